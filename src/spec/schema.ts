@@ -1,0 +1,272 @@
+import { z } from 'zod';
+import {
+  CIDR_REGEX,
+  IPV4_REGEX,
+  RANGE_REGEX,
+  cidrHostBitsSet,
+  canonicalCidr,
+  parseRange,
+} from '../util/ipv4.js';
+
+/**
+ * The shape of twin.yaml (version 1) and every rule that needs only one field. Rules that compare
+ * fields live in rules.ts. The JSON Schema for editors is generated from this file (scripts/write-schema.ts).
+ */
+
+/** A zod issue carries only a message, so a fix rides along after this marker; load.ts splits it off. */
+const FIX_MARKER = '\u0000fix:';
+
+export function explain(message: string, fix: string): string {
+  return `${message}${FIX_MARKER}${fix}`;
+}
+
+export function splitExplanation(text: string): { message: string; fix?: string } {
+  const at = text.indexOf(FIX_MARKER);
+  return at < 0 ? { message: text } : { message: text.slice(0, at), fix: text.slice(at + FIX_MARKER.length) };
+}
+
+/** The refused value as messages show it: quoted, and cut short so a hostile value cannot flood a log. */
+function shown(input: unknown): string {
+  const text = String(input);
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+/** A string that must match `regex`; the message reads `"<value>" is not <what>`. */
+function patterned(regex: RegExp, what: string, fix: string) {
+  return z.string().regex(regex, { error: (issue) => explain(`${shown(issue.input)} is not ${what}`, fix) });
+}
+
+function integer(min: number, max: number, what: string) {
+  const message = explain(
+    `${what} must be a whole number from ${min} to ${max}`,
+    `write a number between ${min} and ${max}`,
+  );
+  return z.int().min(min, message).max(max, message);
+}
+
+const ipv4 = () =>
+  patterned(IPV4_REGEX, 'an IPv4 address', 'write four numbers 0-255 separated by dots, e.g. 192.168.15.1');
+
+const cidr = () =>
+  patterned(CIDR_REGEX, 'an IPv4 CIDR', 'write network/prefix, e.g. 10.244.0.0/16').refine(
+    (text) => !CIDR_REGEX.test(text) || !cidrHostBitsSet(text),
+    {
+      error: (issue) => {
+        const text = String(issue.input);
+        return explain(`${text} has host bits set`, `write the network address: ${canonicalCidr(text)}`);
+      },
+    },
+  );
+
+const addressRange = () =>
+  patterned(
+    RANGE_REGEX,
+    'an IPv4 address range',
+    'write first-last, e.g. 192.168.15.64-192.168.15.191',
+  ).refine(
+    (text) => {
+      if (!RANGE_REGEX.test(text)) return true;
+      const range = parseRange(text);
+      return range.first <= range.last;
+    },
+    explain('the range starts after it ends', 'write the lower address first'),
+  );
+
+// PVE-COMMON pve_verify_node_name, parse_storage_id, pve_verify_bridge_id; pve-access-control verify_poolname.
+const PVE_NODE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+const PVE_STORAGE_ID = /^[a-zA-Z][a-zA-Z0-9\-_.]*[a-zA-Z0-9]$/;
+const PVE_BRIDGE_ID = /^[-_.\w]+$/;
+const POOL_PREFIX = /^[A-Za-z0-9][A-Za-z0-9.\-_]{0,39}$/;
+
+const PROJECT_REGEX = /^[a-z0-9][a-z0-9-]{0,23}$/;
+/** Cilium's cluster.name rule (chart templates/validate.yaml); 32 characters at most. */
+const CLUSTER_NAME_REGEX = /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/;
+const TALOS_VERSION_REGEX = /^v1\.11\.\d+$/;
+const CILIUM_VERSION_REGEX = /^1\.19\.\d+$/;
+// Talos v1.11 supports Kubernetes 1.29 to 1.34.
+const KUBERNETES_VERSION_REGEX = /^1\.(29|3[0-4])\.\d+$/;
+const SCHEMATIC_REGEX = /^[0-9a-f]{64}$/;
+const EXTENSION_REGEX = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*$/;
+const CHART_VERSION_REGEX = /^v?\d+\.\d+\.\d+$/;
+const BRANCH_REGEX = /^[A-Za-z0-9._/-]+$/;
+
+const ExtraDiskSchema = z.strictObject({
+  sizeGiB: integer(1, 65536, 'an extra disk size (GiB)'),
+});
+
+/** A node group's fields without defaults, so an overlay's partial group never resets a base field. */
+function nodeGroupFields(role: string, minCount: number, maxCount: number) {
+  const tooFew =
+    minCount > 0
+      ? explain(
+          `a cluster needs at least ${minCount} ${role}`,
+          `set count to ${minCount} or more (3 for high availability)`,
+        )
+      : explain(`${role} count cannot be negative`, 'set count to 0 or more');
+  const tooMany = explain(
+    `at most ${maxCount} ${role}s per cluster are supported`,
+    `set count to ${maxCount} or less`,
+  );
+  return {
+    count: z.int().min(minCount, tooFew).max(maxCount, tooMany),
+    cores: integer(1, 128, 'cores'),
+    memoryMiB: integer(1024, 1048576, 'memoryMiB'),
+    diskGiB: integer(10, 65536, 'diskGiB (Talos needs at least 10 GiB)'),
+    extraDisks: z
+      .array(ExtraDiskSchema)
+      .max(8, explain('at most 8 extra disks per VM', 'remove some extraDisks')),
+  };
+}
+
+const controlPlaneFields = nodeGroupFields('control plane', 1, 9);
+const workerFields = nodeGroupFields('worker', 0, 99);
+const ControlPlanesSchema = z.strictObject({
+  ...controlPlaneFields,
+  extraDisks: controlPlaneFields.extraDisks.default([]),
+});
+const WorkersSchema = z.strictObject({ ...workerFields, extraDisks: workerFields.extraDisks.default([]) });
+
+const ClusterSchema = z.strictObject({
+  name: z
+    .string()
+    .max(32, explain('a cluster name is at most 32 characters (Cilium cluster.name)', 'shorten the name'))
+    .regex(
+      CLUSTER_NAME_REGEX,
+      explain(
+        'a cluster name must be lower-case letters, digits and "-", starting and ending with a letter or digit (Cilium cluster.name)',
+        'use a name like east or west-2',
+      ),
+    )
+    .refine(
+      (name) => name !== 'default',
+      explain('"default" is reserved by Cilium', 'pick another name, e.g. east'),
+    ),
+  id: integer(1, 255, 'a Cilium cluster id'),
+  network: z.strictObject({
+    vlan: integer(1, 4094, 'vlan'),
+    cidr: cidr(),
+    gateway: ipv4(),
+    dns: z
+      .array(ipv4())
+      .min(1, explain('dns needs at least one server', 'list a resolver, e.g. [192.168.15.1]')),
+    addressPool: addressRange(),
+  }),
+  pods: cidr(),
+  services: cidr(),
+  controlPlanes: ControlPlanesSchema,
+  workers: WorkersSchema,
+});
+
+const ClusterOverlaySchema = z.strictObject({
+  vip: ipv4().optional(),
+  controlPlanes: z.strictObject(controlPlaneFields).partial().optional(),
+  workers: z.strictObject(workerFields).partial().optional(),
+});
+
+const slotIndex = () =>
+  z.int().min(0, explain('a slot is a number from 0', 'write 0 or a higher slot number below slots.count'));
+
+const EnvironmentFields = {
+  /** Pins the slot: stable VMIDs and addresses. Only production may pin (rules.ts explains why). */
+  slot: slotIndex().optional(),
+  clusters: z.record(z.string(), ClusterOverlaySchema).optional(),
+};
+
+const ProductionSchema = z.strictObject({
+  branch: patterned(
+    BRANCH_REGEX,
+    'a branch name',
+    'write the branch whose pushes converge production, e.g. main',
+  ),
+  ...EnvironmentFields,
+});
+
+const PreviewSchema = z.strictObject({
+  ttlHours: integer(1, 8760, 'ttlHours'),
+  ...EnvironmentFields,
+});
+
+export const TwinSpecSchema = z.strictObject({
+  version: z.literal(1, explain('version must be 1', 'write version: 1')),
+  project: patterned(
+    PROJECT_REGEX,
+    'a project name: lower-case letters, digits and "-", at most 24 characters, starting with a letter or digit',
+    'use a short tag-safe name, e.g. aggrik8s',
+  ),
+  proxmox: z.strictObject({
+    nodes: z
+      .array(patterned(PVE_NODE, 'a Proxmox node name', 'write the node name as Proxmox shows it, e.g. pve1'))
+      .min(1, explain('nodes needs at least one Proxmox node', 'list the nodes twins may use, e.g. [pve1]')),
+    storage: z.strictObject({
+      images: patterned(PVE_STORAGE_ID, 'a Proxmox storage id', 'write a storage id, e.g. local'),
+      disks: patterned(PVE_STORAGE_ID, 'a Proxmox storage id', 'write a storage id, e.g. local-lvm'),
+    }),
+    network: z.strictObject({
+      bridge: patterned(PVE_BRIDGE_ID, 'a Proxmox bridge name', 'write a bridge, e.g. vmbr0'),
+    }),
+    slots: z.strictObject({
+      count: integer(1, 64, 'slots.count'),
+      poolPrefix: patterned(
+        POOL_PREFIX,
+        'a Proxmox pool id prefix (letters, digits, ".", "-", "_"; at most 40)',
+        'write e.g. aggrik8s-slot',
+      ),
+      vmidBase: integer(100, 999999999, 'vmidBase (a Proxmox VMID)'),
+      vmidsPerSlot: integer(1, 1000000, 'vmidsPerSlot'),
+    }),
+  }),
+  talos: z.strictObject({
+    version: patterned(
+      TALOS_VERSION_REGEX,
+      'a supported Talos version: this release supports the v1.11 series only',
+      'write a v1.11 release, e.g. v1.11.6',
+    ),
+    kubernetesVersion: patterned(
+      KUBERNETES_VERSION_REGEX,
+      'a Kubernetes version Talos v1.11 supports (1.29 to 1.34)',
+      'write e.g. 1.34.1 (the Talos v1.11.6 default)',
+    ),
+    schematic: patterned(
+      SCHEMATIC_REGEX,
+      'an Image Factory schematic id (64 lower-case hex characters)',
+      'copy the id that factory.talos.dev shows for your extensions',
+    ),
+    extensions: z.array(
+      patterned(
+        EXTENSION_REGEX,
+        'an extension name',
+        'write it as Image Factory lists it, e.g. siderolabs/qemu-guest-agent',
+      ),
+    ),
+    arch: z.enum(['amd64', 'arm64'], explain('arch must be amd64 or arm64', 'write amd64 or arm64')),
+  }),
+  cilium: z.strictObject({
+    version: patterned(
+      CILIUM_VERSION_REGEX,
+      'a supported Cilium version: this release supports the 1.19 series only',
+      'write a 1.19 release, e.g. 1.19.6',
+    ),
+  }),
+  clusters: z
+    .array(ClusterSchema)
+    .min(1, explain('clusters needs at least one cluster', 'declare a cluster (two for a mesh)')),
+  addons: z.strictObject({
+    rook: z.strictObject({
+      enabled: z.boolean(),
+      version: patterned(CHART_VERSION_REGEX, 'a chart version', 'write e.g. v1.18.8'),
+    }),
+    starwars: z.strictObject({ enabled: z.boolean() }),
+  }),
+  environments: z.strictObject({
+    production: ProductionSchema,
+    preview: PreviewSchema,
+  }),
+});
+
+export type TwinSpec = z.output<typeof TwinSpecSchema>;
+export type ClusterSpec = TwinSpec['clusters'][number];
+export type NodeGroupSpec = ClusterSpec['controlPlanes'];
+export type ClusterOverlay = z.output<typeof ClusterOverlaySchema>;
+export type EnvironmentName = 'production' | 'preview';
+export type EnvironmentSpec = TwinSpec['environments'][EnvironmentName];
+export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['production', 'preview'];
