@@ -1,0 +1,168 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigurationError, errorMessage } from '../errors.js';
+
+/** How the client decides to trust the PVE server's certificate. */
+export type PveTls =
+  | { mode: 'ca'; caPem: string }
+  /** Upper-case hex pairs joined by ':', as PVE shows it. */
+  | { mode: 'fingerprint'; sha256: string }
+  | { mode: 'insecure' };
+
+/** Validated connection settings, built once by parsePveConnection. */
+export interface PveConnection {
+  /** The API base, always ending in `/api2/json`. */
+  endpoint: URL;
+  /** `USER@REALM!TOKENID`, safe to show. */
+  tokenId: string;
+  /** Never log or print this. */
+  tokenSecret: string;
+  tls: PveTls;
+}
+
+export interface RawPveConnection {
+  endpoint?: string;
+  token?: string;
+  caFile?: string;
+  caPem?: string;
+  fingerprint?: string;
+  insecure?: boolean;
+}
+
+const API_BASE = '/api2/json';
+
+// pve-access-control: user `[^\s:/]+`, realm and token id `[A-Za-z][A-Za-z0-9.\-_]+`.
+const TOKEN_ID = /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
+const TOKEN_SECRET = /^\S+$/;
+const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){31}$|^[0-9a-f]{64}$/i;
+
+export function parsePveConnection(raw: RawPveConnection): PveConnection {
+  return {
+    endpoint: parseEndpoint(raw.endpoint),
+    ...parseToken(raw.token),
+    tls: parseTls(raw),
+  };
+}
+
+function parseEndpoint(text: string | undefined): URL {
+  const example = 'e.g. https://pve1.lab.example:8006';
+  if (!text?.trim())
+    throw new ConfigurationError(`endpoint is missing: set it to the PVE API URL (${example})`);
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new ConfigurationError(`endpoint '${text}' is not a URL: use the PVE API URL (${example})`);
+  }
+  const shown = withoutCredentials(url);
+  if (url.protocol !== 'https:') {
+    throw new ConfigurationError(
+      `endpoint '${shown}' must use https:// (PVE serves its API only over TLS): ${example}`,
+    );
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigurationError(
+      `endpoint '${shown}' must not carry credentials, a query or a fragment: put the credentials in token`,
+    );
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') url.pathname = API_BASE;
+  else if (path.endsWith(API_BASE)) url.pathname = path;
+  else {
+    throw new ConfigurationError(
+      `endpoint '${shown}' has path '${url.pathname}': give just https://host:port, or a path ending in ${API_BASE}`,
+    );
+  }
+  return url;
+}
+
+/** The URL as given, minus any user:password@ someone put there. */
+function withoutCredentials(url: URL): string {
+  const safe = new URL(url.href);
+  safe.username = '';
+  safe.password = '';
+  return safe.href;
+}
+
+/** Never puts any part of the token into a message: which part is the secret is unknown until it parses. */
+function parseToken(text: string | undefined): { tokenId: string; tokenSecret: string } {
+  const shape =
+    'it must look like USER@REALM!TOKENID=SECRET, e.g. ci@pve!gha=<uuid shown once at token creation>';
+  if (!text?.trim()) throw new ConfigurationError(`token is missing: ${shape}`);
+  const value = text.trim();
+  const separator = value.lastIndexOf('=');
+  if (separator < 0) throw new ConfigurationError(`token has no '=' between token id and secret: ${shape}`);
+  const tokenId = value.slice(0, separator);
+  const tokenSecret = value.slice(separator + 1);
+  if (!TOKEN_ID.test(tokenId)) {
+    throw new ConfigurationError(`token: the part before '=' is not a token id USER@REALM!TOKENID: ${shape}`);
+  }
+  if (!TOKEN_SECRET.test(tokenSecret)) {
+    throw new ConfigurationError(`token: the secret after '=' is empty or contains spaces: ${shape}`);
+  }
+  return { tokenId, tokenSecret };
+}
+
+function parseTls(raw: RawPveConnection): PveTls {
+  const chosen = [
+    raw.caFile !== undefined && 'caFile',
+    raw.caPem !== undefined && 'caPem',
+    raw.fingerprint !== undefined && 'fingerprint',
+    raw.insecure === true && 'insecure',
+  ].filter((name): name is string => typeof name === 'string');
+  if (chosen.length !== 1) {
+    const problem = chosen.length === 0 ? 'none is set' : `${chosen.join(' and ')} are all set`;
+    throw new ConfigurationError(
+      `choose exactly one way to trust the PVE certificate, but ${problem}: caFile (the cluster CA, ` +
+        `/etc/pve/pve-root-ca.pem on any node), fingerprint (SHA-256 shown under Node > System > Certificates) ` +
+        `or insecure: true (test labs only)`,
+    );
+  }
+  if (raw.caFile !== undefined)
+    return { mode: 'ca', caPem: checkedPem(readCaFile(raw.caFile), `caFile ${raw.caFile}`) };
+  if (raw.caPem !== undefined) return { mode: 'ca', caPem: checkedPem(raw.caPem, 'caPem') };
+  if (raw.fingerprint !== undefined)
+    return { mode: 'fingerprint', sha256: normalizeFingerprint(raw.fingerprint) };
+  return { mode: 'insecure' };
+}
+
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigurationError(
+      `caFile ${path} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`,
+    );
+  }
+}
+
+function checkedPem(pem: string, field: string): string {
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigurationError(
+      `${field} holds no PEM certificate (-----BEGIN CERTIFICATE-----): use pve-root-ca.pem`,
+    );
+  }
+  try {
+    new X509Certificate(pem);
+  } catch (err) {
+    throw new ConfigurationError(
+      `${field} is not a valid PEM certificate (${errorMessage(err)}): use pve-root-ca.pem`,
+    );
+  }
+  return pem;
+}
+
+/** Accepts `AB:CD:...` or `abcd...` in any case; returns the form PVE and Node show. */
+export function normalizeFingerprint(text: string): string {
+  const trimmed = text.trim();
+  if (!FINGERPRINT.test(trimmed)) {
+    throw new ConfigurationError(
+      `fingerprint '${text}' is not a SHA-256 fingerprint: give 64 hex digits, with or without ':' between pairs ` +
+        `(PVE shows it under Node > System > Certificates)`,
+    );
+  }
+  return trimmed
+    .replaceAll(':', '')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
+}
