@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { parseJsonOutput } from '../exec/output.js';
+import { CommandError, type CommandRunner } from '../exec/runner.js';
+
+export interface HelmOptions {
+  kubeconfig: string;
+  /** The executable; found on PATH by default, as on a lab runner. */
+  path?: string;
+}
+
+export interface HelmRelease {
+  release: string;
+  /** Chart name as the release's repository serves it, e.g. cilium. */
+  chart: string;
+  /** Repository URL, so no `helm repo add` state is needed on the runner. */
+  repo: string;
+  version: string;
+  namespace: string;
+  /** A values file; it may hold keys, so it lives in the state store (0600), never in the repository. */
+  valuesFile: string;
+}
+
+export interface HelmReleaseStatus {
+  name: string;
+  namespace: string;
+  revision: number;
+  /** deployed, failed, pending-install, pending-upgrade, ... */
+  status: string;
+  chartVersion?: string;
+}
+
+/**
+ * The fields of `helm status -o json` we read. The output also carries the release's values (the mesh CA
+ * key among them): they are never kept or printed.
+ */
+const ReleaseSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  version: z.number(),
+  info: z.object({ status: z.string() }),
+  chart: z.object({ metadata: z.object({ version: z.string().optional() }).optional() }).optional(),
+});
+
+const RELEASE_NOT_FOUND = /release: not found/;
+
+/** helm against one cluster, one method per command the product uses. */
+export class Helm {
+  private readonly tool: string;
+  private readonly kubeconfig: string;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    opts: HelmOptions,
+  ) {
+    this.tool = opts.path ?? 'helm';
+    this.kubeconfig = opts.kubeconfig;
+  }
+
+  /** Installs the release, or upgrades it in place when it exists. */
+  async upgradeInstall(release: HelmRelease): Promise<void> {
+    await this.runner.run(this.tool, [
+      'upgrade',
+      '--install',
+      release.release,
+      release.chart,
+      '--repo',
+      release.repo,
+      '--version',
+      release.version,
+      '--namespace',
+      release.namespace,
+      '--values',
+      release.valuesFile,
+      '--kubeconfig',
+      this.kubeconfig,
+    ]);
+  }
+
+  /** The release's state, or undefined when it is not installed. */
+  async status(release: string, namespace: string): Promise<HelmReleaseStatus | undefined> {
+    const args = ['status', release, '--namespace', namespace, '--kubeconfig', this.kubeconfig, '-o', 'json'];
+    let stdout: string;
+    try {
+      ({ stdout } = await this.runner.run(this.tool, args));
+    } catch (error) {
+      if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail)) return undefined;
+      throw error;
+    }
+    const parsed = ReleaseSchema.safeParse(parseJsonOutput(`helm status ${release}`, stdout));
+    if (!parsed.success) {
+      throw new Error(`helm status ${release} gave an unexpected shape: ${parsed.error.issues[0]?.message}`);
+    }
+    const { name, namespace: releaseNamespace, version, info, chart } = parsed.data;
+    const chartVersion = chart?.metadata?.version;
+    return {
+      name,
+      namespace: releaseNamespace,
+      revision: version,
+      status: info.status,
+      ...(chartVersion === undefined ? {} : { chartVersion }),
+    };
+  }
+}

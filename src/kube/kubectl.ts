@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { parseJsonOutput } from '../exec/output.js';
+import { CommandError, type CommandRunner } from '../exec/runner.js';
+
+export interface KubeNode {
+  name: string;
+  /** The node's Ready condition is True. */
+  ready: boolean;
+  addresses: { type: string; address: string }[];
+}
+
+export type RolloutKind = 'daemonset' | 'deployment' | 'statefulset';
+
+export type DrainOutcome = 'drained' | 'absent';
+
+export interface KubectlOptions {
+  kubeconfig: string;
+  /** The executable; found on PATH by default, as on a lab runner. */
+  path?: string;
+}
+
+/** The part of `kubectl get nodes -o json` we read; anything else in it is ignored. */
+const NodeListSchema = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string() }),
+      status: z
+        .object({
+          conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional(),
+          addresses: z.array(z.object({ type: z.string(), address: z.string() })).optional(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
+/** kubectl against one cluster, one method per command the product uses. */
+export class Kubectl {
+  private readonly tool: string;
+  private readonly kubeconfig: string;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    opts: KubectlOptions,
+  ) {
+    this.tool = opts.path ?? 'kubectl';
+    this.kubeconfig = opts.kubeconfig;
+  }
+
+  /** True when the API server reports itself ready (/readyz answers "ok"). */
+  async apiReady(): Promise<boolean> {
+    const result = await this.kubectl(['get', '--raw=/readyz'], true);
+    return result.exitCode === 0 && result.stdout.trim() === 'ok';
+  }
+
+  async nodes(): Promise<KubeNode[]> {
+    const { stdout } = await this.kubectl(['get', 'nodes', '-o', 'json']);
+    const parsed = NodeListSchema.safeParse(parseJsonOutput('kubectl get nodes -o json', stdout));
+    if (!parsed.success) {
+      throw new Error(
+        `kubectl get nodes -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    return parsed.data.items.map((item) => ({
+      name: item.metadata.name,
+      ready: (item.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+      addresses: item.status?.addresses ?? [],
+    }));
+  }
+
+  /** Returns once the workload's rollout completes; a CommandError when it does not within the timeout. */
+  async rolloutStatus(kind: RolloutKind, name: string, namespace: string, timeoutSec: number): Promise<void> {
+    await this.kubectl(['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)]);
+  }
+
+  /** Returns once every node is Ready; a CommandError when one is not within the timeout. */
+  async waitNodesReady(timeoutSec: number): Promise<void> {
+    await this.kubectl(['wait', '--for=condition=Ready', 'node', '--all', timeout(timeoutSec)]);
+  }
+
+  /** Evicts the node's pods before it goes away; a node that is already gone has nothing to drain. */
+  async drain(node: string, timeoutSec: number): Promise<DrainOutcome> {
+    const args = [
+      'drain',
+      node,
+      '--ignore-daemonsets',
+      '--delete-emptydir-data',
+      '--force',
+      timeout(timeoutSec),
+    ];
+    try {
+      await this.kubectl(args);
+      return 'drained';
+    } catch (error) {
+      if (error instanceof CommandError && error.stderrTail.includes(`nodes "${node}" not found`))
+        return 'absent';
+      throw error;
+    }
+  }
+
+  /** Removes the Node object; done already if it is not there. */
+  async deleteNode(node: string): Promise<void> {
+    await this.kubectl(['delete', 'node', node, '--ignore-not-found']);
+  }
+
+  private kubectl(args: string[], allowFailure = false) {
+    return this.runner.run(this.tool, ['--kubeconfig', this.kubeconfig, ...args], { allowFailure });
+  }
+}
+
+function timeout(seconds: number): string {
+  if (!Number.isInteger(seconds) || seconds <= 0) {
+    throw new RangeError(`a kubectl timeout must be a whole number of seconds above 0, got ${seconds}`);
+  }
+  return `--timeout=${seconds}s`;
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { CommandError } from '../../src/exec/runner.js';
+import { Kubectl } from '../../src/kube/kubectl.js';
+import { scriptedRunner, type Script } from '../exec/scripted-runner.js';
+
+function kubectl(script?: Script) {
+  const { runner, calls } = scriptedRunner(script);
+  return { kube: new Kubectl(runner, { kubeconfig: '/s/east/kubeconfig' }), calls };
+}
+
+const nodeList = {
+  apiVersion: 'v1',
+  kind: 'List',
+  items: [
+    {
+      metadata: { name: 'production-east-cp-1', labels: { 'kubernetes.io/os': 'linux' } },
+      status: {
+        conditions: [
+          { type: 'MemoryPressure', status: 'False' },
+          { type: 'Ready', status: 'True', reason: 'KubeletReady' },
+        ],
+        addresses: [
+          { type: 'InternalIP', address: '192.168.15.11' },
+          { type: 'Hostname', address: 'production-east-cp-1' },
+        ],
+      },
+    },
+    {
+      metadata: { name: 'production-east-w-1' },
+      status: {
+        conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }],
+        addresses: [{ type: 'InternalIP', address: '192.168.15.14' }],
+      },
+    },
+    { metadata: { name: 'registering' } },
+  ],
+};
+
+describe('Kubectl argv', () => {
+  it('puts --kubeconfig first on every command', async () => {
+    const { kube, calls } = kubectl((_tool, args) =>
+      args.includes('json') ? { stdout: JSON.stringify(nodeList) } : undefined,
+    );
+    await kube.apiReady();
+    await kube.nodes();
+    await kube.rolloutStatus('daemonset', 'cilium', 'kube-system', 300);
+    await kube.rolloutStatus('deployment', 'cilium-operator', 'kube-system', 120);
+    await kube.waitNodesReady(600);
+    await kube.drain('production-east-w-2', 90);
+    await kube.deleteNode('production-east-w-2');
+    expect(calls.map((c) => [c.tool, ...c.args].join(' '))).toEqual([
+      'kubectl --kubeconfig /s/east/kubeconfig get --raw=/readyz',
+      'kubectl --kubeconfig /s/east/kubeconfig get nodes -o json',
+      'kubectl --kubeconfig /s/east/kubeconfig -n kube-system rollout status daemonset/cilium --timeout=300s',
+      'kubectl --kubeconfig /s/east/kubeconfig -n kube-system rollout status deployment/cilium-operator --timeout=120s',
+      'kubectl --kubeconfig /s/east/kubeconfig wait --for=condition=Ready node --all --timeout=600s',
+      'kubectl --kubeconfig /s/east/kubeconfig drain production-east-w-2 --ignore-daemonsets --delete-emptydir-data --force --timeout=90s',
+      'kubectl --kubeconfig /s/east/kubeconfig delete node production-east-w-2 --ignore-not-found',
+    ]);
+  });
+
+  it('refuses a timeout that is not whole seconds above 0', async () => {
+    const { kube, calls } = kubectl();
+    await expect(kube.waitNodesReady(0)).rejects.toThrow(/whole number of seconds above 0, got 0/);
+    await expect(kube.rolloutStatus('daemonset', 'cilium', 'kube-system', 1.5)).rejects.toThrow(RangeError);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('Kubectl results', () => {
+  it('apiReady is true only for a zero exit that says ok', async () => {
+    const answers = [
+      { exitCode: 1, stderr: 'The connection to the server 192.168.15.10:6443 was refused' },
+      { stdout: '[+]ping ok\nreadyz check failed' },
+      { stdout: 'ok' },
+    ];
+    const { kube } = kubectl(() => answers.shift());
+    expect(await kube.apiReady()).toBe(false);
+    expect(await kube.apiReady()).toBe(false);
+    expect(await kube.apiReady()).toBe(true);
+  });
+
+  it('nodes reads name, the Ready condition and addresses', async () => {
+    const { kube } = kubectl(() => ({ stdout: JSON.stringify(nodeList) }));
+    expect(await kube.nodes()).toEqual([
+      {
+        name: 'production-east-cp-1',
+        ready: true,
+        addresses: [
+          { type: 'InternalIP', address: '192.168.15.11' },
+          { type: 'Hostname', address: 'production-east-cp-1' },
+        ],
+      },
+      {
+        name: 'production-east-w-1',
+        ready: false,
+        addresses: [{ type: 'InternalIP', address: '192.168.15.14' }],
+      },
+      { name: 'registering', ready: false, addresses: [] },
+    ]);
+  });
+
+  it('nodes reports output that is not a node list', async () => {
+    await expect(kubectl(() => ({ stdout: 'Unable to connect' })).kube.nodes()).rejects.toThrow(
+      /not JSON \(17 characters\)/,
+    );
+    await expect(kubectl(() => ({ stdout: '{"items":[{"metadata":{}}]}' })).kube.nodes()).rejects.toThrow(
+      /unexpected shape/,
+    );
+  });
+
+  it("a rollout that does not finish is a CommandError with kubectl's reason", async () => {
+    const { kube } = kubectl(() => ({
+      exitCode: 1,
+      stderr: 'error: timed out waiting for the condition\n',
+      stdout: 'Waiting for daemon set "cilium" rollout to finish: 1 of 3 updated pods are available...\n',
+    }));
+    await expect(kube.rolloutStatus('daemonset', 'cilium', 'kube-system', 5)).rejects.toThrow(
+      /rollout status daemonset\/cilium --timeout=5s failed with exit code 1: error: timed out waiting for the condition/,
+    );
+  });
+
+  it('drain of a node that is gone reports it absent; other failures throw', async () => {
+    const gone = kubectl(() => ({
+      exitCode: 1,
+      stderr: 'Error from server (NotFound): nodes "production-east-w-2" not found',
+    }));
+    expect(await gone.kube.drain('production-east-w-2', 60)).toBe('absent');
+    const stuck = kubectl(() => ({
+      exitCode: 1,
+      stderr:
+        'error when evicting pods/"web-1" -n "default": pods "web-1" not found\nerror: unable to drain node "production-east-w-2"',
+    }));
+    await expect(stuck.kube.drain('production-east-w-2', 60)).rejects.toBeInstanceOf(CommandError);
+    expect(await kubectl().kube.drain('production-east-w-2', 60)).toBe('drained');
+  });
+});

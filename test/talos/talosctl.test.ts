@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { CommandError } from '../../src/exec/runner.js';
+import type { TalosClusterInput } from '../../src/talos/config.js';
+import { Talosctl, talosContract } from '../../src/talos/talosctl.js';
+import { scriptedRunner, type Script } from '../exec/scripted-runner.js';
+
+const cluster: TalosClusterInput = {
+  name: 'east',
+  vip: '192.168.15.10',
+  pods: '10.245.0.0/16',
+  services: '10.97.0.0/16',
+  installImage:
+    'factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.11.6',
+  kubernetesVersion: '1.34.1',
+  talosVersion: 'v1.11.6',
+  workers: 2,
+};
+
+function talosctl(script?: Script, path?: string) {
+  const { runner, calls } = scriptedRunner(script);
+  return { talos: new Talosctl(runner, path === undefined ? {} : { path }), calls };
+}
+
+describe('Talosctl argv', () => {
+  it('gen secrets', async () => {
+    const { talos, calls } = talosctl();
+    await talos.genSecrets({ outputFile: '/s/secrets.yaml', talosVersion: 'v1.11.6' });
+    expect(calls.map((c) => [c.tool, c.args])).toEqual([
+      ['talosctl', ['gen', 'secrets', '-o', '/s/secrets.yaml', '--talos-version', 'v1.11.6']],
+    ]);
+  });
+
+  it('gen config, returning the files it writes', async () => {
+    const { talos, calls } = talosctl();
+    const files = await talos.genConfig({
+      cluster,
+      secretsFile: '/s/secrets.yaml',
+      patches: { common: '/w/common.yaml', controlPlane: '/w/cp.yaml', worker: '/w/worker.yaml' },
+      outputDir: '/w/out',
+    });
+    expect(calls[0]?.args).toEqual([
+      'gen',
+      'config',
+      'east',
+      'https://192.168.15.10:6443',
+      '--with-secrets',
+      '/s/secrets.yaml',
+      '--config-patch',
+      '@/w/common.yaml',
+      '--config-patch-control-plane',
+      '@/w/cp.yaml',
+      '--config-patch-worker',
+      '@/w/worker.yaml',
+      '--kubernetes-version',
+      '1.34.1',
+      '--talos-version',
+      'v1.11',
+      '--install-image',
+      cluster.installImage,
+      '--with-docs=false',
+      '--with-examples=false',
+      '--output-types',
+      'controlplane,worker,talosconfig',
+      '-o',
+      '/w/out',
+      '--force',
+    ]);
+    expect(files).toEqual({
+      controlPlane: '/w/out/controlplane.yaml',
+      worker: '/w/out/worker.yaml',
+      talosconfig: '/w/out/talosconfig',
+    });
+  });
+
+  it('machineconfig patch, config endpoint, config node, apply-config, kubeconfig', async () => {
+    const { talos, calls } = talosctl(undefined, '/opt/bin/talosctl');
+    await talos.patchMachineConfig({
+      baseFile: '/w/out/controlplane.yaml',
+      patchFile: '/w/cp-1.patch.yaml',
+      outputFile: '/w/cp-1.yaml',
+    });
+    await talos.setEndpoints('/s/talosconfig', ['192.168.15.11', '192.168.15.12']);
+    await talos.setNodes('/s/talosconfig', ['192.168.15.11']);
+    await talos.applyInsecure('192.168.15.11', '/w/cp-1.yaml');
+    await talos.kubeconfig({
+      talosconfig: '/s/talosconfig',
+      node: '192.168.15.11',
+      outputFile: '/s/kubeconfig',
+    });
+    expect(calls.map((c) => [c.tool, ...c.args].join(' '))).toEqual([
+      '/opt/bin/talosctl machineconfig patch /w/out/controlplane.yaml -p @/w/cp-1.patch.yaml -o /w/cp-1.yaml',
+      '/opt/bin/talosctl --talosconfig /s/talosconfig config endpoint 192.168.15.11 192.168.15.12',
+      '/opt/bin/talosctl --talosconfig /s/talosconfig config node 192.168.15.11',
+      '/opt/bin/talosctl apply-config --insecure --nodes 192.168.15.11 --file /w/cp-1.yaml',
+      '/opt/bin/talosctl --talosconfig /s/talosconfig --nodes 192.168.15.11 --endpoints 192.168.15.11 kubeconfig /s/kubeconfig --merge=false --force',
+    ]);
+  });
+
+  it('refuses an empty endpoint list instead of running talosctl without one', async () => {
+    const { talos, calls } = talosctl();
+    await expect(talos.setEndpoints('/s/talosconfig', [])).rejects.toThrow(RangeError);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('Talosctl probes', () => {
+  it('maintenanceReady runs get disks --insecure and reads the exit code', async () => {
+    let up = false;
+    const { talos, calls } = talosctl(() =>
+      up ? undefined : { exitCode: 1, stderr: 'rpc error: code = Unavailable desc = connection refused' },
+    );
+    expect(await talos.maintenanceReady('192.168.15.11')).toBe(false);
+    up = true;
+    expect(await talos.maintenanceReady('192.168.15.11')).toBe(true);
+    expect(calls[0]?.args).toEqual(['get', 'disks', '--insecure', '--nodes', '192.168.15.11']);
+  });
+
+  it('configuredReady runs version over mTLS through the control-plane endpoints', async () => {
+    const { talos, calls } = talosctl(() => ({ exitCode: 1, stderr: 'tls: certificate required' }));
+    const ready = await talos.configuredReady({
+      talosconfig: '/s/talosconfig',
+      node: '192.168.15.14',
+      endpoints: ['192.168.15.11', '192.168.15.12'],
+    });
+    expect(ready).toBe(false);
+    expect(calls[0]?.args).toEqual([
+      '--talosconfig',
+      '/s/talosconfig',
+      '--nodes',
+      '192.168.15.14',
+      '--endpoints',
+      '192.168.15.11,192.168.15.12',
+      'version',
+    ]);
+  });
+});
+
+describe('Talosctl bootstrap', () => {
+  const args = [
+    '--talosconfig',
+    '/s/talosconfig',
+    '--nodes',
+    '192.168.15.11',
+    '--endpoints',
+    '192.168.15.11',
+    'bootstrap',
+  ];
+
+  it('bootstraps once', async () => {
+    const { talos, calls } = talosctl();
+    expect(await talos.bootstrap({ talosconfig: '/s/talosconfig', node: '192.168.15.11' })).toBe(
+      'bootstrapped',
+    );
+    expect(calls[0]?.args).toEqual(args);
+  });
+
+  it('treats AlreadyExists "etcd data directory is not empty" as done, and says so', async () => {
+    const { talos } = talosctl(() => ({
+      exitCode: 1,
+      stderr:
+        'error executing bootstrap: rpc error: code = AlreadyExists desc = etcd data directory is not empty\n',
+    }));
+    expect(await talos.bootstrap({ talosconfig: '/s/talosconfig', node: '192.168.15.11' })).toBe(
+      'already-bootstrapped',
+    );
+  });
+
+  it('fails on any other error', async () => {
+    const { talos } = talosctl(() => ({
+      exitCode: 1,
+      stderr: 'rpc error: code = Unavailable desc = connection refused',
+    }));
+    const error = await talos
+      .bootstrap({ talosconfig: '/s/talosconfig', node: '192.168.15.11' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandError);
+    expect((error as CommandError).message).toContain(
+      'talosctl --talosconfig /s/talosconfig --nodes 192.168.15.11',
+    );
+    expect((error as CommandError).stderrTail).toContain('connection refused');
+  });
+});
+
+describe('talosContract', () => {
+  it('keeps major.minor', () => {
+    expect(talosContract('v1.11.6')).toBe('v1.11');
+    expect(talosContract('v1.11')).toBe('v1.11');
+    expect(() => talosContract('1.11.6')).toThrow(/not a Talos version like v1.11.6/);
+  });
+});
