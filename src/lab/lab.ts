@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import type { CertificateAndKey } from '../util/x509.js';
+import { createCertificateAuthority, issueCertificate, sha256Fingerprint } from '../util/x509.js';
+import { systemClock } from './clock.js';
+import type { FaultConfig } from './faults.js';
+import { FaultInjector } from './faults.js';
+import type { ProfileName } from './profile.js';
+import { resolveTiming } from './profile.js';
+import { PveContract } from './pve/contract.js';
+import type { LabContext } from './pve/handlers/context.js';
+import { registerFinishers } from './pve/handlers/index.js';
+import { LockTable } from './pve/locks.js';
+import { PveApiServer } from './pve/server.js';
+import type { LabNodeSpec } from './pve/state.js';
+import { LabState, defaultNodes } from './pve/state.js';
+import { TaskScheduler } from './pve/tasks.js';
+
+export type { FaultConfig } from './faults.js';
+export type { LabNodeSpec, LabStorageSpec } from './pve/state.js';
+
+export interface LabOptions {
+  /** Where the lab keeps its CA, certificate, token and state; a lab restarted on it continues. */
+  dir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Multiplies every duration of the profile, lock timeouts included; default from the profile. */
+  timeScale?: number;
+  profile?: ProfileName;
+  faults?: FaultConfig;
+  /** Seed of the fault injector: the same seed gives the same faults. */
+  seed?: number;
+  /** JSONL request log. */
+  logFile?: string;
+  /** Default: pve1..pve3, 64 GiB and 16 CPUs each, `local` (dir) and `local-lvm` (lvmthin). */
+  nodes?: LabNodeSpec[];
+}
+
+export interface LabHandle {
+  /** https://127.0.0.1:PORT/api2/json */
+  endpoint: string;
+  /** e.g. twin@pve!lab */
+  tokenId: string;
+  tokenSecret: string;
+  /** `twin@pve!lab=<secret>`, what `Authorization: PVEAPIToken=` takes. */
+  token: string;
+  /** The lab's CA (DIR/pve-root-ca.pem) to pin. */
+  caFile: string;
+  /** SHA-256 fingerprint of the API certificate. */
+  fingerprint: string;
+  nodes: string[];
+  close(): Promise<void>;
+  /** For tests: inspection, plus the hooks the rest of the lab uses (setGuestAgent). */
+  state: LabState;
+  /** When the last request arrived (ms since the epoch; 0 before the first). */
+  lastRequestAt(): number;
+  /** A request is being answered or a task is running. */
+  busy(): boolean;
+}
+
+const TOKEN_ID = 'twin@pve!lab';
+const CA_FILE = 'pve-root-ca.pem';
+const CA_KEY_FILE = 'pve-root-ca.key';
+const CERT_FILE = 'pve-ssl.pem';
+const CERT_KEY_FILE = 'pve-ssl.key';
+const TOKEN_FILE = 'pve-token.json';
+
+/** Starts the simulated Proxmox VE cluster: its API over HTTPS on 127.0.0.1, its state in DIR. */
+export async function startLab(opts: LabOptions): Promise<LabHandle> {
+  if (!opts.dir)
+    throw new ConfigurationError('lab dir is empty: give a directory for the lab state, e.g. .twin-lab');
+  const dir = resolve(opts.dir);
+  mkdirSync(dir, { recursive: true });
+  const timing = resolveTiming(opts.profile, opts.timeScale);
+  const tls = await ensureCertificates(dir);
+  const secret = ensureTokenSecret(dir);
+  const clock = systemClock;
+  const state = LabState.open(dir, opts.nodes ?? defaultNodes(), clock.now());
+  const locks = new LockTable(state.data.locks);
+  const tasks = new TaskScheduler(state, locks, clock);
+  const fingerprint = sha256Fingerprint(tls.certPem);
+  const lab: LabContext = {
+    state,
+    tasks,
+    locks,
+    timing,
+    faults: new FaultInjector(opts.faults, opts.seed ?? 1),
+    clock,
+    contract: PveContract.load(),
+    fingerprint,
+  };
+  registerFinishers(lab);
+  // Tasks that ended while the lab was down take effect now; the rest get their timers.
+  tasks.settle();
+  state.save();
+
+  const server = new PveApiServer({
+    lab,
+    tls,
+    token: { id: TOKEN_ID, secret },
+    ...(opts.logFile ? { logFile: opts.logFile } : {}),
+  });
+  const port = await server.listen(opts.port ?? 0);
+  return {
+    endpoint: `https://127.0.0.1:${port}/api2/json`,
+    tokenId: TOKEN_ID,
+    tokenSecret: secret,
+    token: `${TOKEN_ID}=${secret}`,
+    caFile: join(dir, CA_FILE),
+    fingerprint,
+    nodes: state.nodeNames(),
+    state,
+    lastRequestAt: () => server.lastRequestAt(),
+    busy: () => server.busy(),
+    close: async () => {
+      tasks.close();
+      await server.close();
+      state.save();
+    },
+  };
+}
+
+function writeSecret(file: string, text: string): void {
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** The lab CA and the API certificate for 127.0.0.1/localhost, made once per DIR. */
+async function ensureCertificates(dir: string): Promise<CertificateAndKey> {
+  const caFile = join(dir, CA_FILE);
+  const caKeyFile = join(dir, CA_KEY_FILE);
+  const certFile = join(dir, CERT_FILE);
+  const keyFile = join(dir, CERT_KEY_FILE);
+  if (!existsSync(caFile) || !existsSync(caKeyFile)) {
+    const ca = await createCertificateAuthority('Proxmox Virtual Environment (twin lab)');
+    writeFileSync(caFile, ca.certPem);
+    writeSecret(caKeyFile, ca.keyPem);
+  }
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const ca = { certPem: readFileSync(caFile, 'utf8'), keyPem: readFileSync(caKeyFile, 'utf8') };
+    const server = await issueCertificate(ca, {
+      commonName: '127.0.0.1',
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+      usage: 'server',
+    });
+    writeFileSync(certFile, server.certPem);
+    writeSecret(keyFile, server.keyPem);
+  }
+  return { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') };
+}
+
+/** The API token's secret (a random UUID, as PVE makes them), made once per DIR. */
+function ensureTokenSecret(dir: string): string {
+  const file = join(dir, TOKEN_FILE);
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { tokenId?: string; secret?: string };
+    if (stored.tokenId === TOKEN_ID && stored.secret) return stored.secret;
+  }
+  const secret = randomUUID();
+  writeSecret(file, `${JSON.stringify({ tokenId: TOKEN_ID, secret })}\n`);
+  return secret;
+}

@@ -1,0 +1,138 @@
+import { ConfigurationError } from '../errors.js';
+
+/**
+ * How long things take in the simulated lab. Durations are what a small real PVE cluster
+ * (NVMe LVM-thin, 1 Gbit/s uplink) shows; `timeScale` multiplies every one of them, lock
+ * timeouts included, so a scaled lab keeps the same ordering of events and the same critical
+ * path, only faster. A benchmark can use these numbers to compute the expected critical path.
+ */
+export type ProfileName = 'realistic' | 'fast';
+
+export type StorageType = 'dir' | 'lvmthin';
+
+export interface TimeProfile {
+  name: ProfileName;
+  /** Multiplier applied when LabOptions.timeScale is not given. */
+  defaultTimeScale: number;
+  /** Durations in seconds, before scaling. */
+  seconds: {
+    /** pve-http-server delays every 401 answer by 3 s. */
+    unauthorizedDelay: number;
+    /** AbstractConfig::lock_config waits 10 s for a VM's config lock. */
+    configLockTimeout: number;
+    /** create and clone workers wait 1 s for the new VM's lock (lock_config_full($vmid, 1)). */
+    createLockTimeout: number;
+    /** clone waits 1 s for the source VM's lock (lock_config_shared/full($vmid, 1)). */
+    cloneSourceLockTimeout: number;
+    /** PVE::Tools::lock_file's default 10 s, used by cluster_lock_storage for allocations. */
+    storageLockTimeout: number;
+    /** Forking the worker and writing the task log header. */
+    workerStart: number;
+    /** Allocating one volume while holding the storage lock (lvcreate is slow, qemu-img create is not). */
+    allocate: Record<StorageType, number>;
+    /** Creating a linked clone of a base volume. */
+    linkedClone: number;
+    /** Writing a config change (qmconfig worker without disk work). */
+    configUpdate: number;
+    /** QEMU start up to "TASK OK". */
+    vmStart: number;
+    /** Hard stop. */
+    vmStop: number;
+    /** A guest that reacts to ACPI powers off after this long. */
+    guestShutdown: number;
+    /** vm_stop's default wait for a shutdown when the caller gives no timeout. */
+    shutdownTimeout: number;
+    /** Converting a VM into a template (renaming its volumes to base-*). */
+    templateConvert: number;
+    /** Growing a volume. */
+    resize: number;
+    /** Destroying a VM, plus `destroyPerVolume` for each of its volumes. */
+    destroy: number;
+    destroyPerVolume: number;
+    /** Removing a volume from a storage (imgdel). */
+    volumeDelete: number;
+    /** Connecting and starting wget before any byte arrives. */
+    downloadSetup: number;
+  };
+  /** Transfer rates in bytes per second. */
+  rates: {
+    download: number;
+    /** qemu-img convert of an import-from source into the target storage. */
+    import: number;
+    /** Copying a disk for a full clone. */
+    fullClone: number;
+    /** Hashing a file already on the storage (download-url with a checksum). */
+    checksum: number;
+  };
+  /** Size of a downloaded image, which the lab never fetches: the Talos nocloud raw image is 1246 MiB. */
+  downloadedImageBytes: number;
+}
+
+const MIB = 1024 * 1024;
+
+const REALISTIC: TimeProfile = {
+  name: 'realistic',
+  defaultTimeScale: 1,
+  seconds: {
+    unauthorizedDelay: 3,
+    configLockTimeout: 10,
+    createLockTimeout: 1,
+    cloneSourceLockTimeout: 1,
+    storageLockTimeout: 10,
+    workerStart: 0.2,
+    allocate: { lvmthin: 1.5, dir: 0.3 },
+    linkedClone: 1.5,
+    configUpdate: 0.5,
+    vmStart: 3,
+    vmStop: 1,
+    guestShutdown: 6,
+    shutdownTimeout: 60,
+    templateConvert: 2,
+    resize: 1,
+    destroy: 1.5,
+    destroyPerVolume: 0.5,
+    volumeDelete: 0.5,
+    downloadSetup: 2,
+  },
+  rates: { download: 20 * MIB, import: 48 * MIB, fullClone: 150 * MIB, checksum: 400 * MIB },
+  downloadedImageBytes: 1246 * MIB,
+};
+
+/** The same lab, a hundred times faster: the relative timing (and so every race) is unchanged. */
+const FAST: TimeProfile = { ...REALISTIC, name: 'fast', defaultTimeScale: 0.01 };
+
+export const TIME_PROFILES: Record<ProfileName, TimeProfile> = { realistic: REALISTIC, fast: FAST };
+
+/** A profile with its time scale applied: converts profile seconds into lab milliseconds. */
+export class Timing {
+  constructor(
+    readonly profile: TimeProfile,
+    readonly timeScale: number,
+  ) {}
+
+  /** Profile seconds -> scaled milliseconds. */
+  ms(seconds: number): number {
+    return seconds * 1000 * this.timeScale;
+  }
+
+  /** Scaled milliseconds to move `bytes` at `rate` bytes per second. */
+  transferMs(bytes: number, rate: keyof TimeProfile['rates']): number {
+    return this.ms(bytes / this.profile.rates[rate]);
+  }
+}
+
+export function resolveTiming(profileName: ProfileName = 'realistic', timeScale?: number): Timing {
+  const profile = TIME_PROFILES[profileName];
+  if (!profile) {
+    throw new ConfigurationError(
+      `lab profile '${String(profileName)}' is unknown: use 'realistic' or 'fast'`,
+    );
+  }
+  const scale = timeScale ?? profile.defaultTimeScale;
+  if (!Number.isFinite(scale) || scale <= 0) {
+    throw new ConfigurationError(
+      `lab timeScale ${scale} must be a number above 0, e.g. 1 for real time or 0.01`,
+    );
+  }
+  return new Timing(profile, scale);
+}
