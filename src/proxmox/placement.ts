@@ -1,7 +1,8 @@
 /**
- * Chooses a PVE node for each new VM: a cluster's control planes go to distinct nodes where there are
- * enough (so losing one PVE host keeps etcd quorum), workers likewise, and ties go to the node with the
- * most free memory. VMs that already exist stay where they are.
+ * Chooses a PVE node for each new VM: among the nodes where it fits, a cluster's control planes go to
+ * distinct nodes where there are enough (so losing one PVE host keeps etcd quorum), workers likewise,
+ * and ties go to the node with the most free memory. VMs that already exist stay where they are.
+ * When nothing fits, the VM still gets a node: admission (capacity.ts) refuses the plan and says why.
  */
 export interface PlacementRequest {
   vmid: number;
@@ -40,8 +41,10 @@ export function placeVms(
   }
   for (const request of requests) {
     if (placed.has(request.vmid)) continue;
+    const fits = (node: PlacementNode): number => ((free.get(node.name) ?? 0) >= request.memoryMiB ? 0 : 1);
     const best = [...nodes].sort(
       (a, b) =>
+        fits(a) - fits(b) ||
         (groupCount.get(groupKey(request, a.name)) ?? 0) - (groupCount.get(groupKey(request, b.name)) ?? 0) ||
         (free.get(b.name) ?? 0) - (free.get(a.name) ?? 0) ||
         a.name.localeCompare(b.name),

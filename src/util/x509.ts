@@ -3,7 +3,10 @@ import { X509Certificate as NodeX509 } from 'node:crypto';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 /** A PEM certificate with its PEM (PKCS#8) private key. */
 export interface CertificateAndKey {
@@ -43,7 +46,10 @@ function validity(days: number): { notBefore: Date; notAfter: Date } {
 }
 
 /** A self-signed CA that can sign server and client certificates. */
-export async function createCertificateAuthority(commonName: string, days = 3650): Promise<CertificateAndKey> {
+export async function createCertificateAuthority(
+  commonName: string,
+  days = 3650,
+): Promise<CertificateAndKey> {
   const keys = await generateKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
@@ -75,7 +81,10 @@ const EXTENDED_USAGES = {
 };
 
 /** A leaf certificate signed by `ca`, with the given names as subject alternative names. */
-export async function issueCertificate(ca: CertificateAndKey, opts: IssueOptions): Promise<CertificateAndKey> {
+export async function issueCertificate(
+  ca: CertificateAndKey,
+  opts: IssueOptions,
+): Promise<CertificateAndKey> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importKeyPem(ca.keyPem);
   const keys = await generateKeys();
@@ -93,7 +102,10 @@ export async function issueCertificate(ca: CertificateAndKey, opts: IssueOptions
     signingAlgorithm: SIGNING_ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension(EXTENDED_USAGES[opts.usage ?? 'server']),
       ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),

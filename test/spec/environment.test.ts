@@ -39,9 +39,9 @@ describe('resolveTwin', () => {
     expect(twin.pinnedSlot).toBeUndefined();
     expect(twin.clusters[0]?.vip).toBeUndefined();
     expect(twin.clusters[0]?.workers).toEqual({
-      count: 1,
-      cores: 4,
-      memoryMiB: 4096,
+      count: 3,
+      cores: 2,
+      memoryMiB: 6144,
       diskGiB: 32,
       extraDisks: [{ sizeGiB: 100 }],
     });

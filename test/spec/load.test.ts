@@ -151,8 +151,8 @@ const EDITS: [string, string, string, string][] = [
     'names cluster a.b',
   ],
   [
-    'workers: { count: 1, memoryMiB: 4096 } # previews run one smaller worker\n      west',
-    'workers: { count: 1, memoryMiB: 4096 }\n        vip: 192.168.15.11\n      west',
+    'workers: { cores: 2, memoryMiB: 6144 } # previews keep 3 workers (Ceph needs 3 OSD hosts), smaller\n      west',
+    'workers: { cores: 2, memoryMiB: 6144 }\n        vip: 192.168.15.11\n      west',
     'environments.preview',
     'pins the vip of east but not a slot',
   ],
@@ -199,7 +199,7 @@ describe('warnings', () => {
   it('warns about an even count an overlay sets, and about Ceph without disks', () => {
     const text = readFileSync(EXAMPLE, 'utf8')
       .replace(
-        'workers: { count: 1, memoryMiB: 4096 } # previews run one smaller worker\n      west',
+        'workers: { cores: 2, memoryMiB: 6144 } # previews keep 3 workers (Ceph needs 3 OSD hosts), smaller\n      west',
         'controlPlanes: { count: 2 }\n      west',
       )
       .replace(

@@ -7,7 +7,11 @@ import { createCertificateAuthority, issueCertificate, sha256Fingerprint } from 
 describe('x509', () => {
   it('issues a server certificate that verifies against its CA and serves TLS by IP', async () => {
     const ca = await createCertificateAuthority('Test CA', 1);
-    const leaf = await issueCertificate(ca, { commonName: 'lab', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const leaf = await issueCertificate(ca, {
+      commonName: 'lab',
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
     const caCert = new X509Certificate(ca.certPem);
     const cert = new X509Certificate(leaf.certPem);
     expect(caCert.ca).toBe(true);

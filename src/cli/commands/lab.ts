@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { serveLab, stopLab } from '../../lab/embedded.js';
+import type { FaultConfig } from '../../lab/faults.js';
+import { ConfigurationError } from '../../errors.js';
+import type { Io } from '../output.js';
+import {
+  UsageError,
+  integerOption,
+  numberOption,
+  parseCommandLine,
+  requiredOption,
+  stringOption,
+} from '../args.js';
+
+export const LAB_USAGE = `usage:
+  twin lab serve --dir DIR [--port N] [--time-scale X] [--profile realistic|fast] [--seed N]
+                 [--faults FILE.json] [--lab-log FILE.jsonl] [--idle-timeout SECONDS]
+      Runs the simulated lab (Proxmox VE API over HTTPS on 127.0.0.1) in the foreground, its state kept in DIR,
+      and prints one JSON line: endpoint, token, CA file, fingerprint, nodes.
+  twin lab stop --dir DIR
+      Stops the lab serving DIR (the one --lab DIR starts in the background).`;
+
+export async function labCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'serve') return labServe(rest, io);
+  if (sub === 'stop') return labStop(rest, io);
+  throw new UsageError(LAB_USAGE);
+}
+
+async function labServe(args: string[], io: Io): Promise<number> {
+  const parsed = parseCommandLine(
+    args,
+    {
+      dir: { type: 'string' },
+      port: { type: 'string' },
+      'time-scale': { type: 'string' },
+      profile: { type: 'string' },
+      seed: { type: 'string' },
+      faults: { type: 'string' },
+      'lab-log': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+    },
+    [],
+    LAB_USAGE,
+  );
+  const profile = profileOption(stringOption(parsed, 'profile'));
+  const faultsFile = stringOption(parsed, 'faults');
+  const { info, closed } = await serveLab({
+    dir: requiredOption(parsed, 'dir', LAB_USAGE),
+    ...defined('port', integerOption(parsed, 'port')),
+    ...defined('timeScale', numberOption(parsed, 'time-scale')),
+    ...defined('profile', profile),
+    ...defined('seed', integerOption(parsed, 'seed')),
+    ...defined('faults', faultsFile === undefined ? undefined : readFaults(faultsFile)),
+    ...defined('logFile', stringOption(parsed, 'lab-log')),
+    ...defined('idleTimeoutSeconds', integerOption(parsed, 'idle-timeout')),
+  });
+  io.out(JSON.stringify(info));
+  await closed;
+  return 0;
+}
+
+function profileOption(value: string | undefined): 'realistic' | 'fast' | undefined {
+  if (value === undefined || value === 'realistic' || value === 'fast') return value;
+  throw new UsageError(`--profile takes realistic or fast, not "${value}"`);
+}
+
+function readFaults(file: string): FaultConfig {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as FaultConfig;
+  } catch (error) {
+    throw new ConfigurationError(
+      `--faults ${file}: ${(error as Error).message}: give a JSON file of fault settings`,
+    );
+  }
+}
+
+async function labStop(args: string[], io: Io): Promise<number> {
+  const parsed = parseCommandLine(args, { dir: { type: 'string' } }, [], LAB_USAGE);
+  const dir = requiredOption(parsed, 'dir', LAB_USAGE);
+  io.out((await stopLab(dir)) ? `stopped the lab serving ${dir}` : `no lab is serving ${dir}`);
+  return 0;
+}
+
+function defined<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}

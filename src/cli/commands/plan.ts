@@ -1,0 +1,92 @@
+import { resolveTwin } from '../../spec/environment.js';
+import { formatIssue, loadSpec } from '../../spec/load.js';
+import type { TwinPlan } from '../../plan/plan.js';
+import { observeProxmox, planTwin } from '../../plan/plan.js';
+import type { Io } from '../output.js';
+import { table } from '../output.js';
+import {
+  CONNECTION_OPTIONS,
+  CONNECTION_USAGE,
+  integerOption,
+  parseCommandLine,
+  requiredOption,
+} from '../args.js';
+import type { Parsed } from '../args.js';
+import { connect, wantsProxmox } from '../connect.js';
+
+export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] (--lab DIR | --endpoint URL ...)
+  TWIN is production, pr-<number> or a dispatch name. Changes nothing.
+${CONNECTION_USAGE}`;
+
+/** Shared by plan and render: the spec, the twin, and the plan against Proxmox when one is named. */
+export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io) {
+  const { spec, warnings } = loadSpec(parsed.positionals[0]!);
+  for (const warning of warnings) io.err(formatIssue(warning));
+  const resolved = resolveTwin(spec, requiredOption(parsed, 'env', usage));
+  const slot = integerOption(parsed, 'slot');
+  const view = wantsProxmox(parsed)
+    ? await observeProxmox(await connect(parsed), spec.proxmox.slots.poolPrefix)
+    : undefined;
+  return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }) };
+}
+
+export async function planCommand(args: string[], io: Io): Promise<number> {
+  const parsed = parseCommandLine(
+    args,
+    { env: { type: 'string' }, json: { type: 'boolean' }, slot: { type: 'string' }, ...CONNECTION_OPTIONS },
+    ['SPEC'],
+    PLAN_USAGE,
+  );
+  const { plan } = await planFromCommandLine(parsed, PLAN_USAGE, io);
+  io.out(parsed.values.json === true ? JSON.stringify(planJson(plan), null, 2) : describePlan(plan));
+  return plan.vms.some((vm) => vm.action === 'conflict') ? 1 : 0;
+}
+
+/** The JSON form: stable field names, no internal definitions. */
+export function planJson(plan: TwinPlan) {
+  const { vms, ...rest } = plan;
+  return {
+    ...rest,
+    summary: countActions(plan),
+    vms: vms.map(({ definition: _definition, ...vm }) => vm),
+  };
+}
+
+function countActions(plan: TwinPlan): Record<string, number> {
+  const counts: Record<string, number> = { create: 0, keep: 0, change: 0, destroy: 0, conflict: 0 };
+  for (const vm of plan.vms) counts[vm.action] = (counts[vm.action] ?? 0) + 1;
+  return counts;
+}
+
+export function describePlan(plan: TwinPlan): string {
+  const counts = countActions(plan);
+  const slotLine =
+    `twin ${plan.twin} (${plan.environment}), slot ${plan.slot} ` +
+    `(${plan.slotState === 'held' ? 'held' : 'to claim'}: pool ${plan.pool})` +
+    (plan.observed ? '' : ' - planned without Proxmox: placement ignores free memory');
+  const clusters = plan.clusters.map(
+    (c) => `  ${c.name}: cluster id ${c.id}, VIP ${c.vip}, pods ${c.pods}, services ${c.services}`,
+  );
+  const rows = plan.vms.map((vm) => [
+    vm.action,
+    vm.name,
+    vm.cluster,
+    vm.role,
+    vm.pveNode,
+    String(vm.vmid),
+    vm.address ?? '-',
+    `${vm.cores}c/${vm.memoryMiB}M`,
+    vm.tags.join(';'),
+    vm.reasons.join('; '),
+  ]);
+  return [
+    slotLine,
+    `image ${plan.image.fileName}`,
+    ...clusters,
+    '',
+    table(['ACTION', 'VM', 'CLUSTER', 'ROLE', 'PVE NODE', 'VMID', 'ADDRESS', 'SIZE', 'TAGS', 'WHY'], rows),
+    '',
+    `${counts.create} to create, ${counts.keep} to keep, ${counts.change} to change, ${counts.destroy} to destroy` +
+      (counts.conflict ? `, ${counts.conflict} CONFLICT(S): a VMID of this twin is held by another VM` : ''),
+  ].join('\n');
+}

@@ -1,0 +1,24 @@
+import { renderTwin, writeRendered } from '../../plan/render.js';
+import type { Io } from '../output.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, requiredOption } from '../args.js';
+import { planFromCommandLine } from './plan.js';
+
+export const RENDER_USAGE = `usage: twin render SPEC --env TWIN --out DIR [--slot N] [--lab DIR | --endpoint URL ...]
+  Writes every generated artifact: DIR/<twin>/proxmox.json (slot pool, image downloads) and
+  DIR/<twin>/<cluster>/<node>/proxmox.json (the exact API calls that create that VM). Changes nothing.
+  Without Proxmox, a twin with no pinned slot needs --slot N.
+${CONNECTION_USAGE}`;
+
+export async function renderCommand(args: string[], io: Io): Promise<number> {
+  const parsed = parseCommandLine(
+    args,
+    { env: { type: 'string' }, out: { type: 'string' }, slot: { type: 'string' }, ...CONNECTION_OPTIONS },
+    ['SPEC'],
+    RENDER_USAGE,
+  );
+  const outDir = requiredOption(parsed, 'out', RENDER_USAGE);
+  const { spec, plan } = await planFromCommandLine(parsed, RENDER_USAGE, io);
+  const written = writeRendered(outDir, renderTwin(plan, spec));
+  io.out(`rendered ${written.length} file(s) for twin ${plan.twin} into ${outDir}`);
+  return 0;
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigurationError } from '../errors.js';
+import { ensureLab } from '../lab/embedded.js';
+import { PveClient } from '../proxmox/client.js';
+import { parsePveConnection } from '../proxmox/connection.js';
+import type { Parsed } from './args.js';
+import { stringOption } from './args.js';
+
+/** The bundled CLI itself: the embedded lab runs as `node <this file> lab serve`. */
+function cliPath(): string {
+  return fileURLToPath(import.meta.url);
+}
+
+/** True when the command line names a Proxmox (lab or endpoint). */
+export function wantsProxmox(parsed: Parsed): boolean {
+  return stringOption(parsed, 'lab') !== undefined || stringOption(parsed, 'endpoint') !== undefined;
+}
+
+export async function connect(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): Promise<PveClient> {
+  const labDir = stringOption(parsed, 'lab');
+  const endpoint = stringOption(parsed, 'endpoint');
+  if (labDir !== undefined && endpoint !== undefined) {
+    throw new ConfigurationError('give either --lab DIR or --endpoint URL, not both');
+  }
+  if (labDir !== undefined) {
+    const labLog = stringOption(parsed, 'lab-log');
+    const lab = await ensureLab({
+      dir: labDir,
+      cliPath: cliPath(),
+      extraArgs: labLog ? ['--lab-log', labLog] : [],
+    });
+    return new PveClient(
+      parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
+    );
+  }
+  const tokenFile = stringOption(parsed, 'token-file');
+  const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : env.PVE_TOKEN;
+  return new PveClient(
+    parsePveConnection({
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(token === undefined ? {} : { token }),
+      ...optional('caFile', stringOption(parsed, 'ca-file') ?? env.PVE_CA_FILE),
+      ...optional('fingerprint', stringOption(parsed, 'fingerprint') ?? env.PVE_FINGERPRINT),
+      ...(parsed.values.insecure === true ? { insecure: true } : {}),
+    }),
+  );
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, string>);
+}

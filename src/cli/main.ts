@@ -1,0 +1,85 @@
+import { errorMessage, isConfigurationError } from '../errors.js';
+import { CommandError } from '../exec/runner.js';
+import { WaitTimeoutError } from '../kube/readiness.js';
+import { PveApiError, PveNetworkError, PveTaskError, PveTaskTimeoutError } from '../proxmox/errors.js';
+import { UsageError } from './args.js';
+import { labCommand, LAB_USAGE } from './commands/lab.js';
+import { planCommand, PLAN_USAGE } from './commands/plan.js';
+import { renderCommand, RENDER_USAGE } from './commands/render.js';
+import { validateCommand, VALIDATE_USAGE } from './commands/validate.js';
+import type { Io } from './output.js';
+import { processIo } from './output.js';
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+  validate: {
+    run: validateCommand,
+    usage: VALIDATE_USAGE,
+    summary: 'check a twin spec; errors name file:line:column, the field and the fix',
+  },
+  plan: {
+    run: planCommand,
+    usage: PLAN_USAGE,
+    summary: 'what applying a twin would create, keep, change and destroy',
+  },
+  render: {
+    run: renderCommand,
+    usage: RENDER_USAGE,
+    summary: 'write every generated artifact of a twin as files',
+  },
+  lab: { run: labCommand, usage: LAB_USAGE, summary: 'run or stop the embedded simulated lab' },
+};
+
+export const USAGE = [
+  'usage: twin <command> [options]',
+  '',
+  ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`),
+  '',
+  "Run 'twin <command> --help' for a command's options.",
+].join('\n');
+
+/** A user mistake or an answer of the systems we drive: told plainly, without a stack trace. */
+function isExpectedFailure(error: unknown): boolean {
+  return (
+    isConfigurationError(error) ||
+    [PveApiError, PveNetworkError, PveTaskError, PveTaskTimeoutError, CommandError, WaitTimeoutError].some(
+      (kind) => error instanceof kind,
+    )
+  );
+}
+
+/** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed or refused, 2 bad command line. */
+export async function run(args: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = args;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (name === '--help' || name === '-h') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!command) {
+    io.err(name === undefined ? USAGE : `twin: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`twin ${name}: ${error.message}`);
+      return 2;
+    }
+    if (isExpectedFailure(error)) {
+      io.err(`twin ${name}: error: ${errorMessage(error)}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+export async function main(args: string[]): Promise<void> {
+  process.exitCode = await run(args);
+}

@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join, resolve } from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import type { LabHandle, LabOptions } from './lab.js';
+import { startLab } from './lab.js';
+
+/** What a client needs to reach a running lab; kept in DIR/server.json (0600: it holds the token). */
+export interface LabServerInfo {
+  endpoint: string;
+  token: string;
+  caFile: string;
+  fingerprint: string;
+  nodes: string[];
+  pid: number;
+  dir: string;
+}
+
+const SERVER_FILE = 'server.json';
+const START_LOCK = 'server.lock';
+
+function serverFile(dir: string): string {
+  return join(dir, SERVER_FILE);
+}
+
+function readServerInfo(dir: string): LabServerInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(serverFile(dir), 'utf8')) as LabServerInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the lab at `info` answers GET /version with its own CA. */
+async function answers(info: LabServerInfo): Promise<boolean> {
+  const ca = readFileSync(info.caFile, 'utf8');
+  return new Promise((done) => {
+    const req = request(`${info.endpoint}/version`, {
+      ca,
+      headers: { Authorization: `PVEAPIToken=${info.token}` },
+      timeout: 5000,
+    });
+    req.on('response', (res) => {
+      res.resume();
+      done(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => done(false));
+    req.end();
+  });
+}
+
+export interface ServeOptions extends LabOptions {
+  /** Stop after this many seconds without a request (0 = never). */
+  idleTimeoutSeconds?: number;
+}
+
+/**
+ * Runs the lab in this process until SIGINT/SIGTERM or the idle timeout, and publishes DIR/server.json.
+ * Returns the handle once it is listening.
+ */
+export async function serveLab(
+  opts: ServeOptions,
+): Promise<{ info: LabServerInfo; handle: LabHandle; closed: Promise<void> }> {
+  const dir = resolve(opts.dir);
+  mkdirSync(dir, { recursive: true });
+  const running = readServerInfo(dir);
+  if (running && running.pid !== process.pid && processAlive(running.pid) && (await answers(running))) {
+    throw new ConfigurationError(
+      `a lab already serves ${dir} (pid ${running.pid}, ${running.endpoint}): use it, or stop it with \`twin lab stop --dir ${dir}\``,
+    );
+  }
+  const handle = await startLab({ ...opts, dir });
+  const info: LabServerInfo = {
+    endpoint: handle.endpoint,
+    token: handle.token,
+    caFile: handle.caFile,
+    fingerprint: handle.fingerprint,
+    nodes: handle.nodes,
+    pid: process.pid,
+    dir,
+  };
+  writeFileSync(serverFile(dir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  const closed = new Promise<void>((done) => {
+    const stop = async (): Promise<void> => {
+      clearInterval(idleTimer);
+      if (readServerInfo(dir)?.pid === process.pid) rmSync(serverFile(dir), { force: true });
+      await handle.close();
+      done();
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+    const idleMs = (opts.idleTimeoutSeconds ?? 0) * 1000;
+    const idleTimer = setInterval(() => {
+      if (idleMs > 0 && Date.now() - handle.lastRequestAt() > idleMs && handle.busy() === false) void stop();
+    }, 1000);
+    idleTimer.unref();
+  });
+  return { info, handle, closed };
+}
+
+/** The CLI entry that `ensureLab` starts in the background: `node <cli> lab serve --dir DIR ...`. */
+export interface BackgroundLabOptions {
+  dir: string;
+  cliPath: string;
+  extraArgs?: string[];
+  startTimeoutMs?: number;
+}
+
+/**
+ * Connects to the lab serving DIR, starting one in the background when none is running.
+ * One server per DIR, so that several processes (two runners, a test and a CLI) share one lab.
+ */
+export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerInfo> {
+  const dir = resolve(opts.dir);
+  mkdirSync(dir, { recursive: true });
+  const current = readServerInfo(dir);
+  if (current && processAlive(current.pid) && (await answers(current))) return current;
+
+  const lockFile = join(dir, START_LOCK);
+  let lock: number | undefined;
+  try {
+    lock = openSync(lockFile, 'wx');
+  } catch {
+    // Another process is starting it: wait for its server.json below.
+  }
+  try {
+    if (lock !== undefined) {
+      rmSync(serverFile(dir), { force: true });
+      const log = openSync(join(dir, 'lab.log'), 'a', 0o600); // its first line carries the lab token
+      const child = spawn(
+        process.execPath,
+        [opts.cliPath, 'lab', 'serve', '--dir', dir, ...(opts.extraArgs ?? [])],
+        {
+          detached: true,
+          stdio: ['ignore', log, log],
+        },
+      );
+      child.unref();
+      closeSync(log);
+    }
+    return await waitForServer(dir, opts.startTimeoutMs ?? 30_000);
+  } finally {
+    if (lock !== undefined) {
+      closeSync(lock);
+      rmSync(lockFile, { force: true });
+    }
+  }
+}
+
+async function waitForServer(dir: string, timeoutMs: number): Promise<LabServerInfo> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const info = readServerInfo(dir);
+    if (info && processAlive(info.pid) && (await answers(info))) return info;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  const logFile = join(dir, 'lab.log');
+  const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-10).join('\n') : '';
+  throw new ConfigurationError(
+    `the embedded lab in ${dir} did not start within ${timeoutMs} ms. Its log:\n${tail}`,
+  );
+}
+
+/** Stops the lab serving DIR, if any. Returns whether one was running. */
+export async function stopLab(dir: string): Promise<boolean> {
+  const info = readServerInfo(resolve(dir));
+  if (!info || !processAlive(info.pid)) return false;
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (processAlive(info.pid) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
+  return true;
+}

@@ -1,0 +1,171 @@
+import { ConfigurationError } from '../errors.js';
+import type { PveClient } from './client.js';
+import { isDoesNotExist, PveApiError } from './errors.js';
+import { parseTags } from './inventory.js';
+import { runTask } from './tasks.js';
+import type { WaitForTaskOptions } from './tasks.js';
+import type { TalosVm, VmSettings } from './vm-config.js';
+import { vmCreateParams } from './vm-config.js';
+
+/** How long tasks take, so the first status poll lands near the end instead of early and often. */
+export interface TaskTiming {
+  estimateMs(kind: string): number;
+  observe(kind: string, ms: number): void;
+}
+
+/** Remembers the last duration of each kind of task; starts from a small guess. */
+export function learnedTaskTiming(firstGuessMs = 250): TaskTiming {
+  const seen = new Map<string, number>();
+  return {
+    estimateMs: (kind) => seen.get(kind) ?? firstGuessMs,
+    observe: (kind, ms) => void seen.set(kind, ms),
+  };
+}
+
+export class VmLifecycle {
+  constructor(
+    private readonly client: PveClient,
+    private readonly timing: TaskTiming = learnedTaskTiming(),
+  ) {}
+
+  private async task(
+    kind: string,
+    method: 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    params = {},
+    opts: WaitForTaskOptions = {},
+  ) {
+    const started = this.client.clock.now();
+    const result = await runTask(this.client, method, path, params, {
+      initialDelayMs: this.timing.estimateMs(kind),
+      ...opts,
+    });
+    this.timing.observe(kind, this.client.clock.now() - started);
+    return result;
+  }
+
+  /**
+   * The Talos image, once per node storage: listing first makes repeats a no-op (download-url without
+   * a checksum refuses to overwrite a file), and a racing runner's finished download counts as ours.
+   */
+  async ensureImage(
+    pveNode: string,
+    storage: string,
+    fileName: string,
+    url: string,
+  ): Promise<'present' | 'downloaded'> {
+    if (await this.hasImportFile(pveNode, storage, fileName)) return 'present';
+    try {
+      await this.task('download', 'POST', `/nodes/${pveNode}/storage/${storage}/download-url`, {
+        content: 'import',
+        filename: fileName,
+        url,
+      });
+      return 'downloaded';
+    } catch (error) {
+      if (await this.hasImportFile(pveNode, storage, fileName)) return 'present';
+      throw error;
+    }
+  }
+
+  private async hasImportFile(pveNode: string, storage: string, fileName: string): Promise<boolean> {
+    const content = await this.client.get<{ volid: string }[]>(
+      `/nodes/${pveNode}/storage/${storage}/content`,
+      {
+        content: 'import',
+      },
+    );
+    return content.some((item) => item.volid === `${storage}:import/${fileName}`);
+  }
+
+  /** The VM's config, or undefined when it does not exist. */
+  async config(pveNode: string, vmid: number): Promise<Record<string, unknown> | undefined> {
+    try {
+      return await this.client.get<Record<string, unknown>>(`/nodes/${pveNode}/qemu/${vmid}/config`);
+    } catch (error) {
+      if (isDoesNotExist(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async create(vm: TalosVm, settings: VmSettings): Promise<void> {
+    await this.task('qmcreate', 'POST', `/nodes/${settings.pveNode}/qemu`, vmCreateParams(vm, settings));
+  }
+
+  /** Grows the imported boot disk to its size; never shrinks (PVE refuses), so a re-run is a no-op. */
+  async growBootDisk(pveNode: string, vm: TalosVm, config: Record<string, unknown>): Promise<void> {
+    const current = diskSizeGiB(String(config.scsi0 ?? ''));
+    if (current !== undefined && current >= vm.diskGiB) return;
+    await this.task('qmresize', 'PUT', `/nodes/${pveNode}/qemu/${vm.vmid}/resize`, {
+      disk: 'scsi0',
+      size: `${vm.diskGiB}G`,
+    });
+  }
+
+  async status(pveNode: string, vmid: number): Promise<string> {
+    const current = await this.client.get<{ status: string }>(
+      `/nodes/${pveNode}/qemu/${vmid}/status/current`,
+    );
+    return current.status;
+  }
+
+  async start(pveNode: string, vmid: number): Promise<void> {
+    if ((await this.status(pveNode, vmid)) === 'running') return;
+    await this.task('qmstart', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/start`);
+  }
+
+  /**
+   * Removes one VM of a twin, after checking that the VMID still holds that VM (a stale teardown must
+   * never delete another twin's VM): graceful shutdown for a bounded time, then a hard stop, then delete
+   * with purge and unreferenced disks. A VM that is already gone counts as removed.
+   */
+  async destroy(
+    pveNode: string,
+    vmid: number,
+    expect: { name: string; tags: string[] },
+    shutdownSeconds = 30,
+  ): Promise<'destroyed' | 'absent'> {
+    const config = await this.config(pveNode, vmid);
+    if (!config) return 'absent';
+    const tags = parseTags(String(config.tags ?? ''));
+    if (config.name !== expect.name || !expect.tags.every((tag) => tags.includes(tag))) {
+      throw new ConfigurationError(
+        `VMID ${vmid} on ${pveNode} is "${String(config.name)}" with tags ${tags.join(';') || '(none)'}, not ${expect.name} ` +
+          `with ${expect.tags.join(';')}: refusing to delete it; remove it by hand if it is really this twin's`,
+      );
+    }
+    if ((await this.status(pveNode, vmid)) === 'running') await this.stop(pveNode, vmid, shutdownSeconds);
+    try {
+      await this.task('qmdestroy', 'DELETE', `/nodes/${pveNode}/qemu/${vmid}`, {
+        purge: 1,
+        'destroy-unreferenced-disks': 1,
+      });
+    } catch (error) {
+      if (isDoesNotExist(error)) return 'absent';
+      throw error;
+    }
+    return 'destroyed';
+  }
+
+  private async stop(pveNode: string, vmid: number, shutdownSeconds: number): Promise<void> {
+    try {
+      await this.task('qmshutdown', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/shutdown`, {
+        timeout: shutdownSeconds,
+      });
+    } catch (error) {
+      if (!(error instanceof Error) || error instanceof PveApiError) throw error;
+      // The guest did not power off in time (a task error, not an API refusal): pull the plug.
+      await this.task('qmstop', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/stop`, {});
+    }
+  }
+}
+
+/** Size of a disk property string such as `local-lvm:vm-101-disk-0,size=32G`, in GiB. */
+export function diskSizeGiB(disk: string): number | undefined {
+  const match = /(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)(?:,|$)/.exec(disk);
+  if (!match) return undefined;
+  const factor = { '': 1 / 1024 ** 3, K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 }[
+    match[2] as '' | 'K' | 'M' | 'G' | 'T'
+  ];
+  return Number(match[1]) * factor;
+}
