@@ -5,6 +5,8 @@ import { rmSync } from 'node:fs';
 
 export const ENTRIES = {
   cli: 'src/cli/index.ts',
+  provision: 'src/actions/provision/main.ts',
+  'provision-post': 'src/actions/provision/post.ts',
 };
 
 rmSync('dist', { recursive: true, force: true });

@@ -17450,7 +17450,7 @@ var __createBinding;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1756);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7631);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -17459,7 +17459,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1756:
+/***/ 7631:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -17478,10 +17478,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
-function errors_isConfigurationError(error) {
+function isConfigurationError(error) {
     return error instanceof errors_ConfigurationError;
 }
-function errors_errorMessage(error) {
+function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -18709,7 +18709,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: ./src/util/sleep.ts
 
 /** Resolves after `ms` milliseconds; the one place that waits on the real clock, so tests can inject their own. */
-function sleep(ms) {
+function sleep_sleep(ms) {
     return (0,promises_namespaceObject.setTimeout)(Math.max(0, ms));
 }
 
@@ -18738,7 +18738,7 @@ class WaitTimeoutError extends Error {
  */
 async function waitUntil(probe, opts) {
     const now = opts.now ?? Date.now;
-    const sleep = opts.sleep ?? realSleep;
+    const sleep = opts.sleep ?? sleep_sleep;
     const started = now();
     const deadline = started + opts.timeoutMs;
     for (let attempts = 1;; attempts++) {
@@ -19087,7 +19087,7 @@ function sha256Fingerprint(certPem) {
 ;// CONCATENATED MODULE: ./src/lab/clock.ts
 const systemClock = { now: () => Date.now() };
 /** Resolves after `ms` milliseconds (immediately for 0 or less). */
-function clock_sleep(ms) {
+function sleep(ms) {
     if (ms <= 0)
         return Promise.resolve();
     return new Promise((done) => setTimeout(done, ms));
@@ -20146,7 +20146,7 @@ function readEndpoints(file) {
         data = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
     }
     catch (error) {
-        throw new errors_ConfigurationError(`cannot read the PVE API contract ${file}: ${errors_errorMessage(error)}`);
+        throw new errors_ConfigurationError(`cannot read the PVE API contract ${file}: ${errorMessage(error)}`);
     }
     const rawEndpoints = data?.endpoints;
     if (!Array.isArray(rawEndpoints)) {
@@ -20237,7 +20237,7 @@ function assertImplementable(endpoints) {
                 compilePerlPattern(param.pattern);
             }
             catch (error) {
-                problems.add(`${where}: ${errors_errorMessage(error)}`);
+                problems.add(`${where}: ${errorMessage(error)}`);
             }
         }
     };
@@ -21271,10 +21271,10 @@ async function waitForVmLock(lab, node, vmid, holder) {
         holder,
     });
     if (!lock.ok) {
-        await clock_sleep(lock.failedAt - now);
+        await sleep(lock.failedAt - now);
         context_fail(lock.message);
     }
-    await clock_sleep(lock.grantedAt - now + 1); // +1: the holder's end must be in the past to settle
+    await sleep(lock.grantedAt - now + 1); // +1: the holder's end must be in the past to settle
     lab.tasks.settle();
 }
 /**
@@ -21288,7 +21288,7 @@ async function waitBriefly(lab, upid, seconds, errorPrefix = '') {
     if (!task)
         return upid;
     const waitMs = Math.min(lab.timing.ms(seconds), task.endsAt - lab.clock.now());
-    await clock_sleep(waitMs + 1);
+    await sleep(waitMs + 1);
     lab.tasks.settle();
     if (task.status === 'running')
         return upid;
@@ -22040,7 +22040,7 @@ async function syncDiskWork(lab, req, target, disks, change) {
     const task = lab.tasks.begin({ node, type: 'qmconfig', id: String(vmid), user: req.user });
     const plan = planDiskWork({ lab, task, node, vmid, startAt: lab.clock.now(), slow: 1 }, disks);
     lab.locks.holdUntil(node, configLockPath(vmid), target.holder, plan.cursor);
-    await clock_sleep(plan.cursor - lab.clock.now());
+    await sleep(plan.cursor - lab.clock.now());
     if (plan.failure !== undefined) {
         freeVolumes(lab, node, plan.volids);
         context_fail(plan.failure);
@@ -23175,7 +23175,7 @@ class PveApiServer {
         const relPath = pathname.slice(API_PREFIX.length) || '/';
         const user = this.authenticate(req.headers.authorization);
         if (user === undefined) {
-            await clock_sleep(lab.timing.ms(lab.timing.profile.seconds.unauthorizedDelay));
+            await sleep(lab.timing.ms(lab.timing.profile.seconds.unauthorizedDelay));
             return { status: 401, message: req.headers.authorization ? 'authentication failure' : 'No ticket' };
         }
         const decoded = relPath
@@ -23246,7 +23246,7 @@ function errorReply(error) {
         };
     }
     // A bug in the lab, not a PVE answer: still an HTTP 500 with the text, so a client sees why.
-    const message = errors_errorMessage(error);
+    const message = errorMessage(error);
     console.error(`lab: internal error: ${error instanceof Error ? (error.stack ?? message) : message}`);
     return { status: 500, message, body: { data: null, message: `${message}\n` } };
 }
@@ -23515,6 +23515,7 @@ async function startLab(opts) {
         state,
         lastRequestAt: () => server.lastRequestAt(),
         busy: () => server.busy(),
+        timeScale: timing.timeScale,
         close: async () => {
             tasks.close();
             await server.close();
@@ -23630,6 +23631,7 @@ async function serveLab(opts) {
         nodes: handle.nodes,
         pid: process.pid,
         dir,
+        timeScale: handle.timeScale,
     };
     (0,external_node_fs_namespaceObject.writeFileSync)(serverFile(dir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
     const closed = new Promise((done) => {
@@ -29001,7 +29003,7 @@ function _isoDuration(Class, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _number(Class, params) {
-    return new Class(snapshotChecks({ type: "number", checks: [], ...util.normalizeParams(params) }));
+    return new Class(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
 }
 // @__NO_SIDE_EFFECTS__
 function _coercedNumber(Class, params) {
@@ -32582,7 +32584,7 @@ const ZodNumber = /*@__PURE__*/ $constructor("ZodNumber", (inst, def) => {
     },
 }));
 function schemas_number(params) {
-    return core._number(ZodNumber, params);
+    return _number(ZodNumber, params);
 }
 const ZodNumberFormat = /*@__PURE__*/ $constructor("ZodNumberFormat", (inst, def) => {
     $ZodNumberFormat.init(inst, def);
@@ -32833,7 +32835,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -34664,7 +34666,7 @@ async function retry(fn, opts) {
     if (!Number.isInteger(opts.attempts) || opts.attempts < 1) {
         throw new RangeError(`retry attempts must be a whole number >= 1, got ${opts.attempts}`);
     }
-    const wait = opts.sleep ?? sleep;
+    const wait = opts.sleep ?? sleep_sleep;
     for (let attempt = 1;; attempt++) {
         try {
             return await fn(attempt);
@@ -34914,7 +34916,7 @@ class PveClient {
     counts = { requests: 0, taskPolls: 0 };
     constructor(conn, opts = {}) {
         this.logger = opts.logger ?? defaultLogger;
-        this.clock = { sleep: opts.sleep ?? sleep, now: opts.now ?? Date.now };
+        this.clock = { sleep: opts.sleep ?? sleep_sleep, now: opts.now ?? Date.now };
         this.random = opts.random ?? Math.random;
         this.retryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
         this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -34947,7 +34949,7 @@ class PveClient {
         return retry(() => this.limiter.run(limiterKey(path), () => this.send(method, path, params)), {
             ...this.retryPolicy,
             isRetryable: method === 'GET' ? (err) => isTransient(err) || isLockTimeout(err) : isWriteNotApplied,
-            onRetry: (err, attempt, delayMs) => this.logger.warning(`${errors_errorMessage(err)}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${attempts})`),
+            onRetry: (err, attempt, delayMs) => this.logger.warning(`${errorMessage(err)}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${attempts})`),
             sleep: this.clock.sleep,
             random: this.random,
         });
@@ -35095,7 +35097,7 @@ function readCaFile(path) {
         return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
     catch (err) {
-        throw new errors_ConfigurationError(`caFile ${path} cannot be read (${errors_errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`);
+        throw new errors_ConfigurationError(`caFile ${path} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`);
     }
 }
 function checkedPem(pem, field) {
@@ -35106,7 +35108,7 @@ function checkedPem(pem, field) {
         new external_node_crypto_namespaceObject.X509Certificate(pem);
     }
     catch (err) {
-        throw new errors_ConfigurationError(`${field} is not a valid PEM certificate (${errors_errorMessage(err)}): use pve-root-ca.pem`);
+        throw new errors_ConfigurationError(`${field} is not a valid PEM certificate (${errorMessage(err)}): use pve-root-ca.pem`);
     }
     return pem;
 }
@@ -35140,6 +35142,10 @@ function wantsProxmox(parsed) {
     return stringOption(parsed, 'lab') !== undefined || stringOption(parsed, 'endpoint') !== undefined;
 }
 async function connect(parsed, env = process.env) {
+    return (await connectWithLab(parsed, env)).client;
+}
+/** The client, and with --lab the lab's details (its tools folder, its time scale). */
+async function connectWithLab(parsed, env = process.env) {
     const labDir = stringOption(parsed, 'lab');
     const endpoint = stringOption(parsed, 'endpoint');
     if (labDir !== undefined && endpoint !== undefined) {
@@ -35152,17 +35158,19 @@ async function connect(parsed, env = process.env) {
             cliPath: cliPath(),
             extraArgs: labLog ? ['--lab-log', labLog] : [],
         });
-        return new PveClient(parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }));
+        const client = new PveClient(parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }));
+        return { client, lab };
     }
     const tokenFile = stringOption(parsed, 'token-file');
     const token = tokenFile ? (0,external_node_fs_namespaceObject.readFileSync)(tokenFile, 'utf8').trim() : env.PVE_TOKEN;
-    return new PveClient(parsePveConnection({
+    const client = new PveClient(parsePveConnection({
         ...(endpoint === undefined ? {} : { endpoint }),
         ...(token === undefined ? {} : { token }),
         ...connect_optional('caFile', stringOption(parsed, 'ca-file') ?? env.PVE_CA_FILE),
         ...connect_optional('fingerprint', stringOption(parsed, 'fingerprint') ?? env.PVE_FINGERPRINT),
         ...(parsed.values.insecure === true ? { insecure: true } : {}),
     }));
+    return { client };
 }
 function connect_optional(key, value) {
     return value === undefined || value === '' ? {} : { [key]: value };
@@ -35377,6 +35385,1875 @@ async function renderCommand(args, io) {
     return 0;
 }
 
+;// CONCATENATED MODULE: ./src/plan/executor.ts
+class StepGraphError extends Error {
+    name = 'StepGraphError';
+}
+function checkGraph(steps) {
+    const byId = new Map();
+    for (const step of steps) {
+        if (byId.has(step.id))
+            throw new StepGraphError(`step ${step.id} is defined twice`);
+        byId.set(step.id, step);
+    }
+    for (const step of steps) {
+        for (const need of step.needs) {
+            if (!byId.has(need))
+                throw new StepGraphError(`step ${step.id} needs ${need}, which does not exist`);
+        }
+    }
+    const visiting = new Set();
+    const visited = new Set();
+    const visit = (id, path) => {
+        if (visited.has(id))
+            return;
+        if (visiting.has(id))
+            throw new StepGraphError(`steps form a cycle: ${[...path, id].join(' -> ')}`);
+        visiting.add(id);
+        for (const need of byId.get(id).needs)
+            visit(need, [...path, id]);
+        visiting.delete(id);
+        visited.add(id);
+    };
+    for (const step of steps)
+        visit(step.id, []);
+    return byId;
+}
+async function runGraph(steps, events = {}, now = Date.now) {
+    const byId = checkGraph(steps);
+    const records = new Map(steps.map((step) => [step.id, { id: step.id, title: step.title, stage: step.stage, state: 'pending' }]));
+    const dependents = new Map();
+    for (const step of steps)
+        for (const need of step.needs)
+            dependents.set(need, [...(dependents.get(need) ?? []), step.id]);
+    const running = new Set();
+    const skip = (id) => {
+        for (const dependent of dependents.get(id) ?? []) {
+            const record = records.get(dependent);
+            if (record.state !== 'pending')
+                continue;
+            record.state = 'skipped';
+            events.onEnd?.(record);
+            skip(dependent);
+        }
+    };
+    const ready = (step) => records.get(step.id).state === 'pending' &&
+        step.needs.every((need) => records.get(need).state === 'done');
+    const launch = (step) => {
+        const record = records.get(step.id);
+        record.state = 'running';
+        record.startedAt = now();
+        events.onStart?.(record);
+        const task = step
+            .run()
+            .then(() => {
+            record.state = 'done';
+        }, (error) => {
+            record.state = 'failed';
+            record.error = error;
+        })
+            .then(() => {
+            record.endedAt = now();
+            events.onEnd?.(record);
+            if (record.state === 'failed')
+                skip(step.id);
+            running.delete(task);
+        });
+        running.add(task);
+    };
+    for (;;) {
+        for (const step of byId.values())
+            if (ready(step))
+                launch(step);
+        if (running.size === 0)
+            break;
+        await Promise.race(running);
+    }
+    const all = steps.map((step) => records.get(step.id));
+    return { records: all, failed: all.filter((record) => record.state === 'failed') };
+}
+/** Wall time per stage: from the first step of the stage starting to the last one ending. */
+function stageTimings(records) {
+    const stages = new Map();
+    for (const record of records) {
+        if (record.startedAt === undefined || record.endedAt === undefined)
+            continue;
+        const stage = stages.get(record.stage) ?? {
+            stage: record.stage,
+            startedAt: record.startedAt,
+            endedAt: record.endedAt,
+            steps: 0,
+        };
+        stage.startedAt = Math.min(stage.startedAt, record.startedAt);
+        stage.endedAt = Math.max(stage.endedAt, record.endedAt);
+        stage.steps++;
+        stages.set(record.stage, stage);
+    }
+    return [...stages.values()].sort((a, b) => a.startedAt - b.startedAt);
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/exec/output.ts
+/**
+ * Parses a CLI's JSON output. The error never quotes the output: it can hold secrets (helm's release JSON
+ * carries the values, keys included).
+ */
+function parseJsonOutput(command, text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new Error(`${command} printed something that is not JSON (${text.length} characters)`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/kube/helm.ts
+
+
+
+/**
+ * The fields of `helm status -o json` we read. The output also carries the release's values (the mesh CA
+ * key among them): they are never kept or printed.
+ */
+const ReleaseSchema = object({
+    name: schemas_string(),
+    namespace: schemas_string(),
+    version: schemas_number(),
+    info: object({ status: schemas_string() }),
+    chart: object({ metadata: object({ version: schemas_string().optional() }).optional() }).optional(),
+});
+const RELEASE_NOT_FOUND = /release: not found/;
+/** helm against one cluster, one method per command the product uses. */
+class Helm {
+    runner;
+    tool;
+    kubeconfig;
+    constructor(runner, opts) {
+        this.runner = runner;
+        this.tool = opts.path ?? 'helm';
+        this.kubeconfig = opts.kubeconfig;
+    }
+    /** Installs the release, or upgrades it in place when it exists. */
+    async upgradeInstall(release) {
+        await this.runner.run(this.tool, [
+            'upgrade',
+            '--install',
+            release.release,
+            release.chart,
+            '--repo',
+            release.repo,
+            '--version',
+            release.version,
+            '--namespace',
+            release.namespace,
+            '--values',
+            release.valuesFile,
+            '--kubeconfig',
+            this.kubeconfig,
+        ]);
+    }
+    /** The release's state, or undefined when it is not installed. */
+    async status(release, namespace) {
+        const args = ['status', release, '--namespace', namespace, '--kubeconfig', this.kubeconfig, '-o', 'json'];
+        let stdout;
+        try {
+            ({ stdout } = await this.runner.run(this.tool, args));
+        }
+        catch (error) {
+            if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail))
+                return undefined;
+            throw error;
+        }
+        const parsed = ReleaseSchema.safeParse(parseJsonOutput(`helm status ${release}`, stdout));
+        if (!parsed.success) {
+            throw new Error(`helm status ${release} gave an unexpected shape: ${parsed.error.issues[0]?.message}`);
+        }
+        const { name, namespace: releaseNamespace, version, info, chart } = parsed.data;
+        const chartVersion = chart?.metadata?.version;
+        return {
+            name,
+            namespace: releaseNamespace,
+            revision: version,
+            status: info.status,
+            ...(chartVersion === undefined ? {} : { chartVersion }),
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/kube/kubectl.ts
+
+
+
+/** The part of `kubectl get nodes -o json` we read; anything else in it is ignored. */
+const NodeListSchema = object({
+    items: array(object({
+        metadata: object({ name: schemas_string() }),
+        status: object({
+            conditions: array(object({ type: schemas_string(), status: schemas_string() })).optional(),
+            addresses: array(object({ type: schemas_string(), address: schemas_string() })).optional(),
+        })
+            .optional(),
+    })),
+});
+/** kubectl against one cluster, one method per command the product uses. */
+class Kubectl {
+    runner;
+    tool;
+    kubeconfig;
+    constructor(runner, opts) {
+        this.runner = runner;
+        this.tool = opts.path ?? 'kubectl';
+        this.kubeconfig = opts.kubeconfig;
+    }
+    /** True when the API server reports itself ready (/readyz answers "ok"). */
+    async apiReady() {
+        const result = await this.kubectl(['get', '--raw=/readyz'], true);
+        return result.exitCode === 0 && result.stdout.trim() === 'ok';
+    }
+    async nodes() {
+        const { stdout } = await this.kubectl(['get', 'nodes', '-o', 'json']);
+        const parsed = NodeListSchema.safeParse(parseJsonOutput('kubectl get nodes -o json', stdout));
+        if (!parsed.success) {
+            throw new Error(`kubectl get nodes -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`);
+        }
+        return parsed.data.items.map((item) => ({
+            name: item.metadata.name,
+            ready: (item.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+            addresses: item.status?.addresses ?? [],
+        }));
+    }
+    /** Returns once the workload's rollout completes; a CommandError when it does not within the timeout. */
+    async rolloutStatus(kind, name, namespace, timeoutSec) {
+        await this.kubectl(['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)]);
+    }
+    /** Returns once every node is Ready; a CommandError when one is not within the timeout. */
+    async waitNodesReady(timeoutSec) {
+        await this.kubectl(['wait', '--for=condition=Ready', 'node', '--all', timeout(timeoutSec)]);
+    }
+    /** Evicts the node's pods before it goes away; a node that is already gone has nothing to drain. */
+    async drain(node, timeoutSec) {
+        const args = [
+            'drain',
+            node,
+            '--ignore-daemonsets',
+            '--delete-emptydir-data',
+            '--force',
+            timeout(timeoutSec),
+        ];
+        try {
+            await this.kubectl(args);
+            return 'drained';
+        }
+        catch (error) {
+            if (error instanceof CommandError && error.stderrTail.includes(`nodes "${node}" not found`))
+                return 'absent';
+            throw error;
+        }
+    }
+    /** Removes the Node object; done already if it is not there. */
+    async deleteNode(node) {
+        await this.kubectl(['delete', 'node', node, '--ignore-not-found']);
+    }
+    kubectl(args, allowFailure = false) {
+        return this.runner.run(this.tool, ['--kubeconfig', this.kubeconfig, ...args], { allowFailure });
+    }
+}
+function timeout(seconds) {
+    if (!Number.isInteger(seconds) || seconds <= 0) {
+        throw new RangeError(`a kubectl timeout must be a whole number of seconds above 0, got ${seconds}`);
+    }
+    return `--timeout=${seconds}s`;
+}
+
+;// CONCATENATED MODULE: ./src/mesh/ca.ts
+
+
+
+/**
+ * The twin's Cilium CA. Every cluster of a twin gets the same one as `tls.ca` (CONTRACTS C.2-C.3): each
+ * cluster's clustermesh certificates are signed by it, so every peer trusts them and no secret is ever
+ * copied between clusters. Two CAs in one twin means a mesh that never connects.
+ */
+const MESH_CA_COMMON_NAME = 'Cilium CA';
+/** Ten years: replacing the CA means reinstalling Cilium on every cluster of the twin. */
+const MESH_CA_DAYS = 3650;
+function meshCaKey(twin) {
+    return { twin, name: 'mesh-ca.json' };
+}
+function createMeshCa() {
+    return createCertificateAuthority(MESH_CA_COMMON_NAME, MESH_CA_DAYS);
+}
+/**
+ * The twin's CA from the store, created and stored on first use. Call it once per twin before its clusters
+ * are provisioned in parallel: two first uses at once would each create a CA.
+ */
+async function ensureMeshCa(store, twin, now = new Date()) {
+    const key = meshCaKey(twin);
+    const stored = await store.read(key);
+    if (stored !== undefined)
+        return parseMeshCa(stored, store.pathOf(key), now);
+    const ca = await createMeshCa();
+    await store.write(key, JSON.stringify(ca));
+    return ca;
+}
+/**
+ * Checks a stored CA before it goes into every cluster: a CA certificate, the key that belongs to it, and
+ * not expired. Messages name the file, never its content.
+ */
+function parseMeshCa(text, source, now = new Date()) {
+    const unusable = (why) => new errors_ConfigurationError(`the mesh CA in ${source} ${why}: restore the file from a backup, or delete it to create a new CA ` +
+        '(then Cilium must be reinstalled on every cluster of the twin)');
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw unusable('is not JSON');
+    }
+    const { certPem, keyPem } = (parsed ?? {});
+    if (typeof certPem !== 'string' || typeof keyPem !== 'string')
+        throw unusable('lacks certPem or keyPem');
+    let cert;
+    try {
+        cert = new external_node_crypto_namespaceObject.X509Certificate(certPem);
+    }
+    catch {
+        throw unusable('holds no readable certificate');
+    }
+    if (!cert.ca)
+        throw unusable('is not a CA certificate');
+    let keyMatches;
+    try {
+        keyMatches = cert.checkPrivateKey((0,external_node_crypto_namespaceObject.createPrivateKey)(keyPem));
+    }
+    catch {
+        throw unusable('holds no readable private key');
+    }
+    if (!keyMatches)
+        throw unusable("holds a key that does not belong to the CA's certificate");
+    if (new Date(cert.validTo).getTime() <= now.getTime())
+        throw unusable(`expired on ${cert.validTo}`);
+    return { certPem, keyPem };
+}
+
+;// CONCATENATED MODULE: ./src/talos/config.ts
+
+
+
+/**
+ * The Talos machine-config patches of a twin's cluster, as data (CONTRACTS B.2). `talosctl gen config` lays
+ * the common, control-plane and worker patches over its output; `talosctl machineconfig patch` then adds
+ * each node's own patch. Patches are strategic merges: maps merge, lists append (except pod and service
+ * subnets, which replace), and `machine.network.interfaces` merge by `interface`.
+ */
+/** KubePrism's port: Talos's default, and where Cilium reaches the API server without kube-proxy (C.1). */
+const KUBEPRISM_PORT = 7445;
+/** The VMs' boot disk is scsi0 on virtio-scsi, which Talos sees as /dev/sda (B.2). */
+const INSTALL_DISK = '/dev/sda';
+/**
+ * Labels every node with its role. `node-role.kubernetes.io/*` cannot be used: NodeRestriction refuses it to
+ * a worker's kubelet, and Talos then applies none of the node's labels (siderolabs/talos#6750).
+ */
+const ROLE_LABEL = 'aggrik8s.io/role';
+/** The Kubernetes API endpoint `gen config` writes into every node's config. */
+function clusterEndpoint(cluster) {
+    return `https://${cluster.vip}:6443`;
+}
+/**
+ * For every node. Cilium replaces both the CNI and kube-proxy, so Talos installs neither. hostDNS is left
+ * at its default (forwardKubeDNSToHost on): the Talos guide's known issue with it needs Cilium's
+ * bpf.masquerade, which our Cilium values leave off.
+ */
+function commonPatch(cluster) {
+    requireCidr(cluster.pods, `cluster ${cluster.name}: pods`);
+    requireCidr(cluster.services, `cluster ${cluster.name}: services`);
+    requireText(cluster.installImage, `cluster ${cluster.name}: installImage`);
+    return toYaml({
+        machine: {
+            install: { disk: INSTALL_DISK, image: cluster.installImage },
+            features: { kubePrism: { enabled: true, port: KUBEPRISM_PORT } },
+        },
+        cluster: {
+            network: { cni: { name: 'none' }, podSubnets: [cluster.pods], serviceSubnets: [cluster.services] },
+            proxy: { disabled: true },
+        },
+    });
+}
+/**
+ * For control planes. Holds nothing that waits on pods (no inline manifests, no kubelet serving-certificate
+ * rotation): until Cilium runs, no pod network exists, and such settings would stall the bootstrap.
+ */
+function controlPlanePatch(cluster) {
+    requireCount(cluster.workers, `cluster ${cluster.name}: workers`);
+    return toYaml({
+        machine: { nodeLabels: { [ROLE_LABEL]: 'control-plane' } },
+        cluster: { allowSchedulingOnControlPlanes: cluster.workers === 0 },
+    });
+}
+/** For workers. */
+function workerPatch(cluster) {
+    requireCount(cluster.workers, `cluster ${cluster.name}: workers`);
+    return toYaml({ machine: { nodeLabels: { [ROLE_LABEL]: 'worker' } } });
+}
+/**
+ * One node's identity: hostname and a static eth0 (the nocloud image names the first NIC eth0), the same
+ * address the cloud-init drive gave it, so the node keeps its address once configured. Control planes also
+ * carry the VIP, which Talos elects through etcd after bootstrap.
+ */
+function nodePatch(node) {
+    const field = (name) => `node ${node.name}: ${name}`;
+    requireText(node.name, 'node name');
+    requireIpv4(node.address, field('address'));
+    requireIpv4(node.gateway, field('gateway'));
+    if (!Number.isInteger(node.prefixLength) || node.prefixLength < 1 || node.prefixLength > 32) {
+        throw new errors_ConfigurationError(`${field('prefixLength')} ${node.prefixLength} is not a prefix length: use 1-32`);
+    }
+    if (node.dns.length === 0) {
+        throw new errors_ConfigurationError(`${field('dns')} is empty: list at least one resolver`);
+    }
+    node.dns.forEach((server, i) => requireIpv4(server, field(`dns[${i}]`)));
+    const eth0 = {
+        interface: 'eth0',
+        dhcp: false,
+        addresses: [`${node.address}/${node.prefixLength}`],
+        routes: [{ network: '0.0.0.0/0', gateway: node.gateway }],
+    };
+    if (node.role === 'controlplane') {
+        if (node.vip === undefined) {
+            throw new errors_ConfigurationError(`${field('vip')} is missing: a control plane carries the cluster VIP`);
+        }
+        requireIpv4(node.vip, field('vip'));
+        eth0.vip = { ip: node.vip };
+    }
+    else if (node.vip !== undefined) {
+        throw new errors_ConfigurationError(`${field('vip')} is set on a worker: Talos accepts a VIP on control planes only`);
+    }
+    return toYaml({ machine: { network: { hostname: node.name, nameservers: node.dns, interfaces: [eth0] } } });
+}
+function toYaml(patch) {
+    return (0,dist/* stringify */.As)(patch, { lineWidth: 0 });
+}
+function requireText(value, field) {
+    if (value.trim() === '')
+        throw new errors_ConfigurationError(`${field} is empty: give a value`);
+}
+function requireIpv4(value, field) {
+    if (!isIpv4(value)) {
+        throw new errors_ConfigurationError(`${field} "${value}" is not an IPv4 address: write e.g. 192.168.15.10`);
+    }
+}
+function requireCidr(value, field) {
+    if (!CIDR_REGEX.test(value)) {
+        throw new errors_ConfigurationError(`${field} "${value}" is not an IPv4 CIDR: write e.g. 10.244.0.0/16`);
+    }
+}
+function requireCount(value, field) {
+    if (!Number.isInteger(value) || value < 0) {
+        throw new errors_ConfigurationError(`${field} ${value} is not a count: use 0 or more`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/mesh/cilium-values.ts
+
+
+
+/** The chart's validate.yaml pattern for cluster.name (CONTRACTS C.2). */
+const CLUSTER_NAME = /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/;
+const CLUSTER_NAME_MAX = 32;
+/** With the default clustermesh.maxConnectedClusters (255), ids run 1-255; the chart itself does not check. */
+const CLUSTER_ID_MAX = 255;
+/**
+ * Cilium as the cluster's CNI and kube-proxy replacement on Talos, with its mesh identity from the start
+ * (name, id and the shared CA are fixed at install: changing them later means restarting every workload).
+ * From the Talos guide (C.1): pod CIDRs from Kubernetes (ipam kubernetes, so each cluster's Talos
+ * podSubnets apply and never overlap), no SYS_MODULE (Talos refuses module loading), Talos's own cgroup
+ * mount, and the API server through KubePrism on localhost since no kube-proxy exists. bpf.masquerade stays
+ * at its default (off): on, it would also need Talos hostDNS forwardKubeDNSToHost off (talos/config.ts).
+ */
+function ciliumValues(input) {
+    requireClusterName(input.clusterName);
+    requireClusterId(input.clusterId);
+    if (!Number.isInteger(input.nodeCount) || input.nodeCount < 1) {
+        throw new errors_ConfigurationError(`cluster ${input.clusterName}: nodeCount ${input.nodeCount} must be 1 or more`);
+    }
+    return {
+        ipam: { mode: 'kubernetes' },
+        kubeProxyReplacement: true,
+        securityContext: {
+            capabilities: {
+                ciliumAgent: [
+                    'CHOWN',
+                    'KILL',
+                    'NET_ADMIN',
+                    'NET_RAW',
+                    'IPC_LOCK',
+                    'SYS_ADMIN',
+                    'SYS_RESOURCE',
+                    'DAC_OVERRIDE',
+                    'FOWNER',
+                    'SETGID',
+                    'SETUID',
+                ],
+                cleanCiliumState: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_RESOURCE'],
+            },
+        },
+        cgroup: { autoMount: { enabled: false }, hostRoot: '/sys/fs/cgroup' },
+        k8sServiceHost: 'localhost',
+        k8sServicePort: KUBEPRISM_PORT,
+        // The chart's two replicas must sit on different nodes: on a one-node cluster the second never schedules.
+        operator: { replicas: Math.min(2, input.nodeCount) },
+        cluster: { name: input.clusterName, id: input.clusterId },
+        tls: { ca: { cert: cilium_values_base64(input.ca.certPem), key: cilium_values_base64(input.ca.keyPem) } },
+        hubble: { relay: { enabled: true }, ui: { enabled: true } },
+    };
+}
+/** The values file for `helm --values`. It holds the CA key: store it 0600 (state store), never log it. */
+function valuesYaml(values) {
+    return (0,dist/* stringify */.As)(values, { lineWidth: 0 });
+}
+function requireClusterName(name) {
+    if (name.length > CLUSTER_NAME_MAX || !CLUSTER_NAME.test(name)) {
+        throw new errors_ConfigurationError(`Cilium cluster.name "${name}" is not valid: use at most ${CLUSTER_NAME_MAX} lower-case letters, digits ` +
+            'and "-", starting and ending with a letter or digit');
+    }
+    if (name === 'default') {
+        throw new errors_ConfigurationError('Cilium cluster.name "default" is refused with a cluster id: pick another name');
+    }
+}
+function requireClusterId(id) {
+    if (!Number.isInteger(id) || id < 1 || id > CLUSTER_ID_MAX) {
+        throw new errors_ConfigurationError(`Cilium cluster.id ${id} is out of range: give each cluster of the twin its own id from 1 to ${CLUSTER_ID_MAX}`);
+    }
+}
+function cilium_values_base64(pem) {
+    return Buffer.from(pem, 'utf8').toString('base64');
+}
+
+;// CONCATENATED MODULE: ./src/proxmox/capacity.ts
+
+/** Memory each PVE node would need for the VMs placed on it, against what it has free now. */
+function memoryShortfalls(demands, nodes) {
+    const free = new Map(nodes.map((node) => [node.name, node.freeMemoryMiB]));
+    const byNode = new Map();
+    for (const demand of demands)
+        byNode.set(demand.pveNode, [...(byNode.get(demand.pveNode) ?? []), demand]);
+    return [...byNode.entries()]
+        .map(([pveNode, placed]) => ({
+        pveNode,
+        neededMiB: placed.reduce((total, demand) => total + demand.memoryMiB, 0),
+        freeMiB: free.get(pveNode) ?? 0,
+        vms: placed.map((demand) => demand.name),
+    }))
+        .filter((shortfall) => shortfall.neededMiB > shortfall.freeMiB)
+        .sort((a, b) => a.pveNode.localeCompare(b.pveNode));
+}
+/**
+ * Admission before anything is created: a twin that does not fit is refused whole, naming each node
+ * and its shortfall, rather than failing at the first VM that cannot start.
+ */
+function admitMemory(twin, demands, nodes) {
+    const shortfalls = memoryShortfalls(demands, nodes);
+    if (shortfalls.length === 0)
+        return;
+    const lines = shortfalls.map((s) => `${s.pveNode} needs ${s.neededMiB} MiB for ${s.vms.length} VM(s) but has ${s.freeMiB} MiB free ` +
+        `(short by ${s.neededMiB - s.freeMiB} MiB)`);
+    throw new errors_ConfigurationError(`twin ${twin} does not fit the Proxmox nodes' free memory, so nothing was created:\n  ${lines.join('\n  ')}\n` +
+        'free memory on those nodes, add nodes to proxmox.nodes, or make the environment smaller (memoryMiB, counts)');
+}
+
+;// CONCATENATED MODULE: ./src/proxmox/upid.ts
+
+// PVE's own decode pattern, unchanged: pstart may have 9 hex digits after 497 days of uptime.
+const UPID_PATTERN = /^UPID:([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/;
+function isUpid(text) {
+    return UPID_PATTERN.test(text);
+}
+function parseUpid(text) {
+    const match = UPID_PATTERN.exec(text);
+    if (!match) {
+        throw new PveProtocolError(`'${text}' is not a PVE task id: expected UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>:`);
+    }
+    const [, node = '', , pid = '', pstart = '', starttime = '', type = '', id = '', user = ''] = match;
+    return {
+        node,
+        pid: parseInt(pid, 16),
+        pstart: parseInt(pstart, 16),
+        starttime: parseInt(starttime, 16),
+        type,
+        id,
+        user,
+    };
+}
+/** Encodes as PVE does (`%08X` numbers, trailing ':'); refuses values PVE could not decode. */
+function formatUpid(upid) {
+    const hex = (n) => n.toString(16).toUpperCase().padStart(8, '0');
+    const text = `UPID:${upid.node}:${hex(upid.pid)}:${hex(upid.pstart)}:${hex(upid.starttime)}:${upid.type}:${upid.id}:${upid.user}:`;
+    if (!isUpid(text) || ![upid.pid, upid.pstart, upid.starttime].every(Number.isSafeInteger)) {
+        throw new RangeError(`cannot encode a PVE task id from ${JSON.stringify(upid)}`);
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/proxmox/tasks.ts
+
+
+
+const DEFAULTS = { timeoutMs: 15 * 60_000, initialDelayMs: 1_000, maxDelayMs: 5_000 };
+const BACKOFF_FACTOR = 1.6;
+const WARNINGS = /^WARNINGS: (\d+)$/;
+const LOG_PAGE = 500;
+const LOG_MAX_PAGES = 20;
+const LOG_LINES_KEPT_ON_ERROR = 50;
+/**
+ * Polls the task's status on the node named in its UPID until it stops. `OK` and `WARNINGS: N` are
+ * success; anything else throws PveTaskError with the end of the task log.
+ */
+async function waitForTask(client, upid, opts = {}) {
+    const { timeoutMs, initialDelayMs, maxDelayMs } = { ...DEFAULTS, ...opts };
+    const { node } = parseUpid(upid);
+    const deadline = client.clock.now() + timeoutMs;
+    let delayMs = initialDelayMs;
+    for (;;) {
+        await client.clock.sleep(Math.min(delayMs, Math.max(0, deadline - client.clock.now())));
+        const status = await client.get(`/nodes/${node}/tasks/${upid}/status`);
+        if (status.status === 'stopped')
+            return finish(client, node, upid, status, opts.onLog);
+        if (client.clock.now() >= deadline)
+            throw new PveTaskTimeoutError(upid, timeoutMs);
+        delayMs = Math.min(delayMs * BACKOFF_FACTOR, maxDelayMs);
+    }
+}
+/**
+ * Calls a task-starting endpoint and waits for the task. `data: null` means PVE finished the work within
+ * the call (config POST with background_delay, storage content DELETE with delay) and counts as done.
+ */
+async function runTask(client, method, path, params = {}, opts = {}) {
+    const data = await startTask(client, method, path, params);
+    if (data === null)
+        return { exitstatus: 'OK', warnings: 0 };
+    if (typeof data !== 'string') {
+        throw new PveProtocolError(`PVE ${method} ${path} returned ${JSON.stringify(data)} instead of a task id`);
+    }
+    return waitForTask(client, data, opts);
+}
+function startTask(client, method, path, params) {
+    switch (method) {
+        case 'POST':
+            return client.post(path, params);
+        case 'PUT':
+            return client.put(path, params);
+        case 'DELETE':
+            return client.delete(path, params);
+    }
+}
+async function finish(client, node, upid, status, onLog) {
+    const exitstatus = status.exitstatus ?? 'unexpected status';
+    const succeeded = exitstatus === 'OK' || WARNINGS.test(exitstatus);
+    if (succeeded && !onLog)
+        return toResult(exitstatus);
+    const log = await readTaskLog(client, node, upid);
+    onLog?.(log);
+    if (succeeded)
+        return toResult(exitstatus);
+    throw new PveTaskError(upid, exitstatus, log.slice(-LOG_LINES_KEPT_ON_ERROR));
+}
+function toResult(exitstatus) {
+    return { exitstatus, warnings: Number(WARNINGS.exec(exitstatus)?.[1] ?? 0) };
+}
+/** The whole task log, page by page; a log that cannot be read must not hide the task's own outcome. */
+async function readTaskLog(client, node, upid) {
+    const lines = [];
+    try {
+        for (let page = 0; page < LOG_MAX_PAGES; page++) {
+            const entries = await client.get(`/nodes/${node}/tasks/${upid}/log`, {
+                start: lines.length,
+                limit: LOG_PAGE,
+            });
+            lines.push(...entries.map((entry) => entry.t));
+            if (entries.length < LOG_PAGE)
+                break;
+        }
+    }
+    catch (err) {
+        lines.push(`(task log could not be read: ${errorMessage(err)})`);
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/proxmox/vm-lifecycle.ts
+
+
+
+
+
+/** Remembers the last duration of each kind of task; starts from a small guess. */
+function learnedTaskTiming(firstGuessMs = 250) {
+    const seen = new Map();
+    return {
+        estimateMs: (kind) => seen.get(kind) ?? firstGuessMs,
+        observe: (kind, ms) => void seen.set(kind, ms),
+    };
+}
+class VmLifecycle {
+    client;
+    timing;
+    constructor(client, timing = learnedTaskTiming()) {
+        this.client = client;
+        this.timing = timing;
+    }
+    async task(kind, method, path, params = {}, opts = {}) {
+        const started = this.client.clock.now();
+        const result = await runTask(this.client, method, path, params, {
+            initialDelayMs: this.timing.estimateMs(kind),
+            ...opts,
+        });
+        this.timing.observe(kind, this.client.clock.now() - started);
+        return result;
+    }
+    /**
+     * The Talos image, once per node storage: listing first makes repeats a no-op (download-url without
+     * a checksum refuses to overwrite a file), and a racing runner's finished download counts as ours.
+     */
+    async ensureImage(pveNode, storage, fileName, url) {
+        if (await this.hasImportFile(pveNode, storage, fileName))
+            return 'present';
+        try {
+            await this.task('download', 'POST', `/nodes/${pveNode}/storage/${storage}/download-url`, {
+                content: 'import',
+                filename: fileName,
+                url,
+            });
+            return 'downloaded';
+        }
+        catch (error) {
+            if (await this.hasImportFile(pveNode, storage, fileName))
+                return 'present';
+            throw error;
+        }
+    }
+    async hasImportFile(pveNode, storage, fileName) {
+        const content = await this.client.get(`/nodes/${pveNode}/storage/${storage}/content`, {
+            content: 'import',
+        });
+        return content.some((item) => item.volid === `${storage}:import/${fileName}`);
+    }
+    /** The VM's config, or undefined when it does not exist. */
+    async config(pveNode, vmid) {
+        try {
+            return await this.client.get(`/nodes/${pveNode}/qemu/${vmid}/config`);
+        }
+        catch (error) {
+            if (isDoesNotExist(error))
+                return undefined;
+            throw error;
+        }
+    }
+    async create(vm, settings) {
+        await this.task('qmcreate', 'POST', `/nodes/${settings.pveNode}/qemu`, vmCreateParams(vm, settings));
+    }
+    /** Grows the imported boot disk to its size; never shrinks (PVE refuses), so a re-run is a no-op. */
+    async growBootDisk(pveNode, vm, config) {
+        const current = diskSizeGiB(String(config.scsi0 ?? ''));
+        if (current !== undefined && current >= vm.diskGiB)
+            return;
+        await this.task('qmresize', 'PUT', `/nodes/${pveNode}/qemu/${vm.vmid}/resize`, {
+            disk: 'scsi0',
+            size: `${vm.diskGiB}G`,
+        });
+    }
+    async status(pveNode, vmid) {
+        const current = await this.client.get(`/nodes/${pveNode}/qemu/${vmid}/status/current`);
+        return current.status;
+    }
+    async start(pveNode, vmid) {
+        if ((await this.status(pveNode, vmid)) === 'running')
+            return;
+        await this.task('qmstart', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/start`);
+    }
+    /**
+     * Removes one VM of a twin, after checking that the VMID still holds that VM (a stale teardown must
+     * never delete another twin's VM): graceful shutdown for a bounded time, then a hard stop, then delete
+     * with purge and unreferenced disks. A VM that is already gone counts as removed.
+     */
+    async destroy(pveNode, vmid, expect, shutdownSeconds = 30) {
+        const config = await this.config(pveNode, vmid);
+        if (!config)
+            return 'absent';
+        const tags = parseTags(String(config.tags ?? ''));
+        if (config.name !== expect.name || !expect.tags.every((tag) => tags.includes(tag))) {
+            throw new errors_ConfigurationError(`VMID ${vmid} on ${pveNode} is "${String(config.name)}" with tags ${tags.join(';') || '(none)'}, not ${expect.name} ` +
+                `with ${expect.tags.join(';')}: refusing to delete it; remove it by hand if it is really this twin's`);
+        }
+        if ((await this.status(pveNode, vmid)) === 'running')
+            await this.stop(pveNode, vmid, shutdownSeconds);
+        try {
+            await this.task('qmdestroy', 'DELETE', `/nodes/${pveNode}/qemu/${vmid}`, {
+                purge: 1,
+                'destroy-unreferenced-disks': 1,
+            });
+        }
+        catch (error) {
+            if (isDoesNotExist(error))
+                return 'absent';
+            throw error;
+        }
+        return 'destroyed';
+    }
+    async stop(pveNode, vmid, shutdownSeconds) {
+        try {
+            await this.task('qmshutdown', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/shutdown`, {
+                timeout: shutdownSeconds,
+            });
+        }
+        catch (error) {
+            if (!(error instanceof Error) || error instanceof PveApiError)
+                throw error;
+            // The guest did not power off in time (a task error, not an API refusal): pull the plug.
+            await this.task('qmstop', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/stop`, {});
+        }
+    }
+}
+/** Size of a disk property string such as `local-lvm:vm-101-disk-0,size=32G`, in GiB. */
+function diskSizeGiB(disk) {
+    const match = /(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)(?:,|$)/.exec(disk);
+    if (!match)
+        return undefined;
+    const factor = { '': 1 / 1024 ** 3, K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 }[match[2]];
+    return Number(match[1]) * factor;
+}
+
+;// CONCATENATED MODULE: ./src/talos/talosctl.ts
+
+
+
+/** A repeated bootstrap is refused with gRPC AlreadyExists "etcd data directory is not empty" (CONTRACTS B.5). */
+const ALREADY_BOOTSTRAPPED = /AlreadyExists/;
+/** The version contract `gen config` targets: v1.11.6 -> v1.11. */
+function talosContract(version) {
+    const match = /^(v\d+\.\d+)(?:\.\d+)?$/.exec(version);
+    if (!match?.[1])
+        throw new RangeError(`"${version}" is not a Talos version like v1.11.6`);
+    return match[1];
+}
+/** talosctl, one method per command the product uses (CONTRACTS B.5), with the argv exactly as documented. */
+class Talosctl {
+    runner;
+    tool;
+    constructor(runner, opts = {}) {
+        this.runner = runner;
+        this.tool = opts.path ?? 'talosctl';
+    }
+    /** The cluster's CAs, keys and tokens: the one secret everything else is derived from. */
+    async genSecrets(opts) {
+        await this.talosctl(['gen', 'secrets', '-o', opts.outputFile, '--talos-version', opts.talosVersion]);
+    }
+    /** The control-plane and worker configs and the talosconfig, written into `outputDir` (overwritten). */
+    async genConfig(opts) {
+        const { cluster, patches, outputDir } = opts;
+        await this.talosctl([
+            'gen',
+            'config',
+            cluster.name,
+            clusterEndpoint(cluster),
+            '--with-secrets',
+            opts.secretsFile,
+            '--config-patch',
+            `@${patches.common}`,
+            '--config-patch-control-plane',
+            `@${patches.controlPlane}`,
+            '--config-patch-worker',
+            `@${patches.worker}`,
+            '--kubernetes-version',
+            cluster.kubernetesVersion,
+            '--talos-version',
+            talosContract(cluster.talosVersion),
+            '--install-image',
+            cluster.installImage,
+            '--with-docs=false',
+            '--with-examples=false',
+            '--output-types',
+            'controlplane,worker,talosconfig',
+            '-o',
+            outputDir,
+            '--force',
+        ]);
+        return {
+            controlPlane: (0,external_node_path_namespaceObject.join)(outputDir, 'controlplane.yaml'),
+            worker: (0,external_node_path_namespaceObject.join)(outputDir, 'worker.yaml'),
+            talosconfig: (0,external_node_path_namespaceObject.join)(outputDir, 'talosconfig'),
+        };
+    }
+    /** A node's own config: the role's config with the node patch (hostname, address, VIP) laid over it. */
+    async patchMachineConfig(opts) {
+        await this.talosctl([
+            'machineconfig',
+            'patch',
+            opts.baseFile,
+            '-p',
+            `@${opts.patchFile}`,
+            '-o',
+            opts.outputFile,
+        ]);
+    }
+    /** The talosconfig's endpoints: the control planes' own addresses, never the VIP (B.2). */
+    async setEndpoints(talosconfig, endpoints) {
+        requireSome(endpoints, 'endpoints');
+        await this.talosctl(['--talosconfig', talosconfig, 'config', 'endpoint', ...endpoints]);
+    }
+    /** The talosconfig's default nodes, used when a command names none. */
+    async setNodes(talosconfig, nodes) {
+        requireSome(nodes, 'nodes');
+        await this.talosctl(['--talosconfig', talosconfig, 'config', 'node', ...nodes]);
+    }
+    /** True once the node's maintenance service answers (before a config is applied). */
+    async maintenanceReady(ip) {
+        const result = await this.talosctl(['get', 'disks', '--insecure', '--nodes', ip], true);
+        return result.exitCode === 0;
+    }
+    /** Sends a node its config over the maintenance service; the node installs and reboots into it. */
+    async applyInsecure(ip, configFile) {
+        await this.talosctl(['apply-config', '--insecure', '--nodes', ip, '--file', configFile]);
+    }
+    /** Starts etcd on the first control plane. Safe to repeat: a cluster bootstrapped before says so. */
+    async bootstrap(opts) {
+        try {
+            await this.talosctl(['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'bootstrap']);
+            return 'bootstrapped';
+        }
+        catch (error) {
+            if (error instanceof CommandError && ALREADY_BOOTSTRAPPED.test(error.stderrTail)) {
+                return 'already-bootstrapped';
+            }
+            throw error;
+        }
+    }
+    /** Writes the cluster's admin kubeconfig to `outputFile` (replacing it, never merging into another). */
+    async kubeconfig(opts) {
+        await this.talosctl([
+            '--talosconfig',
+            opts.talosconfig,
+            ...this.target(opts.node),
+            'kubeconfig',
+            opts.outputFile,
+            '--merge=false',
+            '--force',
+        ]);
+    }
+    /** True once the node answers over mTLS with the cluster's credentials, i.e. it runs its config. */
+    async configuredReady(opts) {
+        requireSome(opts.endpoints, 'endpoints');
+        const result = await this.talosctl([
+            '--talosconfig',
+            opts.talosconfig,
+            '--nodes',
+            opts.node,
+            '--endpoints',
+            opts.endpoints.join(','),
+            'version',
+        ], true);
+        return result.exitCode === 0;
+    }
+    /** Talks to `node` directly: before the VIP exists it is the only way in. */
+    target(node) {
+        return ['--nodes', node, '--endpoints', node];
+    }
+    talosctl(args, allowFailure = false) {
+        return this.runner.run(this.tool, args, { allowFailure });
+    }
+}
+function requireSome(values, what) {
+    if (values.length === 0)
+        throw new RangeError(`talosctl needs at least one of ${what}`);
+}
+
+;// CONCATENATED MODULE: ./src/twin/outcome.ts
+
+function clusterKeys(store, twin, cluster) {
+    return {
+        kubeconfig: store.pathOf({ twin, cluster, name: 'kubeconfig' }),
+        talosconfig: store.pathOf({ twin, cluster, name: 'talosconfig' }),
+    };
+}
+function describeFailures(records) {
+    const failed = records.filter((record) => record.state === 'failed');
+    const skipped = records.filter((record) => record.state === 'skipped').length;
+    return [
+        ...failed.map((record) => `stage ${record.stage}, ${record.title}: ${errorMessage(record.error)}`),
+        ...(skipped > 0 ? [`${skipped} later step(s) were skipped; the next run resumes from here`] : []),
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/twin/apply.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' };
+/**
+ * Converges a twin: a missing twin is created, an existing one keeps every healthy node, gains or loses
+ * workers, and is never bootstrapped twice. Every step checks what exists first, so a run that was killed
+ * midway is finished by the next one.
+ */
+async function applyTwin(ctx) {
+    const plan = await claimAndPlan(ctx);
+    const ca = await ensureMeshCa(ctx.store, ctx.twin.twin); // before clusters run in parallel: one CA per twin
+    const work = ctx.workDir;
+    await (0,external_node_fs_promises_namespaceObject.mkdir)(work, { recursive: true, mode: 0o700 });
+    try {
+        const steps = buildSteps(ctx, plan, ca, work);
+        const { records } = await runGraph(steps, ctx.events);
+        return outcome(ctx, plan, records);
+    }
+    finally {
+        await (0,external_node_fs_promises_namespaceObject.rm)(work, { recursive: true, force: true });
+    }
+}
+/** Plans against Proxmox, refuses conflicts and what does not fit, then claims the slot atomically. */
+async function claimAndPlan(ctx) {
+    const { spec } = ctx.twin;
+    for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
+        const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, spec.proxmox.slots.poolPrefix));
+        refuseConflicts(plan);
+        admitMemory(plan.twin, plan.vms
+            .filter((vm) => vm.action === 'create')
+            .map((vm) => ({ pveNode: vm.pveNode, memoryMiB: vm.memoryMiB, name: vm.name })), (await observeProxmox(ctx.client, spec.proxmox.slots.poolPrefix)).nodes);
+        if (plan.slotState === 'held')
+            return plan;
+        try {
+            await ctx.client.post('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, new Date()) });
+            ctx.log(`claimed slot ${plan.slot} (pool ${plan.pool})`);
+            return { ...plan, slotState: 'held' };
+        }
+        catch (error) {
+            // Another runner took this slot a moment ago: plan again against what it did.
+            const claims = await listSlotClaims(ctx.client, spec.proxmox.slots.poolPrefix);
+            const holder = claims.find((claim) => claim.slot === plan.slot);
+            if (holder?.twin === plan.twin)
+                return { ...plan, slotState: 'held' };
+            if (!holder)
+                throw error;
+            ctx.log(`slot ${plan.slot} was just taken by ${holder.twin ?? 'another twin'}; choosing again`);
+        }
+    }
+    throw new errors_ConfigurationError(`could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`);
+}
+function refuseConflicts(plan) {
+    const conflicts = plan.vms.filter((vm) => vm.action === 'conflict');
+    if (conflicts.length === 0)
+        return;
+    throw new errors_ConfigurationError(`twin ${plan.twin} cannot be applied, nothing was changed:\n  ${conflicts.flatMap((vm) => vm.reasons).join('\n  ')}\n` +
+        'remove those VMs or move this twin to another slot');
+}
+function buildSteps(ctx, plan, ca, work) {
+    const { spec } = ctx.twin;
+    const vms = new VmLifecycle(ctx.client);
+    const talosctl = new Talosctl(ctx.runner, { path: ctx.tools.talosctl });
+    const wanted = plan.vms.filter((vm) => vm.definition && vm.action !== 'conflict');
+    const steps = [];
+    const files = new Map();
+    for (const pveNode of new Set(wanted.map((vm) => vm.pveNode))) {
+        steps.push({
+            id: `image:${pveNode}`,
+            title: `${pveNode}: Talos image`,
+            stage: 'image',
+            needs: [],
+            run: async () => {
+                const result = await vms.ensureImage(pveNode, spec.proxmox.storage.images, plan.image.fileName, plan.image.url);
+                ctx.log(`${pveNode}: Talos image ${plan.image.fileName} ${result}`);
+            },
+        });
+    }
+    for (const vm of wanted)
+        steps.push(...vmSteps(ctx, plan, vms, vm));
+    for (const cluster of plan.clusters) {
+        const members = wanted.filter((vm) => vm.cluster === cluster.name);
+        const controlPlanes = members.filter((vm) => vm.role === 'controlplane');
+        const input = {
+            name: cluster.name,
+            vip: cluster.vip,
+            pods: cluster.pods,
+            services: cluster.services,
+            installImage: installerImage(spec.talos),
+            kubernetesVersion: spec.talos.kubernetesVersion,
+            talosVersion: spec.talos.version,
+            workers: members.length - controlPlanes.length,
+        };
+        const key = (name) => ({ twin: plan.twin, cluster: cluster.name, name });
+        const cpAddresses = controlPlanes.map((vm) => vm.address);
+        const id = (what) => `${what}:${cluster.name}`;
+        steps.push({
+            id: id('talos-config'),
+            title: `${cluster.name}: Talos secrets and machine configs`,
+            stage: 'talos',
+            needs: [],
+            run: async () => {
+                const secrets = await ensureSecrets(ctx, talosctl, key('secrets.yaml'), work, cluster.name);
+                const dir = (0,external_node_path_namespaceObject.join)(work, cluster.name);
+                const patch = async (name, content) => {
+                    const path = (0,external_node_path_namespaceObject.join)(dir, name);
+                    await (0,external_node_fs_promises_namespaceObject.writeFile)(path, content, { mode: 0o600 });
+                    return path;
+                };
+                await mkdirPrivate(dir);
+                const generated = await talosctl.genConfig({
+                    cluster: input,
+                    secretsFile: secrets,
+                    patches: {
+                        common: await patch('common.patch.yaml', commonPatch(input)),
+                        controlPlane: await patch('controlplane.patch.yaml', controlPlanePatch(input)),
+                        worker: await patch('worker.patch.yaml', workerPatch(input)),
+                    },
+                    outputDir: dir,
+                });
+                await talosctl.setEndpoints(generated.talosconfig, cpAddresses); // never the VIP (CONTRACTS B.2)
+                files.set(cluster.name, {
+                    controlPlane: await storeFile(ctx, key('controlplane.yaml'), generated.controlPlane),
+                    worker: await storeFile(ctx, key('worker.yaml'), generated.worker),
+                    talosconfig: await storeFile(ctx, key('talosconfig'), generated.talosconfig),
+                    kubeconfig: ctx.store.pathOf(key('kubeconfig')),
+                });
+            },
+        });
+        for (const vm of members) {
+            steps.push({
+                id: `talos:${vm.name}`,
+                title: `${vm.name}: Talos config applied`,
+                stage: 'talos',
+                needs: [id('talos-config'), `vm-start:${vm.name}`],
+                run: async () => {
+                    const cluster = files.get(vm.cluster);
+                    const node = vm.definition;
+                    const config = await nodeConfig(ctx, talosctl, work, vm, cluster, input.vip);
+                    const configured = () => talosctl.configuredReady({
+                        talosconfig: cluster.talosconfig,
+                        node: node.address,
+                        endpoints: cpAddresses,
+                    });
+                    if (await configured())
+                        return;
+                    await waitUntil(() => talosctl.maintenanceReady(node.address), {
+                        timeoutMs: ctx.pace.bootTimeoutMs,
+                        intervalMs: ctx.pace.pollMs,
+                        describe: `${vm.name} to answer in maintenance mode at ${node.address}:50000`,
+                    }).catch(async (error) => {
+                        if (await configured())
+                            return; // applied by a run that was killed before it could look
+                        throw error;
+                    });
+                    if (!(await configured()))
+                        await talosctl.applyInsecure(node.address, config);
+                    await waitUntil(configured, {
+                        timeoutMs: ctx.pace.bootTimeoutMs,
+                        intervalMs: ctx.pace.pollMs,
+                        describe: `${vm.name} to run its Talos config (mTLS at ${node.address}:50000)`,
+                    });
+                },
+            });
+        }
+        const first = controlPlanes[0];
+        if (!first)
+            continue;
+        steps.push({
+            id: id('bootstrap'),
+            title: `${cluster.name}: etcd bootstrap`,
+            stage: 'kubernetes',
+            needs: [`talos:${first.name}`],
+            run: async () => {
+                const outcome = await talosctl.bootstrap({
+                    talosconfig: files.get(cluster.name).talosconfig,
+                    node: first.address,
+                });
+                ctx.log(`${cluster.name}: ${outcome === 'bootstrapped' ? 'bootstrapped etcd' : 'etcd was bootstrapped before'}`);
+            },
+        });
+        steps.push({
+            id: id('api'),
+            title: `${cluster.name}: Kubernetes API ready`,
+            stage: 'kubernetes',
+            needs: [id('bootstrap')],
+            run: async () => {
+                const clusterFiles = files.get(cluster.name);
+                const temp = (0,external_node_path_namespaceObject.join)(work, `${cluster.name}.kubeconfig`);
+                await talosctl.kubeconfig({
+                    talosconfig: clusterFiles.talosconfig,
+                    node: first.address,
+                    outputFile: temp,
+                });
+                clusterFiles.kubeconfig = await storeFile(ctx, key('kubeconfig'), temp);
+                const kubectl = new Kubectl(ctx.runner, {
+                    kubeconfig: clusterFiles.kubeconfig,
+                    path: ctx.tools.kubectl,
+                });
+                await waitUntil(() => kubectl.apiReady(), {
+                    timeoutMs: ctx.pace.apiTimeoutMs,
+                    intervalMs: ctx.pace.pollMs,
+                    describe: `the Kubernetes API of ${cluster.name} at https://${cluster.vip}:6443`,
+                });
+            },
+        });
+        steps.push({
+            id: id('cilium'),
+            title: `${cluster.name}: Cilium (CNI, mesh identity)`,
+            stage: 'cilium',
+            needs: [id('api')],
+            run: async () => {
+                const kubeconfig = files.get(cluster.name).kubeconfig;
+                const values = ciliumValues({
+                    clusterName: cluster.name,
+                    clusterId: cluster.id,
+                    ca,
+                    nodeCount: members.length,
+                });
+                const valuesFile = await ctx.store.write(key('cilium-values.yaml'), valuesYaml(values));
+                const helm = new Helm(ctx.runner, { kubeconfig, path: ctx.tools.helm });
+                await helm.upgradeInstall({
+                    release: 'cilium',
+                    ...CILIUM_CHART,
+                    version: spec.cilium.version,
+                    namespace: 'kube-system',
+                    valuesFile,
+                });
+                const kubectl = new Kubectl(ctx.runner, { kubeconfig, path: ctx.tools.kubectl });
+                await kubectl.rolloutStatus('daemonset', 'cilium', 'kube-system', ctx.pace.rolloutTimeoutSec);
+                await kubectl.rolloutStatus('deployment', 'cilium-operator', 'kube-system', ctx.pace.rolloutTimeoutSec);
+            },
+        });
+        steps.push({
+            id: id('ready'),
+            title: `${cluster.name}: all ${members.length} nodes Ready`,
+            stage: 'cilium',
+            needs: [id('cilium'), ...members.map((vm) => `talos:${vm.name}`)],
+            run: async () => {
+                const kubectl = new Kubectl(ctx.runner, {
+                    kubeconfig: files.get(cluster.name).kubeconfig,
+                    path: ctx.tools.kubectl,
+                });
+                const names = new Set(members.map((vm) => vm.name));
+                await waitUntil(async () => {
+                    const nodes = (await kubectl.nodes()).filter((node) => names.has(node.name));
+                    const ready = nodes.filter((node) => node.ready).length;
+                    return { ready: ready === names.size, detail: `${ready}/${names.size} Ready` };
+                }, {
+                    timeoutMs: ctx.pace.nodesReadyTimeoutMs,
+                    intervalMs: ctx.pace.pollMs,
+                    describe: `every node of ${cluster.name} Ready`,
+                });
+            },
+        });
+        steps.push(...removalSteps(ctx, plan, vms, cluster.name, () => files.get(cluster.name)));
+    }
+    return steps;
+}
+function vmSteps(ctx, plan, vms, vm) {
+    const { spec } = ctx.twin;
+    const definition = vm.definition;
+    const settings = {
+        pveNode: vm.pveNode,
+        pool: plan.pool,
+        bridge: spec.proxmox.network.bridge,
+        diskStorage: spec.proxmox.storage.disks,
+        imageVolume: importVolumeId(spec.proxmox.storage.images, plan.image),
+    };
+    return [
+        {
+            id: `vm-create:${vm.name}`,
+            title: `${vm.name}: VM ${vm.vmid} on ${vm.pveNode}`,
+            stage: 'vm',
+            needs: [`image:${vm.pveNode}`],
+            run: async () => {
+                if (!(await vms.config(vm.pveNode, vm.vmid)))
+                    await vms.create(definition, settings);
+            },
+        },
+        {
+            id: `vm-start:${vm.name}`,
+            title: `${vm.name}: disk grown and started`,
+            stage: 'vm',
+            needs: [`vm-create:${vm.name}`],
+            run: async () => {
+                const config = await vms.config(vm.pveNode, vm.vmid);
+                if (!config)
+                    throw new Error(`VM ${vm.vmid} vanished after it was created`);
+                await vms.growBootDisk(vm.pveNode, definition, config);
+                await vms.start(vm.pveNode, vm.vmid);
+            },
+        },
+    ];
+}
+/** Workers the spec dropped: drain and delete the node while the cluster is up, then remove the VM. */
+function removalSteps(ctx, plan, vms, cluster, filesOf) {
+    return plan.vms
+        .filter((vm) => vm.action === 'destroy' && vm.cluster === cluster)
+        .map((vm) => ({
+        id: `remove:${vm.name}`,
+        title: `${vm.name}: drained and removed`,
+        stage: 'scale',
+        needs: [`api:${cluster}`],
+        run: async () => {
+            const kubectl = new Kubectl(ctx.runner, {
+                kubeconfig: filesOf().kubeconfig,
+                path: ctx.tools.kubectl,
+            });
+            await kubectl.drain(vm.name, ctx.pace.rolloutTimeoutSec);
+            await kubectl.deleteNode(vm.name);
+            await vms.destroy(vm.pveNode, vm.vmid, { name: vm.name, tags: vm.tags });
+        },
+    }));
+}
+async function ensureSecrets(ctx, talosctl, key, work, cluster) {
+    if ((await ctx.store.read(key)) !== undefined)
+        return ctx.store.pathOf(key); // generated once per cluster, ever
+    const temp = (0,external_node_path_namespaceObject.join)(work, `${cluster}.secrets.yaml`);
+    await talosctl.genSecrets({ outputFile: temp, talosVersion: ctx.twin.spec.talos.version });
+    return storeFile(ctx, key, temp);
+}
+async function nodeConfig(ctx, talosctl, work, vm, files, vip) {
+    const node = vm.definition;
+    const patchFile = (0,external_node_path_namespaceObject.join)(work, vm.cluster, `${vm.name}.patch.yaml`);
+    await (0,external_node_fs_promises_namespaceObject.writeFile)(patchFile, nodePatch({
+        name: node.name,
+        role: vm.role === 'controlplane' ? 'controlplane' : 'worker',
+        address: node.address,
+        prefixLength: node.prefixLength,
+        gateway: node.gateway,
+        dns: node.dns,
+        ...(vm.role === 'controlplane' ? { vip } : {}),
+    }), { mode: 0o600 });
+    const output = (0,external_node_path_namespaceObject.join)(work, vm.cluster, `${vm.name}.yaml`);
+    await talosctl.patchMachineConfig({
+        baseFile: vm.role === 'controlplane' ? files.controlPlane : files.worker,
+        patchFile,
+        outputFile: output,
+    });
+    return storeFile(ctx, { twin: ctx.twin.twin, cluster: vm.cluster, name: `${vm.name}.yaml` }, output);
+}
+/** Moves a file a tool wrote into the state store (0600) and returns the stored copy's path. */
+async function storeFile(ctx, key, path) {
+    const stored = await ctx.store.write(key, await (0,external_node_fs_promises_namespaceObject.readFile)(path, 'utf8'));
+    await (0,external_node_fs_promises_namespaceObject.rm)(path, { force: true });
+    return stored;
+}
+async function mkdirPrivate(dir) {
+    await (0,external_node_fs_promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
+}
+function outcome(ctx, plan, records) {
+    const clusters = plan.clusters.map((cluster) => ({
+        name: cluster.name,
+        id: cluster.id,
+        endpoint: `https://${cluster.vip}:6443`,
+        vip: cluster.vip,
+        nodes: plan.vms
+            .filter((vm) => vm.cluster === cluster.name && vm.action !== 'destroy')
+            .map((vm) => ({
+            name: vm.name,
+            role: vm.role,
+            address: vm.address,
+            vmid: vm.vmid,
+            pveNode: vm.pveNode,
+        })),
+        ...clusterKeys(ctx.store, plan.twin, cluster.name),
+    }));
+    const failed = records.filter((record) => record.state === 'failed');
+    return {
+        twin: plan.twin,
+        environment: plan.environment,
+        slot: plan.slot,
+        pool: plan.pool,
+        clusters,
+        records,
+        ok: failed.length === 0 && records.every((record) => record.state === 'done'),
+        ...(failed.length > 0 ? { failure: describeFailures(records) } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/twin/destroy.ts
+
+
+
+
+
+/**
+ * Removes a twin without a trace: its VMs found by tags on every PVE node (whatever the spec says now),
+ * each checked by name and tags before its VMID is deleted, then its slot pool and its state-store
+ * entries. "Does not exist" counts as done, so a destroy that was interrupted can simply run again. It ends
+ * by proving that nothing of the twin is left, and fails naming what is.
+ */
+async function destroyTwin(ctx) {
+    const { project, proxmox } = ctx.twin.spec;
+    const twin = ctx.twin.twin;
+    const lifecycle = new VmLifecycle(ctx.client);
+    const owned = (await inventory_listVms(ctx.client)).filter((vm) => ownedByTwin(vm, project, twin));
+    const vms = [];
+    const steps = owned.map((vm) => ({
+        id: `destroy:${vm.vmid}`,
+        title: `${vm.name}: VM ${vm.vmid} on ${vm.node} removed`,
+        stage: 'destroy',
+        needs: [],
+        run: async () => {
+            const result = await lifecycle.destroy(vm.node, vm.vmid, {
+                name: vm.name,
+                tags: ownerTags(vm, project, twin),
+            });
+            vms.push({ name: vm.name, vmid: vm.vmid, pveNode: vm.node, result });
+            ctx.log(`${vm.name} (VM ${vm.vmid} on ${vm.node}): ${result}`);
+        },
+    }));
+    const { failed } = await runGraph(steps, ctx.events);
+    if (failed.length > 0) {
+        throw new errors_ConfigurationError(`destroy of twin ${twin} left VMs behind; run it again:\n  ${failed.map((r) => `${r.title}: ${errorMessage(r.error)}`).join('\n  ')}`);
+    }
+    const pools = [];
+    for (const claim of await listSlotClaims(ctx.client, proxmox.slots.poolPrefix)) {
+        if (claim.twin !== twin)
+            continue;
+        await ctx.client.delete('/pools', { poolid: claim.poolId });
+        pools.push(claim.poolId);
+        ctx.log(`released slot ${claim.slot} (pool ${claim.poolId})`);
+    }
+    const stateEntries = (await ctx.store.list(twin)).length;
+    await ctx.store.removeTwin(twin);
+    await proveGone(ctx);
+    return { twin, vms, pools, stateEntries };
+}
+/** The ownership tags a VM must still carry for destroy to touch it. */
+function ownerTags(vm, project, twin) {
+    return [project, `twin-${twin}`].filter((tag) => vm.tags.includes(tag));
+}
+async function proveGone(ctx) {
+    const { project, proxmox } = ctx.twin.spec;
+    const twin = ctx.twin.twin;
+    const leftovers = [
+        ...(await inventory_listVms(ctx.client))
+            .filter((vm) => ownedByTwin(vm, project, twin))
+            .map((vm) => `VM ${vm.vmid} ${vm.name}`),
+        ...(await listSlotClaims(ctx.client, proxmox.slots.poolPrefix))
+            .filter((c) => c.twin === twin)
+            .map((c) => `pool ${c.poolId}`),
+        ...(await ctx.store.list(twin)).map((key) => `state ${[key.cluster, key.name].filter(Boolean).join('/')}`),
+    ];
+    if (leftovers.length > 0) {
+        throw new errors_ConfigurationError(`twin ${twin} is not entirely gone: ${leftovers.join(', ')}; run destroy again`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/twin/status.ts
+
+
+
+/** What exists of a twin now, from Proxmox (tags) and, where a kubeconfig is stored, from Kubernetes. */
+async function twinStatus(ctx) {
+    const { project, proxmox } = ctx.twin.spec;
+    const twin = ctx.twin.twin;
+    const claim = (await listSlotClaims(ctx.client, proxmox.slots.poolPrefix)).find((c) => c.twin === twin);
+    const vms = (await inventory_listVms(ctx.client)).filter((vm) => ownedByTwin(vm, project, twin));
+    const clusterNames = [...new Set(vms.map((vm) => tagValue(vm.tags, 'cluster-')))].sort();
+    const clusters = await Promise.all(clusterNames.map(async (cluster) => {
+        const key = { twin, cluster, name: 'kubeconfig' };
+        const readiness = (await ctx.store.read(key)) === undefined
+            ? undefined
+            : await nodeReadiness(ctx, ctx.store.pathOf(key));
+        const nodes = vms
+            .filter((vm) => tagValue(vm.tags, 'cluster-') === cluster)
+            .sort((a, b) => a.vmid - b.vmid)
+            .map((vm) => ({
+            name: vm.name,
+            role: tagValue(vm.tags, 'role-'),
+            vmid: vm.vmid,
+            pveNode: vm.node,
+            vm: vm.status,
+            kubernetes: readiness?.get(vm.name) ?? 'unknown',
+        }));
+        return {
+            name: cluster,
+            ...(readiness ? { kubeconfig: ctx.store.pathOf(key) } : {}),
+            ready: nodes.filter((node) => node.kubernetes === 'Ready').length,
+            nodes,
+        };
+    }));
+    return {
+        twin,
+        exists: vms.length > 0 || claim !== undefined,
+        ...(claim ? { slot: claim.slot, pool: claim.poolId } : {}),
+        clusters,
+    };
+}
+function tagValue(tags, prefix) {
+    return tags.find((tag) => tag.startsWith(prefix))?.slice(prefix.length) ?? '?';
+}
+async function nodeReadiness(ctx, kubeconfig) {
+    try {
+        const nodes = await new Kubectl(ctx.runner, { kubeconfig, path: ctx.tools.kubectl }).nodes();
+        return new Map(nodes.map((node) => [node.name, node.ready ? 'Ready' : 'NotReady']));
+    }
+    catch {
+        return undefined; // the API is down or the cluster is gone: Proxmox's view still stands
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/live.ts
+/**
+ * Shows progress while a twin converges. On a terminal: one line per stage, redrawn in place, with the
+ * steps running now. Elsewhere (CI logs, pipes): one line per finished step, which reads well in a log.
+ */
+function liveView(io, opts) {
+    const now = opts.now ?? Date.now;
+    const records = new Map();
+    const elapsed = () => `${((now() - opts.started) / 1000).toFixed(1).padStart(6)}s`;
+    let drawnLines = 0;
+    let timer;
+    const draw = () => {
+        const stages = new Map();
+        for (const record of records.values())
+            stages.set(record.stage, [...(stages.get(record.stage) ?? []), record]);
+        const lines = [...stages.entries()].map(([stage, list]) => {
+            const done = list.filter((r) => r.state === 'done').length;
+            const failed = list.filter((r) => r.state === 'failed').length;
+            const running = list.filter((r) => r.state === 'running').map((r) => r.title);
+            const more = running.length > 2 ? ` +${running.length - 2}` : '';
+            return `${stage.padEnd(11)} ${done}/${list.length} done${failed ? `, ${failed} FAILED` : ''}  ${running.slice(0, 2).join(' | ')}${more}`;
+        });
+        const text = [`${elapsed()} elapsed`, ...lines];
+        process.stdout.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}${text.map((line) => `\x1b[2K${line}`).join('\n')}\n`);
+        drawnLines = text.length;
+    };
+    if (opts.tty)
+        timer = setInterval(draw, 250);
+    return {
+        onStart(record) {
+            records.set(record.id, record);
+        },
+        onEnd(record) {
+            records.set(record.id, record);
+            if (opts.tty)
+                return;
+            const took = record.startedAt !== undefined && record.endedAt !== undefined
+                ? ` (${((record.endedAt - record.startedAt) / 1000).toFixed(1)}s)`
+                : '';
+            io.out(`${elapsed()} ${record.state.padEnd(7)} ${record.title}${took}`);
+        },
+        stop() {
+            if (timer)
+                clearInterval(timer);
+            if (opts.tty && records.size > 0)
+                draw();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/state/store.ts
+
+
+
+
+// One path segment: starts with a letter or digit (so never `.`, `..` or a hidden temp file), no separators.
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+const TWIN_FILES = 'files';
+const CLUSTERS = 'clusters';
+/**
+ * The default backend: a directory on the runner. Layout: `<root>/<twin>/files/<name>` for twin-wide items
+ * and `<root>/<twin>/clusters/<cluster>/<name>` for a cluster's. Folders are 0700, files 0600, and files are
+ * replaced atomically (write a temp file, then rename), so a crash never leaves half a kubeconfig.
+ */
+class LocalStateStore {
+    root;
+    constructor(rootDir) {
+        this.root = (0,external_node_path_namespaceObject.resolve)(rootDir);
+    }
+    pathOf(key) {
+        return (0,external_node_path_namespaceObject.join)(this.folderOf(key), requireSegment(key.name, 'state item name'));
+    }
+    async read(key) {
+        try {
+            return await (0,external_node_fs_promises_namespaceObject.readFile)(this.pathOf(key), 'utf8');
+        }
+        catch (error) {
+            if (isNotFound(error))
+                return undefined;
+            throw error;
+        }
+    }
+    async write(key, content) {
+        const path = this.pathOf(key);
+        const folder = await this.makePrivateFolders(key);
+        const temp = (0,external_node_path_namespaceObject.join)(folder, `.${key.name}.${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex')}.tmp`);
+        try {
+            const handle = await (0,external_node_fs_promises_namespaceObject.open)(temp, 'wx', FILE_MODE);
+            try {
+                await handle.writeFile(content, 'utf8');
+                await handle.chmod(FILE_MODE); // open's mode is subject to the umask; this is not
+                await handle.sync();
+            }
+            finally {
+                await handle.close();
+            }
+            await (0,external_node_fs_promises_namespaceObject.rename)(temp, path);
+            await syncFolder(folder);
+        }
+        catch (error) {
+            await (0,external_node_fs_promises_namespaceObject.rm)(temp, { force: true });
+            throw error;
+        }
+        return path;
+    }
+    async remove(key) {
+        await (0,external_node_fs_promises_namespaceObject.rm)(this.pathOf(key), { force: true });
+    }
+    async list(twin) {
+        const twinDir = this.twinDir(twin);
+        const keys = (await fileNames((0,external_node_path_namespaceObject.join)(twinDir, TWIN_FILES))).map((name) => ({ twin, name }));
+        for (const cluster of await folderNames((0,external_node_path_namespaceObject.join)(twinDir, CLUSTERS))) {
+            for (const name of await fileNames((0,external_node_path_namespaceObject.join)(twinDir, CLUSTERS, cluster))) {
+                keys.push({ twin, cluster, name });
+            }
+        }
+        return keys;
+    }
+    async removeTwin(twin) {
+        await (0,external_node_fs_promises_namespaceObject.rm)(this.twinDir(twin), { recursive: true, force: true });
+    }
+    twinDir(twin) {
+        return (0,external_node_path_namespaceObject.join)(this.root, requireSegment(twin, 'twin name'));
+    }
+    folderOf(key) {
+        const twinDir = this.twinDir(key.twin);
+        return key.cluster === undefined
+            ? (0,external_node_path_namespaceObject.join)(twinDir, TWIN_FILES)
+            : (0,external_node_path_namespaceObject.join)(twinDir, CLUSTERS, requireSegment(key.cluster, 'cluster name'));
+    }
+    /** Creates the key's folders and makes them 0700: the twin's always (even if they existed), and any this call made. */
+    async makePrivateFolders(key) {
+        const folder = this.folderOf(key);
+        const twinDir = this.twinDir(key.twin);
+        const firstCreated = await (0,external_node_fs_promises_namespaceObject.mkdir)(folder, { recursive: true, mode: DIR_MODE });
+        const top = firstCreated !== undefined && firstCreated.length < twinDir.length ? firstCreated : twinDir;
+        for (let dir = folder;; dir = (0,external_node_path_namespaceObject.dirname)(dir)) {
+            await (0,external_node_fs_promises_namespaceObject.chmod)(dir, DIR_MODE);
+            if (dir === top)
+                return folder;
+        }
+    }
+}
+/** Makes a rename inside `dir` survive a crash. */
+async function syncFolder(dir) {
+    const handle = await (0,external_node_fs_promises_namespaceObject.open)(dir, 'r');
+    try {
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+}
+function requireSegment(value, what) {
+    if (!SEGMENT.test(value) || value.includes('..')) {
+        throw new errors_ConfigurationError(`${what} ${JSON.stringify(value)} cannot be used in the state store: use letters, digits, ".", "-" and "_" ` +
+            '(starting with a letter or digit; no "/" or "..")');
+    }
+    return value;
+}
+/** Stored items, sorted; hidden temp files of an interrupted write are not items. */
+async function fileNames(dir) {
+    return (await entries(dir))
+        .filter((entry) => entry.isFile() && SEGMENT.test(entry.name))
+        .map((e) => e.name);
+}
+async function folderNames(dir) {
+    return (await entries(dir))
+        .filter((entry) => entry.isDirectory() && SEGMENT.test(entry.name))
+        .map((e) => e.name);
+}
+async function entries(dir) {
+    try {
+        return (await (0,external_node_fs_promises_namespaceObject.readdir)(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return [];
+        throw error;
+    }
+}
+function isNotFound(error) {
+    return error?.code === 'ENOENT';
+}
+
+;// CONCATENATED MODULE: ./src/twin/context.ts
+const REAL_PACE = {
+    pollMs: 2_000,
+    bootTimeoutMs: 10 * 60_000,
+    apiTimeoutMs: 10 * 60_000,
+    rolloutTimeoutSec: 600,
+    nodesReadyTimeoutMs: 10 * 60_000,
+};
+function scaledPace(scale) {
+    if (scale >= 1)
+        return REAL_PACE;
+    return {
+        pollMs: Math.max(10, Math.round(REAL_PACE.pollMs * scale)),
+        bootTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.bootTimeoutMs * scale)),
+        apiTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.apiTimeoutMs * scale)),
+        rolloutTimeoutSec: Math.max(5, Math.round(REAL_PACE.rolloutTimeoutSec * scale)),
+        nodesReadyTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.nodesReadyTimeoutMs * scale)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/twin-context.ts
+
+
+
+
+
+
+
+
+
+
+const STATE_USAGE = `  --state-dir DIR            where secrets and credentials are kept (0600 files); default DIR/state with --lab DIR,
+                             else .twin-state`;
+/** The one context up, down and status share: spec, twin, Proxmox, state store, tools and pace. */
+async function twinContext(parsed, usage, io, events) {
+    const { spec, warnings } = loadSpec(parsed.positionals[0]);
+    for (const warning of warnings)
+        io.err(formatIssue(warning));
+    const twin = resolveTwin(spec, requiredOption(parsed, 'env', usage));
+    const { client, lab } = await connectWithLab(parsed);
+    if (lab?.binDir)
+        process.env.PATH = `${lab.binDir}${external_node_path_namespaceObject.delimiter}${process.env.PATH ?? ''}`; // the lab's talosctl/kubectl/helm first
+    const labDir = stringOption(parsed, 'lab');
+    const stateDir = stringOption(parsed, 'state-dir') ?? (labDir ? (0,external_node_path_namespaceObject.join)(labDir, 'state') : '.twin-state');
+    return {
+        twin,
+        client,
+        store: new LocalStateStore((0,external_node_path_namespaceObject.resolve)(stateDir)),
+        runner: execRunner,
+        tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
+        workDir: (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'twin-work-')),
+        pace: lab?.timeScale !== undefined ? scaledPace(lab.timeScale) : REAL_PACE,
+        log: (line) => io.out(line),
+        ...(events ? { events } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/up.ts
+
+
+
+
+
+
+
+
+const TWIN_OPTIONS = {
+    env: { type: 'string' },
+    'state-dir': { type: 'string' },
+    ...CONNECTION_OPTIONS,
+};
+const UP_USAGE = `usage: twin up SPEC --env TWIN [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+  Converges the twin: creates what is missing, keeps what is healthy, scales workers, never bootstraps twice.
+  A run that was interrupted is finished by the next one.
+${STATE_USAGE}
+${CONNECTION_USAGE}`;
+const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+  Destroys the twin: its VMs (found by tags on every node), its slot pool and its stored credentials,
+  then proves that nothing of it is left.
+${STATE_USAGE}
+${CONNECTION_USAGE}`;
+const STATUS_USAGE = `usage: twin status SPEC --env TWIN [--json] [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+${STATE_USAGE}
+${CONNECTION_USAGE}`;
+async function upCommand(args, io) {
+    const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], UP_USAGE);
+    const started = Date.now();
+    const view = liveView(io, { tty: process.stdout.isTTY === true, started });
+    const ctx = await twinContext(parsed, UP_USAGE, io, view);
+    let outcome;
+    try {
+        outcome = await applyTwin(ctx);
+    }
+    finally {
+        view.stop();
+    }
+    io.out('');
+    io.out(describeOutcome(outcome, ctx.pace.pollMs < 2000));
+    if (!outcome.ok)
+        io.err(`twin up: error: ${outcome.failure}`);
+    return outcome.ok ? 0 : 1;
+}
+function describeOutcome(outcome, labTime) {
+    const nodes = outcome.clusters.flatMap((cluster) => cluster.nodes.map((node) => [
+        cluster.name,
+        node.name,
+        node.role,
+        node.address,
+        node.pveNode,
+        String(node.vmid),
+    ]));
+    const stages = stageTimings(outcome.records).map((stage) => [
+        stage.stage,
+        `${((stage.endedAt - stage.startedAt) / 1000).toFixed(1)}s`,
+        String(stage.steps),
+    ]);
+    return [
+        `twin ${outcome.twin} (${outcome.environment}), slot ${outcome.slot}, pool ${outcome.pool}: ${outcome.ok ? 'ready' : 'NOT ready'}`,
+        ...outcome.clusters.map((c) => `  ${c.name}: API ${c.endpoint}, kubeconfig ${c.kubeconfig}`),
+        '',
+        table(['CLUSTER', 'NODE', 'ROLE', 'ADDRESS', 'PVE NODE', 'VMID'], nodes),
+        '',
+        `stage timings (${labTime ? 'simulated lab time, scaled' : 'wall time'}):`,
+        table(['STAGE', 'TOOK', 'STEPS'], stages),
+    ].join('\n');
+}
+async function downCommand(args, io) {
+    const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], DOWN_USAGE);
+    const ctx = await twinContext(parsed, DOWN_USAGE, io);
+    const result = await destroyTwin(ctx);
+    io.out(`twin ${result.twin} destroyed: ${result.vms.length} VM(s), pool(s) ${result.pools.join(', ') || 'none'}, ` +
+        `${result.stateEntries} state entr${result.stateEntries === 1 ? 'y' : 'ies'}; nothing of it is left`);
+    return 0;
+}
+async function statusCommand(args, io) {
+    const parsed = parseCommandLine(args, { ...TWIN_OPTIONS, json: { type: 'boolean' } }, ['SPEC'], STATUS_USAGE);
+    const ctx = await twinContext(parsed, STATUS_USAGE, io);
+    const status = await twinStatus(ctx);
+    io.out(parsed.values.json === true ? JSON.stringify(status, null, 2) : describeStatus(status));
+    return 0;
+}
+function describeStatus(status) {
+    if (!status.exists)
+        return `twin ${status.twin} does not exist`;
+    const rows = status.clusters.flatMap((cluster) => cluster.nodes.map((node) => [
+        cluster.name,
+        node.name,
+        node.role,
+        node.pveNode,
+        String(node.vmid),
+        node.vm,
+        node.kubernetes,
+    ]));
+    return [
+        `twin ${status.twin}: slot ${status.slot ?? '-'}, pool ${status.pool ?? '-'}`,
+        ...status.clusters.map((c) => `  ${c.name}: ${c.ready}/${c.nodes.length} nodes Ready`),
+        '',
+        table(['CLUSTER', 'NODE', 'ROLE', 'PVE NODE', 'VMID', 'VM', 'KUBERNETES'], rows),
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/cli/commands/validate.ts
 
 
@@ -35405,6 +37282,7 @@ async function validateCommand(args, io) {
 
 
 
+
 const COMMANDS = {
     validate: {
         run: validateCommand,
@@ -35421,6 +37299,17 @@ const COMMANDS = {
         usage: RENDER_USAGE,
         summary: 'write every generated artifact of a twin as files',
     },
+    up: {
+        run: upCommand,
+        usage: UP_USAGE,
+        summary: 'create or converge a twin: VMs, Talos, Cilium, nodes Ready',
+    },
+    down: { run: downCommand, usage: DOWN_USAGE, summary: 'destroy a twin and prove nothing of it is left' },
+    status: {
+        run: statusCommand,
+        usage: STATUS_USAGE,
+        summary: 'what exists of a twin: VMs, slot, node readiness',
+    },
     lab: { run: labCommand, usage: LAB_USAGE, summary: 'run or stop the embedded simulated lab' },
 };
 const USAGE = [
@@ -35432,7 +37321,7 @@ const USAGE = [
 ].join('\n');
 /** A user mistake or an answer of the systems we drive: told plainly, without a stack trace. */
 function isExpectedFailure(error) {
-    return (errors_isConfigurationError(error) ||
+    return (isConfigurationError(error) ||
         [PveApiError, PveNetworkError, PveTaskError, PveTaskTimeoutError, CommandError, WaitTimeoutError].some((kind) => error instanceof kind));
 }
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed or refused, 2 bad command line. */
@@ -35460,7 +37349,7 @@ async function run(args, io = processIo) {
             return 2;
         }
         if (isExpectedFailure(error)) {
-            io.err(`twin ${name}: error: ${errors_errorMessage(error)}`);
+            io.err(`twin ${name}: error: ${errorMessage(error)}`);
             return 1;
         }
         throw error;
@@ -41122,7 +43011,7 @@ __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '../errors.js';
 import { ensureLab } from '../lab/embedded.js';
+import type { LabServerInfo } from '../lab/embedded.js';
 import { PveClient } from '../proxmox/client.js';
 import { parsePveConnection } from '../proxmox/connection.js';
 import type { Parsed } from './args.js';
@@ -18,6 +19,14 @@ export function wantsProxmox(parsed: Parsed): boolean {
 }
 
 export async function connect(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): Promise<PveClient> {
+  return (await connectWithLab(parsed, env)).client;
+}
+
+/** The client, and with --lab the lab's details (its tools folder, its time scale). */
+export async function connectWithLab(
+  parsed: Parsed,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ client: PveClient; lab?: LabServerInfo }> {
   const labDir = stringOption(parsed, 'lab');
   const endpoint = stringOption(parsed, 'endpoint');
   if (labDir !== undefined && endpoint !== undefined) {
@@ -30,13 +39,14 @@ export async function connect(parsed: Parsed, env: NodeJS.ProcessEnv = process.e
       cliPath: cliPath(),
       extraArgs: labLog ? ['--lab-log', labLog] : [],
     });
-    return new PveClient(
+    const client = new PveClient(
       parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
     );
+    return { client, lab };
   }
   const tokenFile = stringOption(parsed, 'token-file');
   const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : env.PVE_TOKEN;
-  return new PveClient(
+  const client = new PveClient(
     parsePveConnection({
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(token === undefined ? {} : { token }),
@@ -45,6 +55,7 @@ export async function connect(parsed: Parsed, env: NodeJS.ProcessEnv = process.e
       ...(parsed.values.insecure === true ? { insecure: true } : {}),
     }),
   );
+  return { client };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

@@ -6,6 +6,7 @@ import { UsageError } from './args.js';
 import { labCommand, LAB_USAGE } from './commands/lab.js';
 import { planCommand, PLAN_USAGE } from './commands/plan.js';
 import { renderCommand, RENDER_USAGE } from './commands/render.js';
+import { downCommand, DOWN_USAGE, statusCommand, STATUS_USAGE, upCommand, UP_USAGE } from './commands/up.js';
 import { validateCommand, VALIDATE_USAGE } from './commands/validate.js';
 import type { Io } from './output.js';
 import { processIo } from './output.js';
@@ -27,6 +28,17 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: renderCommand,
     usage: RENDER_USAGE,
     summary: 'write every generated artifact of a twin as files',
+  },
+  up: {
+    run: upCommand,
+    usage: UP_USAGE,
+    summary: 'create or converge a twin: VMs, Talos, Cilium, nodes Ready',
+  },
+  down: { run: downCommand, usage: DOWN_USAGE, summary: 'destroy a twin and prove nothing of it is left' },
+  status: {
+    run: statusCommand,
+    usage: STATUS_USAGE,
+    summary: 'what exists of a twin: VMs, slot, node readiness',
   },
   lab: { run: labCommand, usage: LAB_USAGE, summary: 'run or stop the embedded simulated lab' },
 };

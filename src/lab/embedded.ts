@@ -15,6 +15,10 @@ export interface LabServerInfo {
   nodes: string[];
   pid: number;
   dir: string;
+  /** The lab's talosctl, kubectl and helm: put it first on PATH. */
+  binDir?: string;
+  /** Lab durations are the real ones times this; callers scale their waits and polls alike. */
+  timeScale: number;
 }
 
 const SERVER_FILE = 'server.json';
@@ -89,6 +93,7 @@ export async function serveLab(
     nodes: handle.nodes,
     pid: process.pid,
     dir,
+    timeScale: handle.timeScale,
   };
   writeFileSync(serverFile(dir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   const closed = new Promise<void>((done) => {

@@ -58,6 +58,8 @@ export interface LabHandle {
   lastRequestAt(): number;
   /** A request is being answered or a task is running. */
   busy(): boolean;
+  /** Every lab duration is the profile's times this; clients scale their polls and waits alike. */
+  timeScale: number;
 }
 
 const TOKEN_ID = 'twin@pve!lab';
@@ -114,6 +116,7 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
     state,
     lastRequestAt: () => server.lastRequestAt(),
     busy: () => server.busy(),
+    timeScale: timing.timeScale,
     close: async () => {
       tasks.close();
       await server.close();

@@ -1,0 +1,162 @@
+import { rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as core from '@actions/core';
+import { errorMessage, isConfigurationError } from '../errors.js';
+import { execRunner } from '../exec/runner.js';
+import { readGitHubContext } from '../github/context.js';
+import {
+  getBooleanInput,
+  getChoiceInput,
+  getOptionalInput,
+  getRequiredInput,
+  Inputs,
+  Outputs,
+  State,
+  withGroup,
+} from '../github/action-io.js';
+import { writeApplySummary, writeDestroySummary, writePlanSummary } from '../github/summary.js';
+import { observeProxmox, planTwin } from '../plan/plan.js';
+import { PveClient } from '../proxmox/client.js';
+import type { PveConnection } from '../proxmox/connection.js';
+import { parsePveConnection } from '../proxmox/connection.js';
+import { resolveTwin } from '../spec/environment.js';
+import { twinNameFromContext } from '../spec/identity.js';
+import { formatIssue, loadSpec } from '../spec/load.js';
+import { LocalStateStore } from '../state/store.js';
+import { applyTwin } from '../twin/apply.js';
+import type { TwinContext } from '../twin/context.js';
+import { REAL_PACE, scaledPace } from '../twin/context.js';
+import { destroyTwin } from '../twin/destroy.js';
+
+const OPERATIONS = ['apply', 'destroy', 'plan'] as const;
+type Operation = (typeof OPERATIONS)[number];
+
+/** Everything the step's inputs say, read and checked once before anything is touched. */
+interface ProvisionSettings {
+  specFile: string;
+  twinInput?: string;
+  operation: Operation;
+  connection: PveConnection;
+  stateDir: string;
+}
+
+function readSettings(): ProvisionSettings {
+  const token = getRequiredInput(Inputs.ProxmoxToken);
+  core.setSecret(token);
+  const secret = token.slice(token.indexOf('=') + 1);
+  if (secret) core.setSecret(secret);
+  const twin = getOptionalInput(Inputs.Twin);
+  return {
+    specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
+    ...(twin ? { twinInput: twin } : {}),
+    operation: getChoiceInput(Inputs.Operation, OPERATIONS, 'apply'),
+    connection: parsePveConnection({
+      endpoint: getRequiredInput(Inputs.ProxmoxEndpoint),
+      token,
+      ...optional('caPem', getOptionalInput(Inputs.ProxmoxCa)),
+      ...optional('caFile', getOptionalInput(Inputs.ProxmoxCaFile)),
+      ...optional('fingerprint', getOptionalInput(Inputs.ProxmoxFingerprint)),
+      ...(getBooleanInput(Inputs.ProxmoxInsecure) ? { insecure: true } : {}),
+    }),
+    stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+/** The lab's time scale when the runner drives the simulated lab (tests, benchmarks); real labs leave it unset. */
+function pace() {
+  const scale = Number(process.env.TWIN_PACE_SCALE ?? '1');
+  return Number.isFinite(scale) && scale > 0 ? scaledPace(scale) : REAL_PACE;
+}
+
+function twinContext(settings: ProvisionSettings): TwinContext {
+  const { spec, warnings } = loadSpec(settings.specFile);
+  for (const warning of warnings) core.warning(formatIssue(warning));
+  const name =
+    settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
+  const workDir = join(process.env.RUNNER_TEMP ?? resolve('.'), `aggrik8s-twin-${name}-work`);
+  core.saveState(State.TemporaryFiles, JSON.stringify([workDir]));
+  return {
+    twin: resolveTwin(spec, name),
+    client: new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } }),
+    store: new LocalStateStore(settings.stateDir),
+    runner: execRunner,
+    tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
+    workDir,
+    pace: pace(),
+    log: core.info,
+    events: {
+      onEnd: (record) => {
+        if (record.state === 'failed') core.error(`${record.title}: ${errorMessage(record.error)}`);
+        else core.info(`${record.state}: ${record.title}`);
+      },
+    },
+  };
+}
+
+async function provision(settings: ProvisionSettings): Promise<void> {
+  const ctx = twinContext(settings);
+  core.setOutput(Outputs.Twin, ctx.twin.twin);
+  core.setOutput(Outputs.Environment, ctx.twin.environment);
+  core.setOutput(Outputs.StateDir, settings.stateDir);
+  if (settings.operation === 'plan') {
+    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec.proxmox.slots.poolPrefix));
+    core.setOutput(Outputs.Plan, JSON.stringify(plan.vms.map(({ definition: _d, ...vm }) => vm)));
+    core.setOutput(Outputs.Slot, String(plan.slot));
+    await writePlanSummary(plan);
+    return;
+  }
+  if (settings.operation === 'destroy') {
+    const result = await withGroup(`Destroy twin ${ctx.twin.twin}`, () => destroyTwin(ctx));
+    await writeDestroySummary(result.twin, result.vms.length, result.pools);
+    return;
+  }
+  const outcome = await withGroup(`Converge twin ${ctx.twin.twin}`, () => applyTwin(ctx));
+  core.setOutput(Outputs.Slot, String(outcome.slot));
+  core.setOutput(
+    Outputs.Clusters,
+    JSON.stringify(
+      outcome.clusters.map(({ name, id, vip, endpoint, nodes }) => ({
+        name,
+        id,
+        vip,
+        endpoint,
+        nodes: nodes.map(({ name: node, role, address }) => ({ name: node, role, address })),
+      })),
+    ),
+  );
+  core.setOutput(
+    Outputs.Kubeconfigs,
+    JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.kubeconfig]))),
+  );
+  core.setOutput(
+    Outputs.Talosconfigs,
+    JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.talosconfig]))),
+  );
+  await writeApplySummary(outcome, ctx.pace === REAL_PACE ? 'wall time' : 'simulated lab time, scaled');
+  if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
+}
+
+/** The main step of action-provision. */
+export async function runProvision(): Promise<void> {
+  try {
+    await provision(readSettings());
+  } catch (error) {
+    core.setFailed(isConfigurationError(error) ? error.message : errorMessage(error));
+  }
+}
+
+/** The post step: removes the temporary files the main step made; it never destroys a twin. */
+export async function runProvisionPost(): Promise<void> {
+  try {
+    const files = JSON.parse(core.getState(State.TemporaryFiles) || '[]') as string[];
+    for (const file of files) rmSync(file, { recursive: true, force: true });
+    if (files.length > 0) core.info(`removed ${files.length} temporary path(s)`);
+  } catch (error) {
+    core.warning(`post step could not clean up: ${errorMessage(error)}`);
+  }
+}

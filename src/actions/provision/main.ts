@@ -1,0 +1,2 @@
+import { runProvision } from '../provision.js';
+await runProvision();

@@ -1,0 +1,2 @@
+import { runProvisionPost } from '../provision.js';
+await runProvisionPost();

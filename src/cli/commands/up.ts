@@ -1,0 +1,122 @@
+import { stageTimings } from '../../plan/executor.js';
+import type { TwinOutcome } from '../../twin/outcome.js';
+import { applyTwin } from '../../twin/apply.js';
+import { destroyTwin } from '../../twin/destroy.js';
+import { twinStatus } from '../../twin/status.js';
+import type { TwinStatus } from '../../twin/status.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine } from '../args.js';
+import { liveView } from '../live.js';
+import type { Io } from '../output.js';
+import { table } from '../output.js';
+import { STATE_USAGE, twinContext } from '../twin-context.js';
+
+const TWIN_OPTIONS = {
+  env: { type: 'string' },
+  'state-dir': { type: 'string' },
+  ...CONNECTION_OPTIONS,
+} as const;
+
+export const UP_USAGE = `usage: twin up SPEC --env TWIN [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+  Converges the twin: creates what is missing, keeps what is healthy, scales workers, never bootstraps twice.
+  A run that was interrupted is finished by the next one.
+${STATE_USAGE}
+${CONNECTION_USAGE}`;
+
+export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+  Destroys the twin: its VMs (found by tags on every node), its slot pool and its stored credentials,
+  then proves that nothing of it is left.
+${STATE_USAGE}
+${CONNECTION_USAGE}`;
+
+export const STATUS_USAGE = `usage: twin status SPEC --env TWIN [--json] [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+${STATE_USAGE}
+${CONNECTION_USAGE}`;
+
+export async function upCommand(args: string[], io: Io): Promise<number> {
+  const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], UP_USAGE);
+  const started = Date.now();
+  const view = liveView(io, { tty: process.stdout.isTTY === true, started });
+  const ctx = await twinContext(parsed, UP_USAGE, io, view);
+  let outcome: TwinOutcome;
+  try {
+    outcome = await applyTwin(ctx);
+  } finally {
+    view.stop();
+  }
+  io.out('');
+  io.out(describeOutcome(outcome, ctx.pace.pollMs < 2000));
+  if (!outcome.ok) io.err(`twin up: error: ${outcome.failure}`);
+  return outcome.ok ? 0 : 1;
+}
+
+export function describeOutcome(outcome: TwinOutcome, labTime: boolean): string {
+  const nodes = outcome.clusters.flatMap((cluster) =>
+    cluster.nodes.map((node) => [
+      cluster.name,
+      node.name,
+      node.role,
+      node.address,
+      node.pveNode,
+      String(node.vmid),
+    ]),
+  );
+  const stages = stageTimings(outcome.records).map((stage) => [
+    stage.stage,
+    `${((stage.endedAt - stage.startedAt) / 1000).toFixed(1)}s`,
+    String(stage.steps),
+  ]);
+  return [
+    `twin ${outcome.twin} (${outcome.environment}), slot ${outcome.slot}, pool ${outcome.pool}: ${outcome.ok ? 'ready' : 'NOT ready'}`,
+    ...outcome.clusters.map((c) => `  ${c.name}: API ${c.endpoint}, kubeconfig ${c.kubeconfig}`),
+    '',
+    table(['CLUSTER', 'NODE', 'ROLE', 'ADDRESS', 'PVE NODE', 'VMID'], nodes),
+    '',
+    `stage timings (${labTime ? 'simulated lab time, scaled' : 'wall time'}):`,
+    table(['STAGE', 'TOOK', 'STEPS'], stages),
+  ].join('\n');
+}
+
+export async function downCommand(args: string[], io: Io): Promise<number> {
+  const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], DOWN_USAGE);
+  const ctx = await twinContext(parsed, DOWN_USAGE, io);
+  const result = await destroyTwin(ctx);
+  io.out(
+    `twin ${result.twin} destroyed: ${result.vms.length} VM(s), pool(s) ${result.pools.join(', ') || 'none'}, ` +
+      `${result.stateEntries} state entr${result.stateEntries === 1 ? 'y' : 'ies'}; nothing of it is left`,
+  );
+  return 0;
+}
+
+export async function statusCommand(args: string[], io: Io): Promise<number> {
+  const parsed = parseCommandLine(
+    args,
+    { ...TWIN_OPTIONS, json: { type: 'boolean' } },
+    ['SPEC'],
+    STATUS_USAGE,
+  );
+  const ctx = await twinContext(parsed, STATUS_USAGE, io);
+  const status = await twinStatus(ctx);
+  io.out(parsed.values.json === true ? JSON.stringify(status, null, 2) : describeStatus(status));
+  return 0;
+}
+
+function describeStatus(status: TwinStatus): string {
+  if (!status.exists) return `twin ${status.twin} does not exist`;
+  const rows = status.clusters.flatMap((cluster) =>
+    cluster.nodes.map((node) => [
+      cluster.name,
+      node.name,
+      node.role,
+      node.pveNode,
+      String(node.vmid),
+      node.vm,
+      node.kubernetes,
+    ]),
+  );
+  return [
+    `twin ${status.twin}: slot ${status.slot ?? '-'}, pool ${status.pool ?? '-'}`,
+    ...status.clusters.map((c) => `  ${c.name}: ${c.ready}/${c.nodes.length} nodes Ready`),
+    '',
+    table(['CLUSTER', 'NODE', 'ROLE', 'PVE NODE', 'VMID', 'VM', 'KUBERNETES'], rows),
+  ].join('\n');
+}

@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { execRunner } from '../exec/runner.js';
+import { resolveTwin } from '../spec/environment.js';
+import { formatIssue, loadSpec } from '../spec/load.js';
+import { LocalStateStore } from '../state/store.js';
+import type { StepEvents } from '../plan/executor.js';
+import type { TwinContext } from '../twin/context.js';
+import { REAL_PACE, scaledPace } from '../twin/context.js';
+import type { Parsed } from './args.js';
+import { requiredOption, stringOption } from './args.js';
+import { connectWithLab } from './connect.js';
+import type { Io } from './output.js';
+
+export const STATE_USAGE = `  --state-dir DIR            where secrets and credentials are kept (0600 files); default DIR/state with --lab DIR,
+                             else .twin-state`;
+
+/** The one context up, down and status share: spec, twin, Proxmox, state store, tools and pace. */
+export async function twinContext(
+  parsed: Parsed,
+  usage: string,
+  io: Io,
+  events?: StepEvents,
+): Promise<TwinContext> {
+  const { spec, warnings } = loadSpec(parsed.positionals[0]!);
+  for (const warning of warnings) io.err(formatIssue(warning));
+  const twin = resolveTwin(spec, requiredOption(parsed, 'env', usage));
+  const { client, lab } = await connectWithLab(parsed);
+  if (lab?.binDir) process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH ?? ''}`; // the lab's talosctl/kubectl/helm first
+  const labDir = stringOption(parsed, 'lab');
+  const stateDir = stringOption(parsed, 'state-dir') ?? (labDir ? join(labDir, 'state') : '.twin-state');
+  return {
+    twin,
+    client,
+    store: new LocalStateStore(resolve(stateDir)),
+    runner: execRunner,
+    tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
+    workDir: mkdtempSync(join(tmpdir(), 'twin-work-')),
+    pace: lab?.timeScale !== undefined ? scaledPace(lab.timeScale) : REAL_PACE,
+    log: (line) => io.out(line),
+    ...(events ? { events } : {}),
+  };
+}

@@ -1,0 +1,67 @@
+import * as core from '@actions/core';
+import { ConfigurationError } from '../errors.js';
+
+/** Every input, output and saved-state name of the actions, in one place each (as actions/cache does). */
+export enum Inputs {
+  Spec = 'spec',
+  Twin = 'twin',
+  Operation = 'operation',
+  ProxmoxEndpoint = 'proxmox-endpoint',
+  ProxmoxToken = 'proxmox-token',
+  ProxmoxCa = 'proxmox-ca',
+  ProxmoxCaFile = 'proxmox-ca-file',
+  ProxmoxFingerprint = 'proxmox-fingerprint',
+  ProxmoxInsecure = 'proxmox-insecure',
+  StateDir = 'state-dir',
+}
+
+export enum Outputs {
+  Twin = 'twin',
+  Environment = 'environment',
+  Slot = 'slot',
+  Clusters = 'clusters',
+  Kubeconfigs = 'kubeconfigs',
+  Talosconfigs = 'talosconfigs',
+  Plan = 'plan',
+  StateDir = 'state-dir',
+}
+
+export enum State {
+  TemporaryFiles = 'temporary-files',
+}
+
+export function getRequiredInput(name: Inputs): string {
+  const value = core.getInput(name).trim();
+  if (value === '') {
+    throw new ConfigurationError(`input ${name} is required: set it under "with:" in the workflow step`);
+  }
+  return value;
+}
+
+export function getOptionalInput(name: Inputs): string | undefined {
+  const value = core.getInput(name).trim();
+  return value === '' ? undefined : value;
+}
+
+export function getBooleanInput(name: Inputs): boolean {
+  const value = getOptionalInput(name);
+  if (value === undefined) return false;
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  throw new ConfigurationError(`input ${name} is "${value}": write true or false`);
+}
+
+export function getChoiceInput<T extends string>(name: Inputs, choices: readonly T[], fallback: T): T {
+  const value = getOptionalInput(name) ?? fallback;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new ConfigurationError(`input ${name} is "${value}": use one of ${choices.join(', ')}`);
+}
+
+/** Log groups that close even when the work inside throws. */
+export async function withGroup<T>(name: string, work: () => Promise<T>): Promise<T> {
+  core.startGroup(name);
+  try {
+    return await work();
+  } finally {
+    core.endGroup();
+  }
+}

@@ -1,0 +1,71 @@
+import * as core from '@actions/core';
+import { stageTimings } from '../plan/executor.js';
+import type { TwinPlan } from '../plan/plan.js';
+import type { TwinOutcome } from '../twin/outcome.js';
+
+type Row = Parameters<typeof core.summary.addTable>[0][number];
+
+function header(...cells: string[]): Row {
+  return cells.map((data) => ({ data, header: true }));
+}
+
+/** The job summary of an apply: nodes and addresses, per-stage timings, and what failed. */
+export async function writeApplySummary(outcome: TwinOutcome, timeNote: string): Promise<void> {
+  const summary = core.summary.addHeading(`Twin ${outcome.twin}: ${outcome.ok ? 'ready' : 'not ready'}`, 2);
+  summary.addRaw(
+    `Environment ${outcome.environment}, slot ${outcome.slot} (pool \`${outcome.pool}\`).`,
+    true,
+  );
+  summary.addTable([
+    header('Cluster', 'Node', 'Role', 'Address', 'PVE node', 'VMID'),
+    ...outcome.clusters.flatMap((cluster) =>
+      cluster.nodes.map((node) => [
+        cluster.name,
+        node.name,
+        node.role,
+        node.address,
+        node.pveNode,
+        String(node.vmid),
+      ]),
+    ),
+  ]);
+  summary.addHeading(`Stage timings (${timeNote})`, 3);
+  summary.addTable([
+    header('Stage', 'Took', 'Steps'),
+    ...stageTimings(outcome.records).map((stage) => [
+      stage.stage,
+      `${((stage.endedAt - stage.startedAt) / 1000).toFixed(1)} s`,
+      String(stage.steps),
+    ]),
+  ]);
+  if (outcome.failure) summary.addCodeBlock(outcome.failure);
+  await summary.write();
+}
+
+export async function writePlanSummary(plan: TwinPlan): Promise<void> {
+  await core.summary
+    .addHeading(`Plan of twin ${plan.twin}`, 2)
+    .addTable([
+      header('Action', 'VM', 'Cluster', 'PVE node', 'VMID', 'Address', 'Why'),
+      ...plan.vms.map((vm) => [
+        vm.action,
+        vm.name,
+        vm.cluster,
+        vm.pveNode,
+        String(vm.vmid),
+        vm.address ?? '-',
+        vm.reasons.join('; '),
+      ]),
+    ])
+    .write();
+}
+
+export async function writeDestroySummary(twin: string, vms: number, pools: string[]): Promise<void> {
+  await core.summary
+    .addHeading(`Twin ${twin} destroyed`, 2)
+    .addRaw(
+      `${vms} VM(s) and pool(s) ${pools.join(', ') || 'none'} removed; nothing of the twin is left.`,
+      true,
+    )
+    .write();
+}

@@ -1,0 +1,57 @@
+import type { CommandRunner } from '../exec/runner.js';
+import type { StepEvents } from '../plan/executor.js';
+import type { PveClient } from '../proxmox/client.js';
+import type { ResolvedTwin } from '../spec/environment.js';
+import type { StateStore } from '../state/store.js';
+
+/**
+ * How long to wait for things and how often to look. Real labs take minutes; the simulated lab runs the
+ * same durations scaled down, and the pace scales with it (scaled(REAL_PACE, timeScale)).
+ */
+export interface Pace {
+  pollMs: number;
+  bootTimeoutMs: number;
+  apiTimeoutMs: number;
+  rolloutTimeoutSec: number;
+  nodesReadyTimeoutMs: number;
+}
+
+export const REAL_PACE: Pace = {
+  pollMs: 2_000,
+  bootTimeoutMs: 10 * 60_000,
+  apiTimeoutMs: 10 * 60_000,
+  rolloutTimeoutSec: 600,
+  nodesReadyTimeoutMs: 10 * 60_000,
+};
+
+export function scaledPace(scale: number): Pace {
+  if (scale >= 1) return REAL_PACE;
+  return {
+    pollMs: Math.max(10, Math.round(REAL_PACE.pollMs * scale)),
+    bootTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.bootTimeoutMs * scale)),
+    apiTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.apiTimeoutMs * scale)),
+    rolloutTimeoutSec: Math.max(5, Math.round(REAL_PACE.rolloutTimeoutSec * scale)),
+    nodesReadyTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.nodesReadyTimeoutMs * scale)),
+  };
+}
+
+/** The tool names (or paths) used; PATH decides which executables answer. */
+export interface ToolPaths {
+  talosctl: string;
+  kubectl: string;
+  helm: string;
+}
+
+/** Everything one operation on one twin needs, built once by the entry point (action or CLI). */
+export interface TwinContext {
+  twin: ResolvedTwin;
+  client: PveClient;
+  store: StateStore;
+  runner: CommandRunner;
+  tools: ToolPaths;
+  pace: Pace;
+  /** A private scratch folder for generated files; removed when the operation ends (and by the action's post step). */
+  workDir: string;
+  log(line: string): void;
+  events?: StepEvents;
+}

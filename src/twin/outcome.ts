@@ -1,0 +1,54 @@
+import { errorMessage } from '../errors.js';
+import type { StepRecord } from '../plan/executor.js';
+import type { StateStore } from '../state/store.js';
+
+export interface NodeOutcome {
+  name: string;
+  role: string;
+  address: string;
+  vmid: number;
+  pveNode: string;
+}
+
+export interface ClusterOutcome {
+  name: string;
+  id: number;
+  vip: string;
+  endpoint: string;
+  nodes: NodeOutcome[];
+  /** Paths, never contents: outputs and summaries must not carry credentials. */
+  kubeconfig: string;
+  talosconfig: string;
+}
+
+export interface TwinOutcome {
+  twin: string;
+  environment: string;
+  slot: number;
+  pool: string;
+  clusters: ClusterOutcome[];
+  records: StepRecord[];
+  ok: boolean;
+  /** The failed steps with their causes, one per line, naming the stage. */
+  failure?: string;
+}
+
+export function clusterKeys(
+  store: StateStore,
+  twin: string,
+  cluster: string,
+): { kubeconfig: string; talosconfig: string } {
+  return {
+    kubeconfig: store.pathOf({ twin, cluster, name: 'kubeconfig' }),
+    talosconfig: store.pathOf({ twin, cluster, name: 'talosconfig' }),
+  };
+}
+
+export function describeFailures(records: StepRecord[]): string {
+  const failed = records.filter((record) => record.state === 'failed');
+  const skipped = records.filter((record) => record.state === 'skipped').length;
+  return [
+    ...failed.map((record) => `stage ${record.stage}, ${record.title}: ${errorMessage(record.error)}`),
+    ...(skipped > 0 ? [`${skipped} later step(s) were skipped; the next run resumes from here`] : []),
+  ].join('\n');
+}
