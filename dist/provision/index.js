@@ -45823,10 +45823,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   J: () => (/* binding */ runProvision)
 });
 
-// UNUSED EXPORTS: runProvisionPost
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
@@ -48787,7 +48783,7 @@ class ConfigurationError extends Error {
 function isConfigurationError(error) {
     return error instanceof ConfigurationError;
 }
-function errors_errorMessage(error) {
+function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -48874,6 +48870,8 @@ function inheritedEnv() {
 /** The runner the product uses: real child processes. */
 const execRunner = runnerOver(launchProcess);
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/github/context.ts
 
 /**
@@ -48926,10 +48924,10 @@ var Outputs;
     Outputs["Plan"] = "plan";
     Outputs["StateDir"] = "state-dir";
 })(Outputs || (Outputs = {}));
-var action_io_State;
+var State;
 (function (State) {
     State["TemporaryFiles"] = "temporary-files";
-})(action_io_State || (action_io_State = {}));
+})(State || (State = {}));
 function getRequiredInput(name) {
     const value = getInput(name).trim();
     if (value === '') {
@@ -60001,7 +59999,7 @@ class PveClient {
         return retry(() => this.limiter.run(limiterKey(path), () => this.send(method, path, params)), {
             ...this.retryPolicy,
             isRetryable: method === 'GET' ? (err) => isTransient(err) || isLockTimeout(err) : isWriteNotApplied,
-            onRetry: (err, attempt, delayMs) => this.logger.warning(`${errors_errorMessage(err)}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${attempts})`),
+            onRetry: (err, attempt, delayMs) => this.logger.warning(`${errorMessage(err)}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${attempts})`),
             sleep: this.clock.sleep,
             random: this.random,
         });
@@ -60149,7 +60147,7 @@ function readCaFile(path) {
         return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
     catch (err) {
-        throw new ConfigurationError(`caFile ${path} cannot be read (${errors_errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`);
+        throw new ConfigurationError(`caFile ${path} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`);
     }
 }
 function checkedPem(pem, field) {
@@ -60160,7 +60158,7 @@ function checkedPem(pem, field) {
         new external_node_crypto_.X509Certificate(pem);
     }
     catch (err) {
-        throw new ConfigurationError(`${field} is not a valid PEM certificate (${errors_errorMessage(err)}): use pve-root-ca.pem`);
+        throw new ConfigurationError(`${field} is not a valid PEM certificate (${errorMessage(err)}): use pve-root-ca.pem`);
     }
     return pem;
 }
@@ -60983,7 +60981,7 @@ async function observe(probe) {
     catch (error) {
         if (isConfigurationError(error))
             throw error;
-        return { ready: false, detail: errors_errorMessage(error) };
+        return { ready: false, detail: errorMessage(error) };
     }
 }
 
@@ -61487,7 +61485,7 @@ async function readTaskLog(client, node, upid) {
         }
     }
     catch (err) {
-        lines.push(`(task log could not be read: ${errors_errorMessage(err)})`);
+        lines.push(`(task log could not be read: ${errorMessage(err)})`);
     }
     return lines;
 }
@@ -61846,7 +61844,7 @@ function describeFailures(records) {
     const failed = records.filter((record) => record.state === 'failed');
     const skipped = records.filter((record) => record.state === 'skipped').length;
     return [
-        ...failed.map((record) => `stage ${record.stage}, ${record.title}: ${errors_errorMessage(record.error)}`),
+        ...failed.map((record) => `stage ${record.stage}, ${record.title}: ${errorMessage(record.error)}`),
         ...(skipped > 0 ? [`${skipped} later step(s) were skipped; the next run resumes from here`] : []),
     ].join('\n');
 }
@@ -62301,7 +62299,7 @@ async function destroyTwin(ctx) {
     }));
     const { failed } = await runGraph(steps, ctx.events);
     if (failed.length > 0) {
-        throw new ConfigurationError(`destroy of twin ${twin} left VMs behind; run it again:\n  ${failed.map((r) => `${r.title}: ${errors_errorMessage(r.error)}`).join('\n  ')}`);
+        throw new ConfigurationError(`destroy of twin ${twin} left VMs behind; run it again:\n  ${failed.map((r) => `${r.title}: ${errorMessage(r.error)}`).join('\n  ')}`);
     }
     const pools = [];
     for (const claim of await listSlotClaims(ctx.client, proxmox.slots.poolPrefix)) {
@@ -62338,7 +62336,6 @@ async function proveGone(ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/actions/provision.ts
-
 
 
 
@@ -62394,7 +62391,7 @@ function twinContext(settings) {
         core_warning(formatIssue(warning));
     const name = settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
     const workDir = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? (0,external_node_path_namespaceObject.resolve)('.'), `aggrik8s-twin-${name}-work`);
-    saveState(action_io_State.TemporaryFiles, JSON.stringify([workDir]));
+    saveState(State.TemporaryFiles, JSON.stringify([workDir]));
     return {
         twin: resolveTwin(spec, name),
         client: new PveClient(settings.connection, { logger: { debug: core_debug, warning: core_warning } }),
@@ -62407,7 +62404,7 @@ function twinContext(settings) {
         events: {
             onEnd: (record) => {
                 if (record.state === 'failed')
-                    error(`${record.title}: ${errors_errorMessage(record.error)}`);
+                    error(`${record.title}: ${errorMessage(record.error)}`);
                 else
                     info(`${record.state}: ${record.title}`);
             },
@@ -62452,20 +62449,7 @@ async function runProvision() {
         await provision(readSettings());
     }
     catch (error) {
-        setFailed(isConfigurationError(error) ? error.message : errors_errorMessage(error));
-    }
-}
-/** The post step: removes the temporary files the main step made; it never destroys a twin. */
-async function runProvisionPost() {
-    try {
-        const files = JSON.parse(core.getState(State.TemporaryFiles) || '[]');
-        for (const file of files)
-            rmSync(file, { recursive: true, force: true });
-        if (files.length > 0)
-            core.info(`removed ${files.length} temporary path(s)`);
-    }
-    catch (error) {
-        core.warning(`post step could not clean up: ${errorMessage(error)}`);
+        setFailed(isConfigurationError(error) ? error.message : errorMessage(error));
     }
 }
 

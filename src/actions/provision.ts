@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
@@ -147,16 +146,5 @@ export async function runProvision(): Promise<void> {
     await provision(readSettings());
   } catch (error) {
     core.setFailed(isConfigurationError(error) ? error.message : errorMessage(error));
-  }
-}
-
-/** The post step: removes the temporary files the main step made; it never destroys a twin. */
-export async function runProvisionPost(): Promise<void> {
-  try {
-    const files = JSON.parse(core.getState(State.TemporaryFiles) || '[]') as string[];
-    for (const file of files) rmSync(file, { recursive: true, force: true });
-    if (files.length > 0) core.info(`removed ${files.length} temporary path(s)`);
-  } catch (error) {
-    core.warning(`post step could not clean up: ${errorMessage(error)}`);
   }
 }

@@ -1,2 +1,2 @@
-import { runProvisionPost } from '../provision.js';
+import { runProvisionPost } from '../cleanup.js';
 await runProvisionPost();
