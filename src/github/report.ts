@@ -1,0 +1,225 @@
+import { stageTimings } from '../plan/executor.js';
+import { validateTwinName } from '../spec/identity.js';
+import type { TwinOutcome } from '../twin/outcome.js';
+
+/**
+ * The PR comment of a twin. Only fields chosen here reach it (never kubeconfigs, talosconfigs, tokens or
+ * keys), and free text (check details, failures) is redacted and escaped on the way in, because a PR
+ * comment is public and can be read by anyone who can read the pull request.
+ */
+
+export type TwinState = 'ready' | 'failed' | 'destroyed';
+
+export interface ClusterReport {
+  name: string;
+  /** The Kubernetes API URL; credentials in it are dropped. */
+  apiUrl: string;
+  nodes: number;
+  /** `undefined` when nobody could ask the cluster. */
+  nodesReady?: number;
+}
+
+export interface StageReport {
+  stage: string;
+  seconds: number;
+  steps: number;
+}
+
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  detail?: string;
+}
+
+export interface TwinReport {
+  twin: string;
+  environment: string;
+  state: TwinState;
+  slot?: number;
+  clusters: ClusterReport[];
+  stages: StageReport[];
+  checks: CheckResult[];
+  /** What failed, one cause per line. */
+  failure?: string;
+  /** The workflow run that wrote the report. */
+  runUrl?: string;
+  updatedAt: Date;
+}
+
+/** The first line of a twin's comment: how the comment is found again, invisible when rendered. */
+export function twinCommentMarker(twin: string): string {
+  return `<!-- aggrik8s-twin:${validateTwinName(twin)} -->`;
+}
+
+/**
+ * The report of an apply. Nodes count as Ready when `readyNodes` says so, else all of them when the apply
+ * succeeded (its last gate waits for every node Ready), else unknown.
+ */
+export function twinReportFromOutcome(
+  outcome: TwinOutcome,
+  extra: { updatedAt: Date; checks?: CheckResult[]; readyNodes?: Record<string, number>; runUrl?: string },
+): TwinReport {
+  return {
+    twin: outcome.twin,
+    environment: outcome.environment,
+    state: outcome.ok ? 'ready' : 'failed',
+    slot: outcome.slot,
+    clusters: outcome.clusters.map((cluster) => {
+      const nodesReady = extra.readyNodes?.[cluster.name] ?? (outcome.ok ? cluster.nodes.length : undefined);
+      return {
+        name: cluster.name,
+        apiUrl: cluster.endpoint,
+        nodes: cluster.nodes.length,
+        ...(nodesReady === undefined ? {} : { nodesReady }),
+      };
+    }),
+    stages: stageTimings(outcome.records).map((stage) => ({
+      stage: stage.stage,
+      seconds: (stage.endedAt - stage.startedAt) / 1000,
+      steps: stage.steps,
+    })),
+    checks: extra.checks ?? [],
+    ...(outcome.failure ? { failure: outcome.failure } : {}),
+    ...(extra.runUrl ? { runUrl: extra.runUrl } : {}),
+    updatedAt: extra.updatedAt,
+  };
+}
+
+export function destroyedTwinReport(
+  twin: string,
+  environment: string,
+  extra: { updatedAt: Date; runUrl?: string },
+): TwinReport {
+  return {
+    twin,
+    environment,
+    state: 'destroyed',
+    clusters: [],
+    stages: [],
+    checks: [],
+    ...(extra.runUrl ? { runUrl: extra.runUrl } : {}),
+    updatedAt: extra.updatedAt,
+  };
+}
+
+const HEADLINE: Record<TwinState, string> = {
+  ready: '✅ ready',
+  failed: '❌ failed',
+  destroyed: '🗑️ destroyed',
+};
+
+export function twinCommentBody(report: TwinReport): string {
+  const lines = [
+    twinCommentMarker(report.twin),
+    `### Twin \`${report.twin}\`: ${HEADLINE[report.state]}`,
+    '',
+    [
+      `Environment **${cell(report.environment)}**`,
+      report.slot === undefined ? '' : `, slot ${report.slot}`,
+      '.',
+      report.runUrl ? runLink(report.runUrl) : '',
+    ].join(''),
+  ];
+  if (report.state === 'destroyed') {
+    lines.push('', 'Its VMs, slot pool and stored credentials are gone.');
+  }
+  if (report.clusters.length > 0) {
+    lines.push('', '| Cluster | Kubernetes API | Nodes Ready |', '| --- | --- | --- |');
+    for (const cluster of report.clusters) {
+      const ready = cluster.nodesReady === undefined ? 'unknown' : String(cluster.nodesReady);
+      lines.push(`| ${cell(cluster.name)} | ${apiUrlCell(cluster.apiUrl)} | ${ready}/${cluster.nodes} |`);
+    }
+  }
+  if (report.stages.length > 0) {
+    lines.push('', '**Stage timings**', '', '| Stage | Took | Steps |', '| --- | --- | --- |');
+    for (const stage of report.stages) {
+      lines.push(`| ${cell(stage.stage)} | ${stage.seconds.toFixed(1)} s | ${stage.steps} |`);
+    }
+  }
+  if (report.checks.length > 0) {
+    lines.push('', '**Checks**', '', '| Check | Result | Detail |', '| --- | --- | --- |');
+    for (const check of report.checks) {
+      const result = check.passed ? '✅ passed' : '❌ failed';
+      lines.push(`| ${cell(check.name)} | ${result} | ${cell(check.detail ?? '')} |`);
+    }
+  }
+  if (report.failure) {
+    const failure = clip(redactSecrets(report.failure), MAX_FAILURE_LENGTH);
+    lines.push('', '<details><summary>What failed</summary>', '', codeBlock(failure), '</details>');
+  }
+  lines.push('', `<sub>Updated ${report.updatedAt.toISOString()}</sub>`);
+  return lines.join('\n');
+}
+
+const REDACTED = '[redacted]';
+/** GitHub refuses comments over 65536 characters; these keep a report well below that. */
+const MAX_FAILURE_LENGTH = 10_000;
+const MAX_CELL_LENGTH = 300;
+
+/**
+ * Removes what looks like a credential from free text: PEM blocks, PVE API tokens, GitHub tokens,
+ * bearer/basic credentials, JWTs (Kubernetes service-account tokens), `secret=...`-style pairs,
+ * passwords in URLs and long base64 runs (kubeconfig key data).
+ */
+export function redactSecrets(text: string): string {
+  return (
+    text
+      .replace(/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, `${REDACTED} PEM block`)
+      .replace(/PVEAPIToken=\S+/gi, `PVEAPIToken=${REDACTED}`)
+      .replace(/\b[\w.-]+@[\w.-]+![\w.-]+[=:][0-9a-f]{8}-[0-9a-f-]{27}\b/gi, REDACTED)
+      .replace(/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,})/g, REDACTED)
+      // Credentials carry digits; requiring one spares prose such as "token provided".
+      .replace(/\b(Bearer|Basic|token)\s+(?=[\w.~+/=-]*\d)[\w.~+/=-]{8,}/gi, `$1 ${REDACTED}`)
+      .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, REDACTED)
+      .replace(
+        /\b([\w-]*(?:secret|token|passw(?:or)?d|api[-_]?key|private[-_]?key|key-data)[\w-]*)("?\s*[:=]\s*)("?)[^\s"',;]+\3/gi,
+        `$1$2$3${REDACTED}$3`,
+      )
+      .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, `$1${REDACTED}@`)
+      .replace(/[A-Za-z0-9+/]{60,}={0,2}/g, REDACTED)
+  );
+}
+
+/** One table cell of free text: no secrets, no HTML, no line breaks, no @mentions that would ping. */
+function cell(text: string): string {
+  return clip(redactSecrets(text), MAX_CELL_LENGTH)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/@/g, '&#64;')
+    .replace(/\r?\n/g, '<br>');
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (cut short; the job log has all of it)`;
+}
+
+/** A fence longer than any run of backticks inside, so the text cannot close it. */
+function codeBlock(text: string): string {
+  const longestRun = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(longestRun + 1);
+  return `${fence}\n${text}\n${fence}`;
+}
+
+/** The API address without user, password, query or fragment: never a credential. */
+function apiUrlCell(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `\`${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}\``;
+  } catch {
+    return cell(url);
+  }
+}
+
+/** A link to the run, only for a plain http(s) URL; parentheses encoded so the link cannot end early. */
+function runLink(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '';
+  }
+  if (!/^https?:$/.test(parsed.protocol) || parsed.username || parsed.password) return '';
+  return ` [Workflow run](${parsed.href.replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
+}

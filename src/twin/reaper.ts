@@ -1,0 +1,94 @@
+import { ConfigurationError } from '../errors.js';
+import { httpStatusOf } from '../github/octokit.js';
+import type { GitHubClient, RepoRef } from '../github/octokit.js';
+import type { SlotClaim } from '../proxmox/slots.js';
+import { environmentOf } from '../spec/environment.js';
+import { TWIN_NAME_REGEX } from '../spec/identity.js';
+
+export type PullRequestState = 'open' | 'closed' | 'unknown';
+
+export interface ReapDecision {
+  twin: string;
+  slot: number;
+  poolId: string;
+  reason: 'pr-closed' | 'ttl-expired';
+  /** The reason in words, for the log and the job summary. */
+  detail: string;
+}
+
+const HOUR_MS = 3_600_000;
+const PULL_REQUEST_TWIN = /^pr-(\d+)$/;
+
+/**
+ * The preview twins the scheduled reaper destroys, read from the slot claims (the pool comment names the
+ * twin and when it was created): any preview older than the TTL, and a `pr-<n>` twin whose pull request is
+ * closed. Production is never reaped. A twin whose age or PR state cannot be known is kept: destroying
+ * the wrong twin costs more than keeping one a while longer.
+ */
+export async function reapCandidates(opts: {
+  claims: SlotClaim[];
+  now: Date;
+  ttlHours: number;
+  prState: (pullNumber: number) => Promise<PullRequestState>;
+}): Promise<ReapDecision[]> {
+  if (!Number.isFinite(opts.ttlHours) || opts.ttlHours <= 0) {
+    throw new ConfigurationError(
+      `ttlHours ${opts.ttlHours} is not a positive number of hours: set environments.preview.ttlHours, e.g. 72`,
+    );
+  }
+  const decisions: ReapDecision[] = [];
+  for (const claim of opts.claims) {
+    const decision = await decide(claim, opts);
+    if (decision) decisions.push(decision);
+  }
+  return decisions;
+}
+
+async function decide(
+  claim: SlotClaim,
+  opts: { now: Date; ttlHours: number; prState: (pullNumber: number) => Promise<PullRequestState> },
+): Promise<ReapDecision | undefined> {
+  const twin = claim.twin;
+  if (!twin || !TWIN_NAME_REGEX.test(twin) || environmentOf(twin) === 'production') return undefined;
+  const base = { twin, slot: claim.slot, poolId: claim.poolId };
+  const claimedAt = claim.claimedAt ? Date.parse(claim.claimedAt) : Number.NaN;
+  const ageHours = (opts.now.getTime() - claimedAt) / HOUR_MS;
+  if (ageHours > opts.ttlHours) {
+    return {
+      ...base,
+      reason: 'ttl-expired',
+      detail: `created ${claim.claimedAt}, ${Math.floor(ageHours)} h ago, past the TTL of ${opts.ttlHours} h`,
+    };
+  }
+  const pullNumber = PULL_REQUEST_TWIN.exec(twin)?.[1];
+  if (pullNumber !== undefined && (await opts.prState(Number(pullNumber))) === 'closed') {
+    return { ...base, reason: 'pr-closed', detail: `pull request #${pullNumber} is closed` };
+  }
+  return undefined;
+}
+
+/**
+ * The state of a pull request, asked once per number. A number GitHub does not know (404: deleted, or an
+ * issue transferred away) is 'unknown'; any other failure (bad token, outage) is thrown, so a broken
+ * reaper fails loudly rather than keeping every twin forever in silence.
+ */
+export function pullRequestStateLookup(
+  octokit: GitHubClient,
+  repo: RepoRef,
+): (pullNumber: number) => Promise<PullRequestState> {
+  const known = new Map<number, Promise<PullRequestState>>();
+  const ask = async (pullNumber: number): Promise<PullRequestState> => {
+    try {
+      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: pullNumber });
+      return data.state;
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return 'unknown';
+      throw error;
+    }
+  };
+  return (pullNumber) => {
+    const state = known.get(pullNumber) ?? ask(pullNumber);
+    known.set(pullNumber, state);
+    return state;
+  };
+}
