@@ -93,6 +93,7 @@ export async function serveLab(
     nodes: handle.nodes,
     pid: process.pid,
     dir,
+    binDir: handle.binDir,
     timeScale: handle.timeScale,
   };
   writeFileSync(serverFile(dir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });

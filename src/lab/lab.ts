@@ -17,6 +17,8 @@ import { PveApiServer } from './pve/server.js';
 import type { LabNodeSpec } from './pve/state.js';
 import { LabState, defaultNodes } from './pve/state.js';
 import { TaskScheduler } from './pve/tasks.js';
+import { writeToolScripts } from './tools/bin.js';
+import { LabToolService } from './tools/service.js';
 
 export type { FaultConfig } from './faults.js';
 export type { LabNodeSpec, LabStorageSpec } from './pve/state.js';
@@ -60,6 +62,8 @@ export interface LabHandle {
   busy(): boolean;
   /** Every lab duration is the profile's times this; clients scale their polls and waits alike. */
   timeScale: number;
+  /** DIR/bin: the lab's talosctl, kubectl and helm, to put first on PATH. */
+  binDir: string;
 }
 
 const TOKEN_ID = 'twin@pve!lab';
@@ -98,13 +102,21 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
   tasks.settle();
   state.save();
 
+  const tools = new LabToolService(lab, dir);
   const server = new PveApiServer({
     lab,
     tls,
     token: { id: TOKEN_ID, secret },
     ...(opts.logFile ? { logFile: opts.logFile } : {}),
+    labApi: (method, path, body) => tools.handle(method, path, body),
   });
   const port = await server.listen(opts.port ?? 0);
+  const binDir = join(dir, 'bin');
+  writeToolScripts(binDir, {
+    execUrl: `https://127.0.0.1:${port}/lab/v1/exec`,
+    caFile: join(dir, CA_FILE),
+    tokenFile: join(dir, TOKEN_FILE),
+  });
   return {
     endpoint: `https://127.0.0.1:${port}/api2/json`,
     tokenId: TOKEN_ID,
@@ -117,8 +129,10 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
     lastRequestAt: () => server.lastRequestAt(),
     busy: () => server.busy(),
     timeScale: timing.timeScale,
+    binDir,
     close: async () => {
       tasks.close();
+      tools.close();
       await server.close();
       state.save();
     },

@@ -53,6 +53,26 @@ export interface TimeProfile {
     volumeDelete: number;
     /** Connecting and starting wget before any byte arrives. */
     downloadSetup: number;
+    /** Talos from QEMU start to its API on :50000 (maintenance mode, or the config on disk). */
+    talosBoot: number;
+    /** apply-config in maintenance mode: the config is written, the node reboots into it. */
+    talosApplyReboot: number;
+    /** A connection to an address nobody holds: ARP gives up, "no route to host". */
+    unreachableTimeout: number;
+    /** etcd bootstrap to kube-apiserver answering /readyz (static pods pulled and started). */
+    kubernetesApi: number;
+    /** A configured node's kubelet registers its Node once the API answers. */
+    kubeletRegister: number;
+    /** helm upgrade --install: fetching the chart, rendering and applying it. */
+    helmInstall: number;
+    /** A Cilium agent pod: image pull, init containers, agent ready on its node. */
+    ciliumAgentStart: number;
+    /** The Cilium operator's replicas available. */
+    ciliumOperatorStart: number;
+    /** A kubelet reports Ready after the CNI config appears. */
+    nodeReadyAfterCni: number;
+    /** kubectl drain: cordon and evict the node's pods. */
+    drain: number;
   };
   /** Transfer rates in bytes per second. */
   rates: {
@@ -93,6 +113,16 @@ const REALISTIC: TimeProfile = {
     destroyPerVolume: 0.5,
     volumeDelete: 0.5,
     downloadSetup: 2,
+    talosBoot: 25,
+    talosApplyReboot: 40,
+    unreachableTimeout: 3,
+    kubernetesApi: 75,
+    kubeletRegister: 15,
+    helmInstall: 6,
+    ciliumAgentStart: 45,
+    ciliumOperatorStart: 30,
+    nodeReadyAfterCni: 5,
+    drain: 10,
   },
   rates: { download: 20 * MIB, import: 48 * MIB, fullClone: 150 * MIB, checksum: 400 * MIB },
   downloadedImageBytes: 1246 * MIB,

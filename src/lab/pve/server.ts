@@ -17,9 +17,12 @@ export interface PveServerOptions {
   token: { id: string; secret: string };
   /** JSONL request log; the Authorization header and secret-looking parameters never reach it. */
   logFile?: string;
+  /** The lab's own API under /lab/v1/ (behind the same token): method, path after the prefix, JSON body. */
+  labApi?: (method: string, path: string, body: unknown) => Promise<unknown>;
 }
 
 const API_PREFIX = '/api2/json';
+const LAB_PREFIX = '/lab/v1';
 const MAX_BODY_BYTES = 1024 * 1024;
 const SECRET_PARAM = /password|secret|token|key/i;
 
@@ -76,8 +79,12 @@ export class PveApiServer {
     let params: Record<string, string> = {};
     let reply: Reply | 'dropped';
     try {
-      params = await readParams(req, url);
-      reply = await this.dispatch(req, method, url.pathname, params);
+      if (url.pathname.startsWith(`${LAB_PREFIX}/`) && this.options.labApi) {
+        reply = await this.dispatchLab(req, method, url.pathname.slice(LAB_PREFIX.length));
+      } else {
+        params = await readParams(req, url);
+        reply = await this.dispatch(req, method, url.pathname, params);
+      }
     } catch (error) {
       reply = errorReply(error);
     }
@@ -145,6 +152,32 @@ export class PveApiServer {
       };
     } finally {
       if (settled || method !== 'GET') lab.state.save();
+    }
+  }
+
+  /** The lab's own API: JSON in and out, the lab token required; its errors carry their status. */
+  private async dispatchLab(req: IncomingMessage, method: string, path: string): Promise<Reply> {
+    const { lab, labApi } = this.options;
+    if (this.authenticate(req.headers.authorization) === undefined) {
+      await sleep(lab.timing.ms(lab.timing.profile.seconds.unauthorizedDelay));
+      return { status: 401, message: 'authentication failure' };
+    }
+    const body = await readBody(req);
+    let json: unknown;
+    try {
+      json = body.length > 0 ? JSON.parse(body.toString('utf8')) : undefined;
+    } catch {
+      return { status: 400, message: 'the lab API takes a JSON body' };
+    }
+    lab.tasks.settle();
+    try {
+      return { status: 200, body: await labApi!(method, path, json) };
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (typeof status === 'number') return { status, message: errorMessage(error) };
+      throw error;
+    } finally {
+      lab.state.save();
     }
   }
 

@@ -82,7 +82,7 @@ function staticAddress(ipconfig: string | undefined): { ip: string; prefix: numb
 }
 
 /** A lease from the lab's DHCP server: stable for a VM and NIC, unique for VMIDs below 16384. */
-function dhcpAddress(vmid: number, index: number): { ip: string; prefix: number } {
+export function dhcpAddress(vmid: number, index: number): { ip: string; prefix: number } {
   const host = ((vmid * 4 + index) % 65_532) + 2;
   return { ip: [...DHCP_NET, Math.floor(host / 256), host % 256].join('.'), prefix: 16 };
 }

@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { contractFile } from '../contracts-dir.js';
+import type { Doc } from '../talos/yaml-docs.js';
+import { get, isMap } from '../talos/yaml-docs.js';
+
+/** The chart versions of https://helm.cilium.io the lab serves (CONTRACTS C, chart 1.19.6). */
+export const CILIUM_CHART_VERSIONS = ['1.19.0', '1.19.1', '1.19.2', '1.19.3', '1.19.4', '1.19.5', '1.19.6'];
+export const CILIUM_REPO = 'https://helm.cilium.io';
+
+/** The chart defaults the lab's rules read (cilium 1.19.6 values.yaml). */
+export function chartDefaults(): Doc {
+  return {
+    cluster: { name: 'default', id: 0 },
+    clustermesh: { maxConnectedClusters: 255, useAPIServer: false },
+    ipam: { mode: 'cluster-pool' },
+    kubeProxyReplacement: 'false',
+    k8sServiceHost: '',
+    k8sServicePort: '',
+    cgroup: { autoMount: { enabled: true }, hostRoot: '/run/cilium/cgroupv2' },
+    securityContext: {
+      capabilities: {
+        ciliumAgent: [
+          'CHOWN',
+          'KILL',
+          'NET_ADMIN',
+          'NET_RAW',
+          'IPC_LOCK',
+          'SYS_MODULE',
+          'SYS_ADMIN',
+          'SYS_RESOURCE',
+          'DAC_OVERRIDE',
+          'FOWNER',
+          'SETGID',
+          'SETUID',
+          'SYSLOG',
+        ],
+        cleanCiliumState: ['NET_ADMIN', 'SYS_MODULE', 'SYS_ADMIN', 'SYS_RESOURCE'],
+      },
+    },
+    operator: { replicas: 2 },
+  };
+}
+
+/** Helm's coalescing: maps merge, anything else (lists included) is replaced by the user's value. */
+export function coalesce(base: unknown, over: unknown): unknown {
+  if (!isMap(base) || !isMap(over)) return over === undefined ? base : over;
+  const merged: Doc = { ...base };
+  for (const [key, value] of Object.entries(over))
+    merged[key] = value === null ? undefined : coalesce(base[key], value);
+  return merged;
+}
+
+let validator: ValidateFunction | undefined;
+
+/** gojsonschema's wording, as helm prints it: "- path: message". */
+function schemaLine(error: ErrorObject): string {
+  const path = error.instancePath.split('/').filter(Boolean).join('.') || '(root)';
+  const params = error.params as {
+    type?: string | string[];
+    additionalProperty?: string;
+    allowedValues?: unknown[];
+  };
+  if (error.keyword === 'type') {
+    const expected = Array.isArray(params.type) ? `[${params.type.join(',')}]` : String(params.type);
+    return `- ${path}: Invalid type. Expected: ${expected}, given: ${givenType(error.data)}`;
+  }
+  if (error.keyword === 'additionalProperties')
+    return `- ${path}: Additional property ${params.additionalProperty} is not allowed`;
+  if (error.keyword === 'enum') {
+    return `- ${path}: ${path} must be one of the following: ${(params.allowedValues ?? []).map((value) => JSON.stringify(value)).join(', ')}`;
+  }
+  return `- ${path}: ${error.message ?? 'is invalid'}`;
+}
+
+function givenType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+/** The chart's values.schema.json (draft-07) over the coalesced values; helm's error text, or undefined. */
+export function valuesSchemaError(values: Doc): string | undefined {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(contractFile('ciliumValues'), 'utf8')) as object;
+    validator = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false }).compile(
+      schema,
+    );
+  }
+  if (validator(values)) return undefined;
+  const lines = [...new Set((validator.errors ?? []).map(schemaLine))];
+  return `values don't meet the specifications of the schema(s) in the following chart(s):\ncilium:\n${lines.join('\n')}`;
+}
+
+/** templates/validate.yaml's `fail` calls (CONTRACTS C.2). */
+export function validateTemplateError(values: Doc): string | undefined {
+  const fail = (message: string) => `execution error at (cilium/templates/validate.yaml): ${message}`;
+  const name = String(get(values, 'cluster.name') ?? '');
+  const id = Number(get(values, 'cluster.id') ?? 0);
+  if (!/^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/.test(name) || name.length > 32) {
+    return fail(
+      `The cluster name is invalid: must be at most 32 characters long, consist of lower case alphanumeric characters and '-', and start and end with an alphanumeric character`,
+    );
+  }
+  if (name === 'default' && id !== 0) {
+    return fail('The cluster name must be set to a non-default value when cluster.id is not 0');
+  }
+  const max = Number(get(values, 'clustermesh.maxConnectedClusters') ?? 255);
+  if (max !== 255 && max !== 511) return fail('max-connected-clusters must be set to 255 or 511');
+  if (get(values, 'clustermesh.apiserver.tls.ca') !== undefined) {
+    return fail(
+      'clustermesh.apiserver.tls.ca.cert and clustermesh.apiserver.tls.ca.key were removed in v1.15, use tls.ca.cert and tls.ca.key instead',
+    );
+  }
+  const tlsAuto = get(values, 'clustermesh.apiserver.tls.auto');
+  if (isMap(tlsAuto) && tlsAuto.method === 'certmanager' && tlsAuto.certManagerIssuerRef === undefined) {
+    return fail('clustermesh.apiserver.tls.auto.certManagerIssuerRef must be set when method is certmanager');
+  }
+  return undefined;
+}
+
+/** How a pod fails on a node: the pod STATUS kubectl shows and why. */
+export interface PodFailure {
+  status: string;
+  container: string;
+  reason: string;
+}
+
+export interface TalosFacts {
+  /** cluster.proxy.disabled in the nodes' configs. */
+  kubeProxyDisabled: boolean;
+  /** machine.features.kubePrism on the nodes, with its port. */
+  kubePrismPort: number | undefined;
+  /** Host:port pairs where the API server answers (the endpoint and the control planes). */
+  apiEndpoints: string[];
+}
+
+/**
+ * Whether the agent can run on Talos (CONTRACTS C.1); the first failure its pods hit, in the order
+ * the pod starts its containers. undefined when the values fit.
+ */
+export function agentFailure(values: Doc, talos: TalosFacts): PodFailure | undefined {
+  const caps = (path: string) => {
+    const list = get(values, `securityContext.capabilities.${path}`);
+    return Array.isArray(list) ? list.map(String) : [];
+  };
+  const capsRefused =
+    'failed to create containerd task: OCI runtime create failed: runc create failed: unable to start container process: ' +
+    'error during container init: unable to apply caps: operation not permitted (Talos refuses SYS_MODULE to workloads)';
+  if (
+    get(values, 'cgroup.autoMount.enabled') !== false ||
+    get(values, 'cgroup.hostRoot') !== '/sys/fs/cgroup'
+  ) {
+    return {
+      status: 'Init:CrashLoopBackOff',
+      container: 'mount-cgroup',
+      reason:
+        'mount-cgroup exited 1: Talos mounts cgroup2 itself at /sys/fs/cgroup (cgroup.autoMount.enabled must be false, cgroup.hostRoot /sys/fs/cgroup)',
+    };
+  }
+  if (caps('cleanCiliumState').includes('SYS_MODULE')) {
+    return { status: 'Init:CrashLoopBackOff', container: 'clean-cilium-state', reason: capsRefused };
+  }
+  if (caps('ciliumAgent').includes('SYS_MODULE'))
+    return { status: 'CrashLoopBackOff', container: 'cilium-agent', reason: capsRefused };
+  const apiProblem = apiServerProblem(values, talos);
+  if (apiProblem) return { status: 'CrashLoopBackOff', container: 'cilium-agent', reason: apiProblem };
+  if (talos.kubeProxyDisabled && !isTrue(get(values, 'kubeProxyReplacement'))) {
+    return {
+      status: 'CrashLoopBackOff',
+      container: 'cilium-agent',
+      reason:
+        'kube-proxy is disabled on this cluster and kubeProxyReplacement is not true: no one serves ClusterIP services, the agent health check fails',
+    };
+  }
+  return undefined;
+}
+
+/** The operator talks to the API server the same way the agent does. */
+export function operatorFailure(values: Doc, talos: TalosFacts): PodFailure | undefined {
+  const apiProblem = apiServerProblem(values, talos);
+  return apiProblem
+    ? { status: 'CrashLoopBackOff', container: 'cilium-operator', reason: apiProblem }
+    : undefined;
+}
+
+function apiServerProblem(values: Doc, talos: TalosFacts): string | undefined {
+  const host = String(get(values, 'k8sServiceHost') ?? '');
+  const port = String(get(values, 'k8sServicePort') ?? '');
+  if (host === '') {
+    return talos.kubeProxyDisabled
+      ? 'Unable to contact k8s api-server: dial tcp 10.96.0.1:443: i/o timeout (kube-proxy is disabled: set k8sServiceHost/k8sServicePort, e.g. KubePrism localhost:7445)'
+      : undefined;
+  }
+  const target = `${host}:${port || '443'}`;
+  const kubePrism =
+    talos.kubePrismPort !== undefined &&
+    ['localhost', '127.0.0.1'].includes(host) &&
+    port === String(talos.kubePrismPort);
+  if (kubePrism || talos.apiEndpoints.includes(target)) return undefined;
+  return `Unable to contact k8s api-server: Get "https://${target}/version": dial tcp ${target}: connect: connection refused`;
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
+}

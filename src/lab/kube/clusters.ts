@@ -1,0 +1,235 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TalosNode, TalosNodes } from '../talos/nodes.js';
+import { vipOf } from '../talos/nodes.js';
+import type { Doc } from '../talos/yaml-docs.js';
+import { get, getString } from '../talos/yaml-docs.js';
+import type { PodFailure, TalosFacts } from './cilium-chart.js';
+import { agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
+
+export interface ReleaseRecord {
+  name: string;
+  namespace: string;
+  chart: string;
+  chartVersion: string;
+  appVersion: string;
+  revision: number;
+  status: 'deployed' | 'failed';
+  /** The user-supplied values (helm's `config`). */
+  values: Doc;
+  firstDeployedAt: number;
+  deployedAt: number;
+  description: string;
+}
+
+interface KubeClusterRecord {
+  /** Node name -> when `kubectl delete node` removed it; its kubelet registers again only after a reboot. */
+  deleted: Record<string, number>;
+  cordoned: Record<string, number>;
+  releases: Record<string, ReleaseRecord>;
+}
+
+interface KubeData {
+  version: 1;
+  clusters: Record<string, KubeClusterRecord>;
+}
+
+export interface KubeNode {
+  name: string;
+  talos: TalosNode;
+  registeredAt: number;
+  readyAt: number;
+  ready: boolean;
+  unschedulable: boolean;
+  /** Why the node's Cilium agent pod does not run, when it does not. */
+  ciliumFailure?: PodFailure;
+}
+
+export type ApiAnswer = { kind: 'api'; clusterId: string } | { kind: 'refused' } | { kind: 'unreachable' };
+
+export interface WorkloadStatus {
+  desired: number;
+  ready: number;
+  failure?: PodFailure;
+}
+
+const STATE_FILE = 'kube-state.json';
+export const API_PORT = 6443;
+
+/**
+ * The Kubernetes clusters the lab's Talos control planes run once bootstrapped: the API server on
+ * the control planes' addresses and the VIP, Nodes registered by the configured kubelets, and the
+ * releases helm installed; everything timed from the profile, the state kept in DIR.
+ */
+export class KubeClusters {
+  private constructor(
+    readonly talos: TalosNodes,
+    private readonly file: string | undefined,
+    private readonly data: KubeData,
+  ) {}
+
+  static open(talos: TalosNodes, dir: string | undefined): KubeClusters {
+    const file = dir === undefined ? undefined : join(dir, STATE_FILE);
+    const data: KubeData =
+      file && existsSync(file)
+        ? (JSON.parse(readFileSync(file, 'utf8')) as KubeData)
+        : { version: 1, clusters: {} };
+    return new KubeClusters(talos, file, data);
+  }
+
+  save(): void {
+    if (!this.file) return;
+    const temp = `${this.file}.tmp-${process.pid}`;
+    writeFileSync(temp, JSON.stringify(this.data), { mode: 0o600 });
+    renameSync(temp, this.file);
+  }
+
+  private record(clusterId: string): KubeClusterRecord {
+    this.data.clusters[clusterId] ??= { deleted: {}, cordoned: {}, releases: {} };
+    return this.data.clusters[clusterId];
+  }
+
+  /** When the cluster's API server answers, or Infinity before a bootstrap. */
+  apiUpAt(clusterId: string): number {
+    const bootstrap = this.talos.cluster(clusterId);
+    return bootstrap ? bootstrap.bootstrappedAt + this.talos.ms(this.talos.seconds.kubernetesApi) : Infinity;
+  }
+
+  /** Control planes whose kube-apiserver answers now. */
+  private apiServers(clusterId: string, now: number): TalosNode[] {
+    if (now < this.apiUpAt(clusterId)) return [];
+    return this.talos
+      .all(now)
+      .filter(
+        (node) => node.phase === 'running' && node.role === 'controlplane' && node.clusterId === clusterId,
+      );
+  }
+
+  /** What a TCP connection to host:port meets. The VIP lives only while the cluster's API is up. */
+  answerAt(host: string, port: number, now = this.talos.now()): ApiAnswer {
+    const nodes = this.talos.all(now).filter((node) => node.phase !== 'off');
+    for (const node of nodes.filter((candidate) => candidate.phase === 'running' && candidate.clusterId)) {
+      const servers = this.apiServers(node.clusterId ?? '', now);
+      const vipHeld =
+        servers.length > 0 && servers.some((server) => server.config && vipOf(server.config) === host);
+      const own = servers.some((server) => server.addresses.includes(host));
+      if ((vipHeld || own) && port === API_PORT) return { kind: 'api', clusterId: node.clusterId ?? '' };
+    }
+    return nodes.some((node) => node.addresses.includes(host))
+      ? { kind: 'refused' }
+      : { kind: 'unreachable' };
+  }
+
+  /** Facts about the cluster's Talos configs that decide whether Cilium can run there. */
+  talosFacts(clusterId: string, now = this.talos.now()): TalosFacts {
+    const members = this.talos.all(now).filter((node) => node.clusterId === clusterId && node.config);
+    const config = (members.find((node) => node.role === 'controlplane') ?? members[0])?.config ?? {};
+    const endpoint = getString(config, 'cluster.controlPlane.endpoint');
+    const endpointUrl = endpoint && URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+    const controlPlanes = members
+      .filter((node) => node.role === 'controlplane')
+      .flatMap((node) => node.addresses);
+    return {
+      kubeProxyDisabled: get(config, 'cluster.proxy.disabled') === true,
+      kubePrismPort:
+        get(config, 'machine.features.kubePrism.enabled') === false
+          ? undefined
+          : Number(get(config, 'machine.features.kubePrism.port') ?? 7445),
+      apiEndpoints: [
+        ...(endpointUrl ? [`${endpointUrl.hostname}:${endpointUrl.port || '443'}`] : []),
+        ...controlPlanes.map((address) => `${address}:${API_PORT}`),
+      ],
+    };
+  }
+
+  release(clusterId: string, namespace: string, name: string): ReleaseRecord | undefined {
+    return this.record(clusterId).releases[`${namespace}/${name}`];
+  }
+
+  putRelease(clusterId: string, release: ReleaseRecord): void {
+    this.record(clusterId).releases[`${release.namespace}/${release.name}`] = release;
+    this.save();
+  }
+
+  /** The deployed Cilium release's values over the chart defaults. */
+  private ciliumValues(clusterId: string): { values: Doc; deployedAt: number } | undefined {
+    const release = this.release(clusterId, 'kube-system', 'cilium');
+    if (!release || release.status !== 'deployed') return undefined;
+    return { values: coalesce(chartDefaults(), release.values) as Doc, deployedAt: release.deployedAt };
+  }
+
+  /** The cluster's Nodes now: registered kubelets, Ready once a CNI runs on them. */
+  nodes(clusterId: string, now = this.talos.now()): KubeNode[] {
+    const apiUpAt = this.apiUpAt(clusterId);
+    if (now < apiUpAt) return [];
+    const record = this.record(clusterId);
+    const cilium = this.ciliumValues(clusterId);
+    const failure = cilium ? agentFailure(cilium.values, this.talosFacts(clusterId, now)) : undefined;
+    const seconds = this.talos.seconds;
+    return this.talos
+      .all(now)
+      .filter((node) => node.phase === 'running' && node.clusterId === clusterId)
+      .map((node): KubeNode => {
+        const registeredAt = Math.max(node.upAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister);
+        const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
+        let readyAt = Infinity;
+        if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
+        else if (cilium && !failure) {
+          readyAt =
+            Math.max(cilium.deployedAt, registeredAt) +
+            this.talos.ms(seconds.ciliumAgentStart + seconds.nodeReadyAfterCni);
+        }
+        return {
+          name: node.hostname,
+          talos: node,
+          registeredAt,
+          readyAt,
+          ready: now >= readyAt,
+          unschedulable: record.cordoned[node.hostname] !== undefined,
+          ...(cni === 'none' && cilium && failure ? { ciliumFailure: failure } : {}),
+        };
+      })
+      .filter((node) => now >= node.registeredAt)
+      .filter((node) => {
+        const deletedAt = record.deleted[node.name];
+        return deletedAt === undefined || node.talos.upAt > deletedAt;
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The cilium DaemonSet: one agent per Node, ready once it started without failing. */
+  ciliumDaemonSet(clusterId: string, now = this.talos.now()): WorkloadStatus | undefined {
+    const cilium = this.ciliumValues(clusterId);
+    if (!cilium) return undefined;
+    const nodes = this.nodes(clusterId, now);
+    const agentReady = (node: KubeNode) =>
+      !node.ciliumFailure &&
+      now >=
+        Math.max(cilium.deployedAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
+    const failure = nodes.find((node) => node.ciliumFailure)?.ciliumFailure;
+    return { desired: nodes.length, ready: nodes.filter(agentReady).length, ...(failure ? { failure } : {}) };
+  }
+
+  /** The cilium-operator Deployment: its replicas need distinct nodes (the chart's anti-affinity). */
+  ciliumOperator(clusterId: string, now = this.talos.now()): WorkloadStatus | undefined {
+    const cilium = this.ciliumValues(clusterId);
+    if (!cilium) return undefined;
+    const desired = Number(get(cilium.values, 'operator.replicas') ?? 2);
+    const failure = operatorFailure(cilium.values, this.talosFacts(clusterId, now));
+    const started = now >= cilium.deployedAt + this.talos.ms(this.talos.seconds.ciliumOperatorStart);
+    const ready = failure || !started ? 0 : Math.min(desired, this.nodes(clusterId, now).length);
+    return { desired, ready, ...(failure ? { failure } : {}) };
+  }
+
+  cordon(clusterId: string, name: string): void {
+    this.record(clusterId).cordoned[name] = this.talos.now();
+    this.save();
+  }
+
+  deleteNode(clusterId: string, name: string): void {
+    const record = this.record(clusterId);
+    record.deleted[name] = this.talos.now();
+    delete record.cordoned[name];
+    this.save();
+  }
+}

@@ -1,0 +1,287 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabContext } from '../pve/handlers/context.js';
+import { dhcpAddress } from '../pve/handlers/agent.js';
+import { driveSizeBytes, isCloudinitDrive, isDriveKey, parseDrive } from '../pve/handlers/vm.js';
+import type { VmRecord } from '../pve/state.js';
+import type { Doc } from './yaml-docs.js';
+import { get, getString, isMap, mainDocument, parseDocuments } from './yaml-docs.js';
+
+/** A config applied to a VM: the node runs it from then on (it is on the disk). */
+export interface TalosNodeRecord {
+  vmid: number;
+  /** net0's MAC: a VM deleted and created again under the same VMID is a new machine. */
+  identity: string;
+  config: string;
+  appliedAt: number;
+}
+
+export interface TalosClusterRecord {
+  /** cluster.id of the machine configs. */
+  id: string;
+  name: string;
+  bootstrappedAt: number;
+  bootstrapVmid: number;
+}
+
+interface TalosData {
+  version: 1;
+  nodes: Record<string, TalosNodeRecord>;
+  clusters: Record<string, TalosClusterRecord>;
+}
+
+export type NodePhase = 'off' | 'booting' | 'maintenance' | 'rebooting' | 'running';
+
+export interface TalosNode {
+  vm: VmRecord;
+  phase: NodePhase;
+  /** When its API answered (or will answer) on :50000 in the current phase. */
+  upAt: number;
+  /** Where it answers (once up): the configured static addresses, else the platform's. */
+  addresses: string[];
+  /** The applied config (running and rebooting nodes). */
+  docs?: Doc[];
+  config?: Doc;
+  role?: 'controlplane' | 'worker';
+  clusterId?: string;
+  /** The configured hostname, else the VM name nocloud hands over. */
+  hostname: string;
+}
+
+export interface DiskInfo {
+  id: string;
+  sizeBytes: number;
+  readOnly: boolean;
+  transport: string;
+  model: string;
+}
+
+const STATE_FILE = 'talos-state.json';
+
+/**
+ * Talos nodes that follow the lab's PVE VMs: a started VM boots Talos into maintenance mode at its
+ * platform address (cloud-init static, else DHCP); an applied config makes it reboot into that
+ * config. State lives in DIR beside the PVE state; phases are computed from times, so a restarted
+ * lab finds its nodes where they would be.
+ */
+export class TalosNodes {
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Parsed configs by their text: views are computed often, configs change rarely. */
+  private readonly parsed = new Map<string, Doc[]>();
+
+  private constructor(
+    private readonly lab: LabContext,
+    private readonly file: string | undefined,
+    readonly data: TalosData,
+  ) {}
+
+  static open(lab: LabContext, dir: string | undefined): TalosNodes {
+    const file = dir === undefined ? undefined : join(dir, STATE_FILE);
+    const data: TalosData =
+      file && existsSync(file)
+        ? (JSON.parse(readFileSync(file, 'utf8')) as TalosData)
+        : { version: 1, nodes: {}, clusters: {} };
+    const nodes = new TalosNodes(lab, file, data);
+    nodes.sync();
+    return nodes;
+  }
+
+  save(): void {
+    if (!this.file) return;
+    const temp = `${this.file}.tmp-${process.pid}`;
+    writeFileSync(temp, JSON.stringify(this.data), { mode: 0o600 });
+    renameSync(temp, this.file);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  now(): number {
+    return this.lab.clock.now();
+  }
+
+  ms(seconds: number): number {
+    return this.lab.timing.ms(seconds);
+  }
+
+  get seconds() {
+    return this.lab.timing.profile.seconds;
+  }
+
+  /** Every VM as a Talos node. */
+  all(now = this.now()): TalosNode[] {
+    return this.lab.state.vms().map((vm) => this.view(vm, now));
+  }
+
+  /** The node answering at `ip` on :50000 (it may still be booting: see phase/upAt). */
+  at(ip: string, now = this.now()): TalosNode | undefined {
+    return this.all(now).find((node) => node.phase !== 'off' && node.addresses.includes(ip));
+  }
+
+  view(vm: VmRecord, now = this.now()): TalosNode {
+    const record = this.record(vm);
+    const platform = this.platformAddress(vm);
+    const hostname = vm.config.name ?? `talos-${vm.vmid}`;
+    if (vm.status !== 'running' || vm.startedAt === undefined) {
+      return { vm, phase: 'off', upAt: Infinity, addresses: [], hostname };
+    }
+    const boot = this.ms(this.seconds.talosBoot);
+    if (!record) {
+      const upAt = vm.startedAt + boot;
+      return { vm, phase: now >= upAt ? 'maintenance' : 'booting', upAt, addresses: [platform], hostname };
+    }
+    const docs = this.parse(record.config);
+    const config = mainDocument(docs) ?? {};
+    const appliedThisBoot = record.appliedAt >= vm.startedAt;
+    const upAt = appliedThisBoot
+      ? record.appliedAt + this.ms(this.seconds.talosApplyReboot)
+      : vm.startedAt + boot;
+    const phase: NodePhase = now >= upAt ? 'running' : appliedThisBoot ? 'rebooting' : 'booting';
+    const role = getString(config, 'machine.type') === 'controlplane' ? 'controlplane' : 'worker';
+    const statics = staticAddresses(config);
+    return {
+      vm,
+      phase,
+      upAt,
+      addresses: phase === 'running' && statics.length > 0 ? statics : [platform],
+      docs,
+      config,
+      role,
+      clusterId: getString(config, 'cluster.id') ?? '',
+      hostname: getString(config, 'machine.network.hostname') ?? hostname,
+    };
+  }
+
+  /** The disks Talos sees: SCSI disks as sda, sdb, ... and the cloud-init drive as sr0. */
+  disks(vm: VmRecord): DiskInfo[] {
+    const keys = Object.keys(vm.config).filter(isDriveKey);
+    const scsi = keys
+      .filter((key) => key.startsWith('scsi'))
+      .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+    const disks = scsi.map((key, index) => ({
+      id: `sd${String.fromCharCode(97 + index)}`,
+      sizeBytes: driveSizeBytes(parseDrive(this.lab, key, vm.config[key] ?? '')),
+      readOnly: false,
+      transport: 'virtio',
+      model: 'QEMU HARDDISK',
+    }));
+    const cdroms = keys.filter((key) => isCloudinitDrive(parseDrive(this.lab, key, vm.config[key] ?? '')));
+    return [
+      ...disks,
+      ...cdroms.map((_, index) => ({
+        id: `sr${index}`,
+        sizeBytes: 4 * 1024 * 1024,
+        readOnly: true,
+        transport: 'ata',
+        model: 'QEMU DVD-ROM',
+      })),
+    ];
+  }
+
+  apply(vm: VmRecord, config: string): void {
+    this.data.nodes[String(vm.vmid)] = {
+      vmid: vm.vmid,
+      identity: identityOf(vm),
+      config,
+      appliedAt: this.now(),
+    };
+    this.save();
+    this.arm();
+  }
+
+  cluster(id: string): TalosClusterRecord | undefined {
+    return this.data.clusters[id];
+  }
+
+  recordBootstrap(cluster: TalosClusterRecord): void {
+    this.data.clusters[cluster.id] = cluster;
+    this.save();
+  }
+
+  /**
+   * Keeps the PVE side in step: a configured, running node runs the qemu-guest-agent extension
+   * (maintenance mode runs none); configs of VMs that are gone are forgotten.
+   */
+  sync(now = this.now()): void {
+    let changed = false;
+    for (const [key, record] of Object.entries(this.data.nodes)) {
+      const vm = this.lab.state.vm(record.vmid);
+      if (!vm || identityOf(vm) !== record.identity) {
+        delete this.data.nodes[key];
+        changed = true;
+      }
+    }
+    for (const node of this.all(now)) {
+      const agent = node.phase === 'running';
+      if (node.vm.status === 'running' && node.vm.guest.agentRunning !== agent) {
+        this.lab.state.setGuestAgent(node.vm.vmid, agent);
+      }
+    }
+    if (changed) this.save();
+    this.arm(now);
+  }
+
+  /** A timer for the next node that comes up, so PVE's agent answers without a talosctl call. */
+  private arm(now = this.now()): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    const next = Math.min(
+      ...this.all(now)
+        .filter((node) => node.docs && node.upAt > now)
+        .map((node) => node.upAt),
+    );
+    if (!Number.isFinite(next)) return;
+    this.timer = setTimeout(() => this.sync(), next - now + 1);
+    this.timer.unref();
+  }
+
+  private parse(config: string): Doc[] {
+    let docs = this.parsed.get(config);
+    if (!docs) {
+      docs = parseDocuments(config, 'config');
+      this.parsed.set(config, docs);
+    }
+    return docs;
+  }
+
+  private record(vm: VmRecord): TalosNodeRecord | undefined {
+    const record = this.data.nodes[String(vm.vmid)];
+    return record && record.identity === identityOf(vm) ? record : undefined;
+  }
+
+  /** The address nocloud configures: ipconfig0 when a cloud-init drive carries it, else a DHCP lease. */
+  private platformAddress(vm: VmRecord): string {
+    const hasDrive = Object.keys(vm.config).some(
+      (key) => isDriveKey(key) && isCloudinitDrive(parseDrive(this.lab, key, vm.config[key] ?? '')),
+    );
+    const fixed = /(?:^|,)ip=(\d+\.\d+\.\d+\.\d+)\/\d+/.exec(vm.config.ipconfig0 ?? '')?.[1];
+    return hasDrive && fixed ? fixed : dhcpAddress(vm.vmid, 0).ip;
+  }
+}
+
+function identityOf(vm: VmRecord): string {
+  return (/([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})/.exec(vm.config.net0 ?? '')?.[1] ?? '').toUpperCase();
+}
+
+/** Static addresses of the config's interfaces, without prefix lengths. */
+export function staticAddresses(config: Doc): string[] {
+  const interfaces = get(config, 'machine.network.interfaces');
+  if (!Array.isArray(interfaces)) return [];
+  return interfaces
+    .filter(isMap)
+    .flatMap((device) => (Array.isArray(device.addresses) ? device.addresses : []))
+    .map((address) => String(address).split('/')[0] ?? '');
+}
+
+/** The VIP a control plane's config carries, if any. */
+export function vipOf(config: Doc): string | undefined {
+  const interfaces = get(config, 'machine.network.interfaces');
+  if (!Array.isArray(interfaces)) return undefined;
+  for (const device of interfaces.filter(isMap)) {
+    if (isMap(device.vip) && typeof device.vip.ip === 'string') return device.vip.ip;
+  }
+  return undefined;
+}

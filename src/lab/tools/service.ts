@@ -1,0 +1,75 @@
+import type { LabContext } from '../pve/handlers/context.js';
+import { KubeClusters } from '../kube/clusters.js';
+import { TalosNodes } from '../talos/nodes.js';
+import { runHelm } from './helm.js';
+import { runKubectl } from './kubectl.js';
+import type { ExecRequest, ExecResult } from './runtime.js';
+import { ToolCall } from './runtime.js';
+import { runTalosctl } from './talosctl.js';
+
+const TOOLS: Record<string, (call: ToolCall) => Promise<ExecResult>> = {
+  talosctl: runTalosctl,
+  kubectl: runKubectl,
+  helm: runHelm,
+};
+
+/** Thrown for a request the lab API does not know; the server answers 404/400 with it. */
+export class LabApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The lab's own API (/lab/v1/...): the Talos nodes and Kubernetes clusters behind the lab's
+ * talosctl, kubectl and helm executables, which forward each call to POST /lab/v1/exec.
+ */
+export class LabToolService {
+  readonly talos: TalosNodes;
+  readonly kube: KubeClusters;
+
+  constructor(lab: LabContext, dir: string | undefined) {
+    this.talos = TalosNodes.open(lab, dir);
+    this.kube = KubeClusters.open(this.talos, dir);
+  }
+
+  async handle(method: string, path: string, body: unknown): Promise<unknown> {
+    if (method !== 'POST' || path !== '/exec')
+      throw new LabApiError(404, `no lab API ${method} /lab/v1${path}`);
+    const request = parseRequest(body);
+    const run = TOOLS[request.tool];
+    if (!run)
+      throw new LabApiError(400, `the lab has no tool '${request.tool}': use talosctl, kubectl or helm`);
+    this.talos.sync();
+    return run(new ToolCall(request, this.talos, this.kube));
+  }
+
+  close(): void {
+    this.talos.close();
+    this.talos.save();
+    this.kube.save();
+  }
+}
+
+function parseRequest(body: unknown): ExecRequest {
+  const value = body as Partial<ExecRequest> | null;
+  const strings = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  if (!value || typeof value.tool !== 'string' || !strings(value.args) || typeof value.cwd !== 'string') {
+    throw new LabApiError(400, 'exec needs {tool, args: string[], cwd, env}');
+  }
+  const env = Object.fromEntries(
+    Object.entries(value.env ?? {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+  return {
+    tool: value.tool,
+    args: value.args as string[],
+    cwd: value.cwd,
+    env,
+    ...(typeof value.stdin === 'string' ? { stdin: value.stdin } : {}),
+  };
+}

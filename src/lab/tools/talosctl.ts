@@ -1,0 +1,696 @@
+import { parse } from 'yaml';
+import type { TalosNode } from '../talos/nodes.js';
+import type { SecretsBundle } from '../talos/generate.js';
+import {
+  DEFAULT_KUBERNETES_VERSION,
+  TALOS_VERSION,
+  adminKubeconfig,
+  generateSecrets,
+  machineConfig,
+  readSecrets,
+  talosContext,
+  talosconfig,
+} from '../talos/generate.js';
+import { applyPatches } from '../talos/patch.js';
+import { configProblems } from '../talos/validate.js';
+import type { Doc } from '../talos/yaml-docs.js';
+import { decodePem, get, getString, isMap, parseDocuments, renderDocuments } from '../talos/yaml-docs.js';
+import type { CommandNode, FlagSpec, ParsedArgs } from './flags.js';
+import { UsageError, boolFlag, findCommand, listFlag, parseFlags, stringFlag } from './flags.js';
+import { sameCertificate, signedBy } from './kube-access.js';
+import type { ExecResult, ToolCall } from './runtime.js';
+import { ToolFailure, table } from './runtime.js';
+
+/**
+ * The lab's talosctl (v1.11.6): the subcommands the product runs, with talosctl's flags and its
+ * error texts (gRPC status codes as the client prints them), against the lab's Talos nodes.
+ */
+
+type Run = (call: ToolCall, args: ParsedArgs) => Promise<void>;
+
+const GLOBAL_FLAGS: FlagSpec[] = [
+  { name: 'talosconfig', kind: 'string' },
+  { name: 'nodes', short: 'n', kind: 'stringSlice' },
+  { name: 'endpoints', short: 'e', kind: 'stringSlice' },
+  { name: 'context', kind: 'string' },
+  { name: 'cluster', kind: 'string' },
+];
+
+const GEN_FLAGS: FlagSpec[] = [{ name: 'force', short: 'f', kind: 'bool' }];
+const APID_PORT = 50000;
+
+const ROOT: CommandNode<Run> = {
+  name: 'talosctl',
+  children: [
+    {
+      name: 'gen',
+      children: [
+        {
+          name: 'secrets',
+          flags: [
+            ...GEN_FLAGS,
+            { name: 'output-file', short: 'o', kind: 'string' },
+            { name: 'talos-version', kind: 'string' },
+          ],
+          run: genSecrets,
+        },
+        {
+          name: 'config',
+          flags: [
+            ...GEN_FLAGS,
+            { name: 'with-secrets', kind: 'string' },
+            { name: 'config-patch', kind: 'stringArray' },
+            { name: 'config-patch-control-plane', kind: 'stringArray' },
+            { name: 'config-patch-worker', kind: 'stringArray' },
+            { name: 'kubernetes-version', kind: 'string' },
+            { name: 'talos-version', kind: 'string' },
+            { name: 'install-image', kind: 'string' },
+            { name: 'install-disk', kind: 'string' },
+            { name: 'with-docs', kind: 'bool' },
+            { name: 'with-examples', kind: 'bool' },
+            { name: 'with-cluster-discovery', kind: 'bool' },
+            { name: 'output-types', short: 't', kind: 'stringSlice' },
+            { name: 'output', short: 'o', kind: 'string' },
+            { name: 'additional-sans', kind: 'stringSlice' },
+            { name: 'dns-domain', kind: 'string' },
+          ],
+          run: genConfig,
+        },
+      ],
+    },
+    {
+      name: 'machineconfig',
+      children: [
+        {
+          name: 'patch',
+          flags: [
+            { name: 'patch', short: 'p', kind: 'stringArray' },
+            { name: 'output', short: 'o', kind: 'string' },
+          ],
+          run: machineconfigPatch,
+        },
+      ],
+    },
+    {
+      name: 'config',
+      children: [
+        { name: 'endpoint', run: (call, args) => setContextList(call, args, 'endpoints') },
+        { name: 'node', run: (call, args) => setContextList(call, args, 'nodes') },
+      ],
+    },
+    {
+      name: 'get',
+      flags: [
+        { name: 'insecure', short: 'i', kind: 'bool' },
+        { name: 'output', short: 'o', kind: 'string' },
+        { name: 'namespace', kind: 'string' },
+      ],
+      run: getResource,
+    },
+    {
+      name: 'apply-config',
+      flags: [
+        { name: 'file', short: 'f', kind: 'string' },
+        { name: 'insecure', short: 'i', kind: 'bool' },
+        { name: 'mode', short: 'm', kind: 'string' },
+        { name: 'dry-run', kind: 'bool' },
+        { name: 'config-patch', short: 'p', kind: 'stringArray' },
+      ],
+      run: applyConfig,
+    },
+    { name: 'bootstrap', run: bootstrap },
+    {
+      name: 'kubeconfig',
+      flags: [
+        { name: 'force', short: 'f', kind: 'bool' },
+        { name: 'merge', short: 'm', kind: 'bool' },
+        { name: 'force-context-name', kind: 'string' },
+      ],
+      run: kubeconfig,
+    },
+    {
+      name: 'version',
+      flags: [
+        { name: 'client', kind: 'bool' },
+        { name: 'short', kind: 'bool' },
+        { name: 'insecure', short: 'i', kind: 'bool' },
+      ],
+      run: version,
+    },
+  ],
+};
+
+export async function runTalosctl(call: ToolCall): Promise<ExecResult> {
+  try {
+    const found = findCommand(ROOT, call.request.args, GLOBAL_FLAGS);
+    if (found.unknown !== undefined || !found.node.run) {
+      const where = ['talosctl', ...found.path].join(' ');
+      throw new ToolFailure(
+        found.unknown === undefined
+          ? `${where} requires a subcommand\nRun '${where} --help' for usage.`
+          : `unknown command "${found.unknown}" for "${where}"\nRun '${where} --help' for usage.`,
+      );
+    }
+    const args = parseFlags(found.rest, [...GLOBAL_FLAGS, ...(found.node.flags ?? [])]);
+    await found.node.run(call, args);
+    return call.result(0);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ToolFailure) {
+      call.err(`${error.message}\n`);
+      return call.result(1);
+    }
+    throw error;
+  }
+}
+
+function exactArgs(args: ParsedArgs, count: number): void {
+  if (args.positionals.length !== count) {
+    throw new ToolFailure(`accepts ${count} arg(s), received ${args.positionals.length}`);
+  }
+}
+
+/** `v1.11` or `v1.11.6` (a version contract); talosctl refuses anything else. */
+function talosVersion(args: ParsedArgs): string {
+  const value = stringFlag(args, 'talos-version') ?? TALOS_VERSION;
+  const match = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:-[\w.]+)?$/.exec(value);
+  if (!match) throw new ToolFailure(`invalid talos-version: error parsing version "${value}"`);
+  if (Number(match[1]) !== 1 || Number(match[2]) > 11) {
+    throw new ToolFailure(
+      `version contract ${value} is newer than this talosctl (${TALOS_VERSION}) supports`,
+    );
+  }
+  return value;
+}
+
+async function genSecrets(call: ToolCall, args: ParsedArgs): Promise<void> {
+  exactArgs(args, 0);
+  talosVersion(args);
+  const output = stringFlag(args, 'output-file') ?? 'secrets.yaml';
+  if (call.exists(output) && !boolFlag(args, 'force')) {
+    throw new ToolFailure(
+      `failed to write secrets file: file "${output}" already exists, use --force to overwrite`,
+    );
+  }
+  call.write(output, renderDocuments([(await generateSecrets()) as unknown as Doc]));
+}
+
+/** A `--config-patch` value: `@file` or inline YAML (strategic merge; JSON 6902 lists are refused). */
+function readPatch(call: ToolCall, value: string): Doc[] {
+  const text = value.startsWith('@') ? call.read(value.slice(1)) : value;
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    throw new ToolFailure('JSON6902 patches are not supported for multi-document machine configuration');
+  }
+  try {
+    return parseDocuments(text, value);
+  } catch (error) {
+    throw new ToolFailure(`failed to load patch ${value}: ${(error as Error).message}`);
+  }
+}
+
+/** The endpoint as talosctl normalizes it: a scheme and port 6443 added when missing. */
+function clusterEndpoint(raw: string): string {
+  const withScheme = /^[a-z]+:\/\//.test(raw) ? raw : `https://${raw}`;
+  if (!URL.canParse(withScheme) || !new URL(withScheme).hostname) {
+    throw new ToolFailure(`error validating endpoint: "${raw}" is not a valid URL`);
+  }
+  const url = new URL(withScheme);
+  return `${url.protocol}//${url.hostname}:${url.port || '6443'}`;
+}
+
+async function genConfig(call: ToolCall, args: ParsedArgs): Promise<void> {
+  exactArgs(args, 2);
+  const [clusterName = '', rawEndpoint = ''] = args.positionals;
+  talosVersion(args);
+  const types = listFlag(args, 'output-types');
+  const outputTypes = types.length > 0 ? types : ['controlplane', 'worker', 'talosconfig'];
+  for (const type of outputTypes) {
+    if (!['controlplane', 'worker', 'talosconfig'].includes(type))
+      throw new ToolFailure(`invalid output type: "${type}"`);
+  }
+  const output = stringFlag(args, 'output') ?? '.';
+  if (output === '-' && outputTypes.length > 1) {
+    throw new ToolFailure("can't use stdout for multiple output types, please specify a single output type");
+  }
+  const files: Record<string, string> = {};
+  for (const type of outputTypes) {
+    const single = outputTypes.length === 1 && !call.isDirectory(output);
+    files[type] = single ? output : `${output}/${type === 'talosconfig' ? 'talosconfig' : `${type}.yaml`}`;
+    if (output !== '-' && call.exists(files[type]) && !boolFlag(args, 'force')) {
+      throw new ToolFailure(`${call.path(files[type])} already exists, use --force to overwrite`);
+    }
+  }
+  const secretsFile = stringFlag(args, 'with-secrets');
+  let secrets: SecretsBundle;
+  if (secretsFile) {
+    secrets = readSecrets(parse(call.read(secretsFile)) as unknown, secretsFile);
+  } else {
+    call.err('generating PKI and tokens\n');
+    secrets = await generateSecrets();
+  }
+  const input = {
+    clusterName,
+    endpoint: clusterEndpoint(rawEndpoint),
+    secrets,
+    kubernetesVersion: stringFlag(args, 'kubernetes-version') ?? DEFAULT_KUBERNETES_VERSION,
+    installDisk: stringFlag(args, 'install-disk') ?? '/dev/sda',
+    installImage: stringFlag(args, 'install-image') ?? `ghcr.io/siderolabs/installer:${TALOS_VERSION}`,
+    dnsDomain: stringFlag(args, 'dns-domain') ?? 'cluster.local',
+    additionalSans: listFlag(args, 'additional-sans'),
+    withClusterDiscovery: boolFlag(args, 'with-cluster-discovery', true),
+  };
+  const common = listFlag(args, 'config-patch').map((patch) => readPatch(call, patch));
+  for (const type of outputTypes) {
+    const target = files[type] ?? '';
+    if (type === 'talosconfig') {
+      const doc = await talosconfig(clusterName, secrets);
+      writeOrPrint(call, output === '-' ? '-' : target, renderDocuments([doc]));
+      continue;
+    }
+    const role = type as 'controlplane' | 'worker';
+    const rolePatches = listFlag(
+      args,
+      role === 'controlplane' ? 'config-patch-control-plane' : 'config-patch-worker',
+    );
+    const docs = applyPatches(
+      [machineConfig(input, role)],
+      [...common, ...rolePatches.map((patch) => readPatch(call, patch))],
+    );
+    const problem = configProblems(docs);
+    if (problem) throw new ToolFailure(`failed to generate config for ${role}: ${problem}`);
+    writeOrPrint(call, output === '-' ? '-' : target, renderDocuments(docs));
+  }
+}
+
+function writeOrPrint(call: ToolCall, target: string, text: string): void {
+  if (target === '-') return call.out(text);
+  call.err(`Created ${call.write(target, text)}\n`);
+}
+
+async function machineconfigPatch(call: ToolCall, args: ParsedArgs): Promise<void> {
+  exactArgs(args, 1);
+  const file = args.positionals[0] ?? '';
+  const docs = parseDocuments(call.read(file), file);
+  const patched = applyPatches(
+    docs,
+    listFlag(args, 'patch').map((patch) => readPatch(call, patch)),
+  );
+  const text = renderDocuments(patched);
+  const output = stringFlag(args, 'output');
+  if (output === undefined || output === '-') call.out(text);
+  else call.write(output, text);
+}
+
+/** The talosconfig the call uses: --talosconfig, TALOSCONFIG, or ~/.talos/config. */
+function talosconfigPath(call: ToolCall, args: ParsedArgs): string {
+  return (
+    stringFlag(args, 'talosconfig') ?? call.env('TALOSCONFIG') ?? `${call.env('HOME') ?? '~'}/.talos/config`
+  );
+}
+
+function loadTalosconfig(call: ToolCall, args: ParsedArgs): { path: string; doc: Doc } {
+  const path = talosconfigPath(call, args);
+  if (!call.exists(path)) return { path, doc: { context: '', contexts: {} } };
+  const doc = parse(call.read(path)) as unknown;
+  if (!isMap(doc)) throw new ToolFailure(`failed to parse config: ${path} is not a talosconfig`);
+  return { path, doc };
+}
+
+async function setContextList(call: ToolCall, args: ParsedArgs, field: 'endpoints' | 'nodes'): Promise<void> {
+  if (args.positionals.length === 0) throw new ToolFailure('requires at least 1 arg(s), only received 0');
+  const { path, doc } = loadTalosconfig(call, args);
+  const context = talosContext(doc, stringFlag(args, 'context'));
+  if (!context) throw new ToolFailure('no context is set');
+  context.context[field] = args.positionals;
+  call.write(path, renderDocuments([doc]));
+}
+
+/** gRPC's "Unavailable" as talosctl prints a failed dial. */
+function unavailable(detail: string): string {
+  return `rpc error: code = Unavailable desc = connection error: desc = "${detail}"`;
+}
+
+/** Dials ip:50000: who answers, or the Go error a dial there gives. */
+async function dial(call: ToolCall, ip: string): Promise<TalosNode> {
+  const node = call.talos.at(ip);
+  if (!node) {
+    await call.pause(call.talos.seconds.unreachableTimeout);
+    throw new ToolFailure(
+      unavailable(`transport: Error while dialing: dial tcp ${ip}:${APID_PORT}: connect: no route to host`),
+    );
+  }
+  if (node.phase === 'booting' || node.phase === 'rebooting') {
+    throw new ToolFailure(
+      unavailable(`transport: Error while dialing: dial tcp ${ip}:${APID_PORT}: connect: connection refused`),
+    );
+  }
+  return node;
+}
+
+/** The maintenance service: self-signed, no client auth; a configured apid wants a client certificate. */
+async function dialInsecure(call: ToolCall, args: ParsedArgs): Promise<{ ip: string; node: TalosNode }> {
+  const ip = listFlag(args, 'nodes')[0];
+  if (!ip) {
+    throw new ToolFailure(
+      'nodes are not set for the command: please use `--nodes` flag or configuration file to set the nodes to run the command against',
+    );
+  }
+  const node = await dial(call, ip);
+  if (node.phase === 'running')
+    throw new ToolFailure(
+      unavailable('error reading server preface: remote error: tls: certificate required'),
+    );
+  return { ip, node };
+}
+
+interface SecureTarget {
+  endpoint: TalosNode;
+  nodes: string[];
+  context: Doc;
+}
+
+/** mTLS to the first endpoint that answers: its CA must be the talosconfig's, our certificate signed by it. */
+async function dialSecure(call: ToolCall, args: ParsedArgs): Promise<SecureTarget> {
+  const { doc } = loadTalosconfig(call, args);
+  const found = talosContext(doc, stringFlag(args, 'context'));
+  const context = found?.context ?? {};
+  const flagged = listFlag(args, 'endpoints');
+  const endpoints = flagged.length > 0 ? flagged : ((context.endpoints as string[] | undefined) ?? []);
+  if (endpoints.length === 0)
+    throw new ToolFailure('error constructing client: failed to determine endpoints');
+  const nodeFlags = listFlag(args, 'nodes');
+  const nodes = nodeFlags.length > 0 ? nodeFlags : ((context.nodes as string[] | undefined) ?? []);
+  let lastError: unknown;
+  for (const endpoint of endpoints) {
+    try {
+      const node = await dial(call, endpoint);
+      const nodeCa = decodePem(get(node.config, 'machine.ca.crt'));
+      if (node.phase !== 'running' || !sameCertificate(decodePem(context.ca), nodeCa)) {
+        throw new ToolFailure(
+          unavailable(
+            'transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority',
+          ),
+        );
+      }
+      if (!signedBy(decodePem(context.crt), nodeCa))
+        throw new ToolFailure(
+          unavailable('error reading server preface: remote error: tls: bad certificate'),
+        );
+      return { endpoint: node, nodes, context };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+/** apid proxies a call to `ip` inside the cluster: the target must run a config of the same machine CA. */
+async function proxyTo(call: ToolCall, via: TalosNode, ip: string): Promise<TalosNode> {
+  if (via.addresses.includes(ip)) return via;
+  const node = await dial(call, ip);
+  const sameCa = sameCertificate(
+    decodePem(get(node.config, 'machine.ca.crt')),
+    decodePem(get(via.config, 'machine.ca.crt')),
+  );
+  if (node.phase !== 'running' || !sameCa) {
+    throw new ToolFailure(
+      unavailable(
+        'transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority',
+      ),
+    );
+  }
+  return node;
+}
+
+async function getResource(call: ToolCall, args: ParsedArgs): Promise<void> {
+  const resource = args.positionals[0];
+  if (resource === undefined) throw new ToolFailure('requires at least 1 arg(s), only received 0');
+  if (!['disks', 'disk', 'Disks', 'block.Disks'].includes(resource)) {
+    throw new ToolFailure(`error getting resource: resource type "${resource}" is not registered`);
+  }
+  try {
+    let node: TalosNode;
+    let ip: string;
+    if (boolFlag(args, 'insecure')) ({ node, ip } = await dialInsecure(call, args));
+    else {
+      const target = await dialSecure(call, args);
+      ip = target.nodes[0] ?? target.endpoint.addresses[0] ?? '';
+      node = await proxyTo(call, target.endpoint, ip);
+    }
+    printDisks(call, node, boolFlag(args, 'insecure') ? '' : ip, stringFlag(args, 'output') ?? 'table');
+  } catch (error) {
+    if (error instanceof ToolFailure) throw new ToolFailure(`error getting resource: ${error.message}`);
+    throw error;
+  }
+}
+
+function humanBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+function printDisks(call: ToolCall, node: TalosNode, nodeColumn: string, output: string): void {
+  const disks = call.talos.disks(node.vm);
+  if (output === 'json') {
+    for (const disk of disks) {
+      call.out(
+        `${JSON.stringify({ node: nodeColumn, metadata: { namespace: 'runtime', type: 'Disks.block.talos.dev', id: disk.id, version: 1 }, spec: { size: disk.sizeBytes, pretty_size: humanBytes(disk.sizeBytes), readonly: disk.readOnly, transport: disk.transport, rotational: true, model: disk.model } }, null, 4)}\n`,
+      );
+    }
+    return;
+  }
+  const rows = [
+    [
+      'NODE',
+      'NAMESPACE',
+      'TYPE',
+      'ID',
+      'VERSION',
+      'SIZE',
+      'READ ONLY',
+      'TRANSPORT',
+      'ROTATIONAL',
+      'WWID',
+      'MODEL',
+      'SERIAL',
+    ],
+  ];
+  for (const disk of disks) {
+    rows.push([
+      nodeColumn,
+      'runtime',
+      'Disk',
+      disk.id,
+      '1',
+      humanBytes(disk.sizeBytes),
+      String(disk.readOnly),
+      disk.transport,
+      'true',
+      '',
+      disk.model,
+      '',
+    ]);
+  }
+  call.out(table(rows));
+}
+
+/** The modes of `--mode`, as the API names them; the maintenance service takes only three. */
+const MODES: Record<string, string> = {
+  auto: 'AUTO',
+  interactive: 'INTERACTIVE',
+  'no-reboot': 'NO_REBOOT',
+  reboot: 'REBOOT',
+  staged: 'STAGED',
+  try: 'TRY',
+};
+const MAINTENANCE_MODES = ['AUTO', 'REBOOT', 'TRY'];
+
+async function applyConfig(call: ToolCall, args: ParsedArgs): Promise<void> {
+  const file = stringFlag(args, 'file');
+  if (!file) throw new ToolFailure('no filename supplied for configuration');
+  const modeName = stringFlag(args, 'mode') ?? 'auto';
+  const mode = MODES[modeName];
+  if (!mode)
+    throw new ToolFailure(
+      `invalid argument "${modeName}" for "-m, --mode" flag: possible options are: [auto interactive no-reboot reboot staged try]`,
+    );
+  let docs = parseDocuments(call.read(file), file);
+  const patches = listFlag(args, 'config-patch');
+  if (patches.length > 0)
+    docs = applyPatches(
+      docs,
+      patches.map((patch) => readPatch(call, patch)),
+    );
+  const fail = (message: string) => new ToolFailure(`error applying new configuration: ${message}`);
+  try {
+    if (boolFlag(args, 'insecure')) {
+      const { node } = await dialInsecure(call, args);
+      if (!MAINTENANCE_MODES.includes(mode)) {
+        throw new ToolFailure(
+          `rpc error: code = Unimplemented desc = apply configuration in "${mode}" mode is not supported in maintenance mode`,
+        );
+      }
+      accept(call, node, docs, boolFlag(args, 'dry-run'));
+      return;
+    }
+    const target = await dialSecure(call, args);
+    const node = await proxyTo(call, target.endpoint, target.nodes[0] ?? target.endpoint.addresses[0] ?? '');
+    accept(call, node, docs, boolFlag(args, 'dry-run'));
+    call.out(
+      boolFlag(args, 'dry-run')
+        ? 'Dry run summary:\nApplied configuration with a reboot (skipped in dry-run).\n'
+        : 'Applied configuration with a reboot\n',
+    );
+  } catch (error) {
+    if (error instanceof ToolFailure) throw fail(error.message);
+    throw error;
+  }
+}
+
+/** Talos validates the config it is sent, then writes it and reboots into it. */
+function accept(call: ToolCall, node: TalosNode, docs: Doc[], dryRun: boolean): void {
+  const problem = configProblems(docs);
+  if (problem) throw new ToolFailure(`rpc error: code = InvalidArgument desc = ${problem}`);
+  if (!dryRun) call.talos.apply(node.vm, renderDocuments(docs));
+}
+
+/** bootstrap, kubeconfig: one node, talked to through an endpoint. */
+async function singleNode(call: ToolCall, args: ParsedArgs): Promise<TalosNode> {
+  const target = await dialSecure(call, args);
+  if (target.nodes.length > 1)
+    throw new ToolFailure('this command can only be run against a single node, use --nodes to pick one');
+  return proxyTo(call, target.endpoint, target.nodes[0] ?? target.endpoint.addresses[0] ?? '');
+}
+
+async function bootstrap(call: ToolCall, args: ParsedArgs): Promise<void> {
+  exactArgs(args, 0);
+  try {
+    const node = await singleNode(call, args);
+    const config = node.config ?? {};
+    if (node.role !== 'controlplane') {
+      throw new ToolFailure(
+        'rpc error: code = FailedPrecondition desc = bootstrap is not available on worker nodes',
+      );
+    }
+    const clusterId = node.clusterId ?? '';
+    if (call.talos.cluster(clusterId)) {
+      throw new ToolFailure('rpc error: code = AlreadyExists desc = etcd data directory is not empty');
+    }
+    call.talos.recordBootstrap({
+      id: clusterId,
+      name: getString(config, 'cluster.clusterName') ?? '',
+      bootstrappedAt: call.now(),
+      bootstrapVmid: node.vm.vmid,
+    });
+  } catch (error) {
+    if (error instanceof ToolFailure) throw new ToolFailure(`error executing bootstrap: ${error.message}`);
+    throw error;
+  }
+}
+
+async function kubeconfig(call: ToolCall, args: ParsedArgs): Promise<void> {
+  if (args.positionals.length > 1)
+    throw new ToolFailure(`accepts at most 1 arg(s), received ${args.positionals.length}`);
+  const merge = boolFlag(args, 'merge', true);
+  const path = args.positionals[0] ?? (merge ? `${call.env('HOME') ?? '~'}/.kube/config` : '.');
+  let node: TalosNode;
+  try {
+    node = await singleNode(call, args);
+    if (node.role !== 'controlplane') {
+      throw new ToolFailure(
+        'rpc error: code = Unimplemented desc = kubeconfig is only available on control plane nodes',
+      );
+    }
+  } catch (error) {
+    if (error instanceof ToolFailure) throw new ToolFailure(`error copying: ${error.message}`);
+    throw error;
+  }
+  const generated = await adminKubeconfig(node.config ?? {});
+  if (path === '-') {
+    if (merge) throw new ToolFailure('--merge is not supported for stdout');
+    return call.out(renderDocuments([generated]));
+  }
+  const file = !merge && call.isDirectory(path) ? `${path}/kubeconfig` : path;
+  if (!merge) {
+    if (call.exists(file) && !boolFlag(args, 'force'))
+      throw new ToolFailure(`kubeconfig file already exists, use --force to overwrite: ${file}`);
+    call.write(file, renderDocuments([generated]));
+    return;
+  }
+  const merged = call.exists(file)
+    ? mergeKubeconfig(parse(call.read(file)) as unknown, generated)
+    : generated;
+  call.write(file, renderDocuments([merged]));
+}
+
+/** Merging as talosctl does: entries of the same name are replaced, the new context becomes current. */
+function mergeKubeconfig(existing: unknown, added: Doc): Doc {
+  if (!isMap(existing)) return added;
+  const mergeList = (key: string) => {
+    const old = Array.isArray(existing[key]) ? (existing[key] as Doc[]) : [];
+    const fresh = (added[key] as Doc[]) ?? [];
+    const names = new Set(fresh.map((entry) => entry.name));
+    return [...old.filter((entry) => !names.has(entry.name)), ...fresh];
+  };
+  return {
+    ...existing,
+    clusters: mergeList('clusters'),
+    users: mergeList('users'),
+    contexts: mergeList('contexts'),
+    'current-context': added['current-context'],
+  };
+}
+
+const CLIENT_VERSION = `Client:\n\tTag:         ${TALOS_VERSION}\n\tSHA:         6dd14300\n\tBuilt:       \n\tGo version:  go1.24.11\n\tOS/Arch:     linux/amd64\n`;
+
+async function version(call: ToolCall, args: ParsedArgs): Promise<void> {
+  if (boolFlag(args, 'short')) call.out(`Client:\nTalos ${TALOS_VERSION}\n`);
+  else call.out(CLIENT_VERSION);
+  if (boolFlag(args, 'client')) return;
+  try {
+    const nodes: TalosNode[] = [];
+    const names: string[] = [];
+    if (boolFlag(args, 'insecure')) {
+      const { node, ip } = await dialInsecure(call, args);
+      nodes.push(node);
+      names.push(ip);
+    } else {
+      const target = await dialSecure(call, args);
+      const wanted = target.nodes.length > 0 ? target.nodes : [target.endpoint.addresses[0] ?? ''];
+      const failures: string[] = [];
+      for (const ip of wanted) {
+        try {
+          nodes.push(await proxyTo(call, target.endpoint, ip));
+          names.push(ip);
+        } catch (error) {
+          if (!(error instanceof ToolFailure)) throw error;
+          failures.push(`${ip}: ${error.message}`);
+        }
+      }
+      printServers(call, names);
+      if (failures.length > 0) {
+        const head = failures.length === 1 ? '1 error occurred:' : `${failures.length} errors occurred:`;
+        throw new ToolFailure(`${head}\n${failures.map((failure) => `\t* ${failure}`).join('\n')}\n`);
+      }
+      return;
+    }
+    printServers(call, names);
+  } catch (error) {
+    if (error instanceof ToolFailure) throw new ToolFailure(`error getting version: ${error.message}`);
+    throw error;
+  }
+}
+
+function printServers(call: ToolCall, names: string[]): void {
+  for (const name of names) {
+    call.out(
+      `Server:\n\tNODE:        ${name}\n\tTag:         ${TALOS_VERSION}\n\tSHA:         6dd14300\n\tBuilt:       \n\tGo version:  go1.24.11\n\tOS/Arch:     linux/amd64\n\tEnabled:     RBAC\n`,
+    );
+  }
+}
