@@ -31357,6 +31357,7 @@ var Inputs;
     Inputs["ProxmoxFingerprint"] = "proxmox-fingerprint";
     Inputs["ProxmoxInsecure"] = "proxmox-insecure";
     Inputs["StateDir"] = "state-dir";
+    Inputs["Tools"] = "tools";
 })(Inputs || (Inputs = {}));
 var Outputs;
 (function (Outputs) {

@@ -25,8 +25,9 @@ import { formatIssue, loadSpec } from '../spec/load.js';
 import { LocalStateStore } from '../state/store.js';
 import { applyTwin } from '../twin/apply.js';
 import type { TwinContext } from '../twin/context.js';
-import { REAL_PACE, scaledPace } from '../twin/context.js';
+import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
+import { ensureTools } from '../tools/install.js';
 
 const OPERATIONS = ['apply', 'destroy', 'plan'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -38,6 +39,7 @@ interface ProvisionSettings {
   operation: Operation;
   connection: PveConnection;
   stateDir: string;
+  tools: 'pinned' | 'path';
 }
 
 function readSettings(): ProvisionSettings {
@@ -59,6 +61,7 @@ function readSettings(): ProvisionSettings {
       ...(getBooleanInput(Inputs.ProxmoxInsecure) ? { insecure: true } : {}),
     }),
     stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
+    tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
   };
 }
 
@@ -66,13 +69,13 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-/** The lab's time scale when the runner drives the simulated lab (tests, benchmarks); real labs leave it unset. */
-function pace() {
-  const scale = Number(process.env.TWIN_PACE_SCALE ?? '1');
-  return Number.isFinite(scale) && scale > 0 ? scaledPace(scale) : REAL_PACE;
+/** talosctl, kubectl and helm: the pinned, checksum-verified versions, or whatever PATH has when asked to. */
+async function toolPaths(settings: ProvisionSettings): Promise<TwinContext['tools']> {
+  if (settings.tools === 'path') return { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' };
+  return withGroup('Tools (pinned, checksum-verified)', () => ensureTools({ log: core.info }));
 }
 
-function twinContext(settings: ProvisionSettings): TwinContext {
+async function twinContext(settings: ProvisionSettings): Promise<TwinContext> {
   const { spec, warnings } = loadSpec(settings.specFile);
   for (const warning of warnings) core.warning(formatIssue(warning));
   const name =
@@ -84,9 +87,12 @@ function twinContext(settings: ProvisionSettings): TwinContext {
     client: new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } }),
     store: new LocalStateStore(settings.stateDir),
     runner: execRunner,
-    tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
+    tools:
+      settings.operation === 'apply'
+        ? await toolPaths(settings)
+        : { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
     workDir,
-    pace: pace(),
+    pace: paceFor(undefined),
     log: core.info,
     events: {
       onEnd: (record) => {
@@ -98,7 +104,7 @@ function twinContext(settings: ProvisionSettings): TwinContext {
 }
 
 async function provision(settings: ProvisionSettings): Promise<void> {
-  const ctx = twinContext(settings);
+  const ctx = await twinContext(settings);
   core.setOutput(Outputs.Twin, ctx.twin.twin);
   core.setOutput(Outputs.Environment, ctx.twin.environment);
   core.setOutput(Outputs.StateDir, settings.stateDir);
@@ -136,7 +142,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     Outputs.Talosconfigs,
     JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.talosconfig]))),
   );
-  await writeApplySummary(outcome, ctx.pace === REAL_PACE ? 'wall time' : 'simulated lab time, scaled');
+  await writeApplySummary(outcome, ctx.pace.scale);
   if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
 }
 

@@ -7,7 +7,7 @@ import { formatIssue, loadSpec } from '../spec/load.js';
 import { LocalStateStore } from '../state/store.js';
 import type { StepEvents } from '../plan/executor.js';
 import type { TwinContext } from '../twin/context.js';
-import { REAL_PACE, scaledPace } from '../twin/context.js';
+import { paceFor } from '../twin/context.js';
 import type { Parsed } from './args.js';
 import { requiredOption, stringOption } from './args.js';
 import { connectWithLab } from './connect.js';
@@ -37,7 +37,7 @@ export async function twinContext(
     runner: execRunner,
     tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
     workDir: mkdtempSync(join(tmpdir(), 'twin-work-')),
-    pace: lab?.timeScale !== undefined ? scaledPace(lab.timeScale) : REAL_PACE,
+    pace: paceFor(lab?.timeScale),
     log: (line) => io.out(line),
     ...(events ? { events } : {}),
   };

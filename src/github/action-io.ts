@@ -13,6 +13,7 @@ export enum Inputs {
   ProxmoxFingerprint = 'proxmox-fingerprint',
   ProxmoxInsecure = 'proxmox-insecure',
   StateDir = 'state-dir',
+  Tools = 'tools',
 }
 
 export enum Outputs {

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import { stageTimings } from '../plan/executor.js';
 import type { TwinPlan } from '../plan/plan.js';
 import type { TwinOutcome } from '../twin/outcome.js';
+import { stageTimingTable } from '../twin/outcome.js';
 
 type Row = Parameters<typeof core.summary.addTable>[0][number];
 
@@ -10,7 +10,7 @@ function header(...cells: string[]): Row {
 }
 
 /** The job summary of an apply: nodes and addresses, per-stage timings, and what failed. */
-export async function writeApplySummary(outcome: TwinOutcome, timeNote: string): Promise<void> {
+export async function writeApplySummary(outcome: TwinOutcome, scale: number): Promise<void> {
   const summary = core.summary.addHeading(`Twin ${outcome.twin}: ${outcome.ok ? 'ready' : 'not ready'}`, 2);
   summary.addRaw(
     `Environment ${outcome.environment}, slot ${outcome.slot} (pool \`${outcome.pool}\`).`,
@@ -29,15 +29,9 @@ export async function writeApplySummary(outcome: TwinOutcome, timeNote: string):
       ]),
     ),
   ]);
-  summary.addHeading(`Stage timings (${timeNote})`, 3);
-  summary.addTable([
-    header('Stage', 'Took', 'Steps'),
-    ...stageTimings(outcome.records).map((stage) => [
-      stage.stage,
-      `${((stage.endedAt - stage.startedAt) / 1000).toFixed(1)} s`,
-      String(stage.steps),
-    ]),
-  ]);
+  const timings = stageTimingTable(outcome.records, scale);
+  summary.addHeading(scale < 1 ? 'Stage timings (on the simulated lab)' : 'Stage timings', 3);
+  summary.addTable([header(...timings.header), ...timings.rows]);
   if (outcome.failure) summary.addCodeBlock(outcome.failure);
   await summary.write();
 }

@@ -22,6 +22,11 @@ export interface LabServerInfo {
 }
 
 const SERVER_FILE = 'server.json';
+/**
+ * The lab that `--lab DIR` starts runs the realistic durations at this scale: a full twin (about seven
+ * minutes of real lab time) converges in about a minute of wall time.
+ */
+export const EMBEDDED_TIME_SCALE = 0.15;
 const START_LOCK = 'server.lock';
 
 function serverFile(dir: string): string {
@@ -144,14 +149,20 @@ export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerIn
     if (lock !== undefined) {
       rmSync(serverFile(dir), { force: true });
       const log = openSync(join(dir, 'lab.log'), 'a', 0o600); // its first line carries the lab token
-      const child = spawn(
-        process.execPath,
-        [opts.cliPath, 'lab', 'serve', '--dir', dir, ...(opts.extraArgs ?? [])],
-        {
-          detached: true,
-          stdio: ['ignore', log, log],
-        },
-      );
+      const args = [
+        'lab',
+        'serve',
+        '--dir',
+        dir,
+        '--time-scale',
+        String(EMBEDDED_TIME_SCALE),
+        '--idle-timeout',
+        '300',
+      ];
+      const child = spawn(process.execPath, [opts.cliPath, ...args, ...(opts.extraArgs ?? [])], {
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
       child.unref();
       closeSync(log);
     }

@@ -1,49 +1,108 @@
 import { ConfigurationError } from '../errors.js';
-import type { PveNodeCapacity } from './inventory.js';
+import type { PveClient } from './client.js';
 
+/** What one new VM takes from its PVE node: memory, and space on the disk storage. */
 export interface CapacityDemand {
   pveNode: string;
-  memoryMiB: number;
   name: string;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+/** What each node has free now: memory from GET /nodes, space of the disk storage from /cluster/resources. */
+export interface NodeFree {
+  pveNode: string;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+interface StorageResource {
+  type: string;
+  storage?: string;
+  node?: string;
+  disk?: number;
+  maxdisk?: number;
+}
+
+interface NodeListItem {
+  node: string;
+  maxmem?: number;
+  mem?: number;
+}
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+
+export async function freeCapacity(client: PveClient, diskStorage: string): Promise<NodeFree[]> {
+  const [nodes, storages] = await Promise.all([
+    client.get<NodeListItem[]>('/nodes'),
+    client.get<StorageResource[]>('/cluster/resources', { type: 'storage' }),
+  ]);
+  return nodes.map((node) => {
+    const storage = storages.find(
+      (s) => s.type === 'storage' && s.node === node.node && s.storage === diskStorage,
+    );
+    return {
+      pveNode: node.node,
+      memoryMiB: Math.floor(((node.maxmem ?? 0) - (node.mem ?? 0)) / MIB),
+      diskGiB: storage ? Math.floor(((storage.maxdisk ?? 0) - (storage.disk ?? 0)) / GIB) : 0,
+    };
+  });
 }
 
 export interface Shortfall {
   pveNode: string;
-  neededMiB: number;
-  freeMiB: number;
-  vms: string[];
+  resource: 'memory' | 'disk';
+  needed: number;
+  free: number;
+  unit: 'MiB' | 'GiB';
+  vms: number;
 }
 
-/** Memory each PVE node would need for the VMs placed on it, against what it has free now. */
-export function memoryShortfalls(demands: CapacityDemand[], nodes: PveNodeCapacity[]): Shortfall[] {
-  const free = new Map(nodes.map((node) => [node.name, node.freeMemoryMiB]));
-  const byNode = new Map<string, CapacityDemand[]>();
-  for (const demand of demands) byNode.set(demand.pveNode, [...(byNode.get(demand.pveNode) ?? []), demand]);
-  return [...byNode.entries()]
-    .map(([pveNode, placed]) => ({
-      pveNode,
-      neededMiB: placed.reduce((total, demand) => total + demand.memoryMiB, 0),
-      freeMiB: free.get(pveNode) ?? 0,
-      vms: placed.map((demand) => demand.name),
-    }))
-    .filter((shortfall) => shortfall.neededMiB > shortfall.freeMiB)
-    .sort((a, b) => a.pveNode.localeCompare(b.pveNode));
+/** Each node's need for the VMs placed on it, against what it has free now; only the ones that do not fit. */
+export function shortfalls(demands: CapacityDemand[], free: NodeFree[]): Shortfall[] {
+  const result: Shortfall[] = [];
+  for (const pveNode of [...new Set(demands.map((d) => d.pveNode))].sort()) {
+    const placed = demands.filter((d) => d.pveNode === pveNode);
+    const has = free.find((f) => f.pveNode === pveNode) ?? { pveNode, memoryMiB: 0, diskGiB: 0 };
+    const memory = placed.reduce((total, d) => total + d.memoryMiB, 0);
+    const disk = placed.reduce((total, d) => total + d.diskGiB, 0);
+    if (memory > has.memoryMiB)
+      result.push({
+        pveNode,
+        resource: 'memory',
+        needed: memory,
+        free: has.memoryMiB,
+        unit: 'MiB',
+        vms: placed.length,
+      });
+    if (disk > has.diskGiB)
+      result.push({
+        pveNode,
+        resource: 'disk',
+        needed: disk,
+        free: has.diskGiB,
+        unit: 'GiB',
+        vms: placed.length,
+      });
+  }
+  return result;
 }
 
 /**
  * Admission before anything is created: a twin that does not fit is refused whole, naming each node
- * and its shortfall, rather than failing at the first VM that cannot start.
+ * and its shortfall, rather than failing at the first VM that cannot be created or started.
  */
-export function admitMemory(twin: string, demands: CapacityDemand[], nodes: PveNodeCapacity[]): void {
-  const shortfalls = memoryShortfalls(demands, nodes);
-  if (shortfalls.length === 0) return;
-  const lines = shortfalls.map(
+export function admit(twin: string, demands: CapacityDemand[], free: NodeFree[], diskStorage: string): void {
+  const missing = shortfalls(demands, free);
+  if (missing.length === 0) return;
+  const lines = missing.map(
     (s) =>
-      `${s.pveNode} needs ${s.neededMiB} MiB for ${s.vms.length} VM(s) but has ${s.freeMiB} MiB free ` +
-      `(short by ${s.neededMiB - s.freeMiB} MiB)`,
+      `${s.pveNode} needs ${s.needed} ${s.unit} of ${s.resource === 'disk' ? `disk on ${diskStorage}` : 'memory'} ` +
+      `for ${s.vms} VM(s) but has ${s.free} ${s.unit} free (short by ${s.needed - s.free} ${s.unit})`,
   );
   throw new ConfigurationError(
-    `twin ${twin} does not fit the Proxmox nodes' free memory, so nothing was created:\n  ${lines.join('\n  ')}\n` +
-      'free memory on those nodes, add nodes to proxmox.nodes, or make the environment smaller (memoryMiB, counts)',
+    `twin ${twin} does not fit the Proxmox nodes' free capacity, so nothing was created:\n  ${lines.join('\n  ')}\n` +
+      'free capacity on those nodes, add nodes to proxmox.nodes, or make the environment smaller (memoryMiB, diskGiB, counts)',
   );
 }

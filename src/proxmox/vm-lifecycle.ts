@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 import type { PveClient } from './client.js';
-import { isDoesNotExist, PveApiError } from './errors.js';
+import { isDoesNotExist, isLockTimeout, PveApiError } from './errors.js';
+import { retry } from '../util/retry.js';
 import { parseTags } from './inventory.js';
 import { runTask } from './tasks.js';
 import type { WaitForTaskOptions } from './tasks.js';
@@ -88,8 +89,21 @@ export class VmLifecycle {
     }
   }
 
+  /**
+   * Creates the VM. Another runner allocating on the same storage can hold PVE's storage lock past its
+   * timeout; the task then fails before anything exists, so it is tried again (bounded, with jitter).
+   */
   async create(vm: TalosVm, settings: VmSettings): Promise<void> {
-    await this.task('qmcreate', 'POST', `/nodes/${settings.pveNode}/qemu`, vmCreateParams(vm, settings));
+    await retry(
+      () => this.task('qmcreate', 'POST', `/nodes/${settings.pveNode}/qemu`, vmCreateParams(vm, settings)),
+      {
+        attempts: 4,
+        baseDelayMs: 2_000,
+        maxDelayMs: 8_000,
+        isRetryable: (error) => isLockTimeout(error),
+        sleep: (ms) => this.client.clock.sleep(ms),
+      },
+    );
   }
 
   /** Grows the imported boot disk to its size; never shrinks (PVE refuses), so a re-run is a no-op. */

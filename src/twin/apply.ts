@@ -10,7 +10,7 @@ import type { Step, StepRecord } from '../plan/executor.js';
 import { runGraph } from '../plan/executor.js';
 import type { PlannedVm, TwinPlan } from '../plan/plan.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
-import { admitMemory } from '../proxmox/capacity.js';
+import { admit, freeCapacity } from '../proxmox/capacity.js';
 import { listSlotClaims, slotComment } from '../proxmox/slots.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
@@ -18,6 +18,7 @@ import { importVolumeId, installerImage } from '../talos/image.js';
 import type { TalosClusterInput } from '../talos/config.js';
 import { commonPatch, controlPlanePatch, nodePatch, workerPatch } from '../talos/config.js';
 import { Talosctl } from '../talos/talosctl.js';
+import { KeyedLimiter } from '../util/limit.js';
 import type { StateKey } from '../state/store.js';
 import type { TwinContext } from './context.js';
 import { clusterKeys, describeFailures } from './outcome.js';
@@ -50,12 +51,18 @@ async function claimAndPlan(ctx: TwinContext): Promise<TwinPlan> {
   for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
     const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, spec.proxmox.slots.poolPrefix));
     refuseConflicts(plan);
-    admitMemory(
+    admit(
       plan.twin,
       plan.vms
         .filter((vm) => vm.action === 'create')
-        .map((vm) => ({ pveNode: vm.pveNode, memoryMiB: vm.memoryMiB, name: vm.name })),
-      (await observeProxmox(ctx.client, spec.proxmox.slots.poolPrefix)).nodes,
+        .map((vm) => ({
+          pveNode: vm.pveNode,
+          name: vm.name,
+          memoryMiB: vm.memoryMiB,
+          diskGiB: vm.definition!.diskGiB + vm.definition!.extraDisksGiB.reduce((a, b) => a + b, 0),
+        })),
+      await freeCapacity(ctx.client, spec.proxmox.storage.disks),
+      spec.proxmox.storage.disks,
     );
     if (plan.slotState === 'held') return plan;
     try {
@@ -100,6 +107,9 @@ function buildSteps(
 ): Step[] {
   const { spec } = ctx.twin;
   const vms = new VmLifecycle(ctx.client);
+  // PVE serialises allocations on a storage behind one lock with a 10 s timeout; importing a Talos image
+  // takes longer, so parallel creates on one node's storage only queue on that lock and time out. Queue here.
+  const storageQueue = new KeyedLimiter(1);
   const talosctl = new Talosctl(ctx.runner, { path: ctx.tools.talosctl });
   const wanted = plan.vms.filter((vm) => vm.definition && vm.action !== 'conflict');
   const steps: Step[] = [];
@@ -123,7 +133,7 @@ function buildSteps(
     });
   }
 
-  for (const vm of wanted) steps.push(...vmSteps(ctx, plan, vms, vm));
+  for (const vm of wanted) steps.push(...vmSteps(ctx, plan, vms, storageQueue, vm));
 
   for (const cluster of plan.clusters) {
     const members = wanted.filter((vm) => vm.cluster === cluster.name);
@@ -315,7 +325,13 @@ function buildSteps(
   return steps;
 }
 
-function vmSteps(ctx: TwinContext, plan: TwinPlan, vms: VmLifecycle, vm: PlannedVm): Step[] {
+function vmSteps(
+  ctx: TwinContext,
+  plan: TwinPlan,
+  vms: VmLifecycle,
+  storageQueue: KeyedLimiter,
+  vm: PlannedVm,
+): Step[] {
   const { spec } = ctx.twin;
   const definition: TalosVm = vm.definition!;
   const settings = {
@@ -332,7 +348,9 @@ function vmSteps(ctx: TwinContext, plan: TwinPlan, vms: VmLifecycle, vm: Planned
       stage: 'vm',
       needs: [`image:${vm.pveNode}`],
       run: async () => {
-        if (!(await vms.config(vm.pveNode, vm.vmid))) await vms.create(definition, settings);
+        const storage = `${vm.pveNode}/${settings.diskStorage}`;
+        if (!(await vms.config(vm.pveNode, vm.vmid)))
+          await storageQueue.run(storage, () => vms.create(definition, settings));
       },
     },
     {
@@ -343,7 +361,9 @@ function vmSteps(ctx: TwinContext, plan: TwinPlan, vms: VmLifecycle, vm: Planned
       run: async () => {
         const config = await vms.config(vm.pveNode, vm.vmid);
         if (!config) throw new Error(`VM ${vm.vmid} vanished after it was created`);
-        await vms.growBootDisk(vm.pveNode, definition, config);
+        await storageQueue.run(`${vm.pveNode}/${settings.diskStorage}`, () =>
+          vms.growBootDisk(vm.pveNode, definition, config),
+        );
         await vms.start(vm.pveNode, vm.vmid);
       },
     },

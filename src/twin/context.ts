@@ -9,6 +9,8 @@ import type { StateStore } from '../state/store.js';
  * same durations scaled down, and the pace scales with it (scaled(REAL_PACE, timeScale)).
  */
 export interface Pace {
+  /** Lab durations are real ones times this (1 for a real lab). */
+  scale: number;
   pollMs: number;
   bootTimeoutMs: number;
   apiTimeoutMs: number;
@@ -17,6 +19,7 @@ export interface Pace {
 }
 
 export const REAL_PACE: Pace = {
+  scale: 1,
   pollMs: 2_000,
   bootTimeoutMs: 10 * 60_000,
   apiTimeoutMs: 10 * 60_000,
@@ -27,12 +30,22 @@ export const REAL_PACE: Pace = {
 export function scaledPace(scale: number): Pace {
   if (scale >= 1) return REAL_PACE;
   return {
+    scale,
     pollMs: Math.max(10, Math.round(REAL_PACE.pollMs * scale)),
     bootTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.bootTimeoutMs * scale)),
     apiTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.apiTimeoutMs * scale)),
     rolloutTimeoutSec: Math.max(5, Math.round(REAL_PACE.rolloutTimeoutSec * scale)),
     nodesReadyTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.nodesReadyTimeoutMs * scale)),
   };
+}
+
+/**
+ * The pace for this run: the lab's own time scale when the CLI started the lab, else TWIN_PACE_SCALE (set
+ * when a runner or a test drives a simulated lab it did not start), else real time.
+ */
+export function paceFor(labTimeScale: number | undefined, env: NodeJS.ProcessEnv = process.env): Pace {
+  const scale = labTimeScale ?? Number(env.TWIN_PACE_SCALE ?? '1');
+  return Number.isFinite(scale) && scale > 0 ? scaledPace(scale) : REAL_PACE;
 }
 
 /** The tool names (or paths) used; PATH decides which executables answer. */

@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors.js';
 import type { StepRecord } from '../plan/executor.js';
+import { stageTimings } from '../plan/executor.js';
 import type { StateStore } from '../state/store.js';
 
 export interface NodeOutcome {
@@ -51,4 +52,25 @@ export function describeFailures(records: StepRecord[]): string {
     ...failed.map((record) => `stage ${record.stage}, ${record.title}: ${errorMessage(record.error)}`),
     ...(skipped > 0 ? [`${skipped} later step(s) were skipped; the next run resumes from here`] : []),
   ].join('\n');
+}
+
+/**
+ * Per-stage rows for people: wall time, and on a simulated lab also the lab time it stands for (wall
+ * time divided by the lab's scale), so a figure never passes for real-lab speed by mistake.
+ */
+export function stageTimingTable(
+  records: StepRecord[],
+  scale: number,
+): { header: string[]; rows: string[][] } {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const simulated = scale < 1;
+  return {
+    header: simulated ? ['STAGE', 'WALL', `LAB TIME (scale ${scale})`, 'STEPS'] : ['STAGE', 'WALL', 'STEPS'],
+    rows: stageTimings(records).map((stage) => {
+      const wall = stage.endedAt - stage.startedAt;
+      return simulated
+        ? [stage.stage, seconds(wall), seconds(wall / scale), String(stage.steps)]
+        : [stage.stage, seconds(wall), String(stage.steps)];
+    }),
+  };
 }

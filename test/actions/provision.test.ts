@@ -1,10 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { parse, parseAllDocuments } from 'yaml';
+import { contractFile } from '../../src/lab/contracts-dir.js';
+import { talosSchemaErrors, withoutFieldsTheSchemaLacks } from '../talos/talos-schema.js';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { runStep } from './runner.js';
+
+const validateCiliumValues = new Ajv({ strict: false, allErrors: true }).compile(
+  JSON.parse(readFileSync(contractFile('ciliumValues'), 'utf8')) as object,
+);
 
 let lab: LabHandle;
 beforeAll(async () => {
@@ -62,5 +70,68 @@ describe('action-provision as the runner runs it', () => {
     const run = await runStep('provision-post', { state: { 'temporary-files': JSON.stringify([work]) } });
     expect(run.code).toBe(0);
     expect(existsSync(work)).toBe(false);
+  });
+});
+
+describe('action-provision apply, post and destroy on the lab', { timeout: 240_000 }, () => {
+  it('converges a twin through the bundle, outputs paths not contents, and every produced config validates', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'action-state-'));
+    const env = { PATH: `${lab.binDir}${delimiter}${process.env.PATH}`, TWIN_PACE_SCALE: '0.002' };
+    const apply = await runStep('provision', {
+      inputs: inputs({ twin: 'pr-77', operation: 'apply', tools: 'path', 'state-dir': stateDir }),
+      env,
+    });
+    expect(apply.stdout).not.toMatch(/::error::/);
+    expect(apply.code).toBe(0);
+    const clusters = JSON.parse(apply.outputs.clusters!);
+    expect(clusters.map((c: { name: string; nodes: unknown[] }) => [c.name, c.nodes.length])).toEqual([
+      ['east', 6],
+      ['west', 6],
+    ]);
+    const kubeconfigs = JSON.parse(apply.outputs.kubeconfigs!) as Record<string, string>;
+    for (const path of Object.values(kubeconfigs)) {
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      const content = readFileSync(path, 'utf8');
+      const key = /client-key-data: (\S+)/.exec(content)![1]!;
+      for (const text of [apply.stdout, apply.summary, JSON.stringify(apply.outputs)])
+        expect(text).not.toContain(key);
+    }
+    expect(apply.summary).toMatch(/Twin pr-77: ready/);
+    expect(apply.summary).toMatch(/Stage timings \(on the simulated lab\)/);
+
+    // Every Talos machine config and Cilium values file the project produced holds to the contracts.
+    const produced = readdirSync(join(stateDir, 'pr-77', 'clusters', 'east'));
+    const nodeConfigs = produced.filter((name) => /^pr-77-east-(cp|w)-\d+\.yaml$/.test(name));
+    expect(nodeConfigs).toHaveLength(6);
+    for (const cluster of ['east', 'west']) {
+      const dir = join(stateDir, 'pr-77', 'clusters', cluster);
+      for (const name of readdirSync(dir).filter((n) => /^pr-77-.*\.yaml$/.test(n))) {
+        for (const doc of parseAllDocuments(readFileSync(join(dir, name), 'utf8'))) {
+          expect({ name, errors: talosSchemaErrors(withoutFieldsTheSchemaLacks(doc.toJS())) }).toEqual({
+            name,
+            errors: [],
+          });
+        }
+      }
+      const values = parse(readFileSync(join(dir, 'cilium-values.yaml'), 'utf8'));
+      expect(validateCiliumValues(values), JSON.stringify(validateCiliumValues.errors)).toBe(true);
+    }
+
+    const post = await runStep('provision-post', { state: apply.state, env });
+    expect(post.code).toBe(0);
+    for (const path of JSON.parse(apply.state['temporary-files']!) as string[])
+      expect(existsSync(path)).toBe(false);
+    expect(existsSync(kubeconfigs.east!)).toBe(true); // post never touches the twin or its state
+
+    const destroy = await runStep('provision', {
+      inputs: inputs({ twin: 'pr-77', operation: 'destroy', 'state-dir': stateDir }),
+      env,
+    });
+    expect(destroy.code).toBe(0);
+    expect(destroy.summary).toMatch(/Twin pr-77 destroyed/);
+    expect(
+      Object.values(lab.state.data.vms).filter((vm) => String(vm.config.tags).includes('twin-pr-77')),
+    ).toEqual([]);
+    expect(existsSync(join(stateDir, 'pr-77'))).toBe(false);
   });
 });

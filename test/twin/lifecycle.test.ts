@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { observeProxmox, planTwin } from '../../src/plan/plan.js';
-import { admitMemory } from '../../src/proxmox/capacity.js';
+import { admit, freeCapacity } from '../../src/proxmox/capacity.js';
 import { PveClient } from '../../src/proxmox/client.js';
 import { parsePveConnection } from '../../src/proxmox/connection.js';
 import { listVms } from '../../src/proxmox/inventory.js';
@@ -73,9 +73,24 @@ describe('VM lifecycle against the lab', () => {
     huge.environments.preview.clusters = {};
     const view = await observeProxmox(client, spec.proxmox.slots.poolPrefix);
     const plan = planTwin(resolveTwin(huge, 'pr-4'), view);
-    const demands = plan.vms.map((vm) => ({ pveNode: vm.pveNode, memoryMiB: vm.memoryMiB, name: vm.name }));
-    expect(() => admitMemory('pr-4', demands, view.nodes)).toThrow(
-      /pve\d needs \d+ MiB for \d+ VM\(s\) but has \d+ MiB free \(short by \d+ MiB\)/,
+    const demands = plan.vms.map((vm) => ({
+      pveNode: vm.pveNode,
+      memoryMiB: vm.memoryMiB,
+      diskGiB: vm.definition!.diskGiB,
+      name: vm.name,
+    }));
+    const free = await freeCapacity(client, 'local-lvm');
+    expect(() => admit('pr-4', demands, free, 'local-lvm')).toThrow(
+      /pve\d needs \d+ MiB of memory for \d+ VM\(s\) but has \d+ MiB free \(short by \d+ MiB\)/,
+    );
+    const bigDisks = plan.vms.map((vm) => ({
+      pveNode: vm.pveNode,
+      memoryMiB: 1,
+      diskGiB: 500,
+      name: vm.name,
+    }));
+    expect(() => admit('pr-4', bigDisks, free, 'local-lvm')).toThrow(
+      /GiB of disk on local-lvm for \d+ VM\(s\) but has \d+ GiB free \(short by \d+ GiB\)/,
     );
     expect((await listVms(client)).length).toBe(0);
   });

@@ -1,5 +1,5 @@
-import { stageTimings } from '../../plan/executor.js';
 import type { TwinOutcome } from '../../twin/outcome.js';
+import { stageTimingTable } from '../../twin/outcome.js';
 import { applyTwin } from '../../twin/apply.js';
 import { destroyTwin } from '../../twin/destroy.js';
 import { twinStatus } from '../../twin/status.js';
@@ -44,12 +44,12 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     view.stop();
   }
   io.out('');
-  io.out(describeOutcome(outcome, ctx.pace.pollMs < 2000));
+  io.out(describeOutcome(outcome, ctx.pace.scale));
   if (!outcome.ok) io.err(`twin up: error: ${outcome.failure}`);
   return outcome.ok ? 0 : 1;
 }
 
-export function describeOutcome(outcome: TwinOutcome, labTime: boolean): string {
+export function describeOutcome(outcome: TwinOutcome, scale: number): string {
   const nodes = outcome.clusters.flatMap((cluster) =>
     cluster.nodes.map((node) => [
       cluster.name,
@@ -60,19 +60,15 @@ export function describeOutcome(outcome: TwinOutcome, labTime: boolean): string 
       String(node.vmid),
     ]),
   );
-  const stages = stageTimings(outcome.records).map((stage) => [
-    stage.stage,
-    `${((stage.endedAt - stage.startedAt) / 1000).toFixed(1)}s`,
-    String(stage.steps),
-  ]);
+  const timings = stageTimingTable(outcome.records, scale);
   return [
     `twin ${outcome.twin} (${outcome.environment}), slot ${outcome.slot}, pool ${outcome.pool}: ${outcome.ok ? 'ready' : 'NOT ready'}`,
     ...outcome.clusters.map((c) => `  ${c.name}: API ${c.endpoint}, kubeconfig ${c.kubeconfig}`),
     '',
     table(['CLUSTER', 'NODE', 'ROLE', 'ADDRESS', 'PVE NODE', 'VMID'], nodes),
     '',
-    `stage timings (${labTime ? 'simulated lab time, scaled' : 'wall time'}):`,
-    table(['STAGE', 'TOOK', 'STEPS'], stages),
+    scale < 1 ? 'stage timings (on the simulated lab):' : 'stage timings:',
+    table(timings.header, timings.rows),
   ].join('\n');
 }
 

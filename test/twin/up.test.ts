@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/output.js';
+import { startLab } from '../../src/lab/lab.js';
+import type { LabHandle } from '../../src/lab/lab.js';
+import { defaultNodes, defaultStorages } from '../../src/lab/pve/state.js';
+
+/**
+ * The whole provisioning path against the lab: VMs, Talos, Cilium, Ready nodes; status; down. The lab
+ * runs in this process; its talosctl/kubectl/helm are put first on PATH as a runner would have them.
+ */
+const TIME_SCALE = 0.02;
+let lab: LabHandle;
+let stateDir: string;
+let savedPath: string | undefined;
+
+beforeAll(async () => {
+  // Three hosts of 64 GiB with 2 TiB of thin storage each: room for two preview twins side by side.
+  const storages = defaultStorages().map((storage) =>
+    storage.id === 'local-lvm' ? { ...storage, totalBytes: 2 * 1024 ** 4 } : storage,
+  );
+  const nodes = defaultNodes().map((node) => ({ ...node, storages }));
+  lab = await startLab({ dir: mkdtempSync(join(tmpdir(), 'up-lab-')), timeScale: TIME_SCALE, nodes });
+  stateDir = mkdtempSync(join(tmpdir(), 'up-state-'));
+  savedPath = process.env.PATH;
+  process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH}`;
+  process.env.TWIN_PACE_SCALE = String(TIME_SCALE);
+  process.env.PVE_TOKEN = lab.token;
+});
+afterAll(async () => {
+  process.env.PATH = savedPath;
+  delete process.env.TWIN_PACE_SCALE;
+  delete process.env.PVE_TOKEN;
+  await lab?.close();
+});
+
+function args(command: string, twin: string, extra: string[] = []): string[] {
+  return [
+    command,
+    'examples/twin.yaml',
+    '--env',
+    twin,
+    '--endpoint',
+    lab.endpoint.replace(/\/api2\/json$/, ''),
+    '--ca-file',
+    lab.caFile,
+    '--state-dir',
+    stateDir,
+    ...extra,
+  ];
+}
+
+async function twin(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const verbose = process.env.TWIN_TEST_VERBOSE === '1';
+  const io: Io = {
+    out: (t) => void (out.push(t), verbose && process.stderr.write(`${t}\n`)),
+    err: (t) => void (err.push(t), verbose && process.stderr.write(`${t}\n`)),
+  };
+  const code = await run(argv, io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+async function labVms(): Promise<{ vmid: number; name: string; tags: string }[]> {
+  return Object.values(lab.state.data.vms).map((vm) => ({
+    vmid: vm.vmid,
+    name: String(vm.config.name ?? ''),
+    tags: String(vm.config.tags ?? ''),
+  }));
+}
+
+describe('twin up / status / down against the lab', { timeout: 240_000 }, () => {
+  it('up ends with 2 clusters x 6 Ready nodes and stage timings; status shows them; down leaves nothing of the twin', async () => {
+    const up = await twin(args('up', 'pr-7'));
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/twin pr-7 \(preview\), slot 1, pool aggrik8s-slot-1: ready/);
+    expect(up.stdout).toMatch(
+      /stage timings \(on the simulated lab\):\nSTAGE +WALL +LAB TIME \(scale 0\.02\)/,
+    );
+
+    const status = await twin(args('status', 'pr-7', ['--json']));
+    const parsed = JSON.parse(status.stdout);
+    expect(parsed.clusters.map((c: { name: string; ready: number }) => [c.name, c.ready])).toEqual([
+      ['east', 6],
+      ['west', 6],
+    ]);
+
+    const again = await twin(args('up', 'pr-7'));
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/etcd was bootstrapped before/);
+
+    const down = await twin(args('down', 'pr-7'));
+    expect(down.code).toBe(0);
+    expect((await labVms()).filter((vm) => vm.tags.includes('twin-pr-7'))).toEqual([]);
+    expect(Object.keys(lab.state.data.pools)).not.toContain('aggrik8s-slot-1');
+    const after = await twin(args('status', 'pr-7'));
+    expect(after.stdout).toMatch(/twin pr-7 does not exist/);
+  });
+
+  it('two twins started at the same moment share no VMID, address or slot', async () => {
+    const [a, b] = await Promise.all([twin(args('up', 'pr-21')), twin(args('up', 'pr-22'))]);
+    expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
+    const statusA = JSON.parse((await twin(args('status', 'pr-21', ['--json']))).stdout);
+    const statusB = JSON.parse((await twin(args('status', 'pr-22', ['--json']))).stdout);
+    expect(statusA.slot).not.toBe(statusB.slot);
+    const idsA = statusA.clusters.flatMap((c: { nodes: { vmid: number }[] }) => c.nodes.map((n) => n.vmid));
+    const idsB = statusB.clusters.flatMap((c: { nodes: { vmid: number }[] }) => c.nodes.map((n) => n.vmid));
+    expect(idsA.filter((id: number) => idsB.includes(id))).toEqual([]);
+    const address = (out: string) => [...out.matchAll(/192\.168\.\d+\.\d+/g)].map((m) => m[0]);
+    const addressesA = new Set(address(a.stdout));
+    expect(address(b.stdout).filter((ip) => addressesA.has(ip))).toEqual([]);
+    expect((await twin(args('down', 'pr-21'))).code).toBe(0);
+    expect((await twin(args('down', 'pr-22'))).code).toBe(0);
+  });
+
+  it('up killed midway at several points is finished by the next up, and down then leaves nothing', async () => {
+    // Kill points inside a run that takes ~6 s here: VM creation, Talos apply, Kubernetes/Cilium.
+    for (const killAfterMs of [1000, 2500, 4000]) {
+      const child = spawn(process.execPath, ['dist/cli/index.js', ...args('up', 'pr-30')], {
+        env: process.env,
+        stdio: 'ignore',
+      });
+      const exited = new Promise((done) => child.once('exit', done)); // before it can exit on its own
+      await Promise.race([exited, new Promise((done) => setTimeout(done, killAfterMs))]);
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const up = await twin(args('up', 'pr-30'));
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const status = JSON.parse((await twin(args('status', 'pr-30', ['--json']))).stdout);
+    expect(status.clusters.map((c: { ready: number }) => c.ready)).toEqual([6, 6]);
+    expect((await twin(args('down', 'pr-30'))).code).toBe(0);
+    expect((await labVms()).filter((vm) => vm.tags.includes('twin-pr-30'))).toEqual([]);
+  });
+
+  it('a twin that does not fit the free memory is refused before any VM exists, naming the shortfall', async () => {
+    const before = (await labVms()).length;
+    const refused = await twin([
+      'up',
+      'test/fixtures/twins/too-big.yaml',
+      '--env',
+      'pr-40',
+      '--endpoint',
+      lab.endpoint.replace(/\/api2\/json$/, ''),
+      '--ca-file',
+      lab.caFile,
+      '--state-dir',
+      stateDir,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/does not fit the Proxmox nodes' free capacity, so nothing was created/);
+    expect(refused.stderr).toMatch(/short by \d+ MiB/);
+    expect((await labVms()).length).toBe(before);
+  });
+});
