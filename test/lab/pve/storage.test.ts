@@ -122,7 +122,7 @@ describe('deleting a volume', () => {
       filename: 'short-lived.qcow2',
     });
     expect(
-      await t.api.data('DELETE', '/nodes/pve1/storage/local/content/import/short-lived.qcow2', { delay: 5 }),
+      await t.api.data('DELETE', '/nodes/pve1/storage/local/content/import/short-lived.qcow2', { delay: 30 }),
     ).toBeNull();
   });
 });

@@ -108,7 +108,7 @@ describe('changing a VM', () => {
     expect(config.description).toBeUndefined();
     expect(config.tags).toBe('a;b;cp');
     expect(
-      await t.api.data('POST', '/nodes/pve1/qemu/101/config', { tags: 'talos;cp', background_delay: 5 }),
+      await t.api.data('POST', '/nodes/pve1/qemu/101/config', { tags: 'talos;cp', background_delay: 30 }),
     ).toBeNull();
   });
 
