@@ -95,6 +95,21 @@ describe('twin up / status / down against the lab', { timeout: 240_000 }, () => 
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/etcd was bootstrapped before/);
 
+    // One worker fewer in east: drained, deleted from Kubernetes, then its VM removed; nothing else moves.
+    const smaller = [...args('up', 'pr-7')];
+    smaller[1] = 'test/fixtures/twins/east-two-workers.yaml';
+    const down1 = await twin(smaller);
+    expect(down1.stderr).toBe('');
+    expect(down1.stdout).toMatch(/done +pr-7-east-w-3: drained and removed/);
+    const afterScale = JSON.parse((await twin(args('status', 'pr-7', ['--json']))).stdout);
+    expect(afterScale.clusters.map((c: { name: string; ready: number }) => [c.name, c.ready])).toEqual([
+      ['east', 5],
+      ['west', 6],
+    ]);
+    expect((await labVms()).some((vm) => vm.name === 'pr-7-east-w-3')).toBe(false);
+    const back = await twin(args('up', 'pr-7'));
+    expect(back.code).toBe(0);
+
     const down = await twin(args('down', 'pr-7'));
     expect(down.code).toBe(0);
     expect((await labVms()).filter((vm) => vm.tags.includes('twin-pr-7'))).toEqual([]);
