@@ -31358,6 +31358,8 @@ var Inputs;
     Inputs["ProxmoxInsecure"] = "proxmox-insecure";
     Inputs["StateDir"] = "state-dir";
     Inputs["Tools"] = "tools";
+    Inputs["DryRun"] = "dry-run";
+    Inputs["GithubToken"] = "github-token";
 })(Inputs || (Inputs = {}));
 var Outputs;
 (function (Outputs) {
@@ -31369,6 +31371,7 @@ var Outputs;
     Outputs["Talosconfigs"] = "talosconfigs";
     Outputs["Plan"] = "plan";
     Outputs["StateDir"] = "state-dir";
+    Outputs["Reaped"] = "reaped";
 })(Outputs || (Outputs = {}));
 var State;
 (function (State) {

@@ -1,7 +1,12 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { errorMessage, isConfigurationError } from '../errors.js';
+import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
+import { githubClient, repoFromEnv } from '../github/octokit.js';
+import { listSlotClaims } from '../proxmox/slots.js';
+import type { TwinSpec } from '../spec/schema.js';
+import { reapCandidates } from '../twin/reaper.js';
+import { pullRequestStateLookup } from '../github/pull-requests.js';
 import { execRunner } from '../exec/runner.js';
 import { readGitHubContext } from '../github/context.js';
 import {
@@ -14,7 +19,7 @@ import {
   State,
   withGroup,
 } from '../github/action-io.js';
-import { writeApplySummary, writeDestroySummary, writePlanSummary } from '../github/summary.js';
+import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
 import { PveClient } from '../proxmox/client.js';
 import type { PveConnection } from '../proxmox/connection.js';
@@ -29,7 +34,7 @@ import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
 import { ensureTools } from '../tools/install.js';
 
-const OPERATIONS = ['apply', 'destroy', 'plan'] as const;
+const OPERATIONS = ['apply', 'destroy', 'plan', 'reap'] as const;
 type Operation = (typeof OPERATIONS)[number];
 
 /** Everything the step's inputs say, read and checked once before anything is touched. */
@@ -40,6 +45,8 @@ interface ProvisionSettings {
   connection: PveConnection;
   stateDir: string;
   tools: 'pinned' | 'path';
+  dryRun: boolean;
+  githubToken?: string;
 }
 
 function readSettings(): ProvisionSettings {
@@ -62,6 +69,8 @@ function readSettings(): ProvisionSettings {
     }),
     stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
+    dryRun: getBooleanInput(Inputs.DryRun),
+    ...optional('githubToken', getOptionalInput(Inputs.GithubToken)),
   };
 }
 
@@ -75,11 +84,13 @@ async function toolPaths(settings: ProvisionSettings): Promise<TwinContext['tool
   return withGroup('Tools (pinned, checksum-verified)', () => ensureTools({ log: core.info }));
 }
 
-async function twinContext(settings: ProvisionSettings): Promise<TwinContext> {
+function loadCheckedSpec(settings: ProvisionSettings) {
   const { spec, warnings } = loadSpec(settings.specFile);
   for (const warning of warnings) core.warning(formatIssue(warning));
-  const name =
-    settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
+  return spec;
+}
+
+async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: string): Promise<TwinContext> {
   const workDir = join(process.env.RUNNER_TEMP ?? resolve('.'), `aggrik8s-twin-${name}-work`);
   core.saveState(State.TemporaryFiles, JSON.stringify([workDir]));
   return {
@@ -103,8 +114,40 @@ async function twinContext(settings: ProvisionSettings): Promise<TwinContext> {
   };
 }
 
+/**
+ * The scheduled reaper: preview twins whose pull request is closed or whose TTL has passed, found from the
+ * slot pools in Proxmox (not from a list someone keeps), destroyed one by one; with dry-run only listed.
+ */
+async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> {
+  if (!settings.githubToken) {
+    throw new ConfigurationError(
+      'operation reap needs input github-token (e.g. ${{ github.token }}) to read pull request states',
+    );
+  }
+  core.setSecret(settings.githubToken);
+  const client = new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } });
+  const decisions = await reapCandidates({
+    claims: await listSlotClaims(client, spec.proxmox.slots.poolPrefix),
+    now: new Date(),
+    ttlHours: spec.environments.preview.ttlHours,
+    prState: pullRequestStateLookup(githubClient(settings.githubToken), repoFromEnv()),
+  });
+  for (const decision of decisions) {
+    core.info(`${settings.dryRun ? 'would destroy' : 'destroying'} ${decision.twin}: ${decision.detail}`);
+    if (settings.dryRun) continue;
+    const ctx = await twinContext(settings, spec, decision.twin);
+    await withGroup(`Destroy twin ${decision.twin}`, () => destroyTwin(ctx));
+  }
+  core.setOutput(Outputs.Reaped, JSON.stringify(decisions));
+  await writeReapSummary(decisions, settings.dryRun);
+}
+
 async function provision(settings: ProvisionSettings): Promise<void> {
-  const ctx = await twinContext(settings);
+  const spec = loadCheckedSpec(settings);
+  if (settings.operation === 'reap') return reap(settings, spec);
+  const name =
+    settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
+  const ctx = await twinContext(settings, spec, name);
   core.setOutput(Outputs.Twin, ctx.twin.twin);
   core.setOutput(Outputs.Environment, ctx.twin.environment);
   core.setOutput(Outputs.StateDir, settings.stateDir);

@@ -14,6 +14,8 @@ export enum Inputs {
   ProxmoxInsecure = 'proxmox-insecure',
   StateDir = 'state-dir',
   Tools = 'tools',
+  DryRun = 'dry-run',
+  GithubToken = 'github-token',
 }
 
 export enum Outputs {
@@ -25,6 +27,7 @@ export enum Outputs {
   Talosconfigs = 'talosconfigs',
   Plan = 'plan',
   StateDir = 'state-dir',
+  Reaped = 'reaped',
 }
 
 export enum State {

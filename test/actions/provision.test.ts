@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { runStep } from './runner.js';
+import { GitHubStandin, WRITE_TOKEN } from '../github/standin/server.js';
 
 const validateCiliumValues = new Ajv({ strict: false, allErrors: true }).compile(
   JSON.parse(readFileSync(contractFile('ciliumValues'), 'utf8')) as object,
@@ -133,5 +134,55 @@ describe('action-provision apply, post and destroy on the lab', { timeout: 240_0
       Object.values(lab.state.data.vms).filter((vm) => String(vm.config.tags).includes('twin-pr-77')),
     ).toEqual([]);
     expect(existsSync(join(stateDir, 'pr-77'))).toBe(false);
+  });
+});
+
+describe('action-provision reap on the lab and the GitHub stand-in', { timeout: 120_000 }, () => {
+  it('destroys the preview whose PR closed, keeps the open one and production; dry-run destroys nothing', async () => {
+    const standin = await GitHubStandin.start();
+    try {
+      standin.addPullRequest({ number: 5, headRef: 'a', headSha: 'a'.repeat(40) });
+      standin.addPullRequest({ number: 6, headRef: 'b', headSha: 'b'.repeat(40) });
+      standin.setPullRequestState(5, 'closed');
+      const since = new Date().toISOString();
+      const { PveClient } = await import('../../src/proxmox/client.js');
+      const { parsePveConnection } = await import('../../src/proxmox/connection.js');
+      const client = new PveClient(
+        parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
+      );
+      for (const [slot, twin] of [
+        [0, 'production'],
+        [3, 'pr-5'],
+        [4, 'pr-6'],
+      ] as const) {
+        await client.post('/pools', {
+          poolid: `aggrik8s-slot-${slot}`,
+          comment: `aggrik8s-twin slot of ${twin} since ${since}`,
+        });
+      }
+      const { owner, repo } = standin.repoRef;
+      const env = { GITHUB_API_URL: standin.url, GITHUB_REPOSITORY: `${owner}/${repo}` };
+      const common = {
+        operation: 'reap',
+        'github-token': WRITE_TOKEN,
+        'state-dir': mkdtempSync(join(tmpdir(), 'reap-')),
+      };
+      const dry = await runStep('provision', { inputs: inputs({ ...common, 'dry-run': 'true' }), env });
+      expect(dry.stdout).toMatch(/would destroy pr-5/);
+      expect(dry.code).toBe(0);
+      expect(JSON.parse(dry.outputs.reaped!).map((d: { twin: string }) => d.twin)).toEqual(['pr-5']);
+      expect(Object.keys(lab.state.data.pools)).toContain('aggrik8s-slot-3');
+
+      const real = await runStep('provision', { inputs: inputs(common), env });
+      expect(real.code).toBe(0);
+      expect(real.summary).toMatch(/Reaper: twins destroyed/);
+      const pools = Object.keys(lab.state.data.pools);
+      expect(pools).not.toContain('aggrik8s-slot-3');
+      expect(pools).toEqual(expect.arrayContaining(['aggrik8s-slot-0', 'aggrik8s-slot-4']));
+      expect(standin.violations).toEqual([]);
+      for (const poolid of ['aggrik8s-slot-0', 'aggrik8s-slot-4']) await client.delete('/pools', { poolid });
+    } finally {
+      await standin.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubClient } from '../../src/github/octokit.js';
 import type { SlotClaim } from '../../src/proxmox/slots.js';
-import { pullRequestStateLookup, reapCandidates, type PullRequestState } from '../../src/twin/reaper.js';
+import { reapCandidates, type PullRequestState } from '../../src/twin/reaper.js';
+import { pullRequestStateLookup } from '../../src/github/pull-requests.js';
 import { GitHubStandin, WRITE_TOKEN } from './standin/server.js';
 
 const NOW = new Date('2026-03-10T12:00:00Z');

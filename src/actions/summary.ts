@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { TwinPlan } from '../plan/plan.js';
 import type { TwinOutcome } from '../twin/outcome.js';
+import type { ReapDecision } from '../twin/reaper.js';
 import { stageTimingTable } from '../twin/outcome.js';
 
 type Row = Parameters<typeof core.summary.addTable>[0][number];
@@ -61,5 +62,12 @@ export async function writeDestroySummary(twin: string, vms: number, pools: stri
       `${vms} VM(s) and pool(s) ${pools.join(', ') || 'none'} removed; nothing of the twin is left.`,
       true,
     )
+    .write();
+}
+
+export async function writeReapSummary(decisions: ReapDecision[], dryRun: boolean): Promise<void> {
+  await core.summary
+    .addHeading(dryRun ? 'Reaper (dry run): twins it would destroy' : 'Reaper: twins destroyed', 2)
+    .addTable([header('Twin', 'Slot', 'Why'), ...decisions.map((d) => [d.twin, String(d.slot), d.detail])])
     .write();
 }
