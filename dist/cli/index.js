@@ -46473,7 +46473,7 @@ async function twinContext(parsed, usage, io, events) {
         store: new LocalStateStore((0,external_node_path_namespaceObject.resolve)(stateDir)),
         runner: execRunner,
         tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
-        workDir: (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'twin-work-')),
+        workDir: (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `twin-work-${(0,external_node_crypto_namespaceObject.randomUUID)()}`), // made (0700) and removed by the operation that needs it
         pace: paceFor(lab?.timeScale),
         log: (line) => io.out(line),
         ...(events ? { events } : {}),

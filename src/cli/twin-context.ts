@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { execRunner } from '../exec/runner.js';
@@ -36,7 +36,7 @@ export async function twinContext(
     store: new LocalStateStore(resolve(stateDir)),
     runner: execRunner,
     tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
-    workDir: mkdtempSync(join(tmpdir(), 'twin-work-')),
+    workDir: join(tmpdir(), `twin-work-${randomUUID()}`), // made (0700) and removed by the operation that needs it
     pace: paceFor(lab?.timeScale),
     log: (line) => io.out(line),
     ...(events ? { events } : {}),
