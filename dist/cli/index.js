@@ -43495,15 +43495,26 @@ async function inventory_listVms(client) {
 function ownedByTwin(vm, project, twin) {
     return vm.tags.includes(project) && vm.tags.includes(`twin-${twin}`);
 }
-/** Memory per node as GET /nodes reports it (bytes), for placement and admission. */
-async function listNodeCapacity(client) {
-    const nodes = await client.get('/nodes');
-    return nodes.map((node) => ({
-        name: node.node,
-        online: node.status === 'online',
-        totalMemoryMiB: Math.floor((node.maxmem ?? 0) / inventory_MIB),
-        freeMemoryMiB: Math.floor(((node.maxmem ?? 0) - (node.mem ?? 0)) / inventory_MIB),
-    }));
+const inventory_GIB = 1024 ** 3;
+/**
+ * Memory per node (GET /nodes, bytes) and free space of the disk storage per node (/cluster/resources),
+ * read once per plan for placement and admission.
+ */
+async function listNodeCapacity(client, diskStorage) {
+    const [nodes, storages] = await Promise.all([
+        client.get('/nodes'),
+        client.get('/cluster/resources', { type: 'storage' }),
+    ]);
+    return nodes.map((node) => {
+        const storage = storages.find((s) => s.type === 'storage' && s.node === node.node && s.storage === diskStorage);
+        return {
+            name: node.node,
+            online: node.status === 'online',
+            totalMemoryMiB: Math.floor((node.maxmem ?? 0) / inventory_MIB),
+            freeMemoryMiB: Math.floor(((node.maxmem ?? 0) - (node.mem ?? 0)) / inventory_MIB),
+            freeDiskGiB: storage ? Math.floor(((storage.maxdisk ?? 0) - (storage.disk ?? 0)) / inventory_GIB) : 0,
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/proxmox/placement.ts
@@ -43674,11 +43685,11 @@ function allNodes(layout) {
 
 
 
-async function observeProxmox(client, poolPrefix) {
+async function observeProxmox(client, proxmox) {
     const [vms, nodes, claims] = await Promise.all([
         inventory_listVms(client),
-        listNodeCapacity(client),
-        listSlotClaims(client, poolPrefix),
+        listNodeCapacity(client, proxmox.storage.disks),
+        listSlotClaims(client, proxmox.slots.poolPrefix),
     ]);
     return { vms, nodes, claims };
 }
@@ -44445,9 +44456,7 @@ async function planFromCommandLine(parsed, usage, io) {
         io.err(formatIssue(warning));
     const resolved = resolveTwin(spec, requiredOption(parsed, 'env', usage));
     const slot = integerOption(parsed, 'slot');
-    const view = wantsProxmox(parsed)
-        ? await observeProxmox(await connect_connect(parsed), spec.proxmox.slots.poolPrefix)
-        : undefined;
+    const view = wantsProxmox(parsed) ? await observeProxmox(await connect_connect(parsed), spec.proxmox) : undefined;
     return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }) };
 }
 async function planCommand(args, io) {
@@ -45219,28 +45228,13 @@ function cilium_values_base64(pem) {
 
 ;// CONCATENATED MODULE: ./src/proxmox/capacity.ts
 
-const capacity_MIB = 1024 ** 2;
-const capacity_GIB = 1024 ** 3;
-async function freeCapacity(client, diskStorage) {
-    const [nodes, storages] = await Promise.all([
-        client.get('/nodes'),
-        client.get('/cluster/resources', { type: 'storage' }),
-    ]);
-    return nodes.map((node) => {
-        const storage = storages.find((s) => s.type === 'storage' && s.node === node.node && s.storage === diskStorage);
-        return {
-            pveNode: node.node,
-            memoryMiB: Math.floor(((node.maxmem ?? 0) - (node.mem ?? 0)) / capacity_MIB),
-            diskGiB: storage ? Math.floor(((storage.maxdisk ?? 0) - (storage.disk ?? 0)) / capacity_GIB) : 0,
-        };
-    });
-}
 /** Each node's need for the VMs placed on it, against what it has free now; only the ones that do not fit. */
-function shortfalls(demands, free) {
+function shortfalls(demands, nodes) {
     const result = [];
     for (const pveNode of [...new Set(demands.map((d) => d.pveNode))].sort()) {
         const placed = demands.filter((d) => d.pveNode === pveNode);
-        const has = free.find((f) => f.pveNode === pveNode) ?? { pveNode, memoryMiB: 0, diskGiB: 0 };
+        const node = nodes.find((n) => n.name === pveNode);
+        const has = { memoryMiB: node?.freeMemoryMiB ?? 0, diskGiB: node?.freeDiskGiB ?? 0 };
         const memory = placed.reduce((total, d) => total + d.memoryMiB, 0);
         const disk = placed.reduce((total, d) => total + d.diskGiB, 0);
         if (memory > has.memoryMiB)
@@ -45268,8 +45262,8 @@ function shortfalls(demands, free) {
  * Admission before anything is created: a twin that does not fit is refused whole, naming each node
  * and its shortfall, rather than failing at the first VM that cannot be created or started.
  */
-function admit(twin, demands, free, diskStorage) {
-    const missing = shortfalls(demands, free);
+function admit(twin, demands, nodes, diskStorage) {
+    const missing = shortfalls(demands, nodes);
     if (missing.length === 0)
         return;
     const lines = missing.map((s) => `${s.pveNode} needs ${s.needed} ${s.unit} of ${s.resource === 'disk' ? `disk on ${diskStorage}` : 'memory'} ` +
@@ -45737,7 +45731,8 @@ async function applyTwin(ctx) {
 async function claimAndPlan(ctx) {
     const { spec } = ctx.twin;
     for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
-        const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, spec.proxmox.slots.poolPrefix));
+        const view = await observeProxmox(ctx.client, spec.proxmox);
+        const plan = planTwin(ctx.twin, view);
         refuseConflicts(plan);
         admit(plan.twin, plan.vms
             .filter((vm) => vm.action === 'create')
@@ -45746,7 +45741,7 @@ async function claimAndPlan(ctx) {
             name: vm.name,
             memoryMiB: vm.memoryMiB,
             diskGiB: vm.definition.diskGiB + vm.definition.extraDisksGiB.reduce((a, b) => a + b, 0),
-        })), await freeCapacity(ctx.client, spec.proxmox.storage.disks), spec.proxmox.storage.disks);
+        })), view.nodes, spec.proxmox.storage.disks);
         if (plan.slotState === 'held')
             return plan;
         try {

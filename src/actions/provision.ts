@@ -152,7 +152,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   core.setOutput(Outputs.Environment, ctx.twin.environment);
   core.setOutput(Outputs.StateDir, settings.stateDir);
   if (settings.operation === 'plan') {
-    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec.proxmox.slots.poolPrefix));
+    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec.proxmox));
     core.setOutput(Outputs.Plan, JSON.stringify(plan.vms.map(({ definition: _d, ...vm }) => vm)));
     core.setOutput(Outputs.Slot, String(plan.slot));
     await writePlanSummary(plan);

@@ -19,11 +19,14 @@ export interface ProxmoxView {
   claims: SlotClaim[];
 }
 
-export async function observeProxmox(client: PveClient, poolPrefix: string): Promise<ProxmoxView> {
+export async function observeProxmox(
+  client: PveClient,
+  proxmox: { slots: { poolPrefix: string }; storage: { disks: string } },
+): Promise<ProxmoxView> {
   const [vms, nodes, claims] = await Promise.all([
     listVms(client),
-    listNodeCapacity(client),
-    listSlotClaims(client, poolPrefix),
+    listNodeCapacity(client, proxmox.storage.disks),
+    listSlotClaims(client, proxmox.slots.poolPrefix),
   ]);
   return { vms, nodes, claims };
 }

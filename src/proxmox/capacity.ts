@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors.js';
-import type { PveClient } from './client.js';
+import type { PveNodeCapacity } from './inventory.js';
 
 /** What one new VM takes from its PVE node: memory, and space on the disk storage. */
 export interface CapacityDemand {
@@ -7,47 +7,6 @@ export interface CapacityDemand {
   name: string;
   memoryMiB: number;
   diskGiB: number;
-}
-
-/** What each node has free now: memory from GET /nodes, space of the disk storage from /cluster/resources. */
-export interface NodeFree {
-  pveNode: string;
-  memoryMiB: number;
-  diskGiB: number;
-}
-
-interface StorageResource {
-  type: string;
-  storage?: string;
-  node?: string;
-  disk?: number;
-  maxdisk?: number;
-}
-
-interface NodeListItem {
-  node: string;
-  maxmem?: number;
-  mem?: number;
-}
-
-const MIB = 1024 ** 2;
-const GIB = 1024 ** 3;
-
-export async function freeCapacity(client: PveClient, diskStorage: string): Promise<NodeFree[]> {
-  const [nodes, storages] = await Promise.all([
-    client.get<NodeListItem[]>('/nodes'),
-    client.get<StorageResource[]>('/cluster/resources', { type: 'storage' }),
-  ]);
-  return nodes.map((node) => {
-    const storage = storages.find(
-      (s) => s.type === 'storage' && s.node === node.node && s.storage === diskStorage,
-    );
-    return {
-      pveNode: node.node,
-      memoryMiB: Math.floor(((node.maxmem ?? 0) - (node.mem ?? 0)) / MIB),
-      diskGiB: storage ? Math.floor(((storage.maxdisk ?? 0) - (storage.disk ?? 0)) / GIB) : 0,
-    };
-  });
 }
 
 export interface Shortfall {
@@ -60,11 +19,12 @@ export interface Shortfall {
 }
 
 /** Each node's need for the VMs placed on it, against what it has free now; only the ones that do not fit. */
-export function shortfalls(demands: CapacityDemand[], free: NodeFree[]): Shortfall[] {
+export function shortfalls(demands: CapacityDemand[], nodes: PveNodeCapacity[]): Shortfall[] {
   const result: Shortfall[] = [];
   for (const pveNode of [...new Set(demands.map((d) => d.pveNode))].sort()) {
     const placed = demands.filter((d) => d.pveNode === pveNode);
-    const has = free.find((f) => f.pveNode === pveNode) ?? { pveNode, memoryMiB: 0, diskGiB: 0 };
+    const node = nodes.find((n) => n.name === pveNode);
+    const has = { memoryMiB: node?.freeMemoryMiB ?? 0, diskGiB: node?.freeDiskGiB ?? 0 };
     const memory = placed.reduce((total, d) => total + d.memoryMiB, 0);
     const disk = placed.reduce((total, d) => total + d.diskGiB, 0);
     if (memory > has.memoryMiB)
@@ -93,8 +53,13 @@ export function shortfalls(demands: CapacityDemand[], free: NodeFree[]): Shortfa
  * Admission before anything is created: a twin that does not fit is refused whole, naming each node
  * and its shortfall, rather than failing at the first VM that cannot be created or started.
  */
-export function admit(twin: string, demands: CapacityDemand[], free: NodeFree[], diskStorage: string): void {
-  const missing = shortfalls(demands, free);
+export function admit(
+  twin: string,
+  demands: CapacityDemand[],
+  nodes: PveNodeCapacity[],
+  diskStorage: string,
+): void {
+  const missing = shortfalls(demands, nodes);
   if (missing.length === 0) return;
   const lines = missing.map(
     (s) =>

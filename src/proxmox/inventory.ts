@@ -70,6 +70,8 @@ export interface PveNodeCapacity {
   online: boolean;
   totalMemoryMiB: number;
   freeMemoryMiB: number;
+  /** Free space of the VM disk storage on this node (0 when the node has no such storage). */
+  freeDiskGiB: number;
 }
 
 interface NodeListItem {
@@ -79,13 +81,35 @@ interface NodeListItem {
   mem?: number;
 }
 
-/** Memory per node as GET /nodes reports it (bytes), for placement and admission. */
-export async function listNodeCapacity(client: PveClient): Promise<PveNodeCapacity[]> {
-  const nodes = await client.get<NodeListItem[]>('/nodes');
-  return nodes.map((node) => ({
-    name: node.node,
-    online: node.status === 'online',
-    totalMemoryMiB: Math.floor((node.maxmem ?? 0) / MIB),
-    freeMemoryMiB: Math.floor(((node.maxmem ?? 0) - (node.mem ?? 0)) / MIB),
-  }));
+interface StorageResource {
+  type: string;
+  storage?: string;
+  node?: string;
+  disk?: number;
+  maxdisk?: number;
+}
+
+const GIB = 1024 ** 3;
+
+/**
+ * Memory per node (GET /nodes, bytes) and free space of the disk storage per node (/cluster/resources),
+ * read once per plan for placement and admission.
+ */
+export async function listNodeCapacity(client: PveClient, diskStorage: string): Promise<PveNodeCapacity[]> {
+  const [nodes, storages] = await Promise.all([
+    client.get<NodeListItem[]>('/nodes'),
+    client.get<StorageResource[]>('/cluster/resources', { type: 'storage' }),
+  ]);
+  return nodes.map((node) => {
+    const storage = storages.find(
+      (s) => s.type === 'storage' && s.node === node.node && s.storage === diskStorage,
+    );
+    return {
+      name: node.node,
+      online: node.status === 'online',
+      totalMemoryMiB: Math.floor((node.maxmem ?? 0) / MIB),
+      freeMemoryMiB: Math.floor(((node.maxmem ?? 0) - (node.mem ?? 0)) / MIB),
+      freeDiskGiB: storage ? Math.floor(((storage.maxdisk ?? 0) - (storage.disk ?? 0)) / GIB) : 0,
+    };
+  });
 }

@@ -10,7 +10,7 @@ import type { Step, StepRecord } from '../plan/executor.js';
 import { runGraph } from '../plan/executor.js';
 import type { PlannedVm, TwinPlan } from '../plan/plan.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
-import { admit, freeCapacity } from '../proxmox/capacity.js';
+import { admit } from '../proxmox/capacity.js';
 import { listSlotClaims, slotComment } from '../proxmox/slots.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
@@ -49,7 +49,8 @@ export async function applyTwin(ctx: TwinContext): Promise<TwinOutcome> {
 async function claimAndPlan(ctx: TwinContext): Promise<TwinPlan> {
   const { spec } = ctx.twin;
   for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
-    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, spec.proxmox.slots.poolPrefix));
+    const view = await observeProxmox(ctx.client, spec.proxmox);
+    const plan = planTwin(ctx.twin, view);
     refuseConflicts(plan);
     admit(
       plan.twin,
@@ -61,7 +62,7 @@ async function claimAndPlan(ctx: TwinContext): Promise<TwinPlan> {
           memoryMiB: vm.memoryMiB,
           diskGiB: vm.definition!.diskGiB + vm.definition!.extraDisksGiB.reduce((a, b) => a + b, 0),
         })),
-      await freeCapacity(ctx.client, spec.proxmox.storage.disks),
+      view.nodes,
       spec.proxmox.storage.disks,
     );
     if (plan.slotState === 'held') return plan;

@@ -18,6 +18,7 @@ function emptyView(overrides: Partial<ProxmoxView> = {}): ProxmoxView {
       online: true,
       totalMemoryMiB: 64 * gib,
       freeMemoryMiB: 64 * gib,
+      freeDiskGiB: 400,
     })),
     claims: [],
     ...overrides,
@@ -122,7 +123,9 @@ describe('planTwin', () => {
   });
 
   it('refuses a node the spec names but Proxmox lacks', () => {
-    const view = emptyView({ nodes: [{ name: 'pve1', online: true, totalMemoryMiB: 1, freeMemoryMiB: 1 }] });
+    const view = emptyView({
+      nodes: [{ name: 'pve1', online: true, totalMemoryMiB: 1, freeMemoryMiB: 1, freeDiskGiB: 1 }],
+    });
     expect(() => planTwin(resolveTwin(spec, 'pr-7'), view)).toThrow(
       /pve2, pve3, which the Proxmox cluster does not have/,
     );

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { observeProxmox, planTwin } from '../../src/plan/plan.js';
-import { admit, freeCapacity } from '../../src/proxmox/capacity.js';
+import { admit } from '../../src/proxmox/capacity.js';
 import { PveClient } from '../../src/proxmox/client.js';
 import { parsePveConnection } from '../../src/proxmox/connection.js';
 import { listVms } from '../../src/proxmox/inventory.js';
@@ -33,10 +33,7 @@ afterAll(async () => lab?.close());
 describe('VM lifecycle against the lab', () => {
   it('fetches the image once per node storage, creates, grows, starts, and destroys only what carries the tags', async () => {
     const vms = new VmLifecycle(client);
-    const plan = planTwin(
-      resolveTwin(spec, 'pr-3'),
-      await observeProxmox(client, spec.proxmox.slots.poolPrefix),
-    );
+    const plan = planTwin(resolveTwin(spec, 'pr-3'), await observeProxmox(client, spec.proxmox));
     const vm = plan.vms[0]!;
     expect(await vms.ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url)).toBe(
       'downloaded',
@@ -71,7 +68,7 @@ describe('VM lifecycle against the lab', () => {
     const huge = structuredClone(spec);
     huge.clusters[0]!.workers.memoryMiB = 60 * 1024;
     huge.environments.preview.clusters = {};
-    const view = await observeProxmox(client, spec.proxmox.slots.poolPrefix);
+    const view = await observeProxmox(client, spec.proxmox);
     const plan = planTwin(resolveTwin(huge, 'pr-4'), view);
     const demands = plan.vms.map((vm) => ({
       pveNode: vm.pveNode,
@@ -79,7 +76,7 @@ describe('VM lifecycle against the lab', () => {
       diskGiB: vm.definition!.diskGiB,
       name: vm.name,
     }));
-    const free = await freeCapacity(client, 'local-lvm');
+    const free = view.nodes;
     expect(() => admit('pr-4', demands, free, 'local-lvm')).toThrow(
       /pve\d needs \d+ MiB of memory for \d+ VM\(s\) but has \d+ MiB free \(short by \d+ MiB\)/,
     );
@@ -97,7 +94,7 @@ describe('VM lifecycle against the lab', () => {
 
   it('destroy finds the twin by tags on every node, releases its slot and state, and proves nothing is left', async () => {
     const resolved = resolveTwin(spec, 'pr-5');
-    const plan = planTwin(resolved, await observeProxmox(client, spec.proxmox.slots.poolPrefix));
+    const plan = planTwin(resolved, await observeProxmox(client, spec.proxmox));
     await client.post('/pools', {
       poolid: plan.pool,
       comment: `aggrik8s-twin slot of pr-5 since ${new Date().toISOString()}`,

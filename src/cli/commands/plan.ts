@@ -24,9 +24,7 @@ export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io)
   for (const warning of warnings) io.err(formatIssue(warning));
   const resolved = resolveTwin(spec, requiredOption(parsed, 'env', usage));
   const slot = integerOption(parsed, 'slot');
-  const view = wantsProxmox(parsed)
-    ? await observeProxmox(await connect(parsed), spec.proxmox.slots.poolPrefix)
-    : undefined;
+  const view = wantsProxmox(parsed) ? await observeProxmox(await connect(parsed), spec.proxmox) : undefined;
   return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }) };
 }
 
