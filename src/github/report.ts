@@ -1,6 +1,8 @@
 import { stageTimings } from '../plan/executor.js';
 import { validateTwinName } from '../spec/identity.js';
 import type { TwinOutcome } from '../twin/outcome.js';
+import type { PlatformReport } from '../twin/platform.js';
+import { cephInWords, countsInWords, meshPairs, pairConnected, pairStates } from './platform-words.js';
 
 /**
  * The PR comment of a twin. Only fields chosen here reach it (never kubeconfigs, talosconfigs, tokens or
@@ -102,6 +104,33 @@ export function destroyedTwinReport(
   };
 }
 
+/**
+ * The comment's rows for mesh and day-2 results: one per mesh pair, one per cluster for Ceph health, one
+ * per check. Details are counts in words, never evidence: evidence may carry pod output.
+ */
+export function checksFromPlatform(report: PlatformReport): CheckResult[] {
+  return [
+    ...meshPairs(report.mesh).map((pair) => ({
+      name: `mesh ${pair.first} <-> ${pair.second}`,
+      passed: pairConnected(pair),
+      detail: pairStates(pair).join('; '),
+    })),
+    ...report.ceph.map((status) => ({
+      name: `Ceph health on ${status.cluster}`,
+      passed: status.health === 'HEALTH_OK',
+      detail: cephInWords(status),
+    })),
+    ...report.checks.map((check) => {
+      const counts = countsInWords(check.counts);
+      return {
+        name: check.title,
+        passed: check.passed,
+        detail: `from ${check.cluster}${counts ? `: ${counts}` : ''}`,
+      };
+    }),
+  ];
+}
+
 const HEADLINE: Record<TwinState, string> = {
   ready: '✅ ready',
   failed: '❌ failed',
@@ -191,15 +220,15 @@ function cell(text: string): string {
     .replace(/\r?\n/g, '<br>');
 }
 
-function clip(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (cut short; the job log has all of it)`;
 }
 
 /** A fence longer than any run of backticks inside, so the text cannot close it. */
-function codeBlock(text: string): string {
+export function codeBlock(text: string, language = ''): string {
   const longestRun = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(longestRun + 1);
-  return `${fence}\n${text}\n${fence}`;
+  return `${fence}${language}\n${text}\n${fence}`;
 }
 
 /** The API address without user, password, query or fragment: never a credential. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checksFromPlatform,
   destroyedTwinReport,
   redactSecrets,
   twinCommentBody,
@@ -7,6 +8,7 @@ import {
   type TwinReport,
 } from '../../src/github/report.js';
 import type { TwinOutcome } from '../../src/twin/outcome.js';
+import type { PlatformReport } from '../../src/twin/platform.js';
 
 const UPDATED = new Date('2026-03-10T12:00:00.000Z');
 const PRIVATE_KEY =
@@ -190,5 +192,96 @@ describe('redactSecrets', () => {
     const text =
       'node pr-7-east-w-1 NotReady for 30 s; token provided was refused; sha 1111111111111111111111111111111111111111';
     expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe('checksFromPlatform', () => {
+  const remote = (name: string, ready = true) => ({
+    name,
+    connected: true,
+    ready,
+    synced: ready,
+    detail: 'ok',
+  });
+  const report: PlatformReport = {
+    mesh: [
+      { cluster: 'east', remotes: [remote('west', false), remote('north')] },
+      { cluster: 'west', remotes: [remote('east')] },
+    ],
+    ceph: [
+      {
+        cluster: 'east',
+        health: 'HEALTH_WARN',
+        phase: 'Ready',
+        mons: 1,
+        osds: 3,
+        details: ['MON_DOWN: 1/3 mons down', 'POOL_NO_REDUNDANCY: 1 pool(s) have no replicas', 'free text'],
+      },
+    ],
+    checks: [
+      {
+        id: 'mesh-reach:east->west',
+        title: 'x-wing reaches rebel-base in both clusters',
+        cluster: 'east',
+        passed: false,
+        counts: { requests: 20, answered: 20, east: 20, west: 0 },
+        evidence: [`pod output with ${GITHUB_TOKEN}`, 'EVIDENCE-LINE'],
+      },
+    ],
+  };
+
+  it('gives one row per mesh pair, per Ceph cluster and per check, with counts in words', () => {
+    expect(checksFromPlatform(report)).toEqual([
+      {
+        name: 'mesh east <-> west',
+        passed: false,
+        detail: 'east sees west: not ready; west sees east: connected',
+      },
+      {
+        name: 'mesh east <-> north',
+        passed: false,
+        detail: 'east sees north: connected; north sees east: unknown',
+      },
+      {
+        name: 'Ceph health on east',
+        passed: false,
+        detail: 'HEALTH_WARN (MON_DOWN, POOL_NO_REDUNDANCY), phase Ready, 1 mon, 3 OSDs',
+      },
+      {
+        name: 'x-wing reaches rebel-base in both clusters',
+        passed: false,
+        detail: 'from east: east 20, west 0 of 20',
+      },
+    ]);
+  });
+
+  it('says connected when both sides agree, and passes Ceph only on HEALTH_OK', () => {
+    const healthy: PlatformReport = {
+      mesh: [
+        { cluster: 'east', remotes: [remote('west')] },
+        { cluster: 'west', remotes: [remote('east'), remote('west')] },
+      ],
+      ceph: [{ cluster: 'west', health: 'HEALTH_OK', phase: 'Ready', mons: 3, osds: 3, details: [] }],
+      checks: [],
+    };
+    expect(checksFromPlatform(healthy)).toEqual([
+      { name: 'mesh east <-> west', passed: true, detail: 'connected' },
+      { name: 'Ceph health on west', passed: true, detail: 'HEALTH_OK, phase Ready, 3 mons, 3 OSDs' },
+    ]);
+  });
+
+  it('reaches the comment escaped and without evidence', () => {
+    const body = twinCommentBody(
+      twinReportFromOutcome(outcome(), { updatedAt: UPDATED, checks: checksFromPlatform(report) }),
+    );
+    expect(body).toContain(
+      '| mesh east &lt;-&gt; west | ❌ failed | east sees west: not ready; west sees east: connected |',
+    );
+    expect(body).toContain(
+      '| x-wing reaches rebel-base in both clusters | ❌ failed | from east: east 20, west 0 of 20 |',
+    );
+    expect(body).not.toContain('EVIDENCE-LINE');
+    expect(body).not.toContain('free text');
+    expect(body).not.toContain(GITHUB_TOKEN);
   });
 });

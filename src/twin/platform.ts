@@ -1,0 +1,68 @@
+/**
+ * What action-mesh and action-day2 found: the mesh as each cluster sees it, Ceph's health, and every check
+ * with its evidence. Built by twin/mesh.ts and twin/day2.ts; rendered by github/ (summary, comment, outputs).
+ */
+
+/** One remote cluster as a local cluster's Cilium agents report it (cilium-dbg status). */
+export interface RemoteClusterStatus {
+  name: string;
+  connected: boolean;
+  ready: boolean;
+  /** nodes, services, endpoints and identities synced. */
+  synced: boolean;
+  /** Cilium's own status line, or its last failure, in its words. */
+  detail: string;
+}
+
+export interface MeshClusterStatus {
+  cluster: string;
+  remotes: RemoteClusterStatus[];
+}
+
+export type CephHealth = 'HEALTH_OK' | 'HEALTH_WARN' | 'HEALTH_ERR' | 'UNKNOWN';
+
+export interface CephClusterStatus {
+  cluster: string;
+  health: CephHealth;
+  /** The CephCluster phase: Progressing, Ready, Failure, ... */
+  phase: string;
+  mons: number;
+  osds: number;
+  /** Ceph's health detail, one check per line ("POOL_NO_REDUNDANCY: 1 pool(s) have no replicas configured"). */
+  details: string[];
+}
+
+export interface CheckOutcome {
+  /** Stable id, e.g. mesh-reach:east->west, starwars-failover:east. */
+  id: string;
+  /** What it proves, in words. */
+  title: string;
+  /** The cluster the check ran from. */
+  cluster: string;
+  passed: boolean;
+  /** e.g. { requests: 20, answered: 20, east: 9, west: 11 }. */
+  counts: Record<string, number>;
+  /** What was run and what came back, for the log and for a failing step's message. */
+  evidence: string[];
+}
+
+export interface PlatformReport {
+  mesh: MeshClusterStatus[];
+  ceph: CephClusterStatus[];
+  checks: CheckOutcome[];
+}
+
+export function emptyPlatformReport(): PlatformReport {
+  return { mesh: [], ceph: [], checks: [] };
+}
+
+/** The failed checks as a step's failure message: each with its evidence. */
+export function describeFailedChecks(checks: CheckOutcome[]): string | undefined {
+  const failed = checks.filter((check) => !check.passed);
+  if (failed.length === 0) return undefined;
+  return failed
+    .map((check) =>
+      [`check ${check.id} failed: ${check.title}`, ...check.evidence.map((line) => `  ${line}`)].join('\n'),
+    )
+    .join('\n');
+}
