@@ -6,7 +6,9 @@ import { rmSync } from 'node:fs';
 export const ENTRIES = {
   cli: 'src/cli/index.ts',
   provision: 'src/actions/provision/main.ts',
-  'provision-post': 'src/actions/provision/post.ts',
+  cleanup: 'src/actions/cleanup/main.ts',
+  mesh: 'src/actions/mesh/main.ts',
+  day2: 'src/actions/day2/main.ts',
 };
 
 rmSync('dist', { recursive: true, force: true });

@@ -32,6 +32,7 @@ import { applyTwin } from '../twin/apply.js';
 import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
+import { saveTwinRecord } from '../twin/outcome.js';
 import { ensureTools } from '../tools/install.js';
 
 const OPERATIONS = ['apply', 'destroy', 'plan', 'reap'] as const;
@@ -185,6 +186,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     Outputs.Talosconfigs,
     JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.talosconfig]))),
   );
+  if (outcome.ok) await saveTwinRecord(ctx.store, outcome); // what action-mesh and action-day2 start from
   await writeApplySummary(outcome, ctx.pace.scale);
   if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
 }

@@ -28,6 +28,9 @@ export enum Outputs {
   Plan = 'plan',
   StateDir = 'state-dir',
   Reaped = 'reaped',
+  Mesh = 'mesh',
+  Ceph = 'ceph',
+  Checks = 'checks',
 }
 
 export enum State {

@@ -18,6 +18,9 @@ export interface HelmRelease {
   namespace: string;
   /** A values file; it may hold keys, so it lives in the state store (0600), never in the repository. */
   valuesFile: string;
+  /** Wait for the release's workloads to be ready, at most this long (helm --wait --timeout). */
+  waitSeconds?: number;
+  createNamespace?: boolean;
 }
 
 export interface HelmReleaseStatus {
@@ -71,9 +74,42 @@ export class Helm {
       release.namespace,
       '--values',
       release.valuesFile,
+      ...(release.createNamespace ? ['--create-namespace'] : []),
+      ...(release.waitSeconds === undefined ? [] : ['--wait', '--timeout', `${release.waitSeconds}s`]),
       '--kubeconfig',
       this.kubeconfig,
     ]);
+  }
+
+  /**
+   * The values the release was installed with (what `--values` gave), or undefined when it is not
+   * installed. They may hold keys: callers compare them and never print them.
+   */
+  async userValues(release: string, namespace: string): Promise<Record<string, unknown> | undefined> {
+    const args = [
+      'get',
+      'values',
+      release,
+      '--namespace',
+      namespace,
+      '--kubeconfig',
+      this.kubeconfig,
+      '-o',
+      'json',
+    ];
+    let stdout: string;
+    try {
+      ({ stdout } = await this.runner.run(this.tool, args));
+    } catch (error) {
+      if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail)) return undefined;
+      throw error;
+    }
+    const parsed = parseJsonOutput(`helm get values ${release}`, stdout);
+    if (parsed === null) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`helm get values ${release} did not return an object`);
+    }
+    return parsed as Record<string, unknown>;
   }
 
   /** The release's state, or undefined when it is not installed. */

@@ -103,6 +103,60 @@ export class Kubectl {
     await this.kubectl(['delete', 'node', node, '--ignore-not-found']);
   }
 
+  /** Applies a manifest file (one or many documents); returns kubectl's lines, e.g. `service/x created`. */
+  async apply(file: string): Promise<string[]> {
+    const { stdout } = await this.kubectl(['apply', '-f', file]);
+    return stdout.split('\n').filter((line) => line.trim() !== '');
+  }
+
+  /** One object as JSON, or undefined when it does not exist. */
+  async getObject(
+    kind: string,
+    name: string,
+    namespace: string,
+  ): Promise<Record<string, unknown> | undefined> {
+    const result = await this.kubectl(['-n', namespace, 'get', kind, name, '-o', 'json'], true);
+    if (result.exitCode !== 0) {
+      if (/\(NotFound\)/.test(result.stderr)) return undefined;
+      throw new CommandError({
+        tool: this.tool,
+        args: ['-n', namespace, 'get', kind, name, '-o', 'json'],
+        exitCode: result.exitCode,
+        stderrTail: result.stderr.trim(),
+      });
+    }
+    const parsed = parseJsonOutput(`kubectl get ${kind} ${name} -o json`, result.stdout);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error(`kubectl get ${kind} ${name} -o json did not return an object`);
+    }
+    return parsed as Record<string, unknown>;
+  }
+
+  async scale(deployment: string, namespace: string, replicas: number): Promise<void> {
+    await this.kubectl(['-n', namespace, 'scale', `deployment/${deployment}`, `--replicas=${replicas}`]);
+  }
+
+  /** Sets annotations (a null value removes one), overwriting what is there. */
+  async annotate(
+    kind: string,
+    name: string,
+    namespace: string,
+    annotations: Record<string, string | null>,
+  ): Promise<void> {
+    const changes = Object.entries(annotations).map(([key, value]) =>
+      value === null ? `${key}-` : `${key}=${value}`,
+    );
+    await this.kubectl(['-n', namespace, 'annotate', kind, name, ...changes, '--overwrite']);
+  }
+
+  /**
+   * Runs a command in a container of a workload (`deploy/x-wing`, `ds/cilium`); the exit code is the
+   * command's, so callers judge the output themselves.
+   */
+  exec(namespace: string, target: string, container: string, command: string[]) {
+    return this.kubectl(['-n', namespace, 'exec', target, '-c', container, '--', ...command], true);
+  }
+
   private kubectl(args: string[], allowFailure = false) {
     return this.runner.run(this.tool, ['--kubeconfig', this.kubeconfig, ...args], { allowFailure });
   }

@@ -73,6 +73,34 @@ export interface TimeProfile {
     nodeReadyAfterCni: number;
     /** kubectl drain: cordon and evict the node's pods. */
     drain: number;
+    /** A container image pulled onto a node (each image once per node). */
+    imagePull: number;
+    /** A scheduled pod's containers started and its readiness probe passing. */
+    podStart: number;
+    /** A deleted or scaled-away pod gone (graceful termination). */
+    podTerminate: number;
+    /** kubectl exec: the API server opening a stream to the container. */
+    execSetup: number;
+    /** The Rook operator up and watching CephClusters. */
+    rookOperatorStart: number;
+    /** One Ceph mon started and in quorum (Rook starts mons one after another). */
+    cephMonStart: number;
+    /** The Ceph mgr(s) up. */
+    cephMgrStart: number;
+    /** An OSD prepare job on one node: the device inspected and the OSD created. */
+    cephOsdPrepare: number;
+    /** An OSD daemon up and in. */
+    cephOsdStart: number;
+    /** Pools created and placement groups active+clean. */
+    cephPgSettle: number;
+    /** clustermesh-apiserver (etcd + kvstoremesh) ready. */
+    clustermeshApiserverStart: number;
+    /** A kvstoremesh/agent connection to a remote cluster established. */
+    meshConnect: number;
+    /** A remote cluster's nodes, services, endpoints and identities synced into the local cache. */
+    meshSync: number;
+    /** A change of a remote cluster's endpoints seen by the local agents. */
+    meshPropagate: number;
   };
   /** Transfer rates in bytes per second. */
   rates: {
@@ -123,6 +151,20 @@ const REALISTIC: TimeProfile = {
     ciliumOperatorStart: 30,
     nodeReadyAfterCni: 5,
     drain: 10,
+    imagePull: 12,
+    podStart: 6,
+    podTerminate: 4,
+    execSetup: 0.3,
+    rookOperatorStart: 40,
+    cephMonStart: 25,
+    cephMgrStart: 20,
+    cephOsdPrepare: 35,
+    cephOsdStart: 15,
+    cephPgSettle: 20,
+    clustermeshApiserverStart: 30,
+    meshConnect: 8,
+    meshSync: 5,
+    meshPropagate: 3,
   },
   rates: { download: 20 * MIB, import: 48 * MIB, fullClone: 150 * MIB, checksum: 400 * MIB },
   downloadedImageBytes: 1246 * MIB,

@@ -82,7 +82,7 @@ export function ciliumValues(input: CiliumInput): CiliumValues {
 }
 
 /** The values file for `helm --values`. It holds the CA key: store it 0600 (state store), never log it. */
-export function valuesYaml(values: CiliumValues): string {
+export function valuesYaml(values: CiliumValues | Record<string, unknown>): string {
   return stringify(values, { lineWidth: 0 });
 }
 

@@ -88,6 +88,27 @@ const KUBERNETES_VERSION_REGEX = /^1\.(29|3[0-4])\.\d+$/;
 const SCHEMATIC_REGEX = /^[0-9a-f]{64}$/;
 const EXTENSION_REGEX = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*$/;
 const CHART_VERSION_REGEX = /^v?\d+\.\d+\.\d+$/;
+/** Relative, no `..` segment, no leading `/` or `-` (it reaches a command line as an argument). */
+const RELATIVE_PATH_REGEX = /^(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
+const RELEASE_NAME_REGEX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A helm release the twin installs after storage (the repository's applications). */
+const ExtraReleaseSchema = z.strictObject({
+  name: patterned(RELEASE_NAME_REGEX, 'a helm release name', 'use lower-case letters, digits and "-"').max(
+    53,
+  ),
+  chart: patterned(/^[a-z0-9][a-z0-9-]*$/, 'a chart name', 'write the chart name as the repository lists it'),
+  repo: patterned(/^https:\/\/[^\s]+$/, 'an https chart repository URL', 'write e.g. https://helm.cilium.io'),
+  version: patterned(CHART_VERSION_REGEX, 'a chart version', 'pin a version, e.g. 1.5.0'),
+  namespace: patterned(RELEASE_NAME_REGEX, 'a namespace name', 'use lower-case letters, digits and "-"').max(
+    63,
+  ),
+  values: patterned(
+    RELATIVE_PATH_REGEX,
+    'a values file path inside the repository',
+    'write a relative path without "..", e.g. deploy/values/app.yaml',
+  ).optional(),
+});
 const BRANCH_REGEX = /^[A-Za-z0-9._/-]+$/;
 
 const ExtraDiskSchema = z.strictObject({
@@ -255,7 +276,37 @@ export const TwinSpecSchema = z.strictObject({
       enabled: z.boolean(),
       version: patterned(CHART_VERSION_REGEX, 'a chart version', 'write e.g. v1.18.8'),
     }),
-    starwars: z.strictObject({ enabled: z.boolean() }),
+    starwars: z.strictObject({
+      enabled: z.boolean(),
+      /** Optional Cilium global-service checks beyond reach and failover (CONTRACTS C.5). */
+      extraChecks: z
+        .array(
+          z.enum(['shared', 'affinity'], {
+            error: explain('an extra check is shared or affinity', 'write shared and/or affinity'),
+          }),
+        )
+        .default([]),
+    }),
+    tetragon: z
+      .strictObject({
+        enabled: z.boolean(),
+        version: patterned(CHART_VERSION_REGEX, 'a chart version', 'write e.g. 1.5.0'),
+      })
+      .optional(),
+    extras: z
+      .strictObject({
+        releases: z.array(ExtraReleaseSchema).default([]),
+        manifests: z
+          .array(
+            patterned(
+              RELATIVE_PATH_REGEX,
+              'a path inside the repository',
+              'write a relative path without "..", e.g. deploy/apps',
+            ),
+          )
+          .default([]),
+      })
+      .default({ releases: [], manifests: [] }),
   }),
   environments: z.strictObject({
     production: ProductionSchema,

@@ -19,6 +19,7 @@ import type { TalosClusterInput } from '../talos/config.js';
 import { commonPatch, controlPlanePatch, nodePatch, workerPatch } from '../talos/config.js';
 import { Talosctl } from '../talos/talosctl.js';
 import { KeyedLimiter } from '../util/limit.js';
+import { canonicalJson } from '../util/values.js';
 import type { StateKey } from '../state/store.js';
 import type { TwinContext } from './context.js';
 import { clusterKeys, describeFailures } from './outcome.js';
@@ -277,15 +278,22 @@ function buildSteps(
           ca,
           nodeCount: members.length,
         });
-        const valuesFile = await ctx.store.write(key('cilium-values.yaml'), valuesYaml(values));
         const helm = new Helm(ctx.runner, { kubeconfig, path: ctx.tools.helm });
-        await helm.upgradeInstall({
-          release: 'cilium',
-          ...CILIUM_CHART,
-          version: spec.cilium.version,
-          namespace: 'kube-system',
-          valuesFile,
-        });
+        // action-mesh adds the clustermesh section to this release: keep it, and leave an unchanged release alone.
+        const deployed = await helm.userValues('cilium', 'kube-system');
+        const wanted = deployed?.clustermesh ? { ...values, clustermesh: deployed.clustermesh } : values;
+        const status = deployed && (await helm.status('cilium', 'kube-system'));
+        const current = status && status.status === 'deployed' && status.chartVersion === spec.cilium.version;
+        if (!current || canonicalJson(wanted) !== canonicalJson(deployed)) {
+          const valuesFile = await ctx.store.write(key('cilium-values.yaml'), valuesYaml(wanted));
+          await helm.upgradeInstall({
+            release: 'cilium',
+            ...CILIUM_CHART,
+            version: spec.cilium.version,
+            namespace: 'kube-system',
+            valuesFile,
+          });
+        }
         const kubectl = new Kubectl(ctx.runner, { kubeconfig, path: ctx.tools.kubectl });
         await kubectl.rolloutStatus('daemonset', 'cilium', 'kube-system', ctx.pace.rolloutTimeoutSec);
         await kubectl.rolloutStatus(
@@ -460,6 +468,7 @@ function outcome(ctx: TwinContext, plan: TwinPlan, records: StepRecord[]): TwinO
     id: cluster.id,
     endpoint: `https://${cluster.vip}:6443`,
     vip: cluster.vip,
+    pods: cluster.pods,
     nodes: plan.vms
       .filter((vm) => vm.cluster === cluster.name && vm.action !== 'destroy')
       .map((vm) => ({
@@ -468,6 +477,7 @@ function outcome(ctx: TwinContext, plan: TwinPlan, records: StepRecord[]): TwinO
         address: vm.address!,
         vmid: vm.vmid,
         pveNode: vm.pveNode,
+        extraDisks: vm.definition?.extraDisksGiB.length ?? 0,
       })),
     ...clusterKeys(ctx.store, plan.twin, cluster.name),
   }));

@@ -16,6 +16,12 @@ export interface Pace {
   apiTimeoutMs: number;
   rolloutTimeoutSec: number;
   nodesReadyTimeoutMs: number;
+  /** Every remote cluster connected and synced. */
+  meshTimeoutMs: number;
+  /** Ceph at HEALTH_OK (mons, mgr, OSDs on every disk, placement groups clean). */
+  cephTimeoutMs: number;
+  /** A cross-cluster check passing once the mesh has propagated endpoints. */
+  checkTimeoutMs: number;
 }
 
 export const REAL_PACE: Pace = {
@@ -25,6 +31,9 @@ export const REAL_PACE: Pace = {
   apiTimeoutMs: 10 * 60_000,
   rolloutTimeoutSec: 600,
   nodesReadyTimeoutMs: 10 * 60_000,
+  meshTimeoutMs: 10 * 60_000,
+  cephTimeoutMs: 30 * 60_000,
+  checkTimeoutMs: 3 * 60_000,
 };
 
 export function scaledPace(scale: number): Pace {
@@ -36,6 +45,9 @@ export function scaledPace(scale: number): Pace {
     apiTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.apiTimeoutMs * scale)),
     rolloutTimeoutSec: Math.max(5, Math.round(REAL_PACE.rolloutTimeoutSec * scale)),
     nodesReadyTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.nodesReadyTimeoutMs * scale)),
+    meshTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.meshTimeoutMs * scale)),
+    cephTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.cephTimeoutMs * scale)),
+    checkTimeoutMs: Math.max(5_000, Math.round(REAL_PACE.checkTimeoutMs * scale)),
   };
 }
 
@@ -54,6 +66,9 @@ export interface ToolPaths {
   kubectl: string;
   helm: string;
 }
+
+/** What work on the clusters of a provisioned twin needs (action-mesh, action-day2): no Proxmox. */
+export type ClusterWorkContext = Omit<TwinContext, 'client'>;
 
 /** Everything one operation on one twin needs, built once by the entry point (action or CLI). */
 export interface TwinContext {

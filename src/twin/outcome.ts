@@ -1,4 +1,4 @@
-import { errorMessage } from '../errors.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
 import type { StepRecord } from '../plan/executor.js';
 import { stageTimings } from '../plan/executor.js';
 import type { StateStore } from '../state/store.js';
@@ -9,6 +9,8 @@ export interface NodeOutcome {
   address: string;
   vmid: number;
   pveNode: string;
+  /** Raw disks beside the system disk (scsi1, ...): where Ceph OSDs go. */
+  extraDisks: number;
 }
 
 export interface ClusterOutcome {
@@ -16,6 +18,8 @@ export interface ClusterOutcome {
   id: number;
   vip: string;
   endpoint: string;
+  /** The cluster's pod CIDR (Talos podSubnets). */
+  pods: string;
   nodes: NodeOutcome[];
   /** Paths, never contents: outputs and summaries must not carry credentials. */
   kubeconfig: string;
@@ -32,6 +36,40 @@ export interface TwinOutcome {
   ok: boolean;
   /** The failed steps with their causes, one per line, naming the stage. */
   failure?: string;
+}
+
+/** What action-mesh and action-day2 need to know of a provisioned twin: no secrets, only names and addresses. */
+export interface TwinRecord {
+  twin: string;
+  environment: string;
+  slot: number;
+  clusters: Omit<ClusterOutcome, 'kubeconfig' | 'talosconfig'>[];
+}
+
+const RECORD_KEY = 'twin.json';
+
+/** Written by a successful apply, so later steps (and jobs on the same runner) find the twin's clusters. */
+export async function saveTwinRecord(store: StateStore, outcome: TwinOutcome): Promise<void> {
+  const record: TwinRecord = {
+    twin: outcome.twin,
+    environment: outcome.environment,
+    slot: outcome.slot,
+    clusters: outcome.clusters.map(({ kubeconfig: _k, talosconfig: _t, ...cluster }) => cluster),
+  };
+  await store.write({ twin: outcome.twin, name: RECORD_KEY }, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** The twin as its last apply left it, with the paths of each cluster's credentials. */
+export async function loadTwinRecord(store: StateStore, twin: string): Promise<ClusterOutcome[]> {
+  const text = await store.read({ twin, name: RECORD_KEY });
+  if (text === undefined) {
+    throw new ConfigurationError(
+      `twin ${twin} has no record in the state store (${store.pathOf({ twin, name: RECORD_KEY })}): ` +
+        'run action-provision (operation apply) for this twin first, with the same state-dir',
+    );
+  }
+  const record = JSON.parse(text) as TwinRecord;
+  return record.clusters.map((cluster) => ({ ...cluster, ...clusterKeys(store, twin, cluster.name) }));
 }
 
 export function clusterKeys(

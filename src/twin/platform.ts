@@ -1,3 +1,5 @@
+import type { StateStore } from '../state/store.js';
+
 /**
  * What action-mesh and action-day2 found: the mesh as each cluster sees it, Ceph's health, and every check
  * with its evidence. Built by twin/mesh.ts and twin/day2.ts; rendered by github/ (summary, comment, outputs).
@@ -50,6 +52,40 @@ export interface PlatformReport {
   mesh: MeshClusterStatus[];
   ceph: CephClusterStatus[];
   checks: CheckOutcome[];
+}
+
+const REPORT_KEY = 'platform.json';
+
+/** The report the earlier step left (action-mesh before action-day2), or an empty one. */
+export async function loadPlatformReport(store: StateStore, twin: string): Promise<PlatformReport> {
+  const text = await store.read({ twin, name: REPORT_KEY });
+  return text === undefined ? emptyPlatformReport() : (JSON.parse(text) as PlatformReport);
+}
+
+/**
+ * Lays a step's report over the stored one: sections the step measured replace the old ones per cluster,
+ * checks replace those with the same id. Evidence holds pod output only, never credentials.
+ */
+export async function savePlatformReport(
+  store: StateStore,
+  twin: string,
+  fresh: PlatformReport,
+  stored: PlatformReport,
+): Promise<PlatformReport> {
+  const byCluster = <T extends { cluster: string }>(old: T[], added: T[]) => [
+    ...old.filter((entry) => !added.some((other) => other.cluster === entry.cluster)),
+    ...added,
+  ];
+  const merged: PlatformReport = {
+    mesh: byCluster(stored.mesh, fresh.mesh),
+    ceph: byCluster(stored.ceph, fresh.ceph),
+    checks: [
+      ...stored.checks.filter((check) => !fresh.checks.some((other) => other.id === check.id)),
+      ...fresh.checks,
+    ],
+  };
+  await store.write({ twin, name: REPORT_KEY }, `${JSON.stringify(merged, null, 2)}\n`);
+  return merged;
 }
 
 export function emptyPlatformReport(): PlatformReport {

@@ -68,7 +68,7 @@ describe('action-provision as the runner runs it', () => {
   it('the post entry, with its saved state and no inputs, removes the temporary files and nothing else', async () => {
     const work = mkdtempSync(join(tmpdir(), 'work-'));
     mkdirSync(join(work, 'east'));
-    const run = await runStep('provision-post', { state: { 'temporary-files': JSON.stringify([work]) } });
+    const run = await runStep('cleanup', { state: { 'temporary-files': JSON.stringify([work]) } });
     expect(run.code).toBe(0);
     expect(existsSync(work)).toBe(false);
   });
@@ -118,7 +118,7 @@ describe('action-provision apply, post and destroy on the lab', { timeout: 240_0
       expect(validateCiliumValues(values), JSON.stringify(validateCiliumValues.errors)).toBe(true);
     }
 
-    const post = await runStep('provision-post', { state: apply.state, env });
+    const post = await runStep('cleanup', { state: apply.state, env });
     expect(post.code).toBe(0);
     for (const path of JSON.parse(apply.state['temporary-files']!) as string[])
       expect(existsSync(path)).toBe(false);

@@ -34,6 +34,7 @@ function outcome(overrides: Partial<TwinOutcome> = {}): TwinOutcome {
     address,
     vmid,
     pveNode: 'pve1',
+    extraDisks: 0,
   });
   return {
     twin: 'pr-7',
@@ -46,6 +47,7 @@ function outcome(overrides: Partial<TwinOutcome> = {}): TwinOutcome {
         id: 1,
         vip: '10.20.3.10',
         endpoint: 'https://10.20.3.10:6443',
+        pods: '10.244.0.0/16',
         nodes: [
           node('pr-7-east-cp-1', 'controlplane', '10.20.3.11', 3101),
           node('pr-7-east-w-1', 'worker', '10.20.3.21', 3111),

@@ -266,7 +266,7 @@ describe('messages', () => {
     );
     const [issue] = errorsOf(text);
     expect(issue?.path).toBe('addons.grafana');
-    expect(issue?.fix).toBe('remove it; allowed here: rook, starwars');
+    expect(issue?.fix).toBe('remove it; allowed here: rook, starwars, tetragon, extras');
   });
 
   it('knows the allowed keys inside lists, defaults and overlays', () => {

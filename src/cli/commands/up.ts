@@ -1,5 +1,13 @@
+import { dirname, resolve } from 'node:path';
+import { platformTables } from '../../github/platform-report.js';
+import type { StepRecord } from '../../plan/executor.js';
+import type { TwinContext } from '../../twin/context.js';
+import { day2Twin } from '../../twin/day2.js';
+import { meshTwin } from '../../twin/mesh.js';
 import type { TwinOutcome } from '../../twin/outcome.js';
-import { stageTimingTable } from '../../twin/outcome.js';
+import { saveTwinRecord, stageTimingTable } from '../../twin/outcome.js';
+import type { PlatformReport } from '../../twin/platform.js';
+import { loadPlatformReport, savePlatformReport } from '../../twin/platform.js';
 import { applyTwin } from '../../twin/apply.js';
 import { destroyTwin } from '../../twin/destroy.js';
 import { twinStatus } from '../../twin/status.js';
@@ -16,9 +24,11 @@ const TWIN_OPTIONS = {
   ...CONNECTION_OPTIONS,
 } as const;
 
-export const UP_USAGE = `usage: twin up SPEC --env TWIN [--state-dir DIR] (--lab DIR | --endpoint URL ...)
-  Converges the twin: creates what is missing, keeps what is healthy, scales workers, never bootstraps twice.
-  A run that was interrupted is finished by the next one.
+export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+  Converges the twin: creates what is missing, keeps what is healthy, scales workers, never bootstraps twice;
+  then, as the workflow's later steps do, joins the clusters into one Cilium Cluster Mesh and installs day 2
+  (Rook Ceph, the Star Wars demo with its cross-cluster checks, the spec's extras) and prints the checks.
+  --no-platform stops after the clusters are usable. A run that was interrupted is finished by the next one.
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
@@ -33,20 +43,72 @@ ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
 export async function upCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], UP_USAGE);
+  const parsed = parseCommandLine(
+    args,
+    { ...TWIN_OPTIONS, 'no-platform': { type: 'boolean' } },
+    ['SPEC'],
+    UP_USAGE,
+  );
   const started = Date.now();
   const view = liveView(io, { tty: process.stdout.isTTY === true, started });
   const ctx = await twinContext(parsed, UP_USAGE, io, view);
   let outcome: TwinOutcome;
+  let platform: PlatformRun | undefined;
   try {
     outcome = await applyTwin(ctx);
+    if (outcome.ok) await saveTwinRecord(ctx.store, outcome);
+    if (outcome.ok && parsed.values['no-platform'] !== true) {
+      platform = await platformPipeline(ctx, outcome, dirname(resolve(parsed.positionals[0]!)));
+    }
   } finally {
     view.stop();
   }
   io.out('');
   io.out(describeOutcome(outcome, ctx.pace.scale));
-  if (!outcome.ok) io.err(`twin up: error: ${outcome.failure}`);
-  return outcome.ok ? 0 : 1;
+  if (platform) io.out(`\n${describePlatform(platform, ctx.pace.scale)}`);
+  const failure = outcome.failure ?? platform?.failure;
+  if (failure) io.err(`twin up: error: ${failure}`);
+  return failure === undefined ? 0 : 1;
+}
+
+interface PlatformRun {
+  report: PlatformReport;
+  records: StepRecord[];
+  failure?: string;
+}
+
+/** After provisioning, as the workflow's later steps do: the mesh (two or more clusters), then day 2. */
+async function platformPipeline(
+  ctx: TwinContext,
+  outcome: TwinOutcome,
+  specDir: string,
+): Promise<PlatformRun> {
+  let report = await loadPlatformReport(ctx.store, outcome.twin);
+  const records: StepRecord[] = [];
+  if (outcome.clusters.length > 1) {
+    const mesh = await meshTwin(ctx, outcome.clusters);
+    report = await savePlatformReport(ctx.store, outcome.twin, mesh.report, report);
+    records.push(...mesh.records);
+    if (!mesh.ok) return { report, records, failure: mesh.failure ?? 'the mesh failed' };
+  }
+  const day2 = await day2Twin(ctx, outcome.clusters, { specDir });
+  report = await savePlatformReport(ctx.store, outcome.twin, day2.report, report);
+  records.push(...day2.records);
+  return { report, records, ...(day2.ok ? {} : { failure: day2.failure ?? 'day 2 failed' }) };
+}
+
+function describePlatform(run: PlatformRun, scale: number): string {
+  const tables = platformTables(run.report);
+  const timings = stageTimingTable(run.records, scale);
+  const section = (title: string, rows: string[][]) =>
+    rows.length > 1 ? [title, table(rows[0]!, rows.slice(1)), ''] : [];
+  return [
+    ...section('mesh:', tables.mesh),
+    ...section('ceph:', tables.ceph),
+    ...section('checks:', tables.checks),
+    scale < 1 ? 'platform stage timings (on the simulated lab):' : 'platform stage timings:',
+    table(timings.header, timings.rows),
+  ].join('\n');
 }
 
 export function describeOutcome(outcome: TwinOutcome, scale: number): string {

@@ -13,7 +13,17 @@ export const CILIUM_REPO = 'https://helm.cilium.io';
 export function chartDefaults(): Doc {
   return {
     cluster: { name: 'default', id: 0 },
-    clustermesh: { maxConnectedClusters: 255, useAPIServer: false },
+    clustermesh: {
+      maxConnectedClusters: 255,
+      useAPIServer: false,
+      config: { enabled: false, domain: 'mesh.cilium.io' },
+      apiserver: {
+        replicas: 1,
+        image: { repository: 'quay.io/cilium/clustermesh-apiserver' },
+        kvstoremesh: { enabled: true },
+        service: { type: 'NodePort', nodePort: 32379 },
+      },
+    },
     ipam: { mode: 'cluster-pool' },
     kubeProxyReplacement: 'false',
     k8sServiceHost: '',
@@ -41,6 +51,82 @@ export function chartDefaults(): Doc {
     },
     operator: { replicas: 2 },
   };
+}
+
+/**
+ * What templates/clustermesh-apiserver renders when `clustermesh.useAPIServer` is true: the Deployment
+ * (etcd, apiserver and, with KVStoreMesh, kvstoremesh; hostAliases for the peers listed with `ips`) and
+ * its Service on port 2379. The agents' DaemonSet is modelled by the cluster itself, not rendered.
+ */
+export function renderClustermeshApiserver(
+  values: Doc,
+  release: { namespace: string; chartVersion: string },
+): Doc[] {
+  if (get(values, 'clustermesh.useAPIServer') !== true) return [];
+  const apiserver = (path: string) => get(values, `clustermesh.apiserver.${path}`);
+  const image = `${String(apiserver('image.repository'))}:v${release.chartVersion}`;
+  const kvstoremesh = apiserver('kvstoremesh.enabled') !== false;
+  const labels = { 'k8s-app': 'clustermesh-apiserver', 'app.kubernetes.io/part-of': 'cilium' };
+  const container = (name: string, command: string[], args: string[] = []) => ({
+    name,
+    image,
+    command,
+    args,
+  });
+  const aliases =
+    kvstoremesh && get(values, 'clustermesh.config.enabled') === true ? hostAliases(values) : [];
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'clustermesh-apiserver', namespace: release.namespace, labels },
+    spec: {
+      replicas: Number(apiserver('replicas') ?? 1),
+      selector: { matchLabels: { 'k8s-app': 'clustermesh-apiserver' } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: 'clustermesh-apiserver',
+          containers: [
+            container('etcd', ['/usr/bin/etcd'], ['--listen-client-urls=https://0.0.0.0:2379']),
+            container('apiserver', ['/usr/bin/clustermesh-apiserver'], ['clustermesh']),
+            ...(kvstoremesh
+              ? [container('kvstoremesh', ['/usr/bin/clustermesh-apiserver'], ['kvstoremesh'])]
+              : []),
+          ],
+          ...(aliases.length > 0 ? { hostAliases: aliases } : {}),
+        },
+      },
+    },
+  };
+  const type = String(apiserver('service.type') ?? 'NodePort');
+  const nodePort = apiserver('service.nodePort');
+  const exposesNodePort = (type === 'NodePort' || type === 'LoadBalancer') && nodePort !== undefined;
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'clustermesh-apiserver', namespace: release.namespace, labels },
+    spec: {
+      type,
+      selector: { 'k8s-app': 'clustermesh-apiserver' },
+      ports: [{ port: 2379, targetPort: 2379, protocol: 'TCP', ...(exposesNodePort ? { nodePort } : {}) }],
+    },
+  };
+  return [deployment, service];
+}
+
+/** One alias per peer IP to `<name>.<domain>`, so TLS verifies the `*.mesh.cilium.io` SAN (CONTRACTS C.3). */
+function hostAliases(values: Doc): Doc[] {
+  const domain = String(get(values, 'clustermesh.config.domain') ?? 'mesh.cilium.io');
+  const clusters = get(values, 'clustermesh.config.clusters');
+  const entries = Array.isArray(clusters)
+    ? clusters.filter(isMap).map((entry) => [String(entry.name), entry] as const)
+    : Object.entries(isMap(clusters) ? clusters : {}).filter((pair): pair is [string, Doc] => isMap(pair[1]));
+  return entries.flatMap(([name, entry]) =>
+    (Array.isArray(entry.ips) ? entry.ips : []).map((ip) => ({
+      ip: String(ip),
+      hostnames: [`${name}.${domain}`],
+    })),
+  );
 }
 
 /** Helm's coalescing: maps merge, anything else (lists included) is replaced by the user's value. */

@@ -6,6 +6,8 @@ import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString } from '../talos/yaml-docs.js';
 import type { PodFailure, TalosFacts } from './cilium-chart.js';
 import { agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
+import type { RemovedObject, StoredObject } from './objects.js';
+import { ObjectStore } from './objects.js';
 
 export interface ReleaseRecord {
   name: string;
@@ -27,11 +29,24 @@ interface KubeClusterRecord {
   deleted: Record<string, number>;
   cordoned: Record<string, number>;
   releases: Record<string, ReleaseRecord>;
+  /** The API objects applied to the cluster (kubectl apply, helm), by kind/namespace/name. */
+  objects: Record<string, StoredObject>;
+  /** Workloads deleted while their pods still terminate. */
+  removed: Record<string, RemovedObject>;
+}
+
+/** A disk an OSD took: the Ceph cluster's fsid stays on it (its bluestore label) until the disk is gone. */
+export interface CephDiskClaim {
+  fsid: string;
+  osdId: number;
+  osdUuid: string;
 }
 
 interface KubeData {
   version: 1;
   clusters: Record<string, KubeClusterRecord>;
+  /** By `<VM smbios uuid>/<volume id>`: a VM created again has a new uuid, so its disks start blank. */
+  cephDisks?: Record<string, CephDiskClaim>;
 }
 
 export interface KubeNode {
@@ -41,6 +56,8 @@ export interface KubeNode {
   readyAt: number;
   ready: boolean;
   unschedulable: boolean;
+  /** When `kubectl drain` cordoned it (its pods were evicted then). */
+  cordonedAt?: number;
   /** Why the node's Cilium agent pod does not run, when it does not. */
   ciliumFailure?: PodFailure;
 }
@@ -85,8 +102,16 @@ export class KubeClusters {
   }
 
   private record(clusterId: string): KubeClusterRecord {
-    this.data.clusters[clusterId] ??= { deleted: {}, cordoned: {}, releases: {} };
-    return this.data.clusters[clusterId];
+    const record = (this.data.clusters[clusterId] ??= {
+      deleted: {},
+      cordoned: {},
+      releases: {},
+      objects: {},
+      removed: {},
+    });
+    record.objects ??= {}; // state written before objects existed
+    record.removed ??= {};
+    return record;
   }
 
   /** When the cluster's API server answers, or Infinity before a bootstrap. */
@@ -142,6 +167,22 @@ export class KubeClusters {
     };
   }
 
+  /** The cluster's API objects; changes are saved with the lab's state. */
+  objects(clusterId: string): ObjectStore {
+    const record = this.record(clusterId);
+    return new ObjectStore(
+      record.objects,
+      () => this.talos.now(),
+      () => this.save(),
+      record.removed,
+    );
+  }
+
+  /** Every cluster the lab's API servers have state for. */
+  clusterIds(): string[] {
+    return Object.keys(this.data.clusters);
+  }
+
   release(clusterId: string, namespace: string, name: string): ReleaseRecord | undefined {
     return this.record(clusterId).releases[`${namespace}/${name}`];
   }
@@ -151,8 +192,29 @@ export class KubeClusters {
     this.save();
   }
 
+  /** Every release of the cluster, by namespace then name. */
+  releases(clusterId: string): ReleaseRecord[] {
+    return Object.values(this.record(clusterId).releases).sort((a, b) =>
+      `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+    );
+  }
+
+  deleteRelease(clusterId: string, namespace: string, name: string): void {
+    delete this.record(clusterId).releases[`${namespace}/${name}`];
+    this.save();
+  }
+
+  cephDisk(key: string): CephDiskClaim | undefined {
+    return this.data.cephDisks?.[key];
+  }
+
+  claimCephDisk(key: string, claim: CephDiskClaim): void {
+    (this.data.cephDisks ??= {})[key] = claim;
+    this.save();
+  }
+
   /** The deployed Cilium release's values over the chart defaults. */
-  private ciliumValues(clusterId: string): { values: Doc; deployedAt: number } | undefined {
+  ciliumValues(clusterId: string): { values: Doc; deployedAt: number } | undefined {
     const release = this.release(clusterId, 'kube-system', 'cilium');
     if (!release || release.status !== 'deployed') return undefined;
     return { values: coalesce(chartDefaults(), release.values) as Doc, deployedAt: release.deployedAt };
@@ -186,6 +248,9 @@ export class KubeClusters {
           readyAt,
           ready: now >= readyAt,
           unschedulable: record.cordoned[node.hostname] !== undefined,
+          ...(record.cordoned[node.hostname] === undefined
+            ? {}
+            : { cordonedAt: record.cordoned[node.hostname] }),
           ...(cni === 'none' && cilium && failure ? { ciliumFailure: failure } : {}),
         };
       })

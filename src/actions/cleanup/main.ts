@@ -1,0 +1,2 @@
+import { runCleanupPost } from '../cleanup.js';
+await runCleanupPost();

@@ -1,0 +1,2 @@
+import { runDay2Action } from '../day2.js';
+await runDay2Action();

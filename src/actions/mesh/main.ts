@@ -1,0 +1,2 @@
+import { runMeshAction } from '../mesh.js';
+await runMeshAction();

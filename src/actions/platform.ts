@@ -1,0 +1,110 @@
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import * as core from '@actions/core';
+import { errorMessage, isConfigurationError } from '../errors.js';
+import { execRunner } from '../exec/runner.js';
+import { getChoiceInput, getOptionalInput, Inputs, Outputs, State, withGroup } from '../github/action-io.js';
+import { readGitHubContext } from '../github/context.js';
+import { platformOutputs, writePlatformSummary } from '../github/platform-report.js';
+import { resolveTwin } from '../spec/environment.js';
+import { twinNameFromContext } from '../spec/identity.js';
+import { formatIssue, loadSpec } from '../spec/load.js';
+import { LocalStateStore } from '../state/store.js';
+import { ensureTools } from '../tools/install.js';
+import type { ClusterWorkContext } from '../twin/context.js';
+import { paceFor } from '../twin/context.js';
+import type { ClusterOutcome } from '../twin/outcome.js';
+import { loadTwinRecord } from '../twin/outcome.js';
+import { loadPlatformReport, savePlatformReport } from '../twin/platform.js';
+import type { PlatformOutcome } from '../twin/platform-steps.js';
+
+/** What action-mesh and action-day2 read from their inputs; neither needs Proxmox credentials. */
+interface PlatformSettings {
+  specFile: string;
+  twinInput?: string;
+  stateDir: string;
+  tools: 'pinned' | 'path';
+}
+
+function readSettings(): PlatformSettings {
+  const twin = getOptionalInput(Inputs.Twin);
+  return {
+    specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
+    ...(twin ? { twinInput: twin } : {}),
+    stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
+    tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
+  };
+}
+
+async function platformContext(settings: PlatformSettings, label: string): Promise<ClusterWorkContext> {
+  const { spec, warnings } = loadSpec(settings.specFile);
+  for (const warning of warnings) core.warning(formatIssue(warning));
+  const name =
+    settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
+  const workDir = join(process.env.RUNNER_TEMP ?? resolve('.'), `aggrik8s-twin-${name}-${label}`);
+  core.saveState(State.TemporaryFiles, JSON.stringify([workDir]));
+  return {
+    twin: resolveTwin(spec, name),
+    store: new LocalStateStore(settings.stateDir),
+    runner: execRunner,
+    tools:
+      settings.tools === 'path'
+        ? { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' }
+        : await withGroup('Tools (pinned, checksum-verified)', () => ensureTools({ log: core.info })),
+    workDir,
+    pace: paceFor(undefined),
+    log: core.info,
+    events: {
+      onEnd: (record) => {
+        if (record.state === 'failed') core.error(`${record.title}: ${errorMessage(record.error)}`);
+        else core.info(`${record.state}: ${record.title}`);
+      },
+    },
+  };
+}
+
+export type PlatformWork = (
+  ctx: ClusterWorkContext,
+  clusters: ClusterOutcome[],
+  specDir: string,
+) => Promise<PlatformOutcome>;
+
+/**
+ * The body of action-mesh and action-day2: the twin's clusters from the state action-provision left, the
+ * work, then outputs, the report kept for the next step, a job summary with the twin's picture, and a
+ * failure that quotes the failing check's evidence.
+ */
+export async function runPlatformAction(
+  label: 'mesh' | 'day2',
+  title: string,
+  work: PlatformWork,
+): Promise<void> {
+  try {
+    const settings = readSettings();
+    const ctx = await platformContext(settings, label);
+    const clusters = await loadTwinRecord(ctx.store, ctx.twin.twin);
+    const outcome = await withGroup(`${title} of twin ${ctx.twin.twin}`, () =>
+      work(ctx, clusters, dirname(resolve(settings.specFile))),
+    );
+    const report = await savePlatformReport(
+      ctx.store,
+      ctx.twin.twin,
+      outcome.report,
+      await loadPlatformReport(ctx.store, ctx.twin.twin),
+    );
+    const outputs = platformOutputs(report);
+    core.setOutput(Outputs.Twin, ctx.twin.twin);
+    core.setOutput(Outputs.Mesh, outputs.mesh);
+    core.setOutput(Outputs.Ceph, outputs.ceph);
+    core.setOutput(Outputs.Checks, outputs.checks);
+    await writePlatformSummary(
+      `Twin ${ctx.twin.twin}: ${title.toLowerCase()} ${outcome.ok ? 'done' : 'failed'}`,
+      clusters.map((cluster) => ({ name: cluster.name, id: cluster.id, nodes: cluster.nodes })),
+      report,
+      outcome.failure,
+    );
+    if (!outcome.ok) throw new Error(`${title} of twin ${ctx.twin.twin} failed:\n${outcome.failure}`);
+  } catch (error) {
+    core.setFailed(isConfigurationError(error) ? error.message : errorMessage(error));
+  }
+}

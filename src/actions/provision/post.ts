@@ -1,2 +1,0 @@
-import { runProvisionPost } from '../cleanup.js';
-await runProvisionPost();

@@ -1,0 +1,144 @@
+import type { Doc } from '../talos/yaml-docs.js';
+import { get, isMap } from '../talos/yaml-docs.js';
+import type { KubeNode } from './clusters.js';
+
+/**
+ * What kube-scheduler decides about a pod: the Nodes' labels and NoSchedule taints (as their Node objects
+ * show them), the pod's tolerations, nodeSelector and required node affinity, and the scheduler's
+ * `0/N nodes are available: ...` message when no node fits.
+ */
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'NoExecute' | 'PreferNoSchedule';
+}
+
+const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
+const NOT_READY = 'node.kubernetes.io/not-ready';
+const UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+
+/** The Node's labels: the kubelet's well-known ones, Talos' control-plane role, then `machine.nodeLabels`. */
+export function nodeLabels(node: KubeNode): Record<string, string> {
+  const configured = get(node.talos.config, 'machine.nodeLabels');
+  return {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': node.name,
+    'kubernetes.io/os': 'linux',
+    ...(node.talos.role === 'controlplane' ? { [CONTROL_PLANE_ROLE]: '' } : {}),
+    ...(isMap(configured) ? (configured as Record<string, string>) : {}),
+  };
+}
+
+/** The taints the Node carries at `at`: Talos' control-plane taint, and the node lifecycle controller's. */
+export function nodeTaints(node: KubeNode, at: number): Taint[] {
+  const controlPlane =
+    node.talos.role === 'controlplane' &&
+    get(node.talos.config, 'cluster.allowSchedulingOnControlPlanes') !== true;
+  const cordoned = node.cordonedAt !== undefined && at >= node.cordonedAt;
+  return [
+    ...(controlPlane ? [{ key: CONTROL_PLANE_ROLE, effect: 'NoSchedule' as const }] : []),
+    ...(at < node.readyAt ? [{ key: NOT_READY, effect: 'NoSchedule' as const }] : []),
+    ...(cordoned ? [{ key: UNSCHEDULABLE, effect: 'NoSchedule' as const }] : []),
+  ];
+}
+
+/** A toleration matches a taint as the scheduler's TaintToleration plugin decides it. */
+function tolerates(toleration: Doc, taint: Taint): boolean {
+  const effect = typeof toleration.effect === 'string' ? toleration.effect : '';
+  if (effect !== '' && effect !== taint.effect) return false;
+  const key = typeof toleration.key === 'string' ? toleration.key : '';
+  if (toleration.operator === 'Exists') return key === '' || key === taint.key;
+  return key === taint.key && String(toleration.value ?? '') === (taint.value ?? '');
+}
+
+function tolerationsOf(podSpec: Doc): Doc[] {
+  return Array.isArray(podSpec.tolerations) ? podSpec.tolerations.filter(isMap) : [];
+}
+
+/** The tolerations the DaemonSet controller adds to its pods (cordoned nodes keep their daemons). */
+export function withDaemonTolerations(podSpec: Doc): Doc {
+  const added = [
+    { key: NOT_READY, operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: UNSCHEDULABLE, operator: 'Exists', effect: 'NoSchedule' },
+  ];
+  return { ...podSpec, tolerations: [...tolerationsOf(podSpec), ...added] };
+}
+
+/** Required node affinity: any term whose every expression holds. */
+function affinityMatches(podSpec: Doc, labels: Record<string, string>): boolean {
+  const terms = get(
+    podSpec,
+    'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms',
+  );
+  if (!Array.isArray(terms) || terms.length === 0) return true;
+  return terms.filter(isMap).some((term) => {
+    const expressions = Array.isArray(term.matchExpressions) ? term.matchExpressions.filter(isMap) : [];
+    return expressions.every((expression) => {
+      const key = String(expression.key);
+      const values = Array.isArray(expression.values) ? expression.values.map(String) : [];
+      switch (expression.operator) {
+        case 'In':
+          return labels[key] !== undefined && values.includes(labels[key]);
+        case 'NotIn':
+          return labels[key] === undefined || !values.includes(labels[key]);
+        case 'Exists':
+          return labels[key] !== undefined;
+        case 'DoesNotExist':
+          return labels[key] === undefined;
+        default:
+          return false;
+      }
+    });
+  });
+}
+
+/** Why the node does not fit the pod at `at` (the first filter plugin that fails), or undefined when it fits. */
+export function misfit(node: KubeNode, podSpec: Doc, at: number): string | undefined {
+  const taints = nodeTaints(node, at).filter((taint) => taint.effect === 'NoSchedule');
+  const tolerations = tolerationsOf(podSpec);
+  const untolerated = (taint: Taint) => !tolerations.some((toleration) => tolerates(toleration, taint));
+  if (taints.some((taint) => taint.key === UNSCHEDULABLE && untolerated(taint)))
+    return 'node(s) were unschedulable';
+  const taint = taints.find(untolerated);
+  if (taint) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+  const labels = nodeLabels(node);
+  const selector = isMap(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
+  const selected = Object.entries(selector).every(([key, value]) => labels[key] === String(value));
+  if (!selected || !affinityMatches(podSpec, labels))
+    return "node(s) didn't match Pod's node affinity/selector";
+  return undefined;
+}
+
+/** Nodes registered at `at` on which the pod fits then. */
+export function fittingNodes(nodes: KubeNode[], podSpec: Doc, at: number): KubeNode[] {
+  return nodes.filter((node) => node.registeredAt <= at && misfit(node, podSpec, at) === undefined);
+}
+
+/** kube-scheduler's FailedScheduling message for a pod no node takes at `at`. */
+export function unschedulableMessage(
+  nodes: KubeNode[],
+  podSpec: Doc,
+  at: number,
+  missingClaim?: string,
+): string {
+  const present = nodes.filter((node) => node.registeredAt <= at);
+  const total = present.length;
+  const preemption = `preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+  if (missingClaim !== undefined)
+    return `0/${total} nodes are available: persistentvolumeclaim "${missingClaim}" not found. ${preemption}`;
+  if (total === 0) return 'no nodes available to schedule pods';
+  const counts = new Map<string, number>();
+  for (const node of present) {
+    const reason = misfit(node, podSpec, at);
+    if (reason) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  const reasons = [...counts].map(([reason, count]) => `${count} ${reason}`).sort();
+  return `0/${total} nodes are available: ${reasons.join(', ')}. ${preemption}`;
+}

@@ -1,0 +1,438 @@
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import {
+  ROOK_NAMESPACE,
+  ROOK_REPO,
+  rookClusterValues,
+  rookNamespaceManifest,
+  rookOperatorValues,
+} from '../addons/rook.js';
+import {
+  REBEL_BASE,
+  STARWARS_NAMESPACE,
+  X_WING,
+  X_WING_CONTAINER,
+  starwarsManifests,
+} from '../addons/starwars.js';
+import { Helm } from '../kube/helm.js';
+import { Kubectl } from '../kube/kubectl.js';
+import type { KubeObject } from '../kube/objects.js';
+import { manifestsYaml } from '../kube/objects.js';
+import { WaitTimeoutError, waitUntil } from '../kube/readiness.js';
+import type { Step } from '../plan/executor.js';
+import type { ClusterWorkContext } from './context.js';
+import { runCheck, sampleService } from './curl-check.js';
+import type { CheckSpec, Sample } from './curl-check.js';
+import type { ClusterOutcome } from './outcome.js';
+import type { CephClusterStatus, CephHealth, CheckOutcome } from './platform.js';
+import { runPlatformSteps } from './platform-steps.js';
+import type { PlatformOutcome } from './platform-steps.js';
+
+const DEMO_REQUESTS = 20;
+const DEMO_REPLICAS = 2;
+const CILIUM_REPO = 'https://helm.cilium.io';
+
+/** Where relative paths of the spec's extras start: the folder of twin.yaml. */
+export interface Day2Options {
+  specDir: string;
+}
+
+/**
+ * Day-2 platform on every cluster of a meshed twin: Rook Ceph up to HEALTH_OK, the Star Wars demo with its
+ * cross-cluster checks (reach, failover, optional shared/affinity), then the spec's extras (Tetragon, helm
+ * releases, manifest folders) once storage is there.
+ */
+export async function day2Twin(
+  ctx: ClusterWorkContext,
+  clusters: ClusterOutcome[],
+  options: Day2Options,
+): Promise<PlatformOutcome> {
+  const { addons } = ctx.twin.spec;
+  const ceph = new Map<string, CephClusterStatus>();
+  const checks: CheckOutcome[] = [];
+  const kubectlOf = (cluster: ClusterOutcome) =>
+    new Kubectl(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.kubectl });
+  const helmOf = (cluster: ClusterOutcome) =>
+    new Helm(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.helm });
+
+  const steps: Step[] = [];
+  for (const cluster of clusters) {
+    const kubectl = kubectlOf(cluster);
+    const helm = helmOf(cluster);
+    const apply = async (label: string, objects: KubeObject[]) => {
+      const file = join(ctx.workDir, `${cluster.name}-${label}.yaml`);
+      await writeFile(file, manifestsYaml(objects), { mode: 0o600 });
+      await kubectl.apply(file);
+    };
+    const valuesFile = async (label: string, values: Record<string, unknown>) => {
+      const file = join(ctx.workDir, `${cluster.name}-${label}-values.yaml`);
+      await writeFile(file, stringify(values, { lineWidth: 0 }), { mode: 0o600 });
+      return file;
+    };
+    if (addons.rook.enabled) {
+      steps.push(
+        {
+          id: `rook-operator:${cluster.name}`,
+          title: `${cluster.name}: Rook operator`,
+          stage: 'storage',
+          needs: [],
+          run: async () => {
+            await apply('rook-namespace', [rookNamespaceManifest()]); // privileged before any Rook pod asks for it
+            await helm.upgradeInstall({
+              release: 'rook-ceph',
+              chart: 'rook-ceph',
+              repo: ROOK_REPO,
+              version: addons.rook.version,
+              namespace: ROOK_NAMESPACE,
+              valuesFile: await valuesFile('rook-operator', rookOperatorValues()),
+            });
+            await kubectl.rolloutStatus(
+              'deployment',
+              'rook-ceph-operator',
+              ROOK_NAMESPACE,
+              ctx.pace.rolloutTimeoutSec,
+            );
+          },
+        },
+        {
+          id: `ceph:${cluster.name}`,
+          title: `${cluster.name}: Ceph HEALTH_OK`,
+          stage: 'storage',
+          needs: [`rook-operator:${cluster.name}`],
+          run: async () => {
+            const workers = cluster.nodes
+              .filter((node) => node.role === 'worker')
+              .map((node) => ({ name: node.name, extraDisks: node.extraDisks }));
+            await helm.upgradeInstall({
+              release: 'rook-ceph-cluster',
+              chart: 'rook-ceph-cluster',
+              repo: ROOK_REPO,
+              version: addons.rook.version,
+              namespace: ROOK_NAMESPACE,
+              valuesFile: await valuesFile(
+                'rook-cluster',
+                rookClusterValues({ cluster: cluster.name, workers }),
+              ),
+            });
+            await waitForCeph(ctx, kubectl, cluster.name, (status) => ceph.set(cluster.name, status));
+          },
+        },
+      );
+    }
+    if (addons.starwars.enabled) {
+      steps.push({
+        id: `starwars:${cluster.name}`,
+        title: `${cluster.name}: Star Wars demo deployed`,
+        stage: 'demo',
+        needs: [],
+        run: async () => {
+          await apply('starwars', starwarsManifests(cluster.name));
+          for (const name of [REBEL_BASE, X_WING])
+            await kubectl.rolloutStatus('deployment', name, STARWARS_NAMESPACE, ctx.pace.rolloutTimeoutSec);
+        },
+      });
+    }
+    const afterStorage = addons.rook.enabled ? [`ceph:${cluster.name}`] : [];
+    if (addons.tetragon?.enabled) {
+      const version = addons.tetragon.version;
+      steps.push({
+        id: `tetragon:${cluster.name}`,
+        title: `${cluster.name}: Tetragon`,
+        stage: 'extras',
+        needs: afterStorage,
+        run: async () => {
+          await helm.upgradeInstall({
+            release: 'tetragon',
+            chart: 'tetragon',
+            repo: CILIUM_REPO,
+            version,
+            namespace: 'kube-system',
+            valuesFile: await valuesFile('tetragon', {}),
+            waitSeconds: ctx.pace.rolloutTimeoutSec,
+          });
+        },
+      });
+    }
+    const { releases, manifests } = addons.extras;
+    if (releases.length > 0 || manifests.length > 0) {
+      steps.push({
+        id: `extras:${cluster.name}`,
+        title: `${cluster.name}: the repository's releases and manifests`,
+        stage: 'extras',
+        needs: afterStorage,
+        run: async () => {
+          for (const release of releases) {
+            await helm.upgradeInstall({
+              release: release.name,
+              chart: release.chart,
+              repo: release.repo,
+              version: release.version,
+              namespace: release.namespace,
+              createNamespace: true,
+              valuesFile: release.values
+                ? resolve(options.specDir, release.values)
+                : await valuesFile(`release-${release.name}`, {}),
+              waitSeconds: ctx.pace.rolloutTimeoutSec,
+            });
+          }
+          for (const path of manifests) {
+            const lines = await kubectl.apply(resolve(options.specDir, path));
+            ctx.log(`${cluster.name}: ${path}: ${lines.join('; ')}`);
+          }
+        },
+      });
+    }
+  }
+  if (addons.starwars.enabled) {
+    steps.push({
+      id: 'starwars-checks',
+      title: 'Star Wars demo answered across the mesh',
+      stage: 'checks',
+      needs: clusters.map((cluster) => `starwars:${cluster.name}`),
+      run: async () => {
+        const names = clusters.map((cluster) => cluster.name);
+        const results = await starwarsChecks(
+          ctx,
+          clusters.map((cluster) => ({ name: cluster.name, kubectl: kubectlOf(cluster) })),
+          names,
+        );
+        checks.push(...results);
+        const failed = results.filter((check) => !check.passed);
+        if (failed.length > 0) {
+          throw new Error(
+            failed
+              .map((check) => `check ${check.id} failed: ${check.title}\n  ${check.evidence.join('\n  ')}`)
+              .join('\n'),
+          );
+        }
+      },
+    });
+  }
+  const result = await runPlatformSteps(ctx, steps);
+  return {
+    ...result,
+    report: {
+      mesh: [],
+      ceph: clusters.filter((cluster) => ceph.has(cluster.name)).map((cluster) => ceph.get(cluster.name)!),
+      checks,
+    },
+  };
+}
+
+interface DemoCluster {
+  name: string;
+  kubectl: Kubectl;
+}
+
+/**
+ * The demo's checks (CONTRACTS E): from x-wing in each cluster, rebel-base answers from every cluster; with
+ * rebel-base scaled to zero in one cluster, requests from there are still answered by the others (then it is
+ * restored); optionally shared=false and affinity=local. Each check keeps its evidence.
+ */
+export async function starwarsChecks(
+  ctx: ClusterWorkContext,
+  clusters: DemoCluster[],
+  names: string[],
+): Promise<CheckOutcome[]> {
+  const sample = (from: DemoCluster) => () =>
+    sampleService({
+      kubectl: from.kubectl,
+      namespace: STARWARS_NAMESPACE,
+      client: `deploy/${X_WING}`,
+      container: X_WING_CONTAINER,
+      host: REBEL_BASE,
+      requests: DEMO_REQUESTS,
+    });
+  const check = (from: DemoCluster, id: string, title: string, judge: CheckSpec['judge']) =>
+    runCheck(ctx, { id: `${id}:${from.name}`, title, cluster: from.name, take: sample(from), judge });
+  const outcomes: CheckOutcome[] = [];
+  for (const from of clusters) {
+    outcomes.push(
+      await check(
+        from,
+        'starwars-reach',
+        `from ${from.name}, rebel-base answers from every cluster`,
+        (s) => allAnswered(s) ?? missingClusters(s, names),
+      ),
+    );
+  }
+  if (clusters.length < 2) return outcomes;
+  for (const down of clusters) {
+    await down.kubectl.scale(REBEL_BASE, STARWARS_NAMESPACE, 0);
+    try {
+      outcomes.push(
+        await check(
+          down,
+          'starwars-failover',
+          `with rebel-base scaled to zero in ${down.name}, requests from ${down.name} are answered by the others`,
+          (s) =>
+            allAnswered(s) ?? ((s.byCluster[down.name] ?? 0) > 0 ? `${down.name} still answered` : undefined),
+        ),
+      );
+    } finally {
+      await down.kubectl.scale(REBEL_BASE, STARWARS_NAMESPACE, DEMO_REPLICAS);
+      await down.kubectl.rolloutStatus(
+        'deployment',
+        REBEL_BASE,
+        STARWARS_NAMESPACE,
+        ctx.pace.rolloutTimeoutSec,
+      );
+    }
+  }
+  const extra = ctx.twin.spec.addons.starwars.extraChecks;
+  const [first, ...others] = clusters;
+  if (first && extra.includes('shared')) outcomes.push(...(await sharedChecks(first, others, names, check)));
+  if (first && extra.includes('affinity')) {
+    await withAnnotation(first, 'service.cilium.io/affinity', 'local', async () => {
+      outcomes.push(
+        await check(
+          first,
+          'starwars-affinity',
+          `with affinity=local in ${first.name}, only ${first.name} answers there`,
+          (s) =>
+            allAnswered(s) ??
+            (s.byCluster[first.name] === s.requests ? undefined : `answers came from other clusters too`),
+        ),
+      );
+    });
+  }
+  return outcomes;
+}
+
+type CheckRunner = (
+  from: DemoCluster,
+  id: string,
+  title: string,
+  judge: CheckSpec['judge'],
+) => Promise<CheckOutcome>;
+
+/** shared=false in one cluster: it still sees every cluster, the others no longer see its backends. */
+async function sharedChecks(
+  first: DemoCluster,
+  others: DemoCluster[],
+  names: string[],
+  check: CheckRunner,
+): Promise<CheckOutcome[]> {
+  const outcomes: CheckOutcome[] = [];
+  await withAnnotation(first, 'service.cilium.io/shared', 'false', async () => {
+    outcomes.push(
+      await check(
+        first,
+        'starwars-shared',
+        `with shared=false in ${first.name}, ${first.name} still sees every cluster`,
+        (s) => allAnswered(s) ?? missingClusters(s, names),
+      ),
+    );
+    for (const other of others) {
+      outcomes.push(
+        await check(
+          other,
+          'starwars-shared',
+          `with shared=false in ${first.name}, ${other.name} no longer reaches it`,
+          (s) =>
+            allAnswered(s) ??
+            ((s.byCluster[first.name] ?? 0) > 0 ? `${first.name} still answered` : undefined),
+        ),
+      );
+    }
+  });
+  return outcomes;
+}
+
+async function withAnnotation(
+  cluster: DemoCluster,
+  key: string,
+  value: string,
+  body: () => Promise<void>,
+): Promise<void> {
+  await cluster.kubectl.annotate('service', REBEL_BASE, STARWARS_NAMESPACE, { [key]: value });
+  try {
+    await body();
+  } finally {
+    await cluster.kubectl.annotate('service', REBEL_BASE, STARWARS_NAMESPACE, { [key]: null });
+  }
+}
+
+function allAnswered(sample: Sample): string | undefined {
+  return sample.answered === sample.requests
+    ? undefined
+    : `${sample.requests - sample.answered} of ${sample.requests} requests got no answer`;
+}
+
+function missingClusters(sample: Sample, names: string[]): string | undefined {
+  const missing = names.filter((name) => (sample.byCluster[name] ?? 0) === 0);
+  return missing.length === 0 ? undefined : `no answer from ${missing.join(', ')}`;
+}
+
+/** Polls the CephCluster until Ceph reports HEALTH_OK and Rook phase Ready; on timeout, fails with Ceph's health detail. */
+async function waitForCeph(
+  ctx: ClusterWorkContext,
+  kubectl: Kubectl,
+  cluster: string,
+  record: (status: CephClusterStatus) => void,
+): Promise<void> {
+  let last: CephClusterStatus = {
+    cluster,
+    health: 'UNKNOWN',
+    phase: 'absent',
+    mons: 0,
+    osds: 0,
+    details: [],
+  };
+  try {
+    await waitUntil(
+      async () => {
+        last = cephStatus(
+          cluster,
+          await kubectl.getObject('cephclusters.ceph.rook.io', 'rook-ceph', ROOK_NAMESPACE),
+        );
+        record(last);
+        const ok = last.health === 'HEALTH_OK' && last.phase === 'Ready';
+        return {
+          ready: ok,
+          detail: `${last.phase} ${last.health}, ${last.mons} mon(s), ${last.osds} OSD(s)`,
+        };
+      },
+      {
+        timeoutMs: ctx.pace.cephTimeoutMs,
+        intervalMs: ctx.pace.pollMs,
+        describe: `Ceph HEALTH_OK in ${cluster}`,
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    const details = last.details.length > 0 ? `\n  ${last.details.join('\n  ')}` : '';
+    throw new Error(`${error.message}; Ceph health detail:${details || ' none reported'}`);
+  }
+}
+
+/** Rook's CephCluster status in our terms: mons and OSDs counted from the daemons' versions. */
+export function cephStatus(cluster: string, object: Record<string, unknown> | undefined): CephClusterStatus {
+  const status = (object?.status ?? {}) as {
+    phase?: string;
+    message?: string;
+    ceph?: {
+      health?: string;
+      details?: Record<string, { message?: string }>;
+      versions?: Record<string, Record<string, number>>;
+    };
+  };
+  const count = (daemon: string) =>
+    Object.values(status.ceph?.versions?.[daemon] ?? {}).reduce((sum, value) => sum + Number(value), 0);
+  const health = status.ceph?.health;
+  const known: CephHealth[] = ['HEALTH_OK', 'HEALTH_WARN', 'HEALTH_ERR'];
+  return {
+    cluster,
+    health: known.includes(health as CephHealth) ? (health as CephHealth) : 'UNKNOWN',
+    phase: status.phase ?? (object ? 'Pending' : 'absent'),
+    mons: count('mon'),
+    osds: count('osd'),
+    details: [
+      ...Object.entries(status.ceph?.details ?? {}).map(
+        ([code, detail]) => `${code}: ${detail.message ?? ''}`,
+      ),
+      ...(status.message && status.phase !== 'Ready' ? [`Rook: ${status.message}`] : []),
+    ],
+  };
+}

@@ -1,0 +1,393 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  blockPoolRefusal,
+  cephBlockPoolStatus,
+  cephClusterStatus,
+  cephView,
+} from '../../../src/lab/kube/ceph.js';
+import { coalesce } from '../../../src/lab/kube/cilium-chart.js';
+import type { CephDiskClaim, KubeClusters } from '../../../src/lab/kube/clusters.js';
+import { byKind } from '../../../src/lab/kube/kinds.js';
+import type { StoredObject } from '../../../src/lab/kube/objects.js';
+import { ApiRejection, ObjectStore } from '../../../src/lab/kube/objects.js';
+import {
+  clusterDefaults,
+  operatorDefaults,
+  renderCluster,
+  renderOperator,
+} from '../../../src/lab/kube/rook-charts.js';
+import { TIME_PROFILES } from '../../../src/lab/profile.js';
+import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
+
+/** Which nodes Ceph's pods fit on and whether the operator runs: the workloads model, held fixed here. */
+const workloads = vi.hoisted(() => ({ operatorRunning: true, placeable: [] as string[] }));
+vi.mock('../../../src/lab/kube/workloads.js', () => ({
+  podsOf: () =>
+    workloads.operatorRunning
+      ? [{ owner: { kind: 'Deployment', name: 'rook-ceph-operator' }, ready: true, startedAt: 0 }]
+      : [],
+  schedulableNodes: () => workloads.placeable.map((name) => ({ name })),
+}));
+
+const GIB = 1024 ** 3;
+const SECONDS = TIME_PROFILES.realistic.seconds;
+/** Well after every step (operator, mons, mgrs, OSDs, PG settle) at time scale 1. */
+const LATER = 3_600_000;
+
+interface FakeNode {
+  name: string;
+  role: 'controlplane' | 'worker';
+  /** scsi disks in GiB: sda is the Talos install disk. */
+  disks: number[];
+  uuid: string;
+}
+
+/** A cluster as ceph.ts reads it: nodes with their VMs and disks, an API object store, the disk records. */
+class FakeCluster {
+  readonly objects: Record<string, StoredObject> = {};
+  readonly claims: Record<string, CephDiskClaim> = {};
+  now = 0;
+  readonly store = new ObjectStore(
+    this.objects,
+    () => this.now,
+    () => undefined,
+  );
+
+  constructor(readonly nodes: FakeNode[]) {}
+
+  kube(): KubeClusters {
+    const vmOf = (node: FakeNode) => ({
+      vmid: 100 + this.nodes.indexOf(node),
+      config: {
+        smbios1: `uuid=${node.uuid}`,
+        ide2: 'local-lvm:vm-cloudinit,media=cdrom',
+        ...Object.fromEntries(
+          node.disks.map((size, i) => [
+            `scsi${i}`,
+            `local-lvm:vm-${100 + this.nodes.indexOf(node)}-disk-${i},size=${size}G`,
+          ]),
+        ),
+      },
+    });
+    const fake = {
+      talos: {
+        ms: (seconds: number) => seconds * 1000,
+        seconds: SECONDS,
+        disks: (vm: { vmid: number }) => {
+          const node = this.nodes[vm.vmid - 100]!;
+          return [
+            ...node.disks.map((size, i) => ({
+              id: `sd${String.fromCharCode(97 + i)}`,
+              sizeBytes: size * GIB,
+              readOnly: false,
+            })),
+            { id: 'sr0', sizeBytes: 4 * 1024 * 1024, readOnly: true },
+          ];
+        },
+      },
+      nodes: () =>
+        this.nodes.map((node) => ({
+          name: node.name,
+          ready: true,
+          talos: { vm: vmOf(node), role: node.role, config: { machine: { install: { disk: '/dev/sda' } } } },
+        })),
+      objects: () => this.store,
+      cephDisk: (key: string) => this.claims[key],
+      claimCephDisk: (key: string, claim: CephDiskClaim) => (this.claims[key] = claim),
+    };
+    return fake as unknown as KubeClusters;
+  }
+
+  /** The operator chart's CRDs, then what rook-ceph-cluster renders for these values. */
+  install(values: Doc): StoredObject {
+    for (const doc of renderOperator(operatorDefaults(), {
+      name: 'rook-ceph',
+      namespace: 'rook-ceph',
+      chartVersion: 'v1.18.8',
+    }))
+      if (doc.kind === 'CustomResourceDefinition') this.store.apply(doc, { defaultNamespace: 'rook-ceph' });
+    this.store.apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rook-ceph' } },
+      { defaultNamespace: '' },
+    );
+    const release = { name: 'rook-ceph-cluster', namespace: 'rook-ceph', chartVersion: 'v1.18.8' };
+    for (const doc of renderCluster(coalesce(clusterDefaults(), values) as Doc, release))
+      this.store.apply(doc, { defaultNamespace: 'rook-ceph', owner: 'rook-ceph/rook-ceph-cluster' });
+    return this.cephCluster();
+  }
+
+  cephCluster(): StoredObject {
+    return this.store.get(byKind('CephCluster'), 'rook-ceph', 'rook-ceph')!;
+  }
+
+  status(at = LATER): Doc {
+    return cephClusterStatus(this.kube(), 'east', this.cephCluster(), at);
+  }
+}
+
+const controlPlane = (i: number): FakeNode => ({
+  name: `east-cp-${i}`,
+  role: 'controlplane',
+  disks: [10],
+  uuid: `cp-${i}`,
+});
+const worker = (i: number, disks = [10, 20]): FakeNode => ({
+  name: `east-w-${i}`,
+  role: 'worker',
+  disks,
+  uuid: `w-${i}`,
+});
+
+function cluster(controlPlanes: number, workers: number): FakeCluster {
+  const nodes = [
+    ...Array.from({ length: controlPlanes }, (_, i) => controlPlane(i + 1)),
+    ...Array.from({ length: workers }, (_, i) => worker(i + 1)),
+  ];
+  workloads.placeable = nodes.filter((node) => node.role === 'worker').map((node) => node.name);
+  return new FakeCluster(nodes);
+}
+
+/** The product's settings for one or two workers (ROOK deploy/examples/cluster-test.yaml). */
+function smallValues(overrides: { poolReplicas?: Doc; cephConfig?: Doc } = {}): Doc {
+  return {
+    cephClusterSpec: {
+      mon: { count: 1, allowMultiplePerNode: true },
+      mgr: { count: 1, allowMultiplePerNode: true },
+      cephConfig: {
+        global: overrides.cephConfig ?? {
+          osd_pool_default_size: '1',
+          mon_warn_on_pool_no_redundancy: 'false',
+        },
+      },
+    },
+    cephBlockPools: [
+      {
+        name: 'ceph-blockpool',
+        spec: {
+          failureDomain: 'host',
+          replicated: overrides.poolReplicas ?? { size: 1, requireSafeReplicaSize: false },
+        },
+        storageClass: { enabled: true, name: 'ceph-block', isDefault: true },
+      },
+    ],
+    cephFileSystems: [],
+    cephObjectStores: [],
+  };
+}
+
+beforeEach(() => {
+  workloads.operatorRunning = true;
+});
+
+describe('Ceph on three workers with the chart defaults', () => {
+  it('does nothing before the operator runs', () => {
+    const lab = cluster(3, 3);
+    workloads.operatorRunning = false;
+    expect(lab.status(lab.install({}).createdAt + LATER)).toEqual({});
+  });
+
+  it('detects the version, starts mons one after another, then mgrs and OSDs, without health until created', () => {
+    const lab = cluster(3, 3);
+    lab.install({});
+    const start = SECONDS.rookOperatorStart * 1000;
+    const monsAt = start + (SECONDS.imagePull + SECONDS.podStart) * 1000;
+    expect(lab.status(start)).toMatchObject({
+      phase: 'Progressing',
+      state: 'Creating',
+      message: 'Detecting Ceph version',
+    });
+    const configuring = lab.status(monsAt + SECONDS.cephMonStart * 1000);
+    expect(configuring).toMatchObject({ phase: 'Progressing', message: 'Configuring Ceph Mons' });
+    expect(configuring.ceph).toBeUndefined();
+    const view = cephView(lab.kube(), 'east', lab.cephCluster(), monsAt + 2 * SECONDS.cephMonStart * 1000)!;
+    expect(view.mons.map((mon) => [mon.name, mon.node])).toEqual([
+      ['mon.a', 'east-w-1'],
+      ['mon.b', 'east-w-2'],
+      ['mon.c', 'east-w-3'],
+    ]);
+    expect(view.mons.map((mon) => mon.upAt! - monsAt)).toEqual(
+      [1, 2, 3].map((i) => i * SECONDS.cephMonStart * 1000),
+    );
+  });
+
+  it('is Ready and HEALTH_OK once the PGs settle, with 3 mons, 2 mgrs and an OSD per worker', () => {
+    const lab = cluster(3, 3);
+    lab.install({});
+    const status = lab.status();
+    expect(status).toMatchObject({
+      phase: 'Ready',
+      state: 'Created',
+      message: 'Cluster created successfully',
+    });
+    expect(status.conditions).toMatchObject([{ type: 'Ready', status: 'True', reason: 'ClusterCreated' }]);
+    const ceph = status.ceph as Doc;
+    expect(ceph.health).toBe('HEALTH_OK');
+    expect(ceph.details).toBeUndefined();
+    const version = 'ceph version 19.2.3 (c92aebb279828e9c3c1f5d24613efca272649e62) squid (stable)';
+    expect(ceph.versions).toEqual({
+      mon: { [version]: 3 },
+      mgr: { [version]: 2 },
+      osd: { [version]: 3 },
+      overall: { [version]: 8 },
+    });
+  });
+
+  it('skips the Talos system disk and the cloud-init drive with their reasons, and takes sdb', () => {
+    const lab = cluster(3, 3);
+    lab.install({});
+    const view = cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!;
+    expect(view.osds.map((osd) => `${osd.id}:${osd.node}/${osd.device}`)).toEqual([
+      '0:east-w-1/sdb',
+      '1:east-w-2/sdb',
+      '2:east-w-3/sdb',
+    ]);
+    const log = view.prepareLogs['east-w-1']!.join('\n');
+    expect(log).toContain('I | cephosd: skipping device "sda": ["Has GPT headers", "Has partitions"].');
+    expect(log).toContain('W | inventory: skipping device "sr0". unsupported diskType rom');
+    expect(log).toContain('I | cephosd: device "sdb" is available.');
+  });
+});
+
+describe('Ceph with too few nodes for the defaults', () => {
+  it('refuses 3 mons on 2 nodes before creating anything', () => {
+    const lab = cluster(1, 1);
+    lab.install({});
+    expect(lab.status()).toEqual({
+      phase: 'Progressing',
+      state: 'Error',
+      message:
+        'failed to perform validation before cluster creation: cannot start 3 mons on 2 node(s) when allowMultiplePerNode is false',
+      conditions: [
+        expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'ClusterProgressing' }),
+      ],
+    });
+  });
+
+  it('waits for mon canaries it cannot place (control planes are tainted), then fails to schedule the mons', () => {
+    const lab = cluster(3, 1);
+    lab.install({});
+    const monsAt = (SECONDS.rookOperatorStart + SECONDS.imagePull + SECONDS.podStart) * 1000;
+    const waiting = lab.status(monsAt + 60_000);
+    expect(waiting).toMatchObject({
+      phase: 'Progressing',
+      state: 'Creating',
+      message: 'Configuring Ceph Mons',
+    });
+    expect(waiting.ceph).toBeUndefined();
+    const view = cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!;
+    expect(view.mons.every((mon) => mon.upAt === undefined)).toBe(true);
+    expect(lab.status()).toMatchObject({
+      phase: 'Progressing',
+      state: 'Error',
+      message:
+        'failed to create cluster: failed to start ceph monitors: failed to assign pods to mons: failed to schedule mons',
+    });
+  });
+
+  it('on two workers sharing mon nodes: size-3 pools are undersized, the 2+1 EC pool is inactive', () => {
+    const lab = cluster(1, 2);
+    lab.install({ cephClusterSpec: { mon: { count: 3, allowMultiplePerNode: true } } });
+    const ceph = lab.status().ceph as Doc;
+    expect(ceph.health).toBe('HEALTH_WARN');
+    // .mgr 1 pg + block pool 8 + filesystem 2x8 + object store 8x8
+    expect(ceph.details).toEqual({
+      TOO_FEW_OSDS: { message: 'OSD count 2 < osd_pool_default_size 3', severity: 'HEALTH_WARN' },
+      PG_AVAILABILITY: { message: 'Reduced data availability: 8 pgs inactive', severity: 'HEALTH_WARN' },
+      PG_DEGRADED: { message: 'Degraded data redundancy: 89 pgs undersized', severity: 'HEALTH_WARN' },
+    });
+  });
+});
+
+describe('Ceph with the small-cluster settings on one worker', () => {
+  it('is HEALTH_OK with one mon, one mgr, single-replica pools and the no-redundancy warning off', () => {
+    const lab = cluster(1, 1);
+    lab.install(smallValues());
+    expect((lab.status().ceph as Doc).health).toBe('HEALTH_OK');
+    const pool = lab.store.get(byKind('CephBlockPool'), 'rook-ceph', 'ceph-blockpool')!;
+    expect(cephBlockPoolStatus(lab.kube(), 'east', pool, LATER)).toMatchObject({
+      phase: 'Ready',
+      info: { failureDomain: 'host', type: 'Replicated' },
+    });
+  });
+
+  it('warns POOL_NO_REDUNDANCY without mon_warn_on_pool_no_redundancy: "false"', () => {
+    const lab = cluster(1, 1);
+    lab.install(smallValues({ cephConfig: { osd_pool_default_size: '1' } }));
+    expect((lab.status().ceph as Doc).details).toEqual({
+      POOL_NO_REDUNDANCY: { message: '2 pool(s) have no replicas configured', severity: 'HEALTH_WARN' },
+    });
+  });
+
+  it('refuses a size-1 pool without requireSafeReplicaSize: false', () => {
+    const lab = cluster(1, 1);
+    lab.install(smallValues({ poolReplicas: { size: 1 } }));
+    const pool = lab.store.get(byKind('CephBlockPool'), 'rook-ceph', 'ceph-blockpool')!;
+    expect(cephBlockPoolStatus(lab.kube(), 'east', pool, LATER)).toEqual({ phase: 'Failure' });
+    expect(blockPoolRefusal(pool)).toBe(
+      'failed to reconcile CephBlockPool "rook-ceph/ceph-blockpool". invalid pool CR "ceph-blockpool" spec: error pool size is 1 and requireSafeReplicaSize is true, must be false',
+    );
+  });
+
+  it('with the default osd_pool_default_size, one OSD is too few', () => {
+    const lab = cluster(1, 1);
+    lab.install(smallValues({ cephConfig: { mon_warn_on_pool_no_redundancy: 'false' } }));
+    const details = (lab.status().ceph as Doc).details as Doc;
+    expect(details.TOO_FEW_OSDS).toEqual({
+      message: 'OSD count 1 < osd_pool_default_size 3',
+      severity: 'HEALTH_WARN',
+    });
+    expect(details.PG_DEGRADED).toEqual({
+      message: 'Degraded data redundancy: 1 pg undersized',
+      severity: 'HEALTH_WARN',
+    });
+  });
+
+  it('takes nothing when the named device is the system disk', () => {
+    const lab = cluster(1, 1);
+    const values = smallValues();
+    (values.cephClusterSpec as Doc).storage = {
+      useAllNodes: false,
+      useAllDevices: false,
+      nodes: [{ name: 'east-w-1', devices: [{ name: 'sda' }] }],
+    };
+    lab.install(values);
+    const view = cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!;
+    expect(view.osds).toEqual([]);
+    expect(view.prepareLogs['east-w-1']!.at(-1)).toMatch(
+      /W \| cephosd: skipping OSD configuration as no devices matched the storage settings for this node "east-w-1"$/,
+    );
+    expect((lab.status().ceph as Doc).details).toMatchObject({
+      TOO_FEW_OSDS: { message: 'OSD count 0 < osd_pool_default_size 1' },
+      PG_AVAILABILITY: { message: 'Reduced data availability: 9 pgs inactive' },
+    });
+  });
+
+  it('skips a disk that holds an OSD of another Ceph cluster; a VM created again has blank disks', () => {
+    const lab = cluster(1, 1);
+    const first = lab.install(smallValues());
+    expect((lab.status().ceph as Doc).health).toBe('HEALTH_OK');
+    const firstFsid = cephView(lab.kube(), 'east', first, LATER)!.fsid;
+    lab.store.delete(byKind('CephCluster'), 'rook-ceph', 'rook-ceph');
+    lab.now = LATER;
+    const second = lab.install(smallValues());
+    const secondView = cephView(lab.kube(), 'east', second, 2 * LATER)!;
+    expect(secondView.fsid).not.toBe(firstFsid);
+    expect(secondView.osds).toEqual([]);
+    expect(secondView.prepareLogs['east-w-1']!.join('\n')).toMatch(
+      new RegExp(`skipping osd\\.0: "[0-9a-f-]+" belonging to a different ceph cluster "${firstFsid}"`),
+    );
+    lab.nodes[1]!.uuid = 'w-1-created-again';
+    expect(cephView(lab.kube(), 'east', second, 2 * LATER)!.osds.map((osd) => osd.device)).toEqual(['sdb']);
+  });
+});
+
+describe("Rook's CRD rules at the API server", () => {
+  it('refuses more than 9 mons', () => {
+    const lab = cluster(1, 3);
+    expect(() => lab.install({ cephClusterSpec: { mon: { count: 10 } } })).toThrow(
+      new ApiRejection(
+        'The CephCluster "rook-ceph" is invalid: spec.mon.count: Invalid value: 10: spec.mon.count in body should be less than or equal to 9',
+      ),
+    );
+  });
+});
