@@ -74,7 +74,22 @@ describe('action-provision as the runner runs it', () => {
   });
 });
 
-describe('action-provision apply, post and destroy on the lab', { timeout: 240_000 }, () => {
+describe('action-mesh and action-day2 before any apply', () => {
+  it('name the missing step and change nothing', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'action-empty-state-'));
+    for (const entry of ['mesh', 'day2']) {
+      const run = await runStep(entry, {
+        inputs: { spec: 'examples/twin.yaml', twin: 'pr-78', tools: 'path', 'state-dir': stateDir },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        /twin pr-78 has no record in the state store .*run action-provision \(operation apply\)/,
+      );
+    }
+  });
+});
+
+describe('action-provision apply, post and destroy on the lab', { timeout: 360_000 }, () => {
   it('converges a twin through the bundle, outputs paths not contents, and every produced config validates', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'action-state-'));
     const env = { PATH: `${lab.binDir}${delimiter}${process.env.PATH}`, TWIN_PACE_SCALE: '0.002' };
@@ -116,6 +131,40 @@ describe('action-provision apply, post and destroy on the lab', { timeout: 240_0
       }
       const values = parse(readFileSync(join(dir, 'cilium-values.yaml'), 'utf8'));
       expect(validateCiliumValues(values), JSON.stringify(validateCiliumValues.errors)).toBe(true);
+    }
+
+    // action-mesh and action-day2 continue from the state action-provision left: no Proxmox inputs.
+    const platformInputs = {
+      spec: 'examples/twin.yaml',
+      twin: 'pr-77',
+      tools: 'path',
+      'state-dir': stateDir,
+    };
+    const mesh = await runStep('mesh', { inputs: platformInputs, env });
+    expect(mesh.stdout).not.toMatch(/::error::/);
+    expect(mesh.code).toBe(0);
+    expect(JSON.parse(mesh.outputs.mesh!)).toEqual({
+      east: { west: { connected: true, ready: true, synced: true } },
+      west: { east: { connected: true, ready: true, synced: true } },
+    });
+    expect(mesh.summary).toMatch(/```mermaid/);
+    const day2 = await runStep('day2', { inputs: platformInputs, env });
+    expect(day2.stdout).not.toMatch(/::error::/);
+    expect(day2.code).toBe(0);
+    expect(JSON.parse(day2.outputs.ceph!)).toEqual({
+      east: { health: 'HEALTH_OK', phase: 'Ready', mons: 3, osds: 3 },
+      west: { health: 'HEALTH_OK', phase: 'Ready', mons: 3, osds: 3 },
+    });
+    const checks = JSON.parse(day2.outputs.checks!) as { id: string; passed: boolean }[];
+    expect(checks.map((check) => check.id)).toEqual(
+      expect.arrayContaining(['mesh-reach:east->west', 'starwars-reach:west', 'starwars-failover:east']),
+    );
+    expect(checks.every((check) => check.passed)).toBe(true);
+    for (const run of [mesh, day2]) {
+      for (const path of Object.values(kubeconfigs)) {
+        const key = /client-key-data: (\S+)/.exec(readFileSync(path, 'utf8'))![1]!;
+        expect(run.stdout + run.summary + JSON.stringify(run.outputs)).not.toContain(key);
+      }
     }
 
     const post = await runStep('cleanup', { state: apply.state, env });
