@@ -59687,10 +59687,13 @@ class KubeClusters {
         (this.data.cephDisks ??= {})[key] = claim;
         this.save();
     }
-    /** The deployed Cilium release's values over the chart defaults. */
+    /**
+     * The Cilium release's values over the chart defaults. A release helm marked failed (a `--wait` that
+     * timed out) had its objects applied all the same, so its agents run with those values, as real ones do.
+     */
     ciliumValues(clusterId) {
         const release = this.release(clusterId, 'kube-system', 'cilium');
-        if (!release || release.status !== 'deployed')
+        if (!release)
             return undefined;
         return { values: coalesce(chartDefaults(), release.values), deployedAt: release.deployedAt };
     }
@@ -61460,18 +61463,6 @@ function table(rows) {
         .trimEnd())
         .map((line) => `${line}\n`)
         .join('');
-}
-/** A stable pod-name suffix as Kubernetes generates them (its consonant-and-digit alphabet). */
-function runtime_podSuffix(seed, length = 5) {
-    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-    let hash = 2166136261;
-    let suffix = '';
-    for (let i = 0; i < length; i++) {
-        for (const char of `${seed}/${i}`)
-            hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-        suffix += alphabet[hash % alphabet.length];
-    }
-    return suffix;
 }
 
 ;// CONCATENATED MODULE: ./src/lab/tools/kube-access.ts
@@ -81459,29 +81450,11 @@ class Helm {
      * installed. They may hold keys: callers compare them and never print them.
      */
     async userValues(release, namespace) {
-        const args = [
-            'get',
-            'values',
-            release,
-            '--namespace',
-            namespace,
-            '--kubeconfig',
-            this.kubeconfig,
-            '-o',
-            'json',
-        ];
-        let stdout;
-        try {
-            ({ stdout } = await this.runner.run(this.tool, args));
-        }
-        catch (error) {
-            if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail))
-                return undefined;
-            throw error;
-        }
-        const parsed = parseJsonOutput(`helm get values ${release}`, stdout);
+        const parsed = await this.releaseJson(['get', 'values', release], namespace);
+        if (parsed === undefined)
+            return undefined;
         if (parsed === null)
-            return {};
+            return {}; // installed without values
         if (typeof parsed !== 'object' || Array.isArray(parsed)) {
             throw new Error(`helm get values ${release} did not return an object`);
         }
@@ -81489,17 +81462,10 @@ class Helm {
     }
     /** The release's state, or undefined when it is not installed. */
     async status(release, namespace) {
-        const args = ['status', release, '--namespace', namespace, '--kubeconfig', this.kubeconfig, '-o', 'json'];
-        let stdout;
-        try {
-            ({ stdout } = await this.runner.run(this.tool, args));
-        }
-        catch (error) {
-            if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail))
-                return undefined;
-            throw error;
-        }
-        const parsed = ReleaseSchema.safeParse(parseJsonOutput(`helm status ${release}`, stdout));
+        const output = await this.releaseJson(['status', release], namespace);
+        if (output === undefined)
+            return undefined;
+        const parsed = ReleaseSchema.safeParse(output);
         if (!parsed.success) {
             throw new Error(`helm status ${release} gave an unexpected shape: ${parsed.error.issues[0]?.message}`);
         }
@@ -81512,6 +81478,20 @@ class Helm {
             status: info.status,
             ...(chartVersion === undefined ? {} : { chartVersion }),
         };
+    }
+    /** A release command's JSON output (`-o json`), or undefined when the release is not installed. */
+    async releaseJson(command, namespace) {
+        const args = [...command, '--namespace', namespace, '--kubeconfig', this.kubeconfig, '-o', 'json'];
+        let stdout;
+        try {
+            ({ stdout } = await this.runner.run(this.tool, args));
+        }
+        catch (error) {
+            if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail))
+                return undefined;
+            throw error;
+        }
+        return parseJsonOutput(`helm ${command.join(' ')}`, stdout);
     }
 }
 
@@ -81596,18 +81576,16 @@ class Kubectl {
     }
     /** One object as JSON, or undefined when it does not exist. */
     async getObject(kind, name, namespace) {
-        const result = await this.kubectl(['-n', namespace, 'get', kind, name, '-o', 'json'], true);
-        if (result.exitCode !== 0) {
-            if (/\(NotFound\)/.test(result.stderr))
-                return undefined;
-            throw new CommandError({
-                tool: this.tool,
-                args: ['-n', namespace, 'get', kind, name, '-o', 'json'],
-                exitCode: result.exitCode,
-                stderrTail: result.stderr.trim(),
-            });
+        let stdout;
+        try {
+            ({ stdout } = await this.kubectl(['-n', namespace, 'get', kind, name, '-o', 'json']));
         }
-        const parsed = parseJsonOutput(`kubectl get ${kind} ${name} -o json`, result.stdout);
+        catch (error) {
+            if (error instanceof CommandError && /\(NotFound\)/.test(error.stderrTail))
+                return undefined;
+            throw error;
+        }
+        const parsed = parseJsonOutput(`kubectl get ${kind} ${name} -o json`, stdout);
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
             throw new Error(`kubectl get ${kind} ${name} -o json did not return an object`);
         }
@@ -81679,8 +81657,10 @@ async function runCheck(ctx, spec) {
             return { ready: verdict === undefined, detail: verdict ?? 'passed' };
         }, { timeoutMs: ctx.pace.checkTimeoutMs, intervalMs: ctx.pace.pollMs, describe: spec.title });
     }
-    catch {
-        // the outcome below carries the last sample and why it failed
+    catch (error) {
+        if (!(error instanceof WaitTimeoutError))
+            throw error;
+        // a timeout is the check failing: the outcome below carries the last sample and why
     }
     const sample = last;
     const outcome = {
@@ -81693,6 +81673,46 @@ async function runCheck(ctx, spec) {
     };
     ctx.log(`check ${spec.id}: ${outcome.passed ? 'passed' : 'FAILED'}\n  ${outcome.evidence.join('\n  ')}`);
     return outcome;
+}
+
+;// CONCATENATED MODULE: ./src/twin/platform.ts
+const REPORT_KEY = 'platform.json';
+/** The report the earlier step left (action-mesh before action-day2), or an empty one. */
+async function loadPlatformReport(store, twin) {
+    const text = await store.read({ twin, name: REPORT_KEY });
+    return text === undefined ? emptyPlatformReport() : JSON.parse(text);
+}
+/**
+ * Lays a step's report over the stored one: sections the step measured replace the old ones per cluster,
+ * checks replace those with the same id. Evidence holds pod output only, never credentials.
+ */
+async function savePlatformReport(store, twin, fresh, stored) {
+    const byCluster = (old, added) => [
+        ...old.filter((entry) => !added.some((other) => other.cluster === entry.cluster)),
+        ...added,
+    ];
+    const merged = {
+        mesh: byCluster(stored.mesh, fresh.mesh),
+        ceph: byCluster(stored.ceph, fresh.ceph),
+        checks: [
+            ...stored.checks.filter((check) => !fresh.checks.some((other) => other.id === check.id)),
+            ...fresh.checks,
+        ],
+    };
+    await store.write({ twin, name: REPORT_KEY }, `${JSON.stringify(merged, null, 2)}\n`);
+    return merged;
+}
+function emptyPlatformReport() {
+    return { mesh: [], ceph: [], checks: [] };
+}
+/** The failed checks as a step's failure message: each with its evidence. */
+function describeFailedChecks(checks) {
+    const failed = checks.filter((check) => !check.passed);
+    if (failed.length === 0)
+        return undefined;
+    return failed
+        .map((check) => [`check ${check.id} failed: ${check.title}`, ...check.evidence.map((line) => `  ${line}`)].join('\n'))
+        .join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/executor.ts
@@ -81891,6 +81911,7 @@ async function runPlatformSteps(ctx, steps) {
 
 
 
+
 const DEMO_REQUESTS = 20;
 const day2_DEMO_REPLICAS = 2;
 const day2_CILIUM_REPO = 'https://helm.cilium.io';
@@ -82032,12 +82053,9 @@ async function day2Twin(ctx, clusters, options) {
                 const names = clusters.map((cluster) => cluster.name);
                 const results = await starwarsChecks(ctx, clusters.map((cluster) => ({ name: cluster.name, kubectl: kubectlOf(cluster) })), names);
                 checks.push(...results);
-                const failed = results.filter((check) => !check.passed);
-                if (failed.length > 0) {
-                    throw new Error(failed
-                        .map((check) => `check ${check.id} failed: ${check.title}\n  ${check.evidence.join('\n  ')}`)
-                        .join('\n'));
-                }
+                const failure = describeFailedChecks(results);
+                if (failure)
+                    throw new Error(failure);
             },
         });
     }
@@ -82189,6 +82207,7 @@ function cephStatus(cluster, object) {
 
 
 
+
 const CILIUM = {
     release: 'cilium',
     chart: 'cilium',
@@ -82302,8 +82321,9 @@ async function meshTwin(ctx, clusters) {
                                 : `expected all ${sample.requests} answers from ${remote}`,
                         });
                         checks.push(outcome);
-                        if (!outcome.passed)
-                            throw new Error(`check ${outcome.id} failed:\n  ${outcome.evidence.join('\n  ')}`);
+                        const failure = describeFailedChecks([outcome]);
+                        if (failure)
+                            throw new Error(failure);
                     }
                 },
             },
@@ -82372,46 +82392,6 @@ function describeRemotes(expected, remotes) {
         return `${name}: ${remote.connected ? 'connected, not ready' : 'not connected'} (${remote.detail})`;
     })
         .join('; ');
-}
-
-;// CONCATENATED MODULE: ./src/twin/platform.ts
-const REPORT_KEY = 'platform.json';
-/** The report the earlier step left (action-mesh before action-day2), or an empty one. */
-async function loadPlatformReport(store, twin) {
-    const text = await store.read({ twin, name: REPORT_KEY });
-    return text === undefined ? emptyPlatformReport() : JSON.parse(text);
-}
-/**
- * Lays a step's report over the stored one: sections the step measured replace the old ones per cluster,
- * checks replace those with the same id. Evidence holds pod output only, never credentials.
- */
-async function savePlatformReport(store, twin, fresh, stored) {
-    const byCluster = (old, added) => [
-        ...old.filter((entry) => !added.some((other) => other.cluster === entry.cluster)),
-        ...added,
-    ];
-    const merged = {
-        mesh: byCluster(stored.mesh, fresh.mesh),
-        ceph: byCluster(stored.ceph, fresh.ceph),
-        checks: [
-            ...stored.checks.filter((check) => !fresh.checks.some((other) => other.id === check.id)),
-            ...fresh.checks,
-        ],
-    };
-    await store.write({ twin, name: REPORT_KEY }, `${JSON.stringify(merged, null, 2)}\n`);
-    return merged;
-}
-function emptyPlatformReport() {
-    return { mesh: [], ceph: [], checks: [] };
-}
-/** The failed checks as a step's failure message: each with its evidence. */
-function describeFailedChecks(checks) {
-    const failed = checks.filter((check) => !check.passed);
-    if (failed.length === 0)
-        return undefined;
-    return failed
-        .map((check) => [`check ${check.id} failed: ${check.title}`, ...check.evidence.map((line) => `  ${line}`)].join('\n'))
-        .join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/mesh/ca.ts

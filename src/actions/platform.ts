@@ -10,20 +10,21 @@ import { resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import { LocalStateStore } from '../state/store.js';
-import { ensureTools } from '../tools/install.js';
 import type { ClusterWorkContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import type { ClusterOutcome } from '../twin/outcome.js';
 import { loadTwinRecord } from '../twin/outcome.js';
 import { loadPlatformReport, savePlatformReport } from '../twin/platform.js';
 import type { PlatformOutcome } from '../twin/platform-steps.js';
+import type { ToolChoice } from './step-context.js';
+import { stepLogEvents, toolPaths } from './step-context.js';
 
 /** What action-mesh and action-day2 read from their inputs; neither needs Proxmox credentials. */
 interface PlatformSettings {
   specFile: string;
   twinInput?: string;
   stateDir: string;
-  tools: 'pinned' | 'path';
+  tools: ToolChoice;
 }
 
 function readSettings(): PlatformSettings {
@@ -47,19 +48,11 @@ async function platformContext(settings: PlatformSettings, label: string): Promi
     twin: resolveTwin(spec, name),
     store: new LocalStateStore(settings.stateDir),
     runner: execRunner,
-    tools:
-      settings.tools === 'path'
-        ? { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' }
-        : await withGroup('Tools (pinned, checksum-verified)', () => ensureTools({ log: core.info })),
+    tools: await toolPaths(settings.tools),
     workDir,
     pace: paceFor(undefined),
     log: core.info,
-    events: {
-      onEnd: (record) => {
-        if (record.state === 'failed') core.error(`${record.title}: ${errorMessage(record.error)}`);
-        else core.info(`${record.state}: ${record.title}`);
-      },
-    },
+    events: stepLogEvents,
   };
 }
 

@@ -19,6 +19,8 @@ import {
   State,
   withGroup,
 } from '../github/action-io.js';
+import type { ToolChoice } from './step-context.js';
+import { stepLogEvents, toolPaths } from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
 import { PveClient } from '../proxmox/client.js';
@@ -33,7 +35,6 @@ import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
 import { saveTwinRecord } from '../twin/outcome.js';
-import { ensureTools } from '../tools/install.js';
 
 const OPERATIONS = ['apply', 'destroy', 'plan', 'reap'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -45,7 +46,7 @@ interface ProvisionSettings {
   operation: Operation;
   connection: PveConnection;
   stateDir: string;
-  tools: 'pinned' | 'path';
+  tools: ToolChoice;
   dryRun: boolean;
   githubToken?: string;
 }
@@ -79,12 +80,6 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-/** talosctl, kubectl and helm: the pinned, checksum-verified versions, or whatever PATH has when asked to. */
-async function toolPaths(settings: ProvisionSettings): Promise<TwinContext['tools']> {
-  if (settings.tools === 'path') return { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' };
-  return withGroup('Tools (pinned, checksum-verified)', () => ensureTools({ log: core.info }));
-}
-
 function loadCheckedSpec(settings: ProvisionSettings) {
   const { spec, warnings } = loadSpec(settings.specFile);
   for (const warning of warnings) core.warning(formatIssue(warning));
@@ -101,17 +96,12 @@ async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: st
     runner: execRunner,
     tools:
       settings.operation === 'apply'
-        ? await toolPaths(settings)
+        ? await toolPaths(settings.tools)
         : { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
     workDir,
     pace: paceFor(undefined),
     log: core.info,
-    events: {
-      onEnd: (record) => {
-        if (record.state === 'failed') core.error(`${record.title}: ${errorMessage(record.error)}`);
-        else core.info(`${record.state}: ${record.title}`);
-      },
-    },
+    events: stepLogEvents,
   };
 }
 

@@ -86,26 +86,9 @@ export class Helm {
    * installed. They may hold keys: callers compare them and never print them.
    */
   async userValues(release: string, namespace: string): Promise<Record<string, unknown> | undefined> {
-    const args = [
-      'get',
-      'values',
-      release,
-      '--namespace',
-      namespace,
-      '--kubeconfig',
-      this.kubeconfig,
-      '-o',
-      'json',
-    ];
-    let stdout: string;
-    try {
-      ({ stdout } = await this.runner.run(this.tool, args));
-    } catch (error) {
-      if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail)) return undefined;
-      throw error;
-    }
-    const parsed = parseJsonOutput(`helm get values ${release}`, stdout);
-    if (parsed === null) return {};
+    const parsed = await this.releaseJson(['get', 'values', release], namespace);
+    if (parsed === undefined) return undefined;
+    if (parsed === null) return {}; // installed without values
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new Error(`helm get values ${release} did not return an object`);
     }
@@ -114,15 +97,9 @@ export class Helm {
 
   /** The release's state, or undefined when it is not installed. */
   async status(release: string, namespace: string): Promise<HelmReleaseStatus | undefined> {
-    const args = ['status', release, '--namespace', namespace, '--kubeconfig', this.kubeconfig, '-o', 'json'];
-    let stdout: string;
-    try {
-      ({ stdout } = await this.runner.run(this.tool, args));
-    } catch (error) {
-      if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail)) return undefined;
-      throw error;
-    }
-    const parsed = ReleaseSchema.safeParse(parseJsonOutput(`helm status ${release}`, stdout));
+    const output = await this.releaseJson(['status', release], namespace);
+    if (output === undefined) return undefined;
+    const parsed = ReleaseSchema.safeParse(output);
     if (!parsed.success) {
       throw new Error(`helm status ${release} gave an unexpected shape: ${parsed.error.issues[0]?.message}`);
     }
@@ -135,5 +112,18 @@ export class Helm {
       status: info.status,
       ...(chartVersion === undefined ? {} : { chartVersion }),
     };
+  }
+
+  /** A release command's JSON output (`-o json`), or undefined when the release is not installed. */
+  private async releaseJson(command: string[], namespace: string): Promise<unknown> {
+    const args = [...command, '--namespace', namespace, '--kubeconfig', this.kubeconfig, '-o', 'json'];
+    let stdout: string;
+    try {
+      ({ stdout } = await this.runner.run(this.tool, args));
+    } catch (error) {
+      if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail)) return undefined;
+      throw error;
+    }
+    return parseJsonOutput(`helm ${command.join(' ')}`, stdout);
   }
 }

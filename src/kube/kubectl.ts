@@ -115,17 +115,14 @@ export class Kubectl {
     name: string,
     namespace: string,
   ): Promise<Record<string, unknown> | undefined> {
-    const result = await this.kubectl(['-n', namespace, 'get', kind, name, '-o', 'json'], true);
-    if (result.exitCode !== 0) {
-      if (/\(NotFound\)/.test(result.stderr)) return undefined;
-      throw new CommandError({
-        tool: this.tool,
-        args: ['-n', namespace, 'get', kind, name, '-o', 'json'],
-        exitCode: result.exitCode,
-        stderrTail: result.stderr.trim(),
-      });
+    let stdout: string;
+    try {
+      ({ stdout } = await this.kubectl(['-n', namespace, 'get', kind, name, '-o', 'json']));
+    } catch (error) {
+      if (error instanceof CommandError && /\(NotFound\)/.test(error.stderrTail)) return undefined;
+      throw error;
     }
-    const parsed = parseJsonOutput(`kubectl get ${kind} ${name} -o json`, result.stdout);
+    const parsed = parseJsonOutput(`kubectl get ${kind} ${name} -o json`, stdout);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new Error(`kubectl get ${kind} ${name} -o json did not return an object`);
     }

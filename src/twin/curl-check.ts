@@ -1,6 +1,6 @@
 import { countReplies } from '../addons/starwars.js';
 import type { Kubectl } from '../kube/kubectl.js';
-import { waitUntil } from '../kube/readiness.js';
+import { WaitTimeoutError, waitUntil } from '../kube/readiness.js';
 import type { CheckOutcome } from './platform.js';
 import type { ClusterWorkContext } from './context.js';
 
@@ -72,8 +72,9 @@ export async function runCheck(ctx: ClusterWorkContext, spec: CheckSpec): Promis
       },
       { timeoutMs: ctx.pace.checkTimeoutMs, intervalMs: ctx.pace.pollMs, describe: spec.title },
     );
-  } catch {
-    // the outcome below carries the last sample and why it failed
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    // a timeout is the check failing: the outcome below carries the last sample and why
   }
   const sample = last;
   const outcome: CheckOutcome = {

@@ -26,6 +26,7 @@ import { runCheck, sampleService } from './curl-check.js';
 import type { CheckSpec, Sample } from './curl-check.js';
 import type { ClusterOutcome } from './outcome.js';
 import type { CephClusterStatus, CephHealth, CheckOutcome } from './platform.js';
+import { describeFailedChecks } from './platform.js';
 import { runPlatformSteps } from './platform-steps.js';
 import type { PlatformOutcome } from './platform-steps.js';
 
@@ -198,14 +199,8 @@ export async function day2Twin(
           names,
         );
         checks.push(...results);
-        const failed = results.filter((check) => !check.passed);
-        if (failed.length > 0) {
-          throw new Error(
-            failed
-              .map((check) => `check ${check.id} failed: ${check.title}\n  ${check.evidence.join('\n  ')}`)
-              .join('\n'),
-          );
-        }
+        const failure = describeFailedChecks(results);
+        if (failure) throw new Error(failure);
       },
     });
   }

@@ -20,6 +20,7 @@ import type { ClusterWorkContext } from './context.js';
 import { runCheck, sampleService } from './curl-check.js';
 import type { ClusterOutcome } from './outcome.js';
 import type { CheckOutcome, MeshClusterStatus, RemoteClusterStatus } from './platform.js';
+import { describeFailedChecks } from './platform.js';
 import { runPlatformSteps } from './platform-steps.js';
 import type { PlatformOutcome } from './platform-steps.js';
 
@@ -167,8 +168,8 @@ export async function meshTwin(
                   : `expected all ${sample.requests} answers from ${remote}`,
             });
             checks.push(outcome);
-            if (!outcome.passed)
-              throw new Error(`check ${outcome.id} failed:\n  ${outcome.evidence.join('\n  ')}`);
+            const failure = describeFailedChecks([outcome]);
+            if (failure) throw new Error(failure);
           }
         },
       },

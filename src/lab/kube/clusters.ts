@@ -213,10 +213,13 @@ export class KubeClusters {
     this.save();
   }
 
-  /** The deployed Cilium release's values over the chart defaults. */
+  /**
+   * The Cilium release's values over the chart defaults. A release helm marked failed (a `--wait` that
+   * timed out) had its objects applied all the same, so its agents run with those values, as real ones do.
+   */
   ciliumValues(clusterId: string): { values: Doc; deployedAt: number } | undefined {
     const release = this.release(clusterId, 'kube-system', 'cilium');
-    if (!release || release.status !== 'deployed') return undefined;
+    if (!release) return undefined;
     return { values: coalesce(chartDefaults(), release.values) as Doc, deployedAt: release.deployedAt };
   }
 

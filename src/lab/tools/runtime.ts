@@ -127,15 +127,3 @@ export function table(rows: string[][]): string {
     .map((line) => `${line}\n`)
     .join('');
 }
-
-/** A stable pod-name suffix as Kubernetes generates them (its consonant-and-digit alphabet). */
-export function podSuffix(seed: string, length = 5): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  let hash = 2166136261;
-  let suffix = '';
-  for (let i = 0; i < length; i++) {
-    for (const char of `${seed}/${i}`) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-    suffix += alphabet[hash % alphabet.length];
-  }
-  return suffix;
-}
