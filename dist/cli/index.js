@@ -53729,11 +53729,25 @@ function sha256Fingerprint(certPem) {
 
 ;// CONCATENATED MODULE: ./src/lab/clock.ts
 const systemClock = { now: () => Date.now() };
-/** Resolves after `ms` milliseconds (immediately for 0 or less). */
+/**
+ * Resolves once `ms` milliseconds of wall-clock time have passed (immediately for 0 or less).
+ * Node's timers run on a cached loop time and may fire a millisecond before Date.now() reaches the
+ * target; a task due at that instant would then still look running, so an early wake sleeps again.
+ */
 function sleep(ms) {
     if (ms <= 0)
         return Promise.resolve();
-    return new Promise((done) => setTimeout(done, ms));
+    const until = Date.now() + ms;
+    return new Promise((done) => {
+        const wake = () => {
+            const left = until - Date.now();
+            if (left <= 0)
+                done();
+            else
+                setTimeout(wake, left);
+        };
+        setTimeout(wake, ms);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/lab/faults.ts
