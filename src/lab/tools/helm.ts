@@ -65,8 +65,21 @@ const ROOT: CommandNode<Run> = {
     { name: 'get', children: [{ name: 'values', flags: [OUTPUT], run: getValues }] },
     { name: 'list', flags: [OUTPUT, { name: 'all-namespaces', short: 'A', kind: 'bool' }], run: list },
     { name: 'uninstall', run: uninstall },
+    { name: 'version', flags: [{ name: 'short', kind: 'bool' }], run: version },
   ],
 };
+
+/** The helm the lab stands in for: the version runner-setup/tools.json pins on a lab runner. */
+const HELM_VERSION = 'v3.19.0';
+
+/** `helm version`: the short form is "<version>+g<commit>", the long one Go's BuildInfo struct. */
+async function version(call: ToolCall, args: ParsedArgs): Promise<void> {
+  if (boolFlag(args, 'short')) return call.out(`${HELM_VERSION}+g3d8990f\n`);
+  call.out(
+    `version.BuildInfo{Version:"${HELM_VERSION}", GitCommit:"3d8990f0836691f0229297773f3524598f46bda6", ` +
+      'GitTreeState:"clean", GoVersion:"go1.24.7"}\n',
+  );
+}
 
 /** helm's default --timeout. */
 const DEFAULT_TIMEOUT_SECONDS = 300;

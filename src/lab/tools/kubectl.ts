@@ -97,6 +97,14 @@ const ROOT: CommandNode<Run> = {
       ],
     },
     {
+      name: 'version',
+      flags: [
+        { name: 'client', kind: 'bool' },
+        { name: 'output', short: 'o', kind: 'string' },
+      ],
+      run: version,
+    },
+    {
       name: 'wait',
       flags: [
         { name: 'for', kind: 'string' },
@@ -288,4 +296,31 @@ async function drain(call: ToolCall, args: ParsedArgs, cluster: () => Promise<Ku
     );
   for (const pod of evicted) call.out(`pod/${pod.name} evicted\n`);
   call.out(`node/${name} drained\n`);
+}
+
+/** The kubectl the lab stands in for: the version runner-setup/tools.json pins on a lab runner. */
+const KUBECTL_VERSION = 'v1.34.1';
+
+/** `kubectl version --client`: the client part only (the lab's kubectl asks no server for its version). */
+async function version(call: ToolCall, args: ParsedArgs): Promise<void> {
+  if (!boolFlag(args, 'client')) {
+    throw new ToolFailure("the lab's kubectl answers `kubectl version --client` only");
+  }
+  const [, major, minor] = /^v(\d+)\.(\d+)/.exec(KUBECTL_VERSION)!;
+  const clientVersion = {
+    major,
+    minor,
+    gitVersion: KUBECTL_VERSION,
+    gitTreeState: 'clean',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
+  const output = stringFlag(args, 'output');
+  if (output === 'json') {
+    call.out(`${JSON.stringify({ clientVersion, kustomizeVersion: 'v5.7.1' }, null, 2)}\n`);
+  } else if (output === undefined) {
+    call.out(`Client Version: ${KUBECTL_VERSION}\nKustomize Version: v5.7.1\n`);
+  } else {
+    throw new ToolFailure(`error: --output must be 'yaml' or 'json'`);
+  }
 }
