@@ -61643,8 +61643,18 @@ const ROOT = {
         { name: 'get', children: [{ name: 'values', flags: [OUTPUT], run: getValues }] },
         { name: 'list', flags: [OUTPUT, { name: 'all-namespaces', short: 'A', kind: 'bool' }], run: list },
         { name: 'uninstall', run: uninstall },
+        { name: 'version', flags: [{ name: 'short', kind: 'bool' }], run: version },
     ],
 };
+/** The helm the lab stands in for: the version runner-setup/tools.json pins on a lab runner. */
+const HELM_VERSION = 'v3.19.0';
+/** `helm version`: the short form is "<version>+g<commit>", the long one Go's BuildInfo struct. */
+async function version(call, args) {
+    if (boolFlag(args, 'short'))
+        return call.out(`${HELM_VERSION}+g3d8990f\n`);
+    call.out(`version.BuildInfo{Version:"${HELM_VERSION}", GitCommit:"3d8990f0836691f0229297773f3524598f46bda6", ` +
+        'GitTreeState:"clean", GoVersion:"go1.24.7"}\n');
+}
 /** helm's default --timeout. */
 const DEFAULT_TIMEOUT_SECONDS = 300;
 /** How often helm's waiter looks at the resources. */
@@ -64943,6 +64953,14 @@ const kubectl_ROOT = {
             ],
         },
         {
+            name: 'version',
+            flags: [
+                { name: 'client', kind: 'bool' },
+                { name: 'output', short: 'o', kind: 'string' },
+            ],
+            run: kubectl_version,
+        },
+        {
             name: 'wait',
             flags: [
                 { name: 'for', kind: 'string' },
@@ -65109,6 +65127,33 @@ async function drain(call, args, cluster) {
     for (const pod of evicted)
         call.out(`pod/${pod.name} evicted\n`);
     call.out(`node/${name} drained\n`);
+}
+/** The kubectl the lab stands in for: the version runner-setup/tools.json pins on a lab runner. */
+const KUBECTL_VERSION = 'v1.34.1';
+/** `kubectl version --client`: the client part only (the lab's kubectl asks no server for its version). */
+async function kubectl_version(call, args) {
+    if (!boolFlag(args, 'client')) {
+        throw new ToolFailure("the lab's kubectl answers `kubectl version --client` only");
+    }
+    const [, major, minor] = /^v(\d+)\.(\d+)/.exec(KUBECTL_VERSION);
+    const clientVersion = {
+        major,
+        minor,
+        gitVersion: KUBECTL_VERSION,
+        gitTreeState: 'clean',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+    };
+    const output = stringFlag(args, 'output');
+    if (output === 'json') {
+        call.out(`${JSON.stringify({ clientVersion, kustomizeVersion: 'v5.7.1' }, null, 2)}\n`);
+    }
+    else if (output === undefined) {
+        call.out(`Client Version: ${KUBECTL_VERSION}\nKustomize Version: v5.7.1\n`);
+    }
+    else {
+        throw new ToolFailure(`error: --output must be 'yaml' or 'json'`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/lab/talos/generate.ts
@@ -65705,7 +65750,7 @@ const talosctl_ROOT = {
                 { name: 'short', kind: 'bool' },
                 { name: 'insecure', short: 'i', kind: 'bool' },
             ],
-            run: version,
+            run: talosctl_version,
         },
     ],
 };
@@ -66160,7 +66205,7 @@ function mergeKubeconfig(existing, added) {
     };
 }
 const CLIENT_VERSION = `Client:\n\tTag:         ${TALOS_VERSION}\n\tSHA:         6dd14300\n\tBuilt:       \n\tGo version:  go1.24.11\n\tOS/Arch:     linux/amd64\n`;
-async function version(call, args) {
+async function talosctl_version(call, args) {
     if (boolFlag(args, 'short'))
         call.out(`Client:\nTalos ${TALOS_VERSION}\n`);
     else
@@ -81026,15 +81071,42 @@ function twinReportFromOutcome(outcome, extra) {
                 ...(nodesReady === undefined ? {} : { nodesReady }),
             };
         }),
-        stages: stageTimings(outcome.records).map((stage) => ({
-            stage: stage.stage,
-            seconds: (stage.endedAt - stage.startedAt) / 1000,
-            steps: stage.steps,
-        })),
+        stages: stageReports(outcome.records),
         checks: extra.checks ?? [],
         ...(outcome.failure ? { failure: outcome.failure } : {}),
         ...(extra.runUrl ? { runUrl: extra.runUrl } : {}),
         updatedAt: extra.updatedAt,
+    };
+}
+/** Each stage's wall time and step count, in the order the stages started. */
+function stageReports(records) {
+    return stageTimings(records).map((stage) => ({
+        stage: stage.stage,
+        seconds: (stage.endedAt - stage.startedAt) / 1000,
+        steps: stage.steps,
+    }));
+}
+/**
+ * The report after action-mesh or action-day2: what the previous step reported (clusters, slot, earlier
+ * stages), this step's stages in place of any earlier ones of the same name, and every platform check so far.
+ */
+function platformTwinReport(previous, step) {
+    const stages = stageReports(step.records);
+    const replaced = new Set(stages.map((stage) => stage.stage));
+    return {
+        twin: step.twin,
+        environment: step.environment,
+        state: step.failure === undefined ? 'ready' : 'failed',
+        ...(previous?.slot === undefined ? {} : { slot: previous.slot }),
+        clusters: previous?.clusters ??
+            step.clusters.map((cluster) => ({
+                name: cluster.name,
+                apiUrl: cluster.endpoint,
+                nodes: cluster.nodes.length,
+            })),
+        stages: [...(previous?.stages ?? []).filter((stage) => !replaced.has(stage.stage)), ...stages],
+        checks: checksFromPlatform(step.platform),
+        ...(step.failure === undefined ? {} : { failure: step.failure }),
     };
 }
 function destroyedTwinReport(twin, environment, extra) {

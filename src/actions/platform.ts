@@ -6,6 +6,8 @@ import { execRunner } from '../exec/runner.js';
 import { getChoiceInput, getOptionalInput, Inputs, Outputs, State, withGroup } from '../github/action-io.js';
 import { readGitHubContext } from '../github/context.js';
 import { platformOutputs, writePlatformSummary } from '../github/platform-report.js';
+import { platformTwinReport } from '../github/report.js';
+import { twinStatusFor } from './github-status.js';
 import { resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
@@ -25,15 +27,18 @@ interface PlatformSettings {
   twinInput?: string;
   stateDir: string;
   tools: ToolChoice;
+  githubToken?: string;
 }
 
 function readSettings(): PlatformSettings {
   const twin = getOptionalInput(Inputs.Twin);
+  const githubToken = getOptionalInput(Inputs.GithubToken);
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(twin ? { twinInput: twin } : {}),
     stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
+    ...(githubToken ? { githubToken } : {}),
   };
 }
 
@@ -56,6 +61,15 @@ async function platformContext(settings: PlatformSettings, label: string): Promi
   };
 }
 
+/** The deployment status line: at most 140 characters, so counts rather than names. */
+function describeChecks(label: string, ok: boolean, checks: { passed: boolean }[]): string {
+  const failed = checks.filter((check) => !check.passed).length;
+  if (ok) return `${label} done: ${checks.length} check(s) passed`;
+  return failed === 0
+    ? `${label} failed; the job log says where`
+    : `${label} failed: ${failed} of ${checks.length} check(s) failed`;
+}
+
 export type PlatformWork = (
   ctx: ClusterWorkContext,
   clusters: ClusterOutcome[],
@@ -76,14 +90,31 @@ export async function runPlatformAction(
     const settings = readSettings();
     const ctx = await platformContext(settings, label);
     const clusters = await loadTwinRecord(ctx.store, ctx.twin.twin);
-    const outcome = await withGroup(`${title} of twin ${ctx.twin.twin}`, () =>
+    const twin = ctx.twin.twin;
+    const status = twinStatusFor(settings.githubToken, ctx.store);
+    await status?.begin(twin, label);
+    const outcome = await withGroup(`${title} of twin ${twin}`, () =>
       work(ctx, clusters, dirname(resolve(settings.specFile))),
-    );
+    ).catch(async (error: unknown) => {
+      await status?.fail(twin, ctx.twin.environment, errorMessage(error), `${label} failed`);
+      throw error;
+    });
     const report = await savePlatformReport(
       ctx.store,
       ctx.twin.twin,
       outcome.report,
       await loadPlatformReport(ctx.store, ctx.twin.twin),
+    );
+    await status?.finish(
+      platformTwinReport(await status.lastReport(twin), {
+        twin,
+        environment: ctx.twin.environment,
+        clusters,
+        records: outcome.records,
+        platform: report,
+        ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
+      }),
+      describeChecks(label, outcome.ok, report.checks),
     );
     const outputs = platformOutputs(report);
     core.setOutput(Outputs.Twin, ctx.twin.twin);

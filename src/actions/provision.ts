@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
 import { githubClient, repoFromEnv } from '../github/octokit.js';
+import { twinReportFromOutcome } from '../github/report.js';
+import { twinStatusFor } from './github-status.js';
 import { listSlotClaims } from '../proxmox/slots.js';
 import type { TwinSpec } from '../spec/schema.js';
 import { reapCandidates } from '../twin/reaper.js';
@@ -115,7 +117,7 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
       'operation reap needs input github-token (e.g. ${{ github.token }}) to read pull request states',
     );
   }
-  core.setSecret(settings.githubToken);
+  const status = twinStatusFor(settings.githubToken, new LocalStateStore(settings.stateDir));
   const client = new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } });
   const decisions = await reapCandidates({
     claims: await listSlotClaims(client, spec.proxmox.slots.poolPrefix),
@@ -128,6 +130,7 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
     if (settings.dryRun) continue;
     const ctx = await twinContext(settings, spec, decision.twin);
     await withGroup(`Destroy twin ${decision.twin}`, () => destroyTwin(ctx));
+    await status?.destroyed(decision.twin);
   }
   core.setOutput(Outputs.Reaped, JSON.stringify(decisions));
   await writeReapSummary(decisions, settings.dryRun);
@@ -139,6 +142,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   const name =
     settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
   const ctx = await twinContext(settings, spec, name);
+  const status = settings.operation === 'plan' ? undefined : twinStatusFor(settings.githubToken, ctx.store);
   core.setOutput(Outputs.Twin, ctx.twin.twin);
   core.setOutput(Outputs.Environment, ctx.twin.environment);
   core.setOutput(Outputs.StateDir, settings.stateDir);
@@ -151,10 +155,17 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   }
   if (settings.operation === 'destroy') {
     const result = await withGroup(`Destroy twin ${ctx.twin.twin}`, () => destroyTwin(ctx));
+    await status?.destroyed(ctx.twin.twin);
     await writeDestroySummary(result.twin, result.vms.length, result.pools);
     return;
   }
-  const outcome = await withGroup(`Converge twin ${ctx.twin.twin}`, () => applyTwin(ctx));
+  await status?.begin(ctx.twin.twin, 'provision');
+  const outcome = await withGroup(`Converge twin ${ctx.twin.twin}`, () => applyTwin(ctx)).catch(
+    async (error: unknown) => {
+      await status?.fail(ctx.twin.twin, ctx.twin.environment, errorMessage(error), 'provision failed');
+      throw error;
+    },
+  );
   core.setOutput(Outputs.Slot, String(outcome.slot));
   core.setOutput(
     Outputs.Clusters,
@@ -177,6 +188,10 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.talosconfig]))),
   );
   if (outcome.ok) await saveTwinRecord(ctx.store, outcome); // what action-mesh and action-day2 start from
+  await status?.finish(
+    twinReportFromOutcome(outcome, { updatedAt: new Date() }),
+    outcome.ok ? 'clusters ready; mesh and day-2 next' : 'provision failed; the job log says where',
+  );
   await writeApplySummary(outcome, ctx.pace.scale);
   if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
 }

@@ -72,16 +72,24 @@ export class TwinDeployments {
 
   /**
    * Marks the twin's deployment in progress and returns its id. A job with `environment: <twin>` already
-   * has one (GitHub made it when the job started), so that one is used rather than a second one.
+   * has one (GitHub made it when the job started), so that one is used rather than a second one; else
+   * `reuse`, the one an earlier step of the job began; else a new one.
    */
   async begin(
     twin: string,
-    opts: DeploymentTarget & { transient: boolean; environmentUrl?: string; logUrl?: string },
+    opts: DeploymentTarget & {
+      transient: boolean;
+      description?: string;
+      reuse?: number;
+      environmentUrl?: string;
+      logUrl?: string;
+    },
   ): Promise<number> {
     validateTwinName(twin);
-    const id = (await this.runningDeployment(twin, opts.sha)) ?? (await this.create(twin, opts));
+    const id =
+      (await this.runningDeployment(twin, opts.sha)) ?? opts.reuse ?? (await this.create(twin, opts));
     await this.addStatus(id, 'in_progress', {
-      description: `twin ${twin} is being provisioned`,
+      description: opts.description ?? `twin ${twin} is being provisioned`,
       environmentUrl: opts.environmentUrl,
       logUrl: opts.logUrl,
     });
@@ -91,11 +99,12 @@ export class TwinDeployments {
   async finish(
     id: number,
     result: DeploymentResult,
-    opts: { environmentUrl?: string; logUrl?: string } = {},
+    opts: { description?: string; environmentUrl?: string; logUrl?: string } = {},
   ): Promise<void> {
     await this.addStatus(id, result, {
-      description: result === 'success' ? 'twin ready' : 'twin failed; the job log says where',
       ...opts,
+      description:
+        opts.description ?? (result === 'success' ? 'twin ready' : 'twin failed; the job log says where'),
     });
   }
 

@@ -1,3 +1,4 @@
+import type { StepRecord } from '../plan/executor.js';
 import { stageTimings } from '../plan/executor.js';
 import { validateTwinName } from '../spec/identity.js';
 import type { TwinOutcome } from '../twin/outcome.js';
@@ -75,15 +76,55 @@ export function twinReportFromOutcome(
         ...(nodesReady === undefined ? {} : { nodesReady }),
       };
     }),
-    stages: stageTimings(outcome.records).map((stage) => ({
-      stage: stage.stage,
-      seconds: (stage.endedAt - stage.startedAt) / 1000,
-      steps: stage.steps,
-    })),
+    stages: stageReports(outcome.records),
     checks: extra.checks ?? [],
     ...(outcome.failure ? { failure: outcome.failure } : {}),
     ...(extra.runUrl ? { runUrl: extra.runUrl } : {}),
     updatedAt: extra.updatedAt,
+  };
+}
+
+/** Each stage's wall time and step count, in the order the stages started. */
+export function stageReports(records: StepRecord[]): StageReport[] {
+  return stageTimings(records).map((stage) => ({
+    stage: stage.stage,
+    seconds: (stage.endedAt - stage.startedAt) / 1000,
+    steps: stage.steps,
+  }));
+}
+
+/**
+ * The report after action-mesh or action-day2: what the previous step reported (clusters, slot, earlier
+ * stages), this step's stages in place of any earlier ones of the same name, and every platform check so far.
+ */
+export function platformTwinReport(
+  previous: TwinReport | undefined,
+  step: {
+    twin: string;
+    environment: string;
+    clusters: { name: string; endpoint: string; nodes: unknown[] }[];
+    records: StepRecord[];
+    platform: PlatformReport;
+    failure?: string;
+  },
+): Omit<TwinReport, 'updatedAt'> {
+  const stages = stageReports(step.records);
+  const replaced = new Set(stages.map((stage) => stage.stage));
+  return {
+    twin: step.twin,
+    environment: step.environment,
+    state: step.failure === undefined ? 'ready' : 'failed',
+    ...(previous?.slot === undefined ? {} : { slot: previous.slot }),
+    clusters:
+      previous?.clusters ??
+      step.clusters.map((cluster) => ({
+        name: cluster.name,
+        apiUrl: cluster.endpoint,
+        nodes: cluster.nodes.length,
+      })),
+    stages: [...(previous?.stages ?? []).filter((stage) => !replaced.has(stage.stage)), ...stages],
+    checks: checksFromPlatform(step.platform),
+    ...(step.failure === undefined ? {} : { failure: step.failure }),
   };
 }
 

@@ -237,8 +237,8 @@ describe('permissions: least privilege', () => {
     expect(granted(twin.jobs.apply!)).toEqual(['contents:read', 'deployments:write']);
   });
 
-  it('the reaper reads pull requests and writes nothing', () => {
-    expect(granted(reaper.jobs.reap!)).toEqual(['contents:read', 'pull-requests:read']);
+  it('the reaper writes only what a destroy does: deployments inactive, the PR comment says destroyed', () => {
+    expect(granted(reaper.jobs.reap!)).toEqual(['contents:read', 'deployments:write', 'pull-requests:write']);
   });
 });
 

@@ -15,6 +15,20 @@ import type { Actor, CommentRecord, DeploymentRecord, PullRequestRecord, StatusR
 
 export type Access = 'write' | 'read';
 
+/** A job's `permissions:` as its GITHUB_TOKEN carries them: scope -> read | write (absent: none). */
+export type JobPermissions = Record<string, Access>;
+
+/**
+ * The token scopes that allow an operation, any one of them: GitHub lets a job comment on a pull request
+ * with pull-requests or issues permission.
+ */
+function scopesOf(operationId: string): string[] {
+  if (operationId.startsWith('repos/') && operationId.includes('deployment')) return ['deployments'];
+  if (operationId.startsWith('issues/')) return ['pull-requests', 'issues'];
+  if (operationId.startsWith('pulls/')) return ['pull-requests'];
+  return ['contents'];
+}
+
 /** Not shaped like real GitHub tokens, so no secret scanner mistakes them for leaks. */
 export const WRITE_TOKEN = 'standin-write-token';
 export const READ_ONLY_TOKEN = 'standin-read-only-token';
@@ -50,6 +64,13 @@ interface Reply {
 
 type Handler = (call: Call) => Reply;
 
+interface Grant {
+  access: Access;
+  actor: Actor;
+  /** A job token's scopes; the fixed test tokens have none and `access` for everything. */
+  permissions?: JobPermissions;
+}
+
 class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -75,10 +96,11 @@ export class GitHubStandin {
   private readonly pulls = new Map<number, PullRequestRecord>();
   private readonly branches = new Map<string, string>();
   private readonly knownShas = new Set<string>();
-  private readonly tokens = new Map<string, { access: Access; actor: Actor }>([
+  private readonly tokens = new Map<string, Grant>([
     [WRITE_TOKEN, { access: 'write', actor: ACTIONS_BOT }],
     [READ_ONLY_TOKEN, { access: 'read', actor: ACTIONS_BOT }],
   ]);
+  private jobTokens = 0;
   private readonly owner: Actor;
   private readonly repo: string;
   private readonly clock: () => Date;
@@ -158,6 +180,22 @@ export class GitHubStandin {
       updatedAt: now,
       closedAt: null,
     });
+  }
+
+  /** A push to the pull request's branch (what a synchronize event follows). */
+  pushToPullRequest(number: number, headSha: string): void {
+    const pull = this.pulls.get(number);
+    if (!pull) throw new Error(`no pull request #${number} in the stand-in`);
+    this.addBranch(pull.headRef, headSha);
+    pull.headSha = headSha;
+    pull.updatedAt = this.clock();
+  }
+
+  /** The GITHUB_TOKEN GitHub gives a job: only the scopes its `permissions:` grant, at their levels. */
+  issueJobToken(permissions: JobPermissions): string {
+    const token = `standin-job-token-${++this.jobTokens}`;
+    this.tokens.set(token, { access: 'read', actor: ACTIONS_BOT, permissions: { ...permissions } });
+    return token;
   }
 
   setPullRequestState(number: number, state: 'open' | 'closed'): void {
@@ -269,7 +307,8 @@ export class GitHubStandin {
     const pathProblems = this.contract.checkPathParams(match);
     if (pathProblems.length > 0) throw this.violation(404, 'Not Found', pathProblems.join(' '));
     if (!this.isThisRepository(pathParams)) throw new ApiError(404, 'Not Found');
-    if (method !== 'GET' && grant.access !== 'write') {
+    const access = this.accessOf(grant, operation.operationId);
+    if (access === undefined || (method !== 'GET' && access !== 'write')) {
       throw new ApiError(403, 'Resource not accessible by integration');
     }
     const problems = [
@@ -290,7 +329,14 @@ export class GitHubStandin {
     });
   }
 
-  private grantFor(authorization: string | undefined): { access: Access; actor: Actor } {
+  /** The highest access the grant has for the operation's scopes. */
+  private accessOf(grant: Grant, operationId: string): Access | undefined {
+    if (!grant.permissions) return grant.access;
+    const levels = scopesOf(operationId).map((scope) => grant.permissions![scope]);
+    return levels.includes('write') ? 'write' : levels.includes('read') ? 'read' : undefined;
+  }
+
+  private grantFor(authorization: string | undefined): Grant {
     if (!authorization) throw new ApiError(401, 'Requires authentication');
     const token = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization)?.[1];
     const grant = token === undefined ? undefined : this.tokens.get(token);

@@ -1,0 +1,40 @@
+import * as core from '@actions/core';
+import { readGitHubContext } from '../github/context.js';
+import { githubClient, repoFromEnv } from '../github/octokit.js';
+import { TwinStatus } from '../github/twin-status.js';
+import type { StateStore } from '../state/store.js';
+
+/**
+ * The twin's deployment and PR comment for this run, or undefined without a github-token (e.g. a step run
+ * outside GitHub). Built before any change, so a run without GITHUB_REPOSITORY stops early.
+ */
+export function twinStatusFor(token: string | undefined, store: StateStore): TwinStatus | undefined {
+  if (!token) {
+    core.info('no github-token: no deployment status and no pull request comment');
+    return undefined;
+  }
+  core.setSecret(token);
+  const context = readGitHubContext();
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env;
+  return new TwinStatus(
+    {
+      octokit: githubClient(token),
+      repo: repoFromEnv(),
+      event: {
+        eventName: context.eventName,
+        ...(context.ref ? { ref: context.ref } : {}),
+        sha: process.env.GITHUB_SHA ?? '',
+        payload: context.payload,
+      },
+      ...(server && repository && runId ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
+    },
+    store,
+    {
+      notice: (message) => core.notice(message),
+      warning: (message) => core.warning(message),
+      summary: async (markdown) => {
+        await core.summary.addRaw(markdown, true).write();
+      },
+    },
+  );
+}

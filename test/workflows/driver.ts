@@ -1,0 +1,231 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { runStep } from '../actions/runner.js';
+import type { StepRun } from '../actions/runner.js';
+import type { GitHubStandin, JobPermissions } from '../github/standin/server.js';
+import { evaluateCondition, interpolate } from './expression.js';
+import type { Contexts, Value } from './expression.js';
+
+/**
+ * A GitHub runner in miniature for the workflow tests: takes a workflow file and an event, decides which
+ * jobs run by their `if:`, and runs their steps as the runner does: `uses: ./action-*` through the bundle in
+ * dist/ with the action.yml defaults and the `with:` values evaluated, outputs into `steps.<id>.outputs`, a
+ * failed step skips the rest, post steps at the end. GitHub's part comes from the stand-in: a token with the
+ * job's `permissions:` and, for a job with `environment:`, the deployment GitHub makes when it starts.
+ */
+
+interface WorkflowStep {
+  id?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, string | number | boolean>;
+}
+
+interface WorkflowJob {
+  if?: string;
+  permissions?: Record<string, string>;
+  environment?: { name: string; url?: string } | string;
+  steps: WorkflowStep[];
+}
+
+interface Workflow {
+  env?: Record<string, string>;
+  jobs: Record<string, WorkflowJob>;
+}
+
+interface ActionFile {
+  inputs?: Record<string, { default?: string }>;
+  runs: { main: string; post?: string };
+}
+
+export interface WorkflowEvent {
+  name: string;
+  payload: Record<string, Value>;
+  ref: string;
+  /** GITHUB_SHA: for a pull request, its test-merge commit. */
+  sha: string;
+  inputs?: Record<string, Value>;
+}
+
+/** What surrounds the runner: GitHub, the repository's variables and secrets, the runner's environment. */
+export interface RunnerWorld {
+  standin: GitHubStandin;
+  vars: Record<string, string>;
+  secrets: Record<string, string>;
+  /** The runner machine's environment (PATH with the tools, HOME, ...). */
+  env: NodeJS.ProcessEnv;
+  /** Values that replace the workflow's own `env:` (e.g. the spec path). */
+  workflowEnv?: Record<string, string>;
+}
+
+export interface StepResult {
+  uses: string;
+  id?: string;
+  run?: StepRun;
+  post?: StepRun;
+}
+
+export interface JobResult {
+  job: string;
+  ok: boolean;
+  steps: StepResult[];
+  /** The deployment GitHub made for the job's `environment:`. */
+  deploymentId?: number;
+}
+
+let runIds = 9000;
+
+/** Runs every job of `file` that `event` selects, one after the other, and says how each went. */
+export async function runWorkflow(
+  file: string,
+  event: WorkflowEvent,
+  world: RunnerWorld,
+): Promise<JobResult[]> {
+  const workflow = parse(readFileSync(file, 'utf8')) as Workflow;
+  const runId = ++runIds;
+  const eventPath = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  writeFileSync(eventPath, JSON.stringify(event.payload));
+  const results: JobResult[] = [];
+  for (const [name, job] of Object.entries(workflow.jobs)) {
+    const token = world.standin.issueJobToken(grants(job.permissions));
+    const contexts = jobContexts(workflow, event, world, runId, token);
+    if (job.if !== undefined && !evaluateCondition(job.if, contexts)) continue;
+    results.push(await runJob(name, job, contexts, { event, world, runId, eventPath }));
+  }
+  return results;
+}
+
+function grants(permissions: Record<string, string> = {}): JobPermissions {
+  return Object.fromEntries(
+    Object.entries(permissions).filter(([, level]) => level === 'read' || level === 'write'),
+  ) as JobPermissions;
+}
+
+function jobContexts(
+  workflow: Workflow,
+  event: WorkflowEvent,
+  world: RunnerWorld,
+  runId: number,
+  token: string,
+): Contexts {
+  const { owner, repo } = world.standin.repoRef;
+  const contexts: Contexts = {
+    github: {
+      event_name: event.name,
+      event: event.payload,
+      ref: event.ref,
+      sha: event.sha,
+      repository: `${owner}/${repo}`,
+      server_url: 'https://github.com',
+      run_id: runId,
+      token,
+    },
+    inputs: event.inputs ?? {},
+    vars: world.vars,
+    secrets: world.secrets,
+    steps: {},
+    env: {},
+  };
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(workflow.env ?? {}))
+    env[key] = interpolate(String(value), contexts);
+  contexts.env = { ...env, ...world.workflowEnv };
+  return contexts;
+}
+
+async function runJob(
+  name: string,
+  job: WorkflowJob,
+  contexts: Contexts,
+  run: { event: WorkflowEvent; world: RunnerWorld; runId: number; eventPath: string },
+): Promise<JobResult> {
+  const { standin } = run.world;
+  const environment = typeof job.environment === 'string' ? job.environment : job.environment?.name;
+  const deploymentId =
+    environment === undefined
+      ? undefined
+      : standin.startEnvironmentJob({
+          environment: interpolate(environment, contexts),
+          ...deployedCommit(run.event),
+          runId: run.runId,
+        });
+  const stepsContext: Record<string, Value> = {};
+  contexts.steps = stepsContext;
+  const env = runnerEnv(run, contexts);
+  const steps: StepResult[] = [];
+  let ok = true;
+  for (const step of job.steps) {
+    if (step.run !== undefined) throw new Error(`job ${name}: run: steps are not modelled by this driver`);
+    const uses = step.uses ?? '';
+    const result: StepResult = { uses, ...(step.id ? { id: step.id } : {}) };
+    steps.push(result);
+    if (!ok || !uses.startsWith('./')) continue; // a failed step skips the rest; checkout is the cwd here
+    const action = parse(readFileSync(join(uses, 'action.yml'), 'utf8')) as ActionFile;
+    result.run = await runStep(entryOf(action.runs.main), {
+      inputs: stepInputs(action, step, contexts),
+      env,
+    });
+    ok = result.run.code === 0;
+    if (step.id)
+      stepsContext[step.id] = { outputs: result.run.outputs, conclusion: ok ? 'success' : 'failure' };
+  }
+  for (const result of [...steps].reverse()) {
+    if (!result.run) continue;
+    const action = parse(readFileSync(join(result.uses, 'action.yml'), 'utf8')) as ActionFile;
+    if (action.runs.post)
+      result.post = await runStep(entryOf(action.runs.post), { state: result.run.state, env });
+  }
+  if (deploymentId !== undefined) standin.endEnvironmentJob(deploymentId, ok ? 'success' : 'failure');
+  return { job: name, ok, steps, ...(deploymentId === undefined ? {} : { deploymentId }) };
+}
+
+/** The commit GitHub files an environment's deployment under: a pull request's head, else GITHUB_SHA. */
+function deployedCommit(event: WorkflowEvent): { ref: string; sha: string } {
+  const head = (event.payload.pull_request as { head?: { ref: string; sha: string } } | undefined)?.head;
+  if (head) return { ref: head.ref, sha: head.sha };
+  return { ref: event.ref.replace(/^refs\/heads\//, ''), sha: event.sha };
+}
+
+function runnerEnv(
+  run: { event: WorkflowEvent; world: RunnerWorld; runId: number; eventPath: string },
+  contexts: Contexts,
+): NodeJS.ProcessEnv {
+  const github = contexts.github as Record<string, Value>;
+  return {
+    ...run.world.env,
+    ...(contexts.env as Record<string, string>),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: run.event.name,
+    GITHUB_EVENT_PATH: run.eventPath,
+    GITHUB_REF: run.event.ref,
+    GITHUB_SHA: run.event.sha,
+    GITHUB_REPOSITORY: String(github.repository),
+    GITHUB_API_URL: run.world.standin.url,
+    GITHUB_SERVER_URL: String(github.server_url),
+    GITHUB_RUN_ID: String(run.runId),
+    GITHUB_WORKSPACE: process.cwd(),
+  };
+}
+
+/** The runner's inputs: every input the action declares, from `with:` or else its default, evaluated. */
+function stepInputs(action: ActionFile, step: WorkflowStep, contexts: Contexts): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const [name, declared] of Object.entries(action.inputs ?? {})) {
+    const given = step.with?.[name];
+    const value = given === undefined ? declared.default : String(given);
+    if (value !== undefined) inputs[name] = interpolate(value, contexts);
+  }
+  for (const name of Object.keys(step.with ?? {})) {
+    if (!(name in (action.inputs ?? {}))) throw new Error(`${step.uses} has no input ${name}`);
+  }
+  return inputs;
+}
+
+/** `../dist/provision/index.js` -> `provision`, the entry runStep runs. */
+function entryOf(main: string): string {
+  const match = /^\.\.\/dist\/([a-z0-9-]+)\/index\.js$/.exec(main);
+  if (!match) throw new Error(`action entry ${main} is not ../dist/<name>/index.js`);
+  return match[1]!;
+}

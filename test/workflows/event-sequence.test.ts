@@ -1,0 +1,282 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab } from '../../src/lab/lab.js';
+import type { LabHandle } from '../../src/lab/lab.js';
+import { GitHubStandin } from '../github/standin/server.js';
+import { runWorkflow } from './driver.js';
+import type { JobResult, RunnerWorld, WorkflowEvent } from './driver.js';
+import type { Value } from './expression.js';
+
+/**
+ * The life of twins as users meet it: the repository's own twin.yml and reaper.yml driven event by event
+ * against the simulated lab and the GitHub stand-in (every request checked against GitHub's OpenAPI
+ * description). After each event the lab's twins, GitHub's deployments and the pull request's one comment
+ * are what a user expects. The spec is the one-worker fixture with production as small, to keep it quick.
+ */
+const TIME_SCALE = 0.01;
+const MAIN_SHA = 'a'.repeat(40);
+const TWIN_WORKFLOW = '.github/workflows/twin.yml';
+const REAPER_WORKFLOW = '.github/workflows/reaper.yml';
+const MARKER = (twin: string) => `<!-- aggrik8s-twin:${twin} -->`;
+
+let lab: LabHandle;
+let standin: GitHubStandin;
+let world: RunnerWorld;
+let stateRoot: string;
+let repository: string;
+let shas = 0;
+
+function nextSha(): string {
+  return (++shas).toString(16).padStart(40, 'c');
+}
+
+beforeAll(async () => {
+  lab = await startLab({ dir: mkdtempSync(join(tmpdir(), 'events-lab-')), timeScale: TIME_SCALE });
+  standin = await GitHubStandin.start();
+  standin.addBranch('main', MAIN_SHA);
+  repository = `${standin.repoRef.owner}/${standin.repoRef.repo}`;
+  const home = mkdtempSync(join(tmpdir(), 'events-runner-home-'));
+  stateRoot = join(home, '.aggrik8s-twin', 'state'); // the actions' default state-dir on the runner
+  world = {
+    standin,
+    vars: {
+      PROXMOX_ENDPOINT: lab.endpoint.replace(/\/api2\/json$/, ''),
+      PROXMOX_CA: readFileSync(lab.caFile, 'utf8'),
+      PROXMOX_FINGERPRINT: '',
+    },
+    secrets: { PROXMOX_TOKEN: lab.token },
+    env: {
+      PATH: `${lab.binDir}${delimiter}${process.env.PATH}`,
+      HOME: home,
+      TWIN_PACE_SCALE: String(TIME_SCALE),
+    },
+    workflowEnv: { TWIN_SPEC: smallLabSpec() },
+  };
+});
+afterAll(async () => {
+  await standin?.close();
+  await lab?.close();
+});
+
+/** The one-worker fixture with production cut to one control plane and one worker per cluster too. */
+function smallLabSpec(): string {
+  const spec = parse(readFileSync('test/fixtures/twins/one-worker.yaml', 'utf8')) as {
+    environments: { production: { clusters: Record<string, Record<string, unknown>> } };
+  };
+  for (const cluster of Object.values(spec.environments.production.clusters)) {
+    Object.assign(cluster, { controlPlanes: { count: 1 }, workers: { count: 1, cores: 2, memoryMiB: 6144 } });
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'events-spec-')), 'twin.yaml');
+  writeFileSync(file, stringify(spec));
+  return file;
+}
+
+// --- events as GitHub sends them ---
+
+function push(): WorkflowEvent {
+  return {
+    name: 'push',
+    ref: 'refs/heads/main',
+    sha: MAIN_SHA,
+    payload: { ref: 'refs/heads/main', after: MAIN_SHA, repository: { full_name: repository } },
+  };
+}
+
+function pullRequest(
+  action: string,
+  number: number,
+  head: { ref: string; sha: string },
+  fork = false,
+): WorkflowEvent {
+  const pull: Record<string, Value> = {
+    number,
+    state: action === 'closed' ? 'closed' : 'open',
+    title: `Change ${number}`,
+    head: { ref: head.ref, sha: head.sha, repo: { full_name: fork ? 'mallory/platform' : repository } },
+    base: { ref: 'main', sha: MAIN_SHA, repo: { full_name: repository } },
+  };
+  return {
+    name: 'pull_request',
+    ref: `refs/pull/${number}/merge`,
+    sha: nextSha(), // the test-merge commit
+    payload: { action, number, pull_request: pull, repository: { full_name: repository } },
+  };
+}
+
+function dispatch(twin: string, operation: 'apply' | 'destroy'): WorkflowEvent {
+  const inputs = { twin, operation };
+  return { name: 'workflow_dispatch', ref: 'refs/heads/main', sha: MAIN_SHA, payload: { inputs }, inputs };
+}
+
+function schedule(): WorkflowEvent {
+  return { name: 'schedule', ref: 'refs/heads/main', sha: MAIN_SHA, payload: { schedule: '17 * * * *' } };
+}
+
+// --- what a user looks at ---
+
+function vmsOf(twin: string): string[] {
+  return Object.values(lab.state.data.vms)
+    .map((vm) => vm.config.name ?? '')
+    .filter((name) => name.startsWith(`${twin}-`));
+}
+
+function poolsOf(twin: string): string[] {
+  return Object.values(lab.state.data.pools)
+    .filter((pool) => pool.comment?.includes(` of ${twin} `))
+    .map((pool) => pool.poolid);
+}
+
+function deploymentsOf(twin: string) {
+  return standin.deployments.filter((deployment) => deployment.environment === twin);
+}
+
+function latestState(deployment: { statuses: { state: string }[] }): string | undefined {
+  return deployment.statuses.at(-1)?.state;
+}
+
+function commentsOn(number: number) {
+  return standin.comments.filter((comment) => comment.issueNumber === number);
+}
+
+function expectJobsPassed(results: JobResult[], jobs: string[]): void {
+  const failures = results
+    .filter((result) => !result.ok)
+    .flatMap((result) =>
+      result.steps.map((step) => step.run?.stdout.split('\n').filter((l) => /::error/.test(l))),
+    );
+  expect(failures.flat(), 'error lines of failed jobs').toEqual([]);
+  expect(results.map((result) => [result.job, result.ok])).toEqual(jobs.map((job) => [job, true]));
+  expect(standin.violations).toEqual([]);
+}
+
+describe(
+  'twin.yml and reaper.yml, event after event, on the lab and the GitHub stand-in',
+  { timeout: 600_000 },
+  () => {
+    const pr7 = { ref: 'feature/mesh-tuning', sha: nextSha() };
+    const pr8 = { ref: 'feature/storage', sha: nextSha() };
+
+    it('push to main: the production job converges production; its deployment is the one GitHub made', async () => {
+      const results = await runWorkflow(TWIN_WORKFLOW, push(), world);
+      expectJobsPassed(results, ['apply']);
+      expect(vmsOf('production').sort()).toEqual([
+        'production-east-cp-1',
+        'production-east-w-1',
+        'production-west-cp-1',
+        'production-west-w-1',
+      ]);
+      const [deployment, ...more] = deploymentsOf('production');
+      expect(more).toEqual([]);
+      expect(deployment!.id).toBe(results[0]!.deploymentId);
+      const ours = deployment!.statuses.filter((status) => status.description !== '');
+      expect(ours.map((status) => `${status.state}: ${status.description}`)).toEqual([
+        'in_progress: provision: twin production is being built',
+        'success: clusters ready; mesh and day-2 next',
+        'in_progress: mesh: twin production is being built',
+        expect.stringMatching(/^success: mesh done: \d+ check\(s\) passed$/),
+        'in_progress: day2: twin production is being built',
+        expect.stringMatching(/^success: day2 done: \d+ check\(s\) passed$/),
+      ]);
+      expect(latestState(deployment!)).toBe('success');
+      expect(standin.comments).toEqual([]); // a push has no pull request to comment on
+    });
+
+    it('PR opened: a preview twin pr-7, one deployment, one comment with endpoints, timings and checks', async () => {
+      standin.addPullRequest({ number: 7, headRef: pr7.ref, headSha: pr7.sha });
+      const results = await runWorkflow(TWIN_WORKFLOW, pullRequest('opened', 7, pr7), world);
+      expectJobsPassed(results, ['preview']);
+      expect(vmsOf('pr-7')).toHaveLength(4);
+      expect(deploymentsOf('pr-7')).toHaveLength(1);
+      expect(latestState(deploymentsOf('pr-7')[0]!)).toBe('success');
+      const comments = commentsOn(7);
+      expect(comments).toHaveLength(1);
+      const body = comments[0]!.body;
+      expect(body.split('\n')[0]).toBe(MARKER('pr-7'));
+      expect(body).toContain('### Twin `pr-7`: ✅ ready');
+      expect(body).toMatch(/\| east \| `https:\/\/[\d.]+:6443` \| 2\/2 \|/);
+      expect(body).toContain('**Stage timings**');
+      expect(body).toMatch(/\| mesh east &lt;-&gt; west \| ✅ passed \|/);
+      expect(body).toMatch(/\| from east, rebel-base answers from every cluster \| ✅ passed \|/);
+      expect(body).toMatch(/Ceph health on west \| ✅ passed/);
+      expect(body).not.toContain('❌');
+    });
+
+    it('synchronize: the same twin converged, still one comment, updated in place', async () => {
+      const before = { ...commentsOn(7)[0]! };
+      pr7.sha = nextSha();
+      standin.pushToPullRequest(7, pr7.sha);
+      const results = await runWorkflow(TWIN_WORKFLOW, pullRequest('synchronize', 7, pr7), world);
+      expectJobsPassed(results, ['preview']);
+      expect(vmsOf('pr-7')).toHaveLength(4);
+      const comments = commentsOn(7);
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.id).toBe(before.id);
+      expect(comments[0]!.body).not.toBe(before.body);
+      expect(comments[0]!.body).toContain(`/actions/runs/`);
+      // One deployment per run, each GitHub's own: the new commit's is the one that succeeded.
+      const deployments = deploymentsOf('pr-7');
+      expect(deployments.map((deployment) => deployment.sha)).toEqual([expect.any(String), pr7.sha]);
+      expect(latestState(deployments[1]!)).toBe('success');
+    });
+
+    it('a fork pull request starts no job at all: the guard keeps it off the lab runner', async () => {
+      standin.addPullRequest({ number: 9, headRef: 'evil', headSha: nextSha() });
+      const fork = pullRequest('opened', 9, { ref: 'evil', sha: nextSha() }, true);
+      expect(await runWorkflow(TWIN_WORKFLOW, fork, world)).toEqual([]);
+      expect(
+        await runWorkflow(TWIN_WORKFLOW, { ...fork, payload: { ...fork.payload, action: 'closed' } }, world),
+      ).toEqual([]);
+      expect(vmsOf('pr-9')).toEqual([]);
+      expect(deploymentsOf('pr-9')).toEqual([]);
+    });
+
+    it('PR closed: the destroy job leaves no VM, pool or state of pr-7; deployments inactive; the comment says so', async () => {
+      standin.setPullRequestState(7, 'closed');
+      const results = await runWorkflow(TWIN_WORKFLOW, pullRequest('closed', 7, pr7), world);
+      expectJobsPassed(results, ['destroy']);
+      expect(results[0]!.deploymentId).toBeUndefined(); // destroy declares no environment
+      expect(vmsOf('pr-7')).toEqual([]);
+      expect(poolsOf('pr-7')).toEqual([]);
+      expect(existsSync(join(stateRoot, 'pr-7'))).toBe(false);
+      expect(deploymentsOf('pr-7').map(latestState)).toEqual(['inactive', 'inactive']);
+      const comments = commentsOn(7);
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.body).toContain('### Twin `pr-7`: 🗑️ destroyed');
+      expect(vmsOf('production')).toHaveLength(4); // production is untouched
+    });
+
+    it('the reaper: a PR closed while no close event ran loses its twin; production stays', async () => {
+      // The lab holds production and one preview at a time (its disks are the limit), so pr-8 comes now.
+      standin.addPullRequest({ number: 8, headRef: pr8.ref, headSha: pr8.sha });
+      expectJobsPassed(await runWorkflow(TWIN_WORKFLOW, pullRequest('opened', 8, pr8), world), ['preview']);
+      expect(vmsOf('pr-8')).toHaveLength(4);
+      standin.setPullRequestState(8, 'closed'); // its close event never reached a runner
+      const results = await runWorkflow(REAPER_WORKFLOW, schedule(), world);
+      expectJobsPassed(results, ['reap']);
+      expect(results[0]!.steps[1]!.run!.stdout).toMatch(/destroying pr-8: pull request #8 is closed/);
+      expect(vmsOf('pr-8')).toEqual([]);
+      expect(poolsOf('pr-8')).toEqual([]);
+      expect(existsSync(join(stateRoot, 'pr-8'))).toBe(false);
+      expect(deploymentsOf('pr-8').map(latestState)).toEqual(['inactive']);
+      expect(commentsOn(8).map((comment) => comment.body.split('\n')[1])).toEqual([
+        '### Twin `pr-8`: 🗑️ destroyed',
+      ]);
+      expect(vmsOf('production')).toHaveLength(4);
+    });
+
+    it('dispatch destroy: production goes, and the lab is as empty as before the first push', async () => {
+      const results = await runWorkflow(TWIN_WORKFLOW, dispatch('production', 'destroy'), world);
+      expectJobsPassed(results, ['destroy']);
+      expect(Object.keys(lab.state.data.vms)).toEqual([]);
+      expect(Object.keys(lab.state.data.pools)).toEqual([]);
+      expect(existsSync(join(stateRoot, 'production'))).toBe(false);
+      expect(deploymentsOf('production').map(latestState)).toEqual(['inactive']);
+      expect(
+        standin.comments.filter((comment) => comment.body.startsWith('<!-- aggrik8s-twin:')),
+      ).toHaveLength(2);
+    });
+  },
+);
