@@ -9,6 +9,7 @@ import { GitHubStandin } from '../github/standin/server.js';
 import { runWorkflow } from './driver.js';
 import type { JobResult, RunnerWorld, WorkflowEvent } from './driver.js';
 import type { Value } from './expression.js';
+import { scanForSecrets, twinSecrets, visibleLog, withEncodings } from './secret-scan.js';
 
 /**
  * The life of twins as users meet it: the repository's own twin.yml and reaper.yml driven event by event
@@ -28,13 +29,19 @@ let world: RunnerWorld;
 let stateRoot: string;
 let repository: string;
 let shas = 0;
+let labLog: string;
+/** Every job that ran, and the secret material of every twin that existed, for the final scan. */
+const jobsRun: JobResult[] = [];
+const secrets = new Set<string>();
 
 function nextSha(): string {
   return (++shas).toString(16).padStart(40, 'c');
 }
 
 beforeAll(async () => {
-  lab = await startLab({ dir: mkdtempSync(join(tmpdir(), 'events-lab-')), timeScale: TIME_SCALE });
+  const labDir = mkdtempSync(join(tmpdir(), 'events-lab-'));
+  labLog = join(labDir, 'requests.jsonl');
+  lab = await startLab({ dir: labDir, timeScale: TIME_SCALE, logFile: labLog });
   standin = await GitHubStandin.start();
   standin.addBranch('main', MAIN_SHA);
   repository = `${standin.repoRef.owner}/${standin.repoRef.repo}`;
@@ -141,6 +148,20 @@ function commentsOn(number: number) {
   return standin.comments.filter((comment) => comment.issueNumber === number);
 }
 
+/** Runs a workflow as GitHub would for the event, keeping what it wrote for the secret scan. */
+async function deliver(workflow: string, event: WorkflowEvent): Promise<JobResult[]> {
+  const results = await runWorkflow(workflow, event, world);
+  jobsRun.push(...results);
+  return results;
+}
+
+/** The twin's secret material, read from the state store while the twin exists. */
+function rememberSecrets(twin: string): void {
+  const before = secrets.size;
+  for (const secret of twinSecrets(join(stateRoot, twin))) secrets.add(secret);
+  expect(secrets.size - before, `secret material of ${twin} found in its state`).toBeGreaterThan(10);
+}
+
 function expectJobsPassed(results: JobResult[], jobs: string[]): void {
   const failures = results
     .filter((result) => !result.ok)
@@ -160,8 +181,9 @@ describe(
     const pr8 = { ref: 'feature/storage', sha: nextSha() };
 
     it('push to main: the production job converges production; its deployment is the one GitHub made', async () => {
-      const results = await runWorkflow(TWIN_WORKFLOW, push(), world);
+      const results = await deliver(TWIN_WORKFLOW, push());
       expectJobsPassed(results, ['apply']);
+      rememberSecrets('production');
       expect(vmsOf('production').sort()).toEqual([
         'production-east-cp-1',
         'production-east-w-1',
@@ -186,8 +208,9 @@ describe(
 
     it('PR opened: a preview twin pr-7, one deployment, one comment with endpoints, timings and checks', async () => {
       standin.addPullRequest({ number: 7, headRef: pr7.ref, headSha: pr7.sha });
-      const results = await runWorkflow(TWIN_WORKFLOW, pullRequest('opened', 7, pr7), world);
+      const results = await deliver(TWIN_WORKFLOW, pullRequest('opened', 7, pr7));
       expectJobsPassed(results, ['preview']);
+      rememberSecrets('pr-7');
       expect(vmsOf('pr-7')).toHaveLength(4);
       expect(deploymentsOf('pr-7')).toHaveLength(1);
       expect(latestState(deploymentsOf('pr-7')[0]!)).toBe('success');
@@ -208,7 +231,7 @@ describe(
       const before = { ...commentsOn(7)[0]! };
       pr7.sha = nextSha();
       standin.pushToPullRequest(7, pr7.sha);
-      const results = await runWorkflow(TWIN_WORKFLOW, pullRequest('synchronize', 7, pr7), world);
+      const results = await deliver(TWIN_WORKFLOW, pullRequest('synchronize', 7, pr7));
       expectJobsPassed(results, ['preview']);
       expect(vmsOf('pr-7')).toHaveLength(4);
       const comments = commentsOn(7);
@@ -225,9 +248,9 @@ describe(
     it('a fork pull request starts no job at all: the guard keeps it off the lab runner', async () => {
       standin.addPullRequest({ number: 9, headRef: 'evil', headSha: nextSha() });
       const fork = pullRequest('opened', 9, { ref: 'evil', sha: nextSha() }, true);
-      expect(await runWorkflow(TWIN_WORKFLOW, fork, world)).toEqual([]);
+      expect(await deliver(TWIN_WORKFLOW, fork)).toEqual([]);
       expect(
-        await runWorkflow(TWIN_WORKFLOW, { ...fork, payload: { ...fork.payload, action: 'closed' } }, world),
+        await deliver(TWIN_WORKFLOW, { ...fork, payload: { ...fork.payload, action: 'closed' } }),
       ).toEqual([]);
       expect(vmsOf('pr-9')).toEqual([]);
       expect(deploymentsOf('pr-9')).toEqual([]);
@@ -235,7 +258,7 @@ describe(
 
     it('PR closed: the destroy job leaves no VM, pool or state of pr-7; deployments inactive; the comment says so', async () => {
       standin.setPullRequestState(7, 'closed');
-      const results = await runWorkflow(TWIN_WORKFLOW, pullRequest('closed', 7, pr7), world);
+      const results = await deliver(TWIN_WORKFLOW, pullRequest('closed', 7, pr7));
       expectJobsPassed(results, ['destroy']);
       expect(results[0]!.deploymentId).toBeUndefined(); // destroy declares no environment
       expect(vmsOf('pr-7')).toEqual([]);
@@ -251,10 +274,11 @@ describe(
     it('the reaper: a PR closed while no close event ran loses its twin; production stays', async () => {
       // The lab holds production and one preview at a time (its disks are the limit), so pr-8 comes now.
       standin.addPullRequest({ number: 8, headRef: pr8.ref, headSha: pr8.sha });
-      expectJobsPassed(await runWorkflow(TWIN_WORKFLOW, pullRequest('opened', 8, pr8), world), ['preview']);
+      expectJobsPassed(await deliver(TWIN_WORKFLOW, pullRequest('opened', 8, pr8)), ['preview']);
       expect(vmsOf('pr-8')).toHaveLength(4);
+      rememberSecrets('pr-8');
       standin.setPullRequestState(8, 'closed'); // its close event never reached a runner
-      const results = await runWorkflow(REAPER_WORKFLOW, schedule(), world);
+      const results = await deliver(REAPER_WORKFLOW, schedule());
       expectJobsPassed(results, ['reap']);
       expect(results[0]!.steps[1]!.run!.stdout).toMatch(/destroying pr-8: pull request #8 is closed/);
       expect(vmsOf('pr-8')).toEqual([]);
@@ -268,7 +292,7 @@ describe(
     });
 
     it('dispatch destroy: production goes, and the lab is as empty as before the first push', async () => {
-      const results = await runWorkflow(TWIN_WORKFLOW, dispatch('production', 'destroy'), world);
+      const results = await deliver(TWIN_WORKFLOW, dispatch('production', 'destroy'));
       expectJobsPassed(results, ['destroy']);
       expect(Object.keys(lab.state.data.vms)).toEqual([]);
       expect(Object.keys(lab.state.data.pools)).toEqual([]);
@@ -277,6 +301,36 @@ describe(
       expect(
         standin.comments.filter((comment) => comment.body.startsWith('<!-- aggrik8s-twin:')),
       ).toHaveLength(2);
+    });
+
+    it('no secret reached a log, output, summary, GitHub request or the lab request log, not even base64-encoded', () => {
+      const haystacks: Record<string, string> = { 'lab request log': readFileSync(labLog, 'utf8') };
+      jobsRun.forEach((job, index) => {
+        job.steps.forEach((step, n) => {
+          for (const [phase, run] of [
+            ['main', step.run],
+            ['post', step.post],
+          ] as const) {
+            if (!run) continue;
+            const where = `job ${index} ${job.job} step ${n} ${phase}`;
+            haystacks[`${where} log`] = `${visibleLog(run.stdout)}\n${run.stderr}`;
+            haystacks[`${where} outputs`] = JSON.stringify(run.outputs);
+            haystacks[`${where} summary`] = run.summary;
+          }
+        });
+      });
+      standin.requests.forEach((request, index) => {
+        haystacks[`GitHub request ${index}`] = JSON.stringify(request.body ?? null);
+      });
+      expect(Object.keys(haystacks).length).toBeGreaterThan(50);
+      const needles = withEncodings([...secrets, lab.token, lab.tokenSecret]);
+      expect(needles.length).toBeGreaterThan(100);
+      expect(scanForSecrets(haystacks, needles)).toEqual([]);
+      // The scan finds what it looks for: a kubeconfig key pasted into a log, raw or base64, is a hit.
+      const planted = [...secrets].find((secret) => secret.length > 40)!;
+      expect(
+        scanForSecrets({ planted: `x${Buffer.from(`..${planted}`).toString('base64')}y` }, needles),
+      ).not.toEqual([]);
     });
   },
 );
