@@ -53467,7 +53467,7 @@ class PveNetworkError extends Error {
     method;
     path;
     constructor(init) {
-        super(`PVE ${init.method} ${init.path}: ${init.detail} (${init.code})`);
+        super(`PVE ${init.method} ${init.path}: ${init.detail} (${init.code})${init.hint ? `: ${init.hint}` : ''}`);
         this.code = init.code;
         this.requestMayHaveArrived = init.requestMayHaveArrived;
         this.method = init.method;
@@ -77640,7 +77640,7 @@ class PveTransport {
         const code = err.code ?? (err instanceof RequestTimeout ? 'ETIMEDOUT' : 'EUNKNOWN');
         if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
             return new errors_ConfigurationError(`the certificate of ${this.conn.endpoint.origin} is not trusted by the configured CA (${err.message}, ${code}): ` +
-                `check that caFile is the cluster CA (/etc/pve/pve-root-ca.pem) and that the endpoint's host name ` +
+                `check that the CA given is the cluster CA (/etc/pve/pve-root-ca.pem) and that the endpoint's host name ` +
                 `is one the certificate names`);
         }
         // A reused keep-alive socket that the server had already closed never delivered the request.
@@ -77652,6 +77652,12 @@ class PveTransport {
             requestMayHaveArrived: progress.written && !staleSocket,
             method: req.method,
             path: req.path,
+            ...(UNREACHABLE_CODES.has(code)
+                ? {
+                    hint: `check the endpoint ${this.conn.endpoint.origin} (host, and port 8006 unless PVE was moved) ` +
+                        'and that this runner can reach it (firewall, VPN, runner network)',
+                }
+                : {}),
         });
     }
 }
@@ -77661,6 +77667,8 @@ class RequestTimeout extends Error {
         super(`no complete response within ${timeoutMs} ms`);
     }
 }
+/** Connection failures no retry mends: nothing listens there, no route, no such host. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNTRUSTED_CERTIFICATE_CODES = new Set([
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     'UNABLE_TO_GET_ISSUER_CERT',
@@ -77879,30 +77887,38 @@ const API_BASE = '/api2/json';
 const connection_TOKEN_ID = /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
 const TOKEN_SECRET = /^\S+$/;
 const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){31}$|^[0-9a-f]{64}$/i;
-function parsePveConnection(raw) {
+const FIELD_NAMES = {
+    endpoint: 'endpoint',
+    token: 'token',
+    caFile: 'caFile',
+    caPem: 'caPem',
+    fingerprint: 'fingerprint',
+    insecure: 'insecure: true',
+};
+function parsePveConnection(raw, names = FIELD_NAMES) {
     return {
-        endpoint: parseEndpoint(raw.endpoint),
-        ...parseToken(raw.token),
-        tls: parseTls(raw),
+        endpoint: parseEndpoint(raw.endpoint, names.endpoint),
+        ...parseToken(raw.token, names.token),
+        tls: parseTls(raw, names),
     };
 }
-function parseEndpoint(text) {
+function parseEndpoint(text, field) {
     const example = 'e.g. https://pve1.lab.example:8006';
     if (!text?.trim())
-        throw new errors_ConfigurationError(`endpoint is missing: set it to the PVE API URL (${example})`);
+        throw new errors_ConfigurationError(`${field} is missing: set it to the PVE API URL (${example})`);
     let url;
     try {
         url = new URL(text.trim());
     }
     catch {
-        throw new errors_ConfigurationError(`endpoint '${text}' is not a URL: use the PVE API URL (${example})`);
+        throw new errors_ConfigurationError(`${field} '${text}' is not a URL: use the PVE API URL (${example})`);
     }
     const shown = withoutCredentials(url);
     if (url.protocol !== 'https:') {
-        throw new errors_ConfigurationError(`endpoint '${shown}' must use https:// (PVE serves its API only over TLS): ${example}`);
+        throw new errors_ConfigurationError(`${field} '${shown}' must use https:// (PVE serves its API only over TLS): ${example}`);
     }
     if (url.username || url.password || url.search || url.hash) {
-        throw new errors_ConfigurationError(`endpoint '${shown}' must not carry credentials, a query or a fragment: put the credentials in token`);
+        throw new errors_ConfigurationError(`${field} '${shown}' must not carry credentials, a query or a fragment: put the credentials in the token`);
     }
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '')
@@ -77910,7 +77926,7 @@ function parseEndpoint(text) {
     else if (path.endsWith(API_BASE))
         url.pathname = path;
     else {
-        throw new errors_ConfigurationError(`endpoint '${shown}' has path '${url.pathname}': give just https://host:port, or a path ending in ${API_BASE}`);
+        throw new errors_ConfigurationError(`${field} '${shown}' has path '${url.pathname}': give just https://host:port, or a path ending in ${API_BASE}`);
     }
     return url;
 }
@@ -77922,51 +77938,55 @@ function withoutCredentials(url) {
     return safe.href;
 }
 /** Never puts any part of the token into a message: which part is the secret is unknown until it parses. */
-function parseToken(text) {
+function parseToken(text, field) {
     const shape = 'it must look like USER@REALM!TOKENID=SECRET, e.g. ci@pve!gha=<uuid shown once at token creation>';
     if (!text?.trim())
-        throw new errors_ConfigurationError(`token is missing: ${shape}`);
+        throw new errors_ConfigurationError(`${field} is missing: ${shape}`);
     const value = text.trim();
     const separator = value.lastIndexOf('=');
-    if (separator < 0)
-        throw new errors_ConfigurationError(`token has no '=' between token id and secret: ${shape}`);
+    if (separator < 0) {
+        throw new errors_ConfigurationError(`${field} has no '=' between token id and secret: ${shape}`);
+    }
     const tokenId = value.slice(0, separator);
     const tokenSecret = value.slice(separator + 1);
     if (!connection_TOKEN_ID.test(tokenId)) {
-        throw new errors_ConfigurationError(`token: the part before '=' is not a token id USER@REALM!TOKENID: ${shape}`);
+        throw new errors_ConfigurationError(`${field}: the part before '=' is not a token id USER@REALM!TOKENID: ${shape}`);
     }
     if (!TOKEN_SECRET.test(tokenSecret)) {
-        throw new errors_ConfigurationError(`token: the secret after '=' is empty or contains spaces: ${shape}`);
+        throw new errors_ConfigurationError(`${field}: the secret after '=' is empty or contains spaces: ${shape}`);
     }
     return { tokenId, tokenSecret };
 }
-function parseTls(raw) {
+function parseTls(raw, names) {
     const chosen = [
-        raw.caFile !== undefined && 'caFile',
-        raw.caPem !== undefined && 'caPem',
-        raw.fingerprint !== undefined && 'fingerprint',
-        raw.insecure === true && 'insecure',
+        raw.caFile !== undefined && names.caFile,
+        raw.caPem !== undefined && names.caPem,
+        raw.fingerprint !== undefined && names.fingerprint,
+        raw.insecure === true && names.insecure,
     ].filter((name) => typeof name === 'string');
     if (chosen.length !== 1) {
         const problem = chosen.length === 0 ? 'none is set' : `${chosen.join(' and ')} are all set`;
-        throw new errors_ConfigurationError(`choose exactly one way to trust the PVE certificate, but ${problem}: caFile (the cluster CA, ` +
-            `/etc/pve/pve-root-ca.pem on any node), fingerprint (SHA-256 shown under Node > System > Certificates) ` +
-            `or insecure: true (test labs only)`);
+        throw new errors_ConfigurationError(`choose exactly one way to trust the PVE certificate, but ${problem}: ${names.caFile} or ${names.caPem} ` +
+            `(the cluster CA, /etc/pve/pve-root-ca.pem on any node), ${names.fingerprint} (SHA-256 shown under ` +
+            `Node > System > Certificates) or ${names.insecure} (test labs only)`);
     }
     if (raw.caFile !== undefined)
-        return { mode: 'ca', caPem: checkedPem(readCaFile(raw.caFile), `caFile ${raw.caFile}`) };
+        return {
+            mode: 'ca',
+            caPem: checkedPem(readCaFile(raw.caFile, names.caFile), `${names.caFile} ${raw.caFile}`),
+        };
     if (raw.caPem !== undefined)
-        return { mode: 'ca', caPem: checkedPem(raw.caPem, 'caPem') };
+        return { mode: 'ca', caPem: checkedPem(raw.caPem, names.caPem) };
     if (raw.fingerprint !== undefined)
-        return { mode: 'fingerprint', sha256: normalizeFingerprint(raw.fingerprint) };
+        return { mode: 'fingerprint', sha256: normalizeFingerprint(raw.fingerprint, names.fingerprint) };
     return { mode: 'insecure' };
 }
-function readCaFile(path) {
+function readCaFile(path, field) {
     try {
         return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
     catch (err) {
-        throw new errors_ConfigurationError(`caFile ${path} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`);
+        throw new errors_ConfigurationError(`${field} ${path} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`);
     }
 }
 function checkedPem(pem, field) {
@@ -77982,10 +78002,10 @@ function checkedPem(pem, field) {
     return pem;
 }
 /** Accepts `AB:CD:...` or `abcd...` in any case; returns the form PVE and Node show. */
-function normalizeFingerprint(text) {
+function normalizeFingerprint(text, field = 'fingerprint') {
     const trimmed = text.trim();
     if (!FINGERPRINT.test(trimmed)) {
-        throw new errors_ConfigurationError(`fingerprint '${text}' is not a SHA-256 fingerprint: give 64 hex digits, with or without ':' between pairs ` +
+        throw new errors_ConfigurationError(`${field} '${text}' is not a SHA-256 fingerprint: give 64 hex digits, with or without ':' between pairs ` +
             `(PVE shows it under Node > System > Certificates)`);
     }
     return trimmed
@@ -78038,9 +78058,18 @@ async function connectWithLab(parsed, env = process.env) {
         ...connect_optional('caFile', stringOption(parsed, 'ca-file') ?? env.PVE_CA_FILE),
         ...connect_optional('fingerprint', stringOption(parsed, 'fingerprint') ?? env.PVE_FINGERPRINT),
         ...(parsed.values.insecure === true ? { insecure: true } : {}),
-    }));
+    }, connect_CONNECTION_OPTIONS));
     return { client };
 }
+/** Errors about the Proxmox connection name the command line's options and variables. */
+const connect_CONNECTION_OPTIONS = {
+    endpoint: '--endpoint',
+    token: 'the token (PVE_TOKEN or --token-file)',
+    caFile: '--ca-file (or PVE_CA_FILE)',
+    caPem: 'the CA',
+    fingerprint: '--fingerprint (or PVE_FINGERPRINT)',
+    insecure: '--insecure',
+};
 function connect_optional(key, value) {
     return value === undefined || value === '' ? {} : { [key]: value };
 }
@@ -81922,14 +81951,18 @@ async function saveTwinRecord(store, outcome) {
     };
     await store.write({ twin: outcome.twin, name: RECORD_KEY }, `${JSON.stringify(record, null, 2)}\n`);
 }
+/** The record of the twin's last successful apply, if there was one. */
+async function readTwinRecord(store, twin) {
+    const text = await store.read({ twin, name: RECORD_KEY });
+    return text === undefined ? undefined : JSON.parse(text);
+}
 /** The twin as its last apply left it, with the paths of each cluster's credentials. */
 async function loadTwinRecord(store, twin) {
-    const text = await store.read({ twin, name: RECORD_KEY });
-    if (text === undefined) {
+    const record = await readTwinRecord(store, twin);
+    if (record === undefined) {
         throw new ConfigurationError(`twin ${twin} has no record in the state store (${store.pathOf({ twin, name: RECORD_KEY })}): ` +
             'run action-provision (operation apply) for this twin first, with the same state-dir');
     }
-    const record = JSON.parse(text);
     return record.clusters.map((cluster) => ({ ...cluster, ...clusterKeys(store, twin, cluster.name) }));
 }
 function clusterKeys(store, twin, cluster) {
@@ -83060,6 +83093,7 @@ async function claimAndPlan(ctx) {
         const view = await observeProxmox(ctx.client, spec.proxmox);
         const plan = planTwin(ctx.twin, view);
         refuseConflicts(plan);
+        refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
         admit(plan.twin, plan.vms
             .filter((vm) => vm.action === 'create')
             .map((vm) => ({
@@ -83087,6 +83121,31 @@ async function claimAndPlan(ctx) {
         }
     }
     throw new errors_ConfigurationError(`could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`);
+}
+/**
+ * A running cluster keeps its Cilium cluster id and pod CIDR: Cilium fixes both at install (identities and
+ * the mesh are derived from the id; every pod address from the CIDR), so a spec that changes them for an
+ * existing cluster is refused before anything changes, rather than half-applied.
+ */
+function refuseIdentityChanges(plan, record) {
+    if (!record)
+        return;
+    const changes = plan.clusters.flatMap((cluster) => {
+        const before = record.clusters.find((known) => known.name === cluster.name);
+        if (!before)
+            return [];
+        return [
+            ...(before.id !== cluster.id ? [`cluster ${cluster.name}: id ${before.id} -> ${cluster.id}`] : []),
+            ...(before.pods !== cluster.pods
+                ? [`cluster ${cluster.name}: pods ${before.pods} -> ${cluster.pods}`]
+                : []),
+        ];
+    });
+    if (changes.length === 0)
+        return;
+    throw new errors_ConfigurationError(`twin ${plan.twin} cannot take these changes in place, nothing was changed:\n  ${changes.join('\n  ')}\n` +
+        "Cilium fixes a cluster's id and pod CIDR at install: restore them in the spec, or destroy the twin " +
+        '(operation destroy) and apply it again');
 }
 function refuseConflicts(plan) {
     const conflicts = plan.vms.filter((vm) => vm.action === 'conflict');

@@ -26,7 +26,7 @@ import { stepLogEvents, toolPaths } from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
 import { PveClient } from '../proxmox/client.js';
-import type { PveConnection } from '../proxmox/connection.js';
+import type { ConnectionFieldNames, PveConnection } from '../proxmox/connection.js';
 import { parsePveConnection } from '../proxmox/connection.js';
 import { resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext } from '../spec/identity.js';
@@ -53,6 +53,16 @@ interface ProvisionSettings {
   githubToken?: string;
 }
 
+/** Errors about the Proxmox connection name the step's inputs. */
+const CONNECTION_INPUTS: ConnectionFieldNames = {
+  endpoint: `input ${Inputs.ProxmoxEndpoint}`,
+  token: `input ${Inputs.ProxmoxToken}`,
+  caFile: `input ${Inputs.ProxmoxCaFile}`,
+  caPem: `input ${Inputs.ProxmoxCa}`,
+  fingerprint: `input ${Inputs.ProxmoxFingerprint}`,
+  insecure: `input ${Inputs.ProxmoxInsecure}: true`,
+};
+
 function readSettings(): ProvisionSettings {
   const token = getRequiredInput(Inputs.ProxmoxToken);
   core.setSecret(token);
@@ -63,14 +73,17 @@ function readSettings(): ProvisionSettings {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(twin ? { twinInput: twin } : {}),
     operation: getChoiceInput(Inputs.Operation, OPERATIONS, 'apply'),
-    connection: parsePveConnection({
-      endpoint: getRequiredInput(Inputs.ProxmoxEndpoint),
-      token,
-      ...optional('caPem', getOptionalInput(Inputs.ProxmoxCa)),
-      ...optional('caFile', getOptionalInput(Inputs.ProxmoxCaFile)),
-      ...optional('fingerprint', getOptionalInput(Inputs.ProxmoxFingerprint)),
-      ...(getBooleanInput(Inputs.ProxmoxInsecure) ? { insecure: true } : {}),
-    }),
+    connection: parsePveConnection(
+      {
+        endpoint: getRequiredInput(Inputs.ProxmoxEndpoint),
+        token,
+        ...optional('caPem', getOptionalInput(Inputs.ProxmoxCa)),
+        ...optional('caFile', getOptionalInput(Inputs.ProxmoxCaFile)),
+        ...optional('fingerprint', getOptionalInput(Inputs.ProxmoxFingerprint)),
+        ...(getBooleanInput(Inputs.ProxmoxInsecure) ? { insecure: true } : {}),
+      },
+      CONNECTION_INPUTS,
+    ),
     stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
     dryRun: getBooleanInput(Inputs.DryRun),

@@ -1,15 +1,20 @@
 import * as core from '@actions/core';
-import { errorMessage } from '../errors.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
 import { withGroup } from '../github/action-io.js';
 import type { StepEvents } from '../plan/executor.js';
 import { ensureTools } from '../tools/install.js';
+import { findOnPath } from '../tools/probe.js';
+import { TOOL_NAMES } from '../tools/table.js';
 import type { ToolPaths } from '../twin/context.js';
 
 export type ToolChoice = 'pinned' | 'path';
 
-/** talosctl, kubectl and helm: the pinned, checksum-verified versions, or whatever PATH has when asked to. */
+/**
+ * talosctl, kubectl and helm: the pinned, checksum-verified versions, or whatever PATH has when asked to.
+ * Either way every tool is found before the step changes anything, so a missing one stops it cleanly.
+ */
 export function toolPaths(choice: ToolChoice): Promise<ToolPaths> {
-  if (choice === 'path') return Promise.resolve({ talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' });
+  if (choice === 'path') return Promise.resolve(toolsOnPath(process.env.PATH ?? ''));
   return withGroup('Tools (pinned, checksum-verified)', () => ensureTools({ log: core.info }));
 }
 
@@ -20,3 +25,19 @@ export const stepLogEvents: StepEvents = {
     else core.info(`${record.state}: ${record.title}`);
   },
 };
+
+function toolsOnPath(searchPath: string): ToolPaths {
+  const paths: Partial<ToolPaths> = {};
+  for (const tool of TOOL_NAMES) {
+    const path = findOnPath(tool, searchPath);
+    if (path) paths[tool] = path;
+  }
+  const missing = TOOL_NAMES.filter((tool) => paths[tool] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `input tools is "path" but PATH has no ${missing.join(', ')}: install them on the runner ` +
+        '(runner-setup/setup-runner.sh) or use tools: pinned to download the pinned versions',
+    );
+  }
+  return paths as ToolPaths;
+}

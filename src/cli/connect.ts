@@ -5,6 +5,7 @@ import { ensureLab } from '../lab/embedded.js';
 import type { LabServerInfo } from '../lab/embedded.js';
 import { PveClient } from '../proxmox/client.js';
 import { parsePveConnection } from '../proxmox/connection.js';
+import type { ConnectionFieldNames } from '../proxmox/connection.js';
 import type { Parsed } from './args.js';
 import { stringOption } from './args.js';
 
@@ -47,16 +48,29 @@ export async function connectWithLab(
   const tokenFile = stringOption(parsed, 'token-file');
   const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : env.PVE_TOKEN;
   const client = new PveClient(
-    parsePveConnection({
-      ...(endpoint === undefined ? {} : { endpoint }),
-      ...(token === undefined ? {} : { token }),
-      ...optional('caFile', stringOption(parsed, 'ca-file') ?? env.PVE_CA_FILE),
-      ...optional('fingerprint', stringOption(parsed, 'fingerprint') ?? env.PVE_FINGERPRINT),
-      ...(parsed.values.insecure === true ? { insecure: true } : {}),
-    }),
+    parsePveConnection(
+      {
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(token === undefined ? {} : { token }),
+        ...optional('caFile', stringOption(parsed, 'ca-file') ?? env.PVE_CA_FILE),
+        ...optional('fingerprint', stringOption(parsed, 'fingerprint') ?? env.PVE_FINGERPRINT),
+        ...(parsed.values.insecure === true ? { insecure: true } : {}),
+      },
+      CONNECTION_OPTIONS,
+    ),
   );
   return { client };
 }
+
+/** Errors about the Proxmox connection name the command line's options and variables. */
+const CONNECTION_OPTIONS: ConnectionFieldNames = {
+  endpoint: '--endpoint',
+  token: 'the token (PVE_TOKEN or --token-file)',
+  caFile: '--ca-file (or PVE_CA_FILE)',
+  caPem: 'the CA',
+  fingerprint: '--fingerprint (or PVE_FINGERPRINT)',
+  insecure: '--insecure',
+};
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
   return value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, string>);

@@ -36,33 +36,48 @@ const TOKEN_ID = /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
 const TOKEN_SECRET = /^\S+$/;
 const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){31}$|^[0-9a-f]{64}$/i;
 
-export function parsePveConnection(raw: RawPveConnection): PveConnection {
+/** How messages name each field: the action's inputs, the CLI's options, a config file's keys. */
+export type ConnectionFieldNames = Record<keyof RawPveConnection, string>;
+
+const FIELD_NAMES: ConnectionFieldNames = {
+  endpoint: 'endpoint',
+  token: 'token',
+  caFile: 'caFile',
+  caPem: 'caPem',
+  fingerprint: 'fingerprint',
+  insecure: 'insecure: true',
+};
+
+export function parsePveConnection(
+  raw: RawPveConnection,
+  names: ConnectionFieldNames = FIELD_NAMES,
+): PveConnection {
   return {
-    endpoint: parseEndpoint(raw.endpoint),
-    ...parseToken(raw.token),
-    tls: parseTls(raw),
+    endpoint: parseEndpoint(raw.endpoint, names.endpoint),
+    ...parseToken(raw.token, names.token),
+    tls: parseTls(raw, names),
   };
 }
 
-function parseEndpoint(text: string | undefined): URL {
+function parseEndpoint(text: string | undefined, field: string): URL {
   const example = 'e.g. https://pve1.lab.example:8006';
   if (!text?.trim())
-    throw new ConfigurationError(`endpoint is missing: set it to the PVE API URL (${example})`);
+    throw new ConfigurationError(`${field} is missing: set it to the PVE API URL (${example})`);
   let url: URL;
   try {
     url = new URL(text.trim());
   } catch {
-    throw new ConfigurationError(`endpoint '${text}' is not a URL: use the PVE API URL (${example})`);
+    throw new ConfigurationError(`${field} '${text}' is not a URL: use the PVE API URL (${example})`);
   }
   const shown = withoutCredentials(url);
   if (url.protocol !== 'https:') {
     throw new ConfigurationError(
-      `endpoint '${shown}' must use https:// (PVE serves its API only over TLS): ${example}`,
+      `${field} '${shown}' must use https:// (PVE serves its API only over TLS): ${example}`,
     );
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new ConfigurationError(
-      `endpoint '${shown}' must not carry credentials, a query or a fragment: put the credentials in token`,
+      `${field} '${shown}' must not carry credentials, a query or a fragment: put the credentials in the token`,
     );
   }
   const path = url.pathname.replace(/\/+$/, '');
@@ -70,7 +85,7 @@ function parseEndpoint(text: string | undefined): URL {
   else if (path.endsWith(API_BASE)) url.pathname = path;
   else {
     throw new ConfigurationError(
-      `endpoint '${shown}' has path '${url.pathname}': give just https://host:port, or a path ending in ${API_BASE}`,
+      `${field} '${shown}' has path '${url.pathname}': give just https://host:port, or a path ending in ${API_BASE}`,
     );
   }
   return url;
@@ -85,53 +100,60 @@ function withoutCredentials(url: URL): string {
 }
 
 /** Never puts any part of the token into a message: which part is the secret is unknown until it parses. */
-function parseToken(text: string | undefined): { tokenId: string; tokenSecret: string } {
+function parseToken(text: string | undefined, field: string): { tokenId: string; tokenSecret: string } {
   const shape =
     'it must look like USER@REALM!TOKENID=SECRET, e.g. ci@pve!gha=<uuid shown once at token creation>';
-  if (!text?.trim()) throw new ConfigurationError(`token is missing: ${shape}`);
+  if (!text?.trim()) throw new ConfigurationError(`${field} is missing: ${shape}`);
   const value = text.trim();
   const separator = value.lastIndexOf('=');
-  if (separator < 0) throw new ConfigurationError(`token has no '=' between token id and secret: ${shape}`);
+  if (separator < 0) {
+    throw new ConfigurationError(`${field} has no '=' between token id and secret: ${shape}`);
+  }
   const tokenId = value.slice(0, separator);
   const tokenSecret = value.slice(separator + 1);
   if (!TOKEN_ID.test(tokenId)) {
-    throw new ConfigurationError(`token: the part before '=' is not a token id USER@REALM!TOKENID: ${shape}`);
+    throw new ConfigurationError(
+      `${field}: the part before '=' is not a token id USER@REALM!TOKENID: ${shape}`,
+    );
   }
   if (!TOKEN_SECRET.test(tokenSecret)) {
-    throw new ConfigurationError(`token: the secret after '=' is empty or contains spaces: ${shape}`);
+    throw new ConfigurationError(`${field}: the secret after '=' is empty or contains spaces: ${shape}`);
   }
   return { tokenId, tokenSecret };
 }
 
-function parseTls(raw: RawPveConnection): PveTls {
+function parseTls(raw: RawPveConnection, names: ConnectionFieldNames): PveTls {
   const chosen = [
-    raw.caFile !== undefined && 'caFile',
-    raw.caPem !== undefined && 'caPem',
-    raw.fingerprint !== undefined && 'fingerprint',
-    raw.insecure === true && 'insecure',
+    raw.caFile !== undefined && names.caFile,
+    raw.caPem !== undefined && names.caPem,
+    raw.fingerprint !== undefined && names.fingerprint,
+    raw.insecure === true && names.insecure,
   ].filter((name): name is string => typeof name === 'string');
   if (chosen.length !== 1) {
     const problem = chosen.length === 0 ? 'none is set' : `${chosen.join(' and ')} are all set`;
     throw new ConfigurationError(
-      `choose exactly one way to trust the PVE certificate, but ${problem}: caFile (the cluster CA, ` +
-        `/etc/pve/pve-root-ca.pem on any node), fingerprint (SHA-256 shown under Node > System > Certificates) ` +
-        `or insecure: true (test labs only)`,
+      `choose exactly one way to trust the PVE certificate, but ${problem}: ${names.caFile} or ${names.caPem} ` +
+        `(the cluster CA, /etc/pve/pve-root-ca.pem on any node), ${names.fingerprint} (SHA-256 shown under ` +
+        `Node > System > Certificates) or ${names.insecure} (test labs only)`,
     );
   }
   if (raw.caFile !== undefined)
-    return { mode: 'ca', caPem: checkedPem(readCaFile(raw.caFile), `caFile ${raw.caFile}`) };
-  if (raw.caPem !== undefined) return { mode: 'ca', caPem: checkedPem(raw.caPem, 'caPem') };
+    return {
+      mode: 'ca',
+      caPem: checkedPem(readCaFile(raw.caFile, names.caFile), `${names.caFile} ${raw.caFile}`),
+    };
+  if (raw.caPem !== undefined) return { mode: 'ca', caPem: checkedPem(raw.caPem, names.caPem) };
   if (raw.fingerprint !== undefined)
-    return { mode: 'fingerprint', sha256: normalizeFingerprint(raw.fingerprint) };
+    return { mode: 'fingerprint', sha256: normalizeFingerprint(raw.fingerprint, names.fingerprint) };
   return { mode: 'insecure' };
 }
 
-function readCaFile(path: string): string {
+function readCaFile(path: string, field: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigurationError(
-      `caFile ${path} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`,
+      `${field} ${path} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`,
     );
   }
 }
@@ -153,11 +175,11 @@ function checkedPem(pem: string, field: string): string {
 }
 
 /** Accepts `AB:CD:...` or `abcd...` in any case; returns the form PVE and Node show. */
-export function normalizeFingerprint(text: string): string {
+export function normalizeFingerprint(text: string, field = 'fingerprint'): string {
   const trimmed = text.trim();
   if (!FINGERPRINT.test(trimmed)) {
     throw new ConfigurationError(
-      `fingerprint '${text}' is not a SHA-256 fingerprint: give 64 hex digits, with or without ':' between pairs ` +
+      `${field} '${text}' is not a SHA-256 fingerprint: give 64 hex digits, with or without ':' between pairs ` +
         `(PVE shows it under Node > System > Certificates)`,
     );
   }

@@ -73,8 +73,12 @@ export class PveNetworkError extends Error {
     requestMayHaveArrived: boolean;
     method: HttpMethod;
     path: string;
+    /** What to check, for failures a person must fix (nothing listens, no route, no such host). */
+    hint?: string;
   }) {
-    super(`PVE ${init.method} ${init.path}: ${init.detail} (${init.code})`);
+    super(
+      `PVE ${init.method} ${init.path}: ${init.detail} (${init.code})${init.hint ? `: ${init.hint}` : ''}`,
+    );
     this.code = init.code;
     this.requestMayHaveArrived = init.requestMayHaveArrived;
     this.method = init.method;

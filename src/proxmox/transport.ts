@@ -121,7 +121,7 @@ export class PveTransport {
     if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
       return new ConfigurationError(
         `the certificate of ${this.conn.endpoint.origin} is not trusted by the configured CA (${err.message}, ${code}): ` +
-          `check that caFile is the cluster CA (/etc/pve/pve-root-ca.pem) and that the endpoint's host name ` +
+          `check that the CA given is the cluster CA (/etc/pve/pve-root-ca.pem) and that the endpoint's host name ` +
           `is one the certificate names`,
       );
     }
@@ -134,6 +134,13 @@ export class PveTransport {
       requestMayHaveArrived: progress.written && !staleSocket,
       method: req.method,
       path: req.path,
+      ...(UNREACHABLE_CODES.has(code)
+        ? {
+            hint:
+              `check the endpoint ${this.conn.endpoint.origin} (host, and port 8006 unless PVE was moved) ` +
+              'and that this runner can reach it (firewall, VPN, runner network)',
+          }
+        : {}),
     });
   }
 }
@@ -146,6 +153,8 @@ class RequestTimeout extends Error {
   }
 }
 
+/** Connection failures no retry mends: nothing listens there, no route, no such host. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const UNTRUSTED_CERTIFICATE_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',

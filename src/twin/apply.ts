@@ -22,8 +22,8 @@ import { KeyedLimiter } from '../util/limit.js';
 import { canonicalJson } from '../util/values.js';
 import type { StateKey } from '../state/store.js';
 import type { TwinContext } from './context.js';
-import { clusterKeys, describeFailures } from './outcome.js';
-import type { ClusterOutcome, TwinOutcome } from './outcome.js';
+import { clusterKeys, describeFailures, readTwinRecord } from './outcome.js';
+import type { ClusterOutcome, TwinOutcome, TwinRecord } from './outcome.js';
 
 const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' } as const;
 
@@ -53,6 +53,7 @@ async function claimAndPlan(ctx: TwinContext): Promise<TwinPlan> {
     const view = await observeProxmox(ctx.client, spec.proxmox);
     const plan = planTwin(ctx.twin, view);
     refuseConflicts(plan);
+    refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
     admit(
       plan.twin,
       plan.vms
@@ -82,6 +83,31 @@ async function claimAndPlan(ctx: TwinContext): Promise<TwinPlan> {
   }
   throw new ConfigurationError(
     `could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`,
+  );
+}
+
+/**
+ * A running cluster keeps its Cilium cluster id and pod CIDR: Cilium fixes both at install (identities and
+ * the mesh are derived from the id; every pod address from the CIDR), so a spec that changes them for an
+ * existing cluster is refused before anything changes, rather than half-applied.
+ */
+function refuseIdentityChanges(plan: TwinPlan, record: TwinRecord | undefined): void {
+  if (!record) return;
+  const changes = plan.clusters.flatMap((cluster) => {
+    const before = record.clusters.find((known) => known.name === cluster.name);
+    if (!before) return [];
+    return [
+      ...(before.id !== cluster.id ? [`cluster ${cluster.name}: id ${before.id} -> ${cluster.id}`] : []),
+      ...(before.pods !== cluster.pods
+        ? [`cluster ${cluster.name}: pods ${before.pods} -> ${cluster.pods}`]
+        : []),
+    ];
+  });
+  if (changes.length === 0) return;
+  throw new ConfigurationError(
+    `twin ${plan.twin} cannot take these changes in place, nothing was changed:\n  ${changes.join('\n  ')}\n` +
+      "Cilium fixes a cluster's id and pod CIDR at install: restore them in the spec, or destroy the twin " +
+      '(operation destroy) and apply it again',
   );
 }
 

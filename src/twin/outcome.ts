@@ -59,16 +59,21 @@ export async function saveTwinRecord(store: StateStore, outcome: TwinOutcome): P
   await store.write({ twin: outcome.twin, name: RECORD_KEY }, `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** The record of the twin's last successful apply, if there was one. */
+export async function readTwinRecord(store: StateStore, twin: string): Promise<TwinRecord | undefined> {
+  const text = await store.read({ twin, name: RECORD_KEY });
+  return text === undefined ? undefined : (JSON.parse(text) as TwinRecord);
+}
+
 /** The twin as its last apply left it, with the paths of each cluster's credentials. */
 export async function loadTwinRecord(store: StateStore, twin: string): Promise<ClusterOutcome[]> {
-  const text = await store.read({ twin, name: RECORD_KEY });
-  if (text === undefined) {
+  const record = await readTwinRecord(store, twin);
+  if (record === undefined) {
     throw new ConfigurationError(
       `twin ${twin} has no record in the state store (${store.pathOf({ twin, name: RECORD_KEY })}): ` +
         'run action-provision (operation apply) for this twin first, with the same state-dir',
     );
   }
-  const record = JSON.parse(text) as TwinRecord;
   return record.clusters.map((cluster) => ({ ...cluster, ...clusterKeys(store, twin, cluster.name) }));
 }
 
