@@ -61,8 +61,12 @@ function labSnapshot() {
   };
 }
 
-function specWith(name: string, change: (spec: Record<string, any>) => void): string {
-  const spec = parse(readFileSync(ONE_WORKER, 'utf8')) as Record<string, any>;
+interface EditableSpec {
+  clusters: { name: string; id: number; pods: string }[];
+}
+
+function specWith(name: string, change: (spec: EditableSpec) => void): string {
+  const spec = parse(readFileSync(ONE_WORKER, 'utf8')) as EditableSpec;
   change(spec);
   const file = join(specDir, name);
   writeFileSync(file, stringify(spec));
@@ -178,7 +182,7 @@ describe('bad input: a clear error, and nothing created', { timeout: 120_000 }, 
 
   it('a spec whose cluster names collide', async () => {
     const file = specWith('same-names.yaml', (spec) => {
-      spec.clusters[1].name = spec.clusters[0].name;
+      spec.clusters[1]!.name = spec.clusters[0]!.name;
     });
     await expectRefused(
       (good) => ({ ...good, spec: file }),
@@ -194,8 +198,8 @@ describe('a spec change that a running twin cannot take in place', { timeout: 24
     const applied = await runStep('provision', { inputs: goodInputs(stateDir), env });
     expect(applied.code).toBe(0);
     const moved = specWith('new-identity.yaml', (spec) => {
-      spec.clusters[0].id = 9;
-      spec.clusters[0].pods = '10.248.0.0/16';
+      spec.clusters[0]!.id = 9;
+      spec.clusters[0]!.pods = '10.248.0.0/16';
     });
     const before = labSnapshot();
     const refused = await runStep('provision', { inputs: { ...goodInputs(stateDir), spec: moved }, env });
