@@ -77156,15 +77156,32 @@ function placeVms(requests, nodes, existing) {
 }
 
 ;// CONCATENATED MODULE: ./src/proxmox/slots.ts
-const COMMENT = /^aggrik8s-twin slot of (\S+)(?: since (\S+))?$/;
-function slotComment(twin, claimedAt) {
-    return `aggrik8s-twin slot of ${twin} since ${claimedAt.toISOString()}`;
+const COMMENT = /^aggrik8s-twin slot of (\S+)(?: since (\S+))?(?: reserves (\S+))?$/;
+const RESERVATION = /^([A-Za-z0-9.-]+)=(\d+)M\/(\d+)G$/;
+function slotComment(twin, claimedAt, reserves = []) {
+    const reserved = reserves.map((r) => `${r.pveNode}=${r.memoryMiB}M/${r.diskGiB}G`).join(',');
+    return `aggrik8s-twin slot of ${twin} since ${claimedAt.toISOString()}${reserved ? ` reserves ${reserved}` : ''}`;
+}
+/** Whether `claim` was made before `mine`: the earlier claim is admitted first, ties go to the lower slot. */
+function claimedBefore(claim, mine) {
+    const [theirs, ours] = [Date.parse(claim.claimedAt ?? ''), Date.parse(mine.claimedAt ?? '')];
+    if (Number.isNaN(theirs) || Number.isNaN(ours))
+        return true; // unknown age: count it, the safe side
+    return theirs < ours || (theirs === ours && claim.slot < mine.slot);
 }
 function parseComment(comment) {
     const match = COMMENT.exec(comment ?? '');
     if (!match)
         return {};
-    return { twin: match[1], ...(match[2] ? { claimedAt: match[2] } : {}) };
+    const reserves = (match[3] ?? '').split(',').flatMap((item) => {
+        const parts = RESERVATION.exec(item);
+        return parts ? [{ pveNode: parts[1], memoryMiB: Number(parts[2]), diskGiB: Number(parts[3]) }] : [];
+    });
+    return {
+        twin: match[1],
+        ...(match[2] ? { claimedAt: match[2] } : {}),
+        ...(reserves.length > 0 ? { reserves } : {}),
+    };
 }
 /** The slot pools that exist now, whoever holds them. */
 async function listSlotClaims(client, poolPrefix) {
@@ -77439,6 +77456,17 @@ function destroyedVm(vm) {
         memoryMiB: vm.memoryMiB,
         reasons: ['no longer in the spec'],
     };
+}
+/** What the VMs the plan creates take from their PVE nodes: memory, and disk on the VM storage. */
+function creationDemands(plan) {
+    return plan.vms
+        .filter((vm) => vm.action === 'create')
+        .map((vm) => ({
+        pveNode: vm.pveNode,
+        name: vm.name,
+        memoryMiB: vm.memoryMiB,
+        diskGiB: vm.definition.diskGiB + vm.definition.extraDisksGiB.reduce((a, b) => a + b, 0),
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/cli/output.ts
@@ -78145,6 +78173,75 @@ function describePlan(plan) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/proxmox/capacity.ts
+
+/** Each node's need for the VMs placed on it, against what it has free now; only the ones that do not fit. */
+function shortfalls(demands, nodes) {
+    const result = [];
+    for (const pveNode of [...new Set(demands.map((d) => d.pveNode))].sort()) {
+        const placed = demands.filter((d) => d.pveNode === pveNode);
+        const node = nodes.find((n) => n.name === pveNode);
+        const has = { memoryMiB: node?.freeMemoryMiB ?? 0, diskGiB: node?.freeDiskGiB ?? 0 };
+        const memory = placed.reduce((total, d) => total + d.memoryMiB, 0);
+        const disk = placed.reduce((total, d) => total + d.diskGiB, 0);
+        if (memory > has.memoryMiB)
+            result.push({
+                pveNode,
+                resource: 'memory',
+                needed: memory,
+                free: has.memoryMiB,
+                unit: 'MiB',
+                vms: placed.length,
+            });
+        if (disk > has.diskGiB)
+            result.push({
+                pveNode,
+                resource: 'disk',
+                needed: disk,
+                free: has.diskGiB,
+                unit: 'GiB',
+                vms: placed.length,
+            });
+    }
+    return result;
+}
+/**
+ * Admission before anything is created: a twin that does not fit is refused whole, naming each node
+ * and its shortfall, rather than failing at the first VM that cannot be created or started.
+ */
+function admit(twin, demands, nodes, diskStorage, reservedFor = []) {
+    const missing = shortfalls(demands, nodes);
+    if (missing.length === 0)
+        return;
+    const reserved = reservedFor.length > 0 ? ` (free after what twins being built reserved: ${reservedFor.join(', ')})` : '';
+    const lines = missing.map((s) => `${s.pveNode} needs ${s.needed} ${s.unit} of ${s.resource === 'disk' ? `disk on ${diskStorage}` : 'memory'} ` +
+        `for ${s.vms} VM(s) but has ${s.free} ${s.unit} free (short by ${s.needed - s.free} ${s.unit})`);
+    throw new errors_ConfigurationError(`twin ${twin} does not fit the Proxmox nodes' free capacity${reserved}, so nothing was created:\n  ${lines.join('\n  ')}\n` +
+        'free capacity on those nodes, add nodes to proxmox.nodes, or make the environment smaller (memoryMiB, diskGiB, counts)');
+}
+/** Free capacity once other twins' reservations are set aside. */
+function afterReservations(nodes, reserves) {
+    return nodes.map((node) => {
+        const held = reserves.filter((r) => r.pveNode === node.name);
+        return {
+            ...node,
+            freeMemoryMiB: node.freeMemoryMiB - held.reduce((total, r) => total + r.memoryMiB, 0),
+            freeDiskGiB: node.freeDiskGiB - held.reduce((total, r) => total + r.diskGiB, 0),
+        };
+    });
+}
+/** What the demands take on each node, as the slot claim records it. */
+function reservationsOf(demands) {
+    const byNode = new Map();
+    for (const demand of demands) {
+        const reservation = byNode.get(demand.pveNode) ?? { pveNode: demand.pveNode, memoryMiB: 0, diskGiB: 0 };
+        reservation.memoryMiB += demand.memoryMiB;
+        reservation.diskGiB += demand.diskGiB;
+        byNode.set(demand.pveNode, reservation);
+    }
+    return [...byNode.values()].sort((a, b) => a.pveNode.localeCompare(b.pveNode));
+}
+
 ;// CONCATENATED MODULE: ./src/proxmox/vm-config.ts
 /** Talos needs x86-64-v2; the PVE backend default is kvm64 (CONTRACTS A.3), so say it. */
 const CPU_TYPE = 'x86-64-v2-AES';
@@ -78207,6 +78304,8 @@ function vmCreateCalls(node, vm) {
 
 
 
+
+
 function render_json(value) {
     return JSON.stringify(value, null, 2) + '\n';
 }
@@ -78220,7 +78319,10 @@ function twinCalls(plan, spec, claimedAt) {
         calls.push({
             method: 'POST',
             path: '/pools',
-            params: { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) },
+            params: {
+                poolid: plan.pool,
+                comment: slotComment(plan.twin, claimedAt, reservationsOf(creationDemands(plan))),
+            },
         });
     }
     const pveNodes = [
@@ -82584,52 +82686,6 @@ function parseMeshCa(text, source, now = new Date()) {
     return { certPem, keyPem };
 }
 
-;// CONCATENATED MODULE: ./src/proxmox/capacity.ts
-
-/** Each node's need for the VMs placed on it, against what it has free now; only the ones that do not fit. */
-function shortfalls(demands, nodes) {
-    const result = [];
-    for (const pveNode of [...new Set(demands.map((d) => d.pveNode))].sort()) {
-        const placed = demands.filter((d) => d.pveNode === pveNode);
-        const node = nodes.find((n) => n.name === pveNode);
-        const has = { memoryMiB: node?.freeMemoryMiB ?? 0, diskGiB: node?.freeDiskGiB ?? 0 };
-        const memory = placed.reduce((total, d) => total + d.memoryMiB, 0);
-        const disk = placed.reduce((total, d) => total + d.diskGiB, 0);
-        if (memory > has.memoryMiB)
-            result.push({
-                pveNode,
-                resource: 'memory',
-                needed: memory,
-                free: has.memoryMiB,
-                unit: 'MiB',
-                vms: placed.length,
-            });
-        if (disk > has.diskGiB)
-            result.push({
-                pveNode,
-                resource: 'disk',
-                needed: disk,
-                free: has.diskGiB,
-                unit: 'GiB',
-                vms: placed.length,
-            });
-    }
-    return result;
-}
-/**
- * Admission before anything is created: a twin that does not fit is refused whole, naming each node
- * and its shortfall, rather than failing at the first VM that cannot be created or started.
- */
-function admit(twin, demands, nodes, diskStorage) {
-    const missing = shortfalls(demands, nodes);
-    if (missing.length === 0)
-        return;
-    const lines = missing.map((s) => `${s.pveNode} needs ${s.needed} ${s.unit} of ${s.resource === 'disk' ? `disk on ${diskStorage}` : 'memory'} ` +
-        `for ${s.vms} VM(s) but has ${s.free} ${s.unit} free (short by ${s.needed - s.free} ${s.unit})`);
-    throw new errors_ConfigurationError(`twin ${twin} does not fit the Proxmox nodes' free capacity, so nothing was created:\n  ${lines.join('\n  ')}\n` +
-        'free capacity on those nodes, add nodes to proxmox.nodes, or make the environment smaller (memoryMiB, diskGiB, counts)');
-}
-
 ;// CONCATENATED MODULE: ./src/proxmox/upid.ts
 
 // PVE's own decode pattern, unchanged: pstart may have 9 hex digits after 497 days of uptime.
@@ -83073,20 +83129,27 @@ const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' };
  * midway is finished by the next one.
  */
 async function applyTwin(ctx) {
-    const plan = await claimAndPlan(ctx);
+    const { plan, reservation } = await claimAndPlan(ctx);
     const ca = await ensureMeshCa(ctx.store, ctx.twin.twin); // before clusters run in parallel: one CA per twin
     const work = ctx.workDir;
     await (0,external_node_fs_promises_namespaceObject.mkdir)(work, { recursive: true, mode: 0o700 });
     try {
         const steps = buildSteps(ctx, plan, ca, work);
         const { records } = await runGraph(steps, ctx.events);
+        if (reservation)
+            await releaseReservation(ctx, plan, reservation.claimedAt);
         return apply_outcome(ctx, plan, records);
     }
     finally {
         await (0,external_node_fs_promises_namespaceObject.rm)(work, { recursive: true, force: true });
     }
 }
-/** Plans against Proxmox, refuses conflicts and what does not fit, then claims the slot atomically. */
+/**
+ * Plans against Proxmox, refuses conflicts and what does not fit, then claims the slot atomically with a
+ * reservation of the capacity its new VMs take. Twins claimed at the same moment each saw the same free
+ * space, so after claiming, a twin checks again against the reservations of twins claimed before it and
+ * gives its slot back if it no longer fits: the earliest claim wins, nothing is half-built.
+ */
 async function claimAndPlan(ctx) {
     const { spec } = ctx.twin;
     for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
@@ -83094,33 +83157,60 @@ async function claimAndPlan(ctx) {
         const plan = planTwin(ctx.twin, view);
         refuseConflicts(plan);
         refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
-        admit(plan.twin, plan.vms
-            .filter((vm) => vm.action === 'create')
-            .map((vm) => ({
-            pveNode: vm.pveNode,
-            name: vm.name,
-            memoryMiB: vm.memoryMiB,
-            diskGiB: vm.definition.diskGiB + vm.definition.extraDisksGiB.reduce((a, b) => a + b, 0),
-        })), view.nodes, spec.proxmox.storage.disks);
+        const demands = creationDemands(plan);
+        const others = view.claims.filter((claim) => claim.twin !== plan.twin);
+        admit(plan.twin, demands, afterReservations(view.nodes, reservedBy(others)), spec.proxmox.storage.disks, buildingTwins(others));
         if (plan.slotState === 'held')
-            return plan;
+            return { plan };
+        const claimedAt = new Date();
+        const reserves = reservationsOf(demands);
         try {
-            await ctx.client.post('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, new Date()) });
-            ctx.log(`claimed slot ${plan.slot} (pool ${plan.pool})`);
-            return { ...plan, slotState: 'held' };
+            await ctx.client.post('/pools', {
+                poolid: plan.pool,
+                comment: slotComment(plan.twin, claimedAt, reserves),
+            });
         }
         catch (error) {
             // Another runner took this slot a moment ago: plan again against what it did.
             const claims = await listSlotClaims(ctx.client, spec.proxmox.slots.poolPrefix);
             const holder = claims.find((claim) => claim.slot === plan.slot);
             if (holder?.twin === plan.twin)
-                return { ...plan, slotState: 'held' };
+                return { plan: { ...plan, slotState: 'held' } };
             if (!holder)
                 throw error;
             ctx.log(`slot ${plan.slot} was just taken by ${holder.twin ?? 'another twin'}; choosing again`);
+            continue;
         }
+        ctx.log(`claimed slot ${plan.slot} (pool ${plan.pool})`);
+        await admitAgainstEarlierClaims(ctx, plan, demands);
+        return { plan: { ...plan, slotState: 'held' }, reservation: { claimedAt, reserves } };
     }
     throw new errors_ConfigurationError(`could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`);
+}
+function reservedBy(claims) {
+    return claims.flatMap((claim) => claim.reserves ?? []);
+}
+function buildingTwins(claims) {
+    return claims.filter((claim) => claim.reserves).map((claim) => claim.twin ?? claim.poolId);
+}
+/** The check after claiming; on refusal the slot is given back before the error, so nothing is left. */
+async function admitAgainstEarlierClaims(ctx, plan, demands) {
+    const { spec } = ctx.twin;
+    const view = await observeProxmox(ctx.client, spec.proxmox);
+    const mine = view.claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
+    const earlier = view.claims.filter((claim) => claim.twin !== plan.twin && (!mine || claimedBefore(claim, mine)));
+    try {
+        admit(plan.twin, demands, afterReservations(view.nodes, reservedBy(earlier)), spec.proxmox.storage.disks, buildingTwins(earlier));
+    }
+    catch (error) {
+        await ctx.client.delete('/pools', { poolid: plan.pool });
+        ctx.log(`gave slot ${plan.slot} back: twins claimed just before took the capacity`);
+        throw error;
+    }
+}
+/** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
+async function releaseReservation(ctx, plan, claimedAt) {
+    await ctx.client.put('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) });
 }
 /**
  * A running cluster keeps its Cilium cluster id and pod CIDR: Cilium fixes both at install (identities and

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 import type { ResolvedTwin } from '../spec/environment.js';
 import type { PveClient } from '../proxmox/client.js';
+import type { CapacityDemand } from '../proxmox/capacity.js';
 import type { PveNodeCapacity, VmInventoryItem } from '../proxmox/inventory.js';
 import { listNodeCapacity, listVms, ownedByTwin } from '../proxmox/inventory.js';
 import { placeVms } from '../proxmox/placement.js';
@@ -234,4 +235,16 @@ function destroyedVm(vm: VmInventoryItem): PlannedVm {
     memoryMiB: vm.memoryMiB,
     reasons: ['no longer in the spec'],
   };
+}
+
+/** What the VMs the plan creates take from their PVE nodes: memory, and disk on the VM storage. */
+export function creationDemands(plan: TwinPlan): CapacityDemand[] {
+  return plan.vms
+    .filter((vm) => vm.action === 'create')
+    .map((vm) => ({
+      pveNode: vm.pveNode,
+      name: vm.name,
+      memoryMiB: vm.memoryMiB,
+      diskGiB: vm.definition!.diskGiB + vm.definition!.extraDisksGiB.reduce((a, b) => a + b, 0),
+    }));
 }

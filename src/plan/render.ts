@@ -2,10 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TwinSpec } from '../spec/schema.js';
 import { slotComment } from '../proxmox/slots.js';
+import { reservationsOf } from '../proxmox/capacity.js';
 import type { ApiCall } from '../proxmox/vm-config.js';
 import { vmCreateCalls } from '../proxmox/vm-config.js';
 import { importVolumeId } from '../talos/image.js';
 import type { TwinPlan } from './plan.js';
+import { creationDemands } from './plan.js';
 
 /** One generated artifact: a path relative to the output folder and its exact content. */
 export interface RenderedFile {
@@ -27,7 +29,10 @@ export function twinCalls(plan: TwinPlan, spec: TwinSpec, claimedAt: Date): ApiC
     calls.push({
       method: 'POST',
       path: '/pools',
-      params: { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) },
+      params: {
+        poolid: plan.pool,
+        comment: slotComment(plan.twin, claimedAt, reservationsOf(creationDemands(plan))),
+      },
     });
   }
   const pveNodes = [

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js';
 import type { PveNodeCapacity } from './inventory.js';
+import type { Reservation } from './slots.js';
 
 /** What one new VM takes from its PVE node: memory, and space on the disk storage. */
 export interface CapacityDemand {
@@ -58,16 +59,43 @@ export function admit(
   demands: CapacityDemand[],
   nodes: PveNodeCapacity[],
   diskStorage: string,
+  reservedFor: string[] = [],
 ): void {
   const missing = shortfalls(demands, nodes);
   if (missing.length === 0) return;
+  const reserved =
+    reservedFor.length > 0 ? ` (free after what twins being built reserved: ${reservedFor.join(', ')})` : '';
   const lines = missing.map(
     (s) =>
       `${s.pveNode} needs ${s.needed} ${s.unit} of ${s.resource === 'disk' ? `disk on ${diskStorage}` : 'memory'} ` +
       `for ${s.vms} VM(s) but has ${s.free} ${s.unit} free (short by ${s.needed - s.free} ${s.unit})`,
   );
   throw new ConfigurationError(
-    `twin ${twin} does not fit the Proxmox nodes' free capacity, so nothing was created:\n  ${lines.join('\n  ')}\n` +
+    `twin ${twin} does not fit the Proxmox nodes' free capacity${reserved}, so nothing was created:\n  ${lines.join('\n  ')}\n` +
       'free capacity on those nodes, add nodes to proxmox.nodes, or make the environment smaller (memoryMiB, diskGiB, counts)',
   );
+}
+
+/** Free capacity once other twins' reservations are set aside. */
+export function afterReservations(nodes: PveNodeCapacity[], reserves: Reservation[]): PveNodeCapacity[] {
+  return nodes.map((node) => {
+    const held = reserves.filter((r) => r.pveNode === node.name);
+    return {
+      ...node,
+      freeMemoryMiB: node.freeMemoryMiB - held.reduce((total, r) => total + r.memoryMiB, 0),
+      freeDiskGiB: node.freeDiskGiB - held.reduce((total, r) => total + r.diskGiB, 0),
+    };
+  });
+}
+
+/** What the demands take on each node, as the slot claim records it. */
+export function reservationsOf(demands: CapacityDemand[]): Reservation[] {
+  const byNode = new Map<string, Reservation>();
+  for (const demand of demands) {
+    const reservation = byNode.get(demand.pveNode) ?? { pveNode: demand.pveNode, memoryMiB: 0, diskGiB: 0 };
+    reservation.memoryMiB += demand.memoryMiB;
+    reservation.diskGiB += demand.diskGiB;
+    byNode.set(demand.pveNode, reservation);
+  }
+  return [...byNode.values()].sort((a, b) => a.pveNode.localeCompare(b.pveNode));
 }

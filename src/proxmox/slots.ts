@@ -3,13 +3,22 @@ import type { PveClient } from './client.js';
 /**
  * A slot is claimed by creating the Proxmox pool `<prefix>-<k>`: pool ids are unique and creation is
  * atomic, so two runners can never hold one slot, and the slot fixes VMIDs and addresses.
- * The pool's comment names the twin that holds it.
+ * The pool's comment names the twin that holds it and, while its VMs are being created, the capacity it
+ * reserved on each PVE node, so twins admitted at the same moment do not count the same free space twice.
  */
 export interface SlotClaim {
   slot: number;
   poolId: string;
   twin?: string;
   claimedAt?: string;
+  reserves?: Reservation[];
+}
+
+/** Capacity a twin being built has claimed on one PVE node, not yet taken by its VMs. */
+export interface Reservation {
+  pveNode: string;
+  memoryMiB: number;
+  diskGiB: number;
 }
 
 interface PoolListItem {
@@ -17,16 +26,33 @@ interface PoolListItem {
   comment?: string;
 }
 
-const COMMENT = /^aggrik8s-twin slot of (\S+)(?: since (\S+))?$/;
+const COMMENT = /^aggrik8s-twin slot of (\S+)(?: since (\S+))?(?: reserves (\S+))?$/;
+const RESERVATION = /^([A-Za-z0-9.-]+)=(\d+)M\/(\d+)G$/;
 
-export function slotComment(twin: string, claimedAt: Date): string {
-  return `aggrik8s-twin slot of ${twin} since ${claimedAt.toISOString()}`;
+export function slotComment(twin: string, claimedAt: Date, reserves: Reservation[] = []): string {
+  const reserved = reserves.map((r) => `${r.pveNode}=${r.memoryMiB}M/${r.diskGiB}G`).join(',');
+  return `aggrik8s-twin slot of ${twin} since ${claimedAt.toISOString()}${reserved ? ` reserves ${reserved}` : ''}`;
 }
 
-function parseComment(comment: string | undefined): { twin?: string; claimedAt?: string } {
+/** Whether `claim` was made before `mine`: the earlier claim is admitted first, ties go to the lower slot. */
+export function claimedBefore(claim: SlotClaim, mine: SlotClaim): boolean {
+  const [theirs, ours] = [Date.parse(claim.claimedAt ?? ''), Date.parse(mine.claimedAt ?? '')];
+  if (Number.isNaN(theirs) || Number.isNaN(ours)) return true; // unknown age: count it, the safe side
+  return theirs < ours || (theirs === ours && claim.slot < mine.slot);
+}
+
+function parseComment(comment: string | undefined): Omit<SlotClaim, 'slot' | 'poolId'> {
   const match = COMMENT.exec(comment ?? '');
   if (!match) return {};
-  return { twin: match[1], ...(match[2] ? { claimedAt: match[2] } : {}) };
+  const reserves = (match[3] ?? '').split(',').flatMap((item) => {
+    const parts = RESERVATION.exec(item);
+    return parts ? [{ pveNode: parts[1]!, memoryMiB: Number(parts[2]), diskGiB: Number(parts[3]) }] : [];
+  });
+  return {
+    twin: match[1],
+    ...(match[2] ? { claimedAt: match[2] } : {}),
+    ...(reserves.length > 0 ? { reserves } : {}),
+  };
 }
 
 /** The slot pools that exist now, whoever holds them. */

@@ -9,9 +9,11 @@ import { ciliumValues, valuesYaml } from '../mesh/cilium-values.js';
 import type { Step, StepRecord } from '../plan/executor.js';
 import { runGraph } from '../plan/executor.js';
 import type { PlannedVm, TwinPlan } from '../plan/plan.js';
-import { observeProxmox, planTwin } from '../plan/plan.js';
-import { admit } from '../proxmox/capacity.js';
-import { listSlotClaims, slotComment } from '../proxmox/slots.js';
+import { creationDemands, observeProxmox, planTwin } from '../plan/plan.js';
+import { admit, afterReservations, reservationsOf } from '../proxmox/capacity.js';
+import type { CapacityDemand } from '../proxmox/capacity.js';
+import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
+import type { Reservation, SlotClaim } from '../proxmox/slots.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
 import { importVolumeId, installerImage } from '../talos/image.js';
@@ -33,57 +35,108 @@ const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' } as cons
  * midway is finished by the next one.
  */
 export async function applyTwin(ctx: TwinContext): Promise<TwinOutcome> {
-  const plan = await claimAndPlan(ctx);
+  const { plan, reservation } = await claimAndPlan(ctx);
   const ca = await ensureMeshCa(ctx.store, ctx.twin.twin); // before clusters run in parallel: one CA per twin
   const work = ctx.workDir;
   await mkdir(work, { recursive: true, mode: 0o700 });
   try {
     const steps = buildSteps(ctx, plan, ca, work);
     const { records } = await runGraph(steps, ctx.events);
+    if (reservation) await releaseReservation(ctx, plan, reservation.claimedAt);
     return outcome(ctx, plan, records);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-/** Plans against Proxmox, refuses conflicts and what does not fit, then claims the slot atomically. */
-async function claimAndPlan(ctx: TwinContext): Promise<TwinPlan> {
+/**
+ * Plans against Proxmox, refuses conflicts and what does not fit, then claims the slot atomically with a
+ * reservation of the capacity its new VMs take. Twins claimed at the same moment each saw the same free
+ * space, so after claiming, a twin checks again against the reservations of twins claimed before it and
+ * gives its slot back if it no longer fits: the earliest claim wins, nothing is half-built.
+ */
+async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
   const { spec } = ctx.twin;
   for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
     const view = await observeProxmox(ctx.client, spec.proxmox);
     const plan = planTwin(ctx.twin, view);
     refuseConflicts(plan);
     refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
+    const demands = creationDemands(plan);
+    const others = view.claims.filter((claim) => claim.twin !== plan.twin);
     admit(
       plan.twin,
-      plan.vms
-        .filter((vm) => vm.action === 'create')
-        .map((vm) => ({
-          pveNode: vm.pveNode,
-          name: vm.name,
-          memoryMiB: vm.memoryMiB,
-          diskGiB: vm.definition!.diskGiB + vm.definition!.extraDisksGiB.reduce((a, b) => a + b, 0),
-        })),
-      view.nodes,
+      demands,
+      afterReservations(view.nodes, reservedBy(others)),
       spec.proxmox.storage.disks,
+      buildingTwins(others),
     );
-    if (plan.slotState === 'held') return plan;
+    if (plan.slotState === 'held') return { plan };
+    const claimedAt = new Date();
+    const reserves = reservationsOf(demands);
     try {
-      await ctx.client.post('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, new Date()) });
-      ctx.log(`claimed slot ${plan.slot} (pool ${plan.pool})`);
-      return { ...plan, slotState: 'held' };
+      await ctx.client.post('/pools', {
+        poolid: plan.pool,
+        comment: slotComment(plan.twin, claimedAt, reserves),
+      });
     } catch (error) {
       // Another runner took this slot a moment ago: plan again against what it did.
       const claims = await listSlotClaims(ctx.client, spec.proxmox.slots.poolPrefix);
       const holder = claims.find((claim) => claim.slot === plan.slot);
-      if (holder?.twin === plan.twin) return { ...plan, slotState: 'held' };
+      if (holder?.twin === plan.twin) return { plan: { ...plan, slotState: 'held' } };
       if (!holder) throw error;
       ctx.log(`slot ${plan.slot} was just taken by ${holder.twin ?? 'another twin'}; choosing again`);
+      continue;
     }
+    ctx.log(`claimed slot ${plan.slot} (pool ${plan.pool})`);
+    await admitAgainstEarlierClaims(ctx, plan, demands);
+    return { plan: { ...plan, slotState: 'held' }, reservation: { claimedAt, reserves } };
   }
   throw new ConfigurationError(
     `could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`,
   );
+}
+
+interface ClaimedPlan {
+  plan: TwinPlan;
+  /** Set when this run claimed the slot with a reservation, to be released once the VMs exist. */
+  reservation?: { claimedAt: Date; reserves: Reservation[] };
+}
+
+function reservedBy(claims: SlotClaim[]): Reservation[] {
+  return claims.flatMap((claim) => claim.reserves ?? []);
+}
+
+function buildingTwins(claims: SlotClaim[]): string[] {
+  return claims.filter((claim) => claim.reserves).map((claim) => claim.twin ?? claim.poolId);
+}
+
+/** The check after claiming; on refusal the slot is given back before the error, so nothing is left. */
+async function admitAgainstEarlierClaims(ctx: TwinContext, plan: TwinPlan, demands: CapacityDemand[]) {
+  const { spec } = ctx.twin;
+  const view = await observeProxmox(ctx.client, spec.proxmox);
+  const mine = view.claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
+  const earlier = view.claims.filter(
+    (claim) => claim.twin !== plan.twin && (!mine || claimedBefore(claim, mine)),
+  );
+  try {
+    admit(
+      plan.twin,
+      demands,
+      afterReservations(view.nodes, reservedBy(earlier)),
+      spec.proxmox.storage.disks,
+      buildingTwins(earlier),
+    );
+  } catch (error) {
+    await ctx.client.delete('/pools', { poolid: plan.pool });
+    ctx.log(`gave slot ${plan.slot} back: twins claimed just before took the capacity`);
+    throw error;
+  }
+}
+
+/** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
+async function releaseReservation(ctx: TwinContext, plan: TwinPlan, claimedAt: Date): Promise<void> {
+  await ctx.client.put('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) });
 }
 
 /**
