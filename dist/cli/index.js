@@ -52093,7 +52093,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(47808);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24702);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -52102,7 +52102,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 47808:
+/***/ 24702:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -83129,7 +83129,13 @@ const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' };
  * midway is finished by the next one.
  */
 async function applyTwin(ctx) {
-    const { plan, reservation } = await claimAndPlan(ctx);
+    const { plan, reservation } = await claimAndPlan(ctx).catch((error) => {
+        if (isConfigurationError(error))
+            throw error;
+        throw new Error(`stage plan, ${ctx.twin.twin}: reading Proxmox and claiming the slot: ${errorMessage(error)}`, {
+            cause: error,
+        });
+    });
     const ca = await ensureMeshCa(ctx.store, ctx.twin.twin); // before clusters run in parallel: one CA per twin
     const work = ctx.workDir;
     await (0,external_node_fs_promises_namespaceObject.mkdir)(work, { recursive: true, mode: 0o700 });
@@ -83753,8 +83759,6 @@ function liveView(io, opts) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/state/store.ts
 
 
@@ -83937,8 +83941,6 @@ function paceFor(labTimeScale, env = process.env) {
 
 
 
-
-
 const STATE_USAGE = `  --state-dir DIR            where secrets and credentials are kept (0600 files); default DIR/state with --lab DIR,
                              else .twin-state`;
 /** The one context up, down and status share: spec, twin, Proxmox, state store, tools and pace. */
@@ -83958,7 +83960,9 @@ async function twinContext(parsed, usage, io, events) {
         store: new LocalStateStore((0,external_node_path_namespaceObject.resolve)(stateDir)),
         runner: execRunner,
         tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
-        workDir: (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `twin-work-${(0,external_node_crypto_.randomUUID)()}`), // made (0700) and removed by the operation that needs it
+        // Inside the twin's state folder (0700), never in /tmp: generated configs carry the twin's secrets, and a
+        // run killed half-way leaves them where its secrets already live, for the next run to reuse and remove.
+        workDir: (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(stateDir), twin.twin, 'work'),
         pace: paceFor(lab?.timeScale),
         log: (line) => io.out(line),
         ...(events ? { events } : {}),
@@ -84174,10 +84178,14 @@ const USAGE = [
     '',
     "Run 'twin <command> --help' for a command's options.",
 ].join('\n');
-/** A user mistake or an answer of the systems we drive: told plainly, without a stack trace. */
+/**
+ * A user mistake or an answer of the systems we drive, also when a stage wrapped it with its name (its
+ * `cause`): told plainly, without a stack trace.
+ */
 function isExpectedFailure(error) {
     return (isConfigurationError(error) ||
-        [PveApiError, PveNetworkError, PveTaskError, PveTaskTimeoutError, CommandError, WaitTimeoutError].some((kind) => error instanceof kind));
+        [PveApiError, PveNetworkError, PveTaskError, PveTaskTimeoutError, CommandError, WaitTimeoutError].some((kind) => error instanceof kind) ||
+        (error instanceof Error && error.cause !== undefined && isExpectedFailure(error.cause)));
 }
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed or refused, 2 bad command line. */
 async function run(args, io = processIo) {

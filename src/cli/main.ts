@@ -51,13 +51,17 @@ export const USAGE = [
   "Run 'twin <command> --help' for a command's options.",
 ].join('\n');
 
-/** A user mistake or an answer of the systems we drive: told plainly, without a stack trace. */
+/**
+ * A user mistake or an answer of the systems we drive, also when a stage wrapped it with its name (its
+ * `cause`): told plainly, without a stack trace.
+ */
 function isExpectedFailure(error: unknown): boolean {
   return (
     isConfigurationError(error) ||
     [PveApiError, PveNetworkError, PveTaskError, PveTaskTimeoutError, CommandError, WaitTimeoutError].some(
       (kind) => error instanceof kind,
-    )
+    ) ||
+    (error instanceof Error && error.cause !== undefined && isExpectedFailure(error.cause))
   );
 }
 

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { execRunner } from '../exec/runner.js';
 import { resolveTwin } from '../spec/environment.js';
@@ -36,7 +34,9 @@ export async function twinContext(
     store: new LocalStateStore(resolve(stateDir)),
     runner: execRunner,
     tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
-    workDir: join(tmpdir(), `twin-work-${randomUUID()}`), // made (0700) and removed by the operation that needs it
+    // Inside the twin's state folder (0700), never in /tmp: generated configs carry the twin's secrets, and a
+    // run killed half-way leaves them where its secrets already live, for the next run to reuse and remove.
+    workDir: join(resolve(stateDir), twin.twin, 'work'),
     pace: paceFor(lab?.timeScale),
     log: (line) => io.out(line),
     ...(events ? { events } : {}),

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
 import { Helm } from '../kube/helm.js';
 import { Kubectl } from '../kube/kubectl.js';
 import { waitUntil } from '../kube/readiness.js';
@@ -35,7 +35,15 @@ const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' } as cons
  * midway is finished by the next one.
  */
 export async function applyTwin(ctx: TwinContext): Promise<TwinOutcome> {
-  const { plan, reservation } = await claimAndPlan(ctx);
+  const { plan, reservation } = await claimAndPlan(ctx).catch((error: unknown) => {
+    if (isConfigurationError(error)) throw error;
+    throw new Error(
+      `stage plan, ${ctx.twin.twin}: reading Proxmox and claiming the slot: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
+  });
   const ca = await ensureMeshCa(ctx.store, ctx.twin.twin); // before clusters run in parallel: one CA per twin
   const work = ctx.workDir;
   await mkdir(work, { recursive: true, mode: 0o700 });

@@ -9,7 +9,7 @@ import { GitHubStandin } from '../github/standin/server.js';
 import { runWorkflow } from './driver.js';
 import type { JobResult, RunnerWorld, WorkflowEvent } from './driver.js';
 import type { Value } from './expression.js';
-import { scanForSecrets, twinSecrets, visibleLog, withEncodings } from './secret-scan.js';
+import { scanForSecrets, twinSecrets, visibleLog, withEncodings } from '../../bench/secret-scan.js';
 
 /**
  * The life of twins as users meet it: the repository's own twin.yml and reaper.yml driven event by event

@@ -1,0 +1,225 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import type { FaultConfig } from '../src/lab/faults.js';
+import { startLab } from '../src/lab/lab.js';
+import type { LabHandle } from '../src/lab/lab.js';
+import { scanForSecrets, twinSecrets, withEncodings } from './secret-scan.js';
+
+/**
+ * One seeded soak run: the product as users run it (the bundled CLI, `twin up --no-platform`) against a
+ * fresh lab that injects faults chosen by the seed, sometimes killed at a random moment; then a run without
+ * faults, then `twin down`. Invariants checked: the faulty run converged or failed with a message naming the
+ * stage and cause (never a stack trace); the next run converged; nothing of the twin is left (VMs, slot
+ * pool, state, work files); no secret reached any output, the lab's request log or a file outside the
+ * state store.
+ */
+
+const SPEC = 'test/fixtures/twins/one-worker.yaml';
+const TIME_SCALE = 0.01;
+const CLI = resolve('dist/cli/index.js');
+
+export interface SoakResult {
+  seed: number;
+  twin: string;
+  faults: string[];
+  killedAfterMs?: number;
+  /** The kill came before the run ended by itself. */
+  killed: boolean;
+  convergedFirstTime: boolean;
+  /** The first run failed with a message naming what failed (or was killed, which says nothing). */
+  clearFailure: boolean;
+  convergedOnRerun: boolean;
+  orphans: string[];
+  leaks: string[];
+  /** The faulty run's last lines, for a failure that was not clear. */
+  firstOutput: string;
+}
+
+/** mulberry32: small, seedable, good enough to pick faults. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+type FaultChoice = [name: string, config: FaultConfig];
+
+const TASK_TYPES = ['qmcreate', 'qmstart', 'resize', 'download', 'qmconfig'];
+
+function faultMenu(rng: () => number): FaultChoice[] {
+  const taskType = TASK_TYPES[Math.floor(rng() * TASK_TYPES.length)]!;
+  return [
+    [
+      '500 burst',
+      { httpErrors: [{ match: '*', rate: 0.05, status: 500, message: 'Internal Server Error' }] },
+    ],
+    ['503 burst', { httpErrors: [{ match: '*', rate: 0.1, status: 503, message: 'Service Unavailable' }] }],
+    [
+      'task status 503',
+      { httpErrors: [{ match: 'GET /nodes/{node}/tasks/{upid}/status', rate: 0.2, status: 503 }] },
+    ],
+    [
+      `${taskType} task errors`,
+      { taskFailures: [{ type: taskType, rate: 0.3, message: 'injected task error' }] },
+    ],
+    ['lock stalls', { lockStalls: [{ type: '*', rate: 0.15, seconds: 12 }] }],
+    ['slow tasks', { slowTasks: [{ type: '*', rate: 0.3, multiplier: 4 }] }],
+    ['connections dropped', { dropConnections: [{ match: '*', rate: 0.03 }] }],
+  ];
+}
+
+function mergeFaults(choices: FaultChoice[]): FaultConfig {
+  const merged: Required<FaultConfig> = {
+    httpErrors: [],
+    dropConnections: [],
+    taskFailures: [],
+    slowTasks: [],
+    lockStalls: [],
+  };
+  for (const [, config] of choices) {
+    for (const key of Object.keys(merged) as (keyof FaultConfig)[]) {
+      (merged[key] as unknown[]).push(...((config[key] as unknown[] | undefined) ?? []));
+    }
+  }
+  return merged;
+}
+
+interface CliRun {
+  code: number | null;
+  output: string;
+  killed: boolean;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv, killAfterMs?: number): Promise<CliRun> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let killed = false;
+    const timer =
+      killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = true;
+            child.kill('SIGKILL');
+          }, killAfterMs);
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      done({ code, output, killed });
+    });
+  });
+}
+
+/** A failure a person can act on: it names a stage and a cause, and is no stack trace. */
+function isClear(output: string): boolean {
+  return /(stage [a-z-]+, |^error: )/m.test(output) && !/^\s+at .+\(.+:\d+:\d+\)$/m.test(output);
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+export async function soakRun(seed: number): Promise<SoakResult> {
+  const rng = random(seed);
+  const menu = faultMenu(rng);
+  const chosen = menu.filter(() => rng() < 0.35);
+  if (chosen.length === 0) chosen.push(menu[Math.floor(rng() * menu.length)]!);
+  const killedAfterMs = rng() < 0.25 ? Math.round(500 + rng() * 7_500) : undefined;
+  const twin = `pr-${(seed % 9000) + 1}`;
+  const root = mkdtempSync(join(tmpdir(), `soak-${seed}-`));
+  const labDir = join(root, 'lab');
+  const stateDir = join(root, 'state');
+  const runTmp = join(root, 'tmp'); // TMPDIR of the product: what it leaves outside the state store
+  const labLog = join(root, 'lab-requests.jsonl');
+  let lab: LabHandle = await startLab({
+    dir: labDir,
+    timeScale: TIME_SCALE,
+    faults: mergeFaults(chosen),
+    seed,
+    logFile: labLog,
+  });
+  const env = (): NodeJS.ProcessEnv => ({
+    PATH: `${lab.binDir}${delimiter}${process.env.PATH}`,
+    HOME: root,
+    TMPDIR: runTmp,
+    PVE_TOKEN: lab.token,
+    TWIN_PACE_SCALE: String(TIME_SCALE),
+  });
+  const target = () => [
+    SPEC,
+    '--env',
+    twin,
+    '--state-dir',
+    stateDir,
+    '--endpoint',
+    lab.endpoint.replace(/\/api2\/json$/, ''),
+    '--ca-file',
+    lab.caFile,
+  ];
+  const outputs: string[] = [];
+  try {
+    mkdirSync(runTmp, { mode: 0o700 });
+    const first = await runCli(['up', ...target(), '--no-platform'], env(), killedAfterMs);
+    outputs.push(first.output);
+    const convergedFirstTime = first.code === 0 && !first.killed;
+    const clearFailure = convergedFirstTime || first.killed || isClear(first.output);
+
+    // The next run meets the lab as it is, faults gone (a lab restarted on its folder keeps everything).
+    await lab.close();
+    lab = await startLab({ dir: labDir, timeScale: TIME_SCALE, seed, logFile: labLog });
+    const second = await runCli(['up', ...target(), '--no-platform'], env());
+    outputs.push(second.output);
+    const secrets = existsSync(join(stateDir, twin)) ? twinSecrets(join(stateDir, twin)) : new Set<string>();
+
+    const down = await runCli(['down', ...target()], env());
+    outputs.push(down.output);
+    const orphans = [
+      ...Object.values(lab.state.data.vms)
+        .map((vm) => vm.config.name ?? '')
+        .filter((name) => name.startsWith(`${twin}-`))
+        .map((name) => `VM ${name}`),
+      ...Object.values(lab.state.data.pools)
+        .filter((pool) => pool.comment?.includes(` of ${twin} `))
+        .map((pool) => `pool ${pool.poolid}`),
+      ...(existsSync(join(stateDir, twin)) ? [`state ${join(stateDir, twin)}`] : []),
+      ...(down.code === 0 ? [] : [`down failed: ${down.output.trim().split('\n').slice(-2).join(' ')}`]),
+    ];
+    const haystacks: Record<string, string> = {
+      'lab request log': existsSync(labLog) ? readFileSync(labLog, 'utf8') : '',
+    };
+    outputs.forEach((output, index) => (haystacks[`run ${index} output`] = output));
+    for (const file of filesUnder(runTmp)) haystacks[`file ${file}`] = readFileSync(file, 'utf8');
+    const leaks = [
+      ...scanForSecrets(haystacks, withEncodings([...secrets, lab.token, lab.tokenSecret])),
+      ...filesUnder(runTmp).map((file) => `left behind: ${file}`),
+    ];
+    return {
+      seed,
+      twin,
+      faults: chosen.map(([name]) => name),
+      ...(killedAfterMs === undefined ? {} : { killedAfterMs }),
+      killed: first.killed,
+      convergedFirstTime,
+      clearFailure,
+      convergedOnRerun: second.code === 0,
+      orphans,
+      leaks,
+      firstOutput: first.output.trim().split('\n').slice(-40).join('\n'),
+    };
+  } finally {
+    await lab.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
