@@ -35,6 +35,8 @@ export interface SoakResult {
   leaks: string[];
   /** The faulty run's last lines, for a failure that was not clear. */
   firstOutput: string;
+  /** The re-run's last lines, for a re-run that did not converge. */
+  rerunOutput: string;
 }
 
 /** mulberry32: small, seedable, good enough to pick faults. */
@@ -216,10 +218,15 @@ export async function soakRun(seed: number): Promise<SoakResult> {
       convergedOnRerun: second.code === 0,
       orphans,
       leaks,
-      firstOutput: first.output.trim().split('\n').slice(-40).join('\n'),
+      firstOutput: lastLines(first.output),
+      rerunOutput: lastLines(second.output),
     };
   } finally {
     await lab.close();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+function lastLines(output: string): string {
+  return output.trim().split('\n').slice(-20).join('\n');
 }

@@ -60,8 +60,9 @@ const broken = results.filter(
 for (const r of broken) {
   console.log(
     `\nseed ${r.seed} broke an invariant:`,
-    JSON.stringify({ ...r, firstOutput: undefined }, null, 2),
+    JSON.stringify({ ...r, firstOutput: undefined, rerunOutput: undefined }, null, 2),
   );
-  console.log(r.firstOutput);
+  console.log(`first run:\n${r.firstOutput}`);
+  if (!r.convergedOnRerun) console.log(`re-run:\n${r.rerunOutput}`);
 }
 process.exit(broken.length > 0 ? 1 : 0);

@@ -77429,6 +77429,7 @@ function plannedVm(node, layout, pveNode, existing, resolved) {
             ...base,
             action: 'conflict',
             pveNode: existing.node,
+            ...(existing.lock ? { lock: existing.lock } : {}),
             reasons: [
                 `VMID ${node.vmid} is held by VM "${existing.name}" (tags ${existing.tags.join(';') || 'none'}), not by this twin`,
             ],
@@ -83122,6 +83123,8 @@ function requireSome(values, what) {
 
 
 
+
+
 const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' };
 /**
  * Converges a twin: a missing twin is created, an existing one keeps every healthy node, gains or loses
@@ -83161,11 +83164,13 @@ async function claimAndPlan(ctx) {
     for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
         const view = await observeProxmox(ctx.client, spec.proxmox);
         const plan = planTwin(ctx.twin, view);
+        if (await waitForTasksInFlight(ctx, plan))
+            continue; // plan again once they ended
         refuseConflicts(plan);
         refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
         const demands = creationDemands(plan);
         const others = view.claims.filter((claim) => claim.twin !== plan.twin);
-        admit(plan.twin, demands, afterReservations(view.nodes, reservedBy(others)), spec.proxmox.storage.disks, buildingTwins(others));
+        admitBeside(ctx, plan, demands, view, others);
         if (plan.slotState === 'held')
             return { plan };
         const claimedAt = new Date();
@@ -83193,11 +83198,31 @@ async function claimAndPlan(ctx) {
     }
     throw new errors_ConfigurationError(`could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`);
 }
-function reservedBy(claims) {
-    return claims.flatMap((claim) => claim.reserves ?? []);
+/**
+ * A VMID of the slot held by a locked VM that is not the twin's yet: a create a killed or failed run left in
+ * flight (PVE writes the config with `lock: create` first, the name and tags when it succeeds, and removes it
+ * when it fails). Waits for such locks to end, bounded like a boot; returns whether it waited.
+ */
+async function waitForTasksInFlight(ctx, plan) {
+    const locked = plan.vms.filter((vm) => vm.action === 'conflict' && vm.lock);
+    if (locked.length === 0)
+        return false;
+    const vmids = locked.map((vm) => vm.vmid);
+    ctx.log(`VMID(s) ${vmids.join(', ')} locked (${locked[0].lock}) by a task in flight; waiting for it to end`);
+    const deadline = Date.now() + ctx.pace.bootTimeoutMs;
+    while (Date.now() < deadline) {
+        await sleep_sleep(ctx.pace.pollMs);
+        const vms = await inventory_listVms(ctx.client);
+        if (!vms.some((vm) => vmids.includes(vm.vmid) && vm.lock))
+            return true;
+    }
+    throw new Error(`VMID(s) ${vmids.join(', ')} stayed locked by a task for ` +
+        `${Math.round(ctx.pace.bootTimeoutMs / 1000)} s: look at the task in the PVE GUI, then apply again`);
 }
-function buildingTwins(claims) {
-    return claims.filter((claim) => claim.reserves).map((claim) => claim.twin ?? claim.poolId);
+/** Admission against the free capacity that the reservations of `claims` leave. */
+function admitBeside(ctx, plan, demands, view, claims) {
+    const building = claims.filter((claim) => claim.reserves);
+    admit(plan.twin, demands, afterReservations(view.nodes, building.flatMap((claim) => claim.reserves ?? [])), ctx.twin.spec.proxmox.storage.disks, building.map((claim) => claim.twin ?? claim.poolId));
 }
 /** The check after claiming; on refusal the slot is given back before the error, so nothing is left. */
 async function admitAgainstEarlierClaims(ctx, plan, demands) {
@@ -83206,7 +83231,7 @@ async function admitAgainstEarlierClaims(ctx, plan, demands) {
     const mine = view.claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
     const earlier = view.claims.filter((claim) => claim.twin !== plan.twin && (!mine || claimedBefore(claim, mine)));
     try {
-        admit(plan.twin, demands, afterReservations(view.nodes, reservedBy(earlier)), spec.proxmox.storage.disks, buildingTwins(earlier));
+        admitBeside(ctx, plan, demands, view, earlier);
     }
     catch (error) {
         await ctx.client.delete('/pools', { poolid: plan.pool });
@@ -83216,7 +83241,14 @@ async function admitAgainstEarlierClaims(ctx, plan, demands) {
 }
 /** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
 async function releaseReservation(ctx, plan, claimedAt) {
-    await ctx.client.put('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) });
+    try {
+        await ctx.client.put('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) });
+    }
+    catch (error) {
+        // Only admission of other twins reads it, and a stale reservation errs on the safe side.
+        ctx.log(`slot ${plan.slot}: the capacity reservation stays in pool ${plan.pool} (${errorMessage(error)}); ` +
+            'the next apply or the destroy of this twin drops it');
+    }
 }
 /**
  * A running cluster keeps its Cilium cluster id and pod CIDR: Cilium fixes both at install (identities and

@@ -47,6 +47,8 @@ export interface PlannedVm {
   memoryMiB: number;
   /** Why a VM changes or conflicts, in words. */
   reasons: string[];
+  /** A conflict's PVE lock (e.g. `create`): a task in flight holds the VMID and may still finish or vanish. */
+  lock?: string;
   /** The full definition, for VMs the twin wants (not for ones it destroys). */
   definition?: TalosVm;
 }
@@ -207,6 +209,7 @@ function plannedVm(
       ...base,
       action: 'conflict',
       pveNode: existing.node,
+      ...(existing.lock ? { lock: existing.lock } : {}),
       reasons: [
         `VMID ${node.vmid} is held by VM "${existing.name}" (tags ${existing.tags.join(';') || 'none'}), not by this twin`,
       ],

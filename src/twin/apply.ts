@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
+import { sleep } from '../util/sleep.js';
 import { Helm } from '../kube/helm.js';
 import { Kubectl } from '../kube/kubectl.js';
 import { waitUntil } from '../kube/readiness.js';
@@ -14,6 +15,8 @@ import { admit, afterReservations, reservationsOf } from '../proxmox/capacity.js
 import type { CapacityDemand } from '../proxmox/capacity.js';
 import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
 import type { Reservation, SlotClaim } from '../proxmox/slots.js';
+import type { PveNodeCapacity } from '../proxmox/inventory.js';
+import { listVms } from '../proxmox/inventory.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
 import { importVolumeId, installerImage } from '../talos/image.js';
@@ -68,17 +71,12 @@ async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
   for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
     const view = await observeProxmox(ctx.client, spec.proxmox);
     const plan = planTwin(ctx.twin, view);
+    if (await waitForTasksInFlight(ctx, plan)) continue; // plan again once they ended
     refuseConflicts(plan);
     refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
     const demands = creationDemands(plan);
     const others = view.claims.filter((claim) => claim.twin !== plan.twin);
-    admit(
-      plan.twin,
-      demands,
-      afterReservations(view.nodes, reservedBy(others)),
-      spec.proxmox.storage.disks,
-      buildingTwins(others),
-    );
+    admitBeside(ctx, plan, demands, view, others);
     if (plan.slotState === 'held') return { plan };
     const claimedAt = new Date();
     const reserves = reservationsOf(demands);
@@ -111,12 +109,49 @@ interface ClaimedPlan {
   reservation?: { claimedAt: Date; reserves: Reservation[] };
 }
 
-function reservedBy(claims: SlotClaim[]): Reservation[] {
-  return claims.flatMap((claim) => claim.reserves ?? []);
+/**
+ * A VMID of the slot held by a locked VM that is not the twin's yet: a create a killed or failed run left in
+ * flight (PVE writes the config with `lock: create` first, the name and tags when it succeeds, and removes it
+ * when it fails). Waits for such locks to end, bounded like a boot; returns whether it waited.
+ */
+async function waitForTasksInFlight(ctx: TwinContext, plan: TwinPlan): Promise<boolean> {
+  const locked = plan.vms.filter((vm) => vm.action === 'conflict' && vm.lock);
+  if (locked.length === 0) return false;
+  const vmids = locked.map((vm) => vm.vmid);
+  ctx.log(
+    `VMID(s) ${vmids.join(', ')} locked (${locked[0]!.lock}) by a task in flight; waiting for it to end`,
+  );
+  const deadline = Date.now() + ctx.pace.bootTimeoutMs;
+  while (Date.now() < deadline) {
+    await sleep(ctx.pace.pollMs);
+    const vms = await listVms(ctx.client);
+    if (!vms.some((vm) => vmids.includes(vm.vmid) && vm.lock)) return true;
+  }
+  throw new Error(
+    `VMID(s) ${vmids.join(', ')} stayed locked by a task for ` +
+      `${Math.round(ctx.pace.bootTimeoutMs / 1000)} s: look at the task in the PVE GUI, then apply again`,
+  );
 }
 
-function buildingTwins(claims: SlotClaim[]): string[] {
-  return claims.filter((claim) => claim.reserves).map((claim) => claim.twin ?? claim.poolId);
+/** Admission against the free capacity that the reservations of `claims` leave. */
+function admitBeside(
+  ctx: TwinContext,
+  plan: TwinPlan,
+  demands: CapacityDemand[],
+  view: { nodes: PveNodeCapacity[] },
+  claims: SlotClaim[],
+): void {
+  const building = claims.filter((claim) => claim.reserves);
+  admit(
+    plan.twin,
+    demands,
+    afterReservations(
+      view.nodes,
+      building.flatMap((claim) => claim.reserves ?? []),
+    ),
+    ctx.twin.spec.proxmox.storage.disks,
+    building.map((claim) => claim.twin ?? claim.poolId),
+  );
 }
 
 /** The check after claiming; on refusal the slot is given back before the error, so nothing is left. */
@@ -128,13 +163,7 @@ async function admitAgainstEarlierClaims(ctx: TwinContext, plan: TwinPlan, deman
     (claim) => claim.twin !== plan.twin && (!mine || claimedBefore(claim, mine)),
   );
   try {
-    admit(
-      plan.twin,
-      demands,
-      afterReservations(view.nodes, reservedBy(earlier)),
-      spec.proxmox.storage.disks,
-      buildingTwins(earlier),
-    );
+    admitBeside(ctx, plan, demands, view, earlier);
   } catch (error) {
     await ctx.client.delete('/pools', { poolid: plan.pool });
     ctx.log(`gave slot ${plan.slot} back: twins claimed just before took the capacity`);
@@ -144,7 +173,15 @@ async function admitAgainstEarlierClaims(ctx: TwinContext, plan: TwinPlan, deman
 
 /** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
 async function releaseReservation(ctx: TwinContext, plan: TwinPlan, claimedAt: Date): Promise<void> {
-  await ctx.client.put('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) });
+  try {
+    await ctx.client.put('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) });
+  } catch (error) {
+    // Only admission of other twins reads it, and a stale reservation errs on the safe side.
+    ctx.log(
+      `slot ${plan.slot}: the capacity reservation stays in pool ${plan.pool} (${errorMessage(error)}); ` +
+        'the next apply or the destroy of this twin drops it',
+    );
+  }
 }
 
 /**
