@@ -94,6 +94,14 @@ async function oneTwin() {
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { method: string; path: string });
     const polls = requests.filter((r) => r.method === 'GET' && /\/tasks\/[^/]+\/status$/.test(r.path)).length;
+    const kinds = new Map<string, number>();
+    for (const request of requests) {
+      const kind = `${request.method} ${request.path
+        .replace(/UPID:[^/]+/g, '{upid}')
+        .replace(/\/\d+(?=\/|$)/g, '/{vmid}')
+        .replace(/\/pve\d+(?=\/|$)/g, '/{node}')}`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
     return {
       wallSeconds: wallMs / 1000,
       labSeconds: wallMs / 1000 / timeScale,
@@ -101,6 +109,11 @@ async function oneTwin() {
       proxmoxRequests: requests.length,
       requestsPerVm: requests.length / vms,
       taskPollsPerVm: polls / vms,
+      /** The most frequent kinds of request, per VM: where the budget goes. */
+      topRequestsPerVm: [...kinds.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([kind, count]) => ({ kind, perVm: count / vms })),
     };
   } finally {
     await lab.close();
@@ -126,5 +139,8 @@ console.log(`  Proxmox requests     ${twin.proxmoxRequests} for ${twin.vms} VMs 
 console.log(
   `  per VM lifecycle     ${twin.requestsPerVm.toFixed(1)} (target <= 40), of them task polls ${twin.taskPollsPerVm.toFixed(1)}`,
 );
+console.log('  where they go (per VM):');
+for (const { kind, perVm } of twin.topRequestsPerVm)
+  console.log(`    ${perVm.toFixed(2).padStart(6)}  ${kind}`);
 writeFileSync(values.json, `${JSON.stringify({ timeScale, coldStart: cold, oneTwin: twin }, null, 2)}\n`);
 console.log(`figures written to ${values.json}`);

@@ -52093,7 +52093,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24702);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85251);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -52102,7 +52102,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 24702:
+/***/ 85251:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -81933,6 +81933,17 @@ function describeFailedChecks(checks) {
         .join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/util/work-dir.ts
+
+/**
+ * An empty private (0700) scratch folder. What a killed earlier run left there (generated configs, Talos
+ * secrets files that talosctl refuses to overwrite) is generated again from the state store.
+ */
+async function freshWorkDir(dir) {
+    await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    await (0,external_node_fs_promises_namespaceObject.mkdir)(dir, { recursive: true, mode: 0o700 });
+}
+
 ;// CONCATENATED MODULE: ./src/plan/executor.ts
 class StepGraphError extends Error {
     name = 'StepGraphError';
@@ -82104,9 +82115,10 @@ function stageTimingTable(records, scale) {
 
 
 
+
 /** Runs steps in a private scratch folder that is removed afterwards, as applyTwin does. */
 async function runPlatformSteps(ctx, steps) {
-    await (0,external_node_fs_promises_namespaceObject.mkdir)(ctx.workDir, { recursive: true, mode: 0o700 });
+    await freshWorkDir(ctx.workDir);
     try {
         const { records } = await runGraph(steps, ctx.events);
         const failed = records.some((record) => record.state === 'failed');
@@ -83125,6 +83137,7 @@ function requireSome(values, what) {
 
 
 
+
 const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' };
 /**
  * Converges a twin: a missing twin is created, an existing one keeps every healthy node, gains or loses
@@ -83141,7 +83154,7 @@ async function applyTwin(ctx) {
     });
     const ca = await ensureMeshCa(ctx.store, ctx.twin.twin); // before clusters run in parallel: one CA per twin
     const work = ctx.workDir;
-    await (0,external_node_fs_promises_namespaceObject.mkdir)(work, { recursive: true, mode: 0o700 });
+    await freshWorkDir(work);
     try {
         const steps = buildSteps(ctx, plan, ca, work);
         const { records } = await runGraph(steps, ctx.events);
@@ -83172,7 +83185,7 @@ async function claimAndPlan(ctx) {
         const others = view.claims.filter((claim) => claim.twin !== plan.twin);
         admitBeside(ctx, plan, demands, view, others);
         if (plan.slotState === 'held')
-            return { plan };
+            return { plan, ...unreleasedReservation(view.claims, plan) };
         const claimedAt = new Date();
         const reserves = reservationsOf(demands);
         try {
@@ -83238,6 +83251,14 @@ async function admitAgainstEarlierClaims(ctx, plan, demands) {
         ctx.log(`gave slot ${plan.slot} back: twins claimed just before took the capacity`);
         throw error;
     }
+}
+/** A reservation an earlier run of this twin made and never dropped (it was killed): this run drops it. */
+function unreleasedReservation(claims, plan) {
+    const mine = claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
+    const claimedAt = Date.parse(mine?.claimedAt ?? '');
+    if (!mine?.reserves || Number.isNaN(claimedAt))
+        return {};
+    return { reservation: { claimedAt: new Date(claimedAt), reserves: mine.reserves } };
 }
 /** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
 async function releaseReservation(ctx, plan, claimedAt) {

@@ -42,16 +42,23 @@ function readSettings(): PlatformSettings {
   };
 }
 
-async function platformContext(settings: PlatformSettings, label: string): Promise<ClusterWorkContext> {
+/** The twin and its clusters as action-provision left them (a missing step is named first), then the tools. */
+async function platformContext(
+  settings: PlatformSettings,
+  label: string,
+): Promise<{ ctx: ClusterWorkContext; clusters: ClusterOutcome[] }> {
   const { spec, warnings } = loadSpec(settings.specFile);
   for (const warning of warnings) core.warning(formatIssue(warning));
   const name =
     settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
+  const twin = resolveTwin(spec, name);
+  const store = new LocalStateStore(settings.stateDir);
+  const clusters = await loadTwinRecord(store, twin.twin);
   const workDir = join(process.env.RUNNER_TEMP ?? resolve('.'), `aggrik8s-twin-${name}-${label}`);
   core.saveState(State.TemporaryFiles, JSON.stringify([workDir]));
-  return {
-    twin: resolveTwin(spec, name),
-    store: new LocalStateStore(settings.stateDir),
+  const ctx: ClusterWorkContext = {
+    twin,
+    store,
     runner: execRunner,
     tools: await toolPaths(settings.tools),
     workDir,
@@ -59,6 +66,7 @@ async function platformContext(settings: PlatformSettings, label: string): Promi
     log: core.info,
     events: stepLogEvents,
   };
+  return { ctx, clusters };
 }
 
 /** The deployment status line: at most 140 characters, so counts rather than names. */
@@ -88,8 +96,7 @@ export async function runPlatformAction(
 ): Promise<void> {
   try {
     const settings = readSettings();
-    const ctx = await platformContext(settings, label);
-    const clusters = await loadTwinRecord(ctx.store, ctx.twin.twin);
+    const { ctx, clusters } = await platformContext(settings, label);
     const twin = ctx.twin.twin;
     const status = twinStatusFor(settings.githubToken, ctx.store);
     await status?.begin(twin, label);

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { freshWorkDir } from '../util/work-dir.js';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
 import { sleep } from '../util/sleep.js';
@@ -49,7 +50,7 @@ export async function applyTwin(ctx: TwinContext): Promise<TwinOutcome> {
   });
   const ca = await ensureMeshCa(ctx.store, ctx.twin.twin); // before clusters run in parallel: one CA per twin
   const work = ctx.workDir;
-  await mkdir(work, { recursive: true, mode: 0o700 });
+  await freshWorkDir(work);
   try {
     const steps = buildSteps(ctx, plan, ca, work);
     const { records } = await runGraph(steps, ctx.events);
@@ -77,7 +78,7 @@ async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
     const demands = creationDemands(plan);
     const others = view.claims.filter((claim) => claim.twin !== plan.twin);
     admitBeside(ctx, plan, demands, view, others);
-    if (plan.slotState === 'held') return { plan };
+    if (plan.slotState === 'held') return { plan, ...unreleasedReservation(view.claims, plan) };
     const claimedAt = new Date();
     const reserves = reservationsOf(demands);
     try {
@@ -169,6 +170,14 @@ async function admitAgainstEarlierClaims(ctx: TwinContext, plan: TwinPlan, deman
     ctx.log(`gave slot ${plan.slot} back: twins claimed just before took the capacity`);
     throw error;
   }
+}
+
+/** A reservation an earlier run of this twin made and never dropped (it was killed): this run drops it. */
+function unreleasedReservation(claims: SlotClaim[], plan: TwinPlan): Pick<ClaimedPlan, 'reservation'> {
+  const mine = claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
+  const claimedAt = Date.parse(mine?.claimedAt ?? '');
+  if (!mine?.reserves || Number.isNaN(claimedAt)) return {};
+  return { reservation: { claimedAt: new Date(claimedAt), reserves: mine.reserves } };
 }
 
 /** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */

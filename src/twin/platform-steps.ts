@@ -1,4 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { freshWorkDir } from '../util/work-dir.js';
 import type { Step, StepRecord } from '../plan/executor.js';
 import { runGraph } from '../plan/executor.js';
 import type { ClusterWorkContext } from './context.js';
@@ -19,7 +20,7 @@ export async function runPlatformSteps(
   ctx: ClusterWorkContext,
   steps: Step[],
 ): Promise<Omit<PlatformOutcome, 'report'>> {
-  await mkdir(ctx.workDir, { recursive: true, mode: 0o700 });
+  await freshWorkDir(ctx.workDir);
   try {
     const { records } = await runGraph(steps, ctx.events);
     const failed = records.some((record) => record.state === 'failed');
