@@ -92,11 +92,14 @@ async function oneTwin() {
     const requests = readFileSync(labLog, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { method: string; path: string });
+      .map((line) => JSON.parse(line) as { method: string; path: string })
+      .map((request) => ({ ...request, path: decodeURIComponent(request.path) }))
+      .filter((request) => request.path.startsWith('/api2/json/')); // not the lab's own tool channel
     const polls = requests.filter((r) => r.method === 'GET' && /\/tasks\/[^/]+\/status$/.test(r.path)).length;
     const kinds = new Map<string, number>();
     for (const request of requests) {
       const kind = `${request.method} ${request.path
+        .replace('/api2/json', '')
         .replace(/UPID:[^/]+/g, '{upid}')
         .replace(/\/\d+(?=\/|$)/g, '/{vmid}')
         .replace(/\/pve\d+(?=\/|$)/g, '/{node}')}`;
