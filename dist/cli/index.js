@@ -83207,7 +83207,7 @@ async function claimAndPlan(ctx) {
         }
         ctx.log(`claimed slot ${plan.slot} (pool ${plan.pool})`);
         await admitAgainstEarlierClaims(ctx, plan, demands);
-        return { plan: { ...plan, slotState: 'held' }, reservation: { claimedAt, reserves } };
+        return { plan: { ...plan, slotState: 'held' }, reservation: { claimedAt } };
     }
     throw new errors_ConfigurationError(`could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`);
 }
@@ -83258,7 +83258,7 @@ function unreleasedReservation(claims, plan) {
     const claimedAt = Date.parse(mine?.claimedAt ?? '');
     if (!mine?.reserves || Number.isNaN(claimedAt))
         return {};
-    return { reservation: { claimedAt: new Date(claimedAt), reserves: mine.reserves } };
+    return { reservation: { claimedAt: new Date(claimedAt) } };
 }
 /** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
 async function releaseReservation(ctx, plan, claimedAt) {

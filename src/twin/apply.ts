@@ -1,8 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { freshWorkDir } from '../util/work-dir.js';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
-import { sleep } from '../util/sleep.js';
 import { Helm } from '../kube/helm.js';
 import { Kubectl } from '../kube/kubectl.js';
 import { waitUntil } from '../kube/readiness.js';
@@ -15,7 +13,7 @@ import { creationDemands, observeProxmox, planTwin } from '../plan/plan.js';
 import { admit, afterReservations, reservationsOf } from '../proxmox/capacity.js';
 import type { CapacityDemand } from '../proxmox/capacity.js';
 import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
-import type { Reservation, SlotClaim } from '../proxmox/slots.js';
+import type { SlotClaim } from '../proxmox/slots.js';
 import type { PveNodeCapacity } from '../proxmox/inventory.js';
 import { listVms } from '../proxmox/inventory.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
@@ -26,6 +24,8 @@ import { commonPatch, controlPlanePatch, nodePatch, workerPatch } from '../talos
 import { Talosctl } from '../talos/talosctl.js';
 import { KeyedLimiter } from '../util/limit.js';
 import { canonicalJson } from '../util/values.js';
+import { sleep } from '../util/sleep.js';
+import { freshWorkDir } from '../util/work-dir.js';
 import type { StateKey } from '../state/store.js';
 import type { TwinContext } from './context.js';
 import { clusterKeys, describeFailures, readTwinRecord } from './outcome.js';
@@ -97,7 +97,7 @@ async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
     }
     ctx.log(`claimed slot ${plan.slot} (pool ${plan.pool})`);
     await admitAgainstEarlierClaims(ctx, plan, demands);
-    return { plan: { ...plan, slotState: 'held' }, reservation: { claimedAt, reserves } };
+    return { plan: { ...plan, slotState: 'held' }, reservation: { claimedAt } };
   }
   throw new ConfigurationError(
     `could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`,
@@ -107,7 +107,7 @@ async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
 interface ClaimedPlan {
   plan: TwinPlan;
   /** Set when this run claimed the slot with a reservation, to be released once the VMs exist. */
-  reservation?: { claimedAt: Date; reserves: Reservation[] };
+  reservation?: { claimedAt: Date };
 }
 
 /**
@@ -177,7 +177,7 @@ function unreleasedReservation(claims: SlotClaim[], plan: TwinPlan): Pick<Claime
   const mine = claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
   const claimedAt = Date.parse(mine?.claimedAt ?? '');
   if (!mine?.reserves || Number.isNaN(claimedAt)) return {};
-  return { reservation: { claimedAt: new Date(claimedAt), reserves: mine.reserves } };
+  return { reservation: { claimedAt: new Date(claimedAt) } };
 }
 
 /** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
