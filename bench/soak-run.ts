@@ -74,23 +74,23 @@ function faultMenu(rng: () => number): FaultChoice[] {
     ['lock stalls', { lockStalls: [{ type: '*', rate: 0.15, seconds: 12 }] }],
     ['slow tasks', { slowTasks: [{ type: '*', rate: 0.3, multiplier: 4 }] }],
     ['connections dropped', { dropConnections: [{ match: '*', rate: 0.03 }] }],
+    ['Talos boots hang', { bootHangs: [{ rate: 0.25 }] }],
+    ['apply-config answers cut by the reboot', { talosResets: [{ rate: 0.5 }] }],
+    [
+      'Cilium images slow',
+      { slowReleases: [{ release: 'cilium', rate: 1, seconds: Math.round(300 + rng() * 900) }] },
+    ],
   ];
 }
 
 function mergeFaults(choices: FaultChoice[]): FaultConfig {
-  const merged: Required<FaultConfig> = {
-    httpErrors: [],
-    dropConnections: [],
-    taskFailures: [],
-    slowTasks: [],
-    lockStalls: [],
-  };
+  const merged: Record<string, unknown[]> = {};
   for (const [, config] of choices) {
-    for (const key of Object.keys(merged) as (keyof FaultConfig)[]) {
-      (merged[key] as unknown[]).push(...((config[key] as unknown[] | undefined) ?? []));
+    for (const [key, rules] of Object.entries(config) as [string, unknown[]][]) {
+      (merged[key] ??= []).push(...rules);
     }
   }
-  return merged;
+  return merged as FaultConfig;
 }
 
 interface CliRun {

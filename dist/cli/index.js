@@ -52093,7 +52093,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(85251);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37460);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -52102,7 +52102,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 85251:
+/***/ 37460:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53799,6 +53799,24 @@ class FaultInjector {
         }
         return fault;
     }
+    /** Whether the boot of a VM started now hangs (asked once per start). */
+    bootHangs() {
+        return (this.config.bootHangs ?? []).some((rule, index) => this.roll(`boot#${index}`, rule.rate));
+    }
+    /** Whether this apply-config's answer is lost to the reboot it causes. */
+    talosReset() {
+        return (this.config.talosResets ?? []).some((rule, index) => this.roll(`reset#${index}`, rule.rate));
+    }
+    /** Extra seconds the images of this install or upgrade of `release` take to pull. */
+    releasePullDelay(release) {
+        let seconds = 0;
+        for (const [index, rule] of (this.config.slowReleases ?? []).entries()) {
+            if (matches(rule.release, release) && this.roll(`release#${index}:${release}`, rule.rate)) {
+                seconds += rule.seconds;
+            }
+        }
+        return seconds;
+    }
     roll(stream, rate) {
         if (rate <= 0)
             return false;
@@ -53834,7 +53852,16 @@ function validateFaultConfig(config) {
             throw new errors_ConfigurationError(`faults.${field}.rate is ${rate}: use a probability from 0 to 1, e.g. 0.1`);
         }
     };
-    const lists = ['httpErrors', 'dropConnections', 'taskFailures', 'slowTasks', 'lockStalls'];
+    const lists = [
+        'httpErrors',
+        'dropConnections',
+        'taskFailures',
+        'slowTasks',
+        'lockStalls',
+        'bootHangs',
+        'talosResets',
+        'slowReleases',
+    ];
     for (const list of lists) {
         for (const [index, rule] of (config[list] ?? []).entries())
             checkRate(`${list}[${index}]`, rule.rate);
@@ -53847,6 +53874,11 @@ function validateFaultConfig(config) {
     for (const [index, rule] of (config.slowTasks ?? []).entries()) {
         if (!(rule.multiplier >= 1)) {
             throw new errors_ConfigurationError(`faults.slowTasks[${index}].multiplier is ${rule.multiplier}: use 1 or more, e.g. 3`);
+        }
+    }
+    for (const [index, rule] of (config.slowReleases ?? []).entries()) {
+        if (!(rule.seconds > 0)) {
+            throw new errors_ConfigurationError(`faults.slowReleases[${index}].seconds is ${rule.seconds}: use a positive number, e.g. 900`);
         }
     }
     for (const [index, rule] of (config.lockStalls ?? []).entries()) {
@@ -58359,6 +58391,10 @@ class TalosNodes {
     now() {
         return this.lab.clock.now();
     }
+    /** The lab's injected faults, for the tools that talk to these nodes. */
+    get faults() {
+        return this.lab.faults;
+    }
     ms(seconds) {
         return this.lab.timing.ms(seconds);
     }
@@ -58380,6 +58416,9 @@ class TalosNodes {
         if (vm.status !== 'running' || vm.startedAt === undefined) {
             return { vm, phase: 'off', upAt: Infinity, addresses: [], hostname };
         }
+        // A hung boot never brings the network up: nothing answers at any address.
+        if (this.bootHangs(vm.vmid, vm.startedAt))
+            return { vm, phase: 'booting', upAt: Infinity, addresses: [], hostname };
         const boot = this.ms(this.seconds.talosBoot);
         if (!record) {
             const upAt = vm.startedAt + boot;
@@ -58461,6 +58500,12 @@ class TalosNodes {
                 changed = true;
             }
         }
+        for (const vmid of Object.keys(this.data.boots ?? {})) {
+            if (this.lab.state.vm(Number(vmid))?.status !== 'running') {
+                delete this.data.boots[vmid];
+                changed = true;
+            }
+        }
         for (const node of this.all(now)) {
             const agent = node.phase === 'running';
             if (node.vm.status === 'running' && node.vm.guest.agentRunning !== agent) {
@@ -58484,6 +58529,17 @@ class TalosNodes {
             return;
         this.timer = setTimeout(() => this.sync(), next - now + 1);
         this.timer.unref();
+    }
+    /** Whether this start of the VM hangs: asked of the fault injector once per start, then remembered. */
+    bootHangs(vmid, startedAt) {
+        const boots = (this.data.boots ??= {});
+        const known = boots[String(vmid)];
+        if (known?.startedAt === startedAt)
+            return known.hangs;
+        const hangs = this.lab.faults.bootHangs();
+        boots[String(vmid)] = { startedAt, hangs };
+        this.save();
+        return hangs;
     }
     parse(config) {
         let docs = this.parsed.get(config);
@@ -59709,7 +59765,14 @@ class KubeClusters {
         const release = this.release(clusterId, 'kube-system', 'cilium');
         if (!release)
             return undefined;
-        return { values: coalesce(chartDefaults(), release.values), deployedAt: release.deployedAt };
+        return {
+            values: coalesce(chartDefaults(), release.values),
+            pulledAt: this.imagesPulledAt(release),
+        };
+    }
+    /** When a release's images are there to start from: when it was deployed, later for a slow pull. */
+    imagesPulledAt(release) {
+        return release.deployedAt + this.talos.ms(release.imagePullDelaySeconds ?? 0);
     }
     /** The cluster's Nodes now: registered kubelets, Ready once a CNI runs on them. */
     nodes(clusterId, now = this.talos.now()) {
@@ -59731,7 +59794,7 @@ class KubeClusters {
                 readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
             else if (cilium && !failure) {
                 readyAt =
-                    Math.max(cilium.deployedAt, registeredAt) +
+                    Math.max(cilium.pulledAt, registeredAt) +
                         this.talos.ms(seconds.ciliumAgentStart + seconds.nodeReadyAfterCni);
             }
             return {
@@ -59762,7 +59825,7 @@ class KubeClusters {
         const nodes = this.nodes(clusterId, now);
         const agentReady = (node) => !node.ciliumFailure &&
             now >=
-                Math.max(cilium.deployedAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
+                Math.max(cilium.pulledAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
         const failure = nodes.find((node) => node.ciliumFailure)?.ciliumFailure;
         return { desired: nodes.length, ready: nodes.filter(agentReady).length, ...(failure ? { failure } : {}) };
     }
@@ -59773,7 +59836,7 @@ class KubeClusters {
             return undefined;
         const desired = Number(get(cilium.values, 'operator.replicas') ?? 2);
         const failure = operatorFailure(cilium.values, this.talosFacts(clusterId, now));
-        const started = now >= cilium.deployedAt + this.talos.ms(this.talos.seconds.ciliumOperatorStart);
+        const started = now >= cilium.pulledAt + this.talos.ms(this.talos.seconds.ciliumOperatorStart);
         const ready = failure || !started ? 0 : Math.min(desired, this.nodes(clusterId, now).length);
         return { desired, ready, ...(failure ? { failure } : {}) };
     }
@@ -60908,7 +60971,7 @@ function createPod(cluster, workload, rollout, pod) {
         hash: pod.hash,
         ordinal: pod.ordinal,
         createdAt: pod.at,
-        times: podTimes(cluster, workload.namespace, podSpecOf(pod.template), pod.at, siblings, pod.node),
+        times: podTimes(cluster, workload, podSpecOf(pod.template), pod.at, siblings, pod.node),
     });
     return true;
 }
@@ -60927,7 +60990,8 @@ function admissionRefusal(cluster, workload, podSpec, at) {
     return enforcementError(namespacePolicy(kube, clusterId, workload.namespace, {}), podSpec);
 }
 /** kube-scheduler's pick at creation (or when a node first fits), then the kubelet's steps on that node. */
-function podTimes(cluster, namespace, podSpec, createdAt, siblings, boundNode) {
+function podTimes(cluster, workload, podSpec, createdAt, siblings, boundNode) {
+    const { namespace } = workload;
     const never = { scheduledAt: Infinity, sandboxAt: Infinity, pulledAt: Infinity, readyAt: Infinity };
     const missingClaim = claimsOf(podSpec).find((claim) => !cluster.store.get(byKind('PersistentVolumeClaim'), namespace, claim));
     if (missingClaim !== undefined)
@@ -60939,7 +61003,7 @@ function podTimes(cluster, namespace, podSpec, createdAt, siblings, boundNode) {
         return never;
     const volumes = volumeReadiness(cluster, namespace, podSpec);
     const sandboxAt = Math.max(placement.at, volumes.at);
-    const pulledAt = sandboxAt + ms(cluster, cluster.kube.talos.seconds.imagePull);
+    const pulledAt = Math.max(sandboxAt + ms(cluster, cluster.kube.talos.seconds.imagePull), slowReleasePulledAt(cluster, workload));
     const pullFailure = imagesOf(podSpec)
         .map((image) => ({ image, pull: resolveImage(image) }))
         .map(({ image, pull }) => (pull.ok ? undefined : { image, reason: pull.reason, message: pull.message }))
@@ -60953,6 +61017,18 @@ function podTimes(cluster, namespace, podSpec, createdAt, siblings, boundNode) {
         ...(volumes.problem ? { volumeProblem: volumes.problem } : {}),
         ...(pullFailure ? { pullFailure } : {}),
     };
+}
+/** A workload of a helm release whose images pull slowly (an injected fault) has them no earlier than this. */
+function slowReleasePulledAt(cluster, workload) {
+    const annotations = get(workload.stored.object, 'metadata.annotations');
+    const name = isMap(annotations) ? annotations['meta.helm.sh/release-name'] : undefined;
+    const namespace = isMap(annotations) ? annotations['meta.helm.sh/release-namespace'] : undefined;
+    if (typeof name !== 'string' || typeof namespace !== 'string')
+        return -Infinity;
+    const release = cluster.kube.release(cluster.clusterId, namespace, name);
+    if (!release?.imagePullDelaySeconds)
+        return -Infinity;
+    return cluster.kube.imagesPulledAt(release) + ms(cluster, cluster.kube.talos.seconds.imagePull);
 }
 /**
  * The first moment (up to now) some node fits the pod, and the node the scheduler takes then: the one
@@ -61660,6 +61736,8 @@ const DEFAULT_TIMEOUT_SECONDS = 300;
 /** How often helm's waiter looks at the resources. */
 const WAIT_POLL_SECONDS = 2;
 const helm_WORKLOAD_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
+/** The cilium chart's `updateStrategy.rollingUpdate.maxUnavailable`. */
+const CILIUM_AGENT_MAX_UNAVAILABLE = 2;
 async function runHelm(call) {
     try {
         const found = findCommand(ROOT, call.request.args, GLOBAL_FLAGS);
@@ -61779,6 +61857,7 @@ async function upgrade(call, args) {
     if (!existing)
         createNamespace(store, namespace, boolFlag(args, 'create-namespace'));
     await call.pause(call.talos.seconds.helmInstall);
+    const pullDelay = call.talos.faults.releasePullDelay(releaseName);
     const record = (state, description) => {
         const now = call.now();
         const written = {
@@ -61793,6 +61872,7 @@ async function upgrade(call, args) {
             firstDeployedAt: existing?.firstDeployedAt ?? now,
             deployedAt: now,
             description,
+            ...(pullDelay > 0 ? { imagePullDelaySeconds: pullDelay } : {}),
         };
         call.kube.putRelease(target.clusterId, written);
         return written;
@@ -61811,7 +61891,8 @@ async function upgrade(call, args) {
         throw error;
     }
     const deployed = record('deployed', existing ? 'Upgrade complete' : 'Install complete');
-    if (waitMs !== undefined && !(await waitReady(call, target.clusterId, manifest, release, waitMs))) {
+    const waitFor = { manifest, release, modelsCilium: chart.name === 'cilium' };
+    if (waitMs !== undefined && !(await waitReady(call, target.clusterId, waitFor, waitMs))) {
         throw failed('context deadline exceeded');
     }
     if (existing)
@@ -61928,24 +62009,38 @@ function kept(stored) {
     return annotationsOf(stored.object)['helm.sh/resource-policy'] === 'keep';
 }
 /** helm's ready checker over the release's workloads, polled until ready or the deadline (lab time). */
-async function waitReady(call, clusterId, manifest, release, waitMs) {
+async function waitReady(call, clusterId, rendered, waitMs) {
+    const { manifest, release } = rendered;
     const store = call.kube.objects(clusterId);
     const deadline = call.now() + waitMs;
     const workloads = manifest.filter((doc) => helm_WORKLOAD_KINDS.has(String(doc.kind)));
     for (;;) {
         const now = call.now();
-        const ready = workloads.every((doc) => {
-            const info = byKind(String(doc.kind));
-            const stored = store.get(info, objectNamespace(info, doc, release), String(get(doc, 'metadata.name')));
-            return (stored !== undefined &&
-                workloadReady(info, stored, workloadStatus(call.kube, clusterId, info, stored, now)));
-        });
+        const ready = (!rendered.modelsCilium || ciliumReady(call, clusterId, now)) &&
+            workloads.every((doc) => {
+                const info = byKind(String(doc.kind));
+                const stored = store.get(info, objectNamespace(info, doc, release), String(get(doc, 'metadata.name')));
+                return (stored !== undefined &&
+                    workloadReady(info, stored, workloadStatus(call.kube, clusterId, info, stored, now)));
+            });
         if (ready)
             return true;
         if (now >= deadline)
             return false;
         await sleep(Math.min(call.talos.ms(WAIT_POLL_SECONDS), deadline - now));
     }
+}
+/**
+ * The cilium chart's agent DaemonSet and operator Deployment, which the lab models apart from the objects it
+ * stores, by the same rules as other workloads (the chart's DaemonSet allows 2 unavailable).
+ */
+function ciliumReady(call, clusterId, now) {
+    const agents = call.kube.ciliumDaemonSet(clusterId, now);
+    const operator = call.kube.ciliumOperator(clusterId, now);
+    if (!agents || !operator)
+        return false;
+    return (agents.ready >= agents.desired - CILIUM_AGENT_MAX_UNAVAILABLE &&
+        operator.ready >= operator.desired - Math.floor(operator.desired / 4));
 }
 /** pkg/kube/ready.go: Deployments and StatefulSets need their replicas ready, DaemonSets their pods updated and ready. */
 function workloadReady(info, stored, status) {
@@ -66116,8 +66211,13 @@ function accept(call, node, docs, dryRun) {
     const problem = configProblems(docs);
     if (problem)
         throw new ToolFailure(`rpc error: code = InvalidArgument desc = ${problem}`);
-    if (!dryRun)
-        call.talos.apply(node.vm, renderDocuments(docs));
+    if (dryRun)
+        return;
+    call.talos.apply(node.vm, renderDocuments(docs));
+    if (call.talos.faults.talosReset()) {
+        // The node took the config and went down to reboot before the answer was written.
+        throw new ToolFailure(`rpc error: code = Unavailable desc = error reading from server: read tcp 10.0.0.1:51820->${node.addresses[0] ?? ''}:${APID_PORT}: read: connection reset by peer`);
+    }
 }
 /** bootstrap, kubeconfig: one node, talked to through an endpoint. */
 async function singleNode(call, args) {
@@ -82919,6 +83019,13 @@ class VmLifecycle {
             return;
         await this.task('qmstart', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/start`);
     }
+    /** Pulls the plug and starts the VM again: for a guest that hung (it would not react to a shutdown). */
+    async powerCycle(pveNode, vmid) {
+        if ((await this.status(pveNode, vmid)) === 'running') {
+            await this.task('qmstop', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/stop`, {});
+        }
+        await this.task('qmstart', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/start`);
+    }
     /**
      * Removes one VM of a twin, after checking that the VMID still holds that VM (a stale teardown must
      * never delete another twin's VM): graceful shutdown for a bounded time, then a hard stop, then delete
@@ -82977,6 +83084,8 @@ function diskSizeGiB(disk) {
 
 /** A repeated bootstrap is refused with gRPC AlreadyExists "etcd data directory is not empty" (CONTRACTS B.5). */
 const ALREADY_BOOTSTRAPPED = /AlreadyExists/;
+/** gRPC Unavailable while reading the reply: the request went out, the connection died after it. */
+const ANSWER_LOST = /code = Unavailable desc = error reading from server: (?:EOF|.*connection reset by peer)/;
 /** The version contract `gen config` targets: v1.11.6 -> v1.11. */
 function talosContract(version) {
     const match = /^(v\d+\.\d+)(?:\.\d+)?$/.exec(version);
@@ -83059,9 +83168,20 @@ class Talosctl {
         const result = await this.talosctl(['get', 'disks', '--insecure', '--nodes', ip], true);
         return result.exitCode === 0;
     }
-    /** Sends a node its config over the maintenance service; the node installs and reboots into it. */
+    /**
+     * Sends a node its config over the maintenance service; the node installs and reboots into it. The reboot
+     * can cut the connection before the answer arrives: then the config was sent and may well be applied.
+     */
     async applyInsecure(ip, configFile) {
-        await this.talosctl(['apply-config', '--insecure', '--nodes', ip, '--file', configFile]);
+        try {
+            await this.talosctl(['apply-config', '--insecure', '--nodes', ip, '--file', configFile]);
+            return 'applied';
+        }
+        catch (error) {
+            if (error instanceof CommandError && ANSWER_LOST.test(error.stderrTail))
+                return 'answer-lost';
+            throw error;
+        }
     }
     /** Starts etcd on the first control plane. Safe to repeat: a cluster bootstrapped before says so. */
     async bootstrap(opts) {
@@ -83115,7 +83235,54 @@ function requireSome(values, what) {
         throw new RangeError(`talosctl needs at least one of ${what}`);
 }
 
+;// CONCATENATED MODULE: ./src/twin/talos-node.ts
+
+/**
+ * Brings a started VM to run its Talos config: maintenance mode, the config sent, the node answering over
+ * mTLS with the cluster's credentials. Safe to repeat from anywhere on that path (a killed run leaves nodes
+ * anywhere on it). A VM that answers nothing within the boot timeout hung in its boot and is power-cycled,
+ * once; an apply whose answer the node's reboot cut off counts as sent, and the wait for the config decides.
+ */
+async function bringUpTalosNode(deps, node) {
+    const { talosctl, pace } = deps;
+    const configured = () => talosctl.configuredReady({
+        talosconfig: node.talosconfig,
+        node: node.address,
+        endpoints: node.endpoints,
+    });
+    if (await configured())
+        return;
+    const answers = async () => (await talosctl.maintenanceReady(node.address)) || (await configured());
+    const booted = () => waitUntil(answers, {
+        timeoutMs: pace.bootTimeoutMs,
+        intervalMs: pace.pollMs,
+        describe: `${node.name} to answer in maintenance mode at ${node.address}:50000`,
+    });
+    try {
+        await booted();
+    }
+    catch (error) {
+        if (!(error instanceof WaitTimeoutError))
+            throw error;
+        deps.log(`warning: ${node.name}: nothing answered at ${node.address}:50000 within ` +
+            `${Math.round(pace.bootTimeoutMs / 1000)} s of its start, as when a boot hangs: power-cycling the VM once`);
+        await deps.vms.powerCycle(node.pveNode, node.vmid);
+        await booted();
+    }
+    if (await configured())
+        return; // a run that was killed had sent it
+    if ((await talosctl.applyInsecure(node.address, node.configFile)) === 'answer-lost') {
+        deps.log(`${node.name}: the node's reboot cut off apply-config's answer: waiting for it to run the config`);
+    }
+    await waitUntil(configured, {
+        timeoutMs: pace.bootTimeoutMs,
+        intervalMs: pace.pollMs,
+        describe: `${node.name} to run its Talos config (mTLS at ${node.address}:50000)`,
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/twin/apply.ts
+
 
 
 
@@ -83385,29 +83552,15 @@ function buildSteps(ctx, plan, ca, work) {
                 run: async () => {
                     const cluster = files.get(vm.cluster);
                     const node = vm.definition;
-                    const config = await nodeConfig(ctx, talosctl, work, vm, cluster, input.vip);
-                    const configured = () => talosctl.configuredReady({
+                    const configFile = await nodeConfig(ctx, talosctl, work, vm, cluster, input.vip);
+                    await bringUpTalosNode({ talosctl, vms, pace: ctx.pace, log: ctx.log }, {
+                        name: vm.name,
+                        pveNode: vm.pveNode,
+                        vmid: vm.vmid,
+                        address: node.address,
+                        configFile,
                         talosconfig: cluster.talosconfig,
-                        node: node.address,
                         endpoints: cpAddresses,
-                    });
-                    if (await configured())
-                        return;
-                    await waitUntil(() => talosctl.maintenanceReady(node.address), {
-                        timeoutMs: ctx.pace.bootTimeoutMs,
-                        intervalMs: ctx.pace.pollMs,
-                        describe: `${vm.name} to answer in maintenance mode at ${node.address}:50000`,
-                    }).catch(async (error) => {
-                        if (await configured())
-                            return; // applied by a run that was killed before it could look
-                        throw error;
-                    });
-                    if (!(await configured()))
-                        await talosctl.applyInsecure(node.address, config);
-                    await waitUntil(configured, {
-                        timeoutMs: ctx.pace.bootTimeoutMs,
-                        intervalMs: ctx.pace.pollMs,
-                        describe: `${vm.name} to run its Talos config (mTLS at ${node.address}:50000)`,
                     });
                 },
             });
@@ -83484,7 +83637,6 @@ function buildSteps(ctx, plan, ca, work) {
                 }
                 const kubectl = new Kubectl(ctx.runner, { kubeconfig, path: ctx.tools.kubectl });
                 await kubectl.rolloutStatus('daemonset', 'cilium', 'kube-system', ctx.pace.rolloutTimeoutSec);
-                await kubectl.rolloutStatus('deployment', 'cilium-operator', 'kube-system', ctx.pace.rolloutTimeoutSec);
             },
         });
         steps.push({
@@ -83497,6 +83649,8 @@ function buildSteps(ctx, plan, ca, work) {
                     kubeconfig: files.get(cluster.name).kubeconfig,
                     path: ctx.tools.kubectl,
                 });
+                // The operator's replicas want distinct nodes: a late node (a slow boot) holds its rollout up.
+                await kubectl.rolloutStatus('deployment', 'cilium-operator', 'kube-system', ctx.pace.rolloutTimeoutSec);
                 const names = new Set(members.map((vm) => vm.name));
                 await waitUntil(async () => {
                     const nodes = (await kubectl.nodes()).filter((node) => names.has(node.name));

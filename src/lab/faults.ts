@@ -16,6 +16,15 @@ export interface FaultConfig {
   slowTasks?: { type: string; rate: number; multiplier: number }[];
   /** Tasks that hold their VM's config lock `seconds` longer, like a hung worker. */
   lockStalls?: { type: string; rate: number; seconds: number }[];
+  /** VMs whose Talos never comes up after a start: the boot hangs until the VM is powered off and on. */
+  bootHangs?: { rate: number }[];
+  /**
+   * `talosctl apply-config` calls whose answer is cut by the node's reboot: the config was taken and the
+   * node reboots into it, but the client reads a connection reset.
+   */
+  talosResets?: { rate: number }[];
+  /** Helm releases (`*` for any) whose images pull `seconds` longer, like a slow registry. */
+  slowReleases?: { release: string; rate: number; seconds: number }[];
 }
 
 export type RequestFault = { kind: 'drop' } | { kind: 'error'; status: number; message: string };
@@ -76,6 +85,27 @@ export class FaultInjector {
     return fault;
   }
 
+  /** Whether the boot of a VM started now hangs (asked once per start). */
+  bootHangs(): boolean {
+    return (this.config.bootHangs ?? []).some((rule, index) => this.roll(`boot#${index}`, rule.rate));
+  }
+
+  /** Whether this apply-config's answer is lost to the reboot it causes. */
+  talosReset(): boolean {
+    return (this.config.talosResets ?? []).some((rule, index) => this.roll(`reset#${index}`, rule.rate));
+  }
+
+  /** Extra seconds the images of this install or upgrade of `release` take to pull. */
+  releasePullDelay(release: string): number {
+    let seconds = 0;
+    for (const [index, rule] of (this.config.slowReleases ?? []).entries()) {
+      if (matches(rule.release, release) && this.roll(`release#${index}:${release}`, rule.rate)) {
+        seconds += rule.seconds;
+      }
+    }
+    return seconds;
+  }
+
   private roll(stream: string, rate: number): boolean {
     if (rate <= 0) return false;
     const n = this.counters.get(stream) ?? 0;
@@ -115,7 +145,16 @@ function validateFaultConfig(config: FaultConfig): void {
       );
     }
   };
-  const lists = ['httpErrors', 'dropConnections', 'taskFailures', 'slowTasks', 'lockStalls'] as const;
+  const lists = [
+    'httpErrors',
+    'dropConnections',
+    'taskFailures',
+    'slowTasks',
+    'lockStalls',
+    'bootHangs',
+    'talosResets',
+    'slowReleases',
+  ] as const;
   for (const list of lists) {
     for (const [index, rule] of (config[list] ?? []).entries()) checkRate(`${list}[${index}]`, rule.rate);
   }
@@ -130,6 +169,13 @@ function validateFaultConfig(config: FaultConfig): void {
     if (!(rule.multiplier >= 1)) {
       throw new ConfigurationError(
         `faults.slowTasks[${index}].multiplier is ${rule.multiplier}: use 1 or more, e.g. 3`,
+      );
+    }
+  }
+  for (const [index, rule] of (config.slowReleases ?? []).entries()) {
+    if (!(rule.seconds > 0)) {
+      throw new ConfigurationError(
+        `faults.slowReleases[${index}].seconds is ${rule.seconds}: use a positive number, e.g. 900`,
       );
     }
   }

@@ -128,6 +128,14 @@ export class VmLifecycle {
     await this.task('qmstart', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/start`);
   }
 
+  /** Pulls the plug and starts the VM again: for a guest that hung (it would not react to a shutdown). */
+  async powerCycle(pveNode: string, vmid: number): Promise<void> {
+    if ((await this.status(pveNode, vmid)) === 'running') {
+      await this.task('qmstop', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/stop`, {});
+    }
+    await this.task('qmstart', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/start`);
+  }
+
   /**
    * Removes one VM of a twin, after checking that the VMID still holds that VM (a stale teardown must
    * never delete another twin's VM): graceful shutdown for a bounded time, then a hard stop, then delete

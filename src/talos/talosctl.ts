@@ -26,6 +26,9 @@ export type BootstrapOutcome = 'bootstrapped' | 'already-bootstrapped';
 /** A repeated bootstrap is refused with gRPC AlreadyExists "etcd data directory is not empty" (CONTRACTS B.5). */
 const ALREADY_BOOTSTRAPPED = /AlreadyExists/;
 
+/** gRPC Unavailable while reading the reply: the request went out, the connection died after it. */
+const ANSWER_LOST = /code = Unavailable desc = error reading from server: (?:EOF|.*connection reset by peer)/;
+
 /** The version contract `gen config` targets: v1.11.6 -> v1.11. */
 export function talosContract(version: string): string {
   const match = /^(v\d+\.\d+)(?:\.\d+)?$/.exec(version);
@@ -122,9 +125,18 @@ export class Talosctl {
     return result.exitCode === 0;
   }
 
-  /** Sends a node its config over the maintenance service; the node installs and reboots into it. */
-  async applyInsecure(ip: string, configFile: string): Promise<void> {
-    await this.talosctl(['apply-config', '--insecure', '--nodes', ip, '--file', configFile]);
+  /**
+   * Sends a node its config over the maintenance service; the node installs and reboots into it. The reboot
+   * can cut the connection before the answer arrives: then the config was sent and may well be applied.
+   */
+  async applyInsecure(ip: string, configFile: string): Promise<'applied' | 'answer-lost'> {
+    try {
+      await this.talosctl(['apply-config', '--insecure', '--nodes', ip, '--file', configFile]);
+      return 'applied';
+    } catch (error) {
+      if (error instanceof CommandError && ANSWER_LOST.test(error.stderrTail)) return 'answer-lost';
+      throw error;
+    }
   }
 
   /** Starts etcd on the first control plane. Safe to repeat: a cluster bootstrapped before says so. */

@@ -28,6 +28,7 @@ import { sleep } from '../util/sleep.js';
 import { freshWorkDir } from '../util/work-dir.js';
 import type { StateKey } from '../state/store.js';
 import type { TwinContext } from './context.js';
+import { bringUpTalosNode } from './talos-node.js';
 import { clusterKeys, describeFailures, readTwinRecord } from './outcome.js';
 import type { ClusterOutcome, TwinOutcome, TwinRecord } from './outcome.js';
 
@@ -330,28 +331,19 @@ function buildSteps(
         run: async () => {
           const cluster = files.get(vm.cluster)!;
           const node = vm.definition!;
-          const config = await nodeConfig(ctx, talosctl, work, vm, cluster, input.vip);
-          const configured = () =>
-            talosctl.configuredReady({
+          const configFile = await nodeConfig(ctx, talosctl, work, vm, cluster, input.vip);
+          await bringUpTalosNode(
+            { talosctl, vms, pace: ctx.pace, log: ctx.log },
+            {
+              name: vm.name,
+              pveNode: vm.pveNode,
+              vmid: vm.vmid,
+              address: node.address,
+              configFile,
               talosconfig: cluster.talosconfig,
-              node: node.address,
               endpoints: cpAddresses,
-            });
-          if (await configured()) return;
-          await waitUntil(() => talosctl.maintenanceReady(node.address), {
-            timeoutMs: ctx.pace.bootTimeoutMs,
-            intervalMs: ctx.pace.pollMs,
-            describe: `${vm.name} to answer in maintenance mode at ${node.address}:50000`,
-          }).catch(async (error: unknown) => {
-            if (await configured()) return; // applied by a run that was killed before it could look
-            throw error;
-          });
-          if (!(await configured())) await talosctl.applyInsecure(node.address, config);
-          await waitUntil(configured, {
-            timeoutMs: ctx.pace.bootTimeoutMs,
-            intervalMs: ctx.pace.pollMs,
-            describe: `${vm.name} to run its Talos config (mTLS at ${node.address}:50000)`,
-          });
+            },
+          );
         },
       });
     }
@@ -429,12 +421,6 @@ function buildSteps(
         }
         const kubectl = new Kubectl(ctx.runner, { kubeconfig, path: ctx.tools.kubectl });
         await kubectl.rolloutStatus('daemonset', 'cilium', 'kube-system', ctx.pace.rolloutTimeoutSec);
-        await kubectl.rolloutStatus(
-          'deployment',
-          'cilium-operator',
-          'kube-system',
-          ctx.pace.rolloutTimeoutSec,
-        );
       },
     });
     steps.push({
@@ -447,6 +433,13 @@ function buildSteps(
           kubeconfig: files.get(cluster.name)!.kubeconfig,
           path: ctx.tools.kubectl,
         });
+        // The operator's replicas want distinct nodes: a late node (a slow boot) holds its rollout up.
+        await kubectl.rolloutStatus(
+          'deployment',
+          'cilium-operator',
+          'kube-system',
+          ctx.pace.rolloutTimeoutSec,
+        );
         const names = new Set(members.map((vm) => vm.name));
         await waitUntil(
           async () => {

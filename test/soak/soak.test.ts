@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { soakRun } from '../../bench/soak-run.js';
 
 /**
- * The CI sample of `npm run soak`: a few seeded runs of the bundled CLI against a lab with faults (seed 3 is
- * killed part-way, seed 7 fails on a 500 while planning). Whatever the first run did, it converged or said
- * what failed; the next run converged; destroy left nothing; no secret reached any output or stray file.
+ * The CI sample of `npm run soak`: a few seeded runs of the bundled CLI against a lab with faults. Seed 1 is
+ * killed part-way; seed 2 has boots that hang and Cilium images that pull slowly; seed 3 has apply-config
+ * answers cut by the reboot; seed 12 has qmstart task errors and task status 503s. Whatever the first run did,
+ * it converged or said what failed; the next run converged; destroy left nothing; no secret reached any
+ * output or stray file.
  */
 describe('soak sample: faults, a kill, then re-run and destroy', { timeout: 300_000 }, () => {
-  it.each([3, 4, 7, 8])('seed %i keeps every invariant', async (seed) => {
+  it.each([1, 2, 3, 12])('seed %i keeps every invariant', async (seed) => {
     const result = await soakRun(seed);
     expect(result.faults.length).toBeGreaterThan(0);
     expect({

@@ -22,6 +22,8 @@ export interface ReleaseRecord {
   firstDeployedAt: number;
   deployedAt: number;
   description: string;
+  /** An injected fault: this revision's images pull this much longer (profile seconds). */
+  imagePullDelaySeconds?: number;
 }
 
 interface KubeClusterRecord {
@@ -217,10 +219,18 @@ export class KubeClusters {
    * The Cilium release's values over the chart defaults. A release helm marked failed (a `--wait` that
    * timed out) had its objects applied all the same, so its agents run with those values, as real ones do.
    */
-  ciliumValues(clusterId: string): { values: Doc; deployedAt: number } | undefined {
+  ciliumValues(clusterId: string): { values: Doc; pulledAt: number } | undefined {
     const release = this.release(clusterId, 'kube-system', 'cilium');
     if (!release) return undefined;
-    return { values: coalesce(chartDefaults(), release.values) as Doc, deployedAt: release.deployedAt };
+    return {
+      values: coalesce(chartDefaults(), release.values) as Doc,
+      pulledAt: this.imagesPulledAt(release),
+    };
+  }
+
+  /** When a release's images are there to start from: when it was deployed, later for a slow pull. */
+  imagesPulledAt(release: ReleaseRecord): number {
+    return release.deployedAt + this.talos.ms(release.imagePullDelaySeconds ?? 0);
   }
 
   /** The cluster's Nodes now: registered kubelets, Ready once a CNI runs on them. */
@@ -241,7 +251,7 @@ export class KubeClusters {
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
         else if (cilium && !failure) {
           readyAt =
-            Math.max(cilium.deployedAt, registeredAt) +
+            Math.max(cilium.pulledAt, registeredAt) +
             this.talos.ms(seconds.ciliumAgentStart + seconds.nodeReadyAfterCni);
         }
         return {
@@ -273,7 +283,7 @@ export class KubeClusters {
     const agentReady = (node: KubeNode) =>
       !node.ciliumFailure &&
       now >=
-        Math.max(cilium.deployedAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
+        Math.max(cilium.pulledAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
     const failure = nodes.find((node) => node.ciliumFailure)?.ciliumFailure;
     return { desired: nodes.length, ready: nodes.filter(agentReady).length, ...(failure ? { failure } : {}) };
   }
@@ -284,7 +294,7 @@ export class KubeClusters {
     if (!cilium) return undefined;
     const desired = Number(get(cilium.values, 'operator.replicas') ?? 2);
     const failure = operatorFailure(cilium.values, this.talosFacts(clusterId, now));
-    const started = now >= cilium.deployedAt + this.talos.ms(this.talos.seconds.ciliumOperatorStart);
+    const started = now >= cilium.pulledAt + this.talos.ms(this.talos.seconds.ciliumOperatorStart);
     const ready = failure || !started ? 0 : Math.min(desired, this.nodes(clusterId, now).length);
     return { desired, ready, ...(failure ? { failure } : {}) };
   }

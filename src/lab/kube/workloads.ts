@@ -493,7 +493,7 @@ function createPod(cluster: Cluster, workload: Workload, rollout: Rollout, pod: 
     hash: pod.hash,
     ordinal: pod.ordinal,
     createdAt: pod.at,
-    times: podTimes(cluster, workload.namespace, podSpecOf(pod.template), pod.at, siblings, pod.node),
+    times: podTimes(cluster, workload, podSpecOf(pod.template), pod.at, siblings, pod.node),
   });
   return true;
 }
@@ -519,12 +519,13 @@ function admissionRefusal(
 /** kube-scheduler's pick at creation (or when a node first fits), then the kubelet's steps on that node. */
 function podTimes(
   cluster: Cluster,
-  namespace: string,
+  workload: Workload,
   podSpec: Doc,
   createdAt: number,
   siblings: PodPlan[],
   boundNode?: KubeNode,
 ): PodTimes {
+  const { namespace } = workload;
   const never = { scheduledAt: Infinity, sandboxAt: Infinity, pulledAt: Infinity, readyAt: Infinity };
   const missingClaim = claimsOf(podSpec).find(
     (claim) => !cluster.store.get(byKind('PersistentVolumeClaim'), namespace, claim),
@@ -536,7 +537,10 @@ function podTimes(
   if (!placement) return never;
   const volumes = volumeReadiness(cluster, namespace, podSpec);
   const sandboxAt = Math.max(placement.at, volumes.at);
-  const pulledAt = sandboxAt + ms(cluster, cluster.kube.talos.seconds.imagePull);
+  const pulledAt = Math.max(
+    sandboxAt + ms(cluster, cluster.kube.talos.seconds.imagePull),
+    slowReleasePulledAt(cluster, workload),
+  );
   const pullFailure = imagesOf(podSpec)
     .map((image) => ({ image, pull: resolveImage(image) }))
     .map(({ image, pull }) => (pull.ok ? undefined : { image, reason: pull.reason, message: pull.message }))
@@ -550,6 +554,17 @@ function podTimes(
     ...(volumes.problem ? { volumeProblem: volumes.problem } : {}),
     ...(pullFailure ? { pullFailure } : {}),
   };
+}
+
+/** A workload of a helm release whose images pull slowly (an injected fault) has them no earlier than this. */
+function slowReleasePulledAt(cluster: Cluster, workload: Workload): number {
+  const annotations = get(workload.stored.object, 'metadata.annotations');
+  const name = isMap(annotations) ? annotations['meta.helm.sh/release-name'] : undefined;
+  const namespace = isMap(annotations) ? annotations['meta.helm.sh/release-namespace'] : undefined;
+  if (typeof name !== 'string' || typeof namespace !== 'string') return -Infinity;
+  const release = cluster.kube.release(cluster.clusterId, namespace, name);
+  if (!release?.imagePullDelaySeconds) return -Infinity;
+  return cluster.kube.imagesPulledAt(release) + ms(cluster, cluster.kube.talos.seconds.imagePull);
 }
 
 /**

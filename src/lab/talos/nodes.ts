@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FaultInjector } from '../faults.js';
 import type { LabContext } from '../pve/handlers/context.js';
 import { dhcpAddress } from '../pve/handlers/agent.js';
 import { driveSizeBytes, isCloudinitDrive, isDriveKey, parseDrive } from '../pve/handlers/vm.js';
@@ -24,10 +25,18 @@ export interface TalosClusterRecord {
   bootstrapVmid: number;
 }
 
+/** A VM start the lab decided hangs (an injected fault): it lasts until the VM starts again. */
+interface HungBoot {
+  startedAt: number;
+  hangs: boolean;
+}
+
 interface TalosData {
   version: 1;
   nodes: Record<string, TalosNodeRecord>;
   clusters: Record<string, TalosClusterRecord>;
+  /** By VMID: whether its current start hangs (decided once per start). */
+  boots?: Record<string, HungBoot>;
 }
 
 export type NodePhase = 'off' | 'booting' | 'maintenance' | 'rebooting' | 'running';
@@ -103,6 +112,11 @@ export class TalosNodes {
     return this.lab.clock.now();
   }
 
+  /** The lab's injected faults, for the tools that talk to these nodes. */
+  get faults(): FaultInjector {
+    return this.lab.faults;
+  }
+
   ms(seconds: number): number {
     return this.lab.timing.ms(seconds);
   }
@@ -128,6 +142,9 @@ export class TalosNodes {
     if (vm.status !== 'running' || vm.startedAt === undefined) {
       return { vm, phase: 'off', upAt: Infinity, addresses: [], hostname };
     }
+    // A hung boot never brings the network up: nothing answers at any address.
+    if (this.bootHangs(vm.vmid, vm.startedAt))
+      return { vm, phase: 'booting', upAt: Infinity, addresses: [], hostname };
     const boot = this.ms(this.seconds.talosBoot);
     if (!record) {
       const upAt = vm.startedAt + boot;
@@ -214,6 +231,12 @@ export class TalosNodes {
         changed = true;
       }
     }
+    for (const vmid of Object.keys(this.data.boots ?? {})) {
+      if (this.lab.state.vm(Number(vmid))?.status !== 'running') {
+        delete this.data.boots![vmid];
+        changed = true;
+      }
+    }
     for (const node of this.all(now)) {
       const agent = node.phase === 'running';
       if (node.vm.status === 'running' && node.vm.guest.agentRunning !== agent) {
@@ -236,6 +259,17 @@ export class TalosNodes {
     if (!Number.isFinite(next)) return;
     this.timer = setTimeout(() => this.sync(), next - now + 1);
     this.timer.unref();
+  }
+
+  /** Whether this start of the VM hangs: asked of the fault injector once per start, then remembered. */
+  private bootHangs(vmid: number, startedAt: number): boolean {
+    const boots = (this.data.boots ??= {});
+    const known = boots[String(vmid)];
+    if (known?.startedAt === startedAt) return known.hangs;
+    const hangs = this.lab.faults.bootHangs();
+    boots[String(vmid)] = { startedAt, hangs };
+    this.save();
+    return hangs;
   }
 
   private parse(config: string): Doc[] {

@@ -86,6 +86,8 @@ const DEFAULT_TIMEOUT_SECONDS = 300;
 /** How often helm's waiter looks at the resources. */
 const WAIT_POLL_SECONDS = 2;
 const WORKLOAD_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
+/** The cilium chart's `updateStrategy.rollingUpdate.maxUnavailable`. */
+const CILIUM_AGENT_MAX_UNAVAILABLE = 2;
 
 export async function runHelm(call: ToolCall): Promise<ExecResult> {
   try {
@@ -218,6 +220,7 @@ async function upgrade(call: ToolCall, args: ParsedArgs): Promise<void> {
   if (unmapped) throw failure(buildError(unmapped, namespace, existing !== undefined));
   if (!existing) createNamespace(store, namespace, boolFlag(args, 'create-namespace'));
   await call.pause(call.talos.seconds.helmInstall);
+  const pullDelay = call.talos.faults.releasePullDelay(releaseName);
   const record = (state: ReleaseRecord['status'], description: string): ReleaseRecord => {
     const now = call.now();
     const written: ReleaseRecord = {
@@ -232,6 +235,7 @@ async function upgrade(call: ToolCall, args: ParsedArgs): Promise<void> {
       firstDeployedAt: existing?.firstDeployedAt ?? now,
       deployedAt: now,
       description,
+      ...(pullDelay > 0 ? { imagePullDelaySeconds: pullDelay } : {}),
     };
     call.kube.putRelease(target.clusterId, written);
     return written;
@@ -248,7 +252,8 @@ async function upgrade(call: ToolCall, args: ParsedArgs): Promise<void> {
     throw error;
   }
   const deployed = record('deployed', existing ? 'Upgrade complete' : 'Install complete');
-  if (waitMs !== undefined && !(await waitReady(call, target.clusterId, manifest, release, waitMs))) {
+  const waitFor = { manifest, release, modelsCilium: chart.name === 'cilium' };
+  if (waitMs !== undefined && !(await waitReady(call, target.clusterId, waitFor, waitMs))) {
     throw failed('context deadline exceeded');
   }
   if (existing) call.out(`Release "${releaseName}" has been upgraded. Happy Helming!\n`);
@@ -393,27 +398,47 @@ function kept(stored: StoredObject): boolean {
 async function waitReady(
   call: ToolCall,
   clusterId: string,
-  manifest: Doc[],
-  release: ChartRelease,
+  rendered: { manifest: Doc[]; release: ChartRelease; modelsCilium: boolean },
   waitMs: number,
 ): Promise<boolean> {
+  const { manifest, release } = rendered;
   const store = call.kube.objects(clusterId);
   const deadline = call.now() + waitMs;
   const workloads = manifest.filter((doc) => WORKLOAD_KINDS.has(String(doc.kind)));
   for (;;) {
     const now = call.now();
-    const ready = workloads.every((doc) => {
-      const info = byKind(String(doc.kind));
-      const stored = store.get(info, objectNamespace(info, doc, release), String(get(doc, 'metadata.name')));
-      return (
-        stored !== undefined &&
-        workloadReady(info, stored, workloadStatus(call.kube, clusterId, info, stored, now))
-      );
-    });
+    const ready =
+      (!rendered.modelsCilium || ciliumReady(call, clusterId, now)) &&
+      workloads.every((doc) => {
+        const info = byKind(String(doc.kind));
+        const stored = store.get(
+          info,
+          objectNamespace(info, doc, release),
+          String(get(doc, 'metadata.name')),
+        );
+        return (
+          stored !== undefined &&
+          workloadReady(info, stored, workloadStatus(call.kube, clusterId, info, stored, now))
+        );
+      });
     if (ready) return true;
     if (now >= deadline) return false;
     await sleep(Math.min(call.talos.ms(WAIT_POLL_SECONDS), deadline - now));
   }
+}
+
+/**
+ * The cilium chart's agent DaemonSet and operator Deployment, which the lab models apart from the objects it
+ * stores, by the same rules as other workloads (the chart's DaemonSet allows 2 unavailable).
+ */
+function ciliumReady(call: ToolCall, clusterId: string, now: number): boolean {
+  const agents = call.kube.ciliumDaemonSet(clusterId, now);
+  const operator = call.kube.ciliumOperator(clusterId, now);
+  if (!agents || !operator) return false;
+  return (
+    agents.ready >= agents.desired - CILIUM_AGENT_MAX_UNAVAILABLE &&
+    operator.ready >= operator.desired - Math.floor(operator.desired / 4)
+  );
 }
 
 /** pkg/kube/ready.go: Deployments and StatefulSets need their replicas ready, DaemonSets their pods updated and ready. */

@@ -557,7 +557,14 @@ async function applyConfig(call: ToolCall, args: ParsedArgs): Promise<void> {
 function accept(call: ToolCall, node: TalosNode, docs: Doc[], dryRun: boolean): void {
   const problem = configProblems(docs);
   if (problem) throw new ToolFailure(`rpc error: code = InvalidArgument desc = ${problem}`);
-  if (!dryRun) call.talos.apply(node.vm, renderDocuments(docs));
+  if (dryRun) return;
+  call.talos.apply(node.vm, renderDocuments(docs));
+  if (call.talos.faults.talosReset()) {
+    // The node took the config and went down to reboot before the answer was written.
+    throw new ToolFailure(
+      `rpc error: code = Unavailable desc = error reading from server: read tcp 10.0.0.1:51820->${node.addresses[0] ?? ''}:${APID_PORT}: read: connection reset by peer`,
+    );
+  }
 }
 
 /** bootstrap, kubeconfig: one node, talked to through an endpoint. */

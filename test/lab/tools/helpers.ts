@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LabOptions } from '../../../src/lab/lab.js';
 import type { LabClient, Params, TestLab } from '../pve/helpers.js';
 import { downloadTalosImage, startTestLab, talosCreateParams } from '../pve/helpers.js';
 
@@ -27,8 +28,8 @@ export interface ToolLab extends TestLab {
   rebind(binDir: string): ToolLab['run'];
 }
 
-export async function startToolLab(dir?: string): Promise<ToolLab> {
-  const base = await startTestLab({}, dir);
+export async function startToolLab(dir?: string, options: Partial<LabOptions> = {}): Promise<ToolLab> {
+  const base = await startTestLab(options, dir);
   await downloadTalosImage(base.api);
   const work = mkdtempSync(join(tmpdir(), 'twin-tools-'));
   return {
