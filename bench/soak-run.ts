@@ -8,9 +8,9 @@ import type { LabHandle } from '../src/lab/lab.js';
 import { scanForSecrets, twinSecrets, withEncodings } from './secret-scan.js';
 
 /**
- * One seeded soak run: the product as users run it (the bundled CLI, `twin up --no-platform`) against a
- * fresh lab that injects faults chosen by the seed, sometimes killed at a random moment; then a run without
- * faults, then `twin down`. Invariants checked: the faulty run converged or failed with a message naming the
+ * One seeded soak run: the product as users run it (the bundled CLI, `twin up`; a quarter of the runs go on
+ * through mesh and day 2, the rest stop with --no-platform) against a fresh lab that injects faults chosen by
+ * the seed, sometimes killed at a random moment; then a run without faults, then `twin down`. Invariants checked: the faulty run converged or failed with a message naming the
  * stage and cause (never a stack trace); the next run converged; nothing of the twin is left (VMs, slot
  * pool, state, work files); no secret reached any output, the lab's request log or a file outside the
  * state store.
@@ -23,6 +23,8 @@ const CLI = resolve('dist/cli/index.js');
 export interface SoakResult {
   seed: number;
   twin: string;
+  /** The run went on through mesh and day 2 (`twin up` without --no-platform). */
+  platform: boolean;
   faults: string[];
   killedAfterMs?: number;
   /** The kill came before the run ended by itself. */
@@ -83,6 +85,12 @@ function faultMenu(rng: () => number): FaultChoice[] {
   ];
 }
 
+/** Longer than the helm --wait day 2 gives the Rook operator (600 s), sometimes by a lot. */
+function rookImagesSlow(rng: () => number): FaultChoice {
+  const seconds = Math.round(700 + rng() * 900);
+  return ['Rook images slow', { slowReleases: [{ release: 'rook-ceph', rate: 1, seconds }] }];
+}
+
 function mergeFaults(choices: FaultChoice[]): FaultConfig {
   const merged: Record<string, unknown[]> = {};
   for (const [, config] of choices) {
@@ -138,7 +146,13 @@ export async function soakRun(seed: number): Promise<SoakResult> {
   const menu = faultMenu(rng);
   const chosen = menu.filter(() => rng() < 0.35);
   if (chosen.length === 0) chosen.push(menu[Math.floor(rng() * menu.length)]!);
-  const killedAfterMs = rng() < 0.25 ? Math.round(500 + rng() * 7_500) : undefined;
+  let killedAfterMs = rng() < 0.25 ? Math.round(500 + rng() * 7_500) : undefined;
+  // A quarter of the runs go on through mesh and day 2, where helm waits for Rook's releases.
+  const platform = rng() < 0.25;
+  if (platform) {
+    if (killedAfterMs !== undefined) killedAfterMs *= 4;
+    if (rng() < 0.5) chosen.push(rookImagesSlow(rng));
+  }
   const twin = `pr-${(seed % 9000) + 1}`;
   const root = mkdtempSync(join(tmpdir(), `soak-${seed}-`));
   const labDir = join(root, 'lab');
@@ -173,7 +187,8 @@ export async function soakRun(seed: number): Promise<SoakResult> {
   const outputs: string[] = [];
   try {
     mkdirSync(runTmp, { mode: 0o700 });
-    const first = await runCli(['up', ...target(), '--no-platform'], env(), killedAfterMs);
+    const up = () => ['up', ...target(), ...(platform ? [] : ['--no-platform'])];
+    const first = await runCli(up(), env(), killedAfterMs);
     outputs.push(first.output);
     const convergedFirstTime = first.code === 0 && !first.killed;
     const clearFailure = convergedFirstTime || first.killed || isClear(first.output);
@@ -181,7 +196,7 @@ export async function soakRun(seed: number): Promise<SoakResult> {
     // The next run meets the lab as it is, faults gone (a lab restarted on its folder keeps everything).
     await lab.close();
     lab = await startLab({ dir: labDir, timeScale: TIME_SCALE, seed, logFile: labLog });
-    const second = await runCli(['up', ...target(), '--no-platform'], env());
+    const second = await runCli(up(), env());
     outputs.push(second.output);
     const secrets = existsSync(join(stateDir, twin)) ? twinSecrets(join(stateDir, twin)) : new Set<string>();
 
@@ -210,6 +225,7 @@ export async function soakRun(seed: number): Promise<SoakResult> {
     return {
       seed,
       twin,
+      platform,
       faults: chosen.map(([name]) => name),
       ...(killedAfterMs === undefined ? {} : { killedAfterMs }),
       killed: first.killed,

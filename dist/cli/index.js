@@ -83208,18 +83208,12 @@ class Talosctl {
             '--force',
         ]);
     }
-    /** True once the node answers over mTLS with the cluster's credentials, i.e. it runs its config. */
+    /**
+     * True once the node answers over mTLS with the cluster's credentials, i.e. it runs its config. Asked of the
+     * node itself (every node's apid answers for itself), so a worker's answer does not wait on a control plane.
+     */
     async configuredReady(opts) {
-        requireSome(opts.endpoints, 'endpoints');
-        const result = await this.talosctl([
-            '--talosconfig',
-            opts.talosconfig,
-            '--nodes',
-            opts.node,
-            '--endpoints',
-            opts.endpoints.join(','),
-            'version',
-        ], true);
+        const result = await this.talosctl(['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'version'], true);
         return result.exitCode === 0;
     }
     /** Talks to `node` directly: before the VIP exists it is the only way in. */
@@ -83245,11 +83239,7 @@ function requireSome(values, what) {
  */
 async function bringUpTalosNode(deps, node) {
     const { talosctl, pace } = deps;
-    const configured = () => talosctl.configuredReady({
-        talosconfig: node.talosconfig,
-        node: node.address,
-        endpoints: node.endpoints,
-    });
+    const configured = () => talosctl.configuredReady({ talosconfig: node.talosconfig, node: node.address });
     if (await configured())
         return;
     const answers = async () => (await talosctl.maintenanceReady(node.address)) || (await configured());
@@ -83560,7 +83550,6 @@ function buildSteps(ctx, plan, ca, work) {
                         address: node.address,
                         configFile,
                         talosconfig: cluster.talosconfig,
-                        endpoints: cpAddresses,
                     });
                 },
             });

@@ -165,19 +165,13 @@ export class Talosctl {
     ]);
   }
 
-  /** True once the node answers over mTLS with the cluster's credentials, i.e. it runs its config. */
-  async configuredReady(opts: { talosconfig: string; node: string; endpoints: string[] }): Promise<boolean> {
-    requireSome(opts.endpoints, 'endpoints');
+  /**
+   * True once the node answers over mTLS with the cluster's credentials, i.e. it runs its config. Asked of the
+   * node itself (every node's apid answers for itself), so a worker's answer does not wait on a control plane.
+   */
+  async configuredReady(opts: { talosconfig: string; node: string }): Promise<boolean> {
     const result = await this.talosctl(
-      [
-        '--talosconfig',
-        opts.talosconfig,
-        '--nodes',
-        opts.node,
-        '--endpoints',
-        opts.endpoints.join(','),
-        'version',
-      ],
+      ['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'version'],
       true,
     );
     return result.exitCode === 0;

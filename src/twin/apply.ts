@@ -341,7 +341,6 @@ function buildSteps(
               address: node.address,
               configFile,
               talosconfig: cluster.talosconfig,
-              endpoints: cpAddresses,
             },
           );
         },

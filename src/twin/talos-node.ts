@@ -11,9 +11,8 @@ export interface TalosNodeTarget {
   address: string;
   /** The node's own machine config. */
   configFile: string;
-  /** The cluster's talosconfig and the control planes it talks through. */
+  /** The cluster's talosconfig. */
   talosconfig: string;
-  endpoints: string[];
 }
 
 export interface TalosNodeDeps {
@@ -31,12 +30,7 @@ export interface TalosNodeDeps {
  */
 export async function bringUpTalosNode(deps: TalosNodeDeps, node: TalosNodeTarget): Promise<void> {
   const { talosctl, pace } = deps;
-  const configured = () =>
-    talosctl.configuredReady({
-      talosconfig: node.talosconfig,
-      node: node.address,
-      endpoints: node.endpoints,
-    });
+  const configured = () => talosctl.configuredReady({ talosconfig: node.talosconfig, node: node.address });
   if (await configured()) return;
   const answers = async () => (await talosctl.maintenanceReady(node.address)) || (await configured());
   const booted = () =>

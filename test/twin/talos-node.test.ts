@@ -13,7 +13,6 @@ const NODE: TalosNodeTarget = {
   address: '192.168.15.84',
   configFile: '/w/pr-7-east-w-1.yaml',
   talosconfig: '/s/talosconfig',
-  endpoints: ['192.168.15.81'],
 };
 const REFUSED =
   'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 192.168.15.84:50000: connect: connection refused"';
