@@ -52093,7 +52093,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37460);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(47349);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -52102,7 +52102,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 37460:
+/***/ 47349:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53637,96 +53637,8 @@ var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_no
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
-var reflect_metadata_Reflect = __nccwpck_require__(80477);
-// EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
-var x509_cjs = __nccwpck_require__(8927);
-;// CONCATENATED MODULE: ./src/util/x509.ts
- // @peculiar/x509 resolves its providers through tsyringe, which needs it
-
-
-
-x509_cjs/* cryptoProvider */.Ve.set(external_node_crypto_.webcrypto);
-// ECDSA P-256: small, fast to generate, accepted by Node, Go (Talos, Cilium) and PVE clients alike.
-const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' };
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' };
-const DAY_MS = 86_400_000;
-async function generateKeys() {
-    return (await external_node_crypto_.webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']));
-}
-async function exportKeyPem(key) {
-    const der = await external_node_crypto_.webcrypto.subtle.exportKey('pkcs8', key);
-    return x509_cjs/* PemConverter */.v6.encode(der, 'PRIVATE KEY');
-}
-async function importKeyPem(pem) {
-    const der = x509_cjs/* PemConverter */.v6.decode(pem)[0];
-    if (!der)
-        throw new Error('no PEM block in private key');
-    return external_node_crypto_.webcrypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, true, ['sign']);
-}
-function serialNumber() {
-    const bytes = external_node_crypto_.webcrypto.getRandomValues(new Uint8Array(16));
-    bytes[0] = (bytes[0] ?? 0) & 0x7f; // positive, as RFC 5280 requires
-    return Buffer.from(bytes).toString('hex');
-}
-function validity(days) {
-    const notBefore = new Date(Date.now() - 60_000); // tolerate small clock skew
-    return { notBefore, notAfter: new Date(notBefore.getTime() + days * DAY_MS) };
-}
-/** A self-signed CA that can sign server and client certificates. */
-async function createCertificateAuthority(commonName, days = 3650) {
-    const keys = await generateKeys();
-    const cert = await x509_cjs/* X509CertificateGenerator */.Jy.createSelfSigned({
-        serialNumber: serialNumber(),
-        name: `CN=${commonName}`,
-        ...validity(days),
-        keys,
-        signingAlgorithm: SIGNING_ALGORITHM,
-        extensions: [
-            new x509_cjs/* BasicConstraintsExtension */.WA(true, undefined, true),
-            new x509_cjs/* KeyUsagesExtension */.hy(x509_cjs/* KeyUsageFlags */.Ob.keyCertSign | x509_cjs/* KeyUsageFlags */.Ob.cRLSign, true),
-            await x509_cjs/* SubjectKeyIdentifierExtension */.QE.create(keys.publicKey),
-        ],
-    });
-    return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
-}
-const EXTENDED_USAGES = {
-    server: [x509_cjs/* ExtendedKeyUsage */.CD.serverAuth],
-    client: [x509_cjs/* ExtendedKeyUsage */.CD.clientAuth],
-    both: [x509_cjs/* ExtendedKeyUsage */.CD.serverAuth, x509_cjs/* ExtendedKeyUsage */.CD.clientAuth],
-};
-/** A leaf certificate signed by `ca`, with the given names as subject alternative names. */
-async function issueCertificate(ca, opts) {
-    const caCert = new x509_cjs/* X509Certificate */.yI(ca.certPem);
-    const caKey = await importKeyPem(ca.keyPem);
-    const keys = await generateKeys();
-    const names = [
-        ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns', value })),
-        ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip', value })),
-    ];
-    const cert = await x509_cjs/* X509CertificateGenerator */.Jy.create({
-        serialNumber: serialNumber(),
-        subject: `CN=${opts.commonName}`,
-        issuer: caCert.subject,
-        ...validity(opts.days ?? 825),
-        publicKey: keys.publicKey,
-        signingKey: caKey,
-        signingAlgorithm: SIGNING_ALGORITHM,
-        extensions: [
-            new x509_cjs/* BasicConstraintsExtension */.WA(false, undefined, true),
-            new x509_cjs/* KeyUsagesExtension */.hy(x509_cjs/* KeyUsageFlags */.Ob.digitalSignature | x509_cjs/* KeyUsageFlags */.Ob.keyEncipherment, true),
-            new x509_cjs/* ExtendedKeyUsageExtension */.j6(EXTENDED_USAGES[opts.usage ?? 'server']),
-            ...(names.length > 0 ? [new x509_cjs/* SubjectAlternativeNameExtension */.Wx(names)] : []),
-            await x509_cjs/* AuthorityKeyIdentifierExtension */.Z$.create(caCert),
-        ],
-    });
-    return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
-}
-/** SHA-256 fingerprint as PVE shows it: upper-case hex pairs joined by ':'. */
-function sha256Fingerprint(certPem) {
-    return new external_node_crypto_.X509Certificate(certPem).fingerprint256;
-}
-
+// EXTERNAL MODULE: ./src/util/x509.ts
+var x509 = __nccwpck_require__(32726);
 ;// CONCATENATED MODULE: ./src/lab/clock.ts
 const systemClock = { now: () => Date.now() };
 /**
@@ -65269,10 +65181,10 @@ function pair(ca) {
 }
 async function generateSecrets() {
     const [etcd, k8s, aggregator, os] = await Promise.all([
-        createCertificateAuthority('etcd'),
-        createCertificateAuthority('kubernetes'),
-        createCertificateAuthority('front-proxy'),
-        createCertificateAuthority('talos'),
+        (0,x509.createCertificateAuthority)('etcd'),
+        (0,x509.createCertificateAuthority)('kubernetes'),
+        (0,x509.createCertificateAuthority)('front-proxy'),
+        (0,x509.createCertificateAuthority)('talos'),
     ]);
     const serviceAccount = (0,external_node_crypto_.generateKeyPairSync)('ec', {
         namedCurve: 'prime256v1',
@@ -65405,7 +65317,7 @@ function pairOf(value) {
 /** A talosconfig (clientconfig.Config) with one context, its admin certificate from the OS CA. */
 async function talosconfig(clusterName, secrets) {
     const ca = { certPem: decodePem(secrets.certs.os.crt), keyPem: decodePem(secrets.certs.os.key) };
-    const admin = await issueCertificate(ca, { commonName: 'admin', usage: 'client', days: 365 });
+    const admin = await (0,x509/* issueCertificate */.D)(ca, { commonName: 'admin', usage: 'client', days: 365 });
     return {
         context: clusterName,
         contexts: {
@@ -65426,7 +65338,7 @@ async function adminKubeconfig(config) {
         certPem: decodePem(get(config, 'cluster.ca.crt')),
         keyPem: decodePem(get(config, 'cluster.ca.key')),
     };
-    const admin = await issueCertificate(ca, { commonName: 'admin', usage: 'client', days: 365 });
+    const admin = await (0,x509/* issueCertificate */.D)(ca, { commonName: 'admin', usage: 'client', days: 365 });
     const user = `admin@${clusterName}`;
     return {
         apiVersion: 'v1',
@@ -66455,7 +66367,7 @@ async function startLab(opts) {
     const state = LabState.open(dir, opts.nodes ?? defaultNodes(), clock.now());
     const locks = new LockTable(state.data.locks);
     const tasks = new TaskScheduler(state, locks, clock);
-    const fingerprint = sha256Fingerprint(tls.certPem);
+    const fingerprint = (0,x509/* sha256Fingerprint */._)(tls.certPem);
     const lab = {
         state,
         tasks,
@@ -66517,13 +66429,13 @@ async function ensureCertificates(dir) {
     const certFile = (0,external_node_path_namespaceObject.join)(dir, CERT_FILE);
     const keyFile = (0,external_node_path_namespaceObject.join)(dir, CERT_KEY_FILE);
     if (!(0,external_node_fs_namespaceObject.existsSync)(caFile) || !(0,external_node_fs_namespaceObject.existsSync)(caKeyFile)) {
-        const ca = await createCertificateAuthority('Proxmox Virtual Environment (twin lab)');
+        const ca = await (0,x509.createCertificateAuthority)('Proxmox Virtual Environment (twin lab)');
         (0,external_node_fs_namespaceObject.writeFileSync)(caFile, ca.certPem);
         writeSecret(caKeyFile, ca.keyPem);
     }
     if (!(0,external_node_fs_namespaceObject.existsSync)(certFile) || !(0,external_node_fs_namespaceObject.existsSync)(keyFile)) {
         const ca = { certPem: (0,external_node_fs_namespaceObject.readFileSync)(caFile, 'utf8'), keyPem: (0,external_node_fs_namespaceObject.readFileSync)(caKeyFile, 'utf8') };
-        const server = await issueCertificate(ca, {
+        const server = await (0,x509/* issueCertificate */.D)(ca, {
             commonName: '127.0.0.1',
             dnsNames: ['localhost'],
             ipAddresses: ['127.0.0.1'],
@@ -82731,7 +82643,6 @@ function describeRemotes(expected, remotes) {
 ;// CONCATENATED MODULE: ./src/mesh/ca.ts
 
 
-
 /**
  * The twin's Cilium CA. Every cluster of a twin gets the same one as `tls.ca` (CONTRACTS C.2-C.3): each
  * cluster's clustermesh certificates are signed by it, so every peer trusts them and no secret is ever
@@ -82743,7 +82654,9 @@ const MESH_CA_DAYS = 3650;
 function meshCaKey(twin) {
     return { twin, name: 'mesh-ca.json' };
 }
-function createMeshCa() {
+/** The x509 library (and its dependency injection container) loads only when a CA is made: it is slow to load. */
+async function createMeshCa() {
+    const { createCertificateAuthority } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 32726));
     return createCertificateAuthority(MESH_CA_COMMON_NAME, MESH_CA_DAYS);
 }
 /**
@@ -84416,6 +84329,107 @@ async function run(args, io = processIo) {
 }
 async function main(args) {
     process.exitCode = await run(args);
+}
+
+
+/***/ }),
+
+/***/ 32726:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ issueCertificate),
+/* harmony export */   _: () => (/* binding */ sha256Fingerprint),
+/* harmony export */   createCertificateAuthority: () => (/* binding */ createCertificateAuthority)
+/* harmony export */ });
+/* harmony import */ var reflect_metadata__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(80477);
+/* harmony import */ var reflect_metadata__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(reflect_metadata__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8927);
+ // @peculiar/x509 resolves its providers through tsyringe, which needs it
+
+
+
+_peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .cryptoProvider */ .Ve.set(node_crypto__WEBPACK_IMPORTED_MODULE_1__.webcrypto);
+// ECDSA P-256: small, fast to generate, accepted by Node, Go (Talos, Cilium) and PVE clients alike.
+const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' };
+const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' };
+const DAY_MS = 86_400_000;
+async function generateKeys() {
+    return (await node_crypto__WEBPACK_IMPORTED_MODULE_1__.webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']));
+}
+async function exportKeyPem(key) {
+    const der = await node_crypto__WEBPACK_IMPORTED_MODULE_1__.webcrypto.subtle.exportKey('pkcs8', key);
+    return _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .PemConverter */ .v6.encode(der, 'PRIVATE KEY');
+}
+async function importKeyPem(pem) {
+    const der = _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .PemConverter */ .v6.decode(pem)[0];
+    if (!der)
+        throw new Error('no PEM block in private key');
+    return node_crypto__WEBPACK_IMPORTED_MODULE_1__.webcrypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, true, ['sign']);
+}
+function serialNumber() {
+    const bytes = node_crypto__WEBPACK_IMPORTED_MODULE_1__.webcrypto.getRandomValues(new Uint8Array(16));
+    bytes[0] = (bytes[0] ?? 0) & 0x7f; // positive, as RFC 5280 requires
+    return Buffer.from(bytes).toString('hex');
+}
+function validity(days) {
+    const notBefore = new Date(Date.now() - 60_000); // tolerate small clock skew
+    return { notBefore, notAfter: new Date(notBefore.getTime() + days * DAY_MS) };
+}
+/** A self-signed CA that can sign server and client certificates. */
+async function createCertificateAuthority(commonName, days = 3650) {
+    const keys = await generateKeys();
+    const cert = await _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .X509CertificateGenerator */ .Jy.createSelfSigned({
+        serialNumber: serialNumber(),
+        name: `CN=${commonName}`,
+        ...validity(days),
+        keys,
+        signingAlgorithm: SIGNING_ALGORITHM,
+        extensions: [
+            new _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .BasicConstraintsExtension */ .WA(true, undefined, true),
+            new _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .KeyUsagesExtension */ .hy(_peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .KeyUsageFlags */ .Ob.keyCertSign | _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .KeyUsageFlags */ .Ob.cRLSign, true),
+            await _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .SubjectKeyIdentifierExtension */ .QE.create(keys.publicKey),
+        ],
+    });
+    return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
+}
+const EXTENDED_USAGES = {
+    server: [_peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .ExtendedKeyUsage */ .CD.serverAuth],
+    client: [_peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .ExtendedKeyUsage */ .CD.clientAuth],
+    both: [_peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .ExtendedKeyUsage */ .CD.serverAuth, _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .ExtendedKeyUsage */ .CD.clientAuth],
+};
+/** A leaf certificate signed by `ca`, with the given names as subject alternative names. */
+async function issueCertificate(ca, opts) {
+    const caCert = new _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .X509Certificate */ .yI(ca.certPem);
+    const caKey = await importKeyPem(ca.keyPem);
+    const keys = await generateKeys();
+    const names = [
+        ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns', value })),
+        ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip', value })),
+    ];
+    const cert = await _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .X509CertificateGenerator */ .Jy.create({
+        serialNumber: serialNumber(),
+        subject: `CN=${opts.commonName}`,
+        issuer: caCert.subject,
+        ...validity(opts.days ?? 825),
+        publicKey: keys.publicKey,
+        signingKey: caKey,
+        signingAlgorithm: SIGNING_ALGORITHM,
+        extensions: [
+            new _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .BasicConstraintsExtension */ .WA(false, undefined, true),
+            new _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .KeyUsagesExtension */ .hy(_peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .KeyUsageFlags */ .Ob.digitalSignature | _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .KeyUsageFlags */ .Ob.keyEncipherment, true),
+            new _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .ExtendedKeyUsageExtension */ .j6(EXTENDED_USAGES[opts.usage ?? 'server']),
+            ...(names.length > 0 ? [new _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .SubjectAlternativeNameExtension */ .Wx(names)] : []),
+            await _peculiar_x509__WEBPACK_IMPORTED_MODULE_2__/* .AuthorityKeyIdentifierExtension */ .Z$.create(caCert),
+        ],
+    });
+    return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
+}
+/** SHA-256 fingerprint as PVE shows it: upper-case hex pairs joined by ':'. */
+function sha256Fingerprint(certPem) {
+    return new node_crypto__WEBPACK_IMPORTED_MODULE_1__.X509Certificate(certPem).fingerprint256;
 }
 
 

@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
 import { readGitHubContext } from '../github/context.js';
-import { githubClient, repoFromEnv } from '../github/octokit.js';
 import { TwinStatus } from '../github/twin-status.js';
 import type { StateStore } from '../state/store.js';
 
@@ -8,12 +7,17 @@ import type { StateStore } from '../state/store.js';
  * The twin's deployment and PR comment for this run, or undefined without a github-token (e.g. a step run
  * outside GitHub). Built before any change, so a run without GITHUB_REPOSITORY stops early.
  */
-export function twinStatusFor(token: string | undefined, store: StateStore): TwinStatus | undefined {
+export async function twinStatusFor(
+  token: string | undefined,
+  store: StateStore,
+): Promise<TwinStatus | undefined> {
   if (!token) {
     core.info('no github-token: no deployment status and no pull request comment');
     return undefined;
   }
   core.setSecret(token);
+  // Octokit loads only for a run that talks to GitHub: loading it is a good part of a cold start.
+  const { githubClient, repoFromEnv } = await import('../github/octokit.js');
   const context = readGitHubContext();
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env;
   return new TwinStatus(

@@ -98,7 +98,7 @@ export async function runPlatformAction(
     const settings = readSettings();
     const { ctx, clusters } = await platformContext(settings, label);
     const twin = ctx.twin.twin;
-    const status = twinStatusFor(settings.githubToken, ctx.store);
+    const status = await twinStatusFor(settings.githubToken, ctx.store);
     await status?.begin(twin, label);
     const outcome = await withGroup(`${title} of twin ${twin}`, () =>
       work(ctx, clusters, dirname(resolve(settings.specFile))),

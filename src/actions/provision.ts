@@ -2,7 +2,6 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
-import { githubClient, repoFromEnv } from '../github/octokit.js';
 import { twinReportFromOutcome } from '../github/report.js';
 import { twinStatusFor } from './github-status.js';
 import { listSlotClaims } from '../proxmox/slots.js';
@@ -130,7 +129,8 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
       'operation reap needs input github-token (e.g. ${{ github.token }}) to read pull request states',
     );
   }
-  const status = twinStatusFor(settings.githubToken, new LocalStateStore(settings.stateDir));
+  const status = await twinStatusFor(settings.githubToken, new LocalStateStore(settings.stateDir));
+  const { githubClient, repoFromEnv } = await import('../github/octokit.js');
   const client = new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } });
   const decisions = await reapCandidates({
     claims: await listSlotClaims(client, spec.proxmox.slots.poolPrefix),
@@ -155,7 +155,8 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   const name =
     settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
   const ctx = await twinContext(settings, spec, name);
-  const status = settings.operation === 'plan' ? undefined : twinStatusFor(settings.githubToken, ctx.store);
+  const status =
+    settings.operation === 'plan' ? undefined : await twinStatusFor(settings.githubToken, ctx.store);
   core.setOutput(Outputs.Twin, ctx.twin.twin);
   core.setOutput(Outputs.Environment, ctx.twin.environment);
   core.setOutput(Outputs.StateDir, settings.stateDir);

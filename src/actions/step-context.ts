@@ -2,7 +2,6 @@ import * as core from '@actions/core';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { withGroup } from '../github/action-io.js';
 import type { StepEvents } from '../plan/executor.js';
-import { ensureTools } from '../tools/install.js';
 import { findOnPath } from '../tools/probe.js';
 import { TOOL_NAMES } from '../tools/table.js';
 import type { ToolPaths } from '../twin/context.js';
@@ -15,7 +14,11 @@ export type ToolChoice = 'pinned' | 'path';
  */
 export function toolPaths(choice: ToolChoice): Promise<ToolPaths> {
   if (choice === 'path') return Promise.resolve(toolsOnPath(process.env.PATH ?? ''));
-  return withGroup('Tools (pinned, checksum-verified)', () => ensureTools({ log: core.info }));
+  return withGroup('Tools (pinned, checksum-verified)', async () => {
+    // The tool and download caches (and the storage SDK under them) load only when tools are installed.
+    const { ensureTools } = await import('../tools/install.js');
+    return ensureTools({ log: core.info });
+  });
 }
 
 /** Every finished step as a log line; a failed one as an error annotation naming its cause. */

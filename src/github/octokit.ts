@@ -11,8 +11,6 @@ export interface RepoRef {
 
 const DEFAULT_API_URL = 'https://api.github.com';
 const REPOSITORY_REGEX = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
-/** What GitHub answers when the token lacks a permission, e.g. the read-only token of a fork's pull request. */
-const READ_ONLY_MESSAGE = 'Resource not accessible by integration';
 
 /**
  * An Octokit for `token` against `opts.baseUrl`, else GITHUB_API_URL (GitHub Enterprise Server sets it),
@@ -62,15 +60,4 @@ export function repoFromEnv(env: NodeJS.ProcessEnv = process.env): RepoRef {
     );
   }
   return { owner: match[1]!, repo: match[2]! };
-}
-
-/** The HTTP status of an Octokit RequestError, `undefined` for any other error. */
-export function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined;
-  return typeof error.status === 'number' ? error.status : undefined;
-}
-
-/** A write refused because the token may only read (fork pull requests, missing `permissions:`). */
-export function isReadOnlyTokenError(error: unknown): boolean {
-  return httpStatusOf(error) === 403 && error instanceof Error && error.message.includes(READ_ONLY_MESSAGE);
 }

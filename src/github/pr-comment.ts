@@ -1,4 +1,4 @@
-import { isReadOnlyTokenError } from './octokit.js';
+import { isReadOnlyTokenError } from './errors.js';
 import type { GitHubClient, RepoRef } from './octokit.js';
 import { twinCommentMarker } from './report.js';
 

@@ -1,5 +1,5 @@
 import type { PullRequestState } from '../twin/reaper.js';
-import { httpStatusOf } from './octokit.js';
+import { httpStatusOf } from './errors.js';
 import type { GitHubClient, RepoRef } from './octokit.js';
 
 /**

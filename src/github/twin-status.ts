@@ -4,7 +4,7 @@ import type { StateStore } from '../state/store.js';
 import type { DeploymentEvent, DeploymentResult, DeploymentTarget } from './deployments.js';
 import { deploymentTarget, TwinDeployments } from './deployments.js';
 import type { GitHubClient, RepoRef } from './octokit.js';
-import { isReadOnlyTokenError } from './octokit.js';
+import { isReadOnlyTokenError } from './errors.js';
 import { upsertTwinComment } from './pr-comment.js';
 import type { TwinReport } from './report.js';
 import { destroyedTwinReport, twinCommentBody } from './report.js';

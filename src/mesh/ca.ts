@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { ConfigurationError } from '../errors.js';
 import type { StateKey, StateStore } from '../state/store.js';
-import { createCertificateAuthority, type CertificateAndKey } from '../util/x509.js';
+import type { CertificateAndKey } from '../util/x509.js';
 
 /**
  * The twin's Cilium CA. Every cluster of a twin gets the same one as `tls.ca` (CONTRACTS C.2-C.3): each
@@ -17,7 +17,9 @@ export function meshCaKey(twin: string): StateKey {
   return { twin, name: 'mesh-ca.json' };
 }
 
-export function createMeshCa(): Promise<CertificateAndKey> {
+/** The x509 library (and its dependency injection container) loads only when a CA is made: it is slow to load. */
+export async function createMeshCa(): Promise<CertificateAndKey> {
+  const { createCertificateAuthority } = await import('../util/x509.js');
   return createCertificateAuthority(MESH_CA_COMMON_NAME, MESH_CA_DAYS);
 }
 

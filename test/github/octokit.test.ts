@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { githubClient, isReadOnlyTokenError, repoFromEnv } from '../../src/github/octokit.js';
+import { isReadOnlyTokenError } from '../../src/github/errors.js';
+import { githubClient, repoFromEnv } from '../../src/github/octokit.js';
 import { GitHubStandin, READ_ONLY_TOKEN, WRITE_TOKEN } from './standin/server.js';
 
 describe('githubClient', () => {
