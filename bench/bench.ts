@@ -4,24 +4,36 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab } from '../src/lab/lab.js';
+import type { LabNodeSpec } from '../src/lab/lab.js';
+import { boundTwinInLab, criticalPath } from './critical-path.js';
+
+const GIB = 1024 ** 3;
 
 /**
- * npm run bench [-- --time-scale X --json FILE]: figures of the product as users run it.
+ * npm run bench [-- --time-scale X --concurrent-time-scale Y --twins 1,4,10 --json FILE]: figures of the product
+ * as users run it.
  * - cold start: `node dist/<action>/index.js` up to its first answer (here: the missing-input error, so the
- *   whole bundle is loaded and evaluated) against a bare `node -e ''`, median of repeated runs;
- * - one full twin (examples/twin.yaml: 2 clusters x 6 nodes, mesh, Rook, Star Wars) through the bundled CLI
- *   on the lab's realistic profile scaled by X: wall time (and the lab time it stands for), then destroy;
- *   Proxmox requests per VM over its life (apply and destroy) and how many of them were task polls.
+ *   entry bundle is loaded and evaluated) against a bare `node -e ''`, median of repeated runs;
+ * - 1, 4 and 10 previews of examples/twin.yaml (2 clusters x 6 nodes, mesh, Rook, Star Wars) applied at once
+ *   through the bundled CLI against one lab sized for them, on the realistic profile scaled by X (one twin) or
+ *   Y (several): wall time until the last twin is up (and the lab time it stands for), the critical-path lower
+ *   bound the lab's own durations and serialisation rules allow (critical-path.ts) and their ratio; Proxmox
+ *   requests per VM over its life (apply and destroy) and how many of them were task polls.
  * Prints the figures and writes them as JSON.
  */
 const { values } = parseArgs({
   options: {
     'time-scale': { type: 'string', default: '0.05' },
     json: { type: 'string', default: 'bench-results.json' },
+    'concurrent-time-scale': { type: 'string', default: '0.2' },
+    twins: { type: 'string', default: '1,4,10' },
     repeats: { type: 'string', default: '15' },
   },
 });
 const timeScale = Number(values['time-scale']);
+// Many twins share 2 cores with the lab and their tools: a slower lab keeps CPU from being the bottleneck.
+const concurrentTimeScale = Number(values['concurrent-time-scale']);
+const twinCounts = values.twins.split(',').map(Number);
 const repeats = Number(values.repeats);
 const CLI = resolve('dist/cli/index.js');
 
@@ -60,20 +72,74 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number 
   });
 }
 
-async function oneTwin() {
+interface TwinRun {
+  twin: string;
+  code: number | null;
+  wallSeconds: number;
+  tail: string;
+}
+
+/** Labs sized for `twins` previews of examples/twin.yaml (60 GiB and 984 GiB each), spread over 3 nodes. */
+function labNodes(twins: number): LabNodeSpec[] {
+  const perNode = (amount: number, floor: number) => Math.max(floor, Math.ceil((twins * amount * 1.5) / 3));
+  return ['pve1', 'pve2', 'pve3'].map((name) => ({
+    name,
+    memoryBytes: perNode(60, 64) * GIB,
+    cpus: Math.max(16, 16 * twins),
+    storages: [
+      {
+        id: 'local',
+        type: 'dir',
+        content: ['iso', 'vztmpl', 'import', 'images', 'snippets'],
+        totalBytes: 100 * GIB,
+      },
+      {
+        id: 'local-lvm',
+        type: 'lvmthin',
+        content: ['images', 'rootdir'],
+        totalBytes: perNode(984, 400) * GIB,
+      },
+    ],
+  }));
+}
+
+/** examples/twin.yaml with room for 10 previews beside production (its 8 slots hold 7). */
+function benchSpec(root: string): string {
+  const text = readFileSync('examples/twin.yaml', 'utf8');
+  const slots = /^ {4}count: 8 #.*$/m;
+  if (!slots.test(text))
+    throw new Error('examples/twin.yaml no longer has `slots.count: 8`: update the bench');
+  const file = join(root, 'twin.yaml');
+  writeFileSync(file, text.replace(slots, '    count: 12'));
+  return file;
+}
+
+/**
+ * `count` previews of examples/twin.yaml applied at once (one CLI process each) against one lab sized for
+ * them, on the realistic profile scaled by `scale`; then all destroyed at once.
+ */
+async function concurrentTwins(count: number, scale: number) {
   const root = mkdtempSync(join(tmpdir(), 'bench-'));
   const labLog = join(root, 'requests.jsonl');
-  const lab = await startLab({ dir: join(root, 'lab'), profile: 'realistic', timeScale, logFile: labLog });
+  const lab = await startLab({
+    dir: join(root, 'lab'),
+    profile: 'realistic',
+    timeScale: scale,
+    logFile: labLog,
+    nodes: labNodes(count),
+  });
   const env = {
     PATH: `${lab.binDir}${delimiter}${process.env.PATH}`,
     HOME: root,
     PVE_TOKEN: lab.token,
-    TWIN_PACE_SCALE: String(timeScale),
+    TWIN_PACE_SCALE: String(scale),
   };
-  const target = [
-    'examples/twin.yaml',
+  const spec = benchSpec(root);
+  const names = Array.from({ length: count }, (_, i) => `pr-${7 + i}`);
+  const target = (twin: string) => [
+    spec,
     '--env',
-    'pr-7',
+    twin,
     '--state-dir',
     join(root, 'state'),
     '--endpoint',
@@ -81,47 +147,74 @@ async function oneTwin() {
     '--ca-file',
     lab.caFile,
   ];
+  const timed = async (command: string, twin: string): Promise<TwinRun> => {
+    const started = Date.now();
+    const result = await runCli([command, ...target(twin)], env);
+    const tail = result.output.trim().split('\n').slice(-12).join('\n');
+    return { twin, code: result.code, wallSeconds: (Date.now() - started) / 1000, tail };
+  };
   try {
     const started = Date.now();
-    const up = await runCli(['up', ...target], env);
-    const wallMs = Date.now() - started;
-    if (up.code !== 0) throw new Error(`twin up failed:\n${up.output.split('\n').slice(-15).join('\n')}`);
-    const vms = Object.keys(lab.state.data.vms).length;
-    const down = await runCli(['down', ...target], env);
-    if (down.code !== 0) throw new Error(`twin down failed:\n${down.output}`);
-    const requests = readFileSync(labLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { method: string; path: string })
-      .map((request) => ({ ...request, path: decodeURIComponent(request.path) }))
-      .filter((request) => request.path.startsWith('/api2/json/')); // not the lab's own tool channel
-    const polls = requests.filter((r) => r.method === 'GET' && /\/tasks\/[^/]+\/status$/.test(r.path)).length;
-    const kinds = new Map<string, number>();
-    for (const request of requests) {
-      const kind = `${request.method} ${request.path
-        .replace('/api2/json', '')
-        .replace(/UPID:[^/]+/g, '{upid}')
-        .replace(/\/\d+(?=\/|$)/g, '/{vmid}')
-        .replace(/\/pve\d+(?=\/|$)/g, '/{node}')}`;
-      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    const ups = await Promise.all(names.map((twin) => timed('up', twin)));
+    const makespan = (Date.now() - started) / 1000;
+    const failed = ups.filter((run) => run.code !== 0);
+    if (failed.length > 0) {
+      throw new Error(`twin up failed for ${failed.map((run) => `${run.twin}:\n${run.tail}`).join('\n')}`);
     }
+    const twins = names.map((twin) => boundTwinInLab(lab, twin));
+    const vms = twins.reduce((total, twin) => total + twin.vms.length, 0);
+    const downs = await Promise.all(names.map((twin) => timed('down', twin)));
+    const leftover = downs.filter((run) => run.code !== 0);
+    if (leftover.length > 0)
+      throw new Error(`twin down failed: ${leftover.map((run) => run.tail).join('\n')}`);
+    const bound = criticalPath(twins);
+    const labSeconds = makespan / scale;
     return {
-      wallSeconds: wallMs / 1000,
-      labSeconds: wallMs / 1000 / timeScale,
+      twins: count,
+      timeScale: scale,
+      wallSeconds: makespan,
+      labSeconds,
+      slowestTwinSeconds: Math.max(...ups.map((run) => run.wallSeconds)),
+      boundLabSeconds: bound.seconds,
+      ratio: labSeconds / bound.seconds,
+      boundPath: bound.path,
       vms,
-      proxmoxRequests: requests.length,
-      requestsPerVm: requests.length / vms,
-      taskPollsPerVm: polls / vms,
-      /** The most frequent kinds of request, per VM: where the budget goes. */
-      topRequestsPerVm: [...kinds.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 10)
-        .map(([kind, count]) => ({ kind, perVm: count / vms })),
+      ...proxmoxRequests(labLog, vms),
     };
   } finally {
     await lab.close();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Proxmox API requests over apply and destroy (not the lab's own tool channel), per VM and by kind. */
+function proxmoxRequests(labLog: string, vms: number) {
+  const requests = readFileSync(labLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { method: string; path: string })
+    .map((request) => ({ ...request, path: decodeURIComponent(request.path) }))
+    .filter((request) => request.path.startsWith('/api2/json/'));
+  const polls = requests.filter((r) => r.method === 'GET' && /\/tasks\/[^/]+\/status$/.test(r.path)).length;
+  const kinds = new Map<string, number>();
+  for (const request of requests) {
+    const kind = `${request.method} ${request.path
+      .replace('/api2/json', '')
+      .replace(/UPID:[^/]+/g, '{upid}')
+      .replace(/\/\d+(?=\/|$)/g, '/{vmid}')
+      .replace(/\/pve\d+(?=\/|$)/g, '/{node}')}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return {
+    proxmoxRequests: requests.length,
+    requestsPerVm: requests.length / vms,
+    taskPollsPerVm: polls / vms,
+    /** The most frequent kinds of request, per VM: where the budget goes. */
+    topRequestsPerVm: [...kinds.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([kind, count]) => ({ kind, perVm: count / vms })),
+  };
 }
 
 const cold = coldStart();
@@ -131,19 +224,32 @@ for (const [name, figure] of Object.entries(cold)) {
     `  ${name.padEnd(18)} ${figure.medianMs.toFixed(1).padStart(7)} ms  (+${figure.overBareNodeMs.toFixed(1)} ms over bare node)`,
   );
 }
-const twin = await oneTwin();
+const runs = [];
+for (const count of twinCounts) {
+  const scale = count === 1 ? timeScale : concurrentTimeScale;
+  console.log(`\n${count} twin(s) at once, time scale ${scale} ...`);
+  runs.push(await concurrentTwins(count, scale));
+}
 console.log(
-  `one full twin (examples/twin.yaml, pr-7: 2 x 6 nodes, mesh, Rook, Star Wars), time scale ${timeScale}:`,
+  '\nfull twins (examples/twin.yaml previews: 2 clusters x 6 nodes, mesh, Rook, Star Wars), realistic profile:',
 );
-console.log(
-  `  wall time            ${twin.wallSeconds.toFixed(1)} s (${twin.labSeconds.toFixed(0)} s of lab time)`,
-);
-console.log(`  Proxmox requests     ${twin.proxmoxRequests} for ${twin.vms} VMs over apply and destroy`);
-console.log(
-  `  per VM lifecycle     ${twin.requestsPerVm.toFixed(1)} (target <= 40), of them task polls ${twin.taskPollsPerVm.toFixed(1)}`,
-);
-console.log('  where they go (per VM):');
-for (const { kind, perVm } of twin.topRequestsPerVm)
-  console.log(`    ${perVm.toFixed(2).padStart(6)}  ${kind}`);
-writeFileSync(values.json, `${JSON.stringify({ timeScale, coldStart: cold, oneTwin: twin }, null, 2)}\n`);
+console.log('twins  scale  wall s  lab s  bound s  ratio (target)  PVE requests/VM (<= 40)  task polls/VM');
+for (const run of runs) {
+  const target = run.twins === 1 ? '1.05' : '1.15';
+  console.log(
+    `${String(run.twins).padStart(5)}  ${String(run.timeScale).padStart(5)}  ${run.wallSeconds.toFixed(1).padStart(6)}  ` +
+      `${run.labSeconds.toFixed(0).padStart(5)}  ${run.boundLabSeconds.toFixed(0).padStart(7)}  ` +
+      `${run.ratio.toFixed(2).padStart(5)} (<= ${target})  ${run.requestsPerVm.toFixed(1).padStart(23)}  ` +
+      `${run.taskPollsPerVm.toFixed(1).padStart(13)}`,
+  );
+}
+const first = runs[0];
+if (first) {
+  console.log(`\nthe bound's path (${first.twins} twin, lab seconds):`);
+  for (const step of first.boundPath) console.log(`  ${step.at.toFixed(1).padStart(7)}  ${step.event}`);
+  console.log(`Proxmox requests per VM by kind (${first.twins} twin):`);
+  for (const { kind, perVm } of first.topRequestsPerVm)
+    console.log(`  ${perVm.toFixed(2).padStart(6)}  ${kind}`);
+}
+writeFileSync(values.json, `${JSON.stringify({ coldStart: cold, twins: runs }, null, 2)}\n`);
 console.log(`figures written to ${values.json}`);
