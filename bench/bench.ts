@@ -77,6 +77,16 @@ interface TwinRun {
   code: number | null;
   wallSeconds: number;
   tail: string;
+  /** The CLI's own stage timing tables (provision, then mesh and day 2). */
+  stageTimings: string[];
+}
+
+/** The rows of the CLI's "stage timings" tables: where a twin's time went, stage by stage. */
+function stageTimings(output: string): string[] {
+  const lines = output.split('\n');
+  return lines.flatMap((line, index) =>
+    /stage timings/.test(lines[index - 1] ?? '') || /^[a-z-]+ +\d+\.\d+s +\d/.test(line) ? [line] : [],
+  );
 }
 
 /** Labs sized for `twins` previews of examples/twin.yaml (60 GiB and 984 GiB each), spread over 3 nodes. */
@@ -151,7 +161,8 @@ async function concurrentTwins(count: number, scale: number) {
     const started = Date.now();
     const result = await runCli([command, ...target(twin)], env);
     const tail = result.output.trim().split('\n').slice(-12).join('\n');
-    return { twin, code: result.code, wallSeconds: (Date.now() - started) / 1000, tail };
+    const wallSeconds = (Date.now() - started) / 1000;
+    return { twin, code: result.code, wallSeconds, tail, stageTimings: stageTimings(result.output) };
   };
   try {
     const started = Date.now();
@@ -178,6 +189,8 @@ async function concurrentTwins(count: number, scale: number) {
       boundLabSeconds: bound.seconds,
       ratio: labSeconds / bound.seconds,
       boundPath: bound.path,
+      boundStages: bound.stages,
+      firstTwinStages: ups[0]?.stageTimings ?? [],
       vms,
       ...proxmoxRequests(labLog, vms),
     };
@@ -245,8 +258,12 @@ for (const run of runs) {
 }
 const first = runs[0];
 if (first) {
-  console.log(`\nthe bound's path (${first.twins} twin, lab seconds):`);
+  const stages = Object.entries(first.boundStages).map(([stage, at]) => `${stage} ${at.toFixed(0)} s`);
+  console.log(`\nthe bound's stages end at: ${stages.join(', ')}`);
+  console.log(`the bound's path (${first.twins} twin, lab seconds):`);
   for (const step of first.boundPath) console.log(`  ${step.at.toFixed(1).padStart(7)}  ${step.event}`);
+  console.log(`the product's own stage timings (${first.twins} twin, wall and lab time):`);
+  for (const line of first.firstTwinStages) console.log(`  ${line}`);
   console.log(`Proxmox requests per VM by kind (${first.twins} twin):`);
   for (const { kind, perVm } of first.topRequestsPerVm)
     console.log(`  ${perVm.toFixed(2).padStart(6)}  ${kind}`);
