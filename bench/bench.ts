@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab } from '../src/lab/lab.js';
 import type { LabNodeSpec } from '../src/lab/lab.js';
+import { runCli } from './cli.js';
 import { boundTwinInLab, criticalPath } from './critical-path.js';
 
 const GIB = 1024 ** 3;
@@ -35,7 +36,6 @@ const timeScale = Number(values['time-scale']);
 const concurrentTimeScale = Number(values['concurrent-time-scale']);
 const twinCounts = values.twins.split(',').map(Number);
 const repeats = Number(values.repeats);
-const CLI = resolve('dist/cli/index.js');
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -60,16 +60,6 @@ function coldStart(): Record<string, { medianMs: number; overBareNodeMs: number 
     figures[`action ${entry}`] = { medianMs: ms, overBareNodeMs: ms - bare };
   }
   return figures;
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('close', (code) => done({ code, output }));
-  });
 }
 
 interface TwinRun {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { FaultConfig } from '../src/lab/faults.js';
 import { startLab } from '../src/lab/lab.js';
 import type { LabHandle } from '../src/lab/lab.js';
+import { runCli } from './cli.js';
 import { scanForSecrets, twinSecrets, withEncodings } from './secret-scan.js';
 
 /**
@@ -18,7 +18,6 @@ import { scanForSecrets, twinSecrets, withEncodings } from './secret-scan.js';
 
 const SPEC = 'test/fixtures/twins/one-worker.yaml';
 const TIME_SCALE = 0.01;
-const CLI = resolve('dist/cli/index.js');
 
 export interface SoakResult {
   seed: number;
@@ -99,33 +98,6 @@ function mergeFaults(choices: FaultChoice[]): FaultConfig {
     }
   }
   return merged as FaultConfig;
-}
-
-interface CliRun {
-  code: number | null;
-  output: string;
-  killed: boolean;
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv, killAfterMs?: number): Promise<CliRun> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    let killed = false;
-    const timer =
-      killAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            killed = true;
-            child.kill('SIGKILL');
-          }, killAfterMs);
-    child.on('close', (code) => {
-      if (timer) clearTimeout(timer);
-      done({ code, output, killed });
-    });
-  });
 }
 
 /** A failure a person can act on: it names a stage and a cause, and is no stack trace. */

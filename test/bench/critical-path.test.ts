@@ -1,15 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../bench/cli.js';
 import { boundTwinInLab, criticalPath } from '../../bench/critical-path.js';
 import type { BoundTwin, BoundVm, CriticalPath } from '../../bench/critical-path.js';
 import { startLab } from '../../src/lab/lab.js';
 import { placeVms } from '../../src/proxmox/placement.js';
 
 const SCALE = 0.01;
-const CLI = resolve('dist/cli/index.js');
 const NODES = ['pve1', 'pve2', 'pve3'];
 /** storage.ts download-url of the 1246 MiB image at 20 MiB/s, after the worker start and wget's setup. */
 const DOWNLOAD_SECONDS = 0.2 + 2 + 1246 / 20;
@@ -115,16 +114,6 @@ describe('critical path bound', () => {
     expect(bound.stages.mesh).toBeGreaterThan(bound.stages.provision);
   });
 });
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('close', (code) => done({ code, output }));
-  });
-}
 
 describe('the bound against a real run', { timeout: 300_000 }, () => {
   it('is at most the lab time the one-worker twin takes', async () => {

@@ -5,7 +5,7 @@ import { ciliumValues, valuesYaml } from '../../../src/mesh/cilium-values.js';
 import { createCertificateAuthority } from '../../../src/util/x509.js';
 import { bootstrapCluster, provision } from '../tools/cluster-flow.js';
 import type { ClusterFiles, ToolLab, ToolResult } from '../tools/helpers.js';
-import { eventually, startToolLab } from '../tools/helpers.js';
+import { ciliumInstallArgs, eventually, startToolLab } from '../tools/helpers.js';
 
 /**
  * A started lab with one Kubernetes cluster ready for workloads: `east` with one control plane and
@@ -57,20 +57,7 @@ async function installCilium(
     'cilium-values.yaml',
     valuesYaml(ciliumValues({ clusterName: 'east', clusterId: 1, ca, nodeCount })),
   );
-  const installed = await helm(
-    'upgrade',
-    '--install',
-    'cilium',
-    'cilium',
-    '--repo',
-    'https://helm.cilium.io',
-    '--version',
-    '1.19.6',
-    '--namespace',
-    'kube-system',
-    '--values',
-    'cilium-values.yaml',
-  );
+  const installed = await helm(...ciliumInstallArgs('cilium-values.yaml'));
   expect(installed.code, installed.stderr).toBe(0);
 }
 

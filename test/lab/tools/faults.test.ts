@@ -5,7 +5,7 @@ import { ciliumValues, valuesYaml } from '../../../src/mesh/cilium-values.js';
 import { bootstrapCluster, provision } from './cluster-flow.js';
 import type { ToolLab } from './helpers.js';
 import { startTestLab } from '../pve/helpers.js';
-import { eventually, layout, startToolLab, vmParams } from './helpers.js';
+import { ciliumInstallArgs, eventually, layout, startToolLab, vmParams } from './helpers.js';
 
 /**
  * The lab's faults beyond the PVE API: a boot that hangs until the VM is power-cycled, an apply-config
@@ -76,23 +76,8 @@ describe('lab faults around Talos and helm', { timeout: 60_000 }, () => {
     const ca = await createCertificateAuthority('mesh CA');
     t.file('values.yaml', valuesYaml(ciliumValues({ clusterName: 'east', clusterId: 1, ca, nodeCount: 1 })));
     const helm = (...args: string[]) => t!.run('helm', [...args, '--kubeconfig', 'kubeconfig']);
-    const install = await helm(
-      'upgrade',
-      '--install',
-      'cilium',
-      'cilium',
-      '--repo',
-      'https://helm.cilium.io',
-      '--version',
-      '1.19.6',
-      '--namespace',
-      'kube-system',
-      '--values',
-      'values.yaml',
-      '--wait',
-      '--timeout',
-      '1s', // tools' timeouts are wall time; 900 s of lab time at the test scale is 4.5 s
-    );
+    // tools' timeouts are wall time; 900 s of lab time at the test scale is 4.5 s
+    const install = await helm(...ciliumInstallArgs('values.yaml'), '--wait', '--timeout', '1s');
     expect(install.code, install.stdout + install.stderr).toBe(1);
     expect(install.stderr).toBe('Error: context deadline exceeded\n');
     const status = await helm('status', 'cilium', '--namespace', 'kube-system', '-o', 'json');

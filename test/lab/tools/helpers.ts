@@ -117,3 +117,21 @@ export function vmParams(node: ClusterNode): Params {
     tags: `talos;east;${node.role === 'controlplane' ? 'cp' : 'worker'}`,
   };
 }
+
+/** `helm upgrade --install cilium` of the pinned chart from its repository, with the values file given. */
+export function ciliumInstallArgs(valuesFile: string): string[] {
+  return [
+    'upgrade',
+    '--install',
+    'cilium',
+    'cilium',
+    '--repo',
+    'https://helm.cilium.io',
+    '--version',
+    '1.19.6',
+    '--namespace',
+    'kube-system',
+    '--values',
+    valuesFile,
+  ];
+}
