@@ -82846,12 +82846,23 @@ function learnedTaskTiming(firstGuessMs = 250) {
         observe: (kind, ms) => void seen.set(kind, ms),
     };
 }
+/**
+ * Creates wait out other runners' creates on the same storage: a create with extra disks holds PVE's
+ * storage lock through its image copy (~30 s), and ten twins applied at once queue about forty creates per
+ * node, ~11 minutes of lock time. So a create that lost the race is tried again, with full jitter of up to
+ * 30 s, about 40 times (each try waits PVE's 10 s lock timeout first): some 15 minutes in all.
+ */
+const CREATE_ATTEMPTS = 40;
+const CREATE_RETRY_BASE_MS = 2_000;
+const CREATE_RETRY_MAX_MS = 30_000;
 class VmLifecycle {
     client;
     timing;
-    constructor(client, timing = learnedTaskTiming()) {
+    paceScale;
+    constructor(client, opts = {}) {
         this.client = client;
-        this.timing = timing;
+        this.timing = opts.timing ?? learnedTaskTiming();
+        this.paceScale = opts.paceScale ?? 1;
     }
     async task(kind, method, path, params = {}, opts = {}) {
         const started = this.client.clock.now();
@@ -82901,14 +82912,15 @@ class VmLifecycle {
         }
     }
     /**
-     * Creates the VM. Another runner allocating on the same storage can hold PVE's storage lock past its
+     * Creates the VM. Other runners allocating on the same storage can hold PVE's storage lock past its
      * timeout; the task then fails before anything exists, so it is tried again (bounded, with jitter).
      */
     async create(vm, settings) {
+        const scaled = (ms) => Math.max(10, Math.round(ms * this.paceScale));
         await retry(() => this.task('qmcreate', 'POST', `/nodes/${settings.pveNode}/qemu`, vmCreateParams(vm, settings)), {
-            attempts: 4,
-            baseDelayMs: 2_000,
-            maxDelayMs: 8_000,
+            attempts: CREATE_ATTEMPTS,
+            baseDelayMs: scaled(CREATE_RETRY_BASE_MS),
+            maxDelayMs: scaled(CREATE_RETRY_MAX_MS),
             isRetryable: (error) => isLockTimeout(error),
             sleep: (ms) => this.client.clock.sleep(ms),
         });
@@ -83375,7 +83387,7 @@ function refuseConflicts(plan) {
 }
 function buildSteps(ctx, plan, ca, work) {
     const { spec } = ctx.twin;
-    const vms = new VmLifecycle(ctx.client);
+    const vms = new VmLifecycle(ctx.client, { paceScale: ctx.pace.scale });
     // PVE serialises allocations on a storage behind one lock with a 10 s timeout; importing a Talos image
     // takes longer, so parallel creates on one node's storage only queue on that lock and time out. Queue here.
     const storageQueue = new KeyedLimiter(1);
@@ -83709,7 +83721,7 @@ function apply_outcome(ctx, plan, records) {
 async function destroyTwin(ctx) {
     const { project, proxmox } = ctx.twin.spec;
     const twin = ctx.twin.twin;
-    const lifecycle = new VmLifecycle(ctx.client);
+    const lifecycle = new VmLifecycle(ctx.client, { paceScale: ctx.pace.scale });
     const owned = (await inventory_listVms(ctx.client)).filter((vm) => ownedByTwin(vm, project, twin));
     const vms = [];
     const steps = owned.map((vm) => ({

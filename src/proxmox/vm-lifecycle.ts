@@ -23,11 +23,33 @@ export function learnedTaskTiming(firstGuessMs = 250): TaskTiming {
   };
 }
 
+export interface VmLifecycleOptions {
+  timing?: TaskTiming;
+  /** Real durations times this (the simulated lab's time scale; 1 against a real PVE). */
+  paceScale?: number;
+}
+
+/**
+ * Creates wait out other runners' creates on the same storage: a create with extra disks holds PVE's
+ * storage lock through its image copy (~30 s), and ten twins applied at once queue about forty creates per
+ * node, ~11 minutes of lock time. So a create that lost the race is tried again, with full jitter of up to
+ * 30 s, about 40 times (each try waits PVE's 10 s lock timeout first): some 15 minutes in all.
+ */
+const CREATE_ATTEMPTS = 40;
+const CREATE_RETRY_BASE_MS = 2_000;
+const CREATE_RETRY_MAX_MS = 30_000;
+
 export class VmLifecycle {
+  private readonly timing: TaskTiming;
+  private readonly paceScale: number;
+
   constructor(
     private readonly client: PveClient,
-    private readonly timing: TaskTiming = learnedTaskTiming(),
-  ) {}
+    opts: VmLifecycleOptions = {},
+  ) {
+    this.timing = opts.timing ?? learnedTaskTiming();
+    this.paceScale = opts.paceScale ?? 1;
+  }
 
   private async task(
     kind: string,
@@ -90,16 +112,17 @@ export class VmLifecycle {
   }
 
   /**
-   * Creates the VM. Another runner allocating on the same storage can hold PVE's storage lock past its
+   * Creates the VM. Other runners allocating on the same storage can hold PVE's storage lock past its
    * timeout; the task then fails before anything exists, so it is tried again (bounded, with jitter).
    */
   async create(vm: TalosVm, settings: VmSettings): Promise<void> {
+    const scaled = (ms: number) => Math.max(10, Math.round(ms * this.paceScale));
     await retry(
       () => this.task('qmcreate', 'POST', `/nodes/${settings.pveNode}/qemu`, vmCreateParams(vm, settings)),
       {
-        attempts: 4,
-        baseDelayMs: 2_000,
-        maxDelayMs: 8_000,
+        attempts: CREATE_ATTEMPTS,
+        baseDelayMs: scaled(CREATE_RETRY_BASE_MS),
+        maxDelayMs: scaled(CREATE_RETRY_MAX_MS),
         isRetryable: (error) => isLockTimeout(error),
         sleep: (ms) => this.client.clock.sleep(ms),
       },

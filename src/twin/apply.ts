@@ -242,7 +242,7 @@ function buildSteps(
   work: string,
 ): Step[] {
   const { spec } = ctx.twin;
-  const vms = new VmLifecycle(ctx.client);
+  const vms = new VmLifecycle(ctx.client, { paceScale: ctx.pace.scale });
   // PVE serialises allocations on a storage behind one lock with a 10 s timeout; importing a Talos image
   // takes longer, so parallel creates on one node's storage only queue on that lock and time out. Queue here.
   const storageQueue = new KeyedLimiter(1);

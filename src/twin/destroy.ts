@@ -23,7 +23,7 @@ export interface DestroyOutcome {
 export async function destroyTwin(ctx: TwinContext): Promise<DestroyOutcome> {
   const { project, proxmox } = ctx.twin.spec;
   const twin = ctx.twin.twin;
-  const lifecycle = new VmLifecycle(ctx.client);
+  const lifecycle = new VmLifecycle(ctx.client, { paceScale: ctx.pace.scale });
   const owned = (await listVms(ctx.client)).filter((vm) => ownedByTwin(vm, project, twin));
   const vms: DestroyOutcome['vms'] = [];
   const steps: Step[] = owned.map((vm) => ({

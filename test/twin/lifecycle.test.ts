@@ -64,6 +64,35 @@ describe('VM lifecycle against the lab', () => {
     await client.delete('/pools', { poolid: plan.pool });
   });
 
+  it('creates sent at once by separate runners onto one storage all land, waiting out the lock timeouts', async () => {
+    const plan = planTwin(resolveTwin(spec, 'pr-6'), await observeProxmox(client, spec.proxmox));
+    const control = plan.vms.filter((vm) => vm.role === 'controlplane');
+    const worker = plan.vms.find((vm) => vm.role === 'worker')!;
+    const contenders = [worker, ...control]; // 7 creates, ~48 s of lock time against a 10 s lock timeout
+    await new VmLifecycle(client).ensureImage('pve1', 'local', plan.image.fileName, plan.image.url);
+    await client.post('/pools', { poolid: plan.pool });
+    const settings = {
+      pveNode: 'pve1',
+      pool: plan.pool,
+      bridge: 'vmbr0',
+      diskStorage: 'local-lvm',
+      imageVolume: importVolumeId('local', plan.image),
+    };
+    await Promise.all(
+      contenders.map((vm) => new VmLifecycle(client, { paceScale: 0.002 }).create(vm.definition!, settings)),
+    );
+    const lostRaces = Object.values(lab.state.data.tasks).filter(
+      (task) =>
+        task.type === 'qmcreate' && /pve-storage-local-lvm' - got timeout/.test(task.exitstatus ?? ''),
+    );
+    expect(lostRaces.length).toBeGreaterThan(0);
+    const vms = new VmLifecycle(client);
+    for (const vm of contenders) {
+      expect(await vms.destroy('pve1', vm.vmid, { name: vm.name, tags: vm.tags }, 1)).toBe('destroyed');
+    }
+    await client.delete('/pools', { poolid: plan.pool });
+  });
+
   it('refuses a twin that does not fit the free memory before anything exists, naming node and shortfall', async () => {
     const huge = structuredClone(spec);
     huge.clusters[0]!.workers.memoryMiB = 60 * 1024;
