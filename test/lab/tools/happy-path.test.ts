@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority } from '../../../src/util/x509.js';
 import { ciliumValues, valuesYaml } from '../../../src/mesh/cilium-values.js';
 import type { ClusterFiles, ToolLab } from './helpers.js';
-import { startToolLab } from './helpers.js';
+import { ciliumInstallArgs, startToolLab } from './helpers.js';
 import { bootstrapCluster, provision } from './cluster-flow.js';
 
 interface NodeJson {
@@ -113,18 +113,7 @@ describe('lab tools: 3 control planes and 1 worker to Ready', () => {
       valuesYaml(ciliumValues({ clusterName: 'east', clusterId: 1, ca, nodeCount: 4 })),
     );
     const install = await t.run('helm', [
-      'upgrade',
-      '--install',
-      'cilium',
-      'cilium',
-      '--repo',
-      'https://helm.cilium.io',
-      '--version',
-      '1.19.6',
-      '--namespace',
-      'kube-system',
-      '--values',
-      'cilium-values.yaml',
+      ...ciliumInstallArgs('cilium-values.yaml'),
       '--kubeconfig',
       'kubeconfig',
     ]);

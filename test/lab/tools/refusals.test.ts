@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dhcpAddress } from '../../../src/lab/pve/handlers/agent.js';
 import { talosCreateParams } from '../pve/helpers.js';
 import type { ToolLab } from './helpers.js';
-import { eventually, startToolLab } from './helpers.js';
+import { ciliumInstallArgs, eventually, startToolLab } from './helpers.js';
 import { bootstrapCluster, generateConfigs, EAST, provision } from './cluster-flow.js';
 
 const TALOS_VALUES = {
@@ -17,22 +17,7 @@ const TALOS_VALUES = {
   cluster: { name: 'east', id: 1 },
 };
 
-const helmInstall = (valuesFile: string) => [
-  'upgrade',
-  '--install',
-  'cilium',
-  'cilium',
-  '--repo',
-  'https://helm.cilium.io',
-  '--version',
-  '1.19.6',
-  '--namespace',
-  'kube-system',
-  '--values',
-  valuesFile,
-  '--kubeconfig',
-  'kubeconfig',
-];
+const helmInstall = (valuesFile: string) => [...ciliumInstallArgs(valuesFile), '--kubeconfig', 'kubeconfig'];
 
 describe('lab tools: what the real tools refuse', () => {
   let t: ToolLab;
