@@ -83009,6 +83009,8 @@ function diskSizeGiB(disk) {
 
 /** A repeated bootstrap is refused with gRPC AlreadyExists "etcd data directory is not empty" (CONTRACTS B.5). */
 const ALREADY_BOOTSTRAPPED = /AlreadyExists/;
+/** A configured node's apid asks for a client certificate, which an --insecure call does not have (B.6). */
+const CERTIFICATE_REQUIRED = /tls: certificate required/;
 /** gRPC Unavailable while reading the reply: the request went out, the connection died after it. */
 const ANSWER_LOST = /code = Unavailable desc = error reading from server: (?:EOF|.*connection reset by peer)/;
 /** The version contract `gen config` targets: v1.11.6 -> v1.11. */
@@ -83088,10 +83090,15 @@ class Talosctl {
         requireSome(nodes, 'nodes');
         await this.talosctl(['--talosconfig', talosconfig, 'config', 'node', ...nodes]);
     }
-    /** True once the node's maintenance service answers (before a config is applied). */
-    async maintenanceReady(ip) {
+    /**
+     * What answers on the node's :50000 without credentials: the maintenance service (before a config is
+     * applied), an apid that wants a client certificate (the node runs a config), or nothing yet.
+     */
+    async maintenanceProbe(ip) {
         const result = await this.talosctl(['get', 'disks', '--insecure', '--nodes', ip], true);
-        return result.exitCode === 0;
+        if (result.exitCode === 0)
+            return 'maintenance';
+        return CERTIFICATE_REQUIRED.test(result.stderr) ? 'runs-config' : 'no-answer';
     }
     /**
      * Sends a node its config over the maintenance service; the node installs and reboots into it. The reboot
@@ -83167,7 +83174,15 @@ async function bringUpTalosNode(deps, node) {
     const configured = () => talosctl.configuredReady({ talosconfig: node.talosconfig, node: node.address });
     if (await configured())
         return;
-    const answers = async () => (await talosctl.maintenanceReady(node.address)) || (await configured());
+    // One probe per poll; the mTLS check only once the node turns out to run a config (a killed run sent it).
+    let probe = 'no-answer';
+    let runsConfig = false;
+    const answers = async () => {
+        probe = await talosctl.maintenanceProbe(node.address);
+        if (probe === 'runs-config')
+            runsConfig = await configured();
+        return probe === 'maintenance' || runsConfig;
+    };
     const booted = () => waitUntil(answers, {
         timeoutMs: pace.bootTimeoutMs,
         intervalMs: pace.pollMs,
@@ -83177,14 +83192,15 @@ async function bringUpTalosNode(deps, node) {
         await booted();
     }
     catch (error) {
-        if (!(error instanceof WaitTimeoutError))
+        // Only silence is a hung boot; a node that answers with some other config is not ours to power-cycle.
+        if (!(error instanceof WaitTimeoutError) || probe !== 'no-answer')
             throw error;
         deps.log(`warning: ${node.name}: nothing answered at ${node.address}:50000 within ` +
             `${Math.round(pace.bootTimeoutMs / 1000)} s of its start, as when a boot hangs: power-cycling the VM once`);
         await deps.vms.powerCycle(node.pveNode, node.vmid);
         await booted();
     }
-    if (await configured())
+    if (runsConfig)
         return; // a run that was killed had sent it
     if ((await talosctl.applyInsecure(node.address, node.configFile)) === 'answer-lost') {
         deps.log(`${node.name}: the node's reboot cut off apply-config's answer: waiting for it to run the config`);

@@ -26,6 +26,11 @@ export type BootstrapOutcome = 'bootstrapped' | 'already-bootstrapped';
 /** A repeated bootstrap is refused with gRPC AlreadyExists "etcd data directory is not empty" (CONTRACTS B.5). */
 const ALREADY_BOOTSTRAPPED = /AlreadyExists/;
 
+export type MaintenanceProbe = 'maintenance' | 'runs-config' | 'no-answer';
+
+/** A configured node's apid asks for a client certificate, which an --insecure call does not have (B.6). */
+const CERTIFICATE_REQUIRED = /tls: certificate required/;
+
 /** gRPC Unavailable while reading the reply: the request went out, the connection died after it. */
 const ANSWER_LOST = /code = Unavailable desc = error reading from server: (?:EOF|.*connection reset by peer)/;
 
@@ -119,10 +124,14 @@ export class Talosctl {
     await this.talosctl(['--talosconfig', talosconfig, 'config', 'node', ...nodes]);
   }
 
-  /** True once the node's maintenance service answers (before a config is applied). */
-  async maintenanceReady(ip: string): Promise<boolean> {
+  /**
+   * What answers on the node's :50000 without credentials: the maintenance service (before a config is
+   * applied), an apid that wants a client certificate (the node runs a config), or nothing yet.
+   */
+  async maintenanceProbe(ip: string): Promise<MaintenanceProbe> {
     const result = await this.talosctl(['get', 'disks', '--insecure', '--nodes', ip], true);
-    return result.exitCode === 0;
+    if (result.exitCode === 0) return 'maintenance';
+    return CERTIFICATE_REQUIRED.test(result.stderr) ? 'runs-config' : 'no-answer';
   }
 
   /**

@@ -1,6 +1,6 @@
 import { WaitTimeoutError, waitUntil } from '../kube/readiness.js';
 import type { VmLifecycle } from '../proxmox/vm-lifecycle.js';
-import type { Talosctl } from '../talos/talosctl.js';
+import type { MaintenanceProbe, Talosctl } from '../talos/talosctl.js';
 import type { Pace } from './context.js';
 
 /** One VM that is to run a Talos config. */
@@ -32,7 +32,14 @@ export async function bringUpTalosNode(deps: TalosNodeDeps, node: TalosNodeTarge
   const { talosctl, pace } = deps;
   const configured = () => talosctl.configuredReady({ talosconfig: node.talosconfig, node: node.address });
   if (await configured()) return;
-  const answers = async () => (await talosctl.maintenanceReady(node.address)) || (await configured());
+  // One probe per poll; the mTLS check only once the node turns out to run a config (a killed run sent it).
+  let probe: MaintenanceProbe = 'no-answer';
+  let runsConfig = false;
+  const answers = async () => {
+    probe = await talosctl.maintenanceProbe(node.address);
+    if (probe === 'runs-config') runsConfig = await configured();
+    return probe === 'maintenance' || runsConfig;
+  };
   const booted = () =>
     waitUntil(answers, {
       timeoutMs: pace.bootTimeoutMs,
@@ -42,7 +49,8 @@ export async function bringUpTalosNode(deps: TalosNodeDeps, node: TalosNodeTarge
   try {
     await booted();
   } catch (error) {
-    if (!(error instanceof WaitTimeoutError)) throw error;
+    // Only silence is a hung boot; a node that answers with some other config is not ours to power-cycle.
+    if (!(error instanceof WaitTimeoutError) || probe !== 'no-answer') throw error;
     deps.log(
       `warning: ${node.name}: nothing answered at ${node.address}:50000 within ` +
         `${Math.round(pace.bootTimeoutMs / 1000)} s of its start, as when a boot hangs: power-cycling the VM once`,
@@ -50,7 +58,7 @@ export async function bringUpTalosNode(deps: TalosNodeDeps, node: TalosNodeTarge
     await deps.vms.powerCycle(node.pveNode, node.vmid);
     await booted();
   }
-  if (await configured()) return; // a run that was killed had sent it
+  if (runsConfig) return; // a run that was killed had sent it
   if ((await talosctl.applyInsecure(node.address, node.configFile)) === 'answer-lost') {
     deps.log(
       `${node.name}: the node's reboot cut off apply-config's answer: waiting for it to run the config`,

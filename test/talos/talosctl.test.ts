@@ -104,14 +104,21 @@ describe('Talosctl argv', () => {
 });
 
 describe('Talosctl probes', () => {
-  it('maintenanceReady runs get disks --insecure and reads the exit code', async () => {
-    let up = false;
-    const { talos, calls } = talosctl(() =>
-      up ? undefined : { exitCode: 1, stderr: 'rpc error: code = Unavailable desc = connection refused' },
-    );
-    expect(await talos.maintenanceReady('192.168.15.11')).toBe(false);
-    up = true;
-    expect(await talos.maintenanceReady('192.168.15.11')).toBe(true);
+  it('maintenanceProbe runs get disks --insecure and tells maintenance, a configured apid and silence apart', async () => {
+    let answer: { exitCode: number; stderr: string } | undefined = {
+      exitCode: 1,
+      stderr: 'rpc error: code = Unavailable desc = connection refused',
+    };
+    const { talos, calls } = talosctl(() => answer);
+    expect(await talos.maintenanceProbe('192.168.15.11')).toBe('no-answer');
+    answer = {
+      exitCode: 1,
+      stderr:
+        'rpc error: code = Unavailable desc = connection error: desc = "error reading server preface: remote error: tls: certificate required"',
+    };
+    expect(await talos.maintenanceProbe('192.168.15.11')).toBe('runs-config');
+    answer = undefined;
+    expect(await talos.maintenanceProbe('192.168.15.11')).toBe('maintenance');
     expect(calls[0]?.args).toEqual(['get', 'disks', '--insecure', '--nodes', '192.168.15.11']);
   });
 

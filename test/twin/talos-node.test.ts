@@ -77,6 +77,27 @@ describe('bringUpTalosNode', () => {
     ]);
   });
 
+  it('finds a node a killed run configured once it is back up, without sending the config again', async () => {
+    let probes = 0;
+    const { runner, calls } = scriptedRunner((_tool, args) => {
+      const up = probes >= 3; // rebooting into the config for the first probes
+      if (args.includes('disks')) {
+        probes++;
+        return up
+          ? { exitCode: 1, stderr: `${REFUSED.split(' desc = ')[0]} desc = tls: certificate required` }
+          : { exitCode: 1, stderr: REFUSED };
+      }
+      if (args.includes('version')) return up ? {} : { exitCode: 1, stderr: REFUSED };
+      return undefined;
+    });
+    const s = scenario({ hangs: 0 });
+    await bringUpTalosNode({ ...s.deps, talosctl: new Talosctl(runner) }, NODE);
+    const commands = calls.map((call) => (call.args.includes('disks') ? 'probe' : call.args.at(-1)));
+    // One mTLS check at the start, one probe per poll, the mTLS check only once the probe finds an apid.
+    expect(commands).toEqual(['version', 'probe', 'probe', 'probe', 'probe', 'version']);
+    expect(s.cycled).toEqual([]);
+  });
+
   it('fails on an apply that never reached the node', async () => {
     const s = scenario({ hangs: 0, applyAnswer: REFUSED });
     await expect(bringUpTalosNode(s.deps, NODE)).rejects.toThrow(/apply-config .*connection refused/);
