@@ -83235,7 +83235,6 @@ async function bringUpTalosNode(deps, node) {
 
 
 
-
 const CILIUM_CHART = { chart: 'cilium', repo: 'https://helm.cilium.io' };
 /**
  * Converges a twin: a missing twin is created, an existing one keeps every healthy node, gains or loses
@@ -83320,15 +83319,12 @@ async function waitForTasksInFlight(ctx, plan) {
         return false;
     const vmids = locked.map((vm) => vm.vmid);
     ctx.log(`VMID(s) ${vmids.join(', ')} locked (${locked[0].lock}) by a task in flight; waiting for it to end`);
-    const deadline = Date.now() + ctx.pace.bootTimeoutMs;
-    while (Date.now() < deadline) {
-        await sleep_sleep(ctx.pace.pollMs);
-        const vms = await inventory_listVms(ctx.client);
-        if (!vms.some((vm) => vmids.includes(vm.vmid) && vm.lock))
-            return true;
-    }
-    throw new Error(`VMID(s) ${vmids.join(', ')} stayed locked by a task for ` +
-        `${Math.round(ctx.pace.bootTimeoutMs / 1000)} s: look at the task in the PVE GUI, then apply again`);
+    await waitUntil(async () => !(await inventory_listVms(ctx.client)).some((vm) => vmids.includes(vm.vmid) && vm.lock), {
+        timeoutMs: ctx.pace.bootTimeoutMs,
+        intervalMs: ctx.pace.pollMs,
+        describe: `VMID(s) ${vmids.join(', ')} to be unlocked (if one stays locked, look at its task in the PVE GUI, then apply again)`,
+    });
+    return true;
 }
 /** Admission against the free capacity that the reservations of `claims` leave. */
 function admitBeside(ctx, plan, demands, view, claims) {

@@ -24,7 +24,6 @@ import { commonPatch, controlPlanePatch, nodePatch, workerPatch } from '../talos
 import { Talosctl } from '../talos/talosctl.js';
 import { KeyedLimiter } from '../util/limit.js';
 import { canonicalJson } from '../util/values.js';
-import { sleep } from '../util/sleep.js';
 import { freshWorkDir } from '../util/work-dir.js';
 import type { StateKey } from '../state/store.js';
 import type { TwinContext } from './context.js';
@@ -123,16 +122,12 @@ async function waitForTasksInFlight(ctx: TwinContext, plan: TwinPlan): Promise<b
   ctx.log(
     `VMID(s) ${vmids.join(', ')} locked (${locked[0]!.lock}) by a task in flight; waiting for it to end`,
   );
-  const deadline = Date.now() + ctx.pace.bootTimeoutMs;
-  while (Date.now() < deadline) {
-    await sleep(ctx.pace.pollMs);
-    const vms = await listVms(ctx.client);
-    if (!vms.some((vm) => vmids.includes(vm.vmid) && vm.lock)) return true;
-  }
-  throw new Error(
-    `VMID(s) ${vmids.join(', ')} stayed locked by a task for ` +
-      `${Math.round(ctx.pace.bootTimeoutMs / 1000)} s: look at the task in the PVE GUI, then apply again`,
-  );
+  await waitUntil(async () => !(await listVms(ctx.client)).some((vm) => vmids.includes(vm.vmid) && vm.lock), {
+    timeoutMs: ctx.pace.bootTimeoutMs,
+    intervalMs: ctx.pace.pollMs,
+    describe: `VMID(s) ${vmids.join(', ')} to be unlocked (if one stays locked, look at its task in the PVE GUI, then apply again)`,
+  });
+  return true;
 }
 
 /** Admission against the free capacity that the reservations of `claims` leave. */
