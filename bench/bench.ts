@@ -5,6 +5,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab } from '../src/lab/lab.js';
 import type { LabNodeSpec } from '../src/lab/lab.js';
+import { defaultNodes } from '../src/lab/pve/state.js';
 import { runCli } from './cli.js';
 import { boundTwinInLab, criticalPath } from './critical-path.js';
 
@@ -82,24 +83,13 @@ function stageTimings(output: string): string[] {
 /** Labs sized for `twins` previews of examples/twin.yaml (60 GiB and 984 GiB each), spread over 3 nodes. */
 function labNodes(twins: number): LabNodeSpec[] {
   const perNode = (amount: number, floor: number) => Math.max(floor, Math.ceil((twins * amount * 1.5) / 3));
-  return ['pve1', 'pve2', 'pve3'].map((name) => ({
-    name,
+  return defaultNodes().map((node) => ({
+    ...node,
     memoryBytes: perNode(60, 64) * GIB,
     cpus: Math.max(16, 16 * twins),
-    storages: [
-      {
-        id: 'local',
-        type: 'dir',
-        content: ['iso', 'vztmpl', 'import', 'images', 'snippets'],
-        totalBytes: 100 * GIB,
-      },
-      {
-        id: 'local-lvm',
-        type: 'lvmthin',
-        content: ['images', 'rootdir'],
-        totalBytes: perNode(984, 400) * GIB,
-      },
-    ],
+    storages: (node.storages ?? []).map((storage) =>
+      storage.id === 'local-lvm' ? { ...storage, totalBytes: perNode(984, 400) * GIB } : storage,
+    ),
   }));
 }
 
