@@ -179,7 +179,7 @@ export async function soakRun(seed: number): Promise<SoakResult> {
         .map((vm) => vm.config.name ?? '')
         .filter((name) => name.startsWith(`${twin}-`))
         .map((name) => `VM ${name}`),
-      ...Object.values(lab.state.data.pools)
+      ...Object.values(lab.state.access.config.pools)
         .filter((pool) => pool.comment?.includes(` of ${twin} `))
         .map((pool) => `pool ${pool.poolid}`),
       ...(existsSync(join(stateDir, twin)) ? [`state ${join(stateDir, twin)}`] : []),

@@ -9,7 +9,14 @@ import { startLab } from './lab.js';
 /** What a client needs to reach a running lab; kept in DIR/server.json (0600: it holds the token). */
 export interface LabServerInfo {
   endpoint: string;
+  /** The least-privilege token runner-setup/README.md has an operator create (`twin@pve!gha=<secret>`). */
   token: string;
+  /** `root@pam!lab=<secret>`: the lab's admin token, for tests that must act as root; never give it to the product. */
+  rootToken: string;
+  /** DIR/user.cfg: users, tokens, roles, pools and ACLs in PVE's format; edits take effect at the next request. */
+  userCfg: string;
+  /** The qemu-server behaviour the lab keeps: 9.1 (tags unchecked at create) or 9.2 (checked in the task). */
+  qemuServer: string;
   caFile: string;
   fingerprint: string;
   nodes: string[];
@@ -93,6 +100,9 @@ export async function serveLab(
   const info: LabServerInfo = {
     endpoint: handle.endpoint,
     token: handle.token,
+    rootToken: handle.rootToken,
+    userCfg: join(dir, 'user.cfg'),
+    qemuServer: handle.qemuServer,
     caFile: handle.caFile,
     fingerprint: handle.fingerprint,
     nodes: handle.nodes,

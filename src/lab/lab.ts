@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
@@ -9,8 +8,9 @@ import type { FaultConfig } from './faults.js';
 import { FaultInjector } from './faults.js';
 import type { ProfileName } from './profile.js';
 import { resolveTiming } from './profile.js';
+import { OPERATOR_TOKEN_ID, ROOT_TOKEN_ID } from './pve/access/operator-setup.js';
 import { PveContract } from './pve/contract.js';
-import type { LabContext } from './pve/handlers/context.js';
+import type { LabContext, QemuServerRelease } from './pve/handlers/context.js';
 import { registerFinishers } from './pve/handlers/index.js';
 import { LockTable } from './pve/locks.js';
 import { PveApiServer } from './pve/server.js';
@@ -38,16 +38,23 @@ export interface LabOptions {
   logFile?: string;
   /** Default: pve1..pve3, 64 GiB and 16 CPUs each, `local` (dir) and `local-lvm` (lvmthin). */
   nodes?: LabNodeSpec[];
+  /**
+   * Which qemu-server's VM create the lab keeps (PVE-PERMISSIONS.md P.6.1): 9.1 (PVE 9.1, tags not
+   * checked at create) or 9.2 (default: tag rights checked on /vms/<vmid> inside the create task).
+   */
+  qemuServer?: QemuServerRelease;
 }
 
 export interface LabHandle {
   /** https://127.0.0.1:PORT/api2/json */
   endpoint: string;
-  /** e.g. twin@pve!lab */
+  /** The least-privilege token runner-setup/README.md has an operator create: twin@pve!gha. */
   tokenId: string;
   tokenSecret: string;
-  /** `twin@pve!lab=<secret>`, what `Authorization: PVEAPIToken=` takes. */
+  /** `twin@pve!gha=<secret>`, what `Authorization: PVEAPIToken=` takes. */
   token: string;
+  /** `root@pam!lab=<secret>`: a non-separated root token, only for tests that must act as the admin. */
+  rootToken: string;
   /** The lab's CA (DIR/pve-root-ca.pem) to pin. */
   caFile: string;
   /** SHA-256 fingerprint of the API certificate. */
@@ -64,9 +71,9 @@ export interface LabHandle {
   timeScale: number;
   /** DIR/bin: the lab's talosctl, kubectl and helm, to put first on PATH. */
   binDir: string;
+  qemuServer: QemuServerRelease;
 }
 
-const TOKEN_ID = 'twin@pve!lab';
 const CA_FILE = 'pve-root-ca.pem';
 const CA_KEY_FILE = 'pve-root-ca.key';
 const CERT_FILE = 'pve-ssl.pem';
@@ -81,9 +88,10 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
   mkdirSync(dir, { recursive: true });
   const timing = resolveTiming(opts.profile, opts.timeScale);
   const tls = await ensureCertificates(dir);
-  const secret = ensureTokenSecret(dir);
   const clock = systemClock;
   const state = LabState.open(dir, opts.nodes ?? defaultNodes(), clock.now());
+  const secret = tokenSecret(state, OPERATOR_TOKEN_ID);
+  writeToolToken(dir, secret);
   const locks = new LockTable(state.data.locks);
   const tasks = new TaskScheduler(state, locks, clock);
   const fingerprint = sha256Fingerprint(tls.certPem);
@@ -96,6 +104,7 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
     clock,
     contract: PveContract.load(),
     fingerprint,
+    qemuServer: opts.qemuServer ?? '9.2',
   };
   registerFinishers(lab);
   // Tasks that ended while the lab was down take effect now; the rest get their timers.
@@ -106,7 +115,6 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
   const server = new PveApiServer({
     lab,
     tls,
-    token: { id: TOKEN_ID, secret },
     ...(opts.logFile ? { logFile: opts.logFile } : {}),
     labApi: (method, path, body) => tools.handle(method, path, body),
   });
@@ -119,9 +127,10 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
   });
   return {
     endpoint: `https://127.0.0.1:${port}/api2/json`,
-    tokenId: TOKEN_ID,
+    tokenId: OPERATOR_TOKEN_ID,
     tokenSecret: secret,
-    token: `${TOKEN_ID}=${secret}`,
+    token: `${OPERATOR_TOKEN_ID}=${secret}`,
+    rootToken: `${ROOT_TOKEN_ID}=${tokenSecret(state, ROOT_TOKEN_ID)}`,
     caFile: join(dir, CA_FILE),
     fingerprint,
     nodes: state.nodeNames(),
@@ -130,6 +139,7 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
     busy: () => server.busy(),
     timeScale: timing.timeScale,
     binDir,
+    qemuServer: lab.qemuServer,
     close: async () => {
       tasks.close();
       tools.close();
@@ -169,14 +179,18 @@ async function ensureCertificates(dir: string): Promise<CertificateAndKey> {
   return { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') };
 }
 
-/** The API token's secret (a random UUID, as PVE makes them), made once per DIR. */
-function ensureTokenSecret(dir: string): string {
-  const file = join(dir, TOKEN_FILE);
-  if (existsSync(file)) {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { tokenId?: string; secret?: string };
-    if (stored.tokenId === TOKEN_ID && stored.secret) return stored.secret;
+/** A token's secret from DIR/priv/token.cfg (made with the token, as `pveum user token add` does). */
+function tokenSecret(state: LabState, tokenId: string): string {
+  const secret = state.access.secret(tokenId);
+  if (!secret) {
+    throw new ConfigurationError(
+      `the lab's priv/token.cfg has no secret for ${tokenId}: remove the lab dir to start afresh`,
+    );
   }
-  const secret = randomUUID();
-  writeSecret(file, `${JSON.stringify({ tokenId: TOKEN_ID, secret })}\n`);
   return secret;
+}
+
+/** The lab's tools reach /lab/v1 with the operator's token; they read it from DIR/pve-token.json. */
+function writeToolToken(dir: string, secret: string): void {
+  writeSecret(join(dir, TOKEN_FILE), `${JSON.stringify({ tokenId: OPERATOR_TOKEN_ID, secret })}\n`);
 }

@@ -56,7 +56,7 @@ function changingRequests(): string[] {
 function labSnapshot() {
   return {
     vms: Object.keys(lab.state.data.vms).sort(),
-    pools: Object.keys(lab.state.data.pools).sort(),
+    pools: Object.keys(lab.state.access.config.pools).sort(),
     changes: changingRequests().length,
   };
 }

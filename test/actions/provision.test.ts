@@ -220,12 +220,12 @@ describe('action-provision reap on the lab and the GitHub stand-in', { timeout: 
       expect(dry.stdout).toMatch(/would destroy pr-5/);
       expect(dry.code).toBe(0);
       expect(JSON.parse(dry.outputs.reaped!).map((d: { twin: string }) => d.twin)).toEqual(['pr-5']);
-      expect(Object.keys(lab.state.data.pools)).toContain('aggrik8s-slot-3');
+      expect(Object.keys(lab.state.access.config.pools)).toContain('aggrik8s-slot-3');
 
       const real = await runStep('provision', { inputs: inputs(common), env });
       expect(real.code).toBe(0);
       expect(real.summary).toMatch(/Reaper: twins destroyed/);
-      const pools = Object.keys(lab.state.data.pools);
+      const pools = Object.keys(lab.state.access.config.pools);
       expect(pools).not.toContain('aggrik8s-slot-3');
       expect(pools).toEqual(expect.arrayContaining(['aggrik8s-slot-0', 'aggrik8s-slot-4']));
       expect(standin.violations).toEqual([]);

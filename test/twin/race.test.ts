@@ -83,7 +83,7 @@ describe('ten twins applied and destroyed at once in one lab', { timeout: 600_00
         `${twin} left VMs`,
       ).toEqual([]);
       expect(
-        Object.values(lab.state.data.pools).filter((pool) => pool.comment?.includes(` of ${twin} `)),
+        Object.values(lab.state.access.config.pools).filter((pool) => pool.comment?.includes(` of ${twin} `)),
         `${twin} kept a slot`,
       ).toEqual([]);
     }
@@ -99,6 +99,6 @@ describe('ten twins applied and destroyed at once in one lab', { timeout: 600_00
 
     await Promise.all(converged.map((outcome) => destroyTwin(contextFor(outcome.twin))));
     expect(labVms()).toEqual([]);
-    expect(Object.keys(lab.state.data.pools)).toEqual([]);
+    expect(Object.keys(lab.state.access.config.pools)).toEqual([]);
   });
 });

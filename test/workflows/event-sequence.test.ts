@@ -131,7 +131,7 @@ function vmsOf(twin: string): string[] {
 }
 
 function poolsOf(twin: string): string[] {
-  return Object.values(lab.state.data.pools)
+  return Object.values(lab.state.access.config.pools)
     .filter((pool) => pool.comment?.includes(` of ${twin} `))
     .map((pool) => pool.poolid);
 }
@@ -295,7 +295,7 @@ describe(
       const results = await deliver(TWIN_WORKFLOW, dispatch('production', 'destroy'));
       expectJobsPassed(results, ['destroy']);
       expect(Object.keys(lab.state.data.vms)).toEqual([]);
-      expect(Object.keys(lab.state.data.pools)).toEqual([]);
+      expect(Object.keys(lab.state.access.config.pools)).toEqual([]);
       expect(existsSync(join(stateRoot, 'production'))).toBe(false);
       expect(deploymentsOf('production').map(latestState)).toEqual(['inactive']);
       expect(

@@ -3,8 +3,8 @@
  * product uses (shared/contracts/pve-api-subset.json). Finds the endpoint of a request and checks
  * its parameters the way PVE's RESTHandler + PVE::JSONSchema::validate do, with PVE's messages.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigurationError, errorMessage } from '../../errors.js';
 import { contractFile } from '../contracts-dir.js';
 import type { ContractParam, PropertyFormat } from './property-string.js';
@@ -23,6 +23,16 @@ export interface ContractEndpoint {
   returns: unknown;
   proxyto?: string;
   protected?: boolean;
+  /** The declared check, evaluated before the handler (PVE-PERMISSIONS.md P.5). */
+  permissions?: DeclaredPermissions;
+  /** false: a token gets 403 "not available with API token" (RESTHandler default true). */
+  allowtoken: boolean;
+}
+
+export interface DeclaredPermissions {
+  user?: string;
+  check?: unknown[];
+  description?: string;
 }
 
 export type RouteResult = { endpoint: ContractEndpoint; pathParams: Record<string, string> } | undefined;
@@ -40,6 +50,8 @@ interface RawMethod {
   returns?: unknown;
   proxyto?: unknown;
   protected?: unknown;
+  permissions?: DeclaredPermissions;
+  allowtoken?: unknown;
 }
 
 interface Route {
@@ -56,6 +68,7 @@ interface Route {
 const WHOLE_REST_MOUNTS = ['/nodes/{node}/storage/{storage}/content'];
 
 const cache = new Map<string, PveContract>();
+const EXTRA_FILE = 'pve-api-extra.json';
 
 export class PveContract {
   private readonly routes: Route[];
@@ -70,12 +83,19 @@ export class PveContract {
     this.routes = [...byPath.values()];
   }
 
-  /** Reads and checks the contract once per file; later calls share the parsed result. */
+  /**
+   * Reads and checks the contract once per file; later calls share the parsed result. The extract's
+   * extension (pve-api-extra.json, same apidata.js) is read from beside it when present.
+   */
   static load(file: string = contractFile('pveApi')): PveContract {
     const key = resolve(file);
     const cached = cache.get(key);
     if (cached) return cached;
-    const contract = new PveContract(readEndpoints(key));
+    const extra = join(dirname(key), EXTRA_FILE);
+    const contract = new PveContract([
+      ...readEndpoints(key),
+      ...(existsSync(extra) ? readEndpoints(extra) : []),
+    ]);
     cache.set(key, contract);
     return contract;
   }
@@ -194,6 +214,8 @@ function toEndpoint(path: string, method: Method, info: RawMethod): ContractEndp
     returns: info.returns,
     ...(typeof info.proxyto === 'string' ? { proxyto: info.proxyto } : {}),
     ...(info.protected === undefined ? {} : { protected: Boolean(info.protected) }),
+    ...(info.permissions ? { permissions: info.permissions } : {}),
+    allowtoken: info.allowtoken === undefined || Boolean(info.allowtoken),
   };
 }
 

@@ -291,6 +291,10 @@ const CODE_FORMATS: Record<string, CodeFormat> = {
     if (!DRIVE_NAMES.has(v)) reject(`invalid boot disk '${v}'`);
   },
   'pve-hotplug-features': verifyHotplugFeatures,
+  // pve-manager API2/Tasks.pm: the states GET /nodes/{node}/tasks may filter on.
+  'pve-task-status-type': (v) => {
+    if (!['ok', 'error', 'warning', 'unknown'].includes(v)) reject(`invalid task status type '${v}'`);
+  },
   'pve-storage-content': (v) => {
     if (!STORAGE_CONTENT_TYPES.has(v)) reject(`invalid content type '${v}'`);
   },

@@ -3,9 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { sleep } from '../clock.js';
 import { errorMessage } from '../../errors.js';
+import { PermissionDenied, checkDeclared } from './access/check.js';
 import type { ApiResult, LabContext } from './handlers/context.js';
 import { PveError } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
@@ -13,8 +13,6 @@ import { HANDLERS } from './handlers/index.js';
 export interface PveServerOptions {
   lab: LabContext;
   tls: { certPem: string; keyPem: string };
-  /** The one API token the lab knows: `twin@pve!lab` and its secret. */
-  token: { id: string; secret: string };
   /** JSONL request log; the Authorization header and secret-looking parameters never reach it. */
   logFile?: string;
   /** The lab's own API under /lab/v1/ (behind the same token): method, path after the prefix, JSON body. */
@@ -134,12 +132,16 @@ export class PveApiServer {
     if (fault?.kind === 'drop') return 'dropped' as const;
     if (fault?.kind === 'error') return { status: fault.status, message: fault.message };
 
-    // proxyto: the request goes to the node named in the path before anything else is checked.
+    // HTTPServer.pm rest_handler: allowtoken, then the declared permissions on the unvalidated
+    // parameters, then the proxy to the node, then parameter validation and the handler.
+    const all = { ...params, ...pathParams };
+    if (!endpoint.allowtoken)
+      throw new PveError(403, `URI '${relPath}' not available with API token, need proper ticket.`);
+    checkDeclared(lab.state.access.model, user, endpoint.permissions, all);
     const node = pathParams.node;
     if (endpoint.proxyto && node !== undefined && !lab.state.node(node)) {
       return { status: 596, message: `no such cluster node '${node}'` };
     }
-    const all = { ...params, ...pathParams };
     const errors = lab.contract.verify(endpoint, all);
     if (Object.keys(errors).length > 0) throw new PveError(400, 'Parameter verification failed.', errors);
 
@@ -181,15 +183,16 @@ export class PveApiServer {
     }
   }
 
-  /** `Authorization: PVEAPIToken=USER@REALM!TOKENID=SECRET`; the token id is the user tasks run as. */
+  /**
+   * `Authorization: PVEAPIToken=USER@REALM!TOKENID=SECRET`, checked against user.cfg and
+   * priv/token.cfg; the token id is the caller of every permission check and the user tasks run as.
+   */
   private authenticate(header: string | undefined): string | undefined {
     const match = /^PVEAPIToken=(\S+?)=(\S+)$/.exec(header ?? '');
     if (!match) return undefined;
     const [, id = '', secret = ''] = match;
-    const expected = Buffer.from(this.options.token.secret);
-    const given = Buffer.from(secret);
-    const secretOk = given.length === expected.length && timingSafeEqual(given, expected);
-    return id === this.options.token.id && secretOk ? id : undefined;
+    const { lab } = this.options;
+    return lab.state.access.authenticate(id, secret, Math.floor(lab.clock.now() / 1000));
   }
 
   private logRequest(
@@ -209,6 +212,7 @@ export class PveApiServer {
 }
 
 function errorReply(error: unknown): Reply {
+  if (error instanceof PermissionDenied) return errorReply(new PveError(403, error.message));
   if (error instanceof PveError) {
     return {
       status: error.status,

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../errors.js';
+import { AccessStore } from './access/store.js';
+import type { PoolEntry } from './access/user-cfg.js';
 import type { LockTableData } from './locks.js';
 
 /** A storage as the lab's nodes have it; `local` and `local-lvm` are per node, as on a real cluster. */
@@ -74,12 +76,8 @@ export interface VmRecord {
   guest: GuestRecord;
 }
 
-export interface PoolRecord {
-  poolid: string;
-  comment?: string;
-  vms: number[];
-  storage: string[];
-}
+/** A pool as user.cfg keeps it (the access store owns pools, as pve-access-control does). */
+export type PoolRecord = PoolEntry;
 
 export interface TaskLogLine {
   /** When the line was written (ms); the log endpoint shows lines up to now. */
@@ -117,7 +115,8 @@ export interface LabData {
   version: 1;
   nodes: Record<string, NodeRecord>;
   vms: Record<string, VmRecord>;
-  pools: Record<string, PoolRecord>;
+  /** Only in state files of labs before user.cfg: moved there on open. */
+  pools?: Record<string, PoolRecord>;
   tasks: Record<string, TaskRecord>;
   locks: LockTableData;
   nextPid: number;
@@ -159,6 +158,8 @@ export class LabState {
   private constructor(
     private readonly file: string | undefined,
     readonly data: LabData,
+    /** Users, tokens, roles, pools and ACLs: DIR/user.cfg. */
+    readonly access: AccessStore,
   ) {}
 
   /** Loads DIR's state, or creates a fresh cluster from `nodes` (the stored cluster wins over `nodes`). */
@@ -171,9 +172,11 @@ export class LabState {
           `${file} has state version ${String(data.version)}: remove the lab dir to start afresh`,
         );
       }
-      return new LabState(file, data);
+      const access = AccessStore.open(dir, 9, Object.values(data.pools ?? {}));
+      delete data.pools;
+      return new LabState(file, data, access);
     }
-    const state = new LabState(file, freshData(nodes, now));
+    const state = new LabState(file, freshData(nodes, now), AccessStore.open(dir, 9));
     state.save();
     return state;
   }
@@ -184,6 +187,7 @@ export class LabState {
     const temp = `${this.file}.tmp-${process.pid}`;
     writeFileSync(temp, JSON.stringify(this.data));
     renameSync(temp, this.file);
+    this.access.save();
   }
 
   nodeNames(): string[] {
@@ -211,11 +215,11 @@ export class LabState {
   }
 
   pool(poolid: string): PoolRecord | undefined {
-    return this.data.pools[poolid];
+    return this.access.config.pools[poolid];
   }
 
   pools(): PoolRecord[] {
-    return Object.values(this.data.pools).sort((a, b) => a.poolid.localeCompare(b.poolid));
+    return Object.values(this.access.config.pools).sort((a, b) => a.poolid.localeCompare(b.poolid));
   }
 
   /** The pool a VM belongs to, if any. */
@@ -300,7 +304,6 @@ function freshData(nodes: LabNodeSpec[], now: number): LabData {
     version: 1,
     nodes: records,
     vms: {},
-    pools: {},
     tasks: {},
     locks: {},
     nextPid: 100_000 + (now % 50_000),

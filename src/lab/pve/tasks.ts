@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { LockTable } from './locks.js';
 import type { LabState, TaskRecord } from './state.js';
 import { encodeUpid } from './upid.js';
+import { PermissionDenied } from './access/check.js';
 
 /** Where a finishing task writes its log and warnings; `at` is the task's end time. */
 export interface TaskOutput {
@@ -122,7 +123,7 @@ export class TaskScheduler {
         if (!finisher) throw new Error(`lab has no finisher for task kind '${task.action.kind}'`);
         finisher.finish(task, out);
       } catch (error) {
-        failure = error instanceof Error ? error.message : String(error);
+        failure = stringifyError(error);
       }
     }
     if (failure !== undefined) {
@@ -157,4 +158,10 @@ export class TaskScheduler {
     );
     this.timer.unref();
   }
+}
+
+/** PVE::Exception's stringify in a task: a permission failure keeps its code in front (P.5). */
+export function stringifyError(error: unknown): string {
+  if (error instanceof PermissionDenied) return `403 ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }

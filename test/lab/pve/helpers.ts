@@ -111,7 +111,10 @@ export const TEST_TIME_SCALE = 0.005;
 
 export interface TestLab {
   lab: LabHandle;
+  /** The lab's default token: the operator's least-privilege twin@pve!gha. */
   api: LabClient;
+  /** root@pam!lab, for tests of PVE's own mechanics that are not about rights. */
+  root: LabClient;
   dir: string;
   stop(): Promise<void>;
 }
@@ -122,6 +125,7 @@ export async function startTestLab(options: Partial<LabOptions> = {}, dir?: stri
   return {
     lab,
     api: new LabClient(lab),
+    root: new LabClient(lab, lab.rootToken),
     dir: labDir,
     stop: async () => {
       await lab.close();

@@ -10,13 +10,13 @@ describe('a lab restarted on the same dir', () => {
     const dir = mkdtempSync(join(tmpdir(), 'twin-lab-'));
     try {
       const first = await startTestLab({}, dir);
-      await downloadTalosImage(first.api);
-      await first.api.post('/pools', { poolid: 'kept' });
+      await downloadTalosImage(first.root);
+      await first.root.post('/pools', { poolid: 'kept' });
       expect(
-        (await first.api.run('POST', '/nodes/pve1/qemu', talosCreateParams(101, { pool: 'kept' })))
+        (await first.root.run('POST', '/nodes/pve1/qemu', talosCreateParams(101, { pool: 'kept' })))
           .exitstatus,
       ).toBe('OK');
-      const inFlight = await first.api.data('POST', '/nodes/pve1/storage/local/download-url', {
+      const inFlight = await first.root.data('POST', '/nodes/pve1/storage/local/download-url', {
         url: TALOS_IMAGE_URL,
         content: 'import',
         filename: 'second.qcow2',
@@ -36,11 +36,13 @@ describe('a lab restarted on the same dir', () => {
           fingerprint: second.lab.fingerprint,
           caFile: second.lab.caFile,
         }).toEqual(identity);
-        expect((await second.api.data('GET', '/nodes/pve1/qemu/101/config')).tags).toBe('cluster-a;cp;talos');
-        const [pool] = await second.api.data('GET', '/pools', { poolid: 'kept' });
+        expect((await second.root.data('GET', '/nodes/pve1/qemu/101/config')).tags).toBe(
+          'cluster-a;cp;talos',
+        );
+        const [pool] = await second.root.data('GET', '/pools', { poolid: 'kept' });
         expect(pool.members.map((member: { vmid: number }) => member.vmid)).toEqual([101]);
-        expect((await second.api.waitTask(inFlight)).exitstatus).toBe('OK');
-        const content = await second.api.data('GET', '/nodes/pve1/storage/local/content', {
+        expect((await second.root.waitTask(inFlight)).exitstatus).toBe('OK');
+        const content = await second.root.data('GET', '/nodes/pve1/storage/local/content', {
           content: 'import',
         });
         expect(content.map((item: { volid: string }) => item.volid)).toContain('local:import/second.qcow2');
@@ -58,7 +60,7 @@ describe('fault injection', () => {
     const lab = await startTestLab({ faults, seed });
     try {
       const result: number[] = [];
-      for (let i = 0; i < 16; i++) result.push((await lab.api.get('/cluster/resources')).status);
+      for (let i = 0; i < 16; i++) result.push((await lab.root.get('/cluster/resources')).status);
       return result;
     } finally {
       await lab.stop();
@@ -82,15 +84,15 @@ describe('fault injection', () => {
       },
     });
     try {
-      await expect(lab.api.get('/version')).rejects.toThrow();
-      await lab.api.run('POST', '/nodes/pve1/qemu', { vmid: 100, memory: 512 });
-      const start = await lab.api.data('POST', '/nodes/pve1/qemu/100/status/start');
-      const blocked = await lab.api.put('/nodes/pve1/qemu/100/config', { description: 'x' });
+      await expect(lab.root.get('/version')).rejects.toThrow();
+      await lab.root.run('POST', '/nodes/pve1/qemu', { vmid: 100, memory: 512 });
+      const start = await lab.root.data('POST', '/nodes/pve1/qemu/100/status/start');
+      const blocked = await lab.root.put('/nodes/pve1/qemu/100/config', { description: 'x' });
       expect(blocked.statusMessage).toBe(
         "can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout",
       );
-      expect((await lab.api.waitTask(start)).exitstatus).toBe('OK');
-      const stop = await lab.api.run('POST', '/nodes/pve1/qemu/100/status/stop');
+      expect((await lab.root.waitTask(start)).exitstatus).toBe('OK');
+      const stop = await lab.root.run('POST', '/nodes/pve1/qemu/100/status/stop');
       expect(stop.exitstatus).toBe('VM 100 qmp command failed - got timeout');
     } finally {
       await lab.stop();

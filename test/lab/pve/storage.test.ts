@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const download = (params: Record<string, string>) =>
-  t.api.post('/nodes/pve1/storage/local/download-url', {
+  t.root.post('/nodes/pve1/storage/local/download-url', {
     url: TALOS_IMAGE_URL,
     content: 'import',
     ...params,
@@ -25,14 +25,14 @@ describe('download-url', () => {
     });
     const upid: string = res.body.data;
     expect(upid).toContain(':download:talos_image.qcow2:');
-    expect((await t.api.data('GET', `/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).status).toBe(
+    expect((await t.root.data('GET', `/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).status).toBe(
       'running',
     );
-    expect((await t.api.waitTask(upid)).exitstatus).toBe('OK');
-    const log = await t.api.taskLog(upid);
+    expect((await t.root.waitTask(upid)).exitstatus).toBe('OK');
+    const log = await t.root.taskLog(upid);
     expect(log[0]).toBe(`downloading ${TALOS_IMAGE_URL} to /var/lib/vz/import/talos_image.qcow2`);
     expect(log).toContain('calculating checksum...OK, checksum verified');
-    const content = await t.api.data('GET', '/nodes/pve1/storage/local/content', { content: 'import' });
+    const content = await t.root.data('GET', '/nodes/pve1/storage/local/content', { content: 'import' });
     expect(content).toEqual([
       expect.objectContaining({
         volid: 'local:import/talos_image.qcow2',
@@ -47,20 +47,20 @@ describe('download-url', () => {
     const upid = (
       await download({ filename: 'talos_image.qcow2', checksum: SHA, 'checksum-algorithm': 'sha256' })
     ).body.data;
-    expect((await t.api.waitTask(upid)).exitstatus).toBe('OK');
-    expect(await t.api.taskLog(upid)).toContain(
+    expect((await t.root.waitTask(upid)).exitstatus).toBe('OK');
+    expect(await t.root.taskLog(upid)).toContain(
       'calculating checksum of existing file...OK, got correct file already, no need to download',
     );
   });
 
   it('fails on a different checksum, and refuses to overwrite without one', async () => {
     const other = 'b'.repeat(64);
-    const mismatch = await t.api.waitTask(
+    const mismatch = await t.root.waitTask(
       (await download({ filename: 'talos_image.qcow2', checksum: other, 'checksum-algorithm': 'sha256' }))
         .body.data,
     );
     expect(mismatch.exitstatus).toBe(`checksum mismatch: got '${SHA}' != expect '${other}', aborting`);
-    const none = await t.api.waitTask((await download({ filename: 'talos_image.qcow2' })).body.data);
+    const none = await t.root.waitTask((await download({ filename: 'talos_image.qcow2' })).body.data);
     expect(none.exitstatus).toBe("refusing to override existing file '/var/lib/vz/import/talos_image.qcow2'");
   });
 
@@ -72,7 +72,7 @@ describe('download-url', () => {
     expect(extension.body.errors).toEqual({ filename: 'invalid filename or wrong extension' });
     const url = await download({ filename: 'x.qcow2', url: 'ftp://example.org/x.qcow2' });
     expect(Object.keys(url.body.errors)).toEqual(['url']);
-    const block = await t.api.post('/nodes/pve1/storage/local-lvm/download-url', {
+    const block = await t.root.post('/nodes/pve1/storage/local-lvm/download-url', {
       url: TALOS_IMAGE_URL,
       content: 'import',
       filename: 'x.qcow2',
@@ -81,20 +81,20 @@ describe('download-url', () => {
   });
 
   it('decompresses only ISO images', async () => {
-    const status = await t.api.waitTask(
+    const status = await t.root.waitTask(
       (await download({ filename: 'talos.raw', compression: 'zst' })).body.data,
     );
     expect(status.exitstatus).toBe('decompression not supported for import');
   });
 
   it('stores an unparsable name like x.raw.xz, which no VM can import afterwards', async () => {
-    const status = await t.api.waitTask((await download({ filename: 'talos.raw.xz' })).body.data);
+    const status = await t.root.waitTask((await download({ filename: 'talos.raw.xz' })).body.data);
     expect(status.exitstatus).toBe('OK');
-    const names = (await t.api.data('GET', '/nodes/pve1/storage/local/content')).map(
+    const names = (await t.root.data('GET', '/nodes/pve1/storage/local/content')).map(
       (item: { volid: string }) => item.volid,
     );
     expect(names).not.toContain('local:import/talos.raw.xz');
-    const create = await t.api.post('/nodes/pve1/qemu', {
+    const create = await t.root.post('/nodes/pve1/qemu', {
       vmid: 150,
       scsi0: 'local-lvm:0,import-from=local:import/talos.raw.xz',
     });
@@ -104,25 +104,27 @@ describe('download-url', () => {
 
 describe('deleting a volume', () => {
   it('runs an imgdel task, and warns when the file is already gone', async () => {
-    const upid = await t.api.data(
+    const upid = await t.root.data(
       'DELETE',
       '/nodes/pve1/storage/local/content/local:import/talos_image.qcow2',
     );
     expect(upid).toContain(':imgdel:local:');
-    expect((await t.api.waitTask(upid)).exitstatus).toBe('OK');
-    expect(await t.api.taskLog(upid)).toContain("Removed volume 'local:import/talos_image.qcow2'");
-    const again = await t.api.data('DELETE', '/nodes/pve1/storage/local/content/import/talos_image.qcow2');
-    expect((await t.api.waitTask(again)).exitstatus).toBe('WARNINGS: 1');
+    expect((await t.root.waitTask(upid)).exitstatus).toBe('OK');
+    expect(await t.root.taskLog(upid)).toContain("Removed volume 'local:import/talos_image.qcow2'");
+    const again = await t.root.data('DELETE', '/nodes/pve1/storage/local/content/import/talos_image.qcow2');
+    expect((await t.root.waitTask(again)).exitstatus).toBe('WARNINGS: 1');
   });
 
   it('answers null when the task ends within `delay`', async () => {
-    await t.api.run('POST', '/nodes/pve1/storage/local/download-url', {
+    await t.root.run('POST', '/nodes/pve1/storage/local/download-url', {
       url: TALOS_IMAGE_URL,
       content: 'import',
       filename: 'short-lived.qcow2',
     });
     expect(
-      await t.api.data('DELETE', '/nodes/pve1/storage/local/content/import/short-lived.qcow2', { delay: 30 }),
+      await t.root.data('DELETE', '/nodes/pve1/storage/local/content/import/short-lived.qcow2', {
+        delay: 30,
+      }),
     ).toBeNull();
   });
 });
@@ -138,7 +140,7 @@ describe('a storage without the content type', () => {
       ],
     });
     try {
-      const res = await lab.api.post('/nodes/pve1/storage/local/download-url', {
+      const res = await lab.root.post('/nodes/pve1/storage/local/download-url', {
         url: TALOS_IMAGE_URL,
         content: 'import',
         filename: 'x.qcow2',

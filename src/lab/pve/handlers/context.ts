@@ -17,14 +17,18 @@ export interface LabContext {
   contract: PveContract;
   /** SHA-256 fingerprint of the API certificate, as GET /nodes reports it. */
   fingerprint: string;
+  /** The qemu-server release whose create handler the lab keeps (P.6.1). */
+  qemuServer: QemuServerRelease;
 }
+
+export type QemuServerRelease = '9.1' | '9.2';
 
 export interface ApiRequest {
   method: string;
   endpoint: ContractEndpoint;
   /** Path, query and body parameters, all strings, already verified against the contract. */
   params: Record<string, string>;
-  /** The authenticated token, e.g. `twin@pve!lab` (the UPID user field). */
+  /** The authenticated token, e.g. `twin@pve!gha`: the caller of every check and the UPID user field. */
   user: string;
 }
 

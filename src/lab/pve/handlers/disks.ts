@@ -3,6 +3,7 @@ import { splitVolid } from '../state.js';
 import type { StorageRecord, TaskRecord, VolumeRecord } from '../state.js';
 import type { LabContext } from './context.js';
 import { fail, paramError } from './context.js';
+import { checkVolumeAccess, requirePrivs } from './permissions.js';
 import { NEW_DISK, isCdromDrive, isDriveKey, parseDrive, printDrive } from './vm.js';
 import {
   CLOUDINIT_DISK_BYTES,
@@ -40,22 +41,30 @@ export function resolveCdromAlias(params: Record<string, string>): void {
  */
 export function checkDiskParams(
   lab: LabContext,
-  node: string,
+  caller: Caller,
   params: Record<string, string>,
   defaultStorage?: string,
 ): DiskRequest[] {
+  const { node } = caller;
   const requests = Object.keys(params)
     .filter(isDriveKey)
     .sort()
     .map((key) => ({ key, drive: parseDrive(lab, key, params[key] ?? '') }));
-  for (const { key, drive } of requests) checkStorageAccess(lab, node, key, drive, defaultStorage);
+  for (const { key, drive } of requests) checkStorageAccess(lab, caller, key, drive, defaultStorage);
   for (const { key, drive } of requests) checkDriveParam(lab, node, key, drive);
   return requests;
 }
 
+/** Who asks for the drives, for which VM on which node (the permission checks need all three). */
+export interface Caller {
+  user: string;
+  node: string;
+  vmid: number;
+}
+
 function checkStorageAccess(
   lab: LabContext,
-  node: string,
+  { user, node, vmid }: Caller,
   key: string,
   drive: Record<string, string>,
   defaultStorage: string | undefined,
@@ -69,10 +78,12 @@ function checkStorageAccess(
   } else if (!isCdromDrive(drive) && newDisk) {
     const target = newDisk[2] ?? defaultStorage;
     if (!target) fail('no storage ID specified (and no default storage)');
+    requirePrivs(lab, user, `/storage/${target}`, ['Datastore.AllocateSpace']);
     const storage = storageOf(lab, node, target);
     if (!hasContent(storage, 'images'))
       paramError({ storage: `storage '${target}' does not support vm images` });
   } else {
+    checkVolumeAccess(lab, user, node, file, vmid);
     const vtype = volumeType(lab, node, file);
     if (vtype !== 'images' && vtype !== 'iso')
       paramError({ [key]: "content type needs to be 'images' or 'iso'" });
@@ -83,7 +94,16 @@ function checkStorageAccess(
     if (vtype !== 'images' && vtype !== 'import') {
       paramError({ [key]: `${source} has wrong type '${vtype}' - needs to be 'images' or 'import'` });
     }
+    // Another VM's disk is a clone of it; a file volume needs read access to its storage.
+    const owner = vtype === 'images' ? sourceOwner(lab, node, source) : undefined;
+    if (owner !== undefined) requirePrivs(lab, user, `/vms/${owner}`, ['VM.Clone']);
+    else checkVolumeAccess(lab, user, node, source, vmid);
   }
+}
+
+function sourceOwner(lab: LabContext, node: string, volid: string): number | undefined {
+  const [storeid, volname] = splitVolid(volid);
+  return volname === undefined ? undefined : parseVolname(storageOf(lab, node, storeid), volname).vmid;
 }
 
 function checkDriveParam(lab: LabContext, node: string, key: string, drive: Record<string, string>): void {

@@ -1,4 +1,5 @@
 import type { HandlerTable, LabContext } from './context.js';
+import { accessHandlers } from './access.js';
 import { agentHandlers } from './agent.js';
 import { clusterHandlers } from './cluster.js';
 import { poolHandlers } from './pools.js';
@@ -11,6 +12,7 @@ import { taskHandlers } from './task-api.js';
 
 /** Every endpoint the lab implements, by `METHOD /path/template`. */
 export const HANDLERS: HandlerTable = {
+  ...accessHandlers,
   ...clusterHandlers,
   ...poolHandlers,
   ...storageHandlers,

@@ -1,3 +1,5 @@
+import { errorMessage } from '../../../errors.js';
+import { PermissionDenied } from '../access/check.js';
 import { splitList } from '../property-string.js';
 import type { PoolRecord } from '../state.js';
 import type { ApiRequest, HandlerTable, LabContext } from './context.js';
@@ -21,13 +23,23 @@ export const poolHandlers: HandlerTable = {
  * prefixed with what was attempted.
  */
 function userConfigChange(lab: LabContext, what: string, change: () => void): void {
-  const before = structuredClone(lab.state.data.pools);
+  const config = lab.state.access.config;
+  const before = structuredClone({ pools: config.pools, acl: config.acl });
   try {
     change();
   } catch (error) {
-    lab.state.data.pools = before;
-    fail(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    Object.assign(config, before);
+    // A permission failure inside lock_user_config is a plain die: HTTP 500 with the code in front.
+    const text = error instanceof PermissionDenied ? `403 ${error.message}` : errorMessage(error);
+    fail(`${what}: ${text}`);
   }
+}
+
+/** AccessControl::check_perm_modify on a member (PUT /pools), failing inside the user.cfg lock. */
+function checkPermModify(lab: LabContext, user: string, path: string, privilege: string): void {
+  const privs = ['Permissions.Modify', privilege];
+  if (!lab.state.access.model.has(user, path, privs, true))
+    throw new PermissionDenied(`${path}, ${privs.join('|')}`);
 }
 
 function existingPool(lab: LabContext, poolid: string): PoolRecord {
@@ -67,7 +79,14 @@ function poolEntry(pool: PoolRecord) {
 
 function listPools(lab: LabContext, req: ApiRequest) {
   const poolid = req.params.poolid;
-  if (poolid === undefined) return ok(lab.state.pools().map(poolEntry));
+  // Without poolid only pools the caller may audit; with it, PVE's check runs with noerr and is ignored (P.7).
+  if (poolid === undefined) {
+    const model = lab.state.access.model;
+    const visible = lab.state
+      .pools()
+      .filter((pool) => model.has(req.user, `/pool/${pool.poolid}`, ['Pool.Audit']));
+    return ok(visible.map(poolEntry));
+  }
   const pool = lab.state.pool(poolid);
   if (!pool) fail(`pool '${poolid}' does not exist`);
   return ok([{ ...poolEntry(pool), members: members(lab, pool, req.params.type) }]);
@@ -89,10 +108,13 @@ function createPool(lab: LabContext, req: ApiRequest) {
   userConfigChange(lab, 'create pool failed', () => {
     if (lab.state.pool(poolid)) throw new Error(`pool '${poolid}' already exists`);
     const parent = poolid.includes('/') ? poolid.slice(0, poolid.lastIndexOf('/')) : undefined;
-    // Approximation: the text of pve-access-control's nested-pool check was not read in the source.
-    if (parent !== undefined && !lab.state.pool(parent)) throw new Error(`parent '${parent}' does not exist`);
+    if (parent !== undefined && !lab.state.pool(parent))
+      throw new Error(`parent '${parent}' of pool '${poolid}' does not exist`);
+    // pve-manager 9 (Pool.pm): the leaf name must start with a letter.
+    if (!/^[A-Za-z]/.test(poolid.slice(poolid.lastIndexOf('/') + 1)))
+      throw new Error('pool name must start with a letter');
     const comment = req.params.comment;
-    lab.state.data.pools[poolid] = { poolid, vms: [], storage: [], ...(comment ? { comment } : {}) };
+    lab.state.access.config.pools[poolid] = { poolid, vms: [], storage: [], ...(comment ? { comment } : {}) };
   });
   return ok(null);
 }
@@ -105,6 +127,7 @@ function updatePool(lab: LabContext, req: ApiRequest) {
     const pool = existingPool(lab, poolid);
     if (req.params.comment !== undefined) pool.comment = req.params.comment;
     for (const vmid of splitList(req.params.vms ?? '').map(Number)) {
+      checkPermModify(lab, req.user, `/vms/${vmid}`, 'VM.Allocate');
       if (remove) {
         if (!pool.vms.includes(vmid)) throw new Error(`VM ${vmid} is not a pool member`);
         pool.vms = pool.vms.filter((member) => member !== vmid);
@@ -115,12 +138,15 @@ function updatePool(lab: LabContext, req: ApiRequest) {
       if (current !== undefined) {
         if (!allowMove)
           throw new Error(`VM ${vmid} belongs already to pool '${current}' and 'allow-move' is not set`);
+        if (!lab.state.access.model.has(req.user, `/pool/${current}`, ['Pool.Allocate']))
+          throw new PermissionDenied(`/pool/${current}, Pool.Allocate`);
         const from = existingPool(lab, current);
         from.vms = from.vms.filter((member) => member !== vmid);
       }
       pool.vms.push(vmid);
     }
     for (const storeid of splitList(req.params.storage ?? '')) {
+      checkPermModify(lab, req.user, `/storage/${storeid}`, 'Datastore.Allocate');
       if (remove) {
         if (!pool.storage.includes(storeid)) throw new Error(`Storage '${storeid}' is not a pool member`);
         pool.storage = pool.storage.filter((member) => member !== storeid);
@@ -145,7 +171,11 @@ function deletePool(lab: LabContext, req: ApiRequest) {
     // Approximation: nested pools block their parent's removal; the exact text was not read in the source.
     const child = lab.state.pools().find((other) => other.poolid.startsWith(`${poolid}/`));
     if (child) throw new Error(`pool '${poolid}' is not empty (contains pool '${child.poolid}')`);
-    delete lab.state.data.pools[poolid];
+    const config = lab.state.access.config;
+    delete config.pools[poolid];
+    // delete_pool_acl: the pool's ACL node and everything below it go with the pool.
+    for (const path of Object.keys(config.acl))
+      if (path === `/pool/${poolid}` || path.startsWith(`/pool/${poolid}/`)) delete config.acl[path];
   });
   return ok(null);
 }

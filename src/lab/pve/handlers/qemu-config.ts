@@ -3,7 +3,9 @@ import { configLockPath } from '../locks.js';
 import { splitList } from '../property-string.js';
 import type { TaskAction, TaskRecord, VmRecord } from '../state.js';
 import { splitVolid } from '../state.js';
+import { ROOT } from '../access/evaluate.js';
 import type { TaskFinisher, TaskOutput } from '../tasks.js';
+import { stringifyError } from '../tasks.js';
 import type { ApiRequest, HandlerTable, LabContext } from './context.js';
 import {
   boolParam,
@@ -35,6 +37,7 @@ import {
   typedConfig,
 } from './vm.js';
 import { formatSize, renderBytes, spaceError } from './volumes.js';
+import { checkBridgeAccess, checkConfigKeys, netsOf, requirePrivs } from './permissions.js';
 import type { WorkerPlan } from './worker.js';
 import { failAt, forkWorker, holdVmLockUntil, lockVmConfig, waitBriefly, waitForVmLock } from './worker.js';
 
@@ -120,7 +123,10 @@ async function updateVm(lab: LabContext, req: ApiRequest, sync: boolean) {
   refuseRootOnly(req, ['skiplock']);
   for (const key of UPDATE_ONLY) delete params[key];
   const change = parseChange(lab, params);
-  const disks = checkDiskParams(lab, node, change.set);
+  // Declared: any VM.Config.* on /vms/<vmid>; then each key on /vms/<vmid> (no pool here), P.6.2.
+  checkConfigKeys(lab, req.user, vmid, undefined, [...change.delete, ...Object.keys(change.set)]);
+  const disks = checkDiskParams(lab, { user: req.user, node, vmid }, change.set);
+  checkBridgeAccess(lab, req.user, netsOf(lab, change.set));
   addRandomMacs(lab, change.set);
   checkTarget(lab, node, vmid, digest, change);
 
@@ -128,6 +134,7 @@ async function updateVm(lab: LabContext, req: ApiRequest, sync: boolean) {
     const holder = `sync:${req.user}:${lab.clock.now()}`;
     await waitForVmLock(lab, node, vmid, holder);
     checkTarget(lab, node, vmid, digest, change);
+    checkInsideUpdate(lab, req.user, loadVm(lab, node, vmid), change);
     const volids = await syncDiskWork(lab, req, { node, vmid, holder }, disks, change);
     const vm = lab.state.vm(vmid) as VmRecord;
     try {
@@ -139,7 +146,7 @@ async function updateVm(lab: LabContext, req: ApiRequest, sync: boolean) {
     return ok(null);
   }
   const upid = forkWorker(lab, { node, type: 'qmconfig', id: String(vmid), user: req.user }, (worker) =>
-    planUpdate(lab, worker, { node, vmid, digest, change, disks, paramLog }),
+    planUpdate(lab, worker, { node, vmid, digest, change, disks, paramLog, user: req.user }),
   );
   return ok(
     await waitBriefly(lab, upid, intParam(req.params, 'background_delay'), `failed to update VM ${vmid}: `),
@@ -225,6 +232,34 @@ interface UpdatePlan {
   change: ConfigChange;
   disks: DiskRequest[];
   paramLog: string;
+  user: string;
+}
+
+/**
+ * The updatefn's own checks under the lock (P.6.2): drives need VM.Config.Disk, a CD-ROM
+ * VM.Config.CDROM, a cloud-init drive both Cloudinit and CDROM; tags go through
+ * assert_tag_permissions (VM.Config.Options on /vms/<vmid>); a changed NIC needs SDN.Use on its old VLAN.
+ */
+function checkInsideUpdate(lab: LabContext, user: string, vm: VmRecord, change: ConfigChange): void {
+  if (user === ROOT) return;
+  const path = `/vms/${vm.vmid}`;
+  for (const key of [...change.delete, ...Object.keys(change.set)]) {
+    if (key === 'tags') requirePrivs(lab, user, path, ['VM.Config.Options']);
+    if (!isDriveKey(key) || /^unused\d+$/.test(key)) continue;
+    const value = change.set[key] ?? vm.config[key] ?? vm.pending[key] ?? '';
+    const drive = parseDrive(lab, key, value);
+    if (isCloudinitDrive(drive)) requirePrivs(lab, user, path, ['VM.Config.Cloudinit', 'VM.Config.CDROM']);
+    else if (isCdromDrive(drive)) requirePrivs(lab, user, path, ['VM.Config.CDROM']);
+    else requirePrivs(lab, user, path, ['VM.Config.Disk']);
+  }
+  const oldNets = Object.keys(change.set)
+    .filter((key) => /^net\d+$/.test(key) && vm.config[key] !== undefined)
+    .map((key) => ({ [key]: vm.config[key] ?? '' }));
+  checkBridgeAccess(
+    lab,
+    user,
+    oldNets.flatMap((net) => netsOf(lab, net)),
+  );
 }
 
 function planUpdate(lab: LabContext, worker: WorkerPlan, update: UpdatePlan): void {
@@ -241,6 +276,8 @@ function planUpdate(lab: LabContext, worker: WorkerPlan, update: UpdatePlan): vo
   const lock = lockVmConfig(lab, worker, node, vmid, lab.timing.profile.seconds.configLockTimeout);
   if (!lock.ok) return failAt(worker, lock.failedAt, lock.message);
   worker.task.log.push({ at: lock.grantedAt, text: `update VM ${vmid}: ${update.paramLog}` });
+  const denied = messageOf(() => checkInsideUpdate(lab, update.user, loadVm(lab, node, vmid), change));
+  if (denied !== undefined) return failAt(worker, lock.grantedAt, denied);
   const plan = planDiskWork(
     { lab, task: worker.task, node, vmid, startAt: lock.grantedAt, slow: worker.slow },
     update.disks,
@@ -258,7 +295,7 @@ function messageOf(check: () => void): string | undefined {
     check();
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return stringifyError(error);
   }
 }
 
@@ -393,7 +430,7 @@ function resizeVm(lab: LabContext, req: ApiRequest) {
     const lock = lockVmConfig(lab, worker, node, vmid, lab.timing.profile.seconds.configLockTimeout);
     if (!lock.ok) return failAt(worker, lock.failedAt, lock.message);
     if (lock.grantedAt === worker.startAt) {
-      const problem = messageOf(() => resolveResize(lab, action));
+      const problem = messageOf(() => resolveResize(lab, action, req.user));
       if (problem !== undefined) return failAt(worker, lock.grantedAt, problem);
     }
     holdVmLockUntil(
@@ -408,7 +445,7 @@ function resizeVm(lab: LabContext, req: ApiRequest) {
 }
 
 /** resize_vm's updatefn checks; returns what to change. */
-function resolveResize(lab: LabContext, action: ResizeAction) {
+function resolveResize(lab: LabContext, action: ResizeAction, user: string) {
   const vm = loadVm(lab, action.node, action.vmid);
   if (action.digest && action.digest !== configDigest(vm))
     throw new Error('checksum mismatch (file change by other user?)');
@@ -424,6 +461,8 @@ function resolveResize(lab: LabContext, action: ResizeAction) {
   const volume = storage?.volumes[volname];
   const size = volume?.sizeBytes ?? driveSizeBytes(drive);
   if (!storage || !volume) throw new Error(`Could not determine current size of volume '${volid}'`);
+  // The resize worker checks the disk's storage itself (P.6.3): a refusal fails the task.
+  requirePrivs(lab, user, `/storage/${storeid}`, ['Datastore.AllocateSpace']);
   const match = /^(\+)?(\d+(?:\.\d+)?)([KMGT])?$/.exec(action.size);
   if (!match) throw new Error('internal error');
   const unit = ['', 'K', 'M', 'G', 'T'].indexOf(match[3] ?? '');
@@ -436,7 +475,7 @@ function resolveResize(lab: LabContext, action: ResizeAction) {
 
 function resizeFinish(lab: LabContext, task: TaskRecord, out: TaskOutput): void {
   const action = task.action as ResizeAction;
-  const { vm, drive, storage, volume, size, requested } = resolveResize(lab, action);
+  const { vm, drive, storage, volume, size, requested } = resolveResize(lab, action, task.user);
   if (requested === size) return;
   if (storage.type === 'lvmthin') {
     const extents = (bytes: number) => Math.ceil(bytes / (4 * 1024 * 1024));

@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { TaskAction } from '../state.js';
 import type { TaskFinisher } from '../tasks.js';
 import type { ApiRequest, LabContext } from './context.js';
+import { PermissionDenied, permissionText } from '../access/check.js';
+import { ROOT } from '../access/evaluate.js';
 import { boolParam, fail, ok, permissionError, requireInt } from './context.js';
+import {
+  checkBridgeAccess,
+  checkConfigKeys,
+  checkSerialPorts,
+  may,
+  netsOf,
+  requirePrivs,
+  requireVmPerm,
+} from './permissions.js';
 import { checkDiskParams, freeVolumes, planDiskWork, resolveCdromAlias } from './disks.js';
 import { addVmToPool } from './pools.js';
 import { forkStart } from './power.js';
@@ -52,9 +63,12 @@ export function createVm(lab: LabContext, req: ApiRequest) {
   const start = boolParam(params, 'start');
   const defaultStorage = params.storage;
   for (const key of CREATE_ONLY) delete params[key];
-  if (pool !== undefined && !lab.state.pool(pool)) permissionError(`pool '${pool}' does not exist`);
+  checkCreateRights(lab, req.user, { vmid, pool, start, defaultStorage });
   resolveCdromAlias(params);
-  const disks = checkDiskParams(lab, node, params, defaultStorage);
+  const disks = checkDiskParams(lab, { user: req.user, node, vmid }, params, defaultStorage);
+  checkConfigKeys(lab, req.user, vmid, pool, Object.keys(params));
+  checkSerialPorts(lab, req.user, vmid, pool, params);
+  checkBridgeAccess(lab, req.user, netsOf(lab, params));
   addRandomMacs(lab, params);
 
   const existing = lab.state.vm(vmid);
@@ -90,10 +104,51 @@ export function createVm(lab: LabContext, req: ApiRequest) {
       return failAt(worker, plan.cursor, `unable to create VM ${vmid} - ${plan.failure}`);
     }
     action.config = newConfig(lab, params, plan.created, worker.startAt);
+    const tagFailure = tagCheckInWorker(lab, req.user, vmid, params);
+    if (tagFailure !== undefined) {
+      holdVmLockUntil(lab, worker, node, vmid, plan.cursor);
+      return failAt(worker, plan.cursor, `unable to create VM ${vmid} - ${tagFailure}`);
+    }
     const writeMs = lab.timing.ms(lab.timing.profile.seconds.configUpdate) * worker.slow;
     holdVmLockUntil(lab, worker, node, vmid, plan.cursor + writeMs);
   });
   return ok(upid);
+}
+
+interface CreateRights {
+  vmid: number;
+  pool: string | undefined;
+  start: boolean;
+  defaultStorage: string | undefined;
+}
+
+/** create_vm's synchronous checks before the disks (P.6.1 items 1-5), in the handler's order. */
+function checkCreateRights(
+  lab: LabContext,
+  user: string,
+  { vmid, pool, start, defaultStorage }: CreateRights,
+) {
+  if (pool !== undefined && !lab.state.pool(pool)) permissionError(`pool '${pool}' does not exist`);
+  if (defaultStorage !== undefined)
+    requirePrivs(lab, user, `/storage/${defaultStorage}`, ['Datastore.AllocateSpace']);
+  // qemu-server 9.1.10 checks start=1 on /vms/<vmid> only; 9.2.0 also accepts the pool.
+  if (start) requireVmPerm(lab, user, vmid, lab.qemuServer === '9.2' ? pool : undefined, ['VM.PowerMgmt']);
+  const allowed =
+    may(lab, user, `/vms/${vmid}`, ['VM.Allocate']) ||
+    (pool !== undefined && may(lab, user, `/pool/${pool}`, ['VM.Allocate']));
+  if (!allowed) throw new PermissionDenied();
+}
+
+/**
+ * qemu-server >= 9.2.0 runs assert_tag_permissions inside the worker, before add_vm_to_pool, on
+ * /vms/<vmid> alone: a caller whose rights come from the pool fails here (P.6.1, P.9). 9.1 never checks.
+ */
+function tagCheckInWorker(lab: LabContext, user: string, vmid: number, params: Record<string, string>) {
+  if (lab.qemuServer !== '9.2' || params.tags === undefined || user === ROOT) return undefined;
+  const path = `/vms/${vmid}`;
+  return may(lab, user, path, ['VM.Config.Options'])
+    ? undefined
+    : `403 ${permissionText(`${path}, VM.Config.Options`)}`;
 }
 
 /** The config create_vm writes: the given keys, the created drives and what PVE adds. */
