@@ -79,7 +79,10 @@ export function planTwin(
   const { spec } = resolved;
   const slot = resolveSlot(resolved, view, opts.slot);
   const layout = layoutTwin(resolved, slot.slot);
-  const owned = (view?.vms ?? []).filter((vm) => ownedByTwin(vm, spec.project, resolved.twin));
+  // A VM in the twin's slot pool is the twin's even before its tags are set (they follow the create).
+  const owned = (view?.vms ?? []).filter(
+    (vm) => ownedByTwin(vm, spec.project, resolved.twin) || vm.pool === layout.pool,
+  );
   const byVmid = new Map((view?.vms ?? []).map((vm) => [vm.vmid, vm]));
   const placement = placeVms(
     allNodes(layout).map((node) => ({
@@ -204,7 +207,8 @@ function plannedVm(
     definition: definitionOf(node, layout),
   };
   if (!existing) return { ...base, action: 'create', pveNode, reasons: [] };
-  if (!ownedByTwin(existing, resolved.spec.project, resolved.twin) || existing.name !== node.name) {
+  const ours = ownedByTwin(existing, resolved.spec.project, resolved.twin) || existing.pool === layout.pool;
+  if (!ours || existing.name !== node.name) {
     return {
       ...base,
       action: 'conflict',
@@ -216,6 +220,7 @@ function plannedVm(
     };
   }
   const reasons = [
+    ...(node.tags.every((tag) => existing.tags.includes(tag)) ? [] : ['ownership tags to set']),
     ...(existing.memoryMiB !== node.memoryMiB
       ? [`memory ${existing.memoryMiB} -> ${node.memoryMiB} MiB`]
       : []),

@@ -158,6 +158,12 @@ export const PVE_ENDPOINTS = {
     params: {},
   },
 
+  /** The caller's tasks on a node (all with Sys.Audit there): finds creates in flight by VMID. */
+  nodeTasks: {
+    method: 'GET',
+    path: '/nodes/{node}/tasks',
+    params: { source: 'string', typefilter: 'string' },
+  },
   taskStatus: { method: 'GET', path: '/nodes/{node}/tasks/{upid}/status', params: {} },
   taskLog: {
     method: 'GET',

@@ -50,6 +50,7 @@ function describeApiError(
   if (perParameter.length > 0) text += ` (${perParameter.join('; ')})`;
   if (status === 401)
     text += ' - check the API token (USER@REALM!TOKENID=SECRET) and that it has not expired';
+  if (PERMISSION_FAILURE.test(serverMessage)) text += ` - ${RIGHTS_HINT}`;
   return text;
 }
 
@@ -102,8 +103,21 @@ export class PveTaskError extends Error {
     readonly log: string[],
   ) {
     const tail = log.slice(-LOG_LINES_IN_MESSAGE).map((line) => `\n  | ${line}`);
-    super(`PVE task ${upid} failed: ${exitstatus}${tail.join('')}`);
+    // A right the token lacks that PVE checks inside the task (tags at create on qemu-server 9.2, the
+    // storage in a resize): say it is about rights, not a transient failure.
+    const hint = PERMISSION_FAILURE.test(exitstatus) ? ` - ${RIGHTS_HINT}` : '';
+    super(`PVE task ${upid} failed: ${exitstatus}${hint}${tail.join('')}`);
   }
+}
+
+/** raise_perm_exc's text, as a 403 answer or stringified as `403 Permission check failed ...` in a task. */
+const PERMISSION_FAILURE = /Permission check failed/;
+const RIGHTS_HINT =
+  'the API token lacks a right: run `twin doctor` for the missing privileges and the pveum commands that grant them (runner-setup/README.md)';
+
+/** PVE refused for lack of rights (an HTTP 403, or a task that failed its own permission check). */
+export function isPermissionFailure(err: unknown): boolean {
+  return PERMISSION_FAILURE.test(pveErrorText(err) ?? '');
 }
 
 const LOG_LINES_IN_MESSAGE = 10;

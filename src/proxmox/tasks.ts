@@ -124,3 +124,40 @@ async function readTaskLog(client: PveClient, node: string, upid: string): Promi
   }
   return lines;
 }
+
+interface TaskListItem {
+  upid: string;
+  type: string;
+  id?: string;
+  status?: string;
+}
+
+/** A VM create still running on a PVE node: the VMID is taken although a pool-scoped token cannot see it. */
+export interface CreateInFlight {
+  pveNode: string;
+  vmid: number;
+  upid: string;
+}
+
+/**
+ * Running `qmcreate` tasks for any of `vmids` on `pveNodes`. A create left in flight by a killed run is
+ * invisible in /cluster/resources to a token whose rights come from the pool (the VM joins its pool only
+ * when the task ends, P.7), but the task list shows it: the token owns its tasks, and Sys.Audit on the
+ * node shows everyone's.
+ */
+export async function createsInFlight(
+  client: PveClient,
+  pveNodes: string[],
+  vmids: Set<number>,
+): Promise<CreateInFlight[]> {
+  const lists = await Promise.all(
+    pveNodes.map(async (pveNode) => {
+      const tasks = await client.get<TaskListItem[]>(`/nodes/${pveNode}/tasks`, {
+        source: 'active',
+        typefilter: 'qmcreate',
+      });
+      return tasks.map((task) => ({ pveNode, vmid: Number(task.id), upid: task.upid }));
+    }),
+  );
+  return lists.flat().filter((task) => vmids.has(task.vmid));
+}

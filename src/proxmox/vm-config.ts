@@ -40,7 +40,9 @@ function diskOptions(): string {
 /**
  * The create call for a Talos node (CONTRACTS A.6): boot disk imported from the nocloud image, a
  * cloud-init drive carrying the static address so Talos has it before any config is applied, extra
- * disks for Ceph on workers, ownership tags and the twin's pool.
+ * disks for Ceph on workers, and the twin's pool. No tags: qemu-server 9.2 checks tag rights on
+ * /vms/<vmid> inside the create task, before the VM joins its pool, so a pool-scoped token would fail
+ * there (PVE-PERMISSIONS.md P.6.1, P.9); the tags follow once the VM is a pool member (vmTagParams).
  */
 export function vmCreateParams(node: TalosVm, vm: VmSettings): Record<string, string> {
   const params: Record<string, string> = {
@@ -63,7 +65,6 @@ export function vmCreateParams(node: TalosVm, vm: VmSettings): Record<string, st
     serial0: 'socket',
     boot: 'order=scsi0',
     onboot: '1',
-    tags: node.tags.join(';'),
     pool: vm.pool,
   };
   node.extraDisksGiB.forEach((sizeGiB, i) => {
@@ -76,10 +77,16 @@ function vmPath(node: TalosVm, vm: VmSettings): string {
   return `/nodes/${vm.pveNode}/qemu/${node.vmid}`;
 }
 
-/** Create, grow the imported boot disk to the spec's size (the image is only ~1.2 GiB), then start. */
+/** The ownership tags, set by a config update once the VM is in its pool (VM.Config.Options from the pool). */
+export function vmTagParams(node: TalosVm): Record<string, string> {
+  return { tags: node.tags.join(';') };
+}
+
+/** Create, tag, grow the imported boot disk to the spec's size (the image is only ~1.2 GiB), then start. */
 export function vmCreateCalls(node: TalosVm, vm: VmSettings): ApiCall[] {
   return [
     { method: 'POST', path: `/nodes/${vm.pveNode}/qemu`, params: vmCreateParams(node, vm) },
+    { method: 'PUT', path: `${vmPath(node, vm)}/config`, params: vmTagParams(node) },
     {
       method: 'PUT',
       path: `${vmPath(node, vm)}/resize`,

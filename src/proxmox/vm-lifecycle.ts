@@ -6,7 +6,7 @@ import { parseTags } from './inventory.js';
 import { runTask } from './tasks.js';
 import type { WaitForTaskOptions } from './tasks.js';
 import type { TalosVm, VmSettings } from './vm-config.js';
-import { vmCreateParams } from './vm-config.js';
+import { vmCreateParams, vmTagParams } from './vm-config.js';
 
 /** How long tasks take, so the first status poll lands near the end instead of early and often. */
 export interface TaskTiming {
@@ -101,7 +101,10 @@ export class VmLifecycle {
     return content.some((item) => item.volid === `${storage}:import/${fileName}`);
   }
 
-  /** The VM's config, or undefined when it does not exist. */
+  /**
+   * The VM's config, or undefined when it does not exist. Only for VMs the token may see: a pool-scoped
+   * token gets 403 for a VMID that is no pool member yet (P.9), so new VMIDs are never probed this way.
+   */
   async config(pveNode: string, vmid: number): Promise<Record<string, unknown> | undefined> {
     try {
       return await this.client.get<Record<string, unknown>>(`/nodes/${pveNode}/qemu/${vmid}/config`);
@@ -127,6 +130,16 @@ export class VmLifecycle {
         sleep: (ms) => this.client.clock.sleep(ms),
       },
     );
+  }
+
+  /**
+   * The ownership tags, once the VM is a member of its pool (a synchronous PUT: PVE checks VM.Config.Options
+   * on /vms/<vmid>, which the pool grants by then). Idempotent: tags already there are not sent again.
+   */
+  async ensureTags(pveNode: string, vm: TalosVm, config?: Record<string, unknown>): Promise<void> {
+    const current = parseTags(String((config ?? (await this.config(pveNode, vm.vmid)))?.tags ?? ''));
+    if (vm.tags.every((tag) => current.includes(tag))) return;
+    await this.client.put(`/nodes/${pveNode}/qemu/${vm.vmid}/config`, vmTagParams(vm));
   }
 
   /** Grows the imported boot disk to its size; never shrinks (PVE refuses), so a re-run is a no-op. */

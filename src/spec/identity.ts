@@ -22,8 +22,8 @@ export const DNS_NAME_REGEX =
   /^(([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)\.)*([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)$/;
 /** PVE-COMMON $PVE_TAG_RE; PVE matches it case-insensitively but lower-cases on write, so we stay lower-case. */
 export const TAG_REGEX = /^[a-z0-9_][a-z0-9_\-+.]*$/;
-/** pve-access-control verify_poolname (flat pool ids). */
-export const POOL_ID_REGEX = /^[A-Za-z0-9.\-_]+$/;
+/** pve-access-control verify_poolname: up to three levels joined by `/`. */
+export const POOL_ID_REGEX = /^[A-Za-z0-9.\-_]+(?:\/[A-Za-z0-9.\-_]+){0,2}$/;
 
 const MAX_TWIN_NAME = 24;
 const MAX_DNS_LABEL = 63;

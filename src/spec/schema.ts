@@ -76,7 +76,9 @@ const addressRange = () =>
 const PVE_NODE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const PVE_STORAGE_ID = /^[a-zA-Z][a-zA-Z0-9\-_.]*[a-zA-Z0-9]$/;
 const PVE_BRIDGE_ID = /^[-_.\w]+$/;
-const POOL_PREFIX = /^[A-Za-z0-9][A-Za-z0-9.\-_]{0,39}$/;
+// Up to two parent pools (PVE nests pools 3 levels deep); PVE 9 wants the slot pool's own name to start
+// with a letter (pve-manager Pool.pm), and the slot pool is `<prefix>-<k>`.
+const POOL_PREFIX = /^(?=.{1,40}$)(?:[A-Za-z0-9][A-Za-z0-9.\-_]*\/){0,2}[A-Za-z][A-Za-z0-9.\-_]*$/;
 
 const PROJECT_REGEX = /^[a-z0-9][a-z0-9-]{0,23}$/;
 /** Cilium's cluster.name rule (chart templates/validate.yaml); 32 characters at most. */
@@ -229,8 +231,9 @@ export const TwinSpecSchema = z.strictObject({
       count: integer(1, 64, 'slots.count'),
       poolPrefix: patterned(
         POOL_PREFIX,
-        'a Proxmox pool id prefix (letters, digits, ".", "-", "_"; at most 40)',
-        'write e.g. aggrik8s-slot',
+        'a Proxmox pool id prefix (letters, digits, ".", "-", "_", at most two parent pools before "/"; ' +
+          'the last part starts with a letter; at most 40)',
+        'write e.g. aggrik8s/slot (slots nested in the parent pool aggrik8s, which the operator creates)',
       ),
       vmidBase: integer(100, 999999999, 'vmidBase (a Proxmox VMID)'),
       vmidsPerSlot: integer(1, 1000000, 'vmidsPerSlot'),

@@ -15,8 +15,8 @@ import type { CapacityDemand } from '../proxmox/capacity.js';
 import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
 import type { SlotClaim } from '../proxmox/slots.js';
 import type { PveNodeCapacity } from '../proxmox/inventory.js';
-import { listVms } from '../proxmox/inventory.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
+import { createsInFlight } from '../proxmox/tasks.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
 import { importVolumeId, installerImage } from '../talos/image.js';
 import type { TalosClusterInput } from '../talos/config.js';
@@ -111,21 +111,27 @@ interface ClaimedPlan {
 }
 
 /**
- * A VMID of the slot held by a locked VM that is not the twin's yet: a create a killed or failed run left in
- * flight (PVE writes the config with `lock: create` first, the name and tags when it succeeds, and removes it
- * when it fails). Waits for such locks to end, bounded like a boot; returns whether it waited.
+ * A VMID the plan would create that a create task still holds: one a killed or failed run left in flight
+ * (PVE writes the config with `lock: create` first and adds the VM to its pool only when the task ends, so
+ * a pool-scoped token sees neither the VM nor its lock, P.7). Waits for those tasks to end, bounded like a
+ * boot; returns whether it waited.
  */
 async function waitForTasksInFlight(ctx: TwinContext, plan: TwinPlan): Promise<boolean> {
-  const locked = plan.vms.filter((vm) => vm.action === 'conflict' && vm.lock);
-  if (locked.length === 0) return false;
-  const vmids = locked.map((vm) => vm.vmid);
-  ctx.log(
-    `VMID(s) ${vmids.join(', ')} locked (${locked[0]!.lock}) by a task in flight; waiting for it to end`,
+  const free = new Set(
+    plan.vms
+      .filter((vm) => vm.action === 'create' || (vm.action === 'conflict' && vm.lock))
+      .map((vm) => vm.vmid),
   );
-  await waitUntil(async () => !(await listVms(ctx.client)).some((vm) => vmids.includes(vm.vmid) && vm.lock), {
+  if (free.size === 0) return false;
+  const pveNodes = ctx.twin.spec.proxmox.nodes;
+  const running = await createsInFlight(ctx.client, pveNodes, free);
+  if (running.length === 0) return false;
+  const vmids = running.map((task) => task.vmid).join(', ');
+  ctx.log(`VMID(s) ${vmids} held by a create task in flight; waiting for it to end`);
+  await waitUntil(async () => (await createsInFlight(ctx.client, pveNodes, free)).length === 0, {
     timeoutMs: ctx.pace.bootTimeoutMs,
     intervalMs: ctx.pace.pollMs,
-    describe: `VMID(s) ${vmids.join(', ')} to be unlocked (if one stays locked, look at its task in the PVE GUI, then apply again)`,
+    describe: `the create task(s) of VMID(s) ${vmids} to end (if one stays, look at it in the PVE GUI, then apply again)`,
   });
   return true;
 }
@@ -477,9 +483,11 @@ function vmSteps(
       stage: 'vm',
       needs: [`image:${vm.pveNode}`],
       run: async () => {
+        // The plan saw every VM the token may see: a VMID it did not see is free (or held by a create in
+        // flight, which claimAndPlan waited for). Probing it would be a 403 for a pool-scoped token (P.9).
+        if (vm.action !== 'create') return;
         const storage = `${vm.pveNode}/${settings.diskStorage}`;
-        if (!(await vms.config(vm.pveNode, vm.vmid)))
-          await storageQueue.run(storage, () => vms.create(definition, settings));
+        await storageQueue.run(storage, () => vms.create(definition, settings));
       },
     },
     {
@@ -490,6 +498,7 @@ function vmSteps(
       run: async () => {
         const config = await vms.config(vm.pveNode, vm.vmid);
         if (!config) throw new Error(`VM ${vm.vmid} vanished after it was created`);
+        await vms.ensureTags(vm.pveNode, definition, config);
         await storageQueue.run(`${vm.pveNode}/${settings.diskStorage}`, () =>
           vms.growBootDisk(vm.pveNode, definition, config),
         );

@@ -24,7 +24,15 @@ export async function destroyTwin(ctx: TwinContext): Promise<DestroyOutcome> {
   const { project, proxmox } = ctx.twin.spec;
   const twin = ctx.twin.twin;
   const lifecycle = new VmLifecycle(ctx.client, { paceScale: ctx.pace.scale });
-  const owned = (await listVms(ctx.client)).filter((vm) => ownedByTwin(vm, project, twin));
+  const slotPools = new Set(
+    (await listSlotClaims(ctx.client, proxmox.slots.poolPrefix))
+      .filter((claim) => claim.twin === twin)
+      .map((claim) => claim.poolId),
+  );
+  // Members of the twin's slot pool count even untagged: a run that ended between create and tagging.
+  const owned = (await listVms(ctx.client)).filter(
+    (vm) => ownedByTwin(vm, project, twin) || (vm.pool !== undefined && slotPools.has(vm.pool)),
+  );
   const vms: DestroyOutcome['vms'] = [];
   const steps: Step[] = owned.map((vm) => ({
     id: `destroy:${vm.vmid}`,

@@ -205,7 +205,7 @@ describe('action-provision reap on the lab and the GitHub stand-in', { timeout: 
         [4, 'pr-6'],
       ] as const) {
         await client.post('/pools', {
-          poolid: `aggrik8s-slot-${slot}`,
+          poolid: `aggrik8s/slot-${slot}`,
           comment: `aggrik8s-twin slot of ${twin} since ${since}`,
         });
       }
@@ -220,16 +220,16 @@ describe('action-provision reap on the lab and the GitHub stand-in', { timeout: 
       expect(dry.stdout).toMatch(/would destroy pr-5/);
       expect(dry.code).toBe(0);
       expect(JSON.parse(dry.outputs.reaped!).map((d: { twin: string }) => d.twin)).toEqual(['pr-5']);
-      expect(Object.keys(lab.state.access.config.pools)).toContain('aggrik8s-slot-3');
+      expect(Object.keys(lab.state.access.config.pools)).toContain('aggrik8s/slot-3');
 
       const real = await runStep('provision', { inputs: inputs(common), env });
       expect(real.code).toBe(0);
       expect(real.summary).toMatch(/Reaper: twins destroyed/);
       const pools = Object.keys(lab.state.access.config.pools);
-      expect(pools).not.toContain('aggrik8s-slot-3');
-      expect(pools).toEqual(expect.arrayContaining(['aggrik8s-slot-0', 'aggrik8s-slot-4']));
+      expect(pools).not.toContain('aggrik8s/slot-3');
+      expect(pools).toEqual(expect.arrayContaining(['aggrik8s/slot-0', 'aggrik8s/slot-4']));
       expect(standin.violations).toEqual([]);
-      for (const poolid of ['aggrik8s-slot-0', 'aggrik8s-slot-4']) await client.delete('/pools', { poolid });
+      for (const poolid of ['aggrik8s/slot-0', 'aggrik8s/slot-4']) await client.delete('/pools', { poolid });
     } finally {
       await standin.close();
     }

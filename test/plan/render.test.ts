@@ -55,7 +55,7 @@ describe('twin render', () => {
     });
   }
 
-  it('the create call carries the static address, the cloud-init drive, tags, pool and the Ceph disk', () => {
+  it('the create call carries the static address, the cloud-init drive, pool and the Ceph disk; the tags follow it', () => {
     const plan = planTwin(resolveTwin(spec, 'pr-7'), undefined, { slot: 2 });
     const worker = plan.vms.find((vm) => vm.role === 'worker')!;
     const files = renderTwin(plan, spec);
@@ -74,12 +74,18 @@ describe('twin render', () => {
       scsihw: 'virtio-scsi-pci',
       scsi1: 'local-lvm:100,discard=on,ssd=1',
       pool: plan.pool,
-      tags: 'aggrik8s;twin-pr-7;cluster-east;role-worker',
+    });
+    // qemu-server 9.2 checks tags at create on /vms/<vmid>, before the VM joins its pool (P.6.1).
+    expect(create.params).not.toHaveProperty('tags');
+    expect(calls[1]).toEqual({
+      method: 'PUT',
+      path: `/nodes/${worker.pveNode}/qemu/${worker.vmid}/config`,
+      params: { tags: 'aggrik8s;twin-pr-7;cluster-east;role-worker' },
     });
     expect(create.params.scsi0).toBe(
       `local-lvm:0,import-from=local:import/${plan.image.fileName},discard=on,ssd=1`,
     );
-    expect(calls.slice(1).map((call) => `${call.method} ${call.path}`)).toEqual([
+    expect(calls.slice(2).map((call) => `${call.method} ${call.path}`)).toEqual([
       `PUT /nodes/${worker.pveNode}/qemu/${worker.vmid}/resize`,
       `POST /nodes/${worker.pveNode}/qemu/${worker.vmid}/status/start`,
     ]);

@@ -18,7 +18,11 @@ interface SchemaNode {
   info: Record<string, SchemaMethod>;
 }
 
-const schema = JSON.parse(readFileSync(contractFile('pveApi'), 'utf8')) as { endpoints: SchemaNode[] };
+// The extract and its extension (pve-api-extra.json: the same apidata.js, more endpoints).
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { endpoints: SchemaNode[] };
+const schema = {
+  endpoints: [...read(contractFile('pveApi')).endpoints, ...read(contractFile('pveApiExtra')).endpoints],
+};
 
 function contractMethod(method: string, path: string): SchemaMethod | undefined {
   return schema.endpoints.find((node) => node.path === path)?.info[method];

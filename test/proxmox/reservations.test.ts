@@ -36,7 +36,7 @@ describe('capacity reservations in the slot claim', () => {
   it('orders claims by age, ties by slot, and counts a claim of unknown age', () => {
     const claim = (slot: number, claimedAt?: string): SlotClaim => ({
       slot,
-      poolId: `aggrik8s-slot-${slot}`,
+      poolId: `aggrik8s/slot-${slot}`,
       ...(claimedAt ? { claimedAt } : {}),
     });
     const mine = claim(3, '2026-12-02T04:00:00.500Z');

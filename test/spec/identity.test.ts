@@ -149,6 +149,7 @@ describe('derived names', () => {
   it('slot pool ids match the PVE pool id syntax', () => {
     for (const slot of [0, 7, 63]) expect(slotPoolId('aggrik8s-slot', slot)).toMatch(PVE_POOL_ID);
     expect(slotPoolId('aggrik8s-slot', 3)).toBe('aggrik8s-slot-3');
+    expect(slotPoolId('aggrik8s/slot', 3)).toBe('aggrik8s/slot-3');
     expect(() => slotPoolId('aggrik8s-slot', -1)).toThrow(RangeError);
     expect(() => slotPoolId('bad prefix', 1)).toThrow(RangeError);
   });

@@ -79,7 +79,7 @@ describe('twin up / status / down against the lab', { timeout: 240_000 }, () => 
     const up = await twin(args('up', 'pr-7'));
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/twin pr-7 \(preview\), slot 1, pool aggrik8s-slot-1: ready/);
+    expect(up.stdout).toMatch(/twin pr-7 \(preview\), slot 1, pool aggrik8s\/slot-1: ready/);
     expect(up.stdout).toMatch(
       /stage timings \(on the simulated lab\):\nSTAGE +WALL +LAB TIME \(scale 0\.02\)/,
     );
@@ -113,7 +113,7 @@ describe('twin up / status / down against the lab', { timeout: 240_000 }, () => 
     const down = await twin(args('down', 'pr-7'));
     expect(down.code).toBe(0);
     expect((await labVms()).filter((vm) => vm.tags.includes('twin-pr-7'))).toEqual([]);
-    expect(Object.keys(lab.state.access.config.pools)).not.toContain('aggrik8s-slot-1');
+    expect(Object.keys(lab.state.access.config.pools)).not.toContain('aggrik8s/slot-1');
     const after = await twin(args('status', 'pr-7'));
     expect(after.stdout).toMatch(/twin pr-7 does not exist/);
   });
