@@ -14,9 +14,11 @@ import {
 
 export const LAB_USAGE = `usage:
   twin lab serve --dir DIR [--port N] [--time-scale X] [--profile realistic|fast] [--seed N]
-                 [--faults FILE.json] [--lab-log FILE.jsonl] [--idle-timeout SECONDS]
+                 [--faults FILE.json] [--lab-log FILE.jsonl] [--idle-timeout SECONDS] [--qemu-server 9.1|9.2]
       Runs the simulated lab (Proxmox VE API over HTTPS on 127.0.0.1) in the foreground, its state kept in DIR,
-      and prints one JSON line: endpoint, token, CA file, fingerprint, nodes.
+      and prints one JSON line: endpoint, token (the least-privilege twin@pve!gha of runner-setup/README.md),
+      rootToken (root@pam!lab, only for tests that must act as the admin), userCfg (DIR/user.cfg: edit it to
+      change rights), qemuServer, CA file, fingerprint, nodes.
   twin lab stop --dir DIR
       Stops the lab serving DIR (the one --lab DIR starts in the background).`;
 
@@ -39,6 +41,7 @@ async function labServe(args: string[], io: Io): Promise<number> {
       faults: { type: 'string' },
       'lab-log': { type: 'string' },
       'idle-timeout': { type: 'string' },
+      'qemu-server': { type: 'string' },
     },
     [],
     LAB_USAGE,
@@ -54,6 +57,7 @@ async function labServe(args: string[], io: Io): Promise<number> {
     ...defined('faults', faultsFile === undefined ? undefined : readFaults(faultsFile)),
     ...defined('logFile', stringOption(parsed, 'lab-log')),
     ...defined('idleTimeoutSeconds', integerOption(parsed, 'idle-timeout')),
+    ...defined('qemuServer', qemuServerOption(stringOption(parsed, 'qemu-server'))),
   });
   io.out(JSON.stringify(info));
   await closed;
@@ -63,6 +67,11 @@ async function labServe(args: string[], io: Io): Promise<number> {
 function profileOption(value: string | undefined): 'realistic' | 'fast' | undefined {
   if (value === undefined || value === 'realistic' || value === 'fast') return value;
   throw new UsageError(`--profile takes realistic or fast, not "${value}"`);
+}
+
+function qemuServerOption(value: string | undefined): '9.1' | '9.2' | undefined {
+  if (value === undefined || value === '9.1' || value === '9.2') return value;
+  throw new UsageError(`--qemu-server takes 9.1 or 9.2, not "${value}"`);
 }
 
 function readFaults(file: string): FaultConfig {
