@@ -49,13 +49,18 @@ const CONFIG_CHANGE = {
 
 const POOL_ID = { poolid: 'string:pve-poolid' } as const satisfies Record<string, PveParamType>;
 
-/** Every PVE endpoint the product calls, checked against the API schema extract by test/proxmox/endpoints.test.ts. */
+/**
+ * Every PVE endpoint the product calls, checked against the API schema extracts (pve-api-subset.json and
+ * pve-api-extra.json) by test/proxmox/endpoints.test.ts.
+ */
 export const PVE_ENDPOINTS = {
   version: { method: 'GET', path: '/version', params: {} },
   nodes: { method: 'GET', path: '/nodes', params: {} },
   nodeStatus: { method: 'GET', path: '/nodes/{node}/status', params: {} },
   clusterResources: { method: 'GET', path: '/cluster/resources', params: { type: 'string' } },
   nextId: { method: 'GET', path: '/cluster/nextid', params: { vmid: 'integer:pve-vmid' } },
+  /** The caller's own effective privileges on one path (PVE-PERMISSIONS.md P.8): the preflight's question. */
+  permissions: { method: 'GET', path: '/access/permissions', params: { path: 'string' } },
 
   listPools: { method: 'GET', path: '/pools', params: { ...POOL_ID, type: 'string' } },
   createPool: { method: 'POST', path: '/pools', params: { ...POOL_ID, comment: 'string' } },
