@@ -3,6 +3,7 @@ import { CommandError } from '../exec/runner.js';
 import { WaitTimeoutError } from '../kube/readiness.js';
 import { PveApiError, PveNetworkError, PveTaskError, PveTaskTimeoutError } from '../proxmox/errors.js';
 import { UsageError } from './args.js';
+import { doctorCommand, DOCTOR_USAGE } from './commands/doctor.js';
 import { labCommand, LAB_USAGE } from './commands/lab.js';
 import { planCommand, PLAN_USAGE } from './commands/plan.js';
 import { renderCommand, RENDER_USAGE } from './commands/render.js';
@@ -18,6 +19,11 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: validateCommand,
     usage: VALIDATE_USAGE,
     summary: 'check a twin spec; errors name file:line:column, the field and the fix',
+  },
+  doctor: {
+    run: doctorCommand,
+    usage: DOCTOR_USAGE,
+    summary: 'check the Proxmox token has every right a twin needs; prints the pveum commands for the rest',
   },
   plan: {
     run: planCommand,

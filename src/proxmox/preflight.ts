@@ -99,11 +99,17 @@ export function findingLine(finding: PreflightFinding): string {
 
 /** The report as lines: `ok:` per passed check, one line per finding, then the verdict. */
 export function reportLines(report: PreflightReport): string[] {
-  const verdict =
-    report.findings.length === 0
-      ? `${report.tokenId} has every right ${report.operation} needs`
-      : `${report.tokenId} lacks ${report.findings.length} thing(s) ${report.operation} needs`;
-  return [...report.passed.map((line) => `ok: ${line}`), ...report.findings.map(findingLine), verdict];
+  return [
+    ...report.passed.map((line) => `ok: ${line}`),
+    ...report.findings.map(findingLine),
+    verdict(report),
+  ];
+}
+
+export function verdict(report: PreflightReport): string {
+  return report.findings.length === 0
+    ? `${report.tokenId} has every right ${report.operation} needs`
+    : `${report.tokenId} lacks ${report.findings.length} thing(s) ${report.operation} needs`;
 }
 
 async function pveRelease(client: PveClient): Promise<PveRelease> {
