@@ -3,6 +3,7 @@ import type { ResolvedTwin } from '../spec/environment.js';
 import type { PveClient } from '../proxmox/client.js';
 import type { CapacityDemand } from '../proxmox/capacity.js';
 import type { PveNodeCapacity, VmInventoryItem } from '../proxmox/inventory.js';
+import type { PreflightReport } from '../proxmox/preflight.js';
 import { listNodeCapacity, listVms, ownedByTwin } from '../proxmox/inventory.js';
 import { placeVms } from '../proxmox/placement.js';
 import type { SlotClaim } from '../proxmox/slots.js';
@@ -65,6 +66,8 @@ export interface TwinPlan {
   vms: PlannedVm[];
   /** False when planned without Proxmox: placement ignores memory and nothing is compared. */
   observed: boolean;
+  /** What the token may not do that applying needs (the preflight), when `twin plan` asked Proxmox. */
+  rights?: PreflightReport;
 }
 
 /**

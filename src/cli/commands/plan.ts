@@ -1,6 +1,8 @@
 import { resolveTwin } from '../../spec/environment.js';
 import { formatIssue, loadSpec } from '../../spec/load.js';
 import type { TwinPlan } from '../../plan/plan.js';
+import type { PreflightReport } from '../../proxmox/preflight.js';
+import { checkRights, findingLine, verdict } from '../../proxmox/preflight.js';
 import { observeProxmox, planTwin } from '../../plan/plan.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
@@ -12,7 +14,8 @@ import {
   requiredOption,
 } from '../args.js';
 import type { Parsed } from '../args.js';
-import { connect, wantsProxmox } from '../connect.js';
+import { wantsProxmox } from '../connect.js';
+import { connectWithTokenId } from './doctor.js';
 
 export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] (--lab DIR | --endpoint URL ...)
   TWIN is production, pr-<number> or a dispatch name. Changes nothing.
@@ -24,8 +27,9 @@ export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io)
   for (const warning of warnings) io.err(formatIssue(warning));
   const resolved = resolveTwin(spec, requiredOption(parsed, 'env', usage));
   const slot = integerOption(parsed, 'slot');
-  const view = wantsProxmox(parsed) ? await observeProxmox(await connect(parsed), spec.proxmox) : undefined;
-  return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }) };
+  const proxmox = wantsProxmox(parsed) ? await connectWithTokenId(parsed) : undefined;
+  const view = proxmox ? await observeProxmox(proxmox.client, spec.proxmox) : undefined;
+  return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
 }
 
 export async function planCommand(args: string[], io: Io): Promise<number> {
@@ -35,7 +39,11 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     ['SPEC'],
     PLAN_USAGE,
   );
-  const { plan } = await planFromCommandLine(parsed, PLAN_USAGE, io);
+  const { spec, plan: planned, proxmox } = await planFromCommandLine(parsed, PLAN_USAGE, io);
+  // The findings of `twin doctor` and of apply's preflight; the plan is made all the same.
+  const plan = proxmox
+    ? { ...planned, rights: await checkRights(proxmox.client, spec, 'apply', proxmox.tokenId) }
+    : planned;
   io.out(parsed.values.json === true ? JSON.stringify(planJson(plan), null, 2) : describePlan(plan));
   return plan.vms.some((vm) => vm.action === 'conflict') ? 1 : 0;
 }
@@ -86,5 +94,14 @@ export function describePlan(plan: TwinPlan): string {
     '',
     `${counts.create} to create, ${counts.keep} to keep, ${counts.change} to change, ${counts.destroy} to destroy` +
       (counts.conflict ? `, ${counts.conflict} CONFLICT(S): a VMID of this twin is held by another VM` : ''),
+    ...(plan.rights ? ['', ...rightsSection(plan.rights)] : []),
   ].join('\n');
+}
+
+/** What `twin doctor` would name: only the findings here, and the verdict. */
+function rightsSection(rights: PreflightReport): string[] {
+  return [
+    'rights (what apply needs):',
+    ...[...rights.findings.map(findingLine), verdict(rights)].map((l) => `  ${l}`),
+  ];
 }
