@@ -25,6 +25,7 @@ import { stepLogEvents, toolPaths } from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
 import { PveClient } from '../proxmox/client.js';
+import { requireRights } from '../proxmox/preflight.js';
 import type { ConnectionFieldNames, PveConnection } from '../proxmox/connection.js';
 import { parsePveConnection } from '../proxmox/connection.js';
 import { resolveTwin } from '../spec/environment.js';
@@ -167,6 +168,11 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     await writePlanSummary(plan);
     return;
   }
+  // Before the slot is claimed or anything else changes: a missing right stops the step here, named.
+  const operation = settings.operation === 'destroy' ? 'destroy' : 'apply'; // plan and reap returned above
+  await withGroup('Preflight: Proxmox rights', () =>
+    requireRights(ctx.client, spec, operation, settings.connection.tokenId, core.info),
+  );
   if (settings.operation === 'destroy') {
     const result = await withGroup(`Destroy twin ${ctx.twin.twin}`, () => destroyTwin(ctx));
     await status?.destroyed(ctx.twin.twin);
