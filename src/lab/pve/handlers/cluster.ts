@@ -1,4 +1,5 @@
-import type { NodeRecord, VmRecord } from '../state.js';
+import type { AccessModel } from '../access/evaluate.js';
+import type { NodeRecord, PoolRecord, VmRecord } from '../state.js';
 import type { ApiRequest, HandlerTable, LabContext } from './context.js';
 import { fail, intParam, ok, paramError } from './context.js';
 import { ROOTFS_BYTES, nodeMemoryUsed, nodeSummary, nodeUptime, vmStatus } from './usage.js';
@@ -20,20 +21,40 @@ export const clusterHandlers: HandlerTable = {
   'GET /cluster/nextid': nextId,
 };
 
-function listNodes(lab: LabContext) {
+/** Who asks, with the access model read once for the whole list. */
+interface Viewer {
+  model: AccessModel;
+  user: string;
+}
+
+const viewerOf = (lab: LabContext, req: ApiRequest): Viewer => ({
+  model: lab.state.access.model,
+  user: req.user,
+});
+
+const mayAudit = (viewer: Viewer, path: string, priv: string) => viewer.model.has(viewer.user, path, [priv]);
+
+/**
+ * API2Tools extract_node_stats: a node is always listed, its usage only for callers with Sys.Audit
+ * on /nodes/<node> (P.7; Cluster.pm resources and Nodes.pm index alike).
+ */
+function nodeStats(lab: LabContext, viewer: Viewer, name: string) {
+  if (!mayAudit(viewer, `/nodes/${name}`, 'Sys.Audit')) return {};
+  return nodeSummary(lab, lab.state.node(name) as NodeRecord);
+}
+
+function listNodes(lab: LabContext, req: ApiRequest) {
+  const viewer = viewerOf(lab, req);
   return ok(
-    lab.state.nodeNames().map((name) => {
-      const node = lab.state.node(name) as NodeRecord;
-      return {
-        id: `node/${name}`,
-        type: 'node',
-        node: name,
-        status: 'online',
-        level: '',
-        ssl_fingerprint: lab.fingerprint,
-        ...nodeSummary(lab, node),
-      };
-    }),
+    lab.state.nodeNames().map((name) => ({
+      id: `node/${name}`,
+      type: 'node',
+      node: name,
+      status: 'online',
+      level: '',
+      ssl_fingerprint: lab.fingerprint,
+      ...nodeStats(lab, viewer, name),
+    })),
   );
 }
 
@@ -77,9 +98,11 @@ function nodeStatus(lab: LabContext, req: ApiRequest) {
   });
 }
 
-function vmResource(lab: LabContext, vm: VmRecord) {
+/** A VM item; its `pool` only for callers who may audit that pool (Cluster.pm lines 596-601). */
+function vmResource(lab: LabContext, viewer: Viewer, vm: VmRecord) {
   const status = vmStatus(lab, vm);
   const pool = lab.state.poolOfVm(vm.vmid);
+  const showPool = pool !== undefined && mayAudit(viewer, `/pool/${pool}`, 'Pool.Audit');
   return {
     id: `qemu/${vm.vmid}`,
     type: 'qemu',
@@ -101,11 +124,55 @@ function vmResource(lab: LabContext, vm: VmRecord) {
     diskwrite: 0,
     ...(vm.config.tags ? { tags: vm.config.tags } : {}),
     ...(vm.config.lock ? { lock: vm.config.lock } : {}),
-    ...(pool ? { pool } : {}),
+    ...(showPool ? { pool } : {}),
   };
 }
 
-function nodeResources(lab: LabContext) {
+/**
+ * VMs with VM.Audit on /vms/<vmid> (pool inheritance included). A VM whose create still runs is
+ * no pool member yet, so a pool-scoped caller does not see it (P.7).
+ */
+function vmResources(lab: LabContext, viewer: Viewer) {
+  return lab.state
+    .vms()
+    .filter((vm) => mayAudit(viewer, `/vms/${vm.vmid}`, 'VM.Audit'))
+    .map((vm) => vmResource(lab, viewer, vm));
+}
+
+/**
+ * Pool items the caller may audit. Their usage sums the running members, the ones the caller
+ * cannot see included (Cluster.pm lines 562-587): each member's cpu fraction weighed by its CPUs.
+ */
+function poolResources(lab: LabContext, viewer: Viewer) {
+  return lab.state
+    .pools()
+    .filter((pool) => mayAudit(viewer, `/pool/${pool.poolid}`, 'Pool.Audit'))
+    .map((pool) => ({
+      id: `/pool/${pool.poolid}`,
+      type: 'pool',
+      pool: pool.poolid,
+      ...poolUsage(lab, pool),
+    }));
+}
+
+function poolUsage(lab: LabContext, pool: PoolRecord) {
+  const running = pool.vms
+    .map((vmid) => lab.state.vm(vmid))
+    .filter((vm): vm is VmRecord => vm !== undefined)
+    .map((vm) => vmStatus(lab, vm))
+    .filter((status) => status.uptime > 0);
+  if (running.length === 0) return {};
+  const maxcpu = running.reduce((sum, status) => sum + status.cpus, 0);
+  return {
+    uptime: Math.max(...running.map((status) => status.uptime)),
+    mem: running.reduce((sum, status) => sum + status.mem, 0),
+    maxmem: running.reduce((sum, status) => sum + status.maxmem, 0),
+    cpu: running.reduce((sum, status) => sum + status.cpu * status.cpus, 0) / maxcpu,
+    maxcpu,
+  };
+}
+
+function nodeResources(lab: LabContext, viewer: Viewer) {
   return lab.state.nodeNames().map((name) => ({
     id: `node/${name}`,
     type: 'node',
@@ -113,28 +180,33 @@ function nodeResources(lab: LabContext) {
     status: 'online',
     level: '',
     'cgroup-mode': 2,
-    ...nodeSummary(lab, lab.state.node(name) as NodeRecord),
+    ...nodeStats(lab, viewer, name),
   }));
 }
 
-function storageResources(lab: LabContext) {
+/** Storages with Datastore.Audit (AllocateSpace is not enough here, unlike GET /storage). */
+function storageResources(lab: LabContext, viewer: Viewer) {
   return lab.state.nodeNames().flatMap((name) =>
-    Object.values((lab.state.node(name) as NodeRecord).storages).map((storage) => ({
-      id: `storage/${name}/${storage.id}`,
-      type: 'storage',
-      storage: storage.id,
-      node: name,
-      status: 'available',
-      plugintype: storage.type,
-      content: storage.content.join(','),
-      shared: 0,
-      disk: usedBytes(storage),
-      maxdisk: storage.totalBytes,
-    })),
+    Object.values((lab.state.node(name) as NodeRecord).storages)
+      .filter((storage) => mayAudit(viewer, `/storage/${storage.id}`, 'Datastore.Audit'))
+      .map((storage) => ({
+        id: `storage/${name}/${storage.id}`,
+        type: 'storage',
+        storage: storage.id,
+        node: name,
+        status: 'available',
+        plugintype: storage.type,
+        content: storage.content.join(','),
+        shared: 0,
+        disk: usedBytes(storage),
+        maxdisk: storage.totalBytes,
+      })),
   );
 }
 
-function sdnResources(lab: LabContext) {
+/** The local network zone of each node, for callers with SDN.Audit on it (SDN.Use is not enough). */
+function sdnResources(lab: LabContext, viewer: Viewer) {
+  if (!mayAudit(viewer, '/sdn/zones/localnetwork', 'SDN.Audit')) return [];
   return lab.state.nodeNames().map((name) => ({
     id: `sdn/${name}/localnetwork`,
     type: 'sdn',
@@ -144,23 +216,29 @@ function sdnResources(lab: LabContext) {
   }));
 }
 
+/**
+ * Cluster.pm resources: every kind filtered by the caller's rights, never a 403. Without `type`
+ * the order is PVE's: pools, VMs, nodes, storages, SDN. Pool items come only without `type`.
+ */
 function clusterResources(lab: LabContext, req: ApiRequest) {
-  const vms = () => lab.state.vms().map((vm) => vmResource(lab, vm));
+  const viewer = viewerOf(lab, req);
   switch (req.params.type) {
     case 'vm':
-      return ok(vms());
+      return ok(vmResources(lab, viewer));
     case 'node':
-      return ok(nodeResources(lab));
+      return ok(nodeResources(lab, viewer));
     case 'storage':
-      return ok(storageResources(lab));
+      return ok(storageResources(lab, viewer));
     case 'sdn':
-      return ok(sdnResources(lab));
-    default: {
-      const pools = lab.state
-        .pools()
-        .map((pool) => ({ id: `/pool/${pool.poolid}`, type: 'pool', pool: pool.poolid }));
-      return ok([...nodeResources(lab), ...storageResources(lab), ...vms(), ...pools, ...sdnResources(lab)]);
-    }
+      return ok(sdnResources(lab, viewer));
+    default:
+      return ok([
+        ...poolResources(lab, viewer),
+        ...vmResources(lab, viewer),
+        ...nodeResources(lab, viewer),
+        ...storageResources(lab, viewer),
+        ...sdnResources(lab, viewer),
+      ]);
   }
 }
 

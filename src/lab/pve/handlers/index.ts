@@ -2,11 +2,14 @@ import type { HandlerTable, LabContext } from './context.js';
 import { accessHandlers } from './access.js';
 import { agentHandlers } from './agent.js';
 import { clusterHandlers } from './cluster.js';
+import { datacenterHandlers } from './datacenter-options.js';
 import { poolHandlers } from './pools.js';
 import { powerFinishers, powerHandlers } from './power.js';
 import { configFinishers, configHandlers } from './qemu-config.js';
 import { createFinishers, createVm } from './qemu-create.js';
 import { lifecycleFinishers, lifecycleHandlers } from './qemu-lifecycle.js';
+import { pendingHandlers } from './qemu-pending.js';
+import { storageConfigHandlers } from './storage-config.js';
 import { storageFinishers, storageHandlers } from './storage.js';
 import { taskHandlers } from './task-api.js';
 
@@ -14,11 +17,14 @@ import { taskHandlers } from './task-api.js';
 export const HANDLERS: HandlerTable = {
   ...accessHandlers,
   ...clusterHandlers,
+  ...datacenterHandlers,
   ...poolHandlers,
+  ...storageConfigHandlers,
   ...storageHandlers,
   'POST /nodes/{node}/qemu': createVm,
   ...powerHandlers,
   ...configHandlers,
+  ...pendingHandlers,
   ...lifecycleHandlers,
   ...agentHandlers,
   ...taskHandlers,

@@ -1,7 +1,8 @@
+import { ROOT } from '../access/evaluate.js';
 import type { TaskAction, TaskRecord, VmRecord } from '../state.js';
 import type { TaskFinisher, TaskOutput } from '../tasks.js';
 import type { ApiRequest, HandlerTable, LabContext } from './context.js';
-import { boolParam, intParam, ok, refuseRootOnly, requireInt } from './context.js';
+import { boolParam, fail, intParam, ok, refuseRootOnly, requireInt } from './context.js';
 import { parseAgentEnabled } from './agent.js';
 import { nodeMemoryUsed, vmMemoryBytes, vmStatus } from './usage.js';
 import { checkLock, configMissingMessage, effectiveConfig, loadVm } from './vm.js';
@@ -14,20 +15,26 @@ export const powerHandlers: HandlerTable = {
   'POST /nodes/{node}/qemu/{vmid}/status/start': startVm,
   'POST /nodes/{node}/qemu/{vmid}/status/stop': stopVm,
   'POST /nodes/{node}/qemu/{vmid}/status/shutdown': shutdownVm,
+  'POST /nodes/{node}/qemu/{vmid}/status/reboot': rebootVm,
 };
 
 interface PowerAction extends TaskAction {
-  kind: 'qmstart' | 'qmstop' | 'qmshutdown';
+  kind: 'qmstart' | 'qmstop' | 'qmshutdown' | 'qmreboot';
   node: string;
   vmid: number;
 }
 
+/**
+ * Qemu.pm vmlist: the node's VMs the caller has VM.Audit on (P.7). A VM whose create still runs is
+ * no pool member yet, so a caller whose rights come from the pool does not see it.
+ */
 function listVms(lab: LabContext, req: ApiRequest) {
   const node = req.params.node ?? '';
+  const model = lab.state.access.model;
   return ok(
     lab.state
       .vms()
-      .filter((vm) => vm.node === node)
+      .filter((vm) => vm.node === node && model.has(req.user, `/vms/${vm.vmid}`, ['VM.Audit']))
       .map((vm) => vmStatus(lab, vm)),
   );
 }
@@ -123,24 +130,62 @@ function shutdownVm(lab: LabContext, req: ApiRequest) {
   refuseRootOnly(req, ['skiplock', 'keepActive']);
   const node = req.params.node ?? '';
   const vmid = requireInt(req.params, 'vmid');
-  const forceStop = boolParam(req.params, 'forceStop');
-  const seconds = lab.timing.profile.seconds;
-  const timeoutMs = lab.timing.ms(intParam(req.params, 'timeout') ?? seconds.shutdownTimeout);
+  const shutdown = { timeoutMs: shutdownTimeoutMs(lab, req), forceStop: boolParam(req.params, 'forceStop') };
   const upid = forkWorker(lab, { node, type: 'qmshutdown', id: String(vmid), user: req.user }, (worker) => {
-    const lock = lockVmConfig(lab, worker, node, vmid, seconds.configLockTimeout);
-    if (!lock.ok) return failAt(worker, lock.failedAt, lock.message);
-    const vm = lab.state.vm(vmid);
-    const running = vm?.status === 'running' || startPending(lab, vmid);
-    const powerOffMs = lab.timing.ms(seconds.guestShutdown) * worker.slow;
-    const reacts = (vm?.guest.reactsToShutdown ?? true) && powerOffMs <= timeoutMs;
     worker.task.action = { kind: 'qmshutdown', node, vmid } satisfies PowerAction;
-    if (!running || reacts) {
-      return holdVmLockUntil(lab, worker, node, vmid, lock.grantedAt + (running ? powerOffMs : 0));
-    }
-    const gaveUpAt = lock.grantedAt + timeoutMs;
-    holdVmLockUntil(lab, worker, node, vmid, gaveUpAt);
-    if (!forceStop) return failAt(worker, gaveUpAt, 'VM quit/powerdown failed - got timeout');
-    worker.task.log.push({ at: gaveUpAt, text: 'VM still running - terminating now with SIGTERM' });
+    planShutdown(lab, worker, node, vmid, shutdown);
+  });
+  return ok(upid);
+}
+
+/** `timeout` or PVE's 60 s default for the guest to power off. */
+function shutdownTimeoutMs(lab: LabContext, req: ApiRequest): number {
+  return lab.timing.ms(intParam(req.params, 'timeout') ?? lab.timing.profile.seconds.shutdownTimeout);
+}
+
+/**
+ * _do_vm_stop with `shutdown` under the config lock: an ACPI/agent shutdown the guest may ignore;
+ * after the timeout a forced stop, or the task fails and the VM keeps running.
+ */
+function planShutdown(
+  lab: LabContext,
+  worker: WorkerPlan,
+  node: string,
+  vmid: number,
+  { timeoutMs, forceStop }: { timeoutMs: number; forceStop: boolean },
+): void {
+  const seconds = lab.timing.profile.seconds;
+  const lock = lockVmConfig(lab, worker, node, vmid, seconds.configLockTimeout);
+  if (!lock.ok) return failAt(worker, lock.failedAt, lock.message);
+  const vm = lab.state.vm(vmid);
+  const running = vm?.status === 'running' || startPending(lab, vmid);
+  const powerOffMs = lab.timing.ms(seconds.guestShutdown) * worker.slow;
+  const reacts = (vm?.guest.reactsToShutdown ?? true) && powerOffMs <= timeoutMs;
+  if (!running || reacts) {
+    return holdVmLockUntil(lab, worker, node, vmid, lock.grantedAt + (running ? powerOffMs : 0));
+  }
+  const gaveUpAt = lock.grantedAt + timeoutMs;
+  holdVmLockUntil(lab, worker, node, vmid, gaveUpAt);
+  if (!forceStop) return failAt(worker, gaveUpAt, 'VM quit/powerdown failed - got timeout');
+  worker.task.log.push({ at: gaveUpAt, text: 'VM still running - terminating now with SIGTERM' });
+}
+
+/**
+ * Qemu.pm vm_reboot: refused at once for a VM that is not running; otherwise a qmreboot task that
+ * shuts the guest down (never forced) with a reboot request. qmeventd's cleanup then starts the VM
+ * again as root@pam in a qmstart task of its own, which applies the pending changes.
+ */
+function rebootVm(lab: LabContext, req: ApiRequest) {
+  const node = req.params.node ?? '';
+  const vmid = requireInt(req.params, 'vmid');
+  const vm = lab.state.vm(vmid);
+  // check_running's assert_config_exists_on_node, not load_config: its own text.
+  if (!vm || vm.node !== node) fail(`unable to find configuration file for VM ${vmid} on node '${node}'`);
+  if (vm.status !== 'running') fail(`VM ${vmid} not running`);
+  const shutdown = { timeoutMs: shutdownTimeoutMs(lab, req), forceStop: false };
+  const upid = forkWorker(lab, { node, type: 'qmreboot', id: String(vmid), user: req.user }, (worker) => {
+    worker.task.action = { kind: 'qmreboot', node, vmid } satisfies PowerAction;
+    planShutdown(lab, worker, node, vmid, shutdown);
   });
   return ok(upid);
 }
@@ -187,9 +232,20 @@ export function powerFinishers(lab: LabContext): Record<string, TaskFinisher> {
       powerOff(vm);
     },
   };
+  const reboot: TaskFinisher = {
+    // vm_reboot acts only on a running VM (a stopped one stays stopped: qmeventd would not restart it).
+    finish(task) {
+      const vm = vmOf(task);
+      if (vm.status !== 'running') return;
+      checkLock(vm);
+      powerOff(vm);
+      forkStart(lab, vm.node, vm.vmid, ROOT);
+    },
+  };
   return {
     qmstart: { finish: (task, out) => powerOn(lab, vmOf(task), out) },
     qmstop: stop,
     qmshutdown: stop,
+    qmreboot: reboot,
   };
 }

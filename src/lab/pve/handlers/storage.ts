@@ -15,6 +15,7 @@ import {
   usedBytes,
   volumePath,
 } from './volumes.js';
+import { checkVolumeAccess, requirePrivs } from './permissions.js';
 import { failAt, forkWorker, waitBriefly } from './worker.js';
 
 export const storageHandlers: HandlerTable = {
@@ -24,11 +25,13 @@ export const storageHandlers: HandlerTable = {
 };
 
 function listContent(lab: LabContext, req: ApiRequest) {
-  const storage = storageOf(lab, req.params.node ?? '', requireString(req.params, 'storage'));
+  const node = req.params.node ?? '';
+  const storage = storageOf(lab, node, requireString(req.params, 'storage'));
   const content = req.params.content;
   const vmid = intParam(req.params, 'vmid');
   const items = Object.values(storage.volumes)
     .filter((volume) => listed(storage, volume))
+    .filter((volume) => accessible(lab, req.user, node, `${storage.id}:${volume.volname}`))
     .filter((volume) => content === undefined || volume.vtype === content)
     .filter((volume) => vmid === undefined || volume.vmid === vmid)
     .map((volume) => ({
@@ -49,6 +52,20 @@ function listContent(lab: LabContext, req: ApiRequest) {
 function listed(storage: StorageRecord, volume: VolumeRecord): boolean {
   try {
     parseVolname(storage, volume.volname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Content.pm index runs check_volume_access on each volume and drops the ones it refuses (P.6.5):
+ * ISOs, templates and imports need Datastore.Audit or AllocateSpace; a VM's disk needs
+ * Datastore.Audit and VM.Config.Disk on its owner; Datastore.Allocate sees everything.
+ */
+function accessible(lab: LabContext, user: string, node: string, volid: string): boolean {
+  try {
+    checkVolumeAccess(lab, user, node, volid);
     return true;
   } catch {
     return false;
@@ -78,6 +95,9 @@ async function deleteVolume(lab: LabContext, req: ApiRequest) {
   }
   const storage = storageOf(lab, node, storeid);
   const owner = parseVolname(storage, volname).vmid;
+  // Declared `user: all`: the handler wants Datastore.Allocate (backups would take AllocateSpace +
+  // VM.Backup, but the lab keeps no backups).
+  requirePrivs(lab, req.user, `/storage/${storeid}`, ['Datastore.Allocate']);
   const upid = forkWorker(
     lab,
     { node, type: 'imgdel', id: `${owner !== undefined ? `${owner}@` : ''}${storeid}`, user: req.user },
