@@ -40,7 +40,7 @@ describe('lab faults around Talos and helm', { timeout: 60_000 }, () => {
     expect((await disksAgain()).code).toBe(1);
 
     for (const action of ['stop', 'start']) {
-      const task = await again.api.run('POST', `/nodes/pve1/qemu/${node!.vmid}/status/${action}`);
+      const task = await again.root.run('POST', `/nodes/pve1/qemu/${node!.vmid}/status/${action}`);
       expect(task.exitstatus).toBe('OK');
     }
     await eventually(async () => (await disksAgain()).code === 0);

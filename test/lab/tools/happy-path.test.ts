@@ -29,7 +29,7 @@ describe('lab tools: 3 control planes and 1 worker to Ready', () => {
   afterAll(async () => t?.stop());
 
   it('runs the qemu guest agent only once a node is configured', async () => {
-    const agent = await t.api.get('/nodes/pve1/qemu/101/agent/network-get-interfaces');
+    const agent = await t.root.get('/nodes/pve1/qemu/101/agent/network-get-interfaces');
     expect(agent.status).toBe(200);
     const addresses = JSON.stringify(agent.body.data.result);
     expect(addresses).toContain('192.168.10.11');

@@ -30,7 +30,7 @@ export interface ToolLab extends TestLab {
 
 export async function startToolLab(dir?: string, options: Partial<LabOptions> = {}): Promise<ToolLab> {
   const base = await startTestLab(options, dir);
-  await downloadTalosImage(base.api);
+  await downloadTalosImage(base.root);
   const work = mkdtempSync(join(tmpdir(), 'twin-tools-'));
   return {
     ...base,
@@ -40,7 +40,7 @@ export async function startToolLab(dir?: string, options: Partial<LabOptions> = 
       (binDir) =>
       (tool, args, env = {}) =>
         runTool(join(binDir, tool), args, work, env),
-    startVm: (vmid, overrides) => startVm(base.api, vmid, overrides),
+    startVm: (vmid, overrides) => startVm(base.root, vmid, overrides), // set-up of the tools' nodes, not a rights test
     file: (name, text) => {
       const path = join(work, name);
       writeFileSync(path, text);

@@ -34,8 +34,8 @@ describe('lab tools: what the real tools refuse', () => {
       scsi1: 'local-lvm:10',
     });
     delete params.ide2;
-    await t.api.run('POST', '/nodes/pve1/qemu', params);
-    await t.api.run('POST', '/nodes/pve1/qemu/150/status/start');
+    await t.root.run('POST', '/nodes/pve1/qemu', params);
+    await t.root.run('POST', '/nodes/pve1/qemu/150/status/start');
     const lease = dhcpAddress(150, 0).ip;
     await eventually(
       async () => (await t.run('talosctl', ['get', 'disks', '--insecure', '--nodes', lease])).code === 0,
@@ -48,7 +48,7 @@ describe('lab tools: what the real tools refuse', () => {
     const disks = await t.run('talosctl', ['get', 'disks', '--insecure', '--nodes', lease]);
     expect(disks.stdout).toMatch(/runtime\s+Disk\s+sda\s+1\s+[\d.]+ GB/);
     expect(disks.stdout).toMatch(/runtime\s+Disk\s+sdb\s+1\s+11 GB/);
-    const agent = await t.api.get('/nodes/pve1/qemu/150/agent/network-get-interfaces');
+    const agent = await t.root.get('/nodes/pve1/qemu/150/agent/network-get-interfaces');
     expect([agent.status, agent.statusMessage]).toEqual([500, 'QEMU guest agent is not running']);
   });
 
