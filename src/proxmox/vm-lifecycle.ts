@@ -1,8 +1,8 @@
 import { ConfigurationError } from '../errors.js';
 import type { PveClient } from './client.js';
-import { isDoesNotExist, isLockTimeout, PveApiError } from './errors.js';
+import { isDoesNotExist, isLockTimeout, isPermissionFailure, PveApiError } from './errors.js';
 import { retry } from '../util/retry.js';
-import { parseTags } from './inventory.js';
+import { listVms, parseTags } from './inventory.js';
 import { runTask } from './tasks.js';
 import type { WaitForTaskOptions } from './tasks.js';
 import type { TalosVm, VmSettings } from './vm-config.js';
@@ -183,7 +183,7 @@ export class VmLifecycle {
     expect: { name: string; tags: string[] },
     shutdownSeconds = 30,
   ): Promise<'destroyed' | 'absent'> {
-    const config = await this.config(pveNode, vmid);
+    const config = await this.visibleConfig(pveNode, vmid);
     if (!config) return 'absent';
     const tags = parseTags(String(config.tags ?? ''));
     if (config.name !== expect.name || !expect.tags.every((tag) => tags.includes(tag))) {
@@ -203,6 +203,21 @@ export class VmLifecycle {
       throw error;
     }
     return 'destroyed';
+  }
+
+  /**
+   * The config of a VM this token should see. A pool-scoped token gets 403, not "does not exist", for a
+   * VMID that left its pool, i.e. was destroyed meanwhile (P.9); when the VMID is also gone from the
+   * visible inventory there is nothing of ours to remove. Listed yet refused is a missing right: thrown.
+   */
+  private async visibleConfig(pveNode: string, vmid: number): Promise<Record<string, unknown> | undefined> {
+    try {
+      return await this.config(pveNode, vmid);
+    } catch (error) {
+      if (!isPermissionFailure(error)) throw error;
+      if ((await listVms(this.client)).some((vm) => vm.vmid === vmid)) throw error;
+      return undefined;
+    }
   }
 
   private async stop(pveNode: string, vmid: number, shutdownSeconds: number): Promise<void> {

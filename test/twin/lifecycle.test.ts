@@ -48,6 +48,8 @@ describe('VM lifecycle against the lab', () => {
       imageVolume: importVolumeId('local', plan.image),
     };
     await vms.create(vm.definition!, settings);
+    expect((await vms.config(vm.pveNode, vm.vmid))!.tags).toBeUndefined(); // qemu-server 9.2: tags follow the create
+    await vms.ensureTags(vm.pveNode, vm.definition!);
     const config = (await vms.config(vm.pveNode, vm.vmid))!;
     await vms.growBootDisk(vm.pveNode, vm.definition!, config);
     await vms.growBootDisk(vm.pveNode, vm.definition!, (await vms.config(vm.pveNode, vm.vmid))!); // no-op, never shrinks
@@ -88,6 +90,7 @@ describe('VM lifecycle against the lab', () => {
     expect(lostRaces.length).toBeGreaterThan(0);
     const vms = new VmLifecycle(client);
     for (const vm of contenders) {
+      await vms.ensureTags('pve1', vm.definition!);
       expect(await vms.destroy('pve1', vm.vmid, { name: vm.name, tags: vm.tags }, 1)).toBe('destroyed');
     }
     await client.delete('/pools', { poolid: plan.pool });
