@@ -53638,8 +53638,6 @@ const CONNECTION_USAGE = `Proxmox, one of:
   --endpoint URL             a Proxmox VE API, e.g. https://pve1.lab:8006; token from PVE_TOKEN or --token-file,
                              and --ca-file FILE (PVE_CA_FILE) or --fingerprint SHA256 (PVE_FINGERPRINT) or --insecure`;
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/util/limit.ts
 /** Runs at most `max` async jobs at once; the rest wait their turn in arrival order. */
 class Limiter {
@@ -54019,7 +54017,7 @@ async function requireRights(client, spec, operation, tokenId, log) {
         log(`ok: ${line}`);
     if (report.findings.length === 0)
         return;
-    throw new ConfigurationError(`the Proxmox token ${tokenId} lacks what ${operation} needs, so nothing was changed; ` +
+    throw new errors_ConfigurationError(`the Proxmox token ${tokenId} lacks what ${operation} needs, so nothing was changed; ` +
         `fix these (then \`twin doctor\` checks again):\n${report.findings.map(findingLine).join('\n')}`);
 }
 /** One line per finding: what is missing, where, what needs it, and the fix. */
@@ -54187,6 +54185,8 @@ function byPathThenMissing(a, b) {
     return byPathThenPrivilege({ path: a.path, privilege: a.missing }, { path: b.path, privilege: b.missing });
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -79106,6 +79106,7 @@ function writeToolToken(dir, secret) {
 
 
 
+
 const SERVER_FILE = 'server.json';
 /**
  * The lab that `--lab DIR` starts runs the realistic durations at this scale: a full twin (about seven
@@ -79207,6 +79208,7 @@ async function ensureLab(opts) {
     const current = readServerInfo(dir);
     if (current && processAlive(current.pid) && (await answers(current)))
         return current;
+    contractsDir(); // a clone without contracts/ is told so now, not after the start timeout
     const lockFile = (0,external_node_path_namespaceObject.join)(dir, START_LOCK);
     let lock;
     try {
@@ -79778,7 +79780,6 @@ function wantsProxmox(parsed) {
 async function connect_connect(parsed, env = process.env) {
     return (await connectWithLab(parsed, env)).client;
 }
-/** The client, and with --lab the lab's details (its tools folder, its time scale). */
 async function connectWithLab(parsed, env = process.env) {
     const labDir = stringOption(parsed, 'lab');
     const endpoint = stringOption(parsed, 'endpoint');
@@ -79792,19 +79793,19 @@ async function connectWithLab(parsed, env = process.env) {
             cliPath: cliPath(),
             extraArgs: labLog ? ['--lab-log', labLog] : [],
         });
-        const client = new PveClient(parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }));
-        return { client, lab };
+        const connection = parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile });
+        return { client: new PveClient(connection), tokenId: connection.tokenId, lab };
     }
     const tokenFile = stringOption(parsed, 'token-file');
     const token = tokenFile ? (0,external_node_fs_namespaceObject.readFileSync)(tokenFile, 'utf8').trim() : env.PVE_TOKEN;
-    const client = new PveClient(parsePveConnection({
+    const connection = parsePveConnection({
         ...(endpoint === undefined ? {} : { endpoint }),
         ...(token === undefined ? {} : { token }),
         ...connect_optional('caFile', stringOption(parsed, 'ca-file') ?? env.PVE_CA_FILE),
         ...connect_optional('fingerprint', stringOption(parsed, 'fingerprint') ?? env.PVE_FINGERPRINT),
         ...(parsed.values.insecure === true ? { insecure: true } : {}),
-    }, connect_CONNECTION_OPTIONS));
-    return { client };
+    }, connect_CONNECTION_OPTIONS);
+    return { client: new PveClient(connection), tokenId: connection.tokenId };
 }
 /** Errors about the Proxmox connection name the command line's options and variables. */
 const connect_CONNECTION_OPTIONS = {
@@ -79824,7 +79825,6 @@ function connect_optional(key, value) {
 
 
 
-
 const DOCTOR_USAGE = `usage: twin doctor SPEC [--json] (--lab DIR | --endpoint URL ...)
   Asks Proxmox what the API token may do (GET /access/permissions) on every path a twin's apply and
   destroy act on: the slot pools and their parent, the image and disk storages, each node, each cluster's
@@ -79836,22 +79836,11 @@ async function doctorCommand(args, io) {
     const { spec, warnings } = loadSpec(parsed.positionals[0]);
     for (const warning of warnings)
         io.err(formatIssue(warning));
-    const { client, tokenId } = await connectWithTokenId(parsed);
+    const { client, tokenId } = await connectWithLab(parsed);
     // apply needs every right destroy needs, and more.
     const report = await checkRights(client, spec, 'apply', tokenId);
     io.out(parsed.values.json === true ? JSON.stringify(report, null, 2) : reportLines(report).join('\n'));
     return report.findings.length === 0 ? 0 : 1;
-}
-/**
- * The client, and the id of the token it signs in with for the pveum commands the findings print (never
- * the secret): the lab's token, else the one from --token-file or PVE_TOKEN, as connect.ts reads it.
- * connectWithLab has checked its shape already.
- */
-async function connectWithTokenId(parsed, env = process.env) {
-    const { client, lab } = await connectWithLab(parsed, env);
-    const tokenFile = stringOption(parsed, 'token-file');
-    const token = (lab?.token ?? (tokenFile ? (0,external_node_fs_namespaceObject.readFileSync)(tokenFile, 'utf8') : env.PVE_TOKEN) ?? '').trim();
-    return { client, tokenId: token.slice(0, token.lastIndexOf('=')) };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/commands/lab.ts
@@ -80360,7 +80349,6 @@ function output_table(header, rows) {
 
 
 
-
 const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] (--lab DIR | --endpoint URL ...)
   TWIN is production, pr-<number> or a dispatch name. Changes nothing.
 ${CONNECTION_USAGE}`;
@@ -80371,7 +80359,7 @@ async function planFromCommandLine(parsed, usage, io) {
         io.err(formatIssue(warning));
     const resolved = resolveTwin(spec, requiredOption(parsed, 'env', usage));
     const slot = integerOption(parsed, 'slot');
-    const proxmox = wantsProxmox(parsed) ? await connectWithTokenId(parsed) : undefined;
+    const proxmox = wantsProxmox(parsed) ? await connectWithLab(parsed) : undefined;
     const view = proxmox ? await observeProxmox(proxmox.client, spec.proxmox) : undefined;
     return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
 }
@@ -85244,7 +85232,7 @@ class VmLifecycle {
      * with purge and unreferenced disks. A VM that is already gone counts as removed.
      */
     async destroy(pveNode, vmid, expect, shutdownSeconds = 30) {
-        const config = await this.config(pveNode, vmid);
+        const config = await this.visibleConfig(pveNode, vmid);
         if (!config)
             return 'absent';
         const tags = parseTags(String(config.tags ?? ''));
@@ -85266,6 +85254,23 @@ class VmLifecycle {
             throw error;
         }
         return 'destroyed';
+    }
+    /**
+     * The config of a VM this token should see. A pool-scoped token gets 403, not "does not exist", for a
+     * VMID that left its pool, i.e. was destroyed meanwhile (P.9); when the VMID is also gone from the
+     * visible inventory there is nothing of ours to remove. Listed yet refused is a missing right: thrown.
+     */
+    async visibleConfig(pveNode, vmid) {
+        try {
+            return await this.config(pveNode, vmid);
+        }
+        catch (error) {
+            if (!isPermissionFailure(error))
+                throw error;
+            if ((await inventory_listVms(this.client)).some((vm) => vm.vmid === vmid))
+                throw error;
+            return undefined;
+        }
     }
     async stop(pveNode, vmid, shutdownSeconds) {
         try {
@@ -86376,15 +86381,23 @@ function paceFor(labTimeScale, env = process.env) {
 
 
 
+
 const STATE_USAGE = `  --state-dir DIR            where secrets and credentials are kept (0600 files); default DIR/state with --lab DIR,
                              else .twin-state`;
-/** The one context up, down and status share: spec, twin, Proxmox, state store, tools and pace. */
-async function twinContext(parsed, usage, io, events) {
+/**
+ * The one context up, down and status share: spec, twin, Proxmox, state store, tools and pace. With
+ * `rights`, the preflight for that operation runs first: a missing right stops the command, named, before
+ * anything changes (as action-provision does).
+ */
+async function twinContext(parsed, usage, io, options = {}) {
+    const { events, rights } = options;
     const { spec, warnings } = loadSpec(parsed.positionals[0]);
     for (const warning of warnings)
         io.err(formatIssue(warning));
     const twin = resolveTwin(spec, requiredOption(parsed, 'env', usage));
-    const { client, lab } = await connectWithLab(parsed);
+    const { client, tokenId, lab } = await connectWithLab(parsed);
+    if (rights)
+        await requireRights(client, spec, rights, tokenId, () => { });
     if (lab?.binDir)
         process.env.PATH = `${lab.binDir}${external_node_path_namespaceObject.delimiter}${process.env.PATH ?? ''}`; // the lab's talosctl/kubectl/helm first
     const labDir = stringOption(parsed, 'lab');
@@ -86442,7 +86455,7 @@ async function upCommand(args, io) {
     const parsed = parseCommandLine(args, { ...TWIN_OPTIONS, 'no-platform': { type: 'boolean' } }, ['SPEC'], UP_USAGE);
     const started = Date.now();
     const view = liveView(io, { tty: process.stdout.isTTY === true, started });
-    const ctx = await twinContext(parsed, UP_USAGE, io, view);
+    const ctx = await twinContext(parsed, UP_USAGE, io, { events: view, rights: 'apply' });
     let outcome;
     let platform;
     try {
@@ -86515,7 +86528,7 @@ function describeOutcome(outcome, scale) {
 }
 async function downCommand(args, io) {
     const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], DOWN_USAGE);
-    const ctx = await twinContext(parsed, DOWN_USAGE, io);
+    const ctx = await twinContext(parsed, DOWN_USAGE, io, { rights: 'destroy' });
     const result = await destroyTwin(ctx);
     io.out(`twin ${result.twin} destroyed: ${result.vms.length} VM(s), pool(s) ${result.pools.join(', ') || 'none'}, ` +
         `${result.stateEntries} state entr${result.stateEntries === 1 ? 'y' : 'ies'}; nothing of it is left`);

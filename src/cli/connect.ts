@@ -23,11 +23,18 @@ export async function connect(parsed: Parsed, env: NodeJS.ProcessEnv = process.e
   return (await connectWithLab(parsed, env)).client;
 }
 
-/** The client, and with --lab the lab's details (its tools folder, its time scale). */
+/** A Proxmox client, the id of its token (for the pveum commands a finding prints; never the secret), and
+ * with --lab the lab's details (its tools folder, its time scale). */
+export interface Connected {
+  client: PveClient;
+  tokenId: string;
+  lab?: LabServerInfo;
+}
+
 export async function connectWithLab(
   parsed: Parsed,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ client: PveClient; lab?: LabServerInfo }> {
+): Promise<Connected> {
   const labDir = stringOption(parsed, 'lab');
   const endpoint = stringOption(parsed, 'endpoint');
   if (labDir !== undefined && endpoint !== undefined) {
@@ -40,26 +47,22 @@ export async function connectWithLab(
       cliPath: cliPath(),
       extraArgs: labLog ? ['--lab-log', labLog] : [],
     });
-    const client = new PveClient(
-      parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
-    );
-    return { client, lab };
+    const connection = parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile });
+    return { client: new PveClient(connection), tokenId: connection.tokenId, lab };
   }
   const tokenFile = stringOption(parsed, 'token-file');
   const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : env.PVE_TOKEN;
-  const client = new PveClient(
-    parsePveConnection(
-      {
-        ...(endpoint === undefined ? {} : { endpoint }),
-        ...(token === undefined ? {} : { token }),
-        ...optional('caFile', stringOption(parsed, 'ca-file') ?? env.PVE_CA_FILE),
-        ...optional('fingerprint', stringOption(parsed, 'fingerprint') ?? env.PVE_FINGERPRINT),
-        ...(parsed.values.insecure === true ? { insecure: true } : {}),
-      },
-      CONNECTION_OPTIONS,
-    ),
+  const connection = parsePveConnection(
+    {
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(token === undefined ? {} : { token }),
+      ...optional('caFile', stringOption(parsed, 'ca-file') ?? env.PVE_CA_FILE),
+      ...optional('fingerprint', stringOption(parsed, 'fingerprint') ?? env.PVE_FINGERPRINT),
+      ...(parsed.values.insecure === true ? { insecure: true } : {}),
+    },
+    CONNECTION_OPTIONS,
   );
-  return { client };
+  return { client: new PveClient(connection), tokenId: connection.tokenId };
 }
 
 /** Errors about the Proxmox connection name the command line's options and variables. */

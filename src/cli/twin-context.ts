@@ -8,23 +8,31 @@ import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import type { Parsed } from './args.js';
 import { requiredOption, stringOption } from './args.js';
+import { requireRights } from '../proxmox/preflight.js';
+import type { PreflightOperation } from '../proxmox/preflight-rights.js';
 import { connectWithLab } from './connect.js';
 import type { Io } from './output.js';
 
 export const STATE_USAGE = `  --state-dir DIR            where secrets and credentials are kept (0600 files); default DIR/state with --lab DIR,
                              else .twin-state`;
 
-/** The one context up, down and status share: spec, twin, Proxmox, state store, tools and pace. */
+/**
+ * The one context up, down and status share: spec, twin, Proxmox, state store, tools and pace. With
+ * `rights`, the preflight for that operation runs first: a missing right stops the command, named, before
+ * anything changes (as action-provision does).
+ */
 export async function twinContext(
   parsed: Parsed,
   usage: string,
   io: Io,
-  events?: StepEvents,
+  options: { events?: StepEvents; rights?: PreflightOperation } = {},
 ): Promise<TwinContext> {
+  const { events, rights } = options;
   const { spec, warnings } = loadSpec(parsed.positionals[0]!);
   for (const warning of warnings) io.err(formatIssue(warning));
   const twin = resolveTwin(spec, requiredOption(parsed, 'env', usage));
-  const { client, lab } = await connectWithLab(parsed);
+  const { client, tokenId, lab } = await connectWithLab(parsed);
+  if (rights) await requireRights(client, spec, rights, tokenId, () => {});
   if (lab?.binDir) process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH ?? ''}`; // the lab's talosctl/kubectl/helm first
   const labDir = stringOption(parsed, 'lab');
   const stateDir = stringOption(parsed, 'state-dir') ?? (labDir ? join(labDir, 'state') : '.twin-state');

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import type { LabHandle, LabOptions } from './lab.js';
 import { startLab } from './lab.js';
+import { contractsDir } from './contracts-dir.js';
 
 /** What a client needs to reach a running lab; kept in DIR/server.json (0600: it holds the token). */
 export interface LabServerInfo {
@@ -148,6 +149,7 @@ export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerIn
   const current = readServerInfo(dir);
   if (current && processAlive(current.pid) && (await answers(current))) return current;
 
+  contractsDir(); // a clone without contracts/ is told so now, not after the start timeout
   const lockFile = join(dir, START_LOCK);
   let lock: number | undefined;
   try {

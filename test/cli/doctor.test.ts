@@ -135,6 +135,34 @@ describe('twin doctor against the lab', () => {
       expect(result.stdout).toContain(`rights (what apply needs):\n  ${MISSING_OPTIONS}\n`);
     });
 
+    it('twin up stops the same way, exit 1, before any changing request', async () => {
+      const result = await twin([
+        'up',
+        SPEC,
+        '--env',
+        'pr-6',
+        '--state-dir',
+        mkdtempSync(join(tmpdir(), 'doctor-state-')),
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('the Proxmox token twin@pve!gha lacks what apply needs');
+      expect(result.stderr).toContain(MISSING_OPTIONS);
+      expect(changingRequests()).toEqual([]);
+    });
+
+    it('twin down needs no VM.Config.Options and goes ahead', async () => {
+      const result = await twin([
+        'down',
+        SPEC,
+        '--env',
+        'pr-6',
+        '--state-dir',
+        mkdtempSync(join(tmpdir(), 'doctor-state-')),
+      ]);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toContain('twin pr-6 destroyed: 0 VM(s)');
+    });
+
     it('action-provision apply stops before any changing request, listing the finding', async () => {
       const result = await provision({
         spec: SPEC,

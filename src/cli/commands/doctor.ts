@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { checkRights, reportLines } from '../../proxmox/preflight.js';
-import type { PveClient } from '../../proxmox/client.js';
 import { formatIssue, loadSpec } from '../../spec/load.js';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, stringOption } from '../args.js';
-import type { Parsed } from '../args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine } from '../args.js';
 import { connectWithLab } from '../connect.js';
 import type { Io } from '../output.js';
 
@@ -23,24 +20,9 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
   );
   const { spec, warnings } = loadSpec(parsed.positionals[0]!);
   for (const warning of warnings) io.err(formatIssue(warning));
-  const { client, tokenId } = await connectWithTokenId(parsed);
+  const { client, tokenId } = await connectWithLab(parsed);
   // apply needs every right destroy needs, and more.
   const report = await checkRights(client, spec, 'apply', tokenId);
   io.out(parsed.values.json === true ? JSON.stringify(report, null, 2) : reportLines(report).join('\n'));
   return report.findings.length === 0 ? 0 : 1;
-}
-
-/**
- * The client, and the id of the token it signs in with for the pveum commands the findings print (never
- * the secret): the lab's token, else the one from --token-file or PVE_TOKEN, as connect.ts reads it.
- * connectWithLab has checked its shape already.
- */
-export async function connectWithTokenId(
-  parsed: Parsed,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ client: PveClient; tokenId: string }> {
-  const { client, lab } = await connectWithLab(parsed, env);
-  const tokenFile = stringOption(parsed, 'token-file');
-  const token = (lab?.token ?? (tokenFile ? readFileSync(tokenFile, 'utf8') : env.PVE_TOKEN) ?? '').trim();
-  return { client, tokenId: token.slice(0, token.lastIndexOf('=')) };
 }

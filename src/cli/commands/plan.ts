@@ -14,8 +14,7 @@ import {
   requiredOption,
 } from '../args.js';
 import type { Parsed } from '../args.js';
-import { wantsProxmox } from '../connect.js';
-import { connectWithTokenId } from './doctor.js';
+import { connectWithLab, wantsProxmox } from '../connect.js';
 
 export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] (--lab DIR | --endpoint URL ...)
   TWIN is production, pr-<number> or a dispatch name. Changes nothing.
@@ -27,7 +26,7 @@ export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io)
   for (const warning of warnings) io.err(formatIssue(warning));
   const resolved = resolveTwin(spec, requiredOption(parsed, 'env', usage));
   const slot = integerOption(parsed, 'slot');
-  const proxmox = wantsProxmox(parsed) ? await connectWithTokenId(parsed) : undefined;
+  const proxmox = wantsProxmox(parsed) ? await connectWithLab(parsed) : undefined;
   const view = proxmox ? await observeProxmox(proxmox.client, spec.proxmox) : undefined;
   return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
 }

@@ -51,7 +51,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   );
   const started = Date.now();
   const view = liveView(io, { tty: process.stdout.isTTY === true, started });
-  const ctx = await twinContext(parsed, UP_USAGE, io, view);
+  const ctx = await twinContext(parsed, UP_USAGE, io, { events: view, rights: 'apply' });
   let outcome: TwinOutcome;
   let platform: PlatformRun | undefined;
   try {
@@ -136,7 +136,7 @@ export function describeOutcome(outcome: TwinOutcome, scale: number): string {
 
 export async function downCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], DOWN_USAGE);
-  const ctx = await twinContext(parsed, DOWN_USAGE, io);
+  const ctx = await twinContext(parsed, DOWN_USAGE, io, { rights: 'destroy' });
   const result = await destroyTwin(ctx);
   io.out(
     `twin ${result.twin} destroyed: ${result.vms.length} VM(s), pool(s) ${result.pools.join(', ') || 'none'}, ` +
