@@ -54012,7 +54012,10 @@ async function checkRights(client, spec, operation, tokenId) {
  * when something is missing, so nothing is changed.
  */
 async function requireRights(client, spec, operation, tokenId, log) {
-    const report = await checkRights(client, spec, operation, tokenId);
+    const report = await checkRights(client, spec, operation, tokenId).catch((error) => {
+        // Named like a failed stage of apply, so a PVE that could not answer reads as such, not as a bug.
+        throw new Error(`stage preflight, reading the token's rights: ${errorMessage(error)}`, { cause: error });
+    });
     for (const line of report.passed)
         log(`ok: ${line}`);
     if (report.findings.length === 0)
@@ -86441,11 +86444,12 @@ const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state-dir DI
   then, as the workflow's later steps do, joins the clusters into one Cilium Cluster Mesh and installs day 2
   (Rook Ceph, the Star Wars demo with its cross-cluster checks, the spec's extras) and prints the checks.
   --no-platform stops after the clusters are usable. A run that was interrupted is finished by the next one.
+  First checks the token's rights as twin doctor does: a missing one stops it, named, before any change.
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] (--lab DIR | --endpoint URL ...)
   Destroys the twin: its VMs (found by tags on every node), its slot pool and its stored credentials,
-  then proves that nothing of it is left.
+  then proves that nothing of it is left. First checks the token has the rights destroy uses.
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 const STATUS_USAGE = `usage: twin status SPEC --env TWIN [--json] [--state-dir DIR] (--lab DIR | --endpoint URL ...)

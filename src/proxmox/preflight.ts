@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
 import { Limiter } from '../util/limit.js';
 import type { PveClient } from './client.js';
 import { PveApiError } from './errors.js';
@@ -83,7 +83,10 @@ export async function requireRights(
   tokenId: string,
   log: (line: string) => void,
 ): Promise<void> {
-  const report = await checkRights(client, spec, operation, tokenId);
+  const report = await checkRights(client, spec, operation, tokenId).catch((error: unknown) => {
+    // Named like a failed stage of apply, so a PVE that could not answer reads as such, not as a bug.
+    throw new Error(`stage preflight, reading the token's rights: ${errorMessage(error)}`, { cause: error });
+  });
   for (const line of report.passed) log(`ok: ${line}`);
   if (report.findings.length === 0) return;
   throw new ConfigurationError(

@@ -288,4 +288,22 @@ describe('the preflight against Proxmox', () => {
     expect(lines).toContain('ok: /nodes/pve1: Sys.AccessNetwork Sys.Audit');
     expect(lines).not.toContain('ok: /nodes/pve2: Sys.AccessNetwork Sys.Audit');
   });
+
+  it('a Proxmox that cannot answer fails the gate as the preflight stage, with its cause', async () => {
+    const pve = fakePve();
+    const failing = {
+      get: async (path: string, params: Record<string, string> = {}) => {
+        if (path === '/pools') {
+          throw new PveApiError({ status: 500, reason: 'Internal Server Error', method: 'GET', path });
+        }
+        return pve.client.get(path, params);
+      },
+    } as unknown as PveClient;
+    const error = await requireRights(failing, example, 'apply', TOKEN, () => {}).catch((e: unknown) => e);
+    expect(isConfigurationError(error)).toBe(false);
+    expect((error as Error).message).toBe(
+      "stage preflight, reading the token's rights: PVE GET /pools failed with 500: Internal Server Error",
+    );
+    expect((error as Error).cause).toBeInstanceOf(PveApiError);
+  });
 });

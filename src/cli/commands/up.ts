@@ -29,12 +29,13 @@ export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state
   then, as the workflow's later steps do, joins the clusters into one Cilium Cluster Mesh and installs day 2
   (Rook Ceph, the Star Wars demo with its cross-cluster checks, the spec's extras) and prints the checks.
   --no-platform stops after the clusters are usable. A run that was interrupted is finished by the next one.
+  First checks the token's rights as twin doctor does: a missing one stops it, named, before any change.
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
 export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] (--lab DIR | --endpoint URL ...)
   Destroys the twin: its VMs (found by tags on every node), its slot pool and its stored credentials,
-  then proves that nothing of it is left.
+  then proves that nothing of it is left. First checks the token has the rights destroy uses.
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
