@@ -1,5 +1,7 @@
 import { delimiter, join, resolve } from 'node:path';
 import { execRunner } from '../exec/runner.js';
+import { requireRights } from '../proxmox/preflight.js';
+import type { PreflightOperation } from '../proxmox/preflight-rights.js';
 import { resolveTwin } from '../spec/environment.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import { LocalStateStore } from '../state/store.js';
@@ -8,8 +10,6 @@ import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import type { Parsed } from './args.js';
 import { requiredOption, stringOption } from './args.js';
-import { requireRights } from '../proxmox/preflight.js';
-import type { PreflightOperation } from '../proxmox/preflight-rights.js';
 import { connectWithLab } from './connect.js';
 import type { Io } from './output.js';
 

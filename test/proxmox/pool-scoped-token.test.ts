@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { observeProxmox, planTwin } from '../../src/plan/plan.js';
-import { PveClient } from '../../src/proxmox/client.js';
-import { parsePveConnection } from '../../src/proxmox/connection.js';
+import type { PveClient } from '../../src/proxmox/client.js';
+import { operatorClient } from '../lab/operator-client.js';
 import { isLockTimeout, isPermissionFailure, PveApiError, PveTaskError } from '../../src/proxmox/errors.js';
 import { runTask } from '../../src/proxmox/tasks.js';
 import { vmCreateParams, vmTagParams } from '../../src/proxmox/vm-config.js';
@@ -30,9 +30,7 @@ let client: PveClient;
 
 beforeAll(async () => {
   lab = await startLab({ dir: mkdtempSync(join(tmpdir(), 'pool-token-lab-')), timeScale: 0.002 });
-  client = new PveClient(
-    parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
-  );
+  client = operatorClient(lab);
 });
 afterAll(async () => lab?.close());
 

@@ -6,8 +6,8 @@ import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { observeProxmox, planTwin } from '../../src/plan/plan.js';
 import { admit } from '../../src/proxmox/capacity.js';
-import { PveClient } from '../../src/proxmox/client.js';
-import { parsePveConnection } from '../../src/proxmox/connection.js';
+import type { PveClient } from '../../src/proxmox/client.js';
+import { operatorClient } from '../lab/operator-client.js';
 import { listVms } from '../../src/proxmox/inventory.js';
 import { VmLifecycle } from '../../src/proxmox/vm-lifecycle.js';
 import { importVolumeId } from '../../src/talos/image.js';
@@ -24,9 +24,7 @@ let client: PveClient;
 
 beforeAll(async () => {
   lab = await startLab({ dir: mkdtempSync(join(tmpdir(), 'lifecycle-lab-')), timeScale: 0.002 });
-  client = new PveClient(
-    parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
-  );
+  client = operatorClient(lab);
 });
 afterAll(async () => lab?.close());
 

@@ -6,8 +6,7 @@ import { errorMessage, isConfigurationError } from '../../src/errors.js';
 import { execRunner } from '../../src/exec/runner.js';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
-import { PveClient } from '../../src/proxmox/client.js';
-import { parsePveConnection } from '../../src/proxmox/connection.js';
+import { operatorClient } from '../lab/operator-client.js';
 import { resolveTwin } from '../../src/spec/environment.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { LocalStateStore } from '../../src/state/store.js';
@@ -43,9 +42,7 @@ function contextFor(twin: string): TwinContext {
   const { spec } = loadSpec('test/fixtures/twins/one-worker.yaml');
   return {
     twin: resolveTwin(spec, twin),
-    client: new PveClient(
-      parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
-    ),
+    client: operatorClient(lab),
     store: new LocalStateStore(stateDir),
     runner: execRunner,
     tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
