@@ -76597,6 +76597,12 @@ function outcome(field, changed, next, before, overwrite) {
 
 
 
+/**
+ * Each watcher finishes its initial list on its own; the lab spreads them over the sync time in this order,
+ * so a remote passes through states where some flags are true and others are not (I.4).
+ */
+const SYNC_ORDER = ['nodes', 'services', 'identities', 'endpoints'];
+const NOTHING_SYNCED = { nodes: false, services: false, endpoints: false, identities: false };
 const APISERVER_PORT = 2379;
 const DEFAULT_DOMAIN = 'mesh.cilium.io';
 const SERVER_SANS = ['clustermesh-apiserver.kube-system.svc', '127.0.0.1', '::1'];
@@ -76616,6 +76622,7 @@ function remoteView(kube, clusterId, localValues, localReadyAt, entry, now) {
         connected: false,
         ready: false,
         status,
+        synced: NOTHING_SYNCED,
         numNodes: 0,
         numSharedServices: 0,
         numFailures: 1,
@@ -76641,8 +76648,11 @@ function remoteView(kube, clusterId, localValues, localReadyAt, entry, now) {
     const connectedAt = Math.max(localReadyAt, peer.readyAt) + kube.talos.ms(kube.talos.seconds.meshConnect);
     if (now < connectedAt)
         return { ...failed('connecting'), numFailures: 0 };
-    const readyAt = connectedAt + kube.talos.ms(kube.talos.seconds.meshSync);
+    const syncMs = kube.talos.ms(kube.talos.seconds.meshSync);
+    const readyAt = connectedAt + syncMs;
     const ready = now >= readyAt;
+    const syncedAt = (index) => connectedAt + (syncMs * (index + 1)) / SYNC_ORDER.length;
+    const synced = Object.fromEntries(SYNC_ORDER.map((flag, index) => [flag, now >= syncedAt(index)]));
     return {
         name: entry.name,
         connected: true,
@@ -76650,6 +76660,7 @@ function remoteView(kube, clusterId, localValues, localReadyAt, entry, now) {
         clusterId: peer.clusterId,
         readyAt,
         status: ready ? 'ready' : 'synchronizing',
+        synced,
         numNodes: kube.nodes(peer.clusterId, now).length,
         numSharedServices: sharedGlobalServices(kube, peer.clusterId),
         numFailures: 0,
@@ -76817,31 +76828,25 @@ function runCiliumDbg(exec) {
         .objects(clusterId)
         .list(byKind('Service'))
         .filter((stored) => annotationsOf(stored.object)['service.cilium.io/global'] === 'true').length;
-    const clusters = remotes.map((remote) => ({
+    const clusters = remotes.map((remote) => omitEmpty({
         name: remote.name,
-        connected: remote.connected,
         ready: remote.ready,
+        connected: remote.connected,
         status: remote.status,
+        synced: omitEmpty({ ...remote.synced }),
         'num-nodes': remote.numNodes,
         'num-shared-services': remote.numSharedServices,
         'num-failures': remote.numFailures,
         ...(remote.lastFailure === undefined
             ? {}
             : { 'last-failure': new Date(remote.lastFailure).toISOString() }),
-        synced: {
-            nodes: remote.ready,
-            services: remote.ready,
-            endpoints: remote.ready,
-            identities: remote.ready,
-        },
     }));
     if (json) {
         const body = {
             cilium: { state: 'Ok', msg: '' },
             kvstore: { state: 'Ok', msg: 'Disabled' },
-            ...(remotes.length > 0 || globalServices > 0
-                ? { 'cluster-mesh': { clusters, 'num-global-services': globalServices } }
-                : {}),
+            // 1.19's ClusterMeshStatus has `clusters` only (no global-services count) (I.4).
+            ...(remotes.length > 0 || globalServices > 0 ? { 'cluster-mesh': { clusters } } : {}),
         };
         return Promise.resolve({ exitCode: 0, stdout: `${JSON.stringify(body, null, 2)}\n`, stderr: '' });
     }
@@ -76854,6 +76859,13 @@ function runCiliumDbg(exec) {
         ...remotes.map((remote) => `   ${remote.name}: ${remote.ready ? 'ready' : 'not-ready'}, ${remote.status}`),
     ];
     return Promise.resolve({ exitCode: 0, stdout: `${lines.join('\n')}\n`, stderr: '' });
+}
+/**
+ * go-swagger's `omitempty` on plain bool and int64 fields: false and 0 are left out of the JSON, so a
+ * reader must take a missing flag as false (I.4).
+ */
+function omitEmpty(fields) {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== false && value !== 0));
 }
 
 ;// CONCATENATED MODULE: ./src/lab/kube/traffic.ts
@@ -84866,15 +84878,29 @@ async function remoteClusters(kubectl) {
     const status = JSON.parse(result.stdout);
     return (status['cluster-mesh']?.clusters ?? []).map((entry) => {
         const remote = entry;
-        const synced = Object.values(remote.synced ?? {});
+        const unsynced = unsyncedFlags(remote.synced);
+        const status = String(remote.status ?? '');
         return {
             name: String(remote.name ?? ''),
             connected: remote.connected === true,
             ready: remote.ready === true,
-            synced: synced.length > 0 && synced.every(Boolean),
-            detail: String(remote.status ?? ''),
+            synced: unsynced.length === 0,
+            detail: unsynced.length === 0 ? status : `${status}; not synced: ${unsynced.join(', ')}`,
         };
     });
+}
+/**
+ * The agent's JSON leaves false flags out (go-swagger omitempty, LIFECYCLE I.4), so every flag the mesh needs
+ * must be present and true. `service-exports` is a pointer: absent means MCS-API is off, an explicit false
+ * means its sync is still pending.
+ */
+const REQUIRED_SYNC_FLAGS = ['nodes', 'services', 'endpoints', 'identities'];
+function unsyncedFlags(synced) {
+    const flags = synced ?? {};
+    return [
+        ...REQUIRED_SYNC_FLAGS.filter((flag) => flags[flag] !== true),
+        ...(flags['service-exports'] === false ? ['service-exports'] : []),
+    ];
 }
 function describeRemotes(expected, remotes) {
     return expected
@@ -84884,7 +84910,8 @@ function describeRemotes(expected, remotes) {
             return `${name}: not configured on this cluster`;
         if (remote.ready && remote.synced)
             return `${name}: ready`;
-        return `${name}: ${remote.connected ? 'connected, not ready' : 'not connected'} (${remote.detail})`;
+        const state = !remote.connected ? 'not connected' : remote.ready ? 'ready' : 'connected, not ready';
+        return `${name}: ${state} (${remote.detail})`;
     })
         .join('; ');
 }

@@ -227,17 +227,33 @@ async function remoteClusters(kubectl: Kubectl): Promise<RemoteClusterStatus[]> 
       connected?: boolean;
       ready?: boolean;
       status?: string;
-      synced?: Record<string, boolean>;
+      synced?: Record<string, unknown>;
     };
-    const synced = Object.values(remote.synced ?? {});
+    const unsynced = unsyncedFlags(remote.synced);
+    const status = String(remote.status ?? '');
     return {
       name: String(remote.name ?? ''),
       connected: remote.connected === true,
       ready: remote.ready === true,
-      synced: synced.length > 0 && synced.every(Boolean),
-      detail: String(remote.status ?? ''),
+      synced: unsynced.length === 0,
+      detail: unsynced.length === 0 ? status : `${status}; not synced: ${unsynced.join(', ')}`,
     };
   });
+}
+
+/**
+ * The agent's JSON leaves false flags out (go-swagger omitempty, LIFECYCLE I.4), so every flag the mesh needs
+ * must be present and true. `service-exports` is a pointer: absent means MCS-API is off, an explicit false
+ * means its sync is still pending.
+ */
+const REQUIRED_SYNC_FLAGS = ['nodes', 'services', 'endpoints', 'identities'] as const;
+
+export function unsyncedFlags(synced: Record<string, unknown> | undefined): string[] {
+  const flags = synced ?? {};
+  return [
+    ...REQUIRED_SYNC_FLAGS.filter((flag) => flags[flag] !== true),
+    ...(flags['service-exports'] === false ? ['service-exports'] : []),
+  ];
 }
 
 function describeRemotes(expected: string[], remotes: RemoteClusterStatus[]): string {
@@ -246,7 +262,8 @@ function describeRemotes(expected: string[], remotes: RemoteClusterStatus[]): st
       const remote = remotes.find((candidate) => candidate.name === name);
       if (!remote) return `${name}: not configured on this cluster`;
       if (remote.ready && remote.synced) return `${name}: ready`;
-      return `${name}: ${remote.connected ? 'connected, not ready' : 'not connected'} (${remote.detail})`;
+      const state = !remote.connected ? 'not connected' : remote.ready ? 'ready' : 'connected, not ready';
+      return `${name}: ${state} (${remote.detail})`;
     })
     .join('; ');
 }

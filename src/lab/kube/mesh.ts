@@ -25,11 +25,28 @@ export interface RemoteView {
   readyAt?: number;
   /** Cilium's status text: "ready" or the last failure. */
   status: string;
+  /** Which of the remote's resources the agents have listed; ready needs all of them. */
+  synced: SyncedFlags;
   numNodes: number;
   numSharedServices: number;
   numFailures: number;
   lastFailure?: number;
 }
+
+export interface SyncedFlags {
+  nodes: boolean;
+  services: boolean;
+  endpoints: boolean;
+  identities: boolean;
+}
+
+/**
+ * Each watcher finishes its initial list on its own; the lab spreads them over the sync time in this order,
+ * so a remote passes through states where some flags are true and others are not (I.4).
+ */
+const SYNC_ORDER: readonly (keyof SyncedFlags)[] = ['nodes', 'services', 'identities', 'endpoints'];
+
+const NOTHING_SYNCED: SyncedFlags = { nodes: false, services: false, endpoints: false, identities: false };
 
 interface MeshEntry {
   name: string;
@@ -66,6 +83,7 @@ function remoteView(
     connected: false,
     ready: false,
     status,
+    synced: NOTHING_SYNCED,
     numNodes: 0,
     numSharedServices: 0,
     numFailures: 1,
@@ -89,8 +107,13 @@ function remoteView(
   if (problem) return failed(problem);
   const connectedAt = Math.max(localReadyAt, peer.readyAt) + kube.talos.ms(kube.talos.seconds.meshConnect);
   if (now < connectedAt) return { ...failed('connecting'), numFailures: 0 };
-  const readyAt = connectedAt + kube.talos.ms(kube.talos.seconds.meshSync);
+  const syncMs = kube.talos.ms(kube.talos.seconds.meshSync);
+  const readyAt = connectedAt + syncMs;
   const ready = now >= readyAt;
+  const syncedAt = (index: number) => connectedAt + (syncMs * (index + 1)) / SYNC_ORDER.length;
+  const synced = Object.fromEntries(
+    SYNC_ORDER.map((flag, index) => [flag, now >= syncedAt(index)]),
+  ) as unknown as SyncedFlags;
   return {
     name: entry.name,
     connected: true,
@@ -98,6 +121,7 @@ function remoteView(
     clusterId: peer.clusterId,
     readyAt,
     status: ready ? 'ready' : 'synchronizing',
+    synced,
     numNodes: kube.nodes(peer.clusterId, now).length,
     numSharedServices: sharedGlobalServices(kube, peer.clusterId),
     numFailures: 0,

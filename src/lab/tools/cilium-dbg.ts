@@ -21,31 +21,27 @@ export function runCiliumDbg(exec: PodExec): Promise<ProgramResult> {
     .objects(clusterId)
     .list(byKind('Service'))
     .filter((stored) => annotationsOf(stored.object)['service.cilium.io/global'] === 'true').length;
-  const clusters = remotes.map((remote) => ({
-    name: remote.name,
-    connected: remote.connected,
-    ready: remote.ready,
-    status: remote.status,
-    'num-nodes': remote.numNodes,
-    'num-shared-services': remote.numSharedServices,
-    'num-failures': remote.numFailures,
-    ...(remote.lastFailure === undefined
-      ? {}
-      : { 'last-failure': new Date(remote.lastFailure).toISOString() }),
-    synced: {
-      nodes: remote.ready,
-      services: remote.ready,
-      endpoints: remote.ready,
-      identities: remote.ready,
-    },
-  }));
+  const clusters = remotes.map((remote) =>
+    omitEmpty({
+      name: remote.name,
+      ready: remote.ready,
+      connected: remote.connected,
+      status: remote.status,
+      synced: omitEmpty({ ...remote.synced }),
+      'num-nodes': remote.numNodes,
+      'num-shared-services': remote.numSharedServices,
+      'num-failures': remote.numFailures,
+      ...(remote.lastFailure === undefined
+        ? {}
+        : { 'last-failure': new Date(remote.lastFailure).toISOString() }),
+    }),
+  );
   if (json) {
     const body = {
       cilium: { state: 'Ok', msg: '' },
       kvstore: { state: 'Ok', msg: 'Disabled' },
-      ...(remotes.length > 0 || globalServices > 0
-        ? { 'cluster-mesh': { clusters, 'num-global-services': globalServices } }
-        : {}),
+      // 1.19's ClusterMeshStatus has `clusters` only (no global-services count) (I.4).
+      ...(remotes.length > 0 || globalServices > 0 ? { 'cluster-mesh': { clusters } } : {}),
     };
     return Promise.resolve({ exitCode: 0, stdout: `${JSON.stringify(body, null, 2)}\n`, stderr: '' });
   }
@@ -60,4 +56,12 @@ export function runCiliumDbg(exec: PodExec): Promise<ProgramResult> {
     ),
   ];
   return Promise.resolve({ exitCode: 0, stdout: `${lines.join('\n')}\n`, stderr: '' });
+}
+
+/**
+ * go-swagger's `omitempty` on plain bool and int64 fields: false and 0 are left out of the JSON, so a
+ * reader must take a missing flag as false (I.4).
+ */
+function omitEmpty(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== false && value !== 0));
 }
