@@ -88,7 +88,7 @@ describe('a twin too small for what it places', () => {
   it('validate refuses it with the figures, exit 1', async () => {
     const result = await twin(['validate', tinySpec]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${tinySpec}:98:27: error: ${CPU_SHORT}`);
+    expect(result.stderr).toContain(`${tinySpec}:100:27: error: ${CPU_SHORT}`);
     expect(result.stderr).toContain(
       ': 400m short (fix: set environments.preview.clusters.east.workers.cores to 2',
     );

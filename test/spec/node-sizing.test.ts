@@ -32,10 +32,10 @@ describe('node sizing rule', () => {
   it('refuses preview workers of 1 vCPU / 2048 MiB, naming cluster, role, resource, sum, shortfall and the fix', () => {
     const errors = errorsOf(previewWorkers(1, 2048));
     expect(errors.map((e) => `${e.line}:${e.column} ${e.path}`)).toEqual([
-      '98:27 environments.preview.clusters.east.workers.cores',
-      '98:41 environments.preview.clusters.east.workers.memoryMiB',
-      '100:27 environments.preview.clusters.west.workers.cores',
-      '100:41 environments.preview.clusters.west.workers.memoryMiB',
+      '100:27 environments.preview.clusters.east.workers.cores',
+      '100:41 environments.preview.clusters.east.workers.memoryMiB',
+      '102:27 environments.preview.clusters.west.workers.cores',
+      '102:41 environments.preview.clusters.west.workers.memoryMiB',
     ]);
     expect(errors[0]).toMatchObject({
       message:
