@@ -40,7 +40,10 @@ const TALOS_CONTROL_PLANE: PlacedPods = {
 };
 /** The install-cni-binaries init container is the agent pod's effective request (I.3). */
 const CILIUM_AGENT: PlacedPods = { what: 'Cilium agent', count: 1, each: { cpuMilli: 100, memoryMiB: 10 } };
-/** Talos' CoreDNS: 2 replicas that tolerate the control-plane taint, so both may share any node (F.7). */
+/**
+ * Talos' CoreDNS: 2 replicas (F.7). Counted on both roles, both on one node: whether Talos' template
+ * tolerates the control-plane taint was not read, and nothing forces the two apart.
+ */
 const COREDNS: PlacedPods = { what: 'CoreDNS', count: 2, each: { cpuMilli: 100, memoryMiB: 70 } };
 
 export function clusterNodeLoads(input: ClusterSizing): NodeLoad[] {
