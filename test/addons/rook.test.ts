@@ -186,7 +186,7 @@ describe('rookClusterValues', () => {
       }),
     ],
     [
-      '3 workers: the chart defaults, 3 mons on distinct nodes and size-3 pools',
+      '3 workers: 3 mons on distinct nodes and size-3 pools (one mgr: preview workers are compact)',
       workers(1, 1, 1),
       expectedValues({
         small: false,

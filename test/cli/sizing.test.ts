@@ -59,7 +59,11 @@ async function twin(args: string[]) {
 /** action-provision's main step in this process, with INPUT_* as the runner sets them. */
 async function provision(inputs: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'sizing-runner-'));
-  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STATE: join(dir, 'state') };
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+  };
   for (const file of Object.values(files)) writeFileSync(file, '');
   const saved = { env: { ...process.env }, exitCode: process.exitCode };
   const written: string[] = [];
@@ -76,7 +80,11 @@ async function provision(inputs: Record<string, string>) {
   });
   try {
     await runProvision();
-    return { failed: process.exitCode === 1, stdout: written.join('') };
+    return {
+      failed: process.exitCode === 1,
+      stdout: written.join(''),
+      summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    };
   } finally {
     stdout.mockRestore();
     process.env = saved.env;
@@ -149,6 +157,22 @@ describe('the example twin', () => {
       allocatable: { cpuMilli: 3950, memoryMiB: 7344 },
       requested: { cpuMilli: 2700, memoryMiB: 5406 },
     });
+  });
+
+  it("action-provision plan's job summary has each role's requests against its allocatable", async () => {
+    const result = await provision({
+      spec: 'examples/twin.yaml',
+      operation: 'plan',
+      twin: 'pr-7',
+      'proxmox-endpoint': lab.endpoint.replace(/\/api2\/json$/, ''),
+      'proxmox-token': lab.token,
+      'proxmox-ca-file': lab.caFile,
+    });
+    expect(result.failed).toBe(false);
+    expect(result.summary).toContain('Requests on the fullest node of each role');
+    expect(result.summary).toContain(
+      '<td>east</td><td>worker</td><td>2 vCPU, 6144 MiB</td><td>1350m / 1950m (69%)</td><td>3784Mi / 5337Mi (71%)</td>',
+    );
   });
 
   it("render of a preview writes Rook values whose per-node sum fits a preview worker's allocatable", async () => {
