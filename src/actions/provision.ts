@@ -23,6 +23,7 @@ import {
 import type { ToolChoice } from './step-context.js';
 import { stepLogEvents, toolPaths } from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
+import { twinNodeLoads } from '../plan/node-requests.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
 import { PveClient } from '../proxmox/client.js';
 import { requireRights } from '../proxmox/preflight.js';
@@ -165,7 +166,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec.proxmox));
     core.setOutput(Outputs.Plan, JSON.stringify(plan.vms.map(({ definition: _d, ...vm }) => vm)));
     core.setOutput(Outputs.Slot, String(plan.slot));
-    await writePlanSummary(plan);
+    await writePlanSummary(plan, twinNodeLoads(ctx.twin));
     return;
   }
   // Before the slot is claimed or anything else changes: a missing right stops the step here, named.

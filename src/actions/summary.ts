@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import type { TwinPlan } from '../plan/plan.js';
+import type { NodeLoad } from '../sizing/node-load.js';
 import type { TwinOutcome } from '../twin/outcome.js';
 import type { ReapDecision } from '../twin/reaper.js';
 import { stageTimingTable } from '../twin/outcome.js';
@@ -37,7 +38,9 @@ export async function writeApplySummary(outcome: TwinOutcome, scale: number): Pr
   await summary.write();
 }
 
-export async function writePlanSummary(plan: TwinPlan): Promise<void> {
+/** The plan's VMs, then what the twin requests on the fullest node of each role against its allocatable. */
+export async function writePlanSummary(plan: TwinPlan, loads: NodeLoad[]): Promise<void> {
+  const share = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '-');
   await core.summary
     .addHeading(`Plan of twin ${plan.twin}`, 2)
     .addTable([
@@ -50,6 +53,17 @@ export async function writePlanSummary(plan: TwinPlan): Promise<void> {
         String(vm.vmid),
         vm.address ?? '-',
         vm.reasons.join('; '),
+      ]),
+    ])
+    .addHeading('Requests on the fullest node of each role (extras and Tetragon not counted)', 3)
+    .addTable([
+      header('Cluster', 'Role', 'VM', 'CPU requested / allocatable', 'Memory requested / allocatable'),
+      ...loads.map((load) => [
+        load.cluster,
+        load.role,
+        `${load.vm.cores} vCPU, ${load.vm.memoryMiB} MiB`,
+        `${load.requested.cpuMilli}m / ${load.allocatable.cpuMilli}m (${share(load.requested.cpuMilli, load.allocatable.cpuMilli)})`,
+        `${load.requested.memoryMiB}Mi / ${load.allocatable.memoryMiB}Mi (${share(load.requested.memoryMiB, load.allocatable.memoryMiB)})`,
       ]),
     ])
     .write();

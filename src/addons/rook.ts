@@ -1,5 +1,8 @@
 import { ConfigurationError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
+import type { VmSize } from '../sizing/allocatable.js';
+import type { RookTier } from './rook-resources.js';
+import { csiResourceList, rookTierFor } from './rook-resources.js';
 
 /** Rook Ceph on Talos (CONTRACTS D): the operator chart, then the cluster chart, both in rook-ceph. */
 
@@ -10,6 +13,8 @@ export interface RookInput {
   cluster: string;
   /** The workers' node names (= VM names) and how many extra disks each has. */
   workers: { name: string; extraDisks: number }[];
+  /** The size of every worker VM of the cluster: Rook's requests follow it (rook-resources.ts). */
+  workerVm: VmSize;
 }
 
 /** Proxmox attaches extra disks as scsi1.. after the Talos system disk scsi0 (sda); Linux names them sdb, sdc, ... */
@@ -48,9 +53,24 @@ export function rookNamespaceManifest(): KubeObject {
   };
 }
 
-/** The rook-ceph (operator) chart: its CRDs, and no Prometheus the twin does not run. */
-export function rookOperatorValues(): Record<string, unknown> {
-  return { crds: { enabled: true }, monitoring: { enabled: false } };
+/**
+ * The rook-ceph (operator) chart: its CRDs, no Prometheus the twin does not run, and the RBD driver only
+ * (the twin has no CephFS), everything sized to the workers.
+ */
+export function rookOperatorValues(workerVm: VmSize): Record<string, unknown> {
+  const tier = rookTierFor(workerVm);
+  return {
+    crds: { enabled: true },
+    monitoring: { enabled: false },
+    resources: tier.operator,
+    csi: {
+      enableRbdDriver: true,
+      enableCephfsDriver: false,
+      provisionerReplicas: tier.provisionerReplicas,
+      csiRBDProvisionerResource: csiResourceList(tier.rbdProvisioner),
+      csiRBDPluginResource: csiResourceList(tier.rbdPlugin),
+    },
+  };
 }
 
 /**
@@ -64,7 +84,9 @@ export function isSmallCluster(input: RookInput): boolean {
 
 /**
  * The rook-ceph-cluster chart: OSDs on the workers' extra disks only, mons and mgrs sized to the workers,
- * block storage only (ceph-block, the default StorageClass), no filesystem and no object store.
+ * block storage only (ceph-block, the default StorageClass), no filesystem and no object store, each
+ * daemon's requests from the workers' tier. Changing the tier restarts daemons one at a time (Rook waits
+ * for clean PGs between OSDs); it never touches storage.nodes, so no OSD is recreated.
  * cleanupPolicy is never set: its confirmation makes Rook wipe the hosts' data on deletion, and the same
  * values converge production, which must never lose data.
  */
@@ -77,6 +99,7 @@ export function rookClusterValues(input: RookInput): Record<string, unknown> {
     );
   }
   const small = isSmallCluster(input);
+  const tier = rookTierFor(input.workerVm);
   return {
     operatorNamespace: ROOK_NAMESPACE,
     toolbox: { enabled: false },
@@ -84,16 +107,33 @@ export function rookClusterValues(input: RookInput): Record<string, unknown> {
     cephClusterSpec: {
       dataDirHostPath: '/var/lib/rook',
       mon: small ? { count: 1, allowMultiplePerNode: true } : { count: 3, allowMultiplePerNode: false },
-      mgr: small ? { count: 1, allowMultiplePerNode: true } : { count: 2, allowMultiplePerNode: false },
+      mgr: small
+        ? { count: 1, allowMultiplePerNode: true }
+        : { count: tier.mgrCount, allowMultiplePerNode: false },
       // Without these a single-replica cluster sits in HEALTH_WARN (ROOK cluster-test.yaml).
       ...(small
         ? { cephConfig: { global: { osd_pool_default_size: '1', mon_warn_on_pool_no_redundancy: 'false' } } }
         : {}),
       storage: { useAllNodes: false, useAllDevices: false, nodes },
+      ...daemonSettings(tier),
     },
     cephBlockPools: [blockPool(small)],
     cephFileSystems: [],
     cephObjectStores: [],
+  };
+}
+
+/**
+ * Resources, and nothing the twin does not need: no logcollector sidecar in every Ceph pod (100m/100Mi
+ * each; the daemons still log to stderr, which `kubectl logs` shows) and no dashboard. The crash collector stays: it feeds `ceph crash`
+ * and the RECENT_CRASH health check (LIFECYCLE H.4).
+ */
+function daemonSettings(tier: RookTier): Record<string, unknown> {
+  return {
+    resources: tier.daemons,
+    logCollector: { enabled: false },
+    crashCollector: { disable: false },
+    dashboard: { enabled: false },
   };
 }
 

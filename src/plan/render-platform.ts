@@ -13,6 +13,7 @@ import { manifestsYaml } from '../kube/objects.js';
 import { clustermeshValues } from '../mesh/clustermesh.js';
 import { ciliumValues } from '../mesh/cilium-values.js';
 import { meshCheckManifests } from '../mesh/mesh-check.js';
+import { resolveTwin } from '../spec/environment.js';
 import type { TwinSpec } from '../spec/schema.js';
 import { mergeValues } from '../util/values.js';
 import type { TwinPlan } from './plan.js';
@@ -46,6 +47,7 @@ export function renderPlatform(plan: TwinPlan, spec: TwinSpec): RenderedFile[] {
     addresses: wanted.filter((vm) => vm.cluster === cluster.name).map((vm) => vm.address!),
   }));
   const names = plan.clusters.map((cluster) => cluster.name);
+  const resolved = resolveTwin(spec, plan.twin).clusters;
   return plan.clusters.flatMap((cluster) => {
     const members = wanted.filter((vm) => vm.cluster === cluster.name);
     const files: RenderedFile[] = [];
@@ -89,6 +91,8 @@ export function renderPlatform(plan: TwinPlan, spec: TwinSpec): RenderedFile[] {
       const workers = members
         .filter((vm) => vm.role === 'worker')
         .map((vm) => ({ name: vm.name, extraDisks: vm.definition!.extraDisksGiB.length }));
+      const { cores, memoryMiB } = resolved.find((candidate) => candidate.name === cluster.name)!.workers;
+      const workerVm = { cores, memoryMiB };
       manifests('rook-namespace', [rookNamespaceManifest()]);
       const rook = {
         chart: 'rook-ceph',
@@ -96,10 +100,10 @@ export function renderPlatform(plan: TwinPlan, spec: TwinSpec): RenderedFile[] {
         version: spec.addons.rook.version,
         namespace: ROOK_NAMESPACE,
       };
-      release({ ...rook, release: 'rook-ceph' }, rookOperatorValues());
+      release({ ...rook, release: 'rook-ceph' }, rookOperatorValues(workerVm));
       release(
         { ...rook, release: 'rook-ceph-cluster', chart: 'rook-ceph-cluster' },
-        rookClusterValues({ cluster: cluster.name, workers }),
+        rookClusterValues({ cluster: cluster.name, workers, workerVm }),
       );
     }
     if (spec.addons.starwars.enabled) manifests('starwars', starwarsManifests(cluster.name));

@@ -11,6 +11,7 @@ import {
 import type { Ipv4Cidr, Ipv4Range } from '../util/ipv4.js';
 import { PROXMOX_MAX_VMID, addressesNeeded, highestVmid, maxVmsPerTwin, slotBlockSize } from './derived.js';
 import { applyOverlay } from './environment.js';
+import { nodeSizingIssues } from './node-sizing-rules.js';
 import { ENVIRONMENT_NAMES } from './schema.js';
 import type { ClusterSpec, EnvironmentName, TwinSpec } from './schema.js';
 
@@ -50,6 +51,7 @@ export function checkSpecRules(spec: TwinSpec): RuleIssue[] {
     ...cidrOverlapRules(spec),
     ...ENVIRONMENT_NAMES.flatMap((environment) => environmentRules(spec, environment)),
     ...capacityRules(spec),
+    ...nodeSizingIssues(spec),
     ...warnings(spec),
   ];
 }

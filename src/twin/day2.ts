@@ -72,6 +72,8 @@ export async function day2Twin(
       return file;
     };
     if (addons.rook.enabled) {
+      const { cores, memoryMiB } = ctx.twin.clusters.find((spec) => spec.name === cluster.name)!.workers;
+      const workerVm = { cores, memoryMiB };
       steps.push(
         {
           id: `rook-operator:${cluster.name}`,
@@ -86,7 +88,7 @@ export async function day2Twin(
               repo: ROOK_REPO,
               version: addons.rook.version,
               namespace: ROOK_NAMESPACE,
-              valuesFile: await valuesFile('rook-operator', rookOperatorValues()),
+              valuesFile: await valuesFile('rook-operator', rookOperatorValues(workerVm)),
             });
             await kubectl.rolloutStatus(
               'deployment',
@@ -113,7 +115,7 @@ export async function day2Twin(
               namespace: ROOK_NAMESPACE,
               valuesFile: await valuesFile(
                 'rook-cluster',
-                rookClusterValues({ cluster: cluster.name, workers }),
+                rookClusterValues({ cluster: cluster.name, workers, workerVm }),
               ),
             });
             await waitForCeph(ctx, kubectl, cluster.name, (status) => ceph.set(cluster.name, status));

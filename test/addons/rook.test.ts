@@ -12,9 +12,28 @@ import {
 } from '../../src/addons/rook.js';
 import { ConfigurationError } from '../../src/errors.js';
 
+/** The example's preview worker: 2 vCPU / 6 GiB. */
+const PREVIEW_WORKER = { cores: 2, memoryMiB: 6144 };
+const PRODUCTION_WORKER = { cores: 4, memoryMiB: 8192 };
+
 function workers(...disks: number[]): RookInput {
-  return { cluster: 'east', workers: disks.map((extraDisks, i) => ({ name: `east-w${i + 1}`, extraDisks })) };
+  return {
+    cluster: 'east',
+    workers: disks.map((extraDisks, i) => ({ name: `east-w${i + 1}`, extraDisks })),
+    workerVm: PREVIEW_WORKER,
+  };
 }
+
+/** The compact tier's cephClusterSpec.resources, as a preview worker gets them. */
+const COMPACT_RESOURCES = {
+  mon: { requests: { cpu: '150m', memory: '384Mi' }, limits: { memory: '1Gi' } },
+  mgr: { requests: { cpu: '100m', memory: '384Mi' }, limits: { memory: '1Gi' } },
+  'mgr-sidecar': { requests: { cpu: '10m', memory: '40Mi' }, limits: { memory: '100Mi' } },
+  osd: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2560Mi' } },
+  prepareosd: { requests: { cpu: '50m', memory: '50Mi' } },
+  crashcollector: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '60Mi' } },
+  exporter: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+};
 
 const CSI_PARAMETERS = {
   imageFormat: '2',
@@ -40,11 +59,16 @@ function expectedValues(opts: {
     cephClusterSpec: {
       dataDirHostPath: '/var/lib/rook',
       mon: small ? { count: 1, allowMultiplePerNode: true } : { count: 3, allowMultiplePerNode: false },
-      mgr: small ? { count: 1, allowMultiplePerNode: true } : { count: 2, allowMultiplePerNode: false },
+      // One mgr on a preview worker: the compact tier has no room for a standby.
+      mgr: small ? { count: 1, allowMultiplePerNode: true } : { count: 1, allowMultiplePerNode: false },
       ...(small
         ? { cephConfig: { global: { osd_pool_default_size: '1', mon_warn_on_pool_no_redundancy: 'false' } } }
         : {}),
       storage: { useAllNodes: false, useAllDevices: false, nodes },
+      resources: COMPACT_RESOURCES,
+      logCollector: { enabled: false },
+      crashCollector: { disable: false },
+      dashboard: { enabled: false },
     },
     cephBlockPools: [
       {
@@ -106,8 +130,40 @@ describe('rook constants and the small pieces', () => {
     });
   });
 
-  it('keeps the operator values small', () => {
-    expect(rookOperatorValues()).toEqual({ crds: { enabled: true }, monitoring: { enabled: false } });
+  it('sizes the operator and the RBD driver to a preview worker, without CephFS', () => {
+    const values = rookOperatorValues(PREVIEW_WORKER) as { csi: Record<string, unknown> };
+    expect(values).toMatchObject({
+      crds: { enabled: true },
+      monitoring: { enabled: false },
+      resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+      csi: { enableRbdDriver: true, enableCephfsDriver: false, provisionerReplicas: 1 },
+    });
+    // The chart's shape (rook-ceph values.yaml lines 233-306): a YAML string listing `- name` + `resource`.
+    expect(parse(values.csi.csiRBDPluginResource as string)).toEqual([
+      {
+        name: 'driver-registrar',
+        resource: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi' } },
+      },
+      {
+        name: 'csi-rbdplugin',
+        resource: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '1Gi' } },
+      },
+    ]);
+    const provisioner = parse(values.csi.csiRBDProvisionerResource as string) as { name: string }[];
+    expect(provisioner.map((container) => container.name)).toEqual([
+      'csi-provisioner',
+      'csi-resizer',
+      'csi-attacher',
+      'csi-snapshotter',
+      'csi-rbdplugin',
+    ]);
+  });
+
+  it('gives production workers two provisioners and a larger operator', () => {
+    expect(rookOperatorValues(PRODUCTION_WORKER)).toMatchObject({
+      resources: { requests: { cpu: '100m', memory: '128Mi' } },
+      csi: { enableCephfsDriver: false, provisionerReplicas: 2 },
+    });
   });
 });
 
@@ -130,7 +186,7 @@ describe('rookClusterValues', () => {
       }),
     ],
     [
-      '3 workers: the chart defaults, 3 mons on distinct nodes and size-3 pools',
+      '3 workers: 3 mons on distinct nodes and size-3 pools (one mgr: preview workers are compact)',
       workers(1, 1, 1),
       expectedValues({
         small: false,

@@ -141,7 +141,9 @@ describe('the meshed platform on a one-worker preview twin', { timeout: 300_000 
     const workers = east.nodes
       .filter((node) => node.role === 'worker')
       .map((node) => ({ name: node.name, extraDisks: node.extraDisks }));
-    const values = rookClusterValues({ cluster: 'east', workers });
+    const { cores, memoryMiB } = ctx.twin.clusters[0]!.workers;
+    const workerVm = { cores, memoryMiB };
+    const values = rookClusterValues({ cluster: 'east', workers, workerVm });
     const spec = values.cephClusterSpec as { cephConfig?: { global?: Record<string, string> } };
     delete spec.cephConfig!.global!.mon_warn_on_pool_no_redundancy;
     const install = async (content: Record<string, unknown>) => {
@@ -168,7 +170,7 @@ describe('the meshed platform on a one-worker preview twin', { timeout: 300_000 
       describe: 'HEALTH_WARN',
     });
     expect((await health()).details.join('\n')).toMatch(/POOL_NO_REDUNDANCY/);
-    await install(rookClusterValues({ cluster: 'east', workers }));
+    await install(rookClusterValues({ cluster: 'east', workers, workerVm }));
     await waitUntil(async () => (await health()).health === 'HEALTH_OK', {
       timeoutMs: 20_000,
       intervalMs: 50,

@@ -4,6 +4,7 @@ import type { TwinPlan } from '../../plan/plan.js';
 import type { PreflightReport } from '../../proxmox/preflight.js';
 import { checkRights, findingLine, verdict } from '../../proxmox/preflight.js';
 import { observeProxmox, planTwin } from '../../plan/plan.js';
+import { nodeRequestsSection, twinNodeLoads } from '../../plan/node-requests.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
 import {
@@ -28,7 +29,7 @@ export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io)
   const slot = integerOption(parsed, 'slot');
   const proxmox = wantsProxmox(parsed) ? await connectWithLab(parsed) : undefined;
   const view = proxmox ? await observeProxmox(proxmox.client, spec.proxmox) : undefined;
-  return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
+  return { spec, resolved, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
 }
 
 export async function planCommand(args: string[], io: Io): Promise<number> {
@@ -38,12 +39,16 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     ['SPEC'],
     PLAN_USAGE,
   );
-  const { spec, plan: planned, proxmox } = await planFromCommandLine(parsed, PLAN_USAGE, io);
+  const { spec, resolved, plan: planned, proxmox } = await planFromCommandLine(parsed, PLAN_USAGE, io);
   // The findings of `twin doctor` and of apply's preflight; the plan is made all the same.
   const plan = proxmox
     ? { ...planned, rights: await checkRights(proxmox.client, spec, 'apply', proxmox.tokenId) }
     : planned;
-  io.out(parsed.values.json === true ? JSON.stringify(planJson(plan), null, 2) : describePlan(plan));
+  io.out(
+    parsed.values.json === true
+      ? JSON.stringify({ ...planJson(plan), nodeRequests: twinNodeLoads(resolved) }, null, 2)
+      : [describePlan(plan), '', ...nodeRequestsSection(resolved)].join('\n'),
+  );
   return plan.vms.some((vm) => vm.action === 'conflict') ? 1 : 0;
 }
 

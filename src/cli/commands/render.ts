@@ -1,5 +1,6 @@
 import { renderTwin, writeRendered } from '../../plan/render.js';
 import { renderPlatform } from '../../plan/render-platform.js';
+import { nodeRequestsSection } from '../../plan/node-requests.js';
 import type { Io } from '../output.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, requiredOption } from '../args.js';
 import { planFromCommandLine } from './plan.js';
@@ -8,7 +9,8 @@ export const RENDER_USAGE = `usage: twin render SPEC --env TWIN --out DIR [--slo
   Writes every generated artifact: DIR/<twin>/proxmox.json (slot pool, image downloads),
   DIR/<twin>/<cluster>/<node>/proxmox.json (the exact API calls that create that VM), and per cluster the helm
   values of every release (DIR/<twin>/<cluster>/helm/<release>.values.yaml, in order in releases.json) and the
-  manifests applied (DIR/<twin>/<cluster>/manifests/*.yaml). The mesh CA is never written. Changes nothing.
+  manifests applied (DIR/<twin>/<cluster>/manifests/*.yaml). The mesh CA is never written. Prints what the
+  twin requests on the fullest node of each role against its allocatable. Changes nothing.
   Without Proxmox, a twin with no pinned slot needs --slot N.
 ${CONNECTION_USAGE}`;
 
@@ -20,8 +22,9 @@ export async function renderCommand(args: string[], io: Io): Promise<number> {
     RENDER_USAGE,
   );
   const outDir = requiredOption(parsed, 'out', RENDER_USAGE);
-  const { spec, plan } = await planFromCommandLine(parsed, RENDER_USAGE, io);
+  const { spec, resolved, plan } = await planFromCommandLine(parsed, RENDER_USAGE, io);
   const written = writeRendered(outDir, [...renderTwin(plan, spec), ...renderPlatform(plan, spec)]);
   io.out(`rendered ${written.length} file(s) for twin ${plan.twin} into ${outDir}`);
+  io.out(nodeRequestsSection(resolved).join('\n'));
   return 0;
 }
