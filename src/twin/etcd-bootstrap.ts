@@ -80,15 +80,21 @@ export async function ensureEtcdBootstrapped(
   return outcome;
 }
 
-/** The first of `nodes` whose etcd lists members; none when no etcd runs on them (or none answers). */
+/**
+ * The first of `nodes` whose etcd lists members; none when no etcd runs on them (or none answers). Asked
+ * at once: a node without etcd answers only after its etcd client gives up.
+ */
 async function membersOnAny(
   deps: EtcdBootstrapDeps,
   talosconfig: string,
   nodes: ControlPlaneTarget[],
 ): Promise<{ node: ControlPlaneTarget; members: EtcdMember[] } | undefined> {
-  for (const node of nodes) {
-    const answer = await deps.talosctl.etcdMembers({ talosconfig, node: node.address });
-    if ('members' in answer && answer.members.length > 0) return { node, members: answer.members };
+  const answers = await Promise.all(
+    nodes.map((node) => deps.talosctl.etcdMembers({ talosconfig, node: node.address })),
+  );
+  for (const [index, answer] of answers.entries()) {
+    if ('members' in answer && answer.members.length > 0)
+      return { node: nodes[index]!, members: answer.members };
   }
   return undefined;
 }

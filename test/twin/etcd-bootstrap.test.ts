@@ -95,7 +95,7 @@ describe('etcd bootstrap, once per cluster (LIFECYCLE F.4)', () => {
       return node === '192.168.15.12' ? { stdout: MEMBERS } : { exitCode: 1, stderr: NO_ETCD };
     });
     expect(await ensureEtcdBootstrapped(t.deps, TARGET)).toBe('members-found');
-    expect(t.commands()).toEqual(['192.168.15.12 etcd members']);
+    expect(t.commands()).toEqual(['192.168.15.12 etcd members', '192.168.15.13 etcd members']);
     expect(JSON.parse((await t.store.read(t.recordKey))!)).toMatchObject({
       node: 'pr-1-east-cp-2',
       how: 'members-found',
