@@ -197,10 +197,12 @@ function addCluster(
   const nodes = vms.map((vm) => ({ vm, ...addVm(g, vm, imageOn(vm.pveNode), jobs) }));
   const controlPlanes = nodes.filter((node) => node.vm.role === 'controlplane');
   if (controlPlanes.length === 0) throw new RangeError(`cluster ${name} has no control plane`);
-  // talosctl bootstrap on any configured control plane; kube-apiserver answers kubernetesApi later.
+  // talosctl bootstrap on any configured control plane once its CRI runs and its time is in sync
+  // (LIFECYCLE F.4, F.6); kube-apiserver answers kubernetesApi later.
+  const bootstrapReady = Math.max(T.talosCriStart, T.timeSync);
   const bootstrap = g.add(
     `${name}: etcd bootstrapped`,
-    controlPlanes.map((node) => node.configured),
+    controlPlanes.map((node): [number, number] => [node.configured, bootstrapReady]),
     'min',
   );
   const api = g.add(`${name}: Kubernetes API answers`, [[bootstrap, T.kubernetesApi]]);

@@ -17,6 +17,7 @@ import { PveApiServer } from './pve/server.js';
 import type { LabNodeSpec } from './pve/state.js';
 import { LabState, defaultNodes } from './pve/state.js';
 import { TaskScheduler } from './pve/tasks.js';
+import { DEFAULT_REACHABLE_TIME_SERVERS } from './talos/time-sync.js';
 import { writeToolScripts } from './tools/bin.js';
 import { LabToolService } from './tools/service.js';
 
@@ -43,6 +44,12 @@ export interface LabOptions {
    * checked at create) or 9.2 (default: tag rights checked on /vms/<vmid> inside the create task).
    */
   qemuServer?: QemuServerRelease;
+  /**
+   * The time servers (NTP on UDP 123) the lab's network reaches; default: public ones
+   * (time.cloudflare.com, pool.ntp.org, ...). `[]` makes the lab offline (air-gapped): only the VMs'
+   * PTP clocks (/dev/ptp0) keep time, and a node whose config names no reachable source never syncs.
+   */
+  reachableTimeServers?: string[];
 }
 
 export interface LabHandle {
@@ -111,7 +118,9 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
   tasks.settle();
   state.save();
 
-  const tools = new LabToolService(lab, dir);
+  const tools = new LabToolService(lab, dir, {
+    reachableTimeServers: opts.reachableTimeServers ?? DEFAULT_REACHABLE_TIME_SERVERS,
+  });
   const server = new PveApiServer({
     lab,
     tls,

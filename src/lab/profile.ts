@@ -57,6 +57,18 @@ export interface TimeProfile {
     talosBoot: number;
     /** apply-config in maintenance mode: the config is written, the node reboots into it. */
     talosApplyReboot: number;
+    /**
+     * A configured node's CRI (containerd) up after its apid answers; until then `bootstrap` answers
+     * "bootstrap is not available yet" (LIFECYCLE F.4: IsBootstrapAllowed waits 1 s for the CRI service).
+     */
+    talosCriStart: number;
+    /** The first SNTP/PTP sync after the network is up, with a reachable time source (F.6). */
+    timeSync: number;
+    /**
+     * A non-bootstrapped control plane adding itself as a member through the running etcd (Talos retries
+     * every 3 s, F.4) and its etcd running with the data it pulled.
+     */
+    etcdJoin: number;
     /** A connection to an address nobody holds: ARP gives up, "no route to host". */
     unreachableTimeout: number;
     /** etcd bootstrap to kube-apiserver answering /readyz (static pods pulled and started). */
@@ -143,6 +155,9 @@ const REALISTIC: TimeProfile = {
     downloadSetup: 2,
     talosBoot: 25,
     talosApplyReboot: 40,
+    talosCriStart: 6,
+    timeSync: 2,
+    etcdJoin: 12,
     unreachableTimeout: 3,
     kubernetesApi: 75,
     kubeletRegister: 15,

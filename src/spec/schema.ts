@@ -113,6 +113,75 @@ const ExtraReleaseSchema = z.strictObject({
 });
 const BRANCH_REGEX = /^[A-Za-z0-9._/-]+$/;
 
+const HOST_NAME =
+  '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*';
+/** An NTP server (host name or IPv4 address) or a PTP clock device such as /dev/ptp0 (Talos machine.time.servers). */
+const TIME_SERVER_REGEX = new RegExp(`^(?:${HOST_NAME}|/dev/ptp[A-Za-z0-9_]*)$`);
+/** A registry as the first segment of an image reference, with an optional port; `*` is every registry. */
+const REGISTRY_HOST_REGEX = new RegExp(`^(?:\\*|${HOST_NAME}(?::\\d{1,5})?)$`);
+/** A mirror endpoint: an http(s) URL, without spaces, user info or a query. */
+const MIRROR_ENDPOINT_REGEX = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[^\s?#@]*)?$/;
+
+const TimeServersSchema = z
+  .array(
+    patterned(
+      TIME_SERVER_REGEX,
+      'a time server: an NTP host name or IPv4 address, or a PTP device such as /dev/ptp0',
+      'write e.g. time.cloudflare.com, 192.168.15.1, or /dev/ptp0 (the Proxmox VM clock, which needs no network)',
+    ),
+  )
+  .min(
+    1,
+    explain(
+      'timeServers is empty',
+      'list at least one server, or leave timeServers out for time.cloudflare.com',
+    ),
+  )
+  .optional()
+  .describe(
+    "Time sources of every node (Talos machine.time.servers). Default: Talos' own, time.cloudflare.com. " +
+      'Talos starts neither etcd nor the kubelet before time is in sync, so nodes that reach no server never get Ready. ' +
+      'On Proxmox, /dev/ptp0 syncs to the host clock (KVM PTP) without any network.',
+  );
+
+const RegistryMirrorSchema = z.strictObject({
+  endpoints: z
+    .array(
+      patterned(
+        MIRROR_ENDPOINT_REGEX,
+        'a mirror endpoint: an http(s) URL',
+        'write e.g. https://registry-cache.lab.internal:5000 (path /v2 is added unless overridePath is true)',
+      ),
+    )
+    .min(
+      1,
+      explain('a mirror needs at least one endpoint', 'list the mirror URLs, e.g. [https://cache.lab:5000]'),
+    ),
+  overridePath: z.boolean().optional(),
+  skipFallback: z.boolean().optional(),
+});
+
+const RegistryMirrorsSchema = z
+  .record(z.string(), RegistryMirrorSchema)
+  .superRefine((mirrors, ctx) => {
+    // A refused key is reported at the key itself (zod's own record-key issue names no rule).
+    for (const host of Object.keys(mirrors).filter((key) => !REGISTRY_HOST_REGEX.test(key))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [host],
+        message: explain(
+          `${shown(host)} is not a registry host (host[:port], the first segment of an image name, or * for every registry)`,
+          'write e.g. docker.io, ghcr.io, registry.k8s.io or *',
+        ),
+      });
+    }
+  })
+  .optional()
+  .describe(
+    'Pull-through mirrors per registry (Talos machine.registries.mirrors): endpoints tried in order, then the ' +
+      'registry itself unless skipFallback is true.',
+  );
+
 const ExtraDiskSchema = z.strictObject({
   sizeGiB: integer(1, 65536, 'an extra disk size (GiB)'),
 });
@@ -263,6 +332,8 @@ export const TwinSpecSchema = z.strictObject({
       ),
     ),
     arch: z.enum(['amd64', 'arm64'], explain('arch must be amd64 or arm64', 'write amd64 or arm64')),
+    timeServers: TimeServersSchema,
+    registryMirrors: RegistryMirrorsSchema,
   }),
   cilium: z.strictObject({
     version: patterned(

@@ -21,6 +21,21 @@ export const ROLE_LABEL = 'aggrik8s.io/role';
 
 export type TalosRole = 'controlplane' | 'worker';
 
+/** Talos' own time server (`constants.DefaultNTPServer`, LIFECYCLE F.6), used when the spec names none. */
+export const DEFAULT_TIME_SERVER = 'time.cloudflare.com';
+
+/** One registry's pull-through mirrors (machine.registries.mirrors.<host>, LIFECYCLE F.6). */
+export interface RegistryMirror {
+  endpoints: string[];
+  overridePath?: boolean;
+  skipFallback?: boolean;
+}
+
+/** The time servers a cluster's nodes use: the spec's, else Talos' default. */
+export function timeServersOf(talos: { timeServers?: string[] | undefined }): string[] {
+  return talos.timeServers ?? [DEFAULT_TIME_SERVER];
+}
+
 export interface TalosClusterInput {
   name: string;
   /** The control planes' shared virtual IP: the Kubernetes API endpoint. */
@@ -35,6 +50,10 @@ export interface TalosClusterInput {
   talosVersion: string;
   /** Worker count; with none, control planes must take workloads. */
   workers: number;
+  /** machine.time.servers; unset leaves Talos' default (time.cloudflare.com). */
+  timeServers?: string[] | undefined;
+  /** machine.registries.mirrors by registry host; unset pulls from the registries themselves. */
+  registryMirrors?: Record<string, RegistryMirror> | undefined;
 }
 
 export interface TalosNodeInput {
@@ -67,12 +86,42 @@ export function commonPatch(cluster: TalosClusterInput): string {
     machine: {
       install: { disk: INSTALL_DISK, image: cluster.installImage },
       features: { kubePrism: { enabled: true, port: KUBEPRISM_PORT } },
+      ...timeAndRegistries(cluster),
     },
     cluster: {
       network: { cni: { name: 'none' }, podSubnets: [cluster.pods], serviceSubnets: [cluster.services] },
       proxy: { disabled: true },
     },
   });
+}
+
+/**
+ * Time servers and registry mirrors, when the spec sets them (LIFECYCLE F.6). Both apply without a reboot,
+ * except registry auth, which we never set (F.3).
+ */
+function timeAndRegistries(cluster: TalosClusterInput): Record<string, unknown> {
+  const field = (name: string) => `cluster ${cluster.name}: ${name}`;
+  const patch: Record<string, unknown> = {};
+  if (cluster.timeServers !== undefined) {
+    if (cluster.timeServers.length === 0) {
+      throw new ConfigurationError(
+        `${field('timeServers')} is empty: list a server, or leave it out for ${DEFAULT_TIME_SERVER}`,
+      );
+    }
+    patch.time = { servers: [...cluster.timeServers] };
+  }
+  const mirrors = Object.entries(cluster.registryMirrors ?? {});
+  if (mirrors.length > 0) {
+    for (const [host, mirror] of mirrors) {
+      mirror.endpoints.forEach((endpoint, i) =>
+        requireHttpUrl(endpoint, field(`registryMirrors.${host}.endpoints[${i}]`)),
+      );
+    }
+    patch.registries = {
+      mirrors: Object.fromEntries(mirrors.map(([host, mirror]) => [host, { ...mirror }])),
+    };
+  }
+  return patch;
 }
 
 /**
@@ -143,6 +192,15 @@ function requireText(value: string, field: string): void {
 function requireIpv4(value: string, field: string): void {
   if (!isIpv4(value)) {
     throw new ConfigurationError(`${field} "${value}" is not an IPv4 address: write e.g. 192.168.15.10`);
+  }
+}
+
+function requireHttpUrl(value: string, field: string): void {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigurationError(
+      `${field} "${value}" is not an http(s) URL: write e.g. https://cache.lab:5000`,
+    );
   }
 }
 

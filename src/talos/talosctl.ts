@@ -26,6 +26,37 @@ export type BootstrapOutcome = 'bootstrapped' | 'already-bootstrapped';
 /** A repeated bootstrap is refused with gRPC AlreadyExists "etcd data directory is not empty" (CONTRACTS B.5). */
 const ALREADY_BOOTSTRAPPED = /AlreadyExists/;
 
+/**
+ * The node cannot take a bootstrap yet, and will once it is ready (LIFECYCLE F.4): its CRI does not run yet
+ * ("bootstrap is not available yet"), or its time is not in sync ("time is not in sync yet"). Retry.
+ */
+export type NotReadyReason = 'not-available-yet' | 'time-not-in-sync';
+
+const NOT_READY: [RegExp, NotReadyReason][] = [
+  [/FailedPrecondition desc = bootstrap is not available yet/, 'not-available-yet'],
+  [/FailedPrecondition desc = time is not in sync yet/, 'time-not-in-sync'],
+];
+
+export class BootstrapNotReadyError extends Error {
+  override name = 'BootstrapNotReadyError';
+  constructor(
+    readonly reason: NotReadyReason,
+    override readonly cause: CommandError,
+  ) {
+    super(cause.message);
+  }
+}
+
+/** One row of `talosctl etcd members` (LIFECYCLE F.4: NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER). */
+export interface EtcdMember {
+  id: string;
+  hostname: string;
+  peerUrls: string[];
+}
+
+/** What a node said when asked for its etcd members: the list, or why it could not tell. */
+export type EtcdMembersAnswer = { members: EtcdMember[] } | { unknown: string };
+
 export type MaintenanceProbe = 'maintenance' | 'runs-config' | 'no-answer';
 
 /** A configured node's apid asks for a client certificate, which an --insecure call does not have (B.6). */
@@ -148,17 +179,34 @@ export class Talosctl {
     }
   }
 
-  /** Starts etcd on the first control plane. Safe to repeat: a cluster bootstrapped before says so. */
+  /**
+   * Starts etcd on one control plane. The node's own data directory decides AlreadyExists, which means done
+   * on this node; a node not ready yet throws BootstrapNotReadyError (retry it, never another node).
+   */
   async bootstrap(opts: { talosconfig: string; node: string }): Promise<BootstrapOutcome> {
     try {
       await this.talosctl(['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'bootstrap']);
       return 'bootstrapped';
     } catch (error) {
-      if (error instanceof CommandError && ALREADY_BOOTSTRAPPED.test(error.stderrTail)) {
-        return 'already-bootstrapped';
-      }
+      if (!(error instanceof CommandError)) throw error;
+      if (ALREADY_BOOTSTRAPPED.test(error.stderrTail)) return 'already-bootstrapped';
+      const notReady = NOT_READY.find(([pattern]) => pattern.test(error.stderrTail));
+      if (notReady) throw new BootstrapNotReadyError(notReady[1], error);
       throw error;
     }
+  }
+
+  /**
+   * The etcd members as `node` itself sees them (its local etcd). A node whose etcd does not run, or that
+   * does not answer, cannot tell: `unknown` with talosctl's reason.
+   */
+  async etcdMembers(opts: { talosconfig: string; node: string }): Promise<EtcdMembersAnswer> {
+    const result = await this.talosctl(
+      ['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'etcd', 'members'],
+      true,
+    );
+    if (result.exitCode !== 0) return { unknown: lastLine(result.stderr) };
+    return { members: parseEtcdMembers(result.stdout) };
   }
 
   /** Writes the cluster's admin kubeconfig to `outputFile` (replacing it, never merging into another). */
@@ -194,6 +242,26 @@ export class Talosctl {
   private talosctl(args: string[], allowFailure = false) {
     return this.runner.run(this.tool, args, { allowFailure });
   }
+}
+
+/** `etcd members` table rows after the header; columns are separated by 3+ spaces (tabwriter padding). */
+export function parseEtcdMembers(stdout: string): EtcdMember[] {
+  const [header, ...rows] = stdout.split('\n').filter((line) => line.trim() !== '');
+  if (!header) return [];
+  const columns = header.split(/\s{2,}/);
+  const at = (name: string) => columns.indexOf(name);
+  return rows.map((line) => {
+    const cells = line.split(/\s{2,}/);
+    return {
+      id: cells[at('ID')] ?? '',
+      hostname: cells[at('HOSTNAME')] ?? '',
+      peerUrls: (cells[at('PEER URLS')] ?? '').split(',').filter(Boolean),
+    };
+  });
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
 }
 
 function requireSome(values: string[], what: string): void {

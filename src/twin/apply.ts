@@ -27,6 +27,7 @@ import { canonicalJson } from '../util/values.js';
 import { freshWorkDir } from '../util/work-dir.js';
 import type { StateKey } from '../state/store.js';
 import type { TwinContext } from './context.js';
+import { ensureEtcdBootstrapped } from './etcd-bootstrap.js';
 import { bringUpTalosNode } from './talos-node.js';
 import { clusterKeys, describeFailures, readTwinRecord } from './outcome.js';
 import type { ClusterOutcome, TwinOutcome, TwinRecord } from './outcome.js';
@@ -248,6 +249,7 @@ function buildSteps(
   // takes longer, so parallel creates on one node's storage only queue on that lock and time out. Queue here.
   const storageQueue = new KeyedLimiter(1);
   const talosctl = new Talosctl(ctx.runner, { path: ctx.tools.talosctl });
+  const etcdDeps = { ...ctx, talosctl };
   const wanted = plan.vms.filter((vm) => vm.definition && vm.action !== 'conflict');
   const steps: Step[] = [];
   const files = new Map<string, ClusterFiles>();
@@ -284,6 +286,8 @@ function buildSteps(
       kubernetesVersion: spec.talos.kubernetesVersion,
       talosVersion: spec.talos.version,
       workers: members.length - controlPlanes.length,
+      timeServers: spec.talos.timeServers,
+      registryMirrors: spec.talos.registryMirrors,
     };
     const key = (name: string): StateKey => ({ twin: plan.twin, cluster: cluster.name, name });
     const cpAddresses = controlPlanes.map((vm) => vm.address!);
@@ -355,15 +359,13 @@ function buildSteps(
       title: `${cluster.name}: etcd bootstrap`,
       stage: 'kubernetes',
       needs: [`talos:${first.name}`],
-      run: async () => {
-        const outcome = await talosctl.bootstrap({
+      run: async () =>
+        void (await ensureEtcdBootstrapped(etcdDeps, {
+          twin: plan.twin,
+          cluster: input,
           talosconfig: files.get(cluster.name)!.talosconfig,
-          node: first.address!,
-        });
-        ctx.log(
-          `${cluster.name}: ${outcome === 'bootstrapped' ? 'bootstrapped etcd' : 'etcd was bootstrapped before'}`,
-        );
-      },
+          controlPlanes: controlPlanes.map((vm) => ({ name: vm.name, address: vm.address! })),
+        })),
     });
     steps.push({
       id: id('api'),

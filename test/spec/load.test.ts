@@ -304,3 +304,66 @@ describe('messages', () => {
     );
   });
 });
+
+describe('talos.timeServers and talos.registryMirrors', () => {
+  const example = readFileSync(EXAMPLE, 'utf8');
+  const withTalos = (lines: string) =>
+    example.replace(/^ {2}timeServers: .*$/m, lines.replace(/^/gm, '  ').trimEnd());
+
+  it('the example syncs to the Proxmox VM clock; mirrors are optional', () => {
+    const { spec } = parseSpec(example, 'twin.yaml');
+    expect(spec.talos.timeServers).toEqual(['/dev/ptp0']);
+    expect(spec.talos.registryMirrors).toBeUndefined();
+  });
+
+  it('takes NTP host names, IPv4 addresses, PTP devices and http(s) mirrors per registry', () => {
+    const { spec } = parseSpec(
+      withTalos(
+        'timeServers: [time.cloudflare.com, 192.168.15.1, /dev/ptp_kvm]\n' +
+          'registryMirrors:\n' +
+          '  docker.io:\n' +
+          '    endpoints: [https://cache.lab:5000, http://10.0.0.5:5000/v2/proxy]\n' +
+          '    overridePath: true\n' +
+          '  "*":\n' +
+          '    endpoints: [https://cache.lab:5000]\n' +
+          '    skipFallback: true\n',
+      ),
+      'twin.yaml',
+    );
+    expect(spec.talos.timeServers).toEqual(['time.cloudflare.com', '192.168.15.1', '/dev/ptp_kvm']);
+    expect(spec.talos.registryMirrors).toEqual({
+      'docker.io': {
+        endpoints: ['https://cache.lab:5000', 'http://10.0.0.5:5000/v2/proxy'],
+        overridePath: true,
+      },
+      '*': { endpoints: ['https://cache.lab:5000'], skipFallback: true },
+    });
+  });
+
+  it.each([
+    ['timeServers: ["ntp://time.cloudflare.com"]', 'talos.timeServers[0]', 'is not a time server'],
+    ['timeServers: [/dev/sda]', 'talos.timeServers[0]', 'is not a time server'],
+    ['timeServers: []', 'talos.timeServers', 'timeServers is empty'],
+    [
+      'registryMirrors:\n  docker.io:\n    endpoints: [cache.lab:5000]',
+      'talos.registryMirrors["docker.io"].endpoints[0]',
+      'is not a mirror endpoint: an http(s) URL',
+    ],
+    [
+      'registryMirrors:\n  docker.io:\n    endpoints: []',
+      'talos.registryMirrors["docker.io"].endpoints',
+      'at least one endpoint',
+    ],
+    [
+      'registryMirrors:\n  "https://docker.io":\n    endpoints: [https://cache.lab]',
+      'talos.registryMirrors',
+      'is not a registry host',
+    ],
+  ])('refuses %j at %s', (lines, path, message) => {
+    const issues = errorsOf(withTalos(lines));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toContain(path);
+    expect(issues[0]?.message).toContain(message);
+    expect(issues[0]?.fix).not.toBe('');
+  });
+});

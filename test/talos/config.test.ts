@@ -160,6 +160,35 @@ describe('patches against the Talos v1.11 config schema', () => {
   });
 });
 
+describe('time servers and registry mirrors (LIFECYCLE F.6)', () => {
+  const withBoth = {
+    ...cluster,
+    timeServers: ['/dev/ptp0', 'time.cloudflare.com'],
+    registryMirrors: {
+      'docker.io': { endpoints: ['https://cache.lab:5000'], overridePath: false },
+      '*': { endpoints: ['https://cache.lab:5000'], skipFallback: true },
+    },
+  };
+
+  it('leaves machine.time and machine.registries to Talos unless the spec sets them', () => {
+    const patch = parse(commonPatch(cluster)) as Record<string, unknown>;
+    expect(at(patch, 'machine.time')).toBeUndefined();
+    expect(at(patch, 'machine.registries')).toBeUndefined();
+  });
+
+  it('renders them into a config the Talos v1.11 schema accepts', () => {
+    expect(talosSchemaErrors(parse(commonPatch(withBoth)))).toEqual([]);
+    const config = assemble(withoutFieldsTheSchemaLacks(fixture('worker')), [
+      commonPatch(withBoth),
+      workerPatch(withBoth),
+      nodePatch(worker),
+    ]);
+    expect(talosSchemaErrors(config)).toEqual([]);
+    expect(at(config, 'machine.time')).toEqual({ servers: ['/dev/ptp0', 'time.cloudflare.com'] });
+    expect(at(config, 'machine.registries.mirrors')).toEqual(withBoth.registryMirrors);
+  });
+});
+
 describe('bad input names the field and the fix', () => {
   it.each<[string, () => string, RegExp]>([
     [
@@ -202,6 +231,16 @@ describe('bad input names the field and the fix', () => {
       'no install image',
       () => commonPatch({ ...cluster, installImage: ' ' }),
       /cluster east: installImage is empty/,
+    ],
+    [
+      'a mirror endpoint that is not an http(s) URL',
+      () => commonPatch({ ...cluster, registryMirrors: { 'docker.io': { endpoints: ['ftp://cache.lab'] } } }),
+      /cluster east: registryMirrors\.docker\.io\.endpoints\[0\] "ftp:\/\/cache\.lab" is not an http\(s\) URL/,
+    ],
+    [
+      'an empty time server list',
+      () => commonPatch({ ...cluster, timeServers: [] }),
+      /cluster east: timeServers is empty: list a server, or leave it out for time\.cloudflare\.com/,
     ],
     [
       'a negative worker count',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CommandError } from '../../src/exec/runner.js';
 import type { TalosClusterInput } from '../../src/talos/config.js';
-import { Talosctl, talosContract } from '../../src/talos/talosctl.js';
+import { BootstrapNotReadyError, Talosctl, talosContract } from '../../src/talos/talosctl.js';
 import { scriptedRunner, type Script } from '../exec/scripted-runner.js';
 
 const cluster: TalosClusterInput = {
@@ -168,6 +168,33 @@ describe('Talosctl bootstrap', () => {
     );
   });
 
+  it.each([
+    ['bootstrap is not available yet', 'not-available-yet'],
+    ['time is not in sync yet', 'time-not-in-sync'],
+  ])('"%s" is a node not ready yet (%s), to retry', async (desc, reason) => {
+    const { talos } = talosctl(() => ({
+      exitCode: 1,
+      stderr: `error executing bootstrap: rpc error: code = FailedPrecondition desc = ${desc}\n`,
+    }));
+    const error = await talos
+      .bootstrap({ talosconfig: '/s/talosconfig', node: '192.168.15.11' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BootstrapNotReadyError);
+    expect((error as BootstrapNotReadyError).reason).toBe(reason);
+  });
+
+  it('a worker refusing (control plane only) is not "not ready": it fails', async () => {
+    const { talos } = talosctl(() => ({
+      exitCode: 1,
+      stderr:
+        'error executing bootstrap: rpc error: code = FailedPrecondition desc = bootstrap can only be performed on a control plane node\n',
+    }));
+    const error = await talos
+      .bootstrap({ talosconfig: '/s/talosconfig', node: '192.168.15.14' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandError);
+  });
+
   it('fails on any other error', async () => {
     const { talos } = talosctl(() => ({
       exitCode: 1,
@@ -181,6 +208,42 @@ describe('Talosctl bootstrap', () => {
       'talosctl --talosconfig /s/talosconfig --nodes 192.168.15.11',
     );
     expect((error as CommandError).stderrTail).toContain('connection refused');
+  });
+});
+
+describe('Talosctl etcd members', () => {
+  it('asks the node itself and reads the table talosctl prints', async () => {
+    const stdout =
+      'NODE            ID                 HOSTNAME    PEER URLS                    CLIENT URLS                  LEARNER\n' +
+      '192.168.15.12   4f2a9c0d11e3b7a5   east-cp-1   https://192.168.15.11:2380   https://192.168.15.11:2379   false\n' +
+      '192.168.15.12   0b7d3e2f9a8c6154   east-cp-2   https://192.168.15.12:2380   https://192.168.15.12:2379   false\n';
+    const { talos, calls } = talosctl(() => ({ stdout }));
+    expect(await talos.etcdMembers({ talosconfig: '/s/talosconfig', node: '192.168.15.12' })).toEqual({
+      members: [
+        { id: '4f2a9c0d11e3b7a5', hostname: 'east-cp-1', peerUrls: ['https://192.168.15.11:2380'] },
+        { id: '0b7d3e2f9a8c6154', hostname: 'east-cp-2', peerUrls: ['https://192.168.15.12:2380'] },
+      ],
+    });
+    expect(calls[0]?.args).toEqual([
+      '--talosconfig',
+      '/s/talosconfig',
+      '--nodes',
+      '192.168.15.12',
+      '--endpoints',
+      '192.168.15.12',
+      'etcd',
+      'members',
+    ]);
+  });
+
+  it('a node whose etcd does not run cannot tell', async () => {
+    const { talos } = talosctl(() => ({
+      exitCode: 1,
+      stderr:
+        'error getting members: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:2379: connect: connection refused"\n',
+    }));
+    const answer = await talos.etcdMembers({ talosconfig: '/s/talosconfig', node: '192.168.15.12' });
+    expect(answer).toEqual({ unknown: expect.stringContaining('connection refused') });
   });
 });
 

@@ -15,10 +15,13 @@ import {
 export const LAB_USAGE = `usage:
   twin lab serve --dir DIR [--port N] [--time-scale X] [--profile realistic|fast] [--seed N]
                  [--faults FILE.json] [--lab-log FILE.jsonl] [--idle-timeout SECONDS] [--qemu-server 9.1|9.2]
+                 [--time-servers HOST,...]
       Runs the simulated lab (Proxmox VE API over HTTPS on 127.0.0.1) in the foreground, its state kept in DIR,
       and prints one JSON line: endpoint, token (the least-privilege twin@pve!gha of runner-setup/README.md),
       rootToken (root@pam!lab, only for tests that must act as the admin), userCfg (DIR/user.cfg: edit it to
-      change rights), qemuServer, CA file, fingerprint, nodes.
+      change rights), qemuServer, CA file, fingerprint, nodes. --time-servers lists the NTP servers the lab's
+      network reaches (default: public ones such as time.cloudflare.com and *.pool.ntp.org; "" for an
+      offline lab, where only the VMs' /dev/ptp0 keeps time).
   twin lab stop --dir DIR
       Stops the lab serving DIR (the one --lab DIR starts in the background).`;
 
@@ -42,6 +45,7 @@ async function labServe(args: string[], io: Io): Promise<number> {
       'lab-log': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'qemu-server': { type: 'string' },
+      'time-servers': { type: 'string' },
     },
     [],
     LAB_USAGE,
@@ -58,6 +62,7 @@ async function labServe(args: string[], io: Io): Promise<number> {
     ...defined('logFile', stringOption(parsed, 'lab-log')),
     ...defined('idleTimeoutSeconds', integerOption(parsed, 'idle-timeout')),
     ...defined('qemuServer', qemuServerOption(stringOption(parsed, 'qemu-server'))),
+    ...defined('reachableTimeServers', listOption(stringOption(parsed, 'time-servers'))),
   });
   io.out(JSON.stringify(info));
   await closed;
@@ -67,6 +72,14 @@ async function labServe(args: string[], io: Io): Promise<number> {
 function profileOption(value: string | undefined): 'realistic' | 'fast' | undefined {
   if (value === undefined || value === 'realistic' || value === 'fast') return value;
   throw new UsageError(`--profile takes realistic or fast, not "${value}"`);
+}
+
+/** A comma-separated list; "" is the empty list. */
+function listOption(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function qemuServerOption(value: string | undefined): '9.1' | '9.2' | undefined {

@@ -245,7 +245,8 @@ export class KubeClusters {
       .all(now)
       .filter((node) => node.phase === 'running' && node.clusterId === clusterId)
       .map((node): KubeNode => {
-        const registeredAt = Math.max(node.upAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister);
+        // The kubelet waits for time sync (LIFECYCLE F.6): a node that never syncs never registers.
+        const registeredAt = Math.max(node.servicesStartAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister);
         const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
         let readyAt = Infinity;
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);

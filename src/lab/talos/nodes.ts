@@ -5,6 +5,10 @@ import type { LabContext } from '../pve/handlers/context.js';
 import { dhcpAddress } from '../pve/handlers/agent.js';
 import { driveSizeBytes, isCloudinitDrive, isDriveKey, parseDrive } from '../pve/handlers/vm.js';
 import type { VmRecord } from '../pve/state.js';
+import type { EtcdMemberRecord } from './etcd.js';
+import { EtcdMembership } from './etcd.js';
+import type { LabTimeNetwork } from './time-sync.js';
+import { ONLINE_TIME_NETWORK, configuredTimeServers, timeSyncedAt } from './time-sync.js';
 import type { Doc } from './yaml-docs.js';
 import { get, getString, isMap, mainDocument, parseDocuments } from './yaml-docs.js';
 
@@ -37,6 +41,8 @@ interface TalosData {
   clusters: Record<string, TalosClusterRecord>;
   /** By VMID: whether its current start hangs (decided once per start). */
   boots?: Record<string, HungBoot>;
+  /** By VMID: the node's etcd data directory (control planes that bootstrapped or joined). */
+  etcd?: Record<string, EtcdMemberRecord>;
 }
 
 export type NodePhase = 'off' | 'booting' | 'maintenance' | 'rebooting' | 'running';
@@ -55,6 +61,18 @@ export interface TalosNode {
   clusterId?: string;
   /** The configured hostname, else the VM name nocloud hands over. */
   hostname: string;
+  /** net0's MAC: which machine (and disk) this is. */
+  identity: string;
+  /** When the current boot began (what machine.time.bootTimeout counts from). */
+  bootAt: number;
+  /** When its CRI runs: bootstrap is "not available yet" before (Infinity: not configured). */
+  criUpAt: number;
+  /** When its time is in sync (Infinity: never, e.g. no reachable time server). */
+  timeSyncedAt: number;
+  /** The time servers its config names (Talos' default when none). */
+  timeServers: string[];
+  /** When etcd (with data) and the kubelet start: CRI up and time in sync, both wait for it (F.6). */
+  servicesStartAt: number;
 }
 
 export interface DiskInfo {
@@ -83,15 +101,27 @@ export class TalosNodes {
     private readonly lab: LabContext,
     private readonly file: string | undefined,
     readonly data: TalosData,
-  ) {}
+    /** Which time servers the lab's network reaches. */
+    readonly network: LabTimeNetwork,
+  ) {
+    this.etcd = new EtcdMembership(
+      (data.etcd ??= {}),
+      () => this.save(),
+      (seconds) => this.ms(seconds),
+      this.seconds.etcdJoin,
+    );
+  }
 
-  static open(lab: LabContext, dir: string | undefined): TalosNodes {
+  /** The control planes' etcd data directories and clusters. */
+  readonly etcd: EtcdMembership;
+
+  static open(lab: LabContext, dir: string | undefined, network = ONLINE_TIME_NETWORK): TalosNodes {
     const file = dir === undefined ? undefined : join(dir, STATE_FILE);
     const data: TalosData =
       file && existsSync(file)
         ? (JSON.parse(readFileSync(file, 'utf8')) as TalosData)
         : { version: 1, nodes: {}, clusters: {} };
-    const nodes = new TalosNodes(lab, file, data);
+    const nodes = new TalosNodes(lab, file, data, network);
     nodes.sync();
     return nodes;
   }
@@ -139,16 +169,26 @@ export class TalosNodes {
     const record = this.record(vm);
     const platform = this.platformAddress(vm);
     const hostname = vm.config.name ?? `talos-${vm.vmid}`;
+    const unconfigured = {
+      vm,
+      hostname,
+      identity: identityOf(vm),
+      bootAt: vm.startedAt ?? Infinity,
+      criUpAt: Infinity,
+      timeSyncedAt: Infinity,
+      timeServers: [],
+      servicesStartAt: Infinity,
+    };
     if (vm.status !== 'running' || vm.startedAt === undefined) {
-      return { vm, phase: 'off', upAt: Infinity, addresses: [], hostname };
+      return { ...unconfigured, phase: 'off', upAt: Infinity, addresses: [] };
     }
     // A hung boot never brings the network up: nothing answers at any address.
     if (this.bootHangs(vm.vmid, vm.startedAt))
-      return { vm, phase: 'booting', upAt: Infinity, addresses: [], hostname };
+      return { ...unconfigured, phase: 'booting', upAt: Infinity, addresses: [] };
     const boot = this.ms(this.seconds.talosBoot);
     if (!record) {
       const upAt = vm.startedAt + boot;
-      return { vm, phase: now >= upAt ? 'maintenance' : 'booting', upAt, addresses: [platform], hostname };
+      return { ...unconfigured, phase: now >= upAt ? 'maintenance' : 'booting', upAt, addresses: [platform] };
     }
     const docs = this.parse(record.config);
     const config = mainDocument(docs) ?? {};
@@ -159,8 +199,13 @@ export class TalosNodes {
     const phase: NodePhase = now >= upAt ? 'running' : appliedThisBoot ? 'rebooting' : 'booting';
     const role = getString(config, 'machine.type') === 'controlplane' ? 'controlplane' : 'worker';
     const statics = staticAddresses(config);
+    const bootAt = appliedThisBoot ? record.appliedAt : vm.startedAt;
+    const startup = this.startup(config, bootAt, upAt);
     return {
       vm,
+      identity: record.identity,
+      bootAt,
+      ...startup,
       phase,
       upAt,
       addresses: phase === 'running' && statics.length > 0 ? statics : [platform],
@@ -169,6 +214,26 @@ export class TalosNodes {
       role,
       clusterId: getString(config, 'cluster.id') ?? '',
       hostname: getString(config, 'machine.network.hostname') ?? hostname,
+    };
+  }
+
+  /** A configured boot's services: CRI, then time sync; etcd and the kubelet wait for both (F.4, F.6). */
+  private startup(config: Doc, bootAt: number, upAt: number) {
+    const criUpAt = upAt + this.ms(this.seconds.talosCriStart);
+    const synced = timeSyncedAt({
+      config,
+      bootAt,
+      upAt,
+      network: this.network,
+      ms: (seconds) => this.ms(seconds),
+      syncSeconds: this.seconds.timeSync,
+      timeScale: this.lab.timing.timeScale,
+    });
+    return {
+      criUpAt,
+      timeSyncedAt: synced,
+      timeServers: configuredTimeServers(config),
+      servicesStartAt: Math.max(criUpAt, synced),
     };
   }
 
@@ -213,7 +278,9 @@ export class TalosNodes {
     return this.data.clusters[id];
   }
 
+  /** The Talos cluster's first etcd bootstrap (when its Kubernetes API starts); a later one changes nothing. */
   recordBootstrap(cluster: TalosClusterRecord): void {
+    if (this.data.clusters[cluster.id]) return;
     this.data.clusters[cluster.id] = cluster;
     this.save();
   }
@@ -237,7 +304,10 @@ export class TalosNodes {
         changed = true;
       }
     }
-    for (const node of this.all(now)) {
+    const nodes = this.all(now);
+    const identities = new Map(this.lab.state.vms().map((vm) => [vm.vmid, identityOf(vm)]));
+    this.etcd.settle(nodes, identities, now);
+    for (const node of nodes) {
       const agent = node.phase === 'running';
       if (node.vm.status === 'running' && node.vm.guest.agentRunning !== agent) {
         this.lab.state.setGuestAgent(node.vm.vmid, agent);
@@ -253,8 +323,9 @@ export class TalosNodes {
     if (this.timer) clearTimeout(this.timer);
     const next = Math.min(
       ...this.all(now)
-        .filter((node) => node.docs && node.upAt > now)
-        .map((node) => node.upAt),
+        .filter((node) => node.docs)
+        .flatMap((node) => [node.upAt, node.servicesStartAt])
+        .filter((at) => at > now),
     );
     if (!Number.isFinite(next)) return;
     this.timer = setTimeout(() => this.sync(), next - now + 1);

@@ -113,6 +113,18 @@ export function ansiDate(ms: number): string {
   return `${day} ${month} ${String(date.getUTCDate()).padStart(2, ' ')} ${time} ${date.getUTCFullYear()}`;
 }
 
+/** go-humanize's Bytes (SI units), as talosctl prints sizes: 21 MB, 6.0 MB. */
+export function humanBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
 /** Columns padded as Go's tabwriter does for kubectl and talosctl (3 spaces between columns). */
 export function table(rows: string[][]): string {
   const widths: number[] = [];

@@ -1,6 +1,7 @@
 import type { LabContext } from '../pve/handlers/context.js';
 import { KubeClusters } from '../kube/clusters.js';
 import { TalosNodes } from '../talos/nodes.js';
+import type { LabTimeNetwork } from '../talos/time-sync.js';
 import { runHelm } from './helm.js';
 import { runKubectl } from './kubectl.js';
 import type { ExecRequest, ExecResult } from './runtime.js';
@@ -31,8 +32,8 @@ export class LabToolService {
   readonly talos: TalosNodes;
   readonly kube: KubeClusters;
 
-  constructor(lab: LabContext, dir: string | undefined) {
-    this.talos = TalosNodes.open(lab, dir);
+  constructor(lab: LabContext, dir: string | undefined, network?: LabTimeNetwork) {
+    this.talos = TalosNodes.open(lab, dir, network);
     this.kube = KubeClusters.open(this.talos, dir);
   }
 

@@ -14,12 +14,13 @@ import {
 import { applyPatches } from '../talos/patch.js';
 import { configProblems } from '../talos/validate.js';
 import type { Doc } from '../talos/yaml-docs.js';
-import { decodePem, get, getString, isMap, parseDocuments, renderDocuments } from '../talos/yaml-docs.js';
+import { isMap, parseDocuments, renderDocuments } from '../talos/yaml-docs.js';
 import type { CommandNode, FlagSpec, ParsedArgs } from './flags.js';
 import { UsageError, boolFlag, findCommand, listFlag, parseFlags, stringFlag } from './flags.js';
-import { sameCertificate, signedBy } from './kube-access.js';
 import type { ExecResult, ToolCall } from './runtime.js';
-import { ToolFailure, table } from './runtime.js';
+import { ToolFailure, humanBytes, table } from './runtime.js';
+import { APID_PORT, dialInsecure, dialSecure, loadTalosconfig, proxyTo, singleNode } from './talos-dial.js';
+import { TIME_RESOURCES, bootstrap, etcdMembers, etcdStatus, timeResourceTable } from './talosctl-etcd.js';
 
 /**
  * The lab's talosctl (v1.11.6): the subcommands the product runs, with talosctl's flags and its
@@ -37,7 +38,6 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 ];
 
 const GEN_FLAGS: FlagSpec[] = [{ name: 'force', short: 'f', kind: 'bool' }];
-const APID_PORT = 50000;
 
 const ROOT: CommandNode<Run> = {
   name: 'talosctl',
@@ -119,6 +119,13 @@ const ROOT: CommandNode<Run> = {
       run: applyConfig,
     },
     { name: 'bootstrap', run: bootstrap },
+    {
+      name: 'etcd',
+      children: [
+        { name: 'members', run: etcdMembers },
+        { name: 'status', run: etcdStatus },
+      ],
+    },
     {
       name: 'kubeconfig',
       flags: [
@@ -301,21 +308,6 @@ async function machineconfigPatch(call: ToolCall, args: ParsedArgs): Promise<voi
   else call.write(output, text);
 }
 
-/** The talosconfig the call uses: --talosconfig, TALOSCONFIG, or ~/.talos/config. */
-function talosconfigPath(call: ToolCall, args: ParsedArgs): string {
-  return (
-    stringFlag(args, 'talosconfig') ?? call.env('TALOSCONFIG') ?? `${call.env('HOME') ?? '~'}/.talos/config`
-  );
-}
-
-function loadTalosconfig(call: ToolCall, args: ParsedArgs): { path: string; doc: Doc } {
-  const path = talosconfigPath(call, args);
-  if (!call.exists(path)) return { path, doc: { context: '', contexts: {} } };
-  const doc = parse(call.read(path)) as unknown;
-  if (!isMap(doc)) throw new ToolFailure(`failed to parse config: ${path} is not a talosconfig`);
-  return { path, doc };
-}
-
 async function setContextList(call: ToolCall, args: ParsedArgs, field: 'endpoints' | 'nodes'): Promise<void> {
   if (args.positionals.length === 0) throw new ToolFailure('requires at least 1 arg(s), only received 0');
   const { path, doc } = loadTalosconfig(call, args);
@@ -325,107 +317,11 @@ async function setContextList(call: ToolCall, args: ParsedArgs, field: 'endpoint
   call.write(path, renderDocuments([doc]));
 }
 
-/** gRPC's "Unavailable" as talosctl prints a failed dial. */
-function unavailable(detail: string): string {
-  return `rpc error: code = Unavailable desc = connection error: desc = "${detail}"`;
-}
-
-/** Dials ip:50000: who answers, or the Go error a dial there gives. */
-async function dial(call: ToolCall, ip: string): Promise<TalosNode> {
-  const node = call.talos.at(ip);
-  if (!node) {
-    await call.pause(call.talos.seconds.unreachableTimeout);
-    throw new ToolFailure(
-      unavailable(`transport: Error while dialing: dial tcp ${ip}:${APID_PORT}: connect: no route to host`),
-    );
-  }
-  if (node.phase === 'booting' || node.phase === 'rebooting') {
-    throw new ToolFailure(
-      unavailable(`transport: Error while dialing: dial tcp ${ip}:${APID_PORT}: connect: connection refused`),
-    );
-  }
-  return node;
-}
-
-/** The maintenance service: self-signed, no client auth; a configured apid wants a client certificate. */
-async function dialInsecure(call: ToolCall, args: ParsedArgs): Promise<{ ip: string; node: TalosNode }> {
-  const ip = listFlag(args, 'nodes')[0];
-  if (!ip) {
-    throw new ToolFailure(
-      'nodes are not set for the command: please use `--nodes` flag or configuration file to set the nodes to run the command against',
-    );
-  }
-  const node = await dial(call, ip);
-  if (node.phase === 'running')
-    throw new ToolFailure(
-      unavailable('error reading server preface: remote error: tls: certificate required'),
-    );
-  return { ip, node };
-}
-
-interface SecureTarget {
-  endpoint: TalosNode;
-  nodes: string[];
-  context: Doc;
-}
-
-/** mTLS to the first endpoint that answers: its CA must be the talosconfig's, our certificate signed by it. */
-async function dialSecure(call: ToolCall, args: ParsedArgs): Promise<SecureTarget> {
-  const { doc } = loadTalosconfig(call, args);
-  const found = talosContext(doc, stringFlag(args, 'context'));
-  const context = found?.context ?? {};
-  const flagged = listFlag(args, 'endpoints');
-  const endpoints = flagged.length > 0 ? flagged : ((context.endpoints as string[] | undefined) ?? []);
-  if (endpoints.length === 0)
-    throw new ToolFailure('error constructing client: failed to determine endpoints');
-  const nodeFlags = listFlag(args, 'nodes');
-  const nodes = nodeFlags.length > 0 ? nodeFlags : ((context.nodes as string[] | undefined) ?? []);
-  let lastError: unknown;
-  for (const endpoint of endpoints) {
-    try {
-      const node = await dial(call, endpoint);
-      const nodeCa = decodePem(get(node.config, 'machine.ca.crt'));
-      if (node.phase !== 'running' || !sameCertificate(decodePem(context.ca), nodeCa)) {
-        throw new ToolFailure(
-          unavailable(
-            'transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority',
-          ),
-        );
-      }
-      if (!signedBy(decodePem(context.crt), nodeCa))
-        throw new ToolFailure(
-          unavailable('error reading server preface: remote error: tls: bad certificate'),
-        );
-      return { endpoint: node, nodes, context };
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw lastError;
-}
-
-/** apid proxies a call to `ip` inside the cluster: the target must run a config of the same machine CA. */
-async function proxyTo(call: ToolCall, via: TalosNode, ip: string): Promise<TalosNode> {
-  if (via.addresses.includes(ip)) return via;
-  const node = await dial(call, ip);
-  const sameCa = sameCertificate(
-    decodePem(get(node.config, 'machine.ca.crt')),
-    decodePem(get(via.config, 'machine.ca.crt')),
-  );
-  if (node.phase !== 'running' || !sameCa) {
-    throw new ToolFailure(
-      unavailable(
-        'transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority',
-      ),
-    );
-  }
-  return node;
-}
-
 async function getResource(call: ToolCall, args: ParsedArgs): Promise<void> {
   const resource = args.positionals[0];
   if (resource === undefined) throw new ToolFailure('requires at least 1 arg(s), only received 0');
-  if (!['disks', 'disk', 'Disks', 'block.Disks'].includes(resource)) {
+  const timeResource = TIME_RESOURCES[resource];
+  if (!timeResource && !['disks', 'disk', 'Disks', 'block.Disks'].includes(resource)) {
     throw new ToolFailure(`error getting resource: resource type "${resource}" is not registered`);
   }
   try {
@@ -437,22 +333,12 @@ async function getResource(call: ToolCall, args: ParsedArgs): Promise<void> {
       ip = target.nodes[0] ?? target.endpoint.addresses[0] ?? '';
       node = await proxyTo(call, target.endpoint, ip);
     }
-    printDisks(call, node, boolFlag(args, 'insecure') ? '' : ip, stringFlag(args, 'output') ?? 'table');
+    if (timeResource) call.out(timeResourceTable(call, timeResource, ip, node));
+    else printDisks(call, node, boolFlag(args, 'insecure') ? '' : ip, stringFlag(args, 'output') ?? 'table');
   } catch (error) {
     if (error instanceof ToolFailure) throw new ToolFailure(`error getting resource: ${error.message}`);
     throw error;
   }
-}
-
-function humanBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
 function printDisks(call: ToolCall, node: TalosNode, nodeColumn: string, output: string): void {
@@ -564,40 +450,6 @@ function accept(call: ToolCall, node: TalosNode, docs: Doc[], dryRun: boolean): 
     throw new ToolFailure(
       `rpc error: code = Unavailable desc = error reading from server: read tcp 10.0.0.1:51820->${node.addresses[0] ?? ''}:${APID_PORT}: read: connection reset by peer`,
     );
-  }
-}
-
-/** bootstrap, kubeconfig: one node, talked to through an endpoint. */
-async function singleNode(call: ToolCall, args: ParsedArgs): Promise<TalosNode> {
-  const target = await dialSecure(call, args);
-  if (target.nodes.length > 1)
-    throw new ToolFailure('this command can only be run against a single node, use --nodes to pick one');
-  return proxyTo(call, target.endpoint, target.nodes[0] ?? target.endpoint.addresses[0] ?? '');
-}
-
-async function bootstrap(call: ToolCall, args: ParsedArgs): Promise<void> {
-  exactArgs(args, 0);
-  try {
-    const node = await singleNode(call, args);
-    const config = node.config ?? {};
-    if (node.role !== 'controlplane') {
-      throw new ToolFailure(
-        'rpc error: code = FailedPrecondition desc = bootstrap is not available on worker nodes',
-      );
-    }
-    const clusterId = node.clusterId ?? '';
-    if (call.talos.cluster(clusterId)) {
-      throw new ToolFailure('rpc error: code = AlreadyExists desc = etcd data directory is not empty');
-    }
-    call.talos.recordBootstrap({
-      id: clusterId,
-      name: getString(config, 'cluster.clusterName') ?? '',
-      bootstrappedAt: call.now(),
-      bootstrapVmid: node.vm.vmid,
-    });
-  } catch (error) {
-    if (error instanceof ToolFailure) throw new ToolFailure(`error executing bootstrap: ${error.message}`);
-    throw error;
   }
 }
 

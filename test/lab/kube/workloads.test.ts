@@ -47,6 +47,12 @@ function talosNode(hostname: string, role: 'controlplane' | 'worker', address: s
     role,
     clusterId: CLUSTER,
     hostname,
+    identity: address,
+    bootAt: 0,
+    criUpAt: 0,
+    timeSyncedAt: 0,
+    timeServers: ['time.cloudflare.com'],
+    servicesStartAt: 0,
     config: {
       machine: { type: role },
       cluster: {

@@ -127,7 +127,13 @@ export async function provision(t: ToolLab, controlPlanes: number, workers: numb
 export async function bootstrapCluster(t: ToolLab, files: ClusterFiles): Promise<void> {
   const cp1 = files.controlPlanes[0]!.address;
   const target = ['--talosconfig', files.talosconfig, '--nodes', cp1, '--endpoints', cp1];
-  const bootstrap = await t.run('talosctl', [...target, 'bootstrap']);
+  // A node answers before its CRI runs: bootstrap says "not available yet" until then (LIFECYCLE F.4).
+  let bootstrap = await t.run('talosctl', [...target, 'bootstrap']);
+  await eventually(async () => {
+    if (!/bootstrap is not available yet/.test(bootstrap.stderr)) return true;
+    bootstrap = await t.run('talosctl', [...target, 'bootstrap']);
+    return false;
+  });
   expect(bootstrap.code, bootstrap.stderr).toBe(0);
   const kubeconfig = await t.run('talosctl', [
     ...target,
