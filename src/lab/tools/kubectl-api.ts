@@ -4,6 +4,7 @@ import type { KubeNode } from '../kube/clusters.js';
 import type { KindInfo } from '../kube/kinds.js';
 import { apiVersionOf, byKind } from '../kube/kinds.js';
 import type { StoredObject } from '../kube/objects.js';
+import { nodeAllocatable, nodeCapacity, resourceList } from '../kube/node-resources.js';
 import { nameOf, namespaceOf } from '../kube/objects.js';
 import type { PodView } from '../kube/pods.js';
 import { nodeLabels, nodeTaints } from '../kube/scheduling.js';
@@ -301,6 +302,9 @@ export function nodeItem(call: ToolCall, clusterId: string, node: KubeNode): Api
         ...node.talos.addresses.map((address) => ({ type: 'InternalIP', address })),
         { type: 'Hostname', address: node.name },
       ],
+      // What the kubelet reports: capacity from the VM, allocatable after Talos' reservations (F.7).
+      capacity: resourceList(nodeCapacity(node)),
+      allocatable: resourceList(nodeAllocatable(node)),
       conditions: [readyCondition],
       nodeInfo: {
         architecture: 'amd64',
