@@ -48,6 +48,9 @@ interface Memo {
   sweep: Sweep;
 }
 
+/** Mons, then mgrs and OSDs, then nothing new. */
+const CEPH_PASSES = 3;
+
 const memos = new WeakMap<KubeClusters, Map<string, Memo>>();
 /** The cluster's sweep up to `now`: every workload's pods with when and where they were bound. */
 export function clusterSweep(kube: KubeClusters, clusterId: string, now: number): Sweep {
@@ -58,16 +61,21 @@ export function clusterSweep(kube: KubeClusters, clusterId: string, now: number)
   const memo = byCluster.get(clusterId);
   if (memo && memo.key === key && now >= memo.computedAt && now < memo.validUntil)
     return { ...memo.sweep, cluster };
-  // Rook creates Ceph's daemons only once its operator runs: a second pass adds them (they come after it).
+  // Rook creates Ceph's daemons once its operator runs, the mgrs and OSDs once the mons are bound: each
+  // pass adds what the last one lets Rook create (they all come after what decided them).
   const base = run(cluster, workloadsOf(cluster));
-  const ceph = cephWorkloads(cluster, sweepPods(base.sweep));
-  const { sweep, validUntil } = ceph.length === 0 ? base : run(cluster, [...base.sweep.workloads, ...ceph]);
-  byCluster.set(clusterId, {
-    key,
-    computedAt: now,
-    validUntil: Math.min(validUntil, base.validUntil),
-    sweep,
-  });
+  let { sweep, validUntil } = base;
+  let daemons: string[] = [];
+  for (let pass = 0; pass < CEPH_PASSES; pass++) {
+    const ceph = cephWorkloads(cluster, sweepPods(sweep));
+    const names = ceph.map((workload) => `${workload.namespace}/${workload.name}`);
+    if (names.join() === daemons.join()) break;
+    daemons = names;
+    const next = run(cluster, [...base.sweep.workloads, ...ceph]);
+    sweep = next.sweep;
+    validUntil = Math.min(validUntil, next.validUntil);
+  }
+  byCluster.set(clusterId, { key, computedAt: now, validUntil, sweep });
   return sweep;
 }
 
