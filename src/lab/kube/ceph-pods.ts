@@ -29,8 +29,8 @@ export function rookOperatorStartedAt(pods: PodPlan[], now: number): number | un
   return started.length > 0 ? Math.min(...started) : undefined;
 }
 
-/** The live CephClusters whose operator runs, each with Rook's plan for it. */
-export function plannedClusters(
+/** The live CephClusters whose operator runs, each with Rook's plan for it (started by `now` or not). */
+function allPlans(
   kube: KubeClusters,
   clusterId: string,
   pods: PodPlan[],
@@ -41,8 +41,32 @@ export function plannedClusters(
   return kube
     .objects(clusterId)
     .list(byKind('CephCluster'))
-    .map((stored) => ({ stored, plan: cephPlan(kube, clusterId, stored, operator, now) }))
-    .filter(({ plan }) => now >= plan.startedAt && plan.refusal === undefined);
+    .map((stored) => ({ stored, plan: cephPlan(kube, clusterId, stored, operator, now) }));
+}
+
+/** The CephClusters Rook has started on by `now` and not refused, each with its plan. */
+export function plannedClusters(
+  kube: KubeClusters,
+  clusterId: string,
+  pods: PodPlan[],
+  now: number,
+): { stored: StoredObject; plan: CephPlan }[] {
+  return allPlans(kube, clusterId, pods, now).filter(
+    ({ plan }) => now >= plan.startedAt && plan.refusal === undefined,
+  );
+}
+
+/** The next moment after `now` Rook's plans change what exists (the sweep's result holds until then). */
+export function nextCephMoment(cluster: Cluster, pods: PodPlan[]): number {
+  const wait = cluster.kube.talos.ms(MON_CANARY_WAIT_SECONDS);
+  const moments = allPlans(cluster.kube, cluster.clusterId, pods, cluster.now).flatMap(({ plan }) => [
+    plan.startedAt,
+    plan.monsAt,
+    plan.monsAt + wait,
+    plan.mgrsAt,
+    plan.readyAt,
+  ]);
+  return Math.min(...moments.filter((moment) => moment > cluster.now));
 }
 
 export const daemonName = (kind: string, id: string) => `rook-ceph-${kind}-${id}`;

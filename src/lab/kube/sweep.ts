@@ -1,5 +1,5 @@
 import { get } from '../talos/yaml-docs.js';
-import { cephWorkloads } from './ceph-pods.js';
+import { cephWorkloads, nextCephMoment } from './ceph-pods.js';
 import type { KubeClusters, KubeNode } from './clusters.js';
 import { RECONCILERS, evictDrained } from './controllers.js';
 import { byKind } from './kinds.js';
@@ -75,6 +75,7 @@ export function clusterSweep(kube: KubeClusters, clusterId: string, now: number)
     sweep = next.sweep;
     validUntil = Math.min(validUntil, next.validUntil);
   }
+  validUntil = Math.min(validUntil, nextCephMoment(cluster, sweepPods(sweep)));
   byCluster.set(clusterId, { key, computedAt: now, validUntil, sweep });
   return sweep;
 }

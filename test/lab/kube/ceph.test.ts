@@ -251,6 +251,19 @@ describe('Ceph on three workers with the chart defaults', () => {
     });
   });
 
+  it('answers later questions with later facts when one lab asks again (the sweep is memoised per moment)', () => {
+    const lab = cluster(3, 3);
+    lab.install({});
+    const kube = lab.kube();
+    // The operator runs, Rook has not started on the CephCluster yet: nothing else is due then.
+    const early = OPERATOR_AT + (SECONDS.podStart + 1) * 1000;
+    expect(cephClusterStatus(kube, 'east', lab.cephCluster(), early)).toEqual({});
+    const started = OPERATOR_AT + SECONDS.rookOperatorStart * 1000;
+    expect(cephClusterStatus(kube, 'east', lab.cephCluster(), started)).toMatchObject({ state: 'Creating' });
+    const later = cephClusterStatus(kube, 'east', lab.cephCluster(), LATER);
+    expect((later.ceph as Doc).health).toBe('HEALTH_OK');
+  });
+
   it('skips the Talos system disk and the cloud-init drive with their reasons, and takes sdb', () => {
     const lab = cluster(3, 3);
     lab.install({});
