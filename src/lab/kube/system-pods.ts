@@ -1,6 +1,8 @@
+import type { Doc } from '../talos/yaml-docs.js';
+import { get, isMap } from '../talos/yaml-docs.js';
 import type { KubeClusters, KubeNode } from './clusters.js';
 import type { Resources } from './node-resources.js';
-import { NO_RESOURCES } from './node-resources.js';
+import { NO_RESOURCES, podRequests } from './node-resources.js';
 import type { Workload } from './pod-plans.js';
 
 /**
@@ -24,8 +26,6 @@ export interface BoundLoad {
  * from the kubelet's start. Not scheduled, not shown as mirror pods by the lab.
  */
 const CONTROL_PLANE_STATIC_PODS: Resources = { cpu: 260, memory: 832 * MI, pods: 3 };
-/** The cilium agent's install-cni-binaries init container, 100m/10Mi, is its effective request (I.3). */
-const CILIUM_AGENT: Resources = { cpu: 100, memory: 10 * MI, pods: 1 };
 /** The operator requests nothing (operator.resources `{}`), but it is a pod. */
 const CILIUM_OPERATOR: Resources = { ...NO_RESOURCES, pods: 1 };
 
@@ -35,11 +35,13 @@ export function boundLoads(kube: KubeClusters, clusterId: string, nodes: KubeNod
     .filter((node) => node.talos.role === 'controlplane')
     .map((node) => ({ node: node.name, since: node.registeredAt, requests: CONTROL_PLANE_STATIC_PODS }));
   const cilium = kube.release(clusterId, 'kube-system', 'cilium');
-  if (!cilium) return staticPods;
+  const values = kube.ciliumValues(clusterId)?.values;
+  if (!cilium || !values) return staticPods;
+  const agent = podRequests(ciliumAgentSpec(values, `v${cilium.chartVersion}`));
   const agents = nodes.map((node) => ({
     node: node.name,
     since: Math.max(cilium.firstDeployedAt, node.registeredAt),
-    requests: CILIUM_AGENT,
+    requests: agent,
   }));
   // The lab's cilium-operator replicas sit on the first nodes by name (kubectl-api ciliumPods).
   const desired = kube.ciliumOperator(clusterId)?.desired ?? 0;
@@ -49,6 +51,20 @@ export function boundLoads(kube: KubeClusters, clusterId: string, nodes: KubeNod
     requests: CILIUM_OPERATOR,
   }));
   return [...staticPods, ...agents, ...operators];
+}
+
+/**
+ * The cilium agent pod's spec as far as scheduling reads it: the install-cni-binaries init container with
+ * `cni.resources` (100m/10Mi by default, its effective request, I.3) and the agent with `resources` (none).
+ */
+export function ciliumAgentSpec(values: Doc, tag: string): Doc {
+  const resources = (path: string) => (isMap(get(values, path)) ? get(values, path) : {});
+  const image = `quay.io/cilium/cilium:${tag}`;
+  return {
+    hostNetwork: true,
+    initContainers: [{ name: 'install-cni-binaries', image, resources: resources('cni.resources') }],
+    containers: [{ name: 'cilium-agent', image, resources: resources('resources') }],
+  };
 }
 
 /**

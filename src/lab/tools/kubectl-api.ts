@@ -9,6 +9,7 @@ import { nameOf, namespaceOf } from '../kube/objects.js';
 import type { PodView } from '../kube/pods.js';
 import { nodeLabels, nodeTaints } from '../kube/scheduling.js';
 import { objectStatus } from '../kube/status.js';
+import { ciliumAgentSpec } from '../kube/system-pods.js';
 import { podSuffix, podsOf } from '../kube/workloads.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { isMap } from '../talos/yaml-docs.js';
@@ -114,6 +115,8 @@ export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
   const nodes = call.kube.nodes(clusterId);
   const tag = `v${release.chartVersion}`;
   const agent = { name: 'cilium-agent', image: `quay.io/cilium/cilium:${tag}` };
+  const values = call.kube.ciliumValues(clusterId)?.values ?? {};
+  const agentSpec = ciliumAgentSpec(values, tag);
   let readyLeft = agents.ready;
   const agentPods = nodes.map((node): PodView => {
     const running = !node.ciliumFailure && readyLeft-- > 0;
@@ -130,7 +133,7 @@ export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
         ? { reason: `${node.ciliumFailure.container}: ${node.ciliumFailure.reason}` }
         : {}),
       containers: [agent],
-      spec: { hostNetwork: true, containers: [agent] },
+      spec: agentSpec,
       ...(node.talos.addresses[0] ? { ip: node.talos.addresses[0] } : {}),
       createdAt: Math.max(release.deployedAt, node.registeredAt),
     };

@@ -248,6 +248,31 @@ describe('scheduling against allocatable (G.1)', () => {
     expect(lab.pods(330, 'second')[0]).toMatchObject({ phase: 'Running', ready: true });
   });
 
+  it("counts each Cilium agent's 100m/10Mi (its install-cni-binaries init container) on every node", () => {
+    const fits = new Lab(PRODUCTION, PRODUCTION);
+    // 3900m fits east-w-2 (3950m allocatable, nothing there); east-w-1 holds a CoreDNS replica.
+    fits.apply(deployment('big', 1, { cpu: '3900m' }));
+    expect(fits.pods(200, 'big')[0]!.nodeName).toBe('east-w-2');
+    const withCilium = new Lab(PRODUCTION, PRODUCTION);
+    withCilium.kube.putRelease(CLUSTER, {
+      name: 'cilium',
+      namespace: 'kube-system',
+      chart: 'cilium',
+      chartVersion: '1.19.6',
+      appVersion: '1.19.6',
+      revision: 1,
+      status: 'deployed',
+      values: {},
+      firstDeployedAt: 0,
+      deployedAt: 0,
+      description: 'Install complete',
+    });
+    withCilium.apply(deployment('big', 1, { cpu: '3900m' }));
+    const [pod] = withCilium.pods(200, 'big');
+    expect(pod!.nodeName).toBeUndefined();
+    expect(pod!.reason).toMatch(/: 1 node\(s\) had untolerated taint \{[^}]*\}, 2 Insufficient cpu\. /);
+  });
+
   it('binds a Pending pod when a node joins', () => {
     const lab = new Lab(PRODUCTION, PRODUCTION);
     const third = talosNode('east-w-3', 'worker', PRODUCTION, 3);
