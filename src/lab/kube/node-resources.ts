@@ -161,3 +161,30 @@ export function insufficient(allocatable: Resources, used: Resources, asks: Reso
     ...(asks.memory > 0 && used.memory + asks.memory > allocatable.memory ? ['Insufficient memory'] : []),
   ];
 }
+
+const amount = (name: string, value: unknown) =>
+  name === 'cpu' ? quantityMillicores(value) : quantityBytes(value);
+
+/**
+ * The pod's QoS class as the API server sets it: BestEffort without any cpu/memory request or limit,
+ * Guaranteed when every container's limits cover both and its requests (defaulted to them) equal them.
+ */
+export function qosClass(podSpec: Doc): 'BestEffort' | 'Burstable' | 'Guaranteed' {
+  const containers = [...containersOf(podSpec, 'initContainers'), ...containersOf(podSpec, 'containers')];
+  const block = (container: Doc, key: string): Doc => {
+    const value = get(container, `resources.${key}`);
+    return isMap(value) ? value : {};
+  };
+  const named = (values: Doc) => ['cpu', 'memory'].filter((name) => values[name] !== undefined);
+  if (containers.every((c) => named(block(c, 'requests')).length + named(block(c, 'limits')).length === 0))
+    return 'BestEffort';
+  const guaranteed = containers.every((container) => {
+    const [requests, limits] = [block(container, 'requests'), block(container, 'limits')];
+    return ['cpu', 'memory'].every(
+      (name) =>
+        limits[name] !== undefined &&
+        (requests[name] === undefined || amount(name, requests[name]) === amount(name, limits[name])),
+    );
+  });
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

@@ -4,7 +4,7 @@ import type { KubeNode } from '../kube/clusters.js';
 import type { KindInfo } from '../kube/kinds.js';
 import { apiVersionOf, byKind } from '../kube/kinds.js';
 import type { StoredObject } from '../kube/objects.js';
-import { nodeAllocatable, nodeCapacity, resourceList } from '../kube/node-resources.js';
+import { nodeAllocatable, nodeCapacity, qosClass, resourceList } from '../kube/node-resources.js';
 import { nameOf, namespaceOf } from '../kube/objects.js';
 import type { PodView } from '../kube/pods.js';
 import { nodeLabels, nodeTaints } from '../kube/scheduling.js';
@@ -387,7 +387,7 @@ function podStatus(pod: PodView, node: KubeNode | undefined): Doc {
           ...(pod.reason ? { message: pod.reason } : {}),
         }),
       ],
-      qosClass: 'BestEffort',
+      qosClass: qosClass(pod.spec),
     };
   }
   const state = running
@@ -413,6 +413,6 @@ function podStatus(pod: PodView, node: KubeNode | undefined): Doc {
       started: running,
       state,
     })),
-    qosClass: 'BestEffort',
+    qosClass: qosClass(pod.spec),
   };
 }

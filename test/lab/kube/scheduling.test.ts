@@ -6,6 +6,7 @@ import {
   nodeAllocatable,
   nodeCapacity,
   podRequests,
+  qosClass,
   resourceList,
 } from '../../../src/lab/kube/node-resources.js';
 import type { PodView } from '../../../src/lab/kube/pods.js';
@@ -13,6 +14,9 @@ import { podsOf } from '../../../src/lab/kube/workloads.js';
 import { TIME_PROFILES } from '../../../src/lab/profile.js';
 import type { TalosNode, TalosNodes } from '../../../src/lab/talos/nodes.js';
 import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
+import { get } from '../../../src/lab/talos/yaml-docs.js';
+import { nodeItem } from '../../../src/lab/tools/kubectl-api.js';
+import type { ToolCall } from '../../../src/lab/tools/runtime.js';
 
 /**
  * Scheduling by requests against the allocatable Talos leaves (LIFECYCLE F.7, G.1), on a KubeClusters over
@@ -160,6 +164,31 @@ describe('allocatable on Talos VMs (F.7)', () => {
   });
 });
 
+describe('Node objects', () => {
+  it('show capacity and allocatable in status, as `kubectl get node -o json` does', () => {
+    const lab = new Lab(PRODUCTION, PREVIEW);
+    const call = { now: () => 200 * S, kube: lab.kube } as unknown as ToolCall;
+    const [controlPlane, worker] = lab.kube
+      .nodes(CLUSTER, 200 * S)
+      .map((node) => nodeItem(call, CLUSTER, node));
+    expect(get(controlPlane!.object, 'status.allocatable')).toEqual({
+      cpu: '3950m',
+      memory: `${7388 * 1024}Ki`,
+      pods: '110',
+    });
+    expect(get(worker!.object, 'status.capacity')).toEqual({
+      cpu: '2',
+      memory: `${5984 * 1024}Ki`,
+      pods: '110',
+    });
+    expect(get(worker!.object, 'status.allocatable')).toEqual({
+      cpu: '1950m',
+      memory: `${5500 * 1024}Ki`,
+      pods: '110',
+    });
+  });
+});
+
 describe('effective requests (G.1)', () => {
   it('takes the larger of the app containers sum and the largest init container, with sidecars and overhead', () => {
     const container = (cpu: string, memory: string, extra: Doc = {}) => ({
@@ -188,6 +217,21 @@ describe('effective requests (G.1)', () => {
         overhead: { cpu: '10m', memory: '1Mi' },
       }),
     ).toEqual({ cpu: 1060, memory: 1045 * MI, pods: 1 });
+  });
+});
+
+describe('QoS class', () => {
+  it('is BestEffort without requests, Guaranteed when limits equal requests, Burstable otherwise', () => {
+    const app = (resources: Doc) => ({ containers: [{ name: 'app', image: 'x', resources }] });
+    expect(qosClass(app({}))).toBe('BestEffort');
+    expect(qosClass(app({ limits: { cpu: '1', memory: '1Gi' } }))).toBe('Guaranteed');
+    expect(
+      qosClass(app({ requests: { cpu: '1000m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } })),
+    ).toBe('Guaranteed');
+    // CoreDNS: 100m/70Mi, memory limit 170Mi.
+    expect(qosClass(app({ requests: { cpu: '100m', memory: '70Mi' }, limits: { memory: '170Mi' } }))).toBe(
+      'Burstable',
+    );
   });
 });
 
