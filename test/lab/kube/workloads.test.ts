@@ -41,7 +41,9 @@ const ADMISSION = [
 function talosNode(hostname: string, role: 'controlplane' | 'worker', address: string): TalosNode {
   return {
     // 2 vCPU / 4 GiB control plane, 4 vCPU / 8 GiB workers: room for these small pods.
-    vm: { config: role === 'controlplane' ? { cores: '2', memory: '4096' } : { cores: '4', memory: '8192' } } as unknown as TalosNode['vm'],
+    vm: {
+      config: role === 'controlplane' ? { cores: '2', memory: '4096' } : { cores: '4', memory: '8192' },
+    } as unknown as TalosNode['vm'],
     phase: 'running',
     upAt: 0,
     addresses: [address],
