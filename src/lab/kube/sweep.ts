@@ -52,6 +52,7 @@ interface Memo {
 const CEPH_PASSES = 3;
 
 const memos = new WeakMap<KubeClusters, Map<string, Memo>>();
+
 /** The cluster's sweep up to `now`: every workload's pods with when and where they were bound. */
 export function clusterSweep(kube: KubeClusters, clusterId: string, now: number): Sweep {
   const cluster = clusterAt(kube, clusterId, now);

@@ -1,7 +1,7 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { isMap } from '../talos/yaml-docs.js';
 import { podAddressBlocks, podAddresses } from './addresses.js';
-import type { KubeClusters, KubeNode } from './clusters.js';
+import type { KubeClusters } from './clusters.js';
 import type { KindInfo } from './kinds.js';
 import type { StoredObject } from './objects.js';
 import { labelsOf, nameOf, namespaceOf } from './objects.js';
@@ -85,16 +85,6 @@ export function workloadStatus(
   if (kind === 'Deployment') return deploymentStatus(cluster, shown, rollout);
   if (kind === 'DaemonSet') return daemonSetStatus(cluster, shown, rollout);
   return statefulSetStatus(cluster, shown, rollout);
-}
-
-/** Nodes the pod spec could be scheduled on now by taints and selectors: Ready, not cordoned, tolerated. */
-export function schedulableNodes(
-  kube: KubeClusters,
-  clusterId: string,
-  podSpec: Doc,
-  now: number,
-): KubeNode[] {
-  return fittingNodes(kube.nodes(clusterId, now), podSpec, now);
 }
 
 // ---- what a pod looks like now -------------------------------------------------------------------------
