@@ -1,50 +1,39 @@
-import { createHash } from 'node:crypto';
 import type { Doc } from '../talos/yaml-docs.js';
-import { get, getString, isMap } from '../talos/yaml-docs.js';
-import type { CephDiskClaim, KubeClusters, KubeNode } from './clusters.js';
+import { get, getString } from '../talos/yaml-docs.js';
+import type { CephPlan, CephOsd } from './ceph-plan.js';
+import { cephPlan, MON_CANARY_WAIT_SECONDS } from './ceph-plan.js';
+import { daemonName, letter, monsPlaced, plannedClusters, rookOperatorStartedAt } from './ceph-pods.js';
+import type { KubeClusters } from './clusters.js';
 import { byKind } from './kinds.js';
 import type { StoredObject } from './objects.js';
 import { nameOf, namespaceOf } from './objects.js';
+import type { PodPlan } from './pod-plans.js';
 import { CEPH_IMAGE } from './rook-charts.js';
-import { podsOf, schedulableNodes } from './workloads.js';
+import type { Sweep } from './sweep.js';
+import { clusterSweep, sweepPods } from './sweep.js';
+
+export type { CephOsd } from './ceph-plan.js';
+export { fsidOf } from './ceph-plan.js';
 
 /**
- * What the Rook operator and Ceph make of a CephCluster (CONTRACTS D), computed from the objects, the
- * nodes, their disks and the time: nothing before the operator runs; then version detection, mons one
- * after another, mgrs, an OSD prepare per storage node and the OSDs; then Ceph's health checks. Every
- * refusal carries Rook's or Ceph's own text.
+ * What the Rook operator and Ceph make of a CephCluster (CONTRACTS D), computed from Rook's plan
+ * (ceph-plan.ts) and from where the scheduler bound the daemons' pods (sweep.ts): nothing before the
+ * operator runs; then version detection, the mons, the mgrs and the OSDs, each up only once its pod runs
+ * on a node; then Ceph's health checks from the daemons that are up. Every refusal carries Rook's or
+ * Ceph's own text.
  */
 
 const CEPH_VERSION = 'ceph version 19.2.3 (c92aebb279828e9c3c1f5d24613efca272649e62) squid (stable)';
-/** Rook waits canaryRetries (30) x canaryRetryDelaySeconds (5) for a mon's canary pod to be scheduled. */
-const MON_CANARY_WAIT_SECONDS = 150;
-/** Rook's mon.MaxMonCount default and DefaultMonCount. */
-const DEFAULT_MON_COUNT = 3;
-/** ceph-volume rejects disks under 5 GB. */
-const MIN_OSD_BYTES = 5 * 1024 ** 3;
 /** Rook creates its pools with cephclient.DefaultPGCount PGs; the mgr's .mgr pool has one. */
 const POOL_PGS = 8;
 /** An object store's metadata pools beside its data pool (.rgw.root, control, meta, log, index, non-ec, otp). */
 const OBJECT_STORE_METADATA_POOLS = 7;
-/** Rook's daemons carry no tolerations by default: they schedule where an untolerating pod would. */
-const CEPH_POD_SPEC: Doc = { containers: [{ name: 'ceph', image: CEPH_IMAGE }] };
 
 export interface CephDaemon {
   name: string;
   node?: string;
   /** When it joined (mons: quorum); undefined while its pod cannot be placed. */
   upAt?: number;
-}
-
-export interface CephOsd {
-  id: number;
-  uuid: string;
-  node: string;
-  device: string;
-  sizeBytes: number;
-  upAt: number;
-  /** Where the disk is recorded: `<VM smbios uuid>/<volume id>`. */
-  diskKey: string;
 }
 
 export interface CephView {
@@ -64,29 +53,6 @@ export interface CephView {
   prepareLogs: Record<string, string[]>;
 }
 
-/** The CephCluster's fsid: a CephCluster deleted and created again is a new Ceph cluster. */
-export function fsidOf(stored: StoredObject): string {
-  const hex = createHash('sha256').update(`ceph-fsid/${stored.uid}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** When the rook-ceph-operator Deployment's pod started, if it runs and is ready. */
-function operatorStartedAt(kube: KubeClusters, clusterId: string, now: number): number | undefined {
-  const started = podsOf(kube, clusterId, now)
-    .filter((pod) => pod.owner.kind === 'Deployment' && pod.owner.name === 'rook-ceph-operator' && pod.ready)
-    .map((pod) => pod.startedAt ?? now);
-  return started.length > 0 ? Math.min(...started) : undefined;
-}
-
-function flag(doc: unknown, path: string): boolean {
-  return get(doc, path) === true;
-}
-
-function count(doc: unknown, path: string, fallback: number): number {
-  const value = Number(get(doc, path) ?? 0);
-  return value > 0 ? value : fallback;
-}
-
 /** The operator's view of one CephCluster now, or undefined before the operator has reconciled it. */
 export function cephView(
   kube: KubeClusters,
@@ -94,236 +60,100 @@ export function cephView(
   stored: StoredObject,
   now: number,
 ): CephView | undefined {
-  const operator = operatorStartedAt(kube, clusterId, now);
-  if (operator === undefined) return undefined;
-  const startedAt = Math.max(
-    stored.createdAt,
-    operator + kube.talos.ms(kube.talos.seconds.rookOperatorStart),
+  const sweep = clusterSweep(kube, clusterId, now);
+  const pods = sweepPods(sweep);
+  if (rookOperatorStartedAt(pods, now) === undefined) return undefined;
+  const planned = plannedClusters(kube, clusterId, pods, now).find(
+    (entry) => entry.stored.uid === stored.uid,
   );
-  if (now < startedAt) return undefined;
-  const spec = isMap(stored.object.spec) ? stored.object.spec : {};
+  const plan = planned?.plan ?? refusedPlan(kube, clusterId, stored, pods, now);
+  if (!plan || now < plan.startedAt) return undefined;
   const view: CephView = {
-    fsid: fsidOf(stored),
-    startedAt,
-    steps: [[startedAt, 'Detecting Ceph version']],
+    fsid: plan.fsid,
+    startedAt: plan.startedAt,
+    steps: [[plan.startedAt, 'Detecting Ceph version']],
     mons: [],
     mgrs: [],
     osds: [],
     prepareLogs: {},
   };
-  const nodes = kube.nodes(clusterId, now);
-  const refused = specRefusal(spec, nodes.length);
-  if (refused) return { ...view, error: { at: startedAt, message: refused } };
-  orchestrate(kube, view, spec, nodes, schedulableNodes(kube, clusterId, CEPH_POD_SPEC, now));
+  if (plan.refusal) return { ...view, error: { at: plan.startedAt, message: plan.refusal } };
+  orchestrate(kube, sweep, view, plan, namespaceOf(stored) ?? 'rook-ceph');
   if (view.readyAt !== undefined && now >= view.readyAt) recordOsdDisks(kube, view);
   return view;
 }
 
-/** What stops Rook before it creates anything: the image check and preClusterStartValidation. */
-function specRefusal(spec: Doc, nodeCount: number): string | undefined {
-  const image = getString(spec, 'cephVersion.image');
-  if (image !== CEPH_IMAGE)
-    return `failed the ceph version check: the lab runs only the image ${CEPH_IMAGE}, not ${String(image)}`;
-  const monCount = count(spec, 'mon.count', DEFAULT_MON_COUNT);
-  if (!flag(spec, 'mon.allowMultiplePerNode') && nodeCount < monCount)
-    return `failed to perform validation before cluster creation: cannot start ${monCount} mons on ${nodeCount} node(s) when allowMultiplePerNode is false`;
-  return undefined;
+/** The plan of a CephCluster Rook refused before creating anything (plannedClusters leaves those out). */
+function refusedPlan(
+  kube: KubeClusters,
+  clusterId: string,
+  stored: StoredObject,
+  pods: PodPlan[],
+  now: number,
+): CephPlan | undefined {
+  const operator = rookOperatorStartedAt(pods, now);
+  if (operator === undefined) return undefined;
+  return cephPlan(kube, clusterId, stored, operator, now);
 }
 
-/** Rook's reconcile: version detection, the mons one after another, the mgrs, then an OSD prepare per node. */
+/** Where the scheduler bound a daemon's pod, and how long after its creation. */
+function bound(
+  pods: PodPlan[],
+  namespace: string,
+  name: string,
+): { node: string; delay: number } | undefined {
+  const pod = pods.find(
+    (candidate) =>
+      candidate.workload.namespace === namespace &&
+      candidate.workload.name === name &&
+      candidate.deletedAt === undefined &&
+      candidate.times.node !== undefined,
+  );
+  return pod ? { node: pod.times.node!.name, delay: pod.times.scheduledAt - pod.createdAt } : undefined;
+}
+
+/** Rook's reconcile as it went: the mons (all bound within the canary wait), the mgrs, then the OSDs. */
 function orchestrate(
   kube: KubeClusters,
+  sweep: Sweep,
   view: CephView,
-  spec: Doc,
-  nodes: KubeNode[],
-  fitting: KubeNode[],
+  plan: CephPlan,
+  namespace: string,
 ): void {
+  const { cluster } = sweep;
+  const pods = sweepPods(sweep);
   const ms = (seconds: number) => kube.talos.ms(seconds);
   const s = kube.talos.seconds;
-  const placeable = fitting.map((node) => node.name).sort();
-  const monsAt = view.startedAt + ms(s.imagePull + s.podStart); // the rook-ceph-detect-version job
-  view.steps.push([monsAt, 'Configuring Ceph Mons']);
-  const monCount = count(spec, 'mon.count', DEFAULT_MON_COUNT);
-  const monsShareNodes = flag(spec, 'mon.allowMultiplePerNode');
-  const monsFit = monsShareNodes ? placeable.length > 0 : placeable.length >= monCount;
-  view.mons = daemons('mon', monCount, monsShareNodes, placeable, (i) =>
-    monsFit ? monsAt + (i + 1) * ms(s.cephMonStart) : undefined,
+  const daemon = (name: string, id: string, upAt: number): CephDaemon => {
+    const placed = bound(pods, namespace, id);
+    return placed ? { name, node: placed.node, upAt: upAt + placed.delay } : { name };
+  };
+  view.steps.push([plan.monsAt, 'Configuring Ceph Mons']);
+  view.mons = Array.from({ length: plan.monCount }, (_, i) =>
+    daemon(`mon.${letter(i)}`, daemonName('mon', letter(i)), plan.monsAt + (i + 1) * ms(s.cephMonStart)),
   );
-  if (!monsFit) {
+  if (!monsPlaced(cluster, plan, namespace, pods)) {
     // All canaries must be scheduled before any mon starts; Rook gives up after the canary wait.
+    view.mons = view.mons.map((mon) => ({ name: mon.name, ...(mon.node ? { node: mon.node } : {}) }));
     view.error = {
-      at: monsAt + ms(MON_CANARY_WAIT_SECONDS),
+      at: plan.monsAt + ms(MON_CANARY_WAIT_SECONDS),
       message:
         'failed to create cluster: failed to start ceph monitors: failed to assign pods to mons: failed to schedule mons',
     };
     return;
   }
-  const mgrsAt = monsAt + monCount * ms(s.cephMonStart);
-  view.steps.push([mgrsAt, 'Configuring Ceph Mgr(s)']);
-  const mgrUpAt = mgrsAt + ms(s.cephMgrStart);
-  const mgrsShareNodes = flag(spec, 'mgr.allowMultiplePerNode');
-  view.mgrs = daemons('mgr', count(spec, 'mgr.count', 1), mgrsShareNodes, placeable, () => mgrUpAt);
-  view.steps.push([mgrUpAt, 'Configuring Ceph OSDs']);
-  view.readyAt = mgrUpAt + ms(s.cephOsdPrepare);
-  planOsds(kube, view, spec, nodes, placeable, mgrUpAt, view.readyAt + ms(s.cephOsdStart));
-}
-
-/** Daemons a, b, c, ... each on its own node unless they may share one; the rest wait unplaced. */
-function daemons(
-  kind: string,
-  wanted: number,
-  shareNodes: boolean,
-  placeable: string[],
-  upAt: (index: number) => number | undefined,
-): CephDaemon[] {
-  return Array.from({ length: wanted }, (_, i) => {
-    const node = shareNodes ? placeable[i % Math.max(placeable.length, 1)] : placeable[i];
-    const name = `${kind}.${String.fromCharCode(97 + i)}`;
-    const at = node === undefined ? undefined : upAt(i);
-    return { name, ...(node === undefined ? {} : { node }), ...(at === undefined ? {} : { upAt: at }) };
+  view.steps.push([plan.mgrsAt, 'Configuring Ceph Mgr(s)']);
+  view.mgrs = Array.from({ length: plan.mgrCount }, (_, i) =>
+    daemon(`mgr.${letter(i)}`, daemonName('mgr', letter(i)), plan.mgrUpAt),
+  );
+  view.steps.push([plan.mgrUpAt, 'Configuring Ceph OSDs']);
+  view.readyAt = plan.readyAt;
+  view.prepareLogs = plan.prepareLogs;
+  view.osds = plan.osds.map((osd) => {
+    const placed = bound(pods, namespace, daemonName('osd', String(osd.id)));
+    // An OSD whose pod finds no node never boots: it stays down.
+    return { ...osd, upAt: placed ? osd.upAt + placed.delay : Infinity };
   });
-}
-
-interface NodeDisk {
-  name: string;
-  sizeBytes: number;
-  readOnly: boolean;
-  /** `<VM smbios uuid>/<volume id>`; undefined for the cloud-init CD-ROM. */
-  key?: string;
-}
-
-/** The node's disks as Rook's discovery lists them, each with the PVE volume behind it. */
-function nodeDisks(kube: KubeClusters, node: KubeNode): NodeDisk[] {
-  const vm = node.talos.vm;
-  const machine = /(?:^|,)uuid=([^,]+)/.exec(vm.config.smbios1 ?? '')?.[1] ?? String(vm.vmid);
-  const volumes = Object.keys(vm.config)
-    .filter((key) => /^scsi\d+$/.test(key))
-    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
-    .map((key) => (vm.config[key] ?? '').split(',')[0]?.replace(/^file=/, '') ?? '');
-  return kube.talos.disks(vm).map((disk, index) => ({
-    name: disk.id,
-    sizeBytes: disk.sizeBytes,
-    readOnly: disk.readOnly,
-    ...(disk.readOnly ? {} : { key: `${machine}/${volumes[index] ?? disk.id}` }),
-  }));
-}
-
-/** The storage nodes: every placeable node with useAllNodes, else the named ones that exist and are placeable. */
-function storageNodes(spec: Doc, placeable: string[]): { name: string; settings: Doc }[] {
-  if (flag(spec, 'storage.useAllNodes')) return placeable.map((name) => ({ name, settings: {} }));
-  const named = get(spec, 'storage.nodes');
-  return (Array.isArray(named) ? named.filter(isMap) : [])
-    .filter((entry) => placeable.includes(String(entry.name)))
-    .map((entry) => ({ name: String(entry.name), settings: entry }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Which devices a node's OSDs may take: node settings override the cluster's (ceph-cluster-crd.md). */
-function deviceSelector(spec: Doc, settings: Doc): (device: string) => string | undefined {
-  const pick = (key: string) => settings[key] ?? get(spec, `storage.${key}`);
-  if (pick('useAllDevices') === true) return () => 'all';
-  const filter = pick('deviceFilter');
-  if (typeof filter === 'string' && filter !== '') {
-    const pattern = new RegExp(filter);
-    return (device) => (pattern.test(device) ? `matches device filter "${filter}"` : undefined);
-  }
-  const devices = pick('devices');
-  const names = (Array.isArray(devices) ? devices.filter(isMap) : []).map((device) => String(device.name));
-  return (device) =>
-    names.some((name) => name === device || name === `/dev/${device}`)
-      ? 'found in the desired devices'
-      : undefined;
-}
-
-/** The prepare job of every storage node: which disks become OSDs and why the others are skipped. */
-function planOsds(
-  kube: KubeClusters,
-  view: CephView,
-  spec: Doc,
-  nodes: KubeNode[],
-  placeable: string[],
-  preparingAt: number,
-  upAt: number,
-): void {
-  const stamp = new Date(preparingAt).toISOString().replace('T', ' ').replace('Z', '');
-  const taken: { node: string; disk: NodeDisk; claim?: CephDiskClaim }[] = [];
-  for (const { name, settings } of storageNodes(spec, placeable)) {
-    const node = nodes.find((candidate) => candidate.name === name);
-    if (!node) continue;
-    const { log, disks } = prepareNode(kube, view.fsid, spec, node, settings, stamp);
-    view.prepareLogs[name] = log;
-    taken.push(...disks.map((entry) => ({ node: name, ...entry })));
-  }
-  // OSDs this cluster made keep their ids; new ones are numbered after them.
-  let nextId = Math.max(0, ...taken.map((entry) => (entry.claim ? entry.claim.osdId + 1 : 0)));
-  for (const { node, disk, claim } of taken) {
-    const id = claim?.osdId ?? nextId++;
-    view.osds.push(osd(id, claim?.osdUuid ?? uuidFrom(`${view.fsid}/${disk.key}`), node, disk, upAt));
-  }
-  view.osds.sort((a, b) => a.id - b.id);
-}
-
-/** One node's prepare run: ceph-volume's and Rook's verdict on each disk, in Rook's log lines. */
-function prepareNode(
-  kube: KubeClusters,
-  fsid: string,
-  spec: Doc,
-  node: KubeNode,
-  settings: Doc,
-  stamp: string,
-): { log: string[]; disks: { disk: NodeDisk; claim?: CephDiskClaim }[] } {
-  // Discovery (lsblk) runs before the OSD checks, so its warnings come first.
-  const discovery: string[] = [];
-  const log: string[] = [];
-  const info = (text: string) => log.push(`${stamp} I | cephosd: ${text}`);
-  const installDisk = getString(node.talos.config, 'machine.install.disk') ?? '/dev/sda';
-  const selected = deviceSelector(spec, settings);
-  const disks: { disk: NodeDisk; claim?: CephDiskClaim }[] = [];
-  for (const disk of nodeDisks(kube, node)) {
-    if (!disk.key) {
-      discovery.push(`${stamp} W | inventory: skipping device "${disk.name}". unsupported diskType rom`);
-      continue;
-    }
-    const claim = kube.cephDisk(disk.key);
-    if (claim && claim.fsid !== fsid) {
-      info(`skipping device "${disk.name}", detected an existing OSD. UUID=${claim.osdUuid}`);
-      info(
-        `skipping osd.${claim.osdId}: "${claim.osdUuid}" belonging to a different ceph cluster "${claim.fsid}"`,
-      );
-      continue;
-    }
-    const rejected = [
-      ...(`/dev/${disk.name}` === installDisk ? ['Has GPT headers', 'Has partitions'] : []),
-      ...(disk.sizeBytes < MIN_OSD_BYTES ? ['Insufficient space (<5GB)'] : []),
-    ];
-    if (rejected.length > 0) {
-      info(`skipping device "${disk.name}": ${JSON.stringify(rejected).replaceAll('","', '", "')}.`);
-      continue;
-    }
-    info(`device "${disk.name}" is available.`);
-    const reason = selected(disk.name);
-    if (reason === undefined) {
-      info(`skipping device "${disk.name}" that does not match the device filter/list`);
-      continue;
-    }
-    if (reason !== 'all') info(`device "${disk.name}" ${reason}`);
-    disks.push({ disk, ...(claim ? { claim } : {}) });
-  }
-  if (disks.length === 0) {
-    log.push(
-      `${stamp} W | cephosd: skipping OSD configuration as no devices matched the storage settings for this node "${node.name}"`,
-    );
-  }
-  return { log: [...discovery, ...log], disks };
-}
-
-function osd(id: number, uuid: string, node: string, disk: NodeDisk, upAt: number): CephOsd {
-  return { id, uuid, node, device: disk.name, sizeBytes: disk.sizeBytes, upAt, diskKey: disk.key ?? '' };
-}
-
-function uuidFrom(seed: string): string {
-  const hex = createHash('sha256').update(seed).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Once prepared, an OSD's bluestore label stays on its disk: a later Ceph cluster finds it taken. */

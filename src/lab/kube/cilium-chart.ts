@@ -50,6 +50,9 @@ export function chartDefaults(): Doc {
       },
     },
     operator: { replicas: 2 },
+    // The agent's install-cni-binaries init container (values.yaml 831–843): the agent pod's effective
+    // request, the agent container itself requesting nothing (LIFECYCLE I.3).
+    cni: { resources: { requests: { cpu: '100m', memory: '10Mi' }, limits: { cpu: 1, memory: '1Gi' } } },
   };
 }
 

@@ -96,7 +96,11 @@ export class KubeClusters {
     return new KubeClusters(talos, file, data);
   }
 
+  /** Bumped on every change of the state, so that what is computed from it can be reused until then. */
+  revision = 0;
+
   save(): void {
+    this.revision++;
     if (!this.file) return;
     const temp = `${this.file}.tmp-${process.pid}`;
     writeFileSync(temp, JSON.stringify(this.data), { mode: 0o600 });

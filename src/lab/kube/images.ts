@@ -51,10 +51,15 @@ export const KNOWN_IMAGES: readonly KnownImage[] = [
   ...images('quay.io/cilium/cilium', versions('v', '1.19', 6)),
   ...images('quay.io/cilium/operator-generic', versions('v', '1.19', 6)),
   ...images('quay.io/cilium/tetragon', ['v1.5.0']),
+  // Talos v1.11's CoreDNS (constants.go DefaultCoreDNSVersion).
+  ...images('registry.k8s.io/coredns/coredns', ['v1.12.4']),
   // Rook's CSI driver (the rook-ceph chart's csi.* images).
   ...images('quay.io/cephcsi/cephcsi', ['v3.14.2', 'v3.15.0']),
   ...images('registry.k8s.io/sig-storage/csi-node-driver-registrar', ['v2.13.0']),
   ...images('registry.k8s.io/sig-storage/csi-provisioner', ['v5.2.0']),
+  ...images('registry.k8s.io/sig-storage/csi-resizer', ['v1.13.2']),
+  ...images('registry.k8s.io/sig-storage/csi-attacher', ['v4.8.1']),
+  ...images('registry.k8s.io/sig-storage/csi-snapshotter', ['v8.2.1']),
 ];
 
 // docker/distribution's reference grammar, reduced to what image references in manifests use.

@@ -1,5 +1,7 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, isMap } from '../talos/yaml-docs.js';
+import { CSI_DRIVERS, deployment, renderCsiDriver } from './rook-csi.js';
+import { CEPH_RESOURCE_DEFAULTS, OPERATOR_RESOURCES } from './rook-resources.js';
 
 /**
  * Rook's two charts from https://charts.rook.io/release (CONTRACTS D): `rook-ceph` (the operator, its
@@ -31,20 +33,6 @@ const ROOK_CRDS = [
   { kind: 'CephObjectStore', plural: 'cephobjectstores' },
 ];
 
-/** The CSI images each Rook minor deploys (its csi.*.tag defaults; v1.17 moved to cephcsi v3.14.2). */
-const CSI_IMAGES = {
-  v117: {
-    cephcsi: 'quay.io/cephcsi/cephcsi:v3.14.2',
-    registrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0',
-    provisioner: 'registry.k8s.io/sig-storage/csi-provisioner:v5.2.0',
-  },
-  v118: {
-    cephcsi: 'quay.io/cephcsi/cephcsi:v3.15.0',
-    registrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0',
-    provisioner: 'registry.k8s.io/sig-storage/csi-provisioner:v5.2.0',
-  },
-};
-
 /** rook-ceph values.yaml: the keys the lab renders from. */
 export function operatorDefaults(): Doc {
   return {
@@ -56,7 +44,8 @@ export function operatorDefaults(): Doc {
       runAsGroup: 2016,
       capabilities: { drop: ['ALL'] },
     },
-    csi: { enableRbdDriver: true, provisionerReplicas: 2 },
+    resources: OPERATOR_RESOURCES,
+    csi: { enableRbdDriver: true, enableCephfsDriver: true, provisionerReplicas: 2 },
     monitoring: { enabled: false },
   };
 }
@@ -77,6 +66,7 @@ export function clusterDefaults(): Doc {
       dashboard: { enabled: true, ssl: true },
       crashCollector: { disable: false },
       logCollector: { enabled: true, periodicity: 'daily', maxLogSize: '500M' },
+      resources: structuredClone(CEPH_RESOURCE_DEFAULTS),
       removeOSDsIfOutAndSafeToRemove: false,
       priorityClassNames: {
         mon: 'system-node-critical',
@@ -169,11 +159,16 @@ export function clusterNotes(release: ChartRelease): string {
 /** The operator chart's objects: CRDs, service accounts, the operator and the RBD CSI driver. */
 export function renderOperator(values: Doc, release: ChartRelease): Doc[] {
   const crds = get(values, 'crds.enabled') === false ? [] : ROOK_CRDS.map(customResourceDefinition);
-  const accounts = ['rook-ceph-system', 'rook-csi-rbd-plugin-sa', 'rook-csi-rbd-provisioner-sa'].map(
-    (name) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } }),
+  const drivers = CSI_DRIVERS.filter((driver) => get(values, `csi.${driver.enabledBy}`) !== false);
+  const accounts = ['rook-ceph-system', ...drivers.flatMap((driver) => driver.serviceAccounts)].map(
+    (name) => ({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name },
+    }),
   );
-  const rbd = get(values, 'csi.enableRbdDriver') === false ? [] : rbdDriver(values, release);
-  return [...crds, ...accounts, operatorDeployment(values, release), ...rbd];
+  const csi = drivers.flatMap((driver) => renderCsiDriver(driver, values, release));
+  return [...crds, ...accounts, operatorDeployment(values, release), ...csi];
 }
 
 function customResourceDefinition(crd: { kind: string; plural: string }): Doc {
@@ -210,6 +205,7 @@ function operatorDeployment(values: Doc, release: ChartRelease): Doc {
         image: `${repository}:${tag}`,
         args: ['ceph', 'operator'],
         securityContext: get(values, 'containerSecurityContext'),
+        resources: get(values, 'resources') ?? {},
         ports: [{ containerPort: 9443, name: 'https-webhook', protocol: 'TCP' }],
         volumeMounts: [
           { mountPath: '/var/lib/rook', name: 'rook-config' },
@@ -222,86 +218,6 @@ function operatorDeployment(values: Doc, release: ChartRelease): Doc {
       { name: 'default-config-dir', emptyDir: {} },
     ],
   });
-}
-
-/**
- * The RBD CSI node plugin and provisioner. They need the host (privileged, host network and PID,
- * hostPath /dev and /sys), which is why the Talos guide labels the namespace privileged.
- */
-function rbdDriver(values: Doc, release: ChartRelease): Doc[] {
-  const images = release.chartVersion.startsWith('v1.17.') ? CSI_IMAGES.v117 : CSI_IMAGES.v118;
-  const hostVolumes = [
-    { name: 'host-dev', hostPath: { path: '/dev' } },
-    { name: 'host-sys', hostPath: { path: '/sys' } },
-    { name: 'lib-modules', hostPath: { path: '/lib/modules' } },
-  ];
-  const hostMounts = [
-    { name: 'host-dev', mountPath: '/dev' },
-    { name: 'host-sys', mountPath: '/sys' },
-    { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true },
-  ];
-  const plugin = {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'csi-rbdplugin' },
-    spec: {
-      selector: { matchLabels: { app: 'csi-rbdplugin' } },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-      template: {
-        metadata: { labels: { app: 'csi-rbdplugin', contains: 'csi-rbdplugin-metrics' } },
-        spec: {
-          serviceAccountName: 'rook-csi-rbd-plugin-sa',
-          priorityClassName: 'system-node-critical',
-          hostNetwork: true,
-          hostPID: true,
-          dnsPolicy: 'ClusterFirstWithHostNet',
-          containers: [
-            { name: 'driver-registrar', image: images.registrar, securityContext: { privileged: true } },
-            {
-              name: 'csi-rbdplugin',
-              image: images.cephcsi,
-              securityContext: {
-                privileged: true,
-                capabilities: { add: ['SYS_ADMIN'] },
-                allowPrivilegeEscalation: true,
-              },
-              volumeMounts: hostMounts,
-            },
-          ],
-          volumes: hostVolumes,
-        },
-      },
-    },
-  };
-  const replicas = Number(get(values, 'csi.provisionerReplicas') ?? 2);
-  const provisioner = deployment(
-    'csi-rbdplugin-provisioner',
-    replicas,
-    {
-      serviceAccountName: 'rook-csi-rbd-provisioner-sa',
-      priorityClassName: 'system-cluster-critical',
-      containers: [
-        { name: 'csi-provisioner', image: images.provisioner },
-        { name: 'csi-rbdplugin', image: images.cephcsi, volumeMounts: hostMounts },
-      ],
-      volumes: hostVolumes,
-    },
-    { contains: 'csi-rbdplugin-metrics' },
-  );
-  return [plugin, provisioner];
-}
-
-function deployment(name: string, replicas: number, podSpec: Doc, extraLabels: Doc = {}): Doc {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, labels: { app: name } },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name, ...extraLabels } }, spec: podSpec },
-    },
-  };
 }
 
 /** The cluster chart's objects: the CephCluster, and a pool (with its StorageClass) per list entry. */

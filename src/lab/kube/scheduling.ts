@@ -1,6 +1,8 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, isMap } from '../talos/yaml-docs.js';
 import type { KubeNode } from './clusters.js';
+import type { Resources } from './node-resources.js';
+import { insufficient } from './node-resources.js';
 
 /**
  * What kube-scheduler decides about a pod: the Nodes' labels and NoSchedule taints (as their Node objects
@@ -99,8 +101,22 @@ function affinityMatches(podSpec: Doc, labels: Record<string, string>): boolean 
   });
 }
 
+/** What the node holds when the scheduler looks at it: its allocatable and the pods bound there. */
+export interface NodeRoom {
+  allocatable: Resources;
+  used: Resources;
+  /** The labels of the pods bound there (for required pod anti-affinity). */
+  podLabels: Record<string, string>[];
+}
+
+/** What the scheduler knows about the pod beyond its spec: its requests and a DaemonSet pod's node. */
+export interface PodAsk {
+  requests: Resources;
+  boundNode?: string;
+}
+
 /** Why the node does not fit the pod at `at` (the first filter plugin that fails), or undefined when it fits. */
-export function misfit(node: KubeNode, podSpec: Doc, at: number): string | undefined {
+export function misfit(node: KubeNode, podSpec: Doc, at: number, boundNode?: string): string | undefined {
   const taints = nodeTaints(node, at).filter((taint) => taint.effect === 'NoSchedule');
   const tolerations = tolerationsOf(podSpec);
   const untolerated = (taint: Taint) => !tolerations.some((toleration) => tolerates(toleration, taint));
@@ -111,34 +127,92 @@ export function misfit(node: KubeNode, podSpec: Doc, at: number): string | undef
   const labels = nodeLabels(node);
   const selector = isMap(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
   const selected = Object.entries(selector).every(([key, value]) => labels[key] === String(value));
-  if (!selected || !affinityMatches(podSpec, labels))
+  // A DaemonSet pod carries node affinity to its own node (matchFields metadata.name).
+  const bound = boundNode === undefined || boundNode === node.name;
+  if (!selected || !bound || !affinityMatches(podSpec, labels))
     return "node(s) didn't match Pod's node affinity/selector";
   return undefined;
 }
 
-/** Nodes registered at `at` on which the pod fits then. */
+/**
+ * Every reason the node rejects the pod, in the scheduler's filter order (the first failing plugin decides):
+ * taints and selectors (preemption cannot help), then NodeResourcesFit, then required pod anti-affinity.
+ */
+export function rejection(
+  node: KubeNode,
+  podSpec: Doc,
+  at: number,
+  ask: PodAsk,
+  room: NodeRoom,
+): { reasons: string[]; preemptionHelps: boolean } | undefined {
+  const fixed = misfit(node, podSpec, at, ask.boundNode);
+  if (fixed) return { reasons: [fixed], preemptionHelps: false };
+  const short = insufficient(room.allocatable, room.used, ask.requests);
+  if (short.length > 0) return { reasons: short, preemptionHelps: true };
+  if (antiAffinityConflict(podSpec, room.podLabels))
+    return { reasons: ["node(s) didn't match pod anti-affinity rules"], preemptionHelps: true };
+  return undefined;
+}
+
+/** Required pod anti-affinity on the hostname: a pod matching a term's selector already runs there. */
+function antiAffinityConflict(podSpec: Doc, present: Record<string, string>[]): boolean {
+  const terms = get(podSpec, 'affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution');
+  return (Array.isArray(terms) ? terms.filter(isMap) : []).some((term) => {
+    const wanted = get(term, 'labelSelector.matchLabels');
+    if (!isMap(wanted) || term.topologyKey !== 'kubernetes.io/hostname') return false;
+    return present.some((labels) =>
+      Object.entries(wanted).every(([key, value]) => labels[key] === String(value)),
+    );
+  });
+}
+
+/** Nodes registered at `at` on which the pod fits then (taints, selectors; not resources). */
 export function fittingNodes(nodes: KubeNode[], podSpec: Doc, at: number): KubeNode[] {
   return nodes.filter((node) => node.registeredAt <= at && misfit(node, podSpec, at) === undefined);
 }
 
-/** kube-scheduler's FailedScheduling message for a pod no node takes at `at`. */
+/** How the scheduler prints reasons: a histogram `"<count> <reason>"`, sorted as strings, joined (G.1). */
+function histogram(reasons: string[]): string {
+  const counts = new Map<string, number>();
+  for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return [...counts]
+    .map(([reason, count]) => `${count} ${reason}`)
+    .sort()
+    .join(', ');
+}
+
+/**
+ * kube-scheduler's FailedScheduling message for a pod no node takes at `at` (G.1, FitError.Error()).
+ * Without rooms (no resource view), nodes are judged by taints and selectors alone.
+ */
 export function unschedulableMessage(
   nodes: KubeNode[],
   podSpec: Doc,
   at: number,
   missingClaim?: string,
+  ask?: PodAsk,
+  rooms?: Map<string, NodeRoom>,
 ): string {
   const present = nodes.filter((node) => node.registeredAt <= at);
   const total = present.length;
-  const preemption = `preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+  const notHelpful = `preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
   if (missingClaim !== undefined)
-    return `0/${total} nodes are available: persistentvolumeclaim "${missingClaim}" not found. ${preemption}`;
+    return `0/${total} nodes are available: persistentvolumeclaim "${missingClaim}" not found. ${notHelpful}`;
   if (total === 0) return 'no nodes available to schedule pods';
-  const counts = new Map<string, number>();
-  for (const node of present) {
+  const verdicts = present.flatMap((node) => {
+    const room = rooms?.get(node.name);
+    if (ask && room)
+      return [rejection(node, podSpec, at, ask, room)].filter((verdict) => verdict !== undefined);
     const reason = misfit(node, podSpec, at);
-    if (reason) counts.set(reason, (counts.get(reason) ?? 0) + 1);
-  }
-  const reasons = [...counts].map(([reason, count]) => `${count} ${reason}`).sort();
-  return `0/${total} nodes are available: ${reasons.join(', ')}. ${preemption}`;
+    return reason ? [{ reasons: [reason], preemptionHelps: false }] : [];
+  });
+  const filters = histogram(verdicts.flatMap((verdict) => verdict.reasons));
+  const preemption = histogram(
+    verdicts.map((verdict) =>
+      verdict.preemptionHelps
+        ? 'No preemption victims found for incoming pod'
+        : 'Preemption is not helpful for scheduling',
+    ),
+  );
+  return `0/${total} nodes are available: ${filters}. preemption: 0/${total} nodes are available: ${preemption}.`;
 }

@@ -4,10 +4,12 @@ import type { KubeNode } from '../kube/clusters.js';
 import type { KindInfo } from '../kube/kinds.js';
 import { apiVersionOf, byKind } from '../kube/kinds.js';
 import type { StoredObject } from '../kube/objects.js';
+import { nodeAllocatable, nodeCapacity, qosClass, resourceList } from '../kube/node-resources.js';
 import { nameOf, namespaceOf } from '../kube/objects.js';
 import type { PodView } from '../kube/pods.js';
 import { nodeLabels, nodeTaints } from '../kube/scheduling.js';
 import { objectStatus } from '../kube/status.js';
+import { ciliumAgentSpec } from '../kube/system-pods.js';
 import { podSuffix, podsOf } from '../kube/workloads.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { isMap } from '../talos/yaml-docs.js';
@@ -113,6 +115,8 @@ export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
   const nodes = call.kube.nodes(clusterId);
   const tag = `v${release.chartVersion}`;
   const agent = { name: 'cilium-agent', image: `quay.io/cilium/cilium:${tag}` };
+  const values = call.kube.ciliumValues(clusterId)?.values ?? {};
+  const agentSpec = ciliumAgentSpec(values, tag);
   let readyLeft = agents.ready;
   const agentPods = nodes.map((node): PodView => {
     const running = !node.ciliumFailure && readyLeft-- > 0;
@@ -129,7 +133,7 @@ export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
         ? { reason: `${node.ciliumFailure.container}: ${node.ciliumFailure.reason}` }
         : {}),
       containers: [agent],
-      spec: { hostNetwork: true, containers: [agent] },
+      spec: agentSpec,
       ...(node.talos.addresses[0] ? { ip: node.talos.addresses[0] } : {}),
       createdAt: Math.max(release.deployedAt, node.registeredAt),
     };
@@ -301,6 +305,9 @@ export function nodeItem(call: ToolCall, clusterId: string, node: KubeNode): Api
         ...node.talos.addresses.map((address) => ({ type: 'InternalIP', address })),
         { type: 'Hostname', address: node.name },
       ],
+      // What the kubelet reports: capacity from the VM, allocatable after Talos' reservations (F.7).
+      capacity: resourceList(nodeCapacity(node)),
+      allocatable: resourceList(nodeAllocatable(node)),
       conditions: [readyCondition],
       nodeInfo: {
         architecture: 'amd64',
@@ -380,7 +387,7 @@ function podStatus(pod: PodView, node: KubeNode | undefined): Doc {
           ...(pod.reason ? { message: pod.reason } : {}),
         }),
       ],
-      qosClass: 'BestEffort',
+      qosClass: qosClass(pod.spec),
     };
   }
   const state = running
@@ -406,6 +413,6 @@ function podStatus(pod: PodView, node: KubeNode | undefined): Doc {
       started: running,
       state,
     })),
-    qosClass: 'BestEffort',
+    qosClass: qosClass(pod.spec),
   };
 }

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   blockPoolRefusal,
   cephBlockPoolStatus,
@@ -16,18 +16,10 @@ import {
   renderCluster,
   renderOperator,
 } from '../../../src/lab/kube/rook-charts.js';
+import type { PodView } from '../../../src/lab/kube/pods.js';
+import { podsOf } from '../../../src/lab/kube/workloads.js';
 import { TIME_PROFILES } from '../../../src/lab/profile.js';
 import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
-
-/** Which nodes Ceph's pods fit on and whether the operator runs: the workloads model, held fixed here. */
-const workloads = vi.hoisted(() => ({ operatorRunning: true, placeable: [] as string[] }));
-vi.mock('../../../src/lab/kube/workloads.js', () => ({
-  podsOf: () =>
-    workloads.operatorRunning
-      ? [{ owner: { kind: 'Deployment', name: 'rook-ceph-operator' }, ready: true, startedAt: 0 }]
-      : [],
-  schedulableNodes: () => workloads.placeable.map((name) => ({ name })),
-}));
 
 const GIB = 1024 ** 3;
 const SECONDS = TIME_PROFILES.realistic.seconds;
@@ -37,6 +29,9 @@ const LATER = 3_600_000;
 interface FakeNode {
   name: string;
   role: 'controlplane' | 'worker';
+  /** The VM's vCPUs and RAM (MiB): the chart defaults need large nodes. */
+  cores: number;
+  memoryMiB: number;
   /** scsi disks in GiB: sda is the Talos install disk. */
   disks: number[];
   uuid: string;
@@ -59,6 +54,8 @@ class FakeCluster {
     const vmOf = (node: FakeNode) => ({
       vmid: 100 + this.nodes.indexOf(node),
       config: {
+        cores: String(node.cores),
+        memory: String(node.memoryMiB),
         smbios1: `uuid=${node.uuid}`,
         ide2: 'local-lvm:vm-cloudinit,media=cdrom',
         ...Object.fromEntries(
@@ -70,7 +67,13 @@ class FakeCluster {
       },
     });
     const fake = {
+      revision: 0,
+      apiUpAt: () => 0,
+      release: () => undefined,
+      ciliumValues: () => undefined,
       talos: {
+        now: () => this.now,
+        all: () => [],
         ms: (seconds: number) => seconds * 1000,
         seconds: SECONDS,
         disks: (vm: { vmid: number }) => {
@@ -89,6 +92,9 @@ class FakeCluster {
         this.nodes.map((node) => ({
           name: node.name,
           ready: true,
+          registeredAt: 0,
+          readyAt: 0,
+          unschedulable: false,
           talos: { vm: vmOf(node), role: node.role, config: { machine: { install: { disk: '/dev/sda' } } } },
         })),
       objects: () => this.store,
@@ -98,18 +104,21 @@ class FakeCluster {
     return fake as unknown as KubeClusters;
   }
 
-  /** The operator chart's CRDs, then what rook-ceph-cluster renders for these values. */
-  install(values: Doc): StoredObject {
-    for (const doc of renderOperator(operatorDefaults(), {
-      name: 'rook-ceph',
-      namespace: 'rook-ceph',
-      chartVersion: 'v1.18.8',
-    }))
-      if (doc.kind === 'CustomResourceDefinition') this.store.apply(doc, { defaultNamespace: 'rook-ceph' });
+  /**
+   * The operator chart (its CRDs, and unless told otherwise the operator and the CSI drivers, whose pods
+   * the scheduler places), then what rook-ceph-cluster renders for these values.
+   */
+  install(values: Doc, opts: { operator?: boolean; operatorValues?: Doc } = {}): StoredObject {
+    const operatorValues = coalesce(operatorDefaults(), opts.operatorValues ?? {}) as Doc;
+    const operatorRelease = { name: 'rook-ceph', namespace: 'rook-ceph', chartVersion: 'v1.18.8' };
     this.store.apply(
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rook-ceph' } },
       { defaultNamespace: '' },
     );
+    for (const doc of renderOperator(operatorValues, operatorRelease)) {
+      if (doc.kind !== 'CustomResourceDefinition' && opts.operator === false) continue;
+      this.store.apply(doc, { defaultNamespace: 'rook-ceph', owner: 'rook-ceph/rook-ceph' });
+    }
     const release = { name: 'rook-ceph-cluster', namespace: 'rook-ceph', chartVersion: 'v1.18.8' };
     for (const doc of renderCluster(coalesce(clusterDefaults(), values) as Doc, release))
       this.store.apply(doc, { defaultNamespace: 'rook-ceph', owner: 'rook-ceph/rook-ceph-cluster' });
@@ -120,6 +129,11 @@ class FakeCluster {
     return this.store.get(byKind('CephCluster'), 'rook-ceph', 'rook-ceph')!;
   }
 
+  /** The pods in rook-ceph at `at`, as `kubectl get pods -n rook-ceph` lists them. */
+  pods(at = LATER): PodView[] {
+    return podsOf(this.kube(), 'east', at).filter((pod) => pod.namespace === 'rook-ceph');
+  }
+
   status(at = LATER): Doc {
     return cephClusterStatus(this.kube(), 'east', this.cephCluster(), at);
   }
@@ -128,22 +142,29 @@ class FakeCluster {
 const controlPlane = (i: number): FakeNode => ({
   name: `east-cp-${i}`,
   role: 'controlplane',
+  cores: 4,
+  memoryMiB: 8192,
   disks: [10],
   uuid: `cp-${i}`,
 });
-const worker = (i: number, disks = [10, 20]): FakeNode => ({
+/** Workers large enough for the chart defaults (H.1: about 3 cores and 6.6 GiB a node before the mgrs). */
+const worker = (i: number, disks = [10, 20], size = { cores: 8, memoryMiB: 16384 }): FakeNode => ({
   name: `east-w-${i}`,
   role: 'worker',
+  ...size,
   disks,
   uuid: `w-${i}`,
 });
 
-function cluster(controlPlanes: number, workers: number): FakeCluster {
+function cluster(
+  controlPlanes: number,
+  workers: number,
+  size?: { cores: number; memoryMiB: number },
+): FakeCluster {
   const nodes = [
     ...Array.from({ length: controlPlanes }, (_, i) => controlPlane(i + 1)),
-    ...Array.from({ length: workers }, (_, i) => worker(i + 1)),
+    ...Array.from({ length: workers }, (_, i) => worker(i + 1, [10, 20], size)),
   ];
-  workloads.placeable = nodes.filter((node) => node.role === 'worker').map((node) => node.name);
   return new FakeCluster(nodes);
 }
 
@@ -175,21 +196,19 @@ function smallValues(overrides: { poolReplicas?: Doc; cephConfig?: Doc } = {}): 
   };
 }
 
-beforeEach(() => {
-  workloads.operatorRunning = true;
-});
+/** The operator pod is bound at once and runs after its image pull: Rook's first reconcile follows. */
+const OPERATOR_AT = SECONDS.imagePull * 1000;
 
 describe('Ceph on three workers with the chart defaults', () => {
   it('does nothing before the operator runs', () => {
     const lab = cluster(3, 3);
-    workloads.operatorRunning = false;
-    expect(lab.status(lab.install({}).createdAt + LATER)).toEqual({});
+    expect(lab.status(lab.install({}, { operator: false }).createdAt + LATER)).toEqual({});
   });
 
   it('detects the version, starts mons one after another, then mgrs and OSDs, without health until created', () => {
     const lab = cluster(3, 3);
     lab.install({});
-    const start = SECONDS.rookOperatorStart * 1000;
+    const start = OPERATOR_AT + SECONDS.rookOperatorStart * 1000;
     const monsAt = start + (SECONDS.imagePull + SECONDS.podStart) * 1000;
     expect(lab.status(start)).toMatchObject({
       phase: 'Progressing',
@@ -232,6 +251,19 @@ describe('Ceph on three workers with the chart defaults', () => {
     });
   });
 
+  it('answers later questions with later facts when one lab asks again (the sweep is memoised per moment)', () => {
+    const lab = cluster(3, 3);
+    lab.install({});
+    const kube = lab.kube();
+    // The operator runs, Rook has not started on the CephCluster yet: nothing else is due then.
+    const early = OPERATOR_AT + (SECONDS.podStart + 1) * 1000;
+    expect(cephClusterStatus(kube, 'east', lab.cephCluster(), early)).toEqual({});
+    const started = OPERATOR_AT + SECONDS.rookOperatorStart * 1000;
+    expect(cephClusterStatus(kube, 'east', lab.cephCluster(), started)).toMatchObject({ state: 'Creating' });
+    const later = cephClusterStatus(kube, 'east', lab.cephCluster(), LATER);
+    expect((later.ceph as Doc).health).toBe('HEALTH_OK');
+  });
+
   it('skips the Talos system disk and the cloud-init drive with their reasons, and takes sdb', () => {
     const lab = cluster(3, 3);
     lab.install({});
@@ -266,7 +298,7 @@ describe('Ceph with too few nodes for the defaults', () => {
   it('waits for mon canaries it cannot place (control planes are tainted), then fails to schedule the mons', () => {
     const lab = cluster(3, 1);
     lab.install({});
-    const monsAt = (SECONDS.rookOperatorStart + SECONDS.imagePull + SECONDS.podStart) * 1000;
+    const monsAt = OPERATOR_AT + (SECONDS.rookOperatorStart + SECONDS.imagePull + SECONDS.podStart) * 1000;
     const waiting = lab.status(monsAt + 60_000);
     expect(waiting).toMatchObject({
       phase: 'Progressing',
@@ -378,6 +410,90 @@ describe('Ceph with the small-cluster settings on one worker', () => {
     );
     lab.nodes[1]!.uuid = 'w-1-created-again';
     expect(cephView(lab.kube(), 'east', second, 2 * LATER)!.osds.map((osd) => osd.device)).toEqual(['sdb']);
+  });
+});
+
+/** The example's preview workers (examples/twin.yaml): 2 vCPU / 6 GiB, allocatable 1950m / 5500Mi (F.7). */
+const PREVIEW_WORKER = { cores: 2, memoryMiB: 6144 };
+
+/** Requests small enough for preview workers, as single keys over the chart's (helm merges maps). */
+const SMALL_RESOURCES: Doc = {
+  mon: { requests: { cpu: '100m', memory: '256Mi' } },
+  mgr: { requests: { cpu: '100m', memory: '256Mi' } },
+  osd: { requests: { cpu: '300m', memory: '1Gi' } },
+};
+
+const pending = (pods: PodView[]) => pods.filter((pod) => pod.phase === 'Pending' && !pod.nodeName);
+
+describe('Ceph scheduled by its requests on the preview workers (2 vCPU / 6 GiB)', () => {
+  it('with the chart defaults leaves mons Pending (Insufficient cpu) and never reaches HEALTH_OK', () => {
+    const lab = cluster(3, 3, PREVIEW_WORKER);
+    lab.install({});
+    const waiting = pending(lab.pods()).filter((pod) => pod.name.startsWith('rook-ceph-mon-'));
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const pod of waiting) {
+      expect(pod.reason).toMatch(/^0\/6 nodes are available: /);
+      expect(pod.reason).toMatch(/\d+ Insufficient cpu/);
+      expect(pod.reason).toMatch(/3 node\(s\) had untolerated taint/);
+      expect(pod.reason).toMatch(
+        /preemption: 0\/6 nodes are available: .*No preemption victims found for incoming pod/,
+      );
+    }
+    const status = lab.status();
+    expect(status).toMatchObject({ phase: 'Progressing', state: 'Error' });
+    expect(status.message).toMatch(/failed to schedule mons/);
+    expect((status.ceph as Doc | undefined)?.health).not.toBe('HEALTH_OK');
+  });
+
+  it('with small mons and mgrs but the default 1000m/4Gi OSDs, an OSD stays Pending and Ceph warns', () => {
+    const lab = cluster(3, 3, PREVIEW_WORKER);
+    lab.install(
+      {
+        cephClusterSpec: {
+          resources: { mon: SMALL_RESOURCES.mon, mgr: SMALL_RESOURCES.mgr },
+          logCollector: { enabled: false },
+        },
+      },
+      { operatorValues: { csi: { enableCephfsDriver: false } } },
+    );
+    const osds = lab.pods().filter((pod) => pod.name.startsWith('rook-ceph-osd-'));
+    expect(osds).toHaveLength(3);
+    const waiting = pending(osds);
+    expect(waiting.length).toBeGreaterThan(0);
+    // An OSD pod is pinned to its host: the other workers do not match its selector, the control planes
+    // are tainted (that filter runs first), and only its host could be helped by preemption.
+    for (const pod of waiting)
+      expect(pod.reason).toMatch(
+        /^0\/6 nodes are available: 1 Insufficient (cpu|memory), .*2 node\(s\) didn't match Pod's node affinity\/selector, 3 node\(s\) had untolerated taint \{[^}]*\}\. preemption: 0\/6 nodes are available: 1 No preemption victims found for incoming pod, 5 Preemption is not helpful for scheduling\.$/,
+      );
+    const view = cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!;
+    expect(view.osds.filter((osd) => osd.upAt > LATER)).toHaveLength(waiting.length);
+    const ceph = lab.status().ceph as Doc;
+    expect(ceph.health).toBe('HEALTH_WARN');
+    expect(ceph.details).toMatchObject({
+      TOO_FEW_OSDS: { message: `OSD count ${3 - waiting.length} < osd_pool_default_size 3` },
+    });
+  });
+
+  it('with small enough cephClusterSpec.resources every daemon runs and Ceph is HEALTH_OK', () => {
+    const lab = cluster(3, 3, PREVIEW_WORKER);
+    lab.install(
+      {
+        cephClusterSpec: { resources: SMALL_RESOURCES, logCollector: { enabled: false } },
+        cephFileSystems: [],
+        cephObjectStores: [],
+      },
+      { operatorValues: { csi: { enableCephfsDriver: false } } },
+    );
+    expect(pending(lab.pods())).toEqual([]);
+    const ceph = lab.status().ceph as Doc;
+    expect(ceph.health).toBe('HEALTH_OK');
+    const version = 'ceph version 19.2.3 (c92aebb279828e9c3c1f5d24613efca272649e62) squid (stable)';
+    expect(ceph.versions).toMatchObject({
+      mon: { [version]: 3 },
+      mgr: { [version]: 2 },
+      osd: { [version]: 3 },
+    });
   });
 });
 

@@ -1,0 +1,220 @@
+import type { Doc } from '../talos/yaml-docs.js';
+import { get, getString, isMap } from '../talos/yaml-docs.js';
+import type { CephPlan } from './ceph-plan.js';
+import { cephPlan, MON_CANARY_WAIT_SECONDS } from './ceph-plan.js';
+import type { KubeClusters } from './clusters.js';
+import { byKind } from './kinds.js';
+import type { StoredObject } from './objects.js';
+import { nameOf, namespaceOf } from './objects.js';
+import type { Cluster, PodPlan, Workload } from './pod-plans.js';
+import { CEPH_IMAGE } from './rook-charts.js';
+import { cephResources } from './rook-resources.js';
+
+/**
+ * Rook's Ceph daemons as the Deployments the operator creates for them (rook-ceph-mon-a, rook-ceph-mgr-a,
+ * rook-ceph-osd-0, rook-ceph-crashcollector-<node>, rook-ceph-exporter-<node>), at the moments its plan
+ * gives, with the CephCluster's `spec.resources` on their containers (LIFECYCLE H.1): the scheduler places
+ * them against allocatable like any pod. The mons come first; the rest only once every mon pod was bound
+ * within Rook's canary wait. The OSD prepare jobs are not modelled as pods (their 500m/50Mi are transient).
+ */
+
+const OPERATOR = 'rook-ceph-operator';
+
+/** When the operator's pod started, if one runs and is ready at `now`. */
+export function rookOperatorStartedAt(pods: PodPlan[], now: number): number | undefined {
+  const started = pods
+    .filter((pod) => pod.workload.kind === 'Deployment' && pod.workload.name === OPERATOR)
+    .filter((pod) => pod.deletedAt === undefined && pod.times.readyAt <= now)
+    .map((pod) => pod.times.pulledAt);
+  return started.length > 0 ? Math.min(...started) : undefined;
+}
+
+/** The live CephClusters whose operator runs, each with Rook's plan for it (started by `now` or not). */
+function allPlans(
+  kube: KubeClusters,
+  clusterId: string,
+  pods: PodPlan[],
+  now: number,
+): { stored: StoredObject; plan: CephPlan }[] {
+  const operator = rookOperatorStartedAt(pods, now);
+  if (operator === undefined) return [];
+  return kube
+    .objects(clusterId)
+    .list(byKind('CephCluster'))
+    .map((stored) => ({ stored, plan: cephPlan(kube, clusterId, stored, operator, now) }));
+}
+
+/** The CephClusters Rook has started on by `now` and not refused, each with its plan. */
+export function plannedClusters(
+  kube: KubeClusters,
+  clusterId: string,
+  pods: PodPlan[],
+  now: number,
+): { stored: StoredObject; plan: CephPlan }[] {
+  return allPlans(kube, clusterId, pods, now).filter(
+    ({ plan }) => now >= plan.startedAt && plan.refusal === undefined,
+  );
+}
+
+/** The next moment after `now` Rook's plans change what exists (the sweep's result holds until then). */
+export function nextCephMoment(cluster: Cluster, pods: PodPlan[]): number {
+  const wait = cluster.kube.talos.ms(MON_CANARY_WAIT_SECONDS);
+  const moments = allPlans(cluster.kube, cluster.clusterId, pods, cluster.now).flatMap(({ plan }) => [
+    plan.startedAt,
+    plan.monsAt,
+    plan.monsAt + wait,
+    plan.mgrsAt,
+    plan.readyAt,
+  ]);
+  return Math.min(...moments.filter((moment) => moment > cluster.now));
+}
+
+export const daemonName = (kind: string, id: string) => `rook-ceph-${kind}-${id}`;
+export const letter = (index: number) => String.fromCharCode(97 + index);
+
+/** Every mon pod bound by the canary deadline (and by `now`): Rook then goes on to the mgrs and OSDs. */
+export function monsPlaced(cluster: Cluster, plan: CephPlan, namespace: string, pods: PodPlan[]): boolean {
+  const deadline = Math.min(cluster.now, plan.monsAt + cluster.kube.talos.ms(MON_CANARY_WAIT_SECONDS));
+  return Array.from({ length: plan.monCount }, (_, i) => daemonName('mon', letter(i))).every((name) =>
+    pods.some(
+      (pod) =>
+        pod.workload.namespace === namespace &&
+        pod.workload.name === name &&
+        pod.times.scheduledAt <= deadline,
+    ),
+  );
+}
+
+/** The daemon workloads for the next pass of the sweep, given the pods of the last one. */
+export function cephWorkloads(cluster: Cluster, pods: PodPlan[]): Workload[] {
+  return plannedClusters(cluster.kube, cluster.clusterId, pods, cluster.now).flatMap(({ stored, plan }) => {
+    const namespace = namespaceOf(stored) ?? 'rook-ceph';
+    const spec = isMap(stored.object.spec) ? stored.object.spec : {};
+    const make = (name: string, createdAt: number, podSpec: Doc, labels: Record<string, string>) =>
+      daemonWorkload(stored, namespace, name, createdAt, podSpec, labels);
+    const mons = Array.from({ length: plan.monCount }, (_, i) =>
+      make(daemonName('mon', letter(i)), plan.monsAt, daemonSpec(spec, 'mon', plan.monsShareNodes), {
+        app: 'rook-ceph-mon',
+        mon: letter(i),
+      }),
+    );
+    if (!monsPlaced(cluster, plan, namespace, pods)) return mons;
+    const mgrs = Array.from({ length: plan.mgrCount }, (_, i) =>
+      make(daemonName('mgr', letter(i)), plan.mgrsAt, mgrSpec(spec, plan), {
+        app: 'rook-ceph-mgr',
+        mgr: letter(i),
+      }),
+    );
+    const osds = plan.osds.map((osd) =>
+      make(daemonName('osd', String(osd.id)), plan.readyAt, onNode(daemonSpec(spec, 'osd', true), osd.node), {
+        app: 'rook-ceph-osd',
+        'ceph-osd-id': String(osd.id),
+      }),
+    );
+    return [...mons, ...mgrs, ...osds, ...perNodeDaemons(spec, plan, pods, namespace, make)];
+  });
+}
+
+type Make = (name: string, createdAt: number, podSpec: Doc, labels: Record<string, string>) => Workload;
+
+/**
+ * The crash collector and exporter on each node that runs Ceph daemons: the mons' nodes and the OSD hosts,
+ * created with the OSDs (the mgrs' nodes, not known before this pass, are left out).
+ */
+function perNodeDaemons(
+  spec: Doc,
+  plan: CephPlan,
+  pods: PodPlan[],
+  namespace: string,
+  make: Make,
+): Workload[] {
+  const monNodes = pods
+    .filter((pod) => pod.workload.namespace === namespace && pod.workload.name.startsWith('rook-ceph-mon-'))
+    .flatMap((pod) => (pod.times.node ? [pod.times.node.name] : []));
+  const nodes = [...new Set([...monNodes, ...plan.osds.map((osd) => osd.node)])].sort();
+  const crash = get(spec, 'crashCollector.disable') === true;
+  return nodes.flatMap((node) => [
+    ...(crash
+      ? []
+      : [
+          make(
+            daemonName('crashcollector', node),
+            plan.readyAt,
+            onNode(container('ceph-crash', cephResources(spec, 'crashcollector')), node),
+            { app: 'rook-ceph-crashcollector' },
+          ),
+        ]),
+    make(
+      daemonName('exporter', node),
+      plan.readyAt,
+      onNode(container('ceph-exporter', cephResources(spec, 'exporter')), node),
+      { app: 'rook-ceph-exporter' },
+    ),
+  ]);
+}
+
+function container(name: string, resources: Doc): Doc {
+  return { containers: [{ name, image: CEPH_IMAGE, resources }] };
+}
+
+function onNode(podSpec: Doc, node: string): Doc {
+  return { ...podSpec, nodeSelector: { 'kubernetes.io/hostname': node } };
+}
+
+/** A mon, mgr or OSD pod: the daemon, the log collector sidecar while logCollector is on, anti-affinity. */
+function daemonSpec(spec: Doc, kind: 'mon' | 'mgr' | 'osd', shareNodes: boolean): Doc {
+  const daemon = { name: kind, image: CEPH_IMAGE, resources: cephResources(spec, kind) };
+  const logCollector =
+    get(spec, 'logCollector.enabled') === true
+      ? [{ name: 'log-collector', image: CEPH_IMAGE, resources: cephResources(spec, 'logcollector') }]
+      : [];
+  const priority = getString(spec, `priorityClassNames.${kind}`);
+  const antiAffinity = {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        {
+          labelSelector: { matchLabels: { app: `rook-ceph-${kind}` } },
+          topologyKey: 'kubernetes.io/hostname',
+        },
+      ],
+    },
+  };
+  return {
+    containers: [daemon, ...logCollector],
+    ...(priority ? { priorityClassName: priority } : {}),
+    ...(shareNodes ? {} : { affinity: antiAffinity }),
+  };
+}
+
+/** The mgr pod: with more than one mgr, the watch-active sidecar (mgr/spec.go line 75) with mgr-sidecar. */
+function mgrSpec(spec: Doc, plan: CephPlan): Doc {
+  const podSpec = daemonSpec(spec, 'mgr', plan.mgrsShareNodes);
+  if (plan.mgrCount <= 1) return podSpec;
+  const sidecar = { name: 'watch-active', image: CEPH_IMAGE, resources: cephResources(spec, 'mgr-sidecar') };
+  const containers = podSpec.containers as Doc[];
+  return { ...podSpec, containers: [containers[0]!, sidecar, ...containers.slice(1)] };
+}
+
+/** A daemon Deployment as the operator writes it, owned by the CephCluster (not kept in the object store). */
+function daemonWorkload(
+  cluster: StoredObject,
+  namespace: string,
+  name: string,
+  createdAt: number,
+  podSpec: Doc,
+  labels: Record<string, string>,
+): Workload {
+  const object = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: { ...labels, rook_cluster: nameOf(cluster) } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      strategy: { type: 'Recreate' },
+      template: { metadata: { labels: { ...labels, rook_cluster: nameOf(cluster) } }, spec: podSpec },
+    },
+  };
+  const stored = { object, uid: `${cluster.uid}/${name}`, createdAt, updatedAt: createdAt, generation: 1 };
+  return { kind: 'Deployment', stored, name, namespace };
+}
