@@ -52093,7 +52093,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(35776);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82801);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -52102,7 +52102,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 35776:
+/***/ 82801:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63903,6 +63903,39 @@ const ExtraReleaseSchema = strictObject({
     values: patterned(RELATIVE_PATH_REGEX, 'a values file path inside the repository', 'write a relative path without "..", e.g. deploy/values/app.yaml').optional(),
 });
 const BRANCH_REGEX = /^[A-Za-z0-9._/-]+$/;
+const HOST_NAME = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*';
+/** An NTP server (host name or IPv4 address) or a PTP clock device such as /dev/ptp0 (Talos machine.time.servers). */
+const TIME_SERVER_REGEX = new RegExp(`^(?:${HOST_NAME}|/dev/ptp[A-Za-z0-9_]*)$`);
+/** A registry as the first segment of an image reference, with an optional port; `*` is every registry. */
+const REGISTRY_HOST_REGEX = new RegExp(`^(?:\\*|${HOST_NAME}(?::\\d{1,5})?)$`);
+/** A mirror endpoint: an http(s) URL, without spaces, user info or a query. */
+const MIRROR_ENDPOINT_REGEX = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[^\s?#@]*)?$/;
+const TimeServersSchema = array(patterned(TIME_SERVER_REGEX, 'a time server: an NTP host name or IPv4 address, or a PTP device such as /dev/ptp0', 'write e.g. time.cloudflare.com, 192.168.15.1, or /dev/ptp0 (the Proxmox VM clock, which needs no network)'))
+    .min(1, explain('timeServers is empty', 'list at least one server, or leave timeServers out for time.cloudflare.com'))
+    .optional()
+    .describe("Time sources of every node (Talos machine.time.servers). Default: Talos' own, time.cloudflare.com. " +
+    'Talos starts neither etcd nor the kubelet before time is in sync, so nodes that reach no server never get Ready. ' +
+    'On Proxmox, /dev/ptp0 syncs to the host clock (KVM PTP) without any network.');
+const RegistryMirrorSchema = strictObject({
+    endpoints: array(patterned(MIRROR_ENDPOINT_REGEX, 'a mirror endpoint: an http(s) URL', 'write e.g. https://registry-cache.lab.internal:5000 (path /v2 is added unless overridePath is true)'))
+        .min(1, explain('a mirror needs at least one endpoint', 'list the mirror URLs, e.g. [https://cache.lab:5000]')),
+    overridePath: schemas_boolean().optional(),
+    skipFallback: schemas_boolean().optional(),
+});
+const RegistryMirrorsSchema = record(schemas_string(), RegistryMirrorSchema)
+    .superRefine((mirrors, ctx) => {
+    // A refused key is reported at the key itself (zod's own record-key issue names no rule).
+    for (const host of Object.keys(mirrors).filter((key) => !REGISTRY_HOST_REGEX.test(key))) {
+        ctx.addIssue({
+            code: 'custom',
+            path: [host],
+            message: explain(`${shown(host)} is not a registry host (host[:port], the first segment of an image name, or * for every registry)`, 'write e.g. docker.io, ghcr.io, registry.k8s.io or *'),
+        });
+    }
+})
+    .optional()
+    .describe('Pull-through mirrors per registry (Talos machine.registries.mirrors): endpoints tried in order, then the ' +
+    'registry itself unless skipFallback is true.');
 const ExtraDiskSchema = strictObject({
     sizeGiB: schema_integer(1, 65536, 'an extra disk size (GiB)'),
 });
@@ -63993,6 +64026,8 @@ const TwinSpecSchema = strictObject({
         schematic: patterned(SCHEMATIC_REGEX, 'an Image Factory schematic id (64 lower-case hex characters)', 'copy the id that factory.talos.dev shows for your extensions'),
         extensions: array(patterned(EXTENSION_REGEX, 'an extension name', 'write it as Image Factory lists it, e.g. siderolabs/qemu-guest-agent')),
         arch: schemas_enum(['amd64', 'arm64'], explain('arch must be amd64 or arm64', 'write amd64 or arm64')),
+        timeServers: TimeServersSchema,
+        registryMirrors: RegistryMirrorsSchema,
     }),
     cilium: strictObject({
         version: patterned(CILIUM_VERSION_REGEX, 'a supported Cilium version: this release supports the 1.19 series only', 'write a 1.19 release, e.g. 1.19.6'),
@@ -64099,7 +64134,921 @@ function requireSlot(slots, slot) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/sizing/allocatable.ts
+/**
+ * What the kubelet of a Talos VM offers the scheduler (LIFECYCLE F.7): Talos reserves 50m CPU and
+ * 512Mi (control plane) or 384Mi (worker) memory, the kubelet's hard eviction threshold keeps 100Mi,
+ * and the kernel keeps some RAM for itself before the kubelet ever sees it.
+ */
+const SYSTEM_RESERVED_CPU_MILLI = 50;
+const SYSTEM_RESERVED_MEMORY_MIB = { controlplane: 512, worker: 384 };
+const EVICTION_HARD_MEMORY_MIB = 100;
+/**
+ * The kernel's share of the VM's RAM (RAM − MemTotal). Not measured on a Talos VM of these sizes (F.7
+ * UNCONFIRMED). The one Talos figure found: a 2 GiB Raspberry Pi 4 reports 1854 MiB total, 194 MiB
+ * short, GPU carve-out included (siderolabs/talos#8592). Modelled conservatively as a fixed 200 MiB
+ * (kernel image, the initramfs Talos runs from) plus 2% of RAM (the page tables of struct page, ~1.6%).
+ */
+const KERNEL_RESERVE_FIXED_MIB = 200;
+const KERNEL_RESERVE_SHARE = 0.02;
+function kernelReserveMiB(memoryMiB) {
+    return KERNEL_RESERVE_FIXED_MIB + Math.ceil(memoryMiB * KERNEL_RESERVE_SHARE);
+}
+/** allocatable = capacity − systemReserved − evictionHard (F.7); never negative. */
+function allocatable(role, vm) {
+    const capacityMiB = vm.memoryMiB - kernelReserveMiB(vm.memoryMiB);
+    return {
+        cpuMilli: Math.max(0, vm.cores * 1000 - SYSTEM_RESERVED_CPU_MILLI),
+        memoryMiB: Math.max(0, capacityMiB - SYSTEM_RESERVED_MEMORY_MIB[role] - EVICTION_HARD_MEMORY_MIB),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/addons/rook-resources.ts
+
+
+const sized = (cpu, memory, limit) => ({
+    requests: { cpu, memory },
+    ...(limit ? { limits: { memory: limit } } : {}),
+});
+/** The provisioner's sidecars, as ceph-csi-operator deploys them for RBD (chart values lines 231–282). */
+const PROVISIONER_SIDECARS = ['csi-provisioner', 'csi-resizer', 'csi-attacher', 'csi-snapshotter'];
+function provisioner(sidecar, plugin) {
+    return {
+        ...Object.fromEntries(PROVISIONER_SIDECARS.map((name) => [name, sidecar])),
+        'csi-rbdplugin': plugin,
+    };
+}
+/*
+ * OSD memory: Ceph sets osd_memory_target = min(POD_MEMORY_REQUEST, POD_MEMORY_LIMIT × 0.8)
+ * (md_config_t::parse_env; osd_memory_target_cgroup_limit_ratio 0.8), so each limit is the request / 0.8:
+ * the OSD aims at its request and has a fifth more before the kernel kills it. Rook's recommended
+ * minimum OSD limit is 2048 MB (ceph-cluster-crd.md); every tier's limit is above it.
+ */
+const COMPACT = {
+    name: 'compact',
+    minimum: { cpuMilli: 0, memoryMiB: 0 },
+    mgrCount: 1,
+    provisionerReplicas: 1,
+    daemons: {
+        mon: sized('150m', '384Mi', '1Gi'),
+        mgr: sized('100m', '384Mi', '1Gi'),
+        'mgr-sidecar': sized('10m', '40Mi', '100Mi'),
+        osd: sized('500m', '2Gi', '2560Mi'),
+        prepareosd: sized('50m', '50Mi'),
+        crashcollector: sized('10m', '32Mi', '60Mi'),
+        exporter: sized('10m', '32Mi', '128Mi'),
+    },
+    operator: sized('50m', '128Mi', '512Mi'),
+    rbdProvisioner: provisioner(sized('10m', '32Mi', '256Mi'), sized('10m', '128Mi', '1Gi')),
+    rbdPlugin: {
+        'driver-registrar': sized('10m', '32Mi', '256Mi'),
+        'csi-rbdplugin': sized('50m', '128Mi', '1Gi'),
+    },
+};
+const STANDARD = {
+    name: 'standard',
+    minimum: { cpuMilli: 3900, memoryMiB: 7000 },
+    mgrCount: 2,
+    provisionerReplicas: 2,
+    daemons: {
+        mon: sized('500m', '1Gi', '2Gi'),
+        mgr: sized('250m', '512Mi', '1Gi'),
+        'mgr-sidecar': sized('20m', '40Mi', '100Mi'),
+        osd: sized('1000m', '2560Mi', '3200Mi'),
+        prepareosd: sized('100m', '50Mi'),
+        crashcollector: sized('20m', '60Mi', '60Mi'),
+        exporter: sized('20m', '50Mi', '128Mi'),
+    },
+    operator: sized('100m', '128Mi', '512Mi'),
+    rbdProvisioner: provisioner(sized('20m', '32Mi', '256Mi'), sized('20m', '128Mi', '1Gi')),
+    rbdPlugin: {
+        'driver-registrar': sized('20m', '32Mi', '256Mi'),
+        'csi-rbdplugin': sized('100m', '128Mi', '1Gi'),
+    },
+};
+/** The chart's own defaults (H.1), with the OSD limit raised so its memory target stays its request. */
+const LARGE = {
+    name: 'large',
+    minimum: { cpuMilli: 7900, memoryMiB: 15000 },
+    mgrCount: 2,
+    provisionerReplicas: 2,
+    daemons: {
+        mon: sized('1000m', '1Gi', '2Gi'),
+        mgr: sized('500m', '512Mi', '1Gi'),
+        'mgr-sidecar': sized('100m', '40Mi', '100Mi'),
+        osd: sized('1000m', '4Gi', '5Gi'),
+        prepareosd: sized('500m', '50Mi'),
+        crashcollector: sized('100m', '60Mi', '60Mi'),
+        exporter: sized('50m', '50Mi', '128Mi'),
+    },
+    operator: sized('200m', '128Mi', '512Mi'),
+    rbdProvisioner: provisioner(sized('100m', '128Mi', '256Mi'), sized('0m', '512Mi', '1Gi')),
+    rbdPlugin: {
+        'driver-registrar': sized('50m', '128Mi', '256Mi'),
+        'csi-rbdplugin': sized('250m', '512Mi', '1Gi'),
+    },
+};
+/** Largest first. */
+const ROOK_TIERS = [LARGE, STANDARD, COMPACT];
+/** The largest tier the workers reach; compact below that (the capacity check decides whether it fits). */
+function rookTierFor(worker) {
+    const offered = allocatable('worker', worker);
+    return (ROOK_TIERS.find((tier) => offered.cpuMilli >= tier.minimum.cpuMilli && offered.memoryMiB >= tier.minimum.memoryMiB) ?? COMPACT);
+}
+/** The chart's csi.*Resource shape: a YAML string listing `- name: <container>` with its `resource`. */
+function csiResourceList(containers) {
+    return (0,dist/* stringify */.As)(Object.entries(containers).map(([name, resource]) => ({ name, resource })), { lineWidth: 0 });
+}
+
+;// CONCATENATED MODULE: ./src/addons/rook.ts
+
+
+/** Rook Ceph on Talos (CONTRACTS D): the operator chart, then the cluster chart, both in rook-ceph. */
+const ROOK_REPO = 'https://charts.rook.io/release';
+const ROOK_NAMESPACE = 'rook-ceph';
+/** Proxmox attaches extra disks as scsi1.. after the Talos system disk scsi0 (sda); Linux names them sdb, sdc, ... */
+const FIRST_EXTRA_DISK = 'b'.charCodeAt(0);
+/** sdb..sdz: far above twin.yaml's limit of 8 extra disks per VM. */
+const MAX_EXTRA_DISKS = 25;
+/** Three mons on distinct nodes and size-3 pools with failure domain host need three OSD hosts. */
+const FULL_CLUSTER_HOSTS = 3;
+/**
+ * The device names of a VM's extra disks: scsi1.. appear as sdb, sdc, ... (scsi0 = sda is the Talos system
+ * disk, which never becomes an OSD; the cloud-init drive is ide2 = sr0).
+ */
+function osdDeviceNames(extraDisks) {
+    if (!Number.isInteger(extraDisks) || extraDisks < 0 || extraDisks > MAX_EXTRA_DISKS) {
+        throw new errors_ConfigurationError(`extraDisks ${extraDisks} is not a disk count from 0 to ${MAX_EXTRA_DISKS}: list at most 8 workers.extraDisks in twin.yaml`);
+    }
+    return Array.from({ length: extraDisks }, (_, i) => `sd${String.fromCharCode(FIRST_EXTRA_DISK + i)}`);
+}
+/** Ceph's pods are privileged (they own raw disks): the Talos guide labels the namespace so (CONTRACTS D). */
+function rookNamespaceManifest() {
+    return {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+            name: ROOK_NAMESPACE,
+            labels: {
+                'pod-security.kubernetes.io/enforce': 'privileged',
+                'pod-security.kubernetes.io/audit': 'privileged',
+                'pod-security.kubernetes.io/warn': 'privileged',
+            },
+        },
+    };
+}
+/**
+ * The rook-ceph (operator) chart: its CRDs, no Prometheus the twin does not run, and the RBD driver only
+ * (the twin has no CephFS), everything sized to the workers.
+ */
+function rookOperatorValues(workerVm) {
+    const tier = rookTierFor(workerVm);
+    return {
+        crds: { enabled: true },
+        monitoring: { enabled: false },
+        resources: tier.operator,
+        csi: {
+            enableRbdDriver: true,
+            enableCephfsDriver: false,
+            provisionerReplicas: tier.provisionerReplicas,
+            csiRBDProvisionerResource: csiResourceList(tier.rbdProvisioner),
+            csiRBDPluginResource: csiResourceList(tier.rbdPlugin),
+        },
+    };
+}
+/**
+ * Too few hosts for the chart's defaults: fewer than 3 workers carrying OSD disks. Mons schedule on
+ * workers only (control planes are tainted), and OSD hosts are a subset of the workers, so this also
+ * covers fewer than 3 workers.
+ */
+function isSmallCluster(input) {
+    return osdNodes(input).length < FULL_CLUSTER_HOSTS;
+}
+/**
+ * The rook-ceph-cluster chart: OSDs on the workers' extra disks only, mons and mgrs sized to the workers,
+ * block storage only (ceph-block, the default StorageClass), no filesystem and no object store, each
+ * daemon's requests from the workers' tier. Changing the tier restarts daemons one at a time (Rook waits
+ * for clean PGs between OSDs); it never touches storage.nodes, so no OSD is recreated.
+ * cleanupPolicy is never set: its confirmation makes Rook wipe the hosts' data on deletion, and the same
+ * values converge production, which must never lose data.
+ */
+function rookClusterValues(input) {
+    const nodes = osdNodes(input);
+    if (nodes.length === 0) {
+        throw new errors_ConfigurationError(`cluster ${input.cluster}: Rook Ceph has no disk for an OSD (the workers have no extra disks and the system disk ` +
+            'is never used): add workers.extraDisks in twin.yaml, or turn addons.rook.enabled off');
+    }
+    const small = isSmallCluster(input);
+    const tier = rookTierFor(input.workerVm);
+    return {
+        operatorNamespace: ROOK_NAMESPACE,
+        toolbox: { enabled: false },
+        monitoring: { enabled: false },
+        cephClusterSpec: {
+            dataDirHostPath: '/var/lib/rook',
+            mon: small ? { count: 1, allowMultiplePerNode: true } : { count: 3, allowMultiplePerNode: false },
+            mgr: small
+                ? { count: 1, allowMultiplePerNode: true }
+                : { count: tier.mgrCount, allowMultiplePerNode: false },
+            // Without these a single-replica cluster sits in HEALTH_WARN (ROOK cluster-test.yaml).
+            ...(small
+                ? { cephConfig: { global: { osd_pool_default_size: '1', mon_warn_on_pool_no_redundancy: 'false' } } }
+                : {}),
+            storage: { useAllNodes: false, useAllDevices: false, nodes },
+            ...daemonSettings(tier),
+        },
+        cephBlockPools: [blockPool(small)],
+        cephFileSystems: [],
+        cephObjectStores: [],
+    };
+}
+/**
+ * Resources, and nothing the twin does not need: no logcollector sidecar in every Ceph pod (100m/100Mi
+ * each; the daemons still log to stderr, which `kubectl logs` shows) and no dashboard. The crash collector stays: it feeds `ceph crash`
+ * and the RECENT_CRASH health check (LIFECYCLE H.4).
+ */
+function daemonSettings(tier) {
+    return {
+        resources: tier.daemons,
+        logCollector: { enabled: false },
+        crashCollector: { disable: false },
+        dashboard: { enabled: false },
+    };
+}
+/** The workers with extra disks, each with its disks named; workers without any are left out. */
+function osdNodes(input) {
+    return input.workers
+        .filter((worker) => worker.extraDisks > 0)
+        .map((worker) => ({
+        name: worker.name,
+        devices: osdDeviceNames(worker.extraDisks).map((name) => ({ name })),
+    }));
+}
+function blockPool(small) {
+    return {
+        name: 'ceph-blockpool',
+        spec: {
+            failureDomain: 'host',
+            replicated: small ? { size: 1, requireSafeReplicaSize: false } : { size: 3 },
+        },
+        storageClass: {
+            enabled: true,
+            name: 'ceph-block',
+            isDefault: true,
+            reclaimPolicy: 'Delete',
+            allowVolumeExpansion: true,
+            volumeBindingMode: 'Immediate',
+            parameters: blockStorageClassParameters(),
+        },
+    };
+}
+/** The chart's default RBD parameters: the CSI secrets Rook creates in its namespace. */
+function blockStorageClassParameters() {
+    return {
+        imageFormat: '2',
+        imageFeatures: 'layering',
+        'csi.storage.k8s.io/provisioner-secret-name': 'rook-csi-rbd-provisioner',
+        'csi.storage.k8s.io/provisioner-secret-namespace': ROOK_NAMESPACE,
+        'csi.storage.k8s.io/controller-expand-secret-name': 'rook-csi-rbd-provisioner',
+        'csi.storage.k8s.io/controller-expand-secret-namespace': ROOK_NAMESPACE,
+        'csi.storage.k8s.io/node-stage-secret-name': 'rook-csi-rbd-node',
+        'csi.storage.k8s.io/node-stage-secret-namespace': ROOK_NAMESPACE,
+        'csi.storage.k8s.io/fstype': 'ext4',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/addons/images.ts
+/**
+ * The container images our own workloads run, pinned by digest so every twin runs the same bytes.
+ * One place, so an update touches one line.
+ */
+/** Serves the demo's and the mesh check's replies from a ConfigMap (CONTRACTS E: nginx 1.27.1). */
+const NGINX_IMAGE = 'docker.io/library/nginx:1.27.1@sha256:135fbc7ed19c8f644ddf678e68292e678696908451dad7ee2fd4e0cf861f4b6f';
+/** Cilium's json-mock, the demo's x-wing: it carries curl, so it is the client the checks exec into. */
+const CURL_CLIENT_IMAGE = 'quay.io/cilium/json-mock:v1.3.8@sha256:5aad04835eda9025fe4561ad31be77fd55309af8158ca8663a72f6abb78c2603';
+
+;// CONCATENATED MODULE: ./src/addons/workloads.ts
+
+
+/**
+ * The building blocks the Star Wars demo and the mesh check share: a reply served by nginx from a
+ * ConfigMap, a curl client to exec into, and a Cilium global Service (CONTRACTS C.5, E).
+ */
+const GLOBAL_SERVICE_ANNOTATION = 'service.cilium.io/global';
+/** The key of the reply ConfigMaps; nginx serves it as index.html. */
+const MESSAGE_KEY = 'message';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const HTML_DIR = '/usr/share/nginx/html';
+const HTTP_PORT = 80;
+const SMALL_REQUESTS = { requests: { cpu: '10m', memory: '16Mi' } };
+/** A cluster name that goes into object names and replies: the twin's names always pass (twin.yaml rules). */
+function requireClusterLabel(cluster) {
+    if (cluster.length > 32 || !DNS_LABEL.test(cluster)) {
+        throw new errors_ConfigurationError(`cluster name "${cluster}" cannot name Kubernetes objects: use at most 32 lower-case letters, digits and "-", ` +
+            'starting and ending with a letter or digit (twin.yaml clusters[].name)');
+    }
+}
+/** Pod Security "baseline" enforced: these workloads need no privileges, so none can slip in. */
+function workloadNamespace(name) {
+    return {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } },
+    };
+}
+function messageConfigMap(name, namespace, message) {
+    return {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace },
+        data: { [MESSAGE_KEY]: message },
+    };
+}
+/** nginx answering every GET / with the ConfigMap's message; ready once it answers. */
+function nginxDeployment(input) {
+    return deployment(input, {
+        containers: [
+            {
+                name: 'nginx',
+                image: NGINX_IMAGE,
+                ports: [{ containerPort: HTTP_PORT, name: 'http' }],
+                readinessProbe: { httpGet: { path: '/', port: HTTP_PORT }, periodSeconds: 5 },
+                resources: SMALL_REQUESTS,
+                volumeMounts: [{ name: 'html', mountPath: HTML_DIR, readOnly: true }],
+            },
+        ],
+        volumes: [
+            {
+                name: 'html',
+                configMap: { name: input.configMap, items: [{ key: MESSAGE_KEY, path: 'index.html' }] },
+            },
+        ],
+    });
+}
+/** json-mock, which carries curl; its probe is the demo's own (curl localhost). */
+function curlClientDeployment(input) {
+    return deployment(input, {
+        containers: [
+            {
+                name: input.container,
+                image: CURL_CLIENT_IMAGE,
+                readinessProbe: {
+                    exec: { command: ['curl', '-sS', '-o', '/dev/null', 'localhost'] },
+                    periodSeconds: 5,
+                },
+                resources: SMALL_REQUESTS,
+            },
+        ],
+    });
+}
+/** A ClusterIP Service Cilium load-balances across the backends of every cluster that has it (C.5). */
+function globalService(name, namespace, selector) {
+    return {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace, annotations: { [GLOBAL_SERVICE_ANNOTATION]: 'true' } },
+        spec: {
+            type: 'ClusterIP',
+            selector,
+            ports: [{ name: 'http', port: HTTP_PORT, targetPort: HTTP_PORT, protocol: 'TCP' }],
+        },
+    };
+}
+function deployment(input, podSpec) {
+    return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: input.name, namespace: input.namespace, labels: { ...input.labels } },
+        spec: {
+            replicas: input.replicas,
+            selector: { matchLabels: { ...input.labels } },
+            template: { metadata: { labels: { ...input.labels } }, spec: podSpec },
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/addons/starwars.ts
+
+/**
+ * Cilium's Cluster Mesh Star Wars demo (CONTRACTS E): the same global Service rebel-base in every cluster,
+ * each cluster's rebel-base pods answering with that cluster's name, and an x-wing to curl from.
+ */
+const STARWARS_NAMESPACE = 'starwars';
+const REBEL_BASE = 'rebel-base';
+const X_WING = 'x-wing';
+/** The container of the x-wing Deployment the checks exec curl in. */
+const X_WING_CONTAINER = 'x-wing-container';
+const REBEL_BASE_RESPONSE = 'rebel-base-response';
+const DEMO_REPLICAS = 2;
+/** Keeps a garbled reply from flooding a log or a check's evidence. */
+const FAILURE_LINE_MAX = 200;
+/** The demo's reply, with the twin's cluster name where the demo says Cluster-1 / Cluster-2. */
+function rebelBaseMessage(cluster) {
+    requireClusterLabel(cluster);
+    return `{"Galaxy": "Alderaan", "Cluster": ${JSON.stringify(cluster)}}\n`;
+}
+/** What to apply in one cluster: Namespace, ConfigMap, Deployments, Service. */
+function starwarsManifests(cluster) {
+    const ns = STARWARS_NAMESPACE;
+    return [
+        workloadNamespace(ns),
+        messageConfigMap(REBEL_BASE_RESPONSE, ns, rebelBaseMessage(cluster)),
+        nginxDeployment({
+            name: REBEL_BASE,
+            namespace: ns,
+            labels: { name: REBEL_BASE },
+            replicas: DEMO_REPLICAS,
+            configMap: REBEL_BASE_RESPONSE,
+        }),
+        curlClientDeployment({
+            name: X_WING,
+            namespace: ns,
+            labels: { name: X_WING },
+            replicas: DEMO_REPLICAS,
+            container: X_WING_CONTAINER,
+        }),
+        globalService(REBEL_BASE, ns, { name: REBEL_BASE }),
+    ];
+}
+const JSON_OBJECT = /\{[^{}]*\}/g;
+/**
+ * Replies of one curl batch counted by the cluster that answered: the demo's `"Cluster"` and the mesh
+ * check's `"cluster"` alike. Replies are found as JSON objects, so a reply without its newline does not
+ * swallow the next one.
+ */
+function countReplies(stdout, stderr) {
+    const byCluster = {};
+    const failures = [];
+    let answered = 0;
+    for (const candidate of stdout.match(JSON_OBJECT) ?? []) {
+        const cluster = replyCluster(candidate);
+        if (cluster === undefined) {
+            failures.push(`unexpected reply: ${starwars_clip(candidate)}`);
+            continue;
+        }
+        byCluster[cluster] = (byCluster[cluster] ?? 0) + 1;
+        answered += 1;
+    }
+    const leftover = stdout.replace(JSON_OBJECT, '\n');
+    failures.push(...nonBlankLines(leftover).map((line) => `unexpected reply: ${starwars_clip(line)}`));
+    failures.push(...nonBlankLines(stderr).map(starwars_clip));
+    return { answered, byCluster, failures };
+}
+function replyCluster(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null)
+        return undefined;
+    const { Cluster, cluster } = parsed;
+    const name = Cluster ?? cluster;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+}
+function nonBlankLines(text) {
+    return text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+}
+function starwars_clip(line) {
+    return line.length > FAILURE_LINE_MAX ? `${line.slice(0, FAILURE_LINE_MAX)}…` : line;
+}
+
+;// CONCATENATED MODULE: ./src/mesh/mesh-check.ts
+
+
+/**
+ * The built-in cross-cluster check, in the spirit of Cilium's multi-cluster connectivity test: every
+ * cluster has a global Service echo-<C> for each cluster C, but only cluster C runs its backend. A reply
+ * from echo-<C> in any other cluster can only have come through the mesh.
+ */
+const MESH_CHECK_NAMESPACE = 'twin-mesh-check';
+/** The client Deployment (and its container) the check execs curl in. */
+const MESH_PROBE_NAME = 'mesh-probe';
+const ECHO_APP = 'mesh-echo';
+function echoServiceName(cluster) {
+    requireClusterLabel(cluster);
+    return `echo-${cluster}`;
+}
+/** The echo body; one JSON object per line, which countReplies (addons/starwars.ts) reads. */
+function echoMessage(cluster) {
+    return `${JSON.stringify({ cluster })}\n`;
+}
+/** What to apply in cluster `local` of a twin whose clusters are `all`: namespace, ConfigMaps, Deployments, Services. */
+function meshCheckManifests(local, all) {
+    requireMeshClusters(local, all);
+    const ns = MESH_CHECK_NAMESPACE;
+    const echo = echoServiceName(local);
+    return [
+        workloadNamespace(ns),
+        messageConfigMap(echo, ns, echoMessage(local)),
+        nginxDeployment({ name: echo, namespace: ns, labels: echoLabels(local), replicas: 1, configMap: echo }),
+        curlClientDeployment({
+            name: MESH_PROBE_NAME,
+            namespace: ns,
+            labels: { app: MESH_PROBE_NAME },
+            replicas: 1,
+            container: 'probe',
+        }),
+        ...all.map((cluster) => globalService(echoServiceName(cluster), ns, echoLabels(cluster))),
+    ];
+}
+function echoLabels(cluster) {
+    return { app: ECHO_APP, cluster };
+}
+function requireMeshClusters(local, all) {
+    all.forEach(requireClusterLabel);
+    const duplicate = all.find((cluster, index) => all.indexOf(cluster) !== index);
+    if (duplicate !== undefined) {
+        throw new errors_ConfigurationError(`cluster ${duplicate} is listed twice for the mesh check: give each cluster its own name in twin.yaml (clusters[].name)`);
+    }
+    if (!all.includes(local)) {
+        throw new errors_ConfigurationError(`cluster ${local} is not one of the twin's clusters (${all.join(', ')}): pass a cluster declared in twin.yaml`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/util/quantity.ts
+/**
+ * Kubernetes resource quantities as the twin writes them: CPU in millicores (`250m`, `1`, `0.5`),
+ * memory in binary units (`512Mi`, `2Gi`, `1536Ki`) or decimal ones (`50M`, `1G`).
+ */
+const CPU = /^(\d+(?:\.\d+)?)(m?)$/;
+const MEMORY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const MIB = 1024 * 1024;
+const BYTES = {
+    '': 1,
+    Ki: 1024,
+    Mi: MIB,
+    Gi: 1024 * MIB,
+    Ti: 1024 * 1024 * MIB,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+};
+function cpuMilli(quantity) {
+    const match = CPU.exec(String(quantity));
+    if (!match)
+        throw new Error(`"${quantity}" is not a CPU quantity (e.g. 250m or 1)`);
+    const value = Number(match[1]);
+    return Math.ceil(match[2] === 'm' ? value : value * 1000);
+}
+/** Rounded up to whole MiB: a request is never understated. */
+function memoryMiB(quantity) {
+    const match = MEMORY.exec(String(quantity));
+    if (!match)
+        throw new Error(`"${quantity}" is not a memory quantity (e.g. 512Mi or 2Gi)`);
+    return Math.ceil((Number(match[1]) * BYTES[match[2] ?? '']) / MIB);
+}
+function formatCpu(milli) {
+    return `${milli}m`;
+}
+function formatMemory(mib) {
+    return `${mib}Mi`;
+}
+
+;// CONCATENATED MODULE: ./src/sizing/pod-requests.ts
+
+/** What a pod counts against a node's allocatable, read from the objects and values the twin renders. */
+const NO_REQUESTS = { cpuMilli: 0, memoryMiB: 0 };
+function addResources(a, b) {
+    return { cpuMilli: a.cpuMilli + b.cpuMilli, memoryMiB: a.memoryMiB + b.memoryMiB };
+}
+function scaleResources(each, count) {
+    return { cpuMilli: each.cpuMilli * count, memoryMiB: each.memoryMiB * count };
+}
+/** A container's `resources.requests`; a missing request counts as 0 for the fit check (LIFECYCLE G.1). */
+function containerRequests(resources) {
+    const requests = resources?.requests;
+    return {
+        cpuMilli: requests?.cpu === undefined ? 0 : cpuMilli(requests.cpu),
+        memoryMiB: requests?.memory === undefined ? 0 : memoryMiB(requests.memory),
+    };
+}
+/** Effective request = max(sum of the app containers, the largest init container), per resource (G.1). */
+function podRequests(spec) {
+    const app = (spec.containers ?? [])
+        .map((c) => containerRequests(c.resources))
+        .reduce(addResources, NO_REQUESTS);
+    const init = (spec.initContainers ?? []).map((c) => containerRequests(c.resources));
+    return {
+        cpuMilli: Math.max(app.cpuMilli, ...init.map((r) => r.cpuMilli)),
+        memoryMiB: Math.max(app.memoryMiB, ...init.map((r) => r.memoryMiB)),
+    };
+}
+/** The Deployments among `objects`, each with its replicas and its pods' effective request. */
+function deploymentPods(objects) {
+    return objects
+        .filter((object) => object.kind === 'Deployment')
+        .map((object) => {
+        const spec = object.spec;
+        return {
+            name: object.metadata.name,
+            replicas: spec.replicas ?? 1,
+            each: podRequests(spec.template?.spec ?? {}),
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sizing/rook-load.ts
+
+
+/** ceph-csi-operator's controller-manager (subchart v0.4.1 values lines 7-32); the twin keeps its default. */
+const CSI_OPERATOR_REQUESTS = { cpuMilli: 10, memoryMiB: 64 };
+function rookPodsOnFullestWorker(clusterValues, operatorValues) {
+    const spec = clusterValues.cephClusterSpec;
+    const operator = operatorValues;
+    if (operator.csi.enableCephfsDriver !== false) {
+        throw new Error('the capacity check counts the RBD driver only, but the rendered values enable CephFS');
+    }
+    const daemon = (key) => {
+        if (!(key in spec.resources)) {
+            throw new Error(`the rendered Rook values lack cephClusterSpec.resources.${key}: the chart default would apply`);
+        }
+        return containerRequests(spec.resources[key]);
+    };
+    const log = spec.logCollector?.enabled === false ? NO_REQUESTS : daemon('logcollector');
+    const osds = Math.max(0, ...spec.storage.nodes.map((node) => node.devices.length));
+    const mgrSidecar = spec.mgr.count > 1 ? daemon('mgr-sidecar') : NO_REQUESTS;
+    const replicas = operator.csi.provisionerReplicas;
+    const pods = [
+        { what: 'Rook osd', count: osds, each: addResources(daemon('osd'), log) },
+        { what: 'Rook osd-prepare job', count: osds > 0 ? 1 : 0, each: daemon('prepareosd') },
+        { what: 'Rook mon', count: perNode(spec.mon), each: addResources(daemon('mon'), log) },
+        {
+            what: 'Rook mgr',
+            count: perNode(spec.mgr),
+            each: [daemon('mgr'), mgrSidecar, log].reduce(addResources),
+        },
+        {
+            what: 'Rook crash collector',
+            count: spec.crashCollector?.disable === true ? 0 : 1,
+            each: daemon('crashcollector'),
+        },
+        { what: 'Rook exporter', count: 1, each: daemon('exporter') },
+        { what: 'Rook operator', count: 1, each: containerRequests(operator.resources) },
+        { what: 'ceph-csi operator', count: 1, each: CSI_OPERATOR_REQUESTS },
+        { what: 'RBD nodeplugin', count: 1, each: csiPodRequests(operator.csi.csiRBDPluginResource) },
+        {
+            what: 'RBD provisioner',
+            count: replicas,
+            each: csiPodRequests(operator.csi.csiRBDProvisionerResource),
+        },
+    ];
+    return pods.filter((pods) => pods.count > 0);
+}
+/** Rook spreads mons and mgrs one per node unless told otherwise; then all of them may share one. */
+function perNode(daemon) {
+    return daemon.allowMultiplePerNode ? daemon.count : Math.min(1, daemon.count);
+}
+/** A csi.*Resource string: every listed container runs in the pod (the twin lists only those it deploys). */
+function csiPodRequests(list) {
+    const containers = (0,dist/* parse */.qg)(list);
+    return containers
+        .map((container) => containerRequests(container.resource))
+        .reduce(addResources, NO_REQUESTS);
+}
+
+;// CONCATENATED MODULE: ./src/sizing/node-load.ts
+
+
+
+
+
+
+/** kube-apiserver 200m/512Mi, kube-controller-manager 50m/256Mi, kube-scheduler 10m/64Mi (F.7). */
+const TALOS_CONTROL_PLANE = {
+    what: 'Talos control plane pods',
+    count: 1,
+    each: { cpuMilli: 260, memoryMiB: 832 },
+};
+/** The install-cni-binaries init container is the agent pod's effective request (I.3). */
+const CILIUM_AGENT = { what: 'Cilium agent', count: 1, each: { cpuMilli: 100, memoryMiB: 10 } };
+/**
+ * Talos' CoreDNS: 2 replicas (F.7). Counted on both roles, both on one node: whether Talos' template
+ * tolerates the control-plane taint was not read, and nothing forces the two apart.
+ */
+const COREDNS = { what: 'CoreDNS', count: 2, each: { cpuMilli: 100, memoryMiB: 70 } };
+function clusterNodeLoads(input) {
+    const anywhere = [COREDNS, ...demoPods(input)];
+    const hasWorkers = input.workers.count > 0;
+    // Without workers Talos lets pods onto the control planes (allowSchedulingOnControlPlanes).
+    const controlPlane = [TALOS_CONTROL_PLANE, CILIUM_AGENT, ...(hasWorkers ? [COREDNS] : anywhere)];
+    const loads = [nodeLoad(input.cluster, 'controlplane', input.controlPlanes, controlPlane)];
+    if (hasWorkers) {
+        loads.push(nodeLoad(input.cluster, 'worker', input.workers, [CILIUM_AGENT, ...anywhere, ...rookPods(input)]));
+    }
+    return loads;
+}
+function nodeLoad(cluster, role, vm, pods) {
+    const size = { cores: vm.cores, memoryMiB: vm.memoryMiB };
+    return {
+        cluster,
+        role,
+        vm: size,
+        allocatable: allocatable(role, size),
+        pods,
+        requested: pods.map((p) => scaleResources(p.each, p.count)).reduce(addResources, NO_REQUESTS),
+    };
+}
+/** The Star Wars demo and the mesh check, read from their manifests (each pod asks 10m/16Mi). */
+function demoPods(input) {
+    const objects = [
+        ...(input.starwars ? starwarsManifests(input.cluster) : []),
+        ...(input.meshClusters.length > 1 ? meshCheckManifests(input.cluster, input.meshClusters) : []),
+    ];
+    return deploymentPods(objects).map((pods) => ({ what: pods.name, count: pods.replicas, each: pods.each }));
+}
+/** Rook needs a worker with a disk for an OSD; without one it is not installed (and render refuses it). */
+function rookPods(input) {
+    const { workers } = input;
+    if (!input.rook || workers.extraDisks === 0)
+        return [];
+    const workerVm = { cores: workers.cores, memoryMiB: workers.memoryMiB };
+    const names = Array.from({ length: workers.count }, (_, i) => ({
+        name: `w${i + 1}`,
+        extraDisks: workers.extraDisks,
+    }));
+    return rookPodsOnFullestWorker(rookClusterValues({ cluster: input.cluster, workers: names, workerVm }), rookOperatorValues(workerVm));
+}
+
+;// CONCATENATED MODULE: ./src/spec/node-sizing-rules.ts
+
+
+
+/**
+ * Refuses a twin whose nodes cannot hold what the twin places on them, before any VM exists: for each
+ * environment, cluster and role, the fullest node's requests (sizing/node-load.ts) against its
+ * allocatable. Above HEADROOM_SHARE it still fits, with a warning: extras and Tetragon are not counted.
+ */
+const HEADROOM_SHARE = 0.8;
+const GROUP = {
+    controlplane: 'controlPlanes',
+    worker: 'workers',
+};
+const FIELD = { cpu: 'cores', memory: 'memoryMiB' };
+const MAX_CORES = 128;
+const MEMORY_STEP_MIB = 512;
+const MAX_SUGGESTED_MIB = 262144;
+/** What one cluster of one environment asks for, from the spec with that environment's overlay. */
+function clusterSizing(spec, cluster) {
+    const { controlPlanes, workers } = cluster;
+    return {
+        cluster: cluster.name,
+        // Unique: a repeated name is its own error (rules.ts) and must not stop this check.
+        meshClusters: [...new Set(spec.clusters.map((candidate) => candidate.name))],
+        controlPlanes: {
+            count: controlPlanes.count,
+            cores: controlPlanes.cores,
+            memoryMiB: controlPlanes.memoryMiB,
+        },
+        workers: {
+            count: workers.count,
+            cores: workers.cores,
+            memoryMiB: workers.memoryMiB,
+            extraDisks: workers.extraDisks.length,
+        },
+        rook: spec.addons.rook.enabled,
+        starwars: spec.addons.starwars.enabled,
+    };
+}
+function nodeSizingIssues(spec) {
+    const byText = new Map();
+    spec.clusters.forEach((base, index) => {
+        for (const environment of ENVIRONMENT_NAMES) {
+            const overlay = spec.environments[environment].clusters?.[base.name];
+            const sizing = clusterSizing(spec, applyOverlay(base, overlay));
+            for (const load of clusterNodeLoads(sizing)) {
+                for (const resource of ['cpu', 'memory']) {
+                    const group = GROUP[load.role];
+                    const field = FIELD[resource];
+                    const path = overlay?.[group]?.[field] !== undefined
+                        ? ['environments', environment, 'clusters', base.name, group, field]
+                        : ['clusters', index, group, field];
+                    const issue = checkResource(sizing, load, resource, path);
+                    if (!issue)
+                        continue;
+                    // Environments that resolve to the same node and figures share one issue.
+                    const key = JSON.stringify(issue);
+                    const seen = byText.get(key);
+                    if (seen)
+                        seen.environments.push(environment);
+                    else
+                        byText.set(key, { issue, environments: [environment] });
+                }
+            }
+        }
+    });
+    return [...byText.values()].map(({ issue, environments }) => ({
+        ...issue,
+        message: issue.message.replace(ENVIRONMENTS, environmentLabel(environments)),
+    }));
+}
+const ENVIRONMENTS = '\u0000environments';
+function environmentLabel(environments) {
+    return environments.map((name) => (name === 'preview' ? 'previews' : name)).join(' and ');
+}
+function checkResource(sizing, load, resource, path) {
+    const offered = amount(load.allocatable, resource);
+    const placed = amount(load.requested, resource);
+    const node = `cluster ${sizing.cluster} (${ENVIRONMENTS}): ${article(load.role)} (${load.vm.cores} vCPU, ${load.vm.memoryMiB} MiB)`;
+    const what = `${format(offered, resource)} ${resource === 'cpu' ? 'CPU' : 'memory'} allocatable`;
+    const field = pathText(path);
+    const rook = load.pods.some((pods) => pods.what.startsWith('Rook'))
+        ? ', or turn addons.rook.enabled off'
+        : '';
+    if (placed > offered) {
+        return {
+            severity: 'error',
+            path,
+            message: `${node} has ${what} but the twin may place ${format(placed, resource)} there ` +
+                `(${breakdown(load, resource)}): ${format(placed - offered, resource)} short`,
+            fix: `${growth(sizing, load.role, resource, field)}${rook}`,
+        };
+    }
+    if (placed > offered * HEADROOM_SHARE) {
+        return {
+            severity: 'warning',
+            path,
+            message: `${node} has ${what} and the twin places ${format(placed, resource)} there ` +
+                `(${Math.round((100 * placed) / offered)}%): less than ${Math.round(100 * (1 - HEADROOM_SHARE))}% is left ` +
+                'for the extras and Tetragon, whose requests are not counted',
+            fix: roomyGrowth(sizing, load.role, resource, field),
+        };
+    }
+    return undefined;
+}
+function roomyGrowth(sizing, role, resource, field) {
+    const roomy = smallestFit(sizing, role, resource, HEADROOM_SHARE);
+    return roomy === undefined ? `raise ${field}` : `set ${field} to ${roomy} or more`;
+}
+function growth(sizing, role, resource, field) {
+    const fits = smallestFit(sizing, role, resource, 1);
+    const roomy = smallestFit(sizing, role, resource, HEADROOM_SHARE);
+    if (fits === undefined)
+        return `raise ${field}`;
+    const headroom = roomy !== undefined && roomy !== fits
+        ? ` (${roomy} leaves ${Math.round(100 * (1 - HEADROOM_SHARE))}% headroom)`
+        : '';
+    return `set ${field} to ${fits} or more${headroom}`;
+}
+/**
+ * The least cores or memory (in 512 MiB steps) at which the node's requests stay within `share` of its
+ * allocatable. Rook's tier may grow with the node, so every candidate is placed again.
+ */
+function smallestFit(sizing, role, resource, share) {
+    const group = GROUP[role];
+    const current = sizing[group][FIELD[resource]];
+    const candidates = resource === 'cpu'
+        ? range(current + 1, MAX_CORES, 1)
+        : range(Math.ceil((current + 1) / MEMORY_STEP_MIB) * MEMORY_STEP_MIB, MAX_SUGGESTED_MIB, MEMORY_STEP_MIB);
+    return candidates.find((value) => {
+        const grown = { ...sizing, [group]: { ...sizing[group], [FIELD[resource]]: value } };
+        const load = clusterNodeLoads(grown).find((candidate) => candidate.role === role);
+        return amount(load.requested, resource) <= amount(load.allocatable, resource) * share;
+    });
+}
+function range(from, to, step) {
+    return Array.from({ length: Math.max(0, Math.floor((to - from) / step) + 1) }, (_, i) => from + i * step);
+}
+function amount(resources, resource) {
+    return resource === 'cpu' ? resources.cpuMilli : resources.memoryMiB;
+}
+function format(value, resource) {
+    return resource === 'cpu' ? `${value}m` : `${value}Mi`;
+}
+function article(role) {
+    return role === 'worker' ? 'a worker' : 'a control plane';
+}
+/** `clusters[0].workers.cores`, as twin.yaml issues name fields. */
+function pathText(path) {
+    return path
+        .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`))
+        .join('');
+}
+const BREAKDOWN_ENTRIES = 6;
+/** The pods that make up the sum, largest first: `Rook osd 500m, CoreDNS 2×100m, ..., 7 more 90m`. */
+function breakdown(load, resource) {
+    const total = (pods) => amount(pods.each, resource) * pods.count;
+    const sorted = load.pods.filter((pods) => total(pods) > 0).sort((a, b) => total(b) - total(a));
+    const rest = sorted.slice(BREAKDOWN_ENTRIES);
+    const more = rest.length > 0
+        ? [
+            `${rest.length} more ${format(rest.map(total).reduce((a, b) => a + b, 0), resource)}`,
+        ]
+        : [];
+    return [...sorted.slice(0, BREAKDOWN_ENTRIES).map((pods) => describePods(pods, resource)), ...more].join(', ');
+}
+function describePods(pods, resource) {
+    return `${pods.what} ${pods.count > 1 ? `${pods.count}×` : ''}${format(amount(pods.each, resource), resource)}`;
+}
+
 ;// CONCATENATED MODULE: ./src/spec/rules.ts
+
 
 
 
@@ -64125,6 +65074,7 @@ function checkSpecRules(spec) {
         ...cidrOverlapRules(spec),
         ...ENVIRONMENT_NAMES.flatMap((environment) => environmentRules(spec, environment)),
         ...capacityRules(spec),
+        ...nodeSizingIssues(spec),
         ...warnings(spec),
     ];
 }
@@ -64712,7 +65662,7 @@ function validateFaultConfig(config) {
 
 ;// CONCATENATED MODULE: ./src/lab/profile.ts
 
-const MIB = 1024 * 1024;
+const profile_MIB = 1024 * 1024;
 const REALISTIC = {
     name: 'realistic',
     defaultTimeScale: 1,
@@ -64738,6 +65688,9 @@ const REALISTIC = {
         downloadSetup: 2,
         talosBoot: 25,
         talosApplyReboot: 40,
+        talosCriStart: 6,
+        timeSync: 2,
+        etcdJoin: 12,
         unreachableTimeout: 3,
         kubernetesApi: 75,
         kubeletRegister: 15,
@@ -64761,8 +65714,8 @@ const REALISTIC = {
         meshSync: 5,
         meshPropagate: 3,
     },
-    rates: { download: 20 * MIB, import: 48 * MIB, fullClone: 150 * MIB, checksum: 400 * MIB },
-    downloadedImageBytes: 1246 * MIB,
+    rates: { download: 20 * profile_MIB, import: 48 * profile_MIB, fullClone: 150 * profile_MIB, checksum: 400 * profile_MIB },
+    downloadedImageBytes: 1246 * profile_MIB,
 };
 /** The same lab, a hundred times faster: the relative timing (and so every race) is unchanged. */
 const FAST = { ...REALISTIC, name: 'fast', defaultTimeScale: 0.01 };
@@ -65049,8 +66002,8 @@ const IPV4 = new RegExp(`^(?:${IPV4_RE})$`);
 const IPV6 = new RegExp(`^(?:${IPV6_RE})$`);
 const CIDRV4 = new RegExp(`^(?:${IPV4_RE})(?:/(\\d+))$`);
 const CIDRV6 = new RegExp(`^(?:${IPV6_RE})(?:/(\\d+))$`);
-const DNS_LABEL = '([a-zA-Z0-9]([a-zA-Z0-9\\-]*[a-zA-Z0-9])?)';
-const DNS_NAME = new RegExp(`^(${DNS_LABEL}\\.)*${DNS_LABEL}$`);
+const formats_DNS_LABEL = '([a-zA-Z0-9]([a-zA-Z0-9\\-]*[a-zA-Z0-9])?)';
+const DNS_NAME = new RegExp(`^(${formats_DNS_LABEL}\\.)*${formats_DNS_LABEL}$`);
 function isIp(value) {
     return perlMatches(IPV4, value) || perlMatches(IPV6, value);
 }
@@ -67027,7 +67980,7 @@ function bootDiskKey(config) {
     return candidates.find((key) => isDriveKey(key) && config[key] !== undefined && !/media=cdrom/.test(config[key] ?? ''));
 }
 /** Memory in MiB: `memory` is the property string `[current=]<MiB>`, 512 by default. */
-function memoryMiB(config) {
+function vm_memoryMiB(config) {
     const value = config.memory;
     if (value === undefined)
         return 512;
@@ -67528,7 +68481,7 @@ const HOST_RESERVED_BYTES = 2 * volumes_GIB;
 const ROOTFS_BYTES = 100 * volumes_GIB;
 const ROOTFS_USED_BYTES = 9 * volumes_GIB;
 function vmMemoryBytes(vm) {
-    return memoryMiB(vm.config) * volumes_MIB;
+    return vm_memoryMiB(vm.config) * volumes_MIB;
 }
 /** Memory in use on a node: PVE's own share plus the full memory of every running VM. */
 function nodeMemoryUsed(lab, node) {
@@ -69033,7 +69986,7 @@ function checkTarget(lab, node, vmid, digest, change) {
         context_fail('checksum mismatch (file change by other user?)');
     checkLock(vm);
     if (change.set.memory !== undefined || change.set.balloon !== undefined) {
-        const memory = memoryMiB({ memory: change.set.memory ?? vm.pending.memory ?? vm.config.memory ?? '512' });
+        const memory = vm_memoryMiB({ memory: change.set.memory ?? vm.pending.memory ?? vm.config.memory ?? '512' });
         const balloon = Number(change.set.balloon ?? vm.pending.balloon ?? vm.config.balloon ?? 0);
         if (balloon > memory)
             context_fail('balloon value too large (must be smaller than assigned memory)');
@@ -70820,6 +71773,142 @@ function readBody(req) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/lab/talos/yaml-docs.ts
+
+function isMap(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Multi-document YAML as Go's yaml decoder sees it; a syntax error is reported with its line. */
+function parseDocuments(text, source) {
+    const docs = [];
+    for (const document of (0,dist/* parseAllDocuments */.hR)(text)) {
+        const error = document.errors[0];
+        if (error) {
+            const line = error.linePos?.[0]?.line;
+            throw new Error(`${source}: yaml: ${line === undefined ? '' : `line ${line}: `}${error.message.split('\n')[0]}`);
+        }
+        const value = document.toJS();
+        if (value === null || value === undefined)
+            continue;
+        if (!isMap(value))
+            throw new Error(`${source}: yaml: a config document must be a mapping`);
+        docs.push(value);
+    }
+    return docs;
+}
+/** Documents as Talos writes them: 4-space indents, `---` between documents. */
+function renderDocuments(docs) {
+    return docs.map((doc) => (0,dist/* stringify */.As)(doc, { indent: 4, lineWidth: 0 })).join('---\n');
+}
+/** A dotted path read, e.g. get(doc, 'machine.network.interfaces'). */
+function get(doc, path) {
+    let value = doc;
+    for (const key of path.split('.')) {
+        if (!isMap(value))
+            return undefined;
+        value = value[key];
+    }
+    return value;
+}
+function getString(doc, path) {
+    const value = get(doc, path);
+    return typeof value === 'string' ? value : undefined;
+}
+/** The v1alpha1 document of a machine config (the one without `kind`). */
+function mainDocument(docs) {
+    return docs.find((doc) => doc.version === 'v1alpha1' && doc.kind === undefined);
+}
+/** Talos keeps PEM blocks base64-encoded in its YAML. */
+function decodePem(value) {
+    return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '';
+}
+function encodePem(pem) {
+    return Buffer.from(pem, 'utf8').toString('base64');
+}
+
+;// CONCATENATED MODULE: ./src/lab/talos/time-sync.ts
+
+/**
+ * Time sync on the lab's Talos nodes (LIFECYCLE F.6, TALOS v1.11.6
+ * `internal/app/machined/pkg/controllers/time/sync.go`): SNTP to `machine.time.servers` (default
+ * time.cloudflare.com), or a PTP device; `disabled: true` counts as synced; `bootTimeout` (default
+ * "infinity", 0 = no timeout) marks time synced once that long has passed since boot. kubelet and etcd
+ * wait for the sync, and `bootstrap` refuses with "time is not in sync yet" until it.
+ */
+/** `constants.DefaultNTPServer`. */
+const DEFAULT_TIME_SERVER = 'time.cloudflare.com';
+/** PTP clocks the KVM guest has (ptp_kvm): always there on the lab's VMs, whatever the network reaches. */
+const PTP_DEVICES = ['/dev/ptp0', '/dev/ptp_kvm'];
+const DEFAULT_REACHABLE_TIME_SERVERS = [
+    'time.cloudflare.com',
+    'pool.ntp.org',
+    '*.pool.ntp.org',
+    'time.google.com',
+    'time1.google.com',
+    'time2.google.com',
+    'time3.google.com',
+    'time4.google.com',
+    'time.aws.com',
+    'time.windows.com',
+    'time.apple.com',
+];
+const ONLINE_TIME_NETWORK = { reachableTimeServers: DEFAULT_REACHABLE_TIME_SERVERS };
+const OFFLINE_TIME_NETWORK = { reachableTimeServers: [] };
+/** The servers the node's config asks for, in order (Talos' default when none are set). */
+function configuredTimeServers(config) {
+    const servers = get(config, 'machine.time.servers');
+    return Array.isArray(servers) && servers.length > 0 ? servers.map(String) : [DEFAULT_TIME_SERVER];
+}
+function timeSyncDisabled(config) {
+    return get(config, 'machine.time.disabled') === true;
+}
+function reachable(server, network) {
+    if (PTP_DEVICES.includes(server))
+        return true;
+    const host = server.toLowerCase();
+    return network.reachableTimeServers.some((entry) => {
+        const pattern = entry.toLowerCase();
+        return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern;
+    });
+}
+/** `machine.time.bootTimeout` in ms (a Go duration such as 2m or 1m30s); undefined when unset or 0 (waits forever). */
+function bootTimeoutMs(config) {
+    const value = get(config, 'machine.time.bootTimeout');
+    if (typeof value !== 'string')
+        return undefined;
+    const ms = goDurationMs(value);
+    return ms !== undefined && ms > 0 ? ms : undefined;
+}
+const UNIT_MS = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+};
+/** Go's time.ParseDuration for the positive values a config holds; undefined if it does not parse. */
+function goDurationMs(text) {
+    if (text === '0')
+        return 0;
+    const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+    if (parts.length === 0 || parts.map((part) => part[0]).join('') !== text)
+        return undefined;
+    return parts.reduce((sum, part) => sum + Number(part[1]) * (UNIT_MS[part[2] ?? ''] ?? 0), 0);
+}
+/** When the node's TimeStatus turns SYNCED; Infinity when it never does. */
+function timeSyncedAt(input) {
+    const { config } = input;
+    if (timeSyncDisabled(config))
+        return input.upAt;
+    if (configuredTimeServers(config).some((server) => reachable(server, input.network))) {
+        return input.upAt + input.ms(input.syncSeconds);
+    }
+    const timeout = bootTimeoutMs(config);
+    return timeout === undefined ? Infinity : Math.max(input.upAt, input.bootAt + timeout * input.timeScale);
+}
+
 ;// CONCATENATED MODULE: ./src/lab/tools/bin.ts
 
 
@@ -70910,60 +71999,116 @@ function fail(message) {
 `;
 }
 
-;// CONCATENATED MODULE: ./src/lab/talos/yaml-docs.ts
+;// CONCATENATED MODULE: ./src/lab/talos/etcd.ts
 
-function isMap(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+const ETCD_CLIENT_PORT = 2379;
+const ETCD_PEER_PORT = 2380;
+/** etcdresource.FormatMemberID. */
+function newId() {
+    return (0,external_node_crypto_.randomBytes)(8).toString('hex');
 }
-/** Multi-document YAML as Go's yaml decoder sees it; a syntax error is reported with its line. */
-function parseDocuments(text, source) {
-    const docs = [];
-    for (const document of (0,dist/* parseAllDocuments */.hR)(text)) {
-        const error = document.errors[0];
-        if (error) {
-            const line = error.linePos?.[0]?.line;
-            throw new Error(`${source}: yaml: ${line === undefined ? '' : `line ${line}: `}${error.message.split('\n')[0]}`);
+class EtcdMembership {
+    records;
+    save;
+    ms;
+    joinSeconds;
+    constructor(records, save, 
+    /** Profile seconds -> lab ms. */
+    ms, joinSeconds) {
+        this.records = records;
+        this.save = save;
+        this.ms = ms;
+        this.joinSeconds = joinSeconds;
+    }
+    /** The node's data directory: its record, when there is one and it is of this very VM. */
+    dataOf(host) {
+        const record = this.records[String(host.vm.vmid)];
+        return record && record.identity === host.identity ? record : undefined;
+    }
+    /** When etcd runs on the node (Infinity when it does not): it has data, and is up with CRI and time. */
+    upAt(host) {
+        const record = this.dataOf(host);
+        if (!record || host.phase !== 'running' || host.role !== 'controlplane')
+            return Infinity;
+        return Math.max(record.joinedAt, host.servicesStartAt);
+    }
+    /** Bootstrap mode: a new cluster, this node its only member. */
+    bootstrap(host, now) {
+        const record = {
+            vmid: host.vm.vmid,
+            identity: host.identity,
+            etcdClusterId: newId(),
+            memberId: newId(),
+            hostname: host.hostname,
+            address: host.addresses[0] ?? '',
+            talosClusterId: host.clusterId ?? '',
+            joinedAt: now,
+            bootstrapped: true,
+        };
+        this.records[String(host.vm.vmid)] = record;
+        this.save();
+        return record;
+    }
+    /** The members of the cluster `record` belongs to, in the order they joined. */
+    members(record) {
+        return Object.values(this.records)
+            .filter((other) => other.etcdClusterId === record.etcdClusterId)
+            .sort((a, b) => a.joinedAt - b.joinedAt || a.vmid - b.vmid);
+    }
+    /**
+     * Forgets data directories whose VM is gone or was created again, and lets every control plane with an
+     * empty one join the etcd its peers run, once it had time to (`etcdJoin` after both were up).
+     */
+    settle(hosts, identities, now) {
+        let changed = false;
+        for (const [key, record] of Object.entries(this.records)) {
+            if (identities.get(record.vmid) !== record.identity) {
+                delete this.records[key];
+                changed = true;
+            }
         }
-        const value = document.toJS();
-        if (value === null || value === undefined)
-            continue;
-        if (!isMap(value))
-            throw new Error(`${source}: yaml: a config document must be a mapping`);
-        docs.push(value);
+        for (const host of hosts) {
+            if (host.role !== 'controlplane' || host.phase !== 'running' || this.dataOf(host))
+                continue;
+            const join = this.joinTime(host, hosts);
+            if (!join || join.at > now)
+                continue;
+            this.records[String(host.vm.vmid)] = {
+                vmid: host.vm.vmid,
+                identity: host.identity,
+                etcdClusterId: join.cluster,
+                memberId: newId(),
+                hostname: host.hostname,
+                address: host.addresses[0] ?? '',
+                talosClusterId: host.clusterId ?? '',
+                joinedAt: join.at,
+                bootstrapped: false,
+            };
+            changed = true;
+        }
+        if (changed)
+            this.save();
     }
-    return docs;
-}
-/** Documents as Talos writes them: 4-space indents, `---` between documents. */
-function renderDocuments(docs) {
-    return docs.map((doc) => (0,dist/* stringify */.As)(doc, { indent: 4, lineWidth: 0 })).join('---\n');
-}
-/** A dotted path read, e.g. get(doc, 'machine.network.interfaces'). */
-function get(doc, path) {
-    let value = doc;
-    for (const key of path.split('.')) {
-        if (!isMap(value))
+    /** The earliest running etcd of the same Talos cluster the node can join, and when the join completes. */
+    joinTime(host, hosts) {
+        const peers = hosts
+            .filter((peer) => peer !== host && peer.clusterId === host.clusterId)
+            .map((peer) => ({ record: this.dataOf(peer), upAt: this.upAt(peer) }))
+            .filter((peer) => peer.record && Number.isFinite(peer.upAt))
+            .sort((a, b) => (a.record?.joinedAt ?? 0) - (b.record?.joinedAt ?? 0));
+        const first = peers[0];
+        if (!first?.record || !Number.isFinite(host.servicesStartAt))
             return undefined;
-        value = value[key];
+        return {
+            cluster: first.record.etcdClusterId,
+            at: Math.max(host.servicesStartAt, first.upAt) + this.ms(this.joinSeconds),
+        };
     }
-    return value;
-}
-function getString(doc, path) {
-    const value = get(doc, path);
-    return typeof value === 'string' ? value : undefined;
-}
-/** The v1alpha1 document of a machine config (the one without `kind`). */
-function mainDocument(docs) {
-    return docs.find((doc) => doc.version === 'v1alpha1' && doc.kind === undefined);
-}
-/** Talos keeps PEM blocks base64-encoded in its YAML. */
-function decodePem(value) {
-    return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '';
-}
-function encodePem(pem) {
-    return Buffer.from(pem, 'utf8').toString('base64');
 }
 
 ;// CONCATENATED MODULE: ./src/lab/talos/nodes.ts
+
+
 
 
 
@@ -70980,21 +72125,28 @@ class TalosNodes {
     lab;
     file;
     data;
+    network;
     timer;
     closed = false;
     /** Parsed configs by their text: views are computed often, configs change rarely. */
     parsed = new Map();
-    constructor(lab, file, data) {
+    constructor(lab, file, data, 
+    /** Which time servers the lab's network reaches. */
+    network) {
         this.lab = lab;
         this.file = file;
         this.data = data;
+        this.network = network;
+        this.etcd = new EtcdMembership((data.etcd ??= {}), () => this.save(), (seconds) => this.ms(seconds), this.seconds.etcdJoin);
     }
-    static open(lab, dir) {
+    /** The control planes' etcd data directories and clusters. */
+    etcd;
+    static open(lab, dir, network = ONLINE_TIME_NETWORK) {
         const file = dir === undefined ? undefined : (0,external_node_path_namespaceObject.join)(dir, nodes_STATE_FILE);
         const data = file && (0,external_node_fs_namespaceObject.existsSync)(file)
             ? JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'))
             : { version: 1, nodes: {}, clusters: {} };
-        const nodes = new TalosNodes(lab, file, data);
+        const nodes = new TalosNodes(lab, file, data, network);
         nodes.sync();
         return nodes;
     }
@@ -71035,16 +72187,26 @@ class TalosNodes {
         const record = this.record(vm);
         const platform = this.platformAddress(vm);
         const hostname = vm.config.name ?? `talos-${vm.vmid}`;
+        const unconfigured = {
+            vm,
+            hostname,
+            identity: identityOf(vm),
+            bootAt: vm.startedAt ?? Infinity,
+            criUpAt: Infinity,
+            timeSyncedAt: Infinity,
+            timeServers: [],
+            servicesStartAt: Infinity,
+        };
         if (vm.status !== 'running' || vm.startedAt === undefined) {
-            return { vm, phase: 'off', upAt: Infinity, addresses: [], hostname };
+            return { ...unconfigured, phase: 'off', upAt: Infinity, addresses: [] };
         }
         // A hung boot never brings the network up: nothing answers at any address.
         if (this.bootHangs(vm.vmid, vm.startedAt))
-            return { vm, phase: 'booting', upAt: Infinity, addresses: [], hostname };
+            return { ...unconfigured, phase: 'booting', upAt: Infinity, addresses: [] };
         const boot = this.ms(this.seconds.talosBoot);
         if (!record) {
             const upAt = vm.startedAt + boot;
-            return { vm, phase: now >= upAt ? 'maintenance' : 'booting', upAt, addresses: [platform], hostname };
+            return { ...unconfigured, phase: now >= upAt ? 'maintenance' : 'booting', upAt, addresses: [platform] };
         }
         const docs = this.parse(record.config);
         const config = mainDocument(docs) ?? {};
@@ -71055,8 +72217,13 @@ class TalosNodes {
         const phase = now >= upAt ? 'running' : appliedThisBoot ? 'rebooting' : 'booting';
         const role = getString(config, 'machine.type') === 'controlplane' ? 'controlplane' : 'worker';
         const statics = staticAddresses(config);
+        const bootAt = appliedThisBoot ? record.appliedAt : vm.startedAt;
+        const startup = this.startup(config, bootAt, upAt);
         return {
             vm,
+            identity: record.identity,
+            bootAt,
+            ...startup,
             phase,
             upAt,
             addresses: phase === 'running' && statics.length > 0 ? statics : [platform],
@@ -71065,6 +72232,25 @@ class TalosNodes {
             role,
             clusterId: getString(config, 'cluster.id') ?? '',
             hostname: getString(config, 'machine.network.hostname') ?? hostname,
+        };
+    }
+    /** A configured boot's services: CRI, then time sync; etcd and the kubelet wait for both (F.4, F.6). */
+    startup(config, bootAt, upAt) {
+        const criUpAt = upAt + this.ms(this.seconds.talosCriStart);
+        const synced = timeSyncedAt({
+            config,
+            bootAt,
+            upAt,
+            network: this.network,
+            ms: (seconds) => this.ms(seconds),
+            syncSeconds: this.seconds.timeSync,
+            timeScale: this.lab.timing.timeScale,
+        });
+        return {
+            criUpAt,
+            timeSyncedAt: synced,
+            timeServers: configuredTimeServers(config),
+            servicesStartAt: Math.max(criUpAt, synced),
         };
     }
     /** The disks Talos sees: SCSI disks as sda, sdb, ... and the cloud-init drive as sr0. */
@@ -71105,7 +72291,10 @@ class TalosNodes {
     cluster(id) {
         return this.data.clusters[id];
     }
+    /** The Talos cluster's first etcd bootstrap (when its Kubernetes API starts); a later one changes nothing. */
     recordBootstrap(cluster) {
+        if (this.data.clusters[cluster.id])
+            return;
         this.data.clusters[cluster.id] = cluster;
         this.save();
     }
@@ -71128,7 +72317,10 @@ class TalosNodes {
                 changed = true;
             }
         }
-        for (const node of this.all(now)) {
+        const nodes = this.all(now);
+        const identities = new Map(this.lab.state.vms().map((vm) => [vm.vmid, identityOf(vm)]));
+        this.etcd.settle(nodes, identities, now);
+        for (const node of nodes) {
             const agent = node.phase === 'running';
             if (node.vm.status === 'running' && node.vm.guest.agentRunning !== agent) {
                 this.lab.state.setGuestAgent(node.vm.vmid, agent);
@@ -71145,8 +72337,9 @@ class TalosNodes {
         if (this.timer)
             clearTimeout(this.timer);
         const next = Math.min(...this.all(now)
-            .filter((node) => node.docs && node.upAt > now)
-            .map((node) => node.upAt));
+            .filter((node) => node.docs)
+            .flatMap((node) => [node.upAt, node.servicesStartAt])
+            .filter((at) => at > now));
         if (!Number.isFinite(next))
             return;
         this.timer = setTimeout(() => this.sync(), next - now + 1);
@@ -71258,6 +72451,9 @@ function chartDefaults() {
             },
         },
         operator: { replicas: 2 },
+        // The agent's install-cni-binaries init container (values.yaml 831–843): the agent pod's effective
+        // request, the agent container itself requesting nothing (LIFECYCLE I.3).
+        cni: { resources: { requests: { cpu: '100m', memory: '10Mi' }, limits: { cpu: 1, memory: '1Gi' } } },
     };
 }
 /**
@@ -71533,14 +72729,200 @@ function byKind(kindName) {
     return info;
 }
 
+;// CONCATENATED MODULE: ./src/lab/kube/rook-resources.ts
+
+
+const block = (cpu, memory, limit, cpuLimit) => ({
+    requests: { ...(cpu ? { cpu } : {}), memory },
+    limits: { ...(cpuLimit ? { cpu: cpuLimit } : {}), memory: limit },
+});
+/** rook-ceph values.yaml lines 23–29. */
+const OPERATOR_RESOURCES = block('200m', '128Mi', '512Mi');
+const SIDECAR = block('100m', '128Mi', '256Mi');
+const REGISTRAR = block('50m', '128Mi', '256Mi');
+const PLUGIN = block('250m', '512Mi', '1Gi');
+/** The `csi.*Resource` defaults (rook-ceph values.yaml lines 231–377), as name -> resources. */
+const CSI_RESOURCE_DEFAULTS = {
+    csiRBDProvisionerResource: {
+        'csi-provisioner': SIDECAR,
+        'csi-resizer': SIDECAR,
+        'csi-attacher': SIDECAR,
+        'csi-snapshotter': SIDECAR,
+        // The RBD plugin in the provisioner asks for memory only.
+        'csi-rbdplugin': block(undefined, '512Mi', '1Gi'),
+    },
+    csiRBDPluginResource: { 'driver-registrar': REGISTRAR, 'csi-rbdplugin': PLUGIN },
+    csiCephFSProvisionerResource: {
+        'csi-provisioner': SIDECAR,
+        'csi-resizer': SIDECAR,
+        'csi-attacher': SIDECAR,
+        'csi-snapshotter': SIDECAR,
+        'csi-cephfsplugin': PLUGIN,
+    },
+    csiCephFSPluginResource: { 'driver-registrar': REGISTRAR, 'csi-cephfsplugin': PLUGIN },
+};
+/**
+ * The resources for a CSI pod's containers: the value's YAML string (a list of `{name, resource}`) when set,
+ * else the default. Rook maps a container to the entry whose name it contains (operator_driver.go 378–450).
+ */
+function csiResources(values, key) {
+    const text = get(values, `csi.${key}`);
+    if (typeof text !== 'string' || text.trim() === '')
+        return CSI_RESOURCE_DEFAULTS[key];
+    const parsed = (0,dist/* parse */.qg)(text);
+    const entries = Array.isArray(parsed) ? parsed.filter(isMap) : [];
+    return Object.fromEntries(entries.map((entry) => [
+        String(entry.name),
+        (isMap(entry.resource) ? entry.resource : {}),
+    ]));
+}
+/** Gives each container the resources of its entry (by name), leaving containers without one as they are. */
+function withContainerResources(containers, resources) {
+    return containers.map((container) => {
+        const entry = resources[String(container.name)];
+        return entry ? { ...container, resources: entry } : container;
+    });
+}
+/** rook-ceph-cluster values.yaml `cephClusterSpec.resources` (lines 300–360). */
+const CEPH_RESOURCE_DEFAULTS = {
+    mgr: block('500m', '512Mi', '1Gi'),
+    mon: block('1000m', '1Gi', '2Gi'),
+    osd: block('1000m', '4Gi', '4Gi'),
+    prepareosd: { requests: { cpu: '500m', memory: '50Mi' } },
+    'mgr-sidecar': block('100m', '40Mi', '100Mi'),
+    crashcollector: block('100m', '60Mi', '60Mi'),
+    logcollector: block('100m', '100Mi', '1Gi'),
+    cleanup: block('500m', '100Mi', '1Gi'),
+    exporter: block('50m', '50Mi', '128Mi'),
+};
+/** The CephCluster's resources for a daemon key: what the spec sets (after the chart's defaults), else none. */
+function cephResources(clusterSpec, key) {
+    const value = get(clusterSpec, `resources.${key}`);
+    return isMap(value) ? value : {};
+}
+
+;// CONCATENATED MODULE: ./src/lab/kube/rook-csi.ts
+
+
+/**
+ * The CSI drivers of the rook-ceph chart (csi.enableRbdDriver, csi.enableCephfsDriver, both on by default):
+ * a node plugin DaemonSet and a provisioner Deployment each, their containers carrying the `csi.*Resource`
+ * values (LIFECYCLE H.1). They need the host (privileged, host network and PID, hostPath /dev and /sys),
+ * which is why the Talos guide labels the namespace privileged.
+ */
+/**
+ * The CSI images each Rook minor deploys (its csi.*.tag defaults; v1.17 moved to cephcsi v3.14.2). The
+ * resizer, attacher and snapshotter tags are those of Rook v1.18's image list, as public install notes give
+ * it (not read from the chart here), used for v1.17 as well.
+ */
+const CSI_IMAGES = {
+    v117: { cephcsi: 'quay.io/cephcsi/cephcsi:v3.14.2' },
+    v118: { cephcsi: 'quay.io/cephcsi/cephcsi:v3.15.0' },
+};
+const SIG_STORAGE = 'registry.k8s.io/sig-storage';
+const SIDECAR_IMAGES = {
+    registrar: `${SIG_STORAGE}/csi-node-driver-registrar:v2.13.0`,
+    'csi-provisioner': `${SIG_STORAGE}/csi-provisioner:v5.2.0`,
+    'csi-resizer': `${SIG_STORAGE}/csi-resizer:v1.13.2`,
+    'csi-attacher': `${SIG_STORAGE}/csi-attacher:v4.8.1`,
+    'csi-snapshotter': `${SIG_STORAGE}/csi-snapshotter:v8.2.1`,
+};
+const CSI_DRIVERS = [
+    {
+        name: 'rbd',
+        enabledBy: 'enableRbdDriver',
+        serviceAccounts: ['rook-csi-rbd-plugin-sa', 'rook-csi-rbd-provisioner-sa'],
+        pluginResources: 'csiRBDPluginResource',
+        provisionerResources: 'csiRBDProvisionerResource',
+    },
+    {
+        name: 'cephfs',
+        enabledBy: 'enableCephfsDriver',
+        serviceAccounts: ['rook-csi-cephfs-plugin-sa', 'rook-csi-cephfs-provisioner-sa'],
+        pluginResources: 'csiCephFSPluginResource',
+        provisionerResources: 'csiCephFSProvisionerResource',
+    },
+];
+function renderCsiDriver(driver, values, release) {
+    const images = release.chartVersion.startsWith('v1.17.') ? CSI_IMAGES.v117 : CSI_IMAGES.v118;
+    const plugin = `csi-${driver.name}plugin`;
+    const hostVolumes = [
+        { name: 'host-dev', hostPath: { path: '/dev' } },
+        { name: 'host-sys', hostPath: { path: '/sys' } },
+        { name: 'lib-modules', hostPath: { path: '/lib/modules' } },
+    ];
+    const hostMounts = [
+        { name: 'host-dev', mountPath: '/dev' },
+        { name: 'host-sys', mountPath: '/sys' },
+        { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true },
+    ];
+    const pluginContainers = withContainerResources([
+        { name: 'driver-registrar', image: SIDECAR_IMAGES.registrar, securityContext: { privileged: true } },
+        {
+            name: plugin,
+            image: images.cephcsi,
+            securityContext: {
+                privileged: true,
+                capabilities: { add: ['SYS_ADMIN'] },
+                allowPrivilegeEscalation: true,
+            },
+            volumeMounts: hostMounts,
+        },
+    ], csiResources(values, driver.pluginResources));
+    const nodePlugin = {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: plugin },
+        spec: {
+            selector: { matchLabels: { app: plugin } },
+            updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+            template: {
+                metadata: { labels: { app: plugin, contains: `${plugin}-metrics` } },
+                spec: {
+                    serviceAccountName: `rook-csi-${driver.name}-plugin-sa`,
+                    priorityClassName: 'system-node-critical',
+                    hostNetwork: true,
+                    hostPID: true,
+                    dnsPolicy: 'ClusterFirstWithHostNet',
+                    containers: pluginContainers,
+                    volumes: hostVolumes,
+                },
+            },
+        },
+    };
+    const sidecars = ['csi-provisioner', 'csi-resizer', 'csi-attacher', 'csi-snapshotter'].map((name) => ({ name, image: SIDECAR_IMAGES[name] }));
+    const provisionerContainers = withContainerResources([...sidecars, { name: plugin, image: images.cephcsi, volumeMounts: hostMounts }], csiResources(values, driver.provisionerResources));
+    const provisioner = rook_csi_deployment(`${plugin}-provisioner`, Number(get(values, 'csi.provisionerReplicas') ?? 2), {
+        serviceAccountName: `rook-csi-${driver.name}-provisioner-sa`,
+        priorityClassName: 'system-cluster-critical',
+        containers: provisionerContainers,
+        volumes: hostVolumes,
+    }, { contains: `${plugin}-metrics` });
+    return [nodePlugin, provisioner];
+}
+function rook_csi_deployment(name, replicas, podSpec, extraLabels = {}) {
+    return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, labels: { app: name } },
+        spec: {
+            replicas,
+            selector: { matchLabels: { app: name } },
+            template: { metadata: { labels: { app: name, ...extraLabels } }, spec: podSpec },
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/lab/kube/rook-charts.ts
+
+
 
 /**
  * Rook's two charts from https://charts.rook.io/release (CONTRACTS D): `rook-ceph` (the operator, its
  * CRDs and the RBD CSI driver) and `rook-ceph-cluster` (a CephCluster with its pools and StorageClasses),
  * with the defaults of the charts' values.yaml, plus the CRDs' own schema rules the API server applies.
  */
-const ROOK_REPO = 'https://charts.rook.io/release';
+const rook_charts_ROOK_REPO = 'https://charts.rook.io/release';
 const ROOK_CHART_VERSIONS = [
     ...Array.from({ length: 10 }, (_, patch) => `v1.17.${patch}`),
     ...Array.from({ length: 9 }, (_, patch) => `v1.18.${patch}`),
@@ -71554,19 +72936,6 @@ const ROOK_CRDS = [
     { kind: 'CephFilesystem', plural: 'cephfilesystems' },
     { kind: 'CephObjectStore', plural: 'cephobjectstores' },
 ];
-/** The CSI images each Rook minor deploys (its csi.*.tag defaults; v1.17 moved to cephcsi v3.14.2). */
-const CSI_IMAGES = {
-    v117: {
-        cephcsi: 'quay.io/cephcsi/cephcsi:v3.14.2',
-        registrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0',
-        provisioner: 'registry.k8s.io/sig-storage/csi-provisioner:v5.2.0',
-    },
-    v118: {
-        cephcsi: 'quay.io/cephcsi/cephcsi:v3.15.0',
-        registrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0',
-        provisioner: 'registry.k8s.io/sig-storage/csi-provisioner:v5.2.0',
-    },
-};
 /** rook-ceph values.yaml: the keys the lab renders from. */
 function operatorDefaults() {
     return {
@@ -71578,7 +72947,8 @@ function operatorDefaults() {
             runAsGroup: 2016,
             capabilities: { drop: ['ALL'] },
         },
-        csi: { enableRbdDriver: true, provisionerReplicas: 2 },
+        resources: OPERATOR_RESOURCES,
+        csi: { enableRbdDriver: true, enableCephfsDriver: true, provisionerReplicas: 2 },
         monitoring: { enabled: false },
     };
 }
@@ -71598,6 +72968,7 @@ function clusterDefaults() {
             dashboard: { enabled: true, ssl: true },
             crashCollector: { disable: false },
             logCollector: { enabled: true, periodicity: 'daily', maxLogSize: '500M' },
+            resources: structuredClone(CEPH_RESOURCE_DEFAULTS),
             removeOSDsIfOutAndSafeToRemove: false,
             priorityClassNames: {
                 mon: 'system-node-critical',
@@ -71687,9 +73058,14 @@ function clusterNotes(release) {
 /** The operator chart's objects: CRDs, service accounts, the operator and the RBD CSI driver. */
 function renderOperator(values, release) {
     const crds = get(values, 'crds.enabled') === false ? [] : ROOK_CRDS.map(customResourceDefinition);
-    const accounts = ['rook-ceph-system', 'rook-csi-rbd-plugin-sa', 'rook-csi-rbd-provisioner-sa'].map((name) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } }));
-    const rbd = get(values, 'csi.enableRbdDriver') === false ? [] : rbdDriver(values, release);
-    return [...crds, ...accounts, operatorDeployment(values, release), ...rbd];
+    const drivers = CSI_DRIVERS.filter((driver) => get(values, `csi.${driver.enabledBy}`) !== false);
+    const accounts = ['rook-ceph-system', ...drivers.flatMap((driver) => driver.serviceAccounts)].map((name) => ({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name },
+    }));
+    const csi = drivers.flatMap((driver) => renderCsiDriver(driver, values, release));
+    return [...crds, ...accounts, operatorDeployment(values, release), ...csi];
 }
 function customResourceDefinition(crd) {
     return {
@@ -71716,7 +73092,7 @@ function customResourceDefinition(crd) {
 function operatorDeployment(values, release) {
     const repository = String(get(values, 'image.repository'));
     const tag = String(get(values, 'image.tag') ?? release.chartVersion);
-    return deployment('rook-ceph-operator', 1, {
+    return rook_csi_deployment('rook-ceph-operator', 1, {
         serviceAccountName: 'rook-ceph-system',
         containers: [
             {
@@ -71724,6 +73100,7 @@ function operatorDeployment(values, release) {
                 image: `${repository}:${tag}`,
                 args: ['ceph', 'operator'],
                 securityContext: get(values, 'containerSecurityContext'),
+                resources: get(values, 'resources') ?? {},
                 ports: [{ containerPort: 9443, name: 'https-webhook', protocol: 'TCP' }],
                 volumeMounts: [
                     { mountPath: '/var/lib/rook', name: 'rook-config' },
@@ -71737,79 +73114,6 @@ function operatorDeployment(values, release) {
         ],
     });
 }
-/**
- * The RBD CSI node plugin and provisioner. They need the host (privileged, host network and PID,
- * hostPath /dev and /sys), which is why the Talos guide labels the namespace privileged.
- */
-function rbdDriver(values, release) {
-    const images = release.chartVersion.startsWith('v1.17.') ? CSI_IMAGES.v117 : CSI_IMAGES.v118;
-    const hostVolumes = [
-        { name: 'host-dev', hostPath: { path: '/dev' } },
-        { name: 'host-sys', hostPath: { path: '/sys' } },
-        { name: 'lib-modules', hostPath: { path: '/lib/modules' } },
-    ];
-    const hostMounts = [
-        { name: 'host-dev', mountPath: '/dev' },
-        { name: 'host-sys', mountPath: '/sys' },
-        { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true },
-    ];
-    const plugin = {
-        apiVersion: 'apps/v1',
-        kind: 'DaemonSet',
-        metadata: { name: 'csi-rbdplugin' },
-        spec: {
-            selector: { matchLabels: { app: 'csi-rbdplugin' } },
-            updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-            template: {
-                metadata: { labels: { app: 'csi-rbdplugin', contains: 'csi-rbdplugin-metrics' } },
-                spec: {
-                    serviceAccountName: 'rook-csi-rbd-plugin-sa',
-                    priorityClassName: 'system-node-critical',
-                    hostNetwork: true,
-                    hostPID: true,
-                    dnsPolicy: 'ClusterFirstWithHostNet',
-                    containers: [
-                        { name: 'driver-registrar', image: images.registrar, securityContext: { privileged: true } },
-                        {
-                            name: 'csi-rbdplugin',
-                            image: images.cephcsi,
-                            securityContext: {
-                                privileged: true,
-                                capabilities: { add: ['SYS_ADMIN'] },
-                                allowPrivilegeEscalation: true,
-                            },
-                            volumeMounts: hostMounts,
-                        },
-                    ],
-                    volumes: hostVolumes,
-                },
-            },
-        },
-    };
-    const replicas = Number(get(values, 'csi.provisionerReplicas') ?? 2);
-    const provisioner = deployment('csi-rbdplugin-provisioner', replicas, {
-        serviceAccountName: 'rook-csi-rbd-provisioner-sa',
-        priorityClassName: 'system-cluster-critical',
-        containers: [
-            { name: 'csi-provisioner', image: images.provisioner },
-            { name: 'csi-rbdplugin', image: images.cephcsi, volumeMounts: hostMounts },
-        ],
-        volumes: hostVolumes,
-    }, { contains: 'csi-rbdplugin-metrics' });
-    return [plugin, provisioner];
-}
-function deployment(name, replicas, podSpec, extraLabels = {}) {
-    return {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name, labels: { app: name } },
-        spec: {
-            replicas,
-            selector: { matchLabels: { app: name } },
-            template: { metadata: { labels: { app: name, ...extraLabels } }, spec: podSpec },
-        },
-    };
-}
 /** The cluster chart's objects: the CephCluster, and a pool (with its StorageClass) per list entry. */
 function renderCluster(values, release) {
     const operatorNamespace = String(get(values, 'operatorNamespace') ?? 'rook-ceph');
@@ -71819,7 +73123,7 @@ function renderCluster(values, release) {
     };
     return [
         cephCluster(values, release),
-        ...entries('cephBlockPools').flatMap((pool) => blockPool(pool, release, operatorNamespace)),
+        ...entries('cephBlockPools').flatMap((pool) => rook_charts_blockPool(pool, release, operatorNamespace)),
         ...entries('cephFileSystems').flatMap((fs) => filesystem(fs, release, operatorNamespace)),
         ...entries('cephObjectStores').flatMap((store) => objectStore(store, release)),
     ];
@@ -71839,7 +73143,7 @@ function cephCluster(values, release) {
         spec: { monitoring: { enabled: get(values, 'monitoring.enabled') === true }, ...spec },
     };
 }
-function blockPool(pool, release, operatorNamespace) {
+function rook_charts_blockPool(pool, release, operatorNamespace) {
     const name = String(pool.name);
     const resource = {
         apiVersion: 'ceph.rook.io/v1',
@@ -72282,7 +73586,10 @@ class KubeClusters {
             : { version: 1, clusters: {} };
         return new KubeClusters(talos, file, data);
     }
+    /** Bumped on every change of the state, so that what is computed from it can be reused until then. */
+    revision = 0;
     save() {
+        this.revision++;
         if (!this.file)
             return;
         const temp = `${this.file}.tmp-${process.pid}`;
@@ -72409,7 +73716,8 @@ class KubeClusters {
             .all(now)
             .filter((node) => node.phase === 'running' && node.clusterId === clusterId)
             .map((node) => {
-            const registeredAt = Math.max(node.upAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister);
+            // The kubelet waits for time sync (LIFECYCLE F.6): a node that never syncs never registers.
+            const registeredAt = Math.max(node.servicesStartAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister);
             const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
             let readyAt = Infinity;
             if (cni !== 'none')
@@ -72531,7 +73839,7 @@ function tetragonDaemonSet(values, release) {
     };
 }
 const rookCeph = {
-    repo: ROOK_REPO,
+    repo: rook_charts_ROOK_REPO,
     name: 'rook-ceph',
     versions: ROOK_CHART_VERSIONS,
     home: 'https://rook.io',
@@ -72541,7 +73849,7 @@ const rookCeph = {
     notes: operatorNotes,
 };
 const rookCephCluster = {
-    repo: ROOK_REPO,
+    repo: rook_charts_ROOK_REPO,
     name: 'rook-ceph-cluster',
     versions: ROOK_CHART_VERSIONS,
     home: 'https://rook.io',
@@ -72697,86 +74005,766 @@ function hashOf(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest().readUInt32BE(0);
 }
 
-;// CONCATENATED MODULE: ./src/lab/kube/images.ts
+;// CONCATENATED MODULE: ./src/lab/kube/pod-plans.ts
+
+const WORKLOAD_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet'];
+/** Cilium's agents and operator, which the cluster models from the Cilium release itself. */
+const CILIUM_OWN = new Set(['DaemonSet/kube-system/cilium', 'Deployment/kube-system/cilium-operator']);
+/** The kubelet's first image pull back-off: ErrImagePull shows until then, ImagePullBackOff after. */
+const PULL_BACKOFF_SECONDS = 10;
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+/** A guard against a history that would never settle; real histories take a few dozen steps. */
+const MAX_STEPS = 10_000;
+function podSuffix(seed, length = 5) {
+    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+    let hash = 2166136261;
+    let suffix = '';
+    for (let i = 0; i < length; i++) {
+        for (const char of `${seed}/${i}`)
+            hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+        suffix += alphabet[hash % alphabet.length];
+    }
+    return suffix;
+}
+/** The pod-template-hash of a template (the ReplicaSet's and controller revision's name suffix). */
+function templateHash(template) {
+    return podSuffix(canonicalJson(template), 10);
+}
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (isMap(value))
+        return `{${Object.keys(value)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+            .join(',')}}`;
+    return JSON.stringify(value) ?? 'null';
+}
+function clusterAt(kube, clusterId, now) {
+    return { kube, clusterId, now, nodes: kube.nodes(clusterId, now), store: kube.objects(clusterId) };
+}
+function ms(cluster, seconds) {
+    return cluster.kube.talos.ms(seconds);
+}
+function terminationMs(cluster) {
+    return ms(cluster, cluster.kube.talos.seconds.podTerminate);
+}
+// ---- spec fields -------------------------------------------------------------------------------------
+const specOf = (object) => (isMap(object.spec) ? object.spec : {});
+const templateOf = (spec) => (isMap(spec.template) ? spec.template : {});
+const podSpecOf = (template) => (isMap(template.spec) ? template.spec : {});
+const replicasOf = (spec) => (typeof spec.replicas === 'number' ? spec.replicas : 1);
+/** The specs a workload had, each with when it took effect (history kept by the object store). */
+function revisionsOf(stored) {
+    const history = stored.history ?? [];
+    const specs = [...history.map((change) => (isMap(change.spec) ? change.spec : {})), specOf(stored.object)];
+    const sinces = [stored.createdAt, ...history.map((change) => change.replacedAt)];
+    return specs.map((spec, index) => ({ spec, since: sinces[index] ?? stored.createdAt }));
+}
+function specAt(revisions, at) {
+    return [...revisions].reverse().find((revision) => revision.since <= at)?.spec ?? revisions[0]?.spec ?? {};
+}
+/** When the current template took over (its last run of revisions). */
+function templateSince(revisions, hash) {
+    let since = revisions[revisions.length - 1]?.since ?? 0;
+    for (let i = revisions.length - 1; i >= 0; i--) {
+        const revision = revisions[i];
+        if (templateHash(templateOf(revision.spec)) !== hash)
+            break;
+        since = revision.since;
+    }
+    return since;
+}
+/** An int-or-percent of a RollingUpdate budget resolved against the replica count. */
+function resolveBudget(value, total, roundUp, fallback) {
+    const raw = value === undefined ? fallback : value;
+    if (typeof raw === 'number')
+        return raw;
+    const percent = /^(\d+)%$/.exec(String(raw));
+    if (!percent)
+        return Number(raw) || 0;
+    const exact = (Number(percent[1]) * total) / 100;
+    return roundUp ? Math.ceil(exact) : Math.floor(exact);
+}
+function rollingBudget(spec, replicas) {
+    const rolling = get(spec, 'strategy.rollingUpdate');
+    const surge = resolveBudget(get(rolling, 'maxSurge'), replicas, true, '25%');
+    const unavailable = resolveBudget(get(rolling, 'maxUnavailable'), replicas, false, '25%');
+    return surge === 0 && unavailable === 0 ? { surge: 1, unavailable: 0 } : { surge, unavailable };
+}
+const isAlive = (pod) => pod.deletedAt === undefined;
+const isReady = (pod, at) => pod.times.readyAt <= at;
+/** Still holding its name or node at `at`: alive, or terminating after it had been scheduled. */
+function isPresent(cluster, pod, at) {
+    if (pod.deletedAt === undefined)
+        return true;
+    return pod.times.scheduledAt <= pod.deletedAt && at < pod.deletedAt + terminationMs(cluster);
+}
+function remove(pod, at) {
+    pod.deletedAt ??= at;
+}
+
+;// CONCATENATED MODULE: ./src/lab/kube/node-resources.ts
+
+
+const MI = 1024 ** 2;
+const NO_RESOURCES = { cpu: 0, memory: 0, pods: 0 };
+/** Talos' kubelet defaults (kubelet_spec.go 369–381, constants.go 442–455, F.7). */
+const SYSTEM_RESERVED = {
+    controlplane: { cpu: 50, memory: 512 * MI },
+    worker: { cpu: 50, memory: 384 * MI },
+};
+/** The kubelet's DefaultEvictionHard `memory.available: 100Mi`, the only threshold that cuts allocatable memory. */
+const EVICTION_HARD_MEMORY = 100 * MI;
+/** The kubelet's default maxPods; Talos does not override it (F.7, UNCONFIRMED in Talos code). */
+const MAX_PODS = 110;
 /**
- * The registry the lab's nodes pull from: the images the product's workloads and charts use. A reference
- * is normalised as containerd does it; a tag the table lacks, or a digest that is not the image's, fails
- * the way containerd fails a pull (the kubelet then shows ErrImagePull, later ImagePullBackOff).
+ * The memory the kernel keeps from the VM's RAM, so that MemTotal (the kubelet's capacity) is below the
+ * configured size. Not measured on a Talos VM (F.7 marks MemTotal UNCONFIRMED); modelled as the page
+ * descriptors (x86_64 `struct page` is 64 bytes per 4 KiB page: 1/64 of RAM) plus 64 MiB for the kernel image,
+ * firmware-reserved ranges and early boot allocations. A defensible estimate, to be replaced by a measurement.
  */
-const versions = (prefix, minor, last) => Array.from({ length: last + 1 }, (_, patch) => `${prefix}${minor}.${patch}`);
-const images_images = (repository, tags) => tags.map((tag) => ({ repository, tag }));
-const KNOWN_IMAGES = [
-    {
-        repository: 'docker.io/library/nginx',
-        tag: '1.27.1',
-        digest: 'sha256:135fbc7ed19c8f644ddf678e68292e678696908451dad7ee2fd4e0cf861f4b6f',
-    },
-    {
-        repository: 'quay.io/cilium/json-mock',
-        tag: 'v1.3.8',
-        digest: 'sha256:5aad04835eda9025fe4561ad31be77fd55309af8158ca8663a72f6abb78c2603',
-    },
-    ...images_images('docker.io/rook/ceph', [...versions('v', '1.17', 9), ...versions('v', '1.18', 8)]),
-    ...images_images('quay.io/ceph/ceph', ['v19.2.3']),
-    ...images_images('quay.io/cilium/clustermesh-apiserver', versions('v', '1.19', 6)),
-    ...images_images('quay.io/cilium/cilium', versions('v', '1.19', 6)),
-    ...images_images('quay.io/cilium/operator-generic', versions('v', '1.19', 6)),
-    ...images_images('quay.io/cilium/tetragon', ['v1.5.0']),
-    // Rook's CSI driver (the rook-ceph chart's csi.* images).
-    ...images_images('quay.io/cephcsi/cephcsi', ['v3.14.2', 'v3.15.0']),
-    ...images_images('registry.k8s.io/sig-storage/csi-node-driver-registrar', ['v2.13.0']),
-    ...images_images('registry.k8s.io/sig-storage/csi-provisioner', ['v5.2.0']),
-];
-// docker/distribution's reference grammar, reduced to what image references in manifests use.
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
-const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
-/** `nginx` -> docker.io/library/nginx:latest, as containerd's ParseDockerRef does; undefined when it does not parse. */
-function normalizeImage(ref) {
-    const firstSlash = ref.indexOf('/');
-    const first = firstSlash < 0 ? '' : ref.slice(0, firstSlash);
-    const hasDomain = first.includes('.') || first.includes(':') || first === 'localhost';
-    const match = REFERENCE.exec(hasDomain ? ref : `docker.io/${ref}`);
+function kernelReservedBytes(ramBytes) {
+    return Math.floor(ramBytes / 64) + 64 * MI;
+}
+/** The node's capacity: its vCPUs, the VM's RAM less what the kernel keeps, 110 pods. */
+function nodeCapacity(node) {
+    const config = node.talos.vm.config;
+    const ram = vm_memoryMiB(config) * MI;
+    return { cpu: cpuCount(config) * 1000, memory: ram - kernelReservedBytes(ram), pods: maxPods(node) };
+}
+/** Capacity less systemReserved (Talos' defaults unless `machine.kubelet.extraConfig` sets them), kubeReserved, eviction. */
+function nodeAllocatable(node) {
+    const capacity = nodeCapacity(node);
+    const extra = get(node.talos.config, 'machine.kubelet.extraConfig');
+    const defaults = SYSTEM_RESERVED[node.talos.role === 'controlplane' ? 'controlplane' : 'worker'];
+    const systemReserved = reserved(get(extra, 'systemReserved'), defaults);
+    const kubeReserved = reserved(get(extra, 'kubeReserved'), { cpu: 0, memory: 0 });
+    const evictionHard = get(extra, 'evictionHard');
+    const eviction = isMap(evictionHard) ? evictionHard['memory.available'] : undefined;
+    const evictionMemory = typeof eviction === 'string' ? quantityBytes(eviction) : EVICTION_HARD_MEMORY;
+    return {
+        cpu: Math.max(0, capacity.cpu - systemReserved.cpu - kubeReserved.cpu),
+        memory: Math.max(0, capacity.memory - systemReserved.memory - kubeReserved.memory - evictionMemory),
+        pods: capacity.pods,
+    };
+}
+function maxPods(node) {
+    const configured = get(node.talos.config, 'machine.kubelet.extraConfig.maxPods');
+    return typeof configured === 'number' && configured > 0 ? configured : MAX_PODS;
+}
+function reserved(value, fallback) {
+    if (!isMap(value))
+        return fallback;
+    return {
+        cpu: value.cpu === undefined ? 0 : quantityMillicores(value.cpu),
+        memory: value.memory === undefined ? 0 : quantityBytes(value.memory),
+    };
+}
+const BINARY = { Ki: 1024, Mi: MI, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+const DECIMAL = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, m: 1e-3 };
+/** A Kubernetes quantity (`512Mi`, `1G`, `100M`, `1e3`) in bytes. */
+function quantityBytes(value) {
+    const match = /^([0-9.]+(?:e[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T|m)?$/.exec(String(value).trim());
     if (!match)
-        return undefined;
-    const [, domain = 'docker.io', path = '', tag, digest] = match;
-    const repository = `${domain}/${domain === 'docker.io' && !path.includes('/') ? `library/${path}` : path}`;
-    if (digest)
-        return { repository, ...(tag ? { tag } : {}), digest, canonical: `${repository}@${digest}` };
-    const resolvedTag = tag ?? 'latest';
-    return { repository, tag: resolvedTag, canonical: `${repository}:${resolvedTag}` };
+        return 0;
+    const unit = match[2] ?? '';
+    return Math.ceil(Number(match[1]) * (BINARY[unit] ?? DECIMAL[unit] ?? 1));
 }
-/** Pulls `ref` from the lab's registry. */
-function resolveImage(ref) {
-    const reference = normalizeImage(ref);
-    if (!reference) {
-        return {
-            ok: false,
-            reason: 'InvalidImageName',
-            message: `Failed to apply default image tag "${ref}": couldn't parse image name "${ref}": invalid reference format`,
+/** A CPU quantity (`250m`, `1`, `0.5`) in millicores. */
+function quantityMillicores(value) {
+    const text = String(value).trim();
+    if (text.endsWith('m'))
+        return Math.ceil(Number(text.slice(0, -1)) || 0);
+    return Math.ceil((Number(text) || 0) * 1000);
+}
+/** How kubectl shows the figures: cpu in cores or millicores, memory in Ki, pods as a count. */
+function resourceList(resources) {
+    const cpu = resources.cpu % 1000 === 0 ? String(resources.cpu / 1000) : `${resources.cpu}m`;
+    return { cpu, memory: `${Math.floor(resources.memory / 1024)}Ki`, pods: String(resources.pods) };
+}
+function containersOf(podSpec, key) {
+    const list = podSpec[key];
+    return Array.isArray(list) ? list.filter(isMap) : [];
+}
+/** One container's requests; a container without one asks for 0 in the fit check (G.1). */
+function node_resources_containerRequests(container) {
+    const requests = get(container, 'resources.requests');
+    const limits = get(container, 'resources.limits');
+    // The API server defaults a missing request to the container's limit.
+    const pick = (key) => (isMap(requests) ? requests[key] : undefined) ?? (isMap(limits) ? limits[key] : undefined);
+    const cpu = pick('cpu');
+    const memory = pick('memory');
+    return {
+        cpu: cpu === undefined ? 0 : quantityMillicores(cpu),
+        memory: memory === undefined ? 0 : quantityBytes(memory),
+    };
+}
+/**
+ * The pod's effective requests (K8S-DOCS effective-pod-requests-limits): the larger of the app containers'
+ * sum (plus restartable init containers, the sidecars) and the peak of the init phase, plus overhead.
+ */
+function node_resources_podRequests(podSpec) {
+    let sidecars = { cpu: 0, memory: 0 };
+    let initPeak = { cpu: 0, memory: 0 };
+    for (const init of containersOf(podSpec, 'initContainers')) {
+        const asks = node_resources_containerRequests(init);
+        const running = { cpu: sidecars.cpu + asks.cpu, memory: sidecars.memory + asks.memory };
+        initPeak = {
+            cpu: Math.max(initPeak.cpu, running.cpu),
+            memory: Math.max(initPeak.memory, running.memory),
         };
+        if (init.restartPolicy === 'Always')
+            sidecars = running;
     }
-    const known = KNOWN_IMAGES.filter((image) => image.repository === reference.repository);
-    const found = reference.digest
-        ? known.some((image) => image.digest === reference.digest)
-        : known.some((image) => image.tag === reference.tag);
-    if (found)
-        return { ok: true, reference };
-    return { ok: false, reason: 'ErrImagePull', message: pullFailure(reference, known.length > 0) };
+    const apps = containersOf(podSpec, 'containers')
+        .map(node_resources_containerRequests)
+        .reduce((sum, asks) => ({ cpu: sum.cpu + asks.cpu, memory: sum.memory + asks.memory }), sidecars);
+    const overhead = node_resources_containerRequests({ resources: { requests: get(podSpec, 'overhead') } });
+    return {
+        cpu: Math.max(apps.cpu, initPeak.cpu) + overhead.cpu,
+        memory: Math.max(apps.memory, initPeak.memory) + overhead.memory,
+        pods: 1,
+    };
 }
-/** containerd's error for a reference the registry cannot resolve, as the CRI hands it to the kubelet. */
-function pullFailure(reference, repositoryExists) {
-    const { canonical, repository } = reference;
-    const prefix = `failed to pull and unpack image "${canonical}": failed to resolve reference "${canonical}"`;
-    if (repositoryExists || !['docker.io', 'quay.io'].includes(repository.split('/')[0] ?? '')) {
-        return `rpc error: code = NotFound desc = ${prefix}: ${canonical}: not found`;
+function node_resources_addResources(a, b) {
+    return { cpu: a.cpu + b.cpu, memory: a.memory + b.memory, pods: a.pods + b.pods };
+}
+/** NodeResourcesFit's reasons, in its order, for a pod that does not fit beside what the node holds. */
+function insufficient(allocatable, used, asks) {
+    return [
+        ...(used.pods + asks.pods > allocatable.pods ? ['Too many pods'] : []),
+        ...(asks.cpu > 0 && used.cpu + asks.cpu > allocatable.cpu ? ['Insufficient cpu'] : []),
+        ...(asks.memory > 0 && used.memory + asks.memory > allocatable.memory ? ['Insufficient memory'] : []),
+    ];
+}
+const node_resources_amount = (name, value) => name === 'cpu' ? quantityMillicores(value) : quantityBytes(value);
+/**
+ * The pod's QoS class as the API server sets it: BestEffort without any cpu/memory request or limit,
+ * Guaranteed when every container's limits cover both and its requests (defaulted to them) equal them.
+ */
+function qosClass(podSpec) {
+    const containers = [...containersOf(podSpec, 'initContainers'), ...containersOf(podSpec, 'containers')];
+    const block = (container, key) => {
+        const value = get(container, `resources.${key}`);
+        return isMap(value) ? value : {};
+    };
+    const named = (values) => ['cpu', 'memory'].filter((name) => values[name] !== undefined);
+    if (containers.every((c) => named(block(c, 'requests')).length + named(block(c, 'limits')).length === 0))
+        return 'BestEffort';
+    const guaranteed = containers.every((container) => {
+        const [requests, limits] = [block(container, 'requests'), block(container, 'limits')];
+        return ['cpu', 'memory'].every((name) => limits[name] !== undefined &&
+            (requests[name] === undefined || node_resources_amount(name, requests[name]) === node_resources_amount(name, limits[name])));
+    });
+    return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+;// CONCATENATED MODULE: ./src/lab/kube/scheduling.ts
+
+
+const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
+const NOT_READY = 'node.kubernetes.io/not-ready';
+const UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+/** The Node's labels: the kubelet's well-known ones, Talos' control-plane role, then `machine.nodeLabels`. */
+function nodeLabels(node) {
+    const configured = get(node.talos.config, 'machine.nodeLabels');
+    return {
+        'beta.kubernetes.io/arch': 'amd64',
+        'beta.kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/hostname': node.name,
+        'kubernetes.io/os': 'linux',
+        ...(node.talos.role === 'controlplane' ? { [CONTROL_PLANE_ROLE]: '' } : {}),
+        ...(isMap(configured) ? configured : {}),
+    };
+}
+/** The taints the Node carries at `at`: Talos' control-plane taint, and the node lifecycle controller's. */
+function nodeTaints(node, at) {
+    const controlPlane = node.talos.role === 'controlplane' &&
+        get(node.talos.config, 'cluster.allowSchedulingOnControlPlanes') !== true;
+    const cordoned = node.cordonedAt !== undefined && at >= node.cordonedAt;
+    return [
+        ...(controlPlane ? [{ key: CONTROL_PLANE_ROLE, effect: 'NoSchedule' }] : []),
+        ...(at < node.readyAt ? [{ key: NOT_READY, effect: 'NoSchedule' }] : []),
+        ...(cordoned ? [{ key: UNSCHEDULABLE, effect: 'NoSchedule' }] : []),
+    ];
+}
+/** A toleration matches a taint as the scheduler's TaintToleration plugin decides it. */
+function tolerates(toleration, taint) {
+    const effect = typeof toleration.effect === 'string' ? toleration.effect : '';
+    if (effect !== '' && effect !== taint.effect)
+        return false;
+    const key = typeof toleration.key === 'string' ? toleration.key : '';
+    if (toleration.operator === 'Exists')
+        return key === '' || key === taint.key;
+    return key === taint.key && String(toleration.value ?? '') === (taint.value ?? '');
+}
+function tolerationsOf(podSpec) {
+    return Array.isArray(podSpec.tolerations) ? podSpec.tolerations.filter(isMap) : [];
+}
+/** The tolerations the DaemonSet controller adds to its pods (cordoned nodes keep their daemons). */
+function withDaemonTolerations(podSpec) {
+    const added = [
+        { key: NOT_READY, operator: 'Exists', effect: 'NoExecute' },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+        { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+        { key: UNSCHEDULABLE, operator: 'Exists', effect: 'NoSchedule' },
+    ];
+    return { ...podSpec, tolerations: [...tolerationsOf(podSpec), ...added] };
+}
+/** Required node affinity: any term whose every expression holds. */
+function affinityMatches(podSpec, labels) {
+    const terms = get(podSpec, 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms');
+    if (!Array.isArray(terms) || terms.length === 0)
+        return true;
+    return terms.filter(isMap).some((term) => {
+        const expressions = Array.isArray(term.matchExpressions) ? term.matchExpressions.filter(isMap) : [];
+        return expressions.every((expression) => {
+            const key = String(expression.key);
+            const values = Array.isArray(expression.values) ? expression.values.map(String) : [];
+            switch (expression.operator) {
+                case 'In':
+                    return labels[key] !== undefined && values.includes(labels[key]);
+                case 'NotIn':
+                    return labels[key] === undefined || !values.includes(labels[key]);
+                case 'Exists':
+                    return labels[key] !== undefined;
+                case 'DoesNotExist':
+                    return labels[key] === undefined;
+                default:
+                    return false;
+            }
+        });
+    });
+}
+/** Why the node does not fit the pod at `at` (the first filter plugin that fails), or undefined when it fits. */
+function misfit(node, podSpec, at, boundNode) {
+    const taints = nodeTaints(node, at).filter((taint) => taint.effect === 'NoSchedule');
+    const tolerations = tolerationsOf(podSpec);
+    const untolerated = (taint) => !tolerations.some((toleration) => tolerates(toleration, taint));
+    if (taints.some((taint) => taint.key === UNSCHEDULABLE && untolerated(taint)))
+        return 'node(s) were unschedulable';
+    const taint = taints.find(untolerated);
+    if (taint)
+        return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+    const labels = nodeLabels(node);
+    const selector = isMap(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
+    const selected = Object.entries(selector).every(([key, value]) => labels[key] === String(value));
+    // A DaemonSet pod carries node affinity to its own node (matchFields metadata.name).
+    const bound = boundNode === undefined || boundNode === node.name;
+    if (!selected || !bound || !affinityMatches(podSpec, labels))
+        return "node(s) didn't match Pod's node affinity/selector";
+    return undefined;
+}
+/**
+ * Every reason the node rejects the pod, in the scheduler's filter order (the first failing plugin decides):
+ * taints and selectors (preemption cannot help), then NodeResourcesFit, then required pod anti-affinity.
+ */
+function rejection(node, podSpec, at, ask, room) {
+    const fixed = misfit(node, podSpec, at, ask.boundNode);
+    if (fixed)
+        return { reasons: [fixed], preemptionHelps: false };
+    const short = insufficient(room.allocatable, room.used, ask.requests);
+    if (short.length > 0)
+        return { reasons: short, preemptionHelps: true };
+    if (antiAffinityConflict(podSpec, room.podLabels))
+        return { reasons: ["node(s) didn't match pod anti-affinity rules"], preemptionHelps: true };
+    return undefined;
+}
+/** Required pod anti-affinity on the hostname: a pod matching a term's selector already runs there. */
+function antiAffinityConflict(podSpec, present) {
+    const terms = get(podSpec, 'affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution');
+    return (Array.isArray(terms) ? terms.filter(isMap) : []).some((term) => {
+        const wanted = get(term, 'labelSelector.matchLabels');
+        if (!isMap(wanted) || term.topologyKey !== 'kubernetes.io/hostname')
+            return false;
+        return present.some((labels) => Object.entries(wanted).every(([key, value]) => labels[key] === String(value)));
+    });
+}
+/** Nodes registered at `at` on which the pod fits then (taints, selectors; not resources). */
+function fittingNodes(nodes, podSpec, at) {
+    return nodes.filter((node) => node.registeredAt <= at && misfit(node, podSpec, at) === undefined);
+}
+/** How the scheduler prints reasons: a histogram `"<count> <reason>"`, sorted as strings, joined (G.1). */
+function histogram(reasons) {
+    const counts = new Map();
+    for (const reason of reasons)
+        counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    return [...counts]
+        .map(([reason, count]) => `${count} ${reason}`)
+        .sort()
+        .join(', ');
+}
+/**
+ * kube-scheduler's FailedScheduling message for a pod no node takes at `at` (G.1, FitError.Error()).
+ * Without rooms (no resource view), nodes are judged by taints and selectors alone.
+ */
+function unschedulableMessage(nodes, podSpec, at, missingClaim, ask, rooms) {
+    const present = nodes.filter((node) => node.registeredAt <= at);
+    const total = present.length;
+    const notHelpful = `preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+    if (missingClaim !== undefined)
+        return `0/${total} nodes are available: persistentvolumeclaim "${missingClaim}" not found. ${notHelpful}`;
+    if (total === 0)
+        return 'no nodes available to schedule pods';
+    const verdicts = present.flatMap((node) => {
+        const room = rooms?.get(node.name);
+        if (ask && room)
+            return [rejection(node, podSpec, at, ask, room)].filter((verdict) => verdict !== undefined);
+        const reason = misfit(node, podSpec, at);
+        return reason ? [{ reasons: [reason], preemptionHelps: false }] : [];
+    });
+    const filters = histogram(verdicts.flatMap((verdict) => verdict.reasons));
+    const preemption = histogram(verdicts.map((verdict) => verdict.preemptionHelps
+        ? 'No preemption victims found for incoming pod'
+        : 'Preemption is not helpful for scheduling'));
+    return `0/${total} nodes are available: ${filters}. preemption: 0/${total} nodes are available: ${preemption}.`;
+}
+
+;// CONCATENATED MODULE: ./src/lab/kube/ceph-plan.ts
+
+
+
+
+/**
+ * What the Rook operator plans for a CephCluster (CONTRACTS D) once it runs: the checks before it creates
+ * anything, when it creates the mons, the mgrs and the OSDs, and which disks of which storage nodes become
+ * OSDs (the prepare jobs' verdicts). Whether each daemon's pod finds a node is the scheduler's (sweep.ts).
+ */
+/** Rook waits canaryRetries (30) x canaryRetryDelaySeconds (5) for a mon's canary pod to be scheduled. */
+const MON_CANARY_WAIT_SECONDS = 150;
+/** Rook's mon.MaxMonCount default and DefaultMonCount. */
+const DEFAULT_MON_COUNT = 3;
+/** ceph-volume rejects disks under 5 GB. */
+const MIN_OSD_BYTES = 5 * 1024 ** 3;
+/** Rook's daemons carry no tolerations by default: they schedule where an untolerating pod would. */
+const CEPH_POD_SPEC = { containers: [{ name: 'ceph', image: CEPH_IMAGE }] };
+/** The CephCluster's fsid: a CephCluster deleted and created again is a new Ceph cluster. */
+function fsidOf(stored) {
+    const hex = (0,external_node_crypto_.createHash)('sha256').update(`ceph-fsid/${stored.uid}`).digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+function flag(doc, path) {
+    return get(doc, path) === true;
+}
+function count(doc, path, fallback) {
+    const value = Number(get(doc, path) ?? 0);
+    return value > 0 ? value : fallback;
+}
+/** Rook's plan for the CephCluster given when its operator started, with the nodes as they are at `now`. */
+function cephPlan(kube, clusterId, stored, operatorStartedAt, now) {
+    const ms = (seconds) => kube.talos.ms(seconds);
+    const s = kube.talos.seconds;
+    const spec = isMap(stored.object.spec) ? stored.object.spec : {};
+    const startedAt = Math.max(stored.createdAt, operatorStartedAt + ms(s.rookOperatorStart));
+    const monsAt = startedAt + ms(s.imagePull + s.podStart); // the rook-ceph-detect-version job
+    const monCount = count(spec, 'mon.count', DEFAULT_MON_COUNT);
+    const mgrsAt = monsAt + monCount * ms(s.cephMonStart);
+    const mgrUpAt = mgrsAt + ms(s.cephMgrStart);
+    const readyAt = mgrUpAt + ms(s.cephOsdPrepare);
+    const nodes = kube.nodes(clusterId, now);
+    const refusal = specRefusal(spec, nodes.length);
+    const plan = {
+        fsid: fsidOf(stored),
+        startedAt,
+        ...(refusal ? { refusal } : {}),
+        monsAt,
+        monCount,
+        monsShareNodes: flag(spec, 'mon.allowMultiplePerNode'),
+        mgrsAt,
+        mgrUpAt,
+        mgrCount: count(spec, 'mgr.count', 1),
+        mgrsShareNodes: flag(spec, 'mgr.allowMultiplePerNode'),
+        readyAt,
+        osds: [],
+        prepareLogs: {},
+    };
+    if (refusal)
+        return plan;
+    const placeable = fittingNodes(nodes, CEPH_POD_SPEC, now)
+        .map((node) => node.name)
+        .sort();
+    planOsds(kube, plan, spec, nodes, placeable, mgrUpAt, readyAt + ms(s.cephOsdStart));
+    return plan;
+}
+/** What stops Rook before it creates anything: the image check and preClusterStartValidation. */
+function specRefusal(spec, nodeCount) {
+    const image = getString(spec, 'cephVersion.image');
+    if (image !== CEPH_IMAGE)
+        return `failed the ceph version check: the lab runs only the image ${CEPH_IMAGE}, not ${String(image)}`;
+    const monCount = count(spec, 'mon.count', DEFAULT_MON_COUNT);
+    if (!flag(spec, 'mon.allowMultiplePerNode') && nodeCount < monCount)
+        return `failed to perform validation before cluster creation: cannot start ${monCount} mons on ${nodeCount} node(s) when allowMultiplePerNode is false`;
+    return undefined;
+}
+/** The node's disks as Rook's discovery lists them, each with the PVE volume behind it. */
+function nodeDisks(kube, node) {
+    const vm = node.talos.vm;
+    const machine = /(?:^|,)uuid=([^,]+)/.exec(vm.config.smbios1 ?? '')?.[1] ?? String(vm.vmid);
+    const volumes = Object.keys(vm.config)
+        .filter((key) => /^scsi\d+$/.test(key))
+        .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
+        .map((key) => (vm.config[key] ?? '').split(',')[0]?.replace(/^file=/, '') ?? '');
+    return kube.talos.disks(vm).map((disk, index) => ({
+        name: disk.id,
+        sizeBytes: disk.sizeBytes,
+        readOnly: disk.readOnly,
+        ...(disk.readOnly ? {} : { key: `${machine}/${volumes[index] ?? disk.id}` }),
+    }));
+}
+/** The storage nodes: every placeable node with useAllNodes, else the named ones that exist and are placeable. */
+function storageNodes(spec, placeable) {
+    if (flag(spec, 'storage.useAllNodes'))
+        return placeable.map((name) => ({ name, settings: {} }));
+    const named = get(spec, 'storage.nodes');
+    return (Array.isArray(named) ? named.filter(isMap) : [])
+        .filter((entry) => placeable.includes(String(entry.name)))
+        .map((entry) => ({ name: String(entry.name), settings: entry }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+}
+/** Which devices a node's OSDs may take: node settings override the cluster's (ceph-cluster-crd.md). */
+function deviceSelector(spec, settings) {
+    const pick = (key) => settings[key] ?? get(spec, `storage.${key}`);
+    if (pick('useAllDevices') === true)
+        return () => 'all';
+    const filter = pick('deviceFilter');
+    if (typeof filter === 'string' && filter !== '') {
+        const pattern = new RegExp(filter);
+        return (device) => (pattern.test(device) ? `matches device filter "${filter}"` : undefined);
     }
-    if (repository.startsWith('docker.io/')) {
-        return `rpc error: code = Unknown desc = ${prefix}: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+    const devices = pick('devices');
+    const names = (Array.isArray(devices) ? devices.filter(isMap) : []).map((device) => String(device.name));
+    return (device) => names.some((name) => name === device || name === `/dev/${device}`)
+        ? 'found in the desired devices'
+        : undefined;
+}
+/** The prepare job of every storage node: which disks become OSDs and why the others are skipped. */
+function planOsds(kube, view, spec, nodes, placeable, preparingAt, upAt) {
+    const stamp = new Date(preparingAt).toISOString().replace('T', ' ').replace('Z', '');
+    const taken = [];
+    for (const { name, settings } of storageNodes(spec, placeable)) {
+        const node = nodes.find((candidate) => candidate.name === name);
+        if (!node)
+            continue;
+        const { log, disks } = prepareNode(kube, view.fsid, spec, node, settings, stamp);
+        view.prepareLogs[name] = log;
+        taken.push(...disks.map((entry) => ({ node: name, ...entry })));
     }
-    const path = repository.slice('quay.io/'.length);
-    const manifest = reference.digest ?? reference.tag ?? 'latest';
-    return `rpc error: code = Unknown desc = ${prefix}: unexpected status from HEAD request to https://quay.io/v2/${path}/manifests/${manifest}: 401 UNAUTHORIZED`;
+    // OSDs this cluster made keep their ids; new ones are numbered after them.
+    let nextId = Math.max(0, ...taken.map((entry) => (entry.claim ? entry.claim.osdId + 1 : 0)));
+    for (const { node, disk, claim } of taken) {
+        const id = claim?.osdId ?? nextId++;
+        view.osds.push(osd(id, claim?.osdUuid ?? uuidFrom(`${view.fsid}/${disk.key}`), node, disk, upAt));
+    }
+    view.osds.sort((a, b) => a.id - b.id);
+}
+/** One node's prepare run: ceph-volume's and Rook's verdict on each disk, in Rook's log lines. */
+function prepareNode(kube, fsid, spec, node, settings, stamp) {
+    // Discovery (lsblk) runs before the OSD checks, so its warnings come first.
+    const discovery = [];
+    const log = [];
+    const info = (text) => log.push(`${stamp} I | cephosd: ${text}`);
+    const installDisk = getString(node.talos.config, 'machine.install.disk') ?? '/dev/sda';
+    const selected = deviceSelector(spec, settings);
+    const disks = [];
+    for (const disk of nodeDisks(kube, node)) {
+        if (!disk.key) {
+            discovery.push(`${stamp} W | inventory: skipping device "${disk.name}". unsupported diskType rom`);
+            continue;
+        }
+        const claim = kube.cephDisk(disk.key);
+        if (claim && claim.fsid !== fsid) {
+            info(`skipping device "${disk.name}", detected an existing OSD. UUID=${claim.osdUuid}`);
+            info(`skipping osd.${claim.osdId}: "${claim.osdUuid}" belonging to a different ceph cluster "${claim.fsid}"`);
+            continue;
+        }
+        const rejected = [
+            ...(`/dev/${disk.name}` === installDisk ? ['Has GPT headers', 'Has partitions'] : []),
+            ...(disk.sizeBytes < MIN_OSD_BYTES ? ['Insufficient space (<5GB)'] : []),
+        ];
+        if (rejected.length > 0) {
+            info(`skipping device "${disk.name}": ${JSON.stringify(rejected).replaceAll('","', '", "')}.`);
+            continue;
+        }
+        info(`device "${disk.name}" is available.`);
+        const reason = selected(disk.name);
+        if (reason === undefined) {
+            info(`skipping device "${disk.name}" that does not match the device filter/list`);
+            continue;
+        }
+        if (reason !== 'all')
+            info(`device "${disk.name}" ${reason}`);
+        disks.push({ disk, ...(claim ? { claim } : {}) });
+    }
+    if (disks.length === 0) {
+        log.push(`${stamp} W | cephosd: skipping OSD configuration as no devices matched the storage settings for this node "${node.name}"`);
+    }
+    return { log: [...discovery, ...log], disks };
+}
+function osd(id, uuid, node, disk, upAt) {
+    return { id, uuid, node, device: disk.name, sizeBytes: disk.sizeBytes, upAt, diskKey: disk.key ?? '' };
+}
+function uuidFrom(seed) {
+    const hex = (0,external_node_crypto_.createHash)('sha256').update(seed).digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+;// CONCATENATED MODULE: ./src/lab/kube/ceph-pods.ts
+
+
+
+
+
+
+/**
+ * Rook's Ceph daemons as the Deployments the operator creates for them (rook-ceph-mon-a, rook-ceph-mgr-a,
+ * rook-ceph-osd-0, rook-ceph-crashcollector-<node>, rook-ceph-exporter-<node>), at the moments its plan
+ * gives, with the CephCluster's `spec.resources` on their containers (LIFECYCLE H.1): the scheduler places
+ * them against allocatable like any pod. The mons come first; the rest only once every mon pod was bound
+ * within Rook's canary wait. The OSD prepare jobs are not modelled as pods (their 500m/50Mi are transient).
+ */
+const OPERATOR = 'rook-ceph-operator';
+/** When the operator's pod started, if one runs and is ready at `now`. */
+function rookOperatorStartedAt(pods, now) {
+    const started = pods
+        .filter((pod) => pod.workload.kind === 'Deployment' && pod.workload.name === OPERATOR)
+        .filter((pod) => pod.deletedAt === undefined && pod.times.readyAt <= now)
+        .map((pod) => pod.times.pulledAt);
+    return started.length > 0 ? Math.min(...started) : undefined;
+}
+/** The live CephClusters whose operator runs, each with Rook's plan for it (started by `now` or not). */
+function allPlans(kube, clusterId, pods, now) {
+    const operator = rookOperatorStartedAt(pods, now);
+    if (operator === undefined)
+        return [];
+    return kube
+        .objects(clusterId)
+        .list(byKind('CephCluster'))
+        .map((stored) => ({ stored, plan: cephPlan(kube, clusterId, stored, operator, now) }));
+}
+/** The CephClusters Rook has started on by `now` and not refused, each with its plan. */
+function plannedClusters(kube, clusterId, pods, now) {
+    return allPlans(kube, clusterId, pods, now).filter(({ plan }) => now >= plan.startedAt && plan.refusal === undefined);
+}
+/** The next moment after `now` Rook's plans change what exists (the sweep's result holds until then). */
+function nextCephMoment(cluster, pods) {
+    const wait = cluster.kube.talos.ms(MON_CANARY_WAIT_SECONDS);
+    const moments = allPlans(cluster.kube, cluster.clusterId, pods, cluster.now).flatMap(({ plan }) => [
+        plan.startedAt,
+        plan.monsAt,
+        plan.monsAt + wait,
+        plan.mgrsAt,
+        plan.readyAt,
+    ]);
+    return Math.min(...moments.filter((moment) => moment > cluster.now));
+}
+const daemonName = (kind, id) => `rook-ceph-${kind}-${id}`;
+const letter = (index) => String.fromCharCode(97 + index);
+/** Every mon pod bound by the canary deadline (and by `now`): Rook then goes on to the mgrs and OSDs. */
+function monsPlaced(cluster, plan, namespace, pods) {
+    const deadline = Math.min(cluster.now, plan.monsAt + cluster.kube.talos.ms(MON_CANARY_WAIT_SECONDS));
+    return Array.from({ length: plan.monCount }, (_, i) => daemonName('mon', letter(i))).every((name) => pods.some((pod) => pod.workload.namespace === namespace &&
+        pod.workload.name === name &&
+        pod.times.scheduledAt <= deadline));
+}
+/** The daemon workloads for the next pass of the sweep, given the pods of the last one. */
+function cephWorkloads(cluster, pods) {
+    return plannedClusters(cluster.kube, cluster.clusterId, pods, cluster.now).flatMap(({ stored, plan }) => {
+        const namespace = namespaceOf(stored) ?? 'rook-ceph';
+        const spec = isMap(stored.object.spec) ? stored.object.spec : {};
+        const make = (name, createdAt, podSpec, labels) => daemonWorkload(stored, namespace, name, createdAt, podSpec, labels);
+        const mons = Array.from({ length: plan.monCount }, (_, i) => make(daemonName('mon', letter(i)), plan.monsAt, daemonSpec(spec, 'mon', plan.monsShareNodes), {
+            app: 'rook-ceph-mon',
+            mon: letter(i),
+        }));
+        if (!monsPlaced(cluster, plan, namespace, pods))
+            return mons;
+        const mgrs = Array.from({ length: plan.mgrCount }, (_, i) => make(daemonName('mgr', letter(i)), plan.mgrsAt, mgrSpec(spec, plan), {
+            app: 'rook-ceph-mgr',
+            mgr: letter(i),
+        }));
+        const osds = plan.osds.map((osd) => make(daemonName('osd', String(osd.id)), plan.readyAt, onNode(daemonSpec(spec, 'osd', true), osd.node), {
+            app: 'rook-ceph-osd',
+            'ceph-osd-id': String(osd.id),
+        }));
+        return [...mons, ...mgrs, ...osds, ...perNodeDaemons(spec, plan, pods, namespace, make)];
+    });
+}
+/**
+ * The crash collector and exporter on each node that runs Ceph daemons: the mons' nodes and the OSD hosts,
+ * created with the OSDs (the mgrs' nodes, not known before this pass, are left out).
+ */
+function perNodeDaemons(spec, plan, pods, namespace, make) {
+    const monNodes = pods
+        .filter((pod) => pod.workload.namespace === namespace && pod.workload.name.startsWith('rook-ceph-mon-'))
+        .flatMap((pod) => (pod.times.node ? [pod.times.node.name] : []));
+    const nodes = [...new Set([...monNodes, ...plan.osds.map((osd) => osd.node)])].sort();
+    const crash = get(spec, 'crashCollector.disable') === true;
+    return nodes.flatMap((node) => [
+        ...(crash
+            ? []
+            : [
+                make(daemonName('crashcollector', node), plan.readyAt, onNode(container('ceph-crash', cephResources(spec, 'crashcollector')), node), { app: 'rook-ceph-crashcollector' }),
+            ]),
+        make(daemonName('exporter', node), plan.readyAt, onNode(container('ceph-exporter', cephResources(spec, 'exporter')), node), { app: 'rook-ceph-exporter' }),
+    ]);
+}
+function container(name, resources) {
+    return { containers: [{ name, image: CEPH_IMAGE, resources }] };
+}
+function onNode(podSpec, node) {
+    return { ...podSpec, nodeSelector: { 'kubernetes.io/hostname': node } };
+}
+/** A mon, mgr or OSD pod: the daemon, the log collector sidecar while logCollector is on, anti-affinity. */
+function daemonSpec(spec, kind, shareNodes) {
+    const daemon = { name: kind, image: CEPH_IMAGE, resources: cephResources(spec, kind) };
+    const logCollector = get(spec, 'logCollector.enabled') === true
+        ? [{ name: 'log-collector', image: CEPH_IMAGE, resources: cephResources(spec, 'logcollector') }]
+        : [];
+    const priority = getString(spec, `priorityClassNames.${kind}`);
+    const antiAffinity = {
+        podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [
+                {
+                    labelSelector: { matchLabels: { app: `rook-ceph-${kind}` } },
+                    topologyKey: 'kubernetes.io/hostname',
+                },
+            ],
+        },
+    };
+    return {
+        containers: [daemon, ...logCollector],
+        ...(priority ? { priorityClassName: priority } : {}),
+        ...(shareNodes ? {} : { affinity: antiAffinity }),
+    };
+}
+/** The mgr pod: with more than one mgr, the watch-active sidecar (mgr/spec.go line 75) with mgr-sidecar. */
+function mgrSpec(spec, plan) {
+    const podSpec = daemonSpec(spec, 'mgr', plan.mgrsShareNodes);
+    if (plan.mgrCount <= 1)
+        return podSpec;
+    const sidecar = { name: 'watch-active', image: CEPH_IMAGE, resources: cephResources(spec, 'mgr-sidecar') };
+    const containers = podSpec.containers;
+    return { ...podSpec, containers: [containers[0], sidecar, ...containers.slice(1)] };
+}
+/** A daemon Deployment as the operator writes it, owned by the CephCluster (not kept in the object store). */
+function daemonWorkload(cluster, namespace, name, createdAt, podSpec, labels) {
+    const object = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace, labels: { ...labels, rook_cluster: nameOf(cluster) } },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            strategy: { type: 'Recreate' },
+            template: { metadata: { labels: { ...labels, rook_cluster: nameOf(cluster) } }, spec: podSpec },
+        },
+    };
+    const stored = { object, uid: `${cluster.uid}/${name}`, createdAt, updatedAt: createdAt, generation: 1 };
+    return { kind: 'Deployment', stored, name, namespace };
 }
 
 ;// CONCATENATED MODULE: ./src/lab/kube/pod-security.ts
@@ -72840,14 +74828,14 @@ function violations(level, podSpec) {
         return [];
     const active = CHECKS.filter((check) => check.level === 'baseline' || level === 'restricted');
     const overridden = new Set(active.flatMap((check) => check.overrides ?? []));
-    const containers = containersOf(podSpec);
+    const containers = pod_security_containersOf(podSpec);
     return active
         .filter((check) => !overridden.has(check.id))
         .map((check) => check.run(podSpec, containers))
         .filter((failure) => failure !== undefined);
 }
 /** Init containers first, as pod-security-admission visits them. */
-function containersOf(spec) {
+function pod_security_containersOf(spec) {
     const list = (field) => Array.isArray(spec[field]) ? spec[field].filter(isMap) : [];
     return [...list('initContainers'), ...list('containers'), ...list('ephemeralContainers')].map((container) => ({
         name: String(container.name),
@@ -73051,126 +75039,191 @@ const CHECKS = [
     },
 ];
 
-;// CONCATENATED MODULE: ./src/lab/kube/scheduling.ts
+;// CONCATENATED MODULE: ./src/lab/kube/images.ts
+/**
+ * The registry the lab's nodes pull from: the images the product's workloads and charts use. A reference
+ * is normalised as containerd does it; a tag the table lacks, or a digest that is not the image's, fails
+ * the way containerd fails a pull (the kubelet then shows ErrImagePull, later ImagePullBackOff).
+ */
+const versions = (prefix, minor, last) => Array.from({ length: last + 1 }, (_, patch) => `${prefix}${minor}.${patch}`);
+const images_images = (repository, tags) => tags.map((tag) => ({ repository, tag }));
+const KNOWN_IMAGES = [
+    {
+        repository: 'docker.io/library/nginx',
+        tag: '1.27.1',
+        digest: 'sha256:135fbc7ed19c8f644ddf678e68292e678696908451dad7ee2fd4e0cf861f4b6f',
+    },
+    {
+        repository: 'quay.io/cilium/json-mock',
+        tag: 'v1.3.8',
+        digest: 'sha256:5aad04835eda9025fe4561ad31be77fd55309af8158ca8663a72f6abb78c2603',
+    },
+    ...images_images('docker.io/rook/ceph', [...versions('v', '1.17', 9), ...versions('v', '1.18', 8)]),
+    ...images_images('quay.io/ceph/ceph', ['v19.2.3']),
+    ...images_images('quay.io/cilium/clustermesh-apiserver', versions('v', '1.19', 6)),
+    ...images_images('quay.io/cilium/cilium', versions('v', '1.19', 6)),
+    ...images_images('quay.io/cilium/operator-generic', versions('v', '1.19', 6)),
+    ...images_images('quay.io/cilium/tetragon', ['v1.5.0']),
+    // Talos v1.11's CoreDNS (constants.go DefaultCoreDNSVersion).
+    ...images_images('registry.k8s.io/coredns/coredns', ['v1.12.4']),
+    // Rook's CSI driver (the rook-ceph chart's csi.* images).
+    ...images_images('quay.io/cephcsi/cephcsi', ['v3.14.2', 'v3.15.0']),
+    ...images_images('registry.k8s.io/sig-storage/csi-node-driver-registrar', ['v2.13.0']),
+    ...images_images('registry.k8s.io/sig-storage/csi-provisioner', ['v5.2.0']),
+    ...images_images('registry.k8s.io/sig-storage/csi-resizer', ['v1.13.2']),
+    ...images_images('registry.k8s.io/sig-storage/csi-attacher', ['v4.8.1']),
+    ...images_images('registry.k8s.io/sig-storage/csi-snapshotter', ['v8.2.1']),
+];
+// docker/distribution's reference grammar, reduced to what image references in manifests use.
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
+const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
+/** `nginx` -> docker.io/library/nginx:latest, as containerd's ParseDockerRef does; undefined when it does not parse. */
+function normalizeImage(ref) {
+    const firstSlash = ref.indexOf('/');
+    const first = firstSlash < 0 ? '' : ref.slice(0, firstSlash);
+    const hasDomain = first.includes('.') || first.includes(':') || first === 'localhost';
+    const match = REFERENCE.exec(hasDomain ? ref : `docker.io/${ref}`);
+    if (!match)
+        return undefined;
+    const [, domain = 'docker.io', path = '', tag, digest] = match;
+    const repository = `${domain}/${domain === 'docker.io' && !path.includes('/') ? `library/${path}` : path}`;
+    if (digest)
+        return { repository, ...(tag ? { tag } : {}), digest, canonical: `${repository}@${digest}` };
+    const resolvedTag = tag ?? 'latest';
+    return { repository, tag: resolvedTag, canonical: `${repository}:${resolvedTag}` };
+}
+/** Pulls `ref` from the lab's registry. */
+function resolveImage(ref) {
+    const reference = normalizeImage(ref);
+    if (!reference) {
+        return {
+            ok: false,
+            reason: 'InvalidImageName',
+            message: `Failed to apply default image tag "${ref}": couldn't parse image name "${ref}": invalid reference format`,
+        };
+    }
+    const known = KNOWN_IMAGES.filter((image) => image.repository === reference.repository);
+    const found = reference.digest
+        ? known.some((image) => image.digest === reference.digest)
+        : known.some((image) => image.tag === reference.tag);
+    if (found)
+        return { ok: true, reference };
+    return { ok: false, reason: 'ErrImagePull', message: pullFailure(reference, known.length > 0) };
+}
+/** containerd's error for a reference the registry cannot resolve, as the CRI hands it to the kubelet. */
+function pullFailure(reference, repositoryExists) {
+    const { canonical, repository } = reference;
+    const prefix = `failed to pull and unpack image "${canonical}": failed to resolve reference "${canonical}"`;
+    if (repositoryExists || !['docker.io', 'quay.io'].includes(repository.split('/')[0] ?? '')) {
+        return `rpc error: code = NotFound desc = ${prefix}: ${canonical}: not found`;
+    }
+    if (repository.startsWith('docker.io/')) {
+        return `rpc error: code = Unknown desc = ${prefix}: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+    }
+    const path = repository.slice('quay.io/'.length);
+    const manifest = reference.digest ?? reference.tag ?? 'latest';
+    return `rpc error: code = Unknown desc = ${prefix}: unexpected status from HEAD request to https://quay.io/v2/${path}/manifests/${manifest}: 401 UNAUTHORIZED`;
+}
 
-const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
-const NOT_READY = 'node.kubernetes.io/not-ready';
-const UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-/** The Node's labels: the kubelet's well-known ones, Talos' control-plane role, then `machine.nodeLabels`. */
-function nodeLabels(node) {
-    const configured = get(node.talos.config, 'machine.nodeLabels');
+;// CONCATENATED MODULE: ./src/lab/kube/pod-start.ts
+
+
+
+
+/** What the kubelet does with a pod bound to its node: mount its volumes, pull its images, start it. */
+/** The kubelet's steps once the scheduler bound the pod to `node` at `at`: volumes, image pulls, start. */
+function startTimes(cluster, workload, podSpec, node, at) {
+    const volumes = volumeReadiness(cluster, workload.namespace, podSpec);
+    const sandboxAt = Math.max(at, volumes.at);
+    const pulledAt = Math.max(sandboxAt + ms(cluster, cluster.kube.talos.seconds.imagePull), slowReleasePulledAt(cluster, workload));
+    const pullFailure = imagesOf(podSpec)
+        .map((image) => ({ image, pull: resolveImage(image) }))
+        .map(({ image, pull }) => (pull.ok ? undefined : { image, reason: pull.reason, message: pull.message }))
+        .find((failure) => failure !== undefined);
     return {
-        'beta.kubernetes.io/arch': 'amd64',
-        'beta.kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'kubernetes.io/hostname': node.name,
-        'kubernetes.io/os': 'linux',
-        ...(node.talos.role === 'controlplane' ? { [CONTROL_PLANE_ROLE]: '' } : {}),
-        ...(isMap(configured) ? configured : {}),
+        node,
+        scheduledAt: at,
+        sandboxAt,
+        pulledAt,
+        readyAt: pullFailure ? Infinity : pulledAt + ms(cluster, cluster.kube.talos.seconds.podStart),
+        ...(volumes.problem ? { volumeProblem: volumes.problem } : {}),
+        ...(pullFailure ? { pullFailure } : {}),
     };
 }
-/** The taints the Node carries at `at`: Talos' control-plane taint, and the node lifecycle controller's. */
-function nodeTaints(node, at) {
-    const controlPlane = node.talos.role === 'controlplane' &&
-        get(node.talos.config, 'cluster.allowSchedulingOnControlPlanes') !== true;
-    const cordoned = node.cordonedAt !== undefined && at >= node.cordonedAt;
-    return [
-        ...(controlPlane ? [{ key: CONTROL_PLANE_ROLE, effect: 'NoSchedule' }] : []),
-        ...(at < node.readyAt ? [{ key: NOT_READY, effect: 'NoSchedule' }] : []),
-        ...(cordoned ? [{ key: UNSCHEDULABLE, effect: 'NoSchedule' }] : []),
-    ];
+/** A workload of a helm release whose images pull slowly (an injected fault) has them no earlier than this. */
+function slowReleasePulledAt(cluster, workload) {
+    const annotations = get(workload.stored.object, 'metadata.annotations');
+    const name = isMap(annotations) ? annotations['meta.helm.sh/release-name'] : undefined;
+    const namespace = isMap(annotations) ? annotations['meta.helm.sh/release-namespace'] : undefined;
+    if (typeof name !== 'string' || typeof namespace !== 'string')
+        return -Infinity;
+    const release = cluster.kube.release(cluster.clusterId, namespace, name);
+    if (!release?.imagePullDelaySeconds)
+        return -Infinity;
+    return cluster.kube.imagesPulledAt(release) + ms(cluster, cluster.kube.talos.seconds.imagePull);
 }
-/** A toleration matches a taint as the scheduler's TaintToleration plugin decides it. */
-function tolerates(toleration, taint) {
-    const effect = typeof toleration.effect === 'string' ? toleration.effect : '';
-    if (effect !== '' && effect !== taint.effect)
-        return false;
-    const key = typeof toleration.key === 'string' ? toleration.key : '';
-    if (toleration.operator === 'Exists')
-        return key === '' || key === taint.key;
-    return key === taint.key && String(toleration.value ?? '') === (taint.value ?? '');
+function claimsOf(podSpec) {
+    return pod_start_volumesOf(podSpec)
+        .map((volume) => get(volume, 'persistentVolumeClaim.claimName'))
+        .filter((claim) => typeof claim === 'string');
 }
-function tolerationsOf(podSpec) {
-    return Array.isArray(podSpec.tolerations) ? podSpec.tolerations.filter(isMap) : [];
+function pod_start_volumesOf(podSpec) {
+    return Array.isArray(podSpec.volumes) ? podSpec.volumes.filter(isMap) : [];
 }
-/** The tolerations the DaemonSet controller adds to its pods (cordoned nodes keep their daemons). */
-function withDaemonTolerations(podSpec) {
-    const added = [
-        { key: NOT_READY, operator: 'Exists', effect: 'NoExecute' },
-        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
-        { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
-        { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
-        { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-        { key: UNSCHEDULABLE, operator: 'Exists', effect: 'NoSchedule' },
-    ];
-    return { ...podSpec, tolerations: [...tolerationsOf(podSpec), ...added] };
+function imagesOf(podSpec) {
+    const containers = [podSpec.initContainers, podSpec.containers].flatMap((list) => Array.isArray(list) ? list.filter(isMap) : []);
+    return containers.map((container) => String(container.image));
 }
-/** Required node affinity: any term whose every expression holds. */
-function affinityMatches(podSpec, labels) {
-    const terms = get(podSpec, 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms');
-    if (!Array.isArray(terms) || terms.length === 0)
-        return true;
-    return terms.filter(isMap).some((term) => {
-        const expressions = Array.isArray(term.matchExpressions) ? term.matchExpressions.filter(isMap) : [];
-        return expressions.every((expression) => {
-            const key = String(expression.key);
-            const values = Array.isArray(expression.values) ? expression.values.map(String) : [];
-            switch (expression.operator) {
-                case 'In':
-                    return labels[key] !== undefined && values.includes(labels[key]);
-                case 'NotIn':
-                    return labels[key] === undefined || !values.includes(labels[key]);
-                case 'Exists':
-                    return labels[key] !== undefined;
-                case 'DoesNotExist':
-                    return labels[key] === undefined;
-                default:
-                    return false;
+/** When the kubelet can mount every ConfigMap and Secret volume: once they exist (a missing one blocks). */
+function volumeReadiness(cluster, namespace, podSpec) {
+    let at = -Infinity;
+    for (const volume of pod_start_volumesOf(podSpec)) {
+        for (const source of volumeSources(volume)) {
+            const stored = cluster.store.get(byKind(source.kind), namespace, source.name);
+            if (stored)
+                at = Math.max(at, stored.createdAt);
+            else if (!source.optional) {
+                const what = source.kind === 'ConfigMap' ? 'configmap' : 'secret';
+                return {
+                    at: Infinity,
+                    problem: `MountVolume.SetUp failed for volume "${String(volume.name)}" : ${what} "${source.name}" not found`,
+                };
             }
-        });
+        }
+    }
+    return { at };
+}
+function volumeSources(volume) {
+    const projected = get(volume, 'projected.sources');
+    const sources = [volume, ...(Array.isArray(projected) ? projected.filter(isMap) : [])];
+    return sources.flatMap((source) => {
+        const configMap = isMap(source.configMap) ? source.configMap : undefined;
+        const secret = isMap(source.secret) ? source.secret : undefined;
+        return [
+            ...(configMap
+                ? [
+                    {
+                        kind: 'ConfigMap',
+                        name: String(configMap.name),
+                        optional: configMap.optional === true,
+                    },
+                ]
+                : []),
+            ...(secret
+                ? [
+                    {
+                        kind: 'Secret',
+                        name: String(secret.secretName ?? secret.name),
+                        optional: secret.optional === true,
+                    },
+                ]
+                : []),
+        ];
     });
 }
-/** Why the node does not fit the pod at `at` (the first filter plugin that fails), or undefined when it fits. */
-function misfit(node, podSpec, at) {
-    const taints = nodeTaints(node, at).filter((taint) => taint.effect === 'NoSchedule');
-    const tolerations = tolerationsOf(podSpec);
-    const untolerated = (taint) => !tolerations.some((toleration) => tolerates(toleration, taint));
-    if (taints.some((taint) => taint.key === UNSCHEDULABLE && untolerated(taint)))
-        return 'node(s) were unschedulable';
-    const taint = taints.find(untolerated);
-    if (taint)
-        return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
-    const labels = nodeLabels(node);
-    const selector = isMap(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
-    const selected = Object.entries(selector).every(([key, value]) => labels[key] === String(value));
-    if (!selected || !affinityMatches(podSpec, labels))
-        return "node(s) didn't match Pod's node affinity/selector";
-    return undefined;
-}
-/** Nodes registered at `at` on which the pod fits then. */
-function fittingNodes(nodes, podSpec, at) {
-    return nodes.filter((node) => node.registeredAt <= at && misfit(node, podSpec, at) === undefined);
-}
-/** kube-scheduler's FailedScheduling message for a pod no node takes at `at`. */
-function unschedulableMessage(nodes, podSpec, at, missingClaim) {
-    const present = nodes.filter((node) => node.registeredAt <= at);
-    const total = present.length;
-    const preemption = `preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
-    if (missingClaim !== undefined)
-        return `0/${total} nodes are available: persistentvolumeclaim "${missingClaim}" not found. ${preemption}`;
-    if (total === 0)
-        return 'no nodes available to schedule pods';
-    const counts = new Map();
-    for (const node of present) {
-        const reason = misfit(node, podSpec, at);
-        if (reason)
-            counts.set(reason, (counts.get(reason) ?? 0) + 1);
-    }
-    const reasons = [...counts].map(([reason, count]) => `${count} ${reason}`).sort();
-    return `0/${total} nodes are available: ${reasons.join(', ')}. ${preemption}`;
-}
 
-;// CONCATENATED MODULE: ./src/lab/kube/workloads.ts
+;// CONCATENATED MODULE: ./src/lab/kube/controllers.ts
 
 
 
@@ -73178,187 +75231,11 @@ function unschedulableMessage(nodes, podSpec, at, missingClaim) {
 
 
 
-const WORKLOAD_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet'];
-/** Cilium's agents and operator, which the cluster models from the Cilium release itself. */
-const CILIUM_OWN = new Set(['DaemonSet/kube-system/cilium', 'Deployment/kube-system/cilium-operator']);
-/** The kubelet's first image pull back-off: ErrImagePull shows until then, ImagePullBackOff after. */
-const PULL_BACKOFF_SECONDS = 10;
-const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
-/** A guard against a history that would never settle; real histories take a few dozen steps. */
-const MAX_STEPS = 10_000;
-/** Every pod of the cluster's workloads at `now`, all namespaces, sorted by namespace and name. */
-function podsOf(kube, clusterId, now = kube.talos.now()) {
-    const cluster = clusterAt(kube, clusterId, now);
-    const viewed = workloadsOf(cluster)
-        .flatMap((workload) => replay(cluster, workload).pods)
-        .map((plan) => ({ plan, view: viewOf(cluster, plan) }))
-        .filter((entry) => entry.view !== undefined);
-    const addressed = viewed
-        .filter(({ plan }) => plan.times.node && plan.times.sandboxAt <= Math.min(now, plan.deletedAt ?? now))
-        .map(({ plan, view }) => ({
-        name: `${view.namespace}/${view.name}`,
-        nodeName: plan.times.node.name,
-        createdAt: plan.createdAt,
-    }));
-    const ips = podAddresses(podAddressBlocks(kube, clusterId, now), addressed);
-    return viewed
-        .map(({ view }) => {
-        const ip = ips.get(`${view.namespace}/${view.name}`);
-        return ip === undefined ? view : { ...view, ip };
-    })
-        .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
-}
-/** The `status` block of a Deployment, DaemonSet or StatefulSet at `now`, as its controller writes it. */
-function workloadStatus(kube, clusterId, info, stored, now) {
-    const kind = WORKLOAD_KINDS.find((candidate) => candidate === info.kind);
-    if (!kind)
-        throw new Error(`${info.kind} is not a workload kind`);
-    const cluster = clusterAt(kube, clusterId, now);
-    const workload = {
-        kind,
-        stored,
-        name: nameOf(stored),
-        namespace: namespaceOf(stored) ?? 'default',
-    };
-    const rollout = replay(cluster, workload);
-    if (kind === 'Deployment')
-        return deploymentStatus(cluster, workload, rollout);
-    if (kind === 'DaemonSet')
-        return daemonSetStatus(cluster, workload, rollout);
-    return statefulSetStatus(cluster, workload, rollout);
-}
-/** Nodes the pod spec could be scheduled on now: Ready, not cordoned, taints tolerated, selector matched. */
-function schedulableNodes(kube, clusterId, podSpec, now) {
-    return fittingNodes(kube.nodes(clusterId, now), podSpec, now);
-}
-/** A stable name suffix as Kubernetes generates them (its consonant-and-digit alphabet). */
-function podSuffix(seed, length = 5) {
-    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-    let hash = 2166136261;
-    let suffix = '';
-    for (let i = 0; i < length; i++) {
-        for (const char of `${seed}/${i}`)
-            hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-        suffix += alphabet[hash % alphabet.length];
-    }
-    return suffix;
-}
-/** The pod-template-hash of a template (the ReplicaSet's and controller revision's name suffix). */
-function templateHash(template) {
-    return podSuffix(canonicalJson(template), 10);
-}
-function canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    if (isMap(value))
-        return `{${Object.keys(value)
-            .sort()
-            .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
-            .join(',')}}`;
-    return JSON.stringify(value) ?? 'null';
-}
-function clusterAt(kube, clusterId, now) {
-    return { kube, clusterId, now, nodes: kube.nodes(clusterId, now), store: kube.objects(clusterId) };
-}
-function ms(cluster, seconds) {
-    return cluster.kube.talos.ms(seconds);
-}
-function terminationMs(cluster) {
-    return ms(cluster, cluster.kube.talos.seconds.podTerminate);
-}
-/** The cluster's workloads, live and recently deleted, without Cilium's own. */
-function workloadsOf(cluster) {
-    return WORKLOAD_KINDS.flatMap((kind) => {
-        const info = byKind(kind);
-        const live = cluster.store.list(info).map((stored) => ({ stored, removedAt: undefined }));
-        const removed = cluster.store
-            .removed(info)
-            .filter((entry) => cluster.now < entry.removedAt + terminationMs(cluster))
-            .map((entry) => ({ stored: entry.stored, removedAt: entry.removedAt }));
-        return [...live, ...removed].map((entry) => ({
-            kind,
-            stored: entry.stored,
-            name: nameOf(entry.stored),
-            namespace: namespaceOf(entry.stored) ?? 'default',
-            ...(entry.removedAt === undefined ? {} : { removedAt: entry.removedAt }),
-        }));
-    }).filter((workload) => !CILIUM_OWN.has(`${workload.kind}/${workload.namespace}/${workload.name}`));
-}
-// ---- spec fields -------------------------------------------------------------------------------------
-const specOf = (object) => (isMap(object.spec) ? object.spec : {});
-const templateOf = (spec) => (isMap(spec.template) ? spec.template : {});
-const podSpecOf = (template) => (isMap(template.spec) ? template.spec : {});
-const replicasOf = (spec) => (typeof spec.replicas === 'number' ? spec.replicas : 1);
-/** The specs a workload had, each with when it took effect (history kept by the object store). */
-function revisionsOf(stored) {
-    const history = stored.history ?? [];
-    const specs = [...history.map((change) => (isMap(change.spec) ? change.spec : {})), specOf(stored.object)];
-    const sinces = [stored.createdAt, ...history.map((change) => change.replacedAt)];
-    return specs.map((spec, index) => ({ spec, since: sinces[index] ?? stored.createdAt }));
-}
-function specAt(revisions, at) {
-    return [...revisions].reverse().find((revision) => revision.since <= at)?.spec ?? revisions[0]?.spec ?? {};
-}
-/** When the current template took over (its last run of revisions). */
-function templateSince(revisions, hash) {
-    let since = revisions[revisions.length - 1]?.since ?? 0;
-    for (let i = revisions.length - 1; i >= 0; i--) {
-        const revision = revisions[i];
-        if (templateHash(templateOf(revision.spec)) !== hash)
-            break;
-        since = revision.since;
-    }
-    return since;
-}
-/** An int-or-percent of a RollingUpdate budget resolved against the replica count. */
-function resolveBudget(value, total, roundUp, fallback) {
-    const raw = value === undefined ? fallback : value;
-    if (typeof raw === 'number')
-        return raw;
-    const percent = /^(\d+)%$/.exec(String(raw));
-    if (!percent)
-        return Number(raw) || 0;
-    const exact = (Number(percent[1]) * total) / 100;
-    return roundUp ? Math.ceil(exact) : Math.floor(exact);
-}
-function rollingBudget(spec, replicas) {
-    const rolling = get(spec, 'strategy.rollingUpdate');
-    const surge = resolveBudget(get(rolling, 'maxSurge'), replicas, true, '25%');
-    const unavailable = resolveBudget(get(rolling, 'maxUnavailable'), replicas, false, '25%');
-    return surge === 0 && unavailable === 0 ? { surge: 1, unavailable: 0 } : { surge, unavailable };
-}
-// ---- replaying a workload's history --------------------------------------------------------------------
-const isAlive = (pod) => pod.deletedAt === undefined;
-const isReady = (pod, at) => pod.times.readyAt <= at;
-/** Still holding its name or node at `at`: alive, or terminating after it had been scheduled. */
-function isPresent(cluster, pod, at) {
-    if (pod.deletedAt === undefined)
-        return true;
-    return pod.times.scheduledAt <= pod.deletedAt && at < pod.deletedAt + terminationMs(cluster);
-}
-function remove(pod, at) {
-    pod.deletedAt ??= at;
-}
-/** Replays the workload from its creation to now (or its deletion), step by step. */
-function replay(cluster, workload) {
-    const revisions = revisionsOf(workload.stored);
-    const end = Math.min(cluster.now, workload.removedAt ?? Infinity);
-    const rollout = { pods: [] };
-    const reconcile = RECONCILERS[workload.kind];
-    let at = workload.stored.createdAt;
-    for (let step = 0; step < MAX_STEPS && at <= end; step++) {
-        if (workload.kind !== 'DaemonSet')
-            evictDrained(rollout, at);
-        reconcile(cluster, workload, rollout, at, specAt(revisions, at));
-        const next = nextEvent(cluster, workload, revisions, rollout, at);
-        if (next === undefined || next > end)
-            break;
-        at = next;
-    }
-    if (workload.removedAt !== undefined)
-        rollout.pods.forEach((pod) => remove(pod, workload.removedAt));
-    return rollout;
-}
+/**
+ * The workload controllers: the Deployment's rolling update over its ReplicaSets, the DaemonSet's pod per
+ * node, the StatefulSet's ordinals, and `kubectl drain`'s evictions. They create and delete pods; the
+ * scheduler sweep binds them.
+ */
 /** `kubectl drain` evicts a cordoned node's pods; their controllers make replacements elsewhere. */
 function evictDrained(rollout, at) {
     for (const pod of rollout.pods.filter(isAlive)) {
@@ -73366,21 +75243,6 @@ function evictDrained(rollout, at) {
         if (cordonedAt !== undefined && cordonedAt <= at && pod.times.scheduledAt <= cordonedAt)
             remove(pod, cordonedAt);
     }
-}
-/** The next moment something the controllers react to changes. */
-function nextEvent(cluster, workload, revisions, rollout, at) {
-    const namespace = cluster.store.get(byKind('Namespace'), undefined, workload.namespace);
-    const candidates = [
-        ...revisions.map((revision) => revision.since),
-        ...rollout.pods.flatMap((pod) => [
-            pod.times.scheduledAt,
-            pod.times.readyAt,
-            ...(pod.deletedAt === undefined ? [] : [pod.deletedAt + terminationMs(cluster)]),
-        ]),
-        ...cluster.nodes.flatMap((node) => [node.registeredAt, node.readyAt, node.cordonedAt ?? Infinity]),
-        namespace?.updatedAt ?? Infinity,
-    ].filter((time) => time > at && Number.isFinite(time));
-    return candidates.length === 0 ? undefined : Math.min(...candidates);
 }
 const RECONCILERS = {
     Deployment: reconcileDeployment,
@@ -73516,7 +75378,10 @@ function createPod(cluster, workload, rollout, pod) {
         return false;
     }
     delete rollout.failure;
-    const siblings = rollout.pods;
+    const podSpec = podSpecOf(pod.template);
+    const never = { scheduledAt: Infinity, sandboxAt: Infinity, pulledAt: Infinity, readyAt: Infinity };
+    const missingClaim = claimsOf(podSpec).find((claim) => !cluster.store.get(byKind('PersistentVolumeClaim'), workload.namespace, claim));
+    // Created Pending: the scheduler sweep binds it once a node fits (sweep.ts).
     rollout.pods.push({
         name: pod.name,
         workload,
@@ -73524,7 +75389,12 @@ function createPod(cluster, workload, rollout, pod) {
         hash: pod.hash,
         ordinal: pod.ordinal,
         createdAt: pod.at,
-        times: podTimes(cluster, workload, podSpecOf(pod.template), pod.at, siblings, pod.node),
+        times: missingClaim === undefined ? never : { ...never, missingClaim },
+        needs: {
+            podSpec: workload.kind === 'DaemonSet' ? withDaemonTolerations(podSpec) : podSpec,
+            requests: node_resources_podRequests(podSpec),
+            ...(pod.node ? { boundNode: pod.node } : {}),
+        },
     });
     return true;
 }
@@ -73543,132 +75413,371 @@ function admissionRefusal(cluster, workload, podSpec, at) {
     return enforcementError(namespacePolicy(kube, clusterId, workload.namespace, {}), podSpec);
 }
 /** kube-scheduler's pick at creation (or when a node first fits), then the kubelet's steps on that node. */
-function podTimes(cluster, workload, podSpec, createdAt, siblings, boundNode) {
-    const { namespace } = workload;
-    const never = { scheduledAt: Infinity, sandboxAt: Infinity, pulledAt: Infinity, readyAt: Infinity };
-    const missingClaim = claimsOf(podSpec).find((claim) => !cluster.store.get(byKind('PersistentVolumeClaim'), namespace, claim));
-    if (missingClaim !== undefined)
-        return { ...never, missingClaim };
-    const placement = boundNode
-        ? { node: boundNode, at: createdAt }
-        : place(cluster, podSpec, createdAt, siblings);
-    if (!placement)
-        return never;
-    const volumes = volumeReadiness(cluster, namespace, podSpec);
-    const sandboxAt = Math.max(placement.at, volumes.at);
-    const pulledAt = Math.max(sandboxAt + ms(cluster, cluster.kube.talos.seconds.imagePull), slowReleasePulledAt(cluster, workload));
-    const pullFailure = imagesOf(podSpec)
-        .map((image) => ({ image, pull: resolveImage(image) }))
-        .map(({ image, pull }) => (pull.ok ? undefined : { image, reason: pull.reason, message: pull.message }))
-        .find((failure) => failure !== undefined);
-    return {
-        node: placement.node,
-        scheduledAt: placement.at,
-        sandboxAt,
-        pulledAt,
-        readyAt: pullFailure ? Infinity : pulledAt + ms(cluster, cluster.kube.talos.seconds.podStart),
-        ...(volumes.problem ? { volumeProblem: volumes.problem } : {}),
-        ...(pullFailure ? { pullFailure } : {}),
-    };
-}
-/** A workload of a helm release whose images pull slowly (an injected fault) has them no earlier than this. */
-function slowReleasePulledAt(cluster, workload) {
-    const annotations = get(workload.stored.object, 'metadata.annotations');
-    const name = isMap(annotations) ? annotations['meta.helm.sh/release-name'] : undefined;
-    const namespace = isMap(annotations) ? annotations['meta.helm.sh/release-namespace'] : undefined;
-    if (typeof name !== 'string' || typeof namespace !== 'string')
-        return -Infinity;
-    const release = cluster.kube.release(cluster.clusterId, namespace, name);
-    if (!release?.imagePullDelaySeconds)
-        return -Infinity;
-    return cluster.kube.imagesPulledAt(release) + ms(cluster, cluster.kube.talos.seconds.imagePull);
+
+;// CONCATENATED MODULE: ./src/lab/kube/system-pods.ts
+
+
+/**
+ * The pods a cluster runs before anything is applied to it (LIFECYCLE F.7, I.3): Talos' control-plane
+ * static pods and its CoreDNS Deployment, and Cilium's agents and operator, which the cluster models from
+ * the Cilium release. They count against the nodes' allocatable like any other pod.
+ */
+const system_pods_MI = 1024 ** 2;
+/**
+ * kube-apiserver 200m/512Mi, kube-controller-manager 50m/256Mi, kube-scheduler 10m/64Mi
+ * (control_plane_static_pod.go lines 444, 625, 780): 260m/832Mi and 3 pods per control plane, there
+ * from the kubelet's start. Not scheduled, not shown as mirror pods by the lab.
+ */
+const CONTROL_PLANE_STATIC_PODS = { cpu: 260, memory: 832 * system_pods_MI, pods: 3 };
+/** The operator requests nothing (operator.resources `{}`), but it is a pod. */
+const CILIUM_OPERATOR = { ...NO_RESOURCES, pods: 1 };
+/** The pods bound to nodes outside the workloads' sweep: static pods, Cilium's agents and operator. */
+function boundLoads(kube, clusterId, nodes) {
+    const staticPods = nodes
+        .filter((node) => node.talos.role === 'controlplane')
+        .map((node) => ({ node: node.name, since: node.registeredAt, requests: CONTROL_PLANE_STATIC_PODS }));
+    const cilium = kube.release(clusterId, 'kube-system', 'cilium');
+    const values = kube.ciliumValues(clusterId)?.values;
+    if (!cilium || !values)
+        return staticPods;
+    const agent = node_resources_podRequests(ciliumAgentSpec(values, `v${cilium.chartVersion}`));
+    const agents = nodes.map((node) => ({
+        node: node.name,
+        since: Math.max(cilium.firstDeployedAt, node.registeredAt),
+        requests: agent,
+    }));
+    // The lab's cilium-operator replicas sit on the first nodes by name (kubectl-api ciliumPods).
+    const desired = kube.ciliumOperator(clusterId)?.desired ?? 0;
+    const operators = nodes.slice(0, desired).map((node) => ({
+        node: node.name,
+        since: Math.max(cilium.firstDeployedAt, node.registeredAt),
+        requests: CILIUM_OPERATOR,
+    }));
+    return [...staticPods, ...agents, ...operators];
 }
 /**
- * The first moment (up to now) some node fits the pod, and the node the scheduler takes then: the one
- * running the fewest of the workload's pods (the default spreading), the first by name on a tie. A Node
- * deleted from the API takes its history along: pods are placed as if it had never been there.
+ * The cilium agent pod's spec as far as scheduling reads it: the install-cni-binaries init container with
+ * `cni.resources` (100m/10Mi by default, its effective request, I.3) and the agent with `resources` (none).
  */
-function place(cluster, podSpec, createdAt, siblings) {
-    const moments = [
+function ciliumAgentSpec(values, tag) {
+    const resources = (path) => (isMap(get(values, path)) ? get(values, path) : {});
+    const image = `quay.io/cilium/cilium:${tag}`;
+    return {
+        hostNetwork: true,
+        initContainers: [{ name: 'install-cni-binaries', image, resources: resources('cni.resources') }],
+        containers: [{ name: 'cilium-agent', image, resources: resources('resources') }],
+    };
+}
+/**
+ * Talos' CoreDNS Deployment (internal/app/machined/pkg/controllers/k8s/internal/k8stemplates/testdata/
+ * coredns-deployment.yaml at v1.11.6): 2 replicas of 100m/70Mi (limit 170Mi), tolerating the control-plane
+ * taint, created once the API server is up. The lab keeps it outside the object store (Talos' manifests).
+ */
+function corednsWorkload(kube, clusterId) {
+    const createdAt = kube.apiUpAt(clusterId);
+    if (!Number.isFinite(createdAt))
+        return undefined;
+    const labels = { 'k8s-app': 'kube-dns' };
+    const object = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'coredns', namespace: 'kube-system', labels },
+        spec: {
+            replicas: 2,
+            selector: { matchLabels: labels },
+            strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+            template: {
+                metadata: { labels },
+                spec: {
+                    containers: [
+                        {
+                            name: 'coredns',
+                            image: 'registry.k8s.io/coredns/coredns:v1.12.4',
+                            resources: { requests: { cpu: '100m', memory: '70Mi' }, limits: { memory: '170Mi' } },
+                        },
+                    ],
+                    dnsPolicy: 'Default',
+                    nodeSelector: { 'kubernetes.io/os': 'linux' },
+                    priorityClassName: 'system-cluster-critical',
+                    serviceAccountName: 'coredns',
+                    tolerations: [
+                        { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' },
+                        {
+                            effect: 'NoSchedule',
+                            key: 'node.cloudprovider.kubernetes.io/uninitialized',
+                            operator: 'Exists',
+                        },
+                    ],
+                },
+            },
+        },
+    };
+    const stored = {
+        object,
+        uid: `talos-coredns-${clusterId}`,
         createdAt,
-        ...cluster.nodes.flatMap((node) => [node.registeredAt, node.readyAt]).filter((time) => time > createdAt),
-    ]
-        .filter((time) => time <= cluster.now)
-        .sort((a, b) => a - b);
-    for (const at of moments) {
-        const fitting = fittingNodes(cluster.nodes, podSpec, at);
+        updatedAt: createdAt,
+        generation: 1,
+    };
+    return { kind: 'Deployment', stored, name: 'coredns', namespace: 'kube-system' };
+}
+
+;// CONCATENATED MODULE: ./src/lab/kube/sweep.ts
+
+
+
+
+
+
+
+
+
+
+/** Mons, then mgrs and OSDs, then nothing new. */
+const CEPH_PASSES = 3;
+const memos = new WeakMap();
+/** The cluster's sweep up to `now`: every workload's pods with when and where they were bound. */
+function clusterSweep(kube, clusterId, now) {
+    const cluster = clusterAt(kube, clusterId, now);
+    const key = `${kube.revision}/${nodesKey(cluster.nodes)}`;
+    const byCluster = memos.get(kube) ?? new Map();
+    memos.set(kube, byCluster);
+    const memo = byCluster.get(clusterId);
+    if (memo && memo.key === key && now >= memo.computedAt && now < memo.validUntil)
+        return { ...memo.sweep, cluster };
+    // Rook creates Ceph's daemons once its operator runs, the mgrs and OSDs once the mons are bound: each
+    // pass adds what the last one lets Rook create (they all come after what decided them).
+    const base = sweep_run(cluster, workloadsOf(cluster));
+    let { sweep, validUntil } = base;
+    let daemons = [];
+    for (let pass = 0; pass < CEPH_PASSES; pass++) {
+        const ceph = cephWorkloads(cluster, sweepPods(sweep));
+        const names = ceph.map((workload) => `${workload.namespace}/${workload.name}`);
+        if (names.join() === daemons.join())
+            break;
+        daemons = names;
+        const next = sweep_run(cluster, [...base.sweep.workloads, ...ceph]);
+        sweep = next.sweep;
+        validUntil = Math.min(validUntil, next.validUntil);
+    }
+    validUntil = Math.min(validUntil, nextCephMoment(cluster, sweepPods(sweep)));
+    byCluster.set(clusterId, { key, computedAt: now, validUntil, sweep });
+    return sweep;
+}
+/** What the placements depend on in the nodes: who they are, when they joined, what they offer. */
+function nodesKey(nodes) {
+    return JSON.stringify(nodes.map((node) => [
+        node.name,
+        node.registeredAt,
+        node.readyAt,
+        node.cordonedAt,
+        nodeAllocatable(node),
+        nodeLabels(node),
+        get(node.talos.config, 'cluster.allowSchedulingOnControlPlanes'),
+    ]));
+}
+/** The cluster's workloads, live and deleted, without Cilium's own; Talos' CoreDNS with them. */
+function workloadsOf(cluster) {
+    const stored = WORKLOAD_KINDS.flatMap((kind) => {
+        const info = byKind(kind);
+        const live = cluster.store.list(info).map((object) => ({ stored: object, removedAt: undefined }));
+        const removed = cluster.store.removed(info);
+        return [...live, ...removed].map((entry) => ({
+            kind,
+            stored: entry.stored,
+            name: nameOf(entry.stored),
+            namespace: namespaceOf(entry.stored) ?? 'default',
+            ...(entry.removedAt === undefined ? {} : { removedAt: entry.removedAt }),
+        }));
+    }).filter((workload) => !CILIUM_OWN.has(`${workload.kind}/${workload.namespace}/${workload.name}`));
+    const coredns = corednsWorkload(cluster.kube, cluster.clusterId);
+    return [...(coredns ? [coredns] : []), ...stored];
+}
+function sweep_run(cluster, workloads) {
+    const loads = boundLoads(cluster.kube, cluster.clusterId, cluster.nodes);
+    const ordered = [...workloads].sort((a, b) => a.stored.createdAt - b.stored.createdAt);
+    const rollouts = new Map(ordered.map((workload) => [workload, { pods: [] }]));
+    const revisions = new Map(ordered.map((workload) => [workload, revisionsOf(workload.stored)]));
+    const sweep = { cluster, workloads: ordered, rollouts, loads };
+    let at = Math.min(...ordered.map((workload) => workload.stored.createdAt));
+    let validUntil = Infinity;
+    for (let step = 0; step < MAX_STEPS && at <= cluster.now; step++) {
+        for (const workload of ordered) {
+            const rollout = rollouts.get(workload);
+            if (at < workload.stored.createdAt)
+                continue;
+            if (workload.removedAt !== undefined && at >= workload.removedAt) {
+                rollout.pods.forEach((pod) => remove(pod, workload.removedAt));
+                continue;
+            }
+            if (workload.kind !== 'DaemonSet')
+                evictDrained(rollout, at);
+            RECONCILERS[workload.kind](cluster, workload, rollout, at, specAt(revisions.get(workload), at));
+        }
+        schedulePending(sweep, at);
+        const next = nextEvent(sweep, revisions, at);
+        if (next === undefined || next > cluster.now) {
+            validUntil = next ?? Infinity;
+            break;
+        }
+        at = next;
+    }
+    return { sweep, validUntil };
+}
+/** The next moment something the controllers or the scheduler react to changes. */
+function nextEvent(sweep, revisions, at) {
+    const { cluster } = sweep;
+    const namespaces = new Set(sweep.workloads.map((workload) => workload.namespace));
+    const candidates = [
+        ...sweep.workloads.flatMap((workload) => [
+            workload.stored.createdAt,
+            workload.removedAt ?? Infinity,
+            ...revisions.get(workload).map((revision) => revision.since),
+        ]),
+        ...[...sweep.rollouts.values()].flatMap((rollout) => rollout.pods.flatMap((pod) => [
+            pod.times.scheduledAt,
+            pod.times.readyAt,
+            ...(pod.deletedAt === undefined ? [] : [pod.deletedAt + terminationMs(cluster)]),
+        ])),
+        ...cluster.nodes.flatMap((node) => [node.registeredAt, node.readyAt, node.cordonedAt ?? Infinity]),
+        ...sweep.loads.map((load) => load.since),
+        ...[...namespaces].map((name) => cluster.store.get(byKind('Namespace'), undefined, name)?.updatedAt ?? Infinity),
+    ].filter((time) => time > at && Number.isFinite(time));
+    return candidates.length === 0 ? undefined : Math.min(...candidates);
+}
+/** Every pod of the sweep. */
+function sweepPods(sweep) {
+    return [...sweep.rollouts.values()].flatMap((rollout) => rollout.pods);
+}
+/** What each registered node holds at `at`: bound loads and the pods bound there and not yet gone. */
+function roomsAt(sweep, at) {
+    const rooms = new Map();
+    for (const node of sweep.cluster.nodes.filter((candidate) => candidate.registeredAt <= at))
+        rooms.set(node.name, { allocatable: nodeAllocatable(node), used: NO_RESOURCES, podLabels: [] });
+    for (const load of sweep.loads) {
+        const room = rooms.get(load.node);
+        if (room && load.since <= at)
+            room.used = node_resources_addResources(room.used, load.requests);
+    }
+    for (const pod of sweepPods(sweep)) {
+        const room = pod.times.node && rooms.get(pod.times.node.name);
+        if (!room || pod.times.scheduledAt > at || !isPresent(sweep.cluster, pod, at))
+            continue;
+        room.used = node_resources_addResources(room.used, pod.needs.requests);
+        room.podLabels.push(labelsOfTemplate(pod));
+    }
+    return rooms;
+}
+function labelsOfTemplate(pod) {
+    const labels = get(pod.template, 'metadata.labels');
+    return (labels ?? {});
+}
+/** The built-in priority classes (scheduling.k8s.io): the queue takes higher priority first. */
+function priorityOf(pod) {
+    const name = podSpecOf(pod.template).priorityClassName;
+    if (name === 'system-node-critical')
+        return 2_000_001_000;
+    if (name === 'system-cluster-critical')
+        return 2_000_000_000;
+    return 0;
+}
+/** kube-scheduler's pass at `at`: each Pending pod, in queue order, bound where it fits. */
+function schedulePending(sweep, at) {
+    const pods = sweepPods(sweep);
+    const pending = pods
+        .filter((pod) => isAlive(pod) && pod.createdAt <= at && pod.times.scheduledAt === Infinity)
+        .filter((pod) => pod.times.missingClaim === undefined)
+        .sort((a, b) => priorityOf(b) - priorityOf(a) || a.createdAt - b.createdAt);
+    if (pending.length === 0)
+        return;
+    const rooms = roomsAt(sweep, at);
+    for (const pod of pending) {
+        const ask = {
+            requests: pod.needs.requests,
+            ...(pod.needs.boundNode ? { boundNode: pod.needs.boundNode.name } : {}),
+        };
+        const fitting = sweep.cluster.nodes.filter((node) => {
+            const room = rooms.get(node.name);
+            return room !== undefined && rejection(node, pod.needs.podSpec, at, ask, room) === undefined;
+        });
         if (fitting.length === 0)
             continue;
-        const load = (node) => siblings.filter((pod) => pod.times.node?.name === node.name &&
-            pod.times.scheduledAt <= at &&
-            (pod.deletedAt === undefined || pod.deletedAt > at)).length;
-        const node = fitting.reduce((best, candidate) => (load(candidate) < load(best) ? candidate : best));
-        return { node, at };
+        const node = spread(fitting, pods, pod, at);
+        pod.times = startTimes(sweep.cluster, pod.workload, podSpecOf(pod.template), node, at);
+        const room = rooms.get(node.name);
+        room.used = node_resources_addResources(room.used, pod.needs.requests);
+        room.podLabels.push(labelsOfTemplate(pod));
     }
-    return undefined;
 }
-function claimsOf(podSpec) {
-    return workloads_volumesOf(podSpec)
-        .map((volume) => get(volume, 'persistentVolumeClaim.claimName'))
-        .filter((claim) => typeof claim === 'string');
+/** The default spreading: the node running the fewest of the workload's pods, the first by name on a tie. */
+function spread(fitting, pods, pod, at) {
+    const load = (node) => pods.filter((other) => other.workload === pod.workload &&
+        other.times.node?.name === node.name &&
+        other.times.scheduledAt <= at &&
+        (other.deletedAt === undefined || other.deletedAt > at)).length;
+    return fitting.reduce((best, candidate) => (load(candidate) < load(best) ? candidate : best));
 }
-function workloads_volumesOf(podSpec) {
-    return Array.isArray(podSpec.volumes) ? podSpec.volumes.filter(isMap) : [];
+
+;// CONCATENATED MODULE: ./src/lab/kube/workloads.ts
+
+
+
+
+
+
+
+/**
+ * The pods of a cluster's Deployments, DaemonSets and StatefulSets (and Talos' CoreDNS, Rook's Ceph
+ * daemons), as the cluster sweep (sweep.ts) made and bound them, shown as the API shows them now, and the
+ * workloads' status blocks as their controllers write them. Cilium's own agents and operator are not here:
+ * the cluster models them.
+ */
+/** Every pod of the cluster's workloads at `now`, all namespaces, sorted by namespace and name. */
+function podsOf(kube, clusterId, now = kube.talos.now()) {
+    const sweep = clusterSweep(kube, clusterId, now);
+    const viewed = sweepPods(sweep)
+        .map((plan) => ({ plan, view: viewOf(sweep, plan) }))
+        .filter((entry) => entry.view !== undefined);
+    const addressed = viewed
+        .filter(({ plan }) => plan.times.node && plan.times.sandboxAt <= Math.min(now, plan.deletedAt ?? now))
+        .map(({ plan, view }) => ({
+        name: `${view.namespace}/${view.name}`,
+        nodeName: plan.times.node.name,
+        createdAt: plan.createdAt,
+    }));
+    const ips = podAddresses(podAddressBlocks(kube, clusterId, now), addressed);
+    return viewed
+        .map(({ view }) => {
+        const ip = ips.get(`${view.namespace}/${view.name}`);
+        return ip === undefined ? view : { ...view, ip };
+    })
+        .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
-function imagesOf(podSpec) {
-    const containers = [podSpec.initContainers, podSpec.containers].flatMap((list) => Array.isArray(list) ? list.filter(isMap) : []);
-    return containers.map((container) => String(container.image));
-}
-/** When the kubelet can mount every ConfigMap and Secret volume: once they exist (a missing one blocks). */
-function volumeReadiness(cluster, namespace, podSpec) {
-    let at = -Infinity;
-    for (const volume of workloads_volumesOf(podSpec)) {
-        for (const source of volumeSources(volume)) {
-            const stored = cluster.store.get(byKind(source.kind), namespace, source.name);
-            if (stored)
-                at = Math.max(at, stored.createdAt);
-            else if (!source.optional) {
-                const what = source.kind === 'ConfigMap' ? 'configmap' : 'secret';
-                return {
-                    at: Infinity,
-                    problem: `MountVolume.SetUp failed for volume "${String(volume.name)}" : ${what} "${source.name}" not found`,
-                };
-            }
-        }
-    }
-    return { at };
-}
-function volumeSources(volume) {
-    const projected = get(volume, 'projected.sources');
-    const sources = [volume, ...(Array.isArray(projected) ? projected.filter(isMap) : [])];
-    return sources.flatMap((source) => {
-        const configMap = isMap(source.configMap) ? source.configMap : undefined;
-        const secret = isMap(source.secret) ? source.secret : undefined;
-        return [
-            ...(configMap
-                ? [
-                    {
-                        kind: 'ConfigMap',
-                        name: String(configMap.name),
-                        optional: configMap.optional === true,
-                    },
-                ]
-                : []),
-            ...(secret
-                ? [
-                    {
-                        kind: 'Secret',
-                        name: String(secret.secretName ?? secret.name),
-                        optional: secret.optional === true,
-                    },
-                ]
-                : []),
-        ];
-    });
+/** The `status` block of a Deployment, DaemonSet or StatefulSet at `now`, as its controller writes it. */
+function workloadStatus(kube, clusterId, info, stored, now) {
+    const kind = WORKLOAD_KINDS.find((candidate) => candidate === info.kind);
+    if (!kind)
+        throw new Error(`${info.kind} is not a workload kind`);
+    const sweep = clusterSweep(kube, clusterId, now);
+    const workload = sweep.workloads.find((candidate) => candidate.stored.uid === stored.uid && candidate.removedAt === undefined);
+    const rollout = (workload && sweep.rollouts.get(workload)) ?? { pods: [] };
+    const shown = workload ?? {
+        kind,
+        stored,
+        name: nameOf(stored),
+        namespace: namespaceOf(stored) ?? 'default',
+    };
+    const { cluster } = sweep;
+    if (kind === 'Deployment')
+        return deploymentStatus(cluster, shown, rollout);
+    if (kind === 'DaemonSet')
+        return daemonSetStatus(cluster, shown, rollout);
+    return statefulSetStatus(cluster, shown, rollout);
 }
 // ---- what a pod looks like now -------------------------------------------------------------------------
 /** The pod as the API shows it now, or undefined once it is gone. */
-function viewOf(cluster, plan) {
+function viewOf(sweep, plan) {
+    const { cluster } = sweep;
     const { now } = cluster;
     const { times } = plan;
     const podSpec = podSpecOf(plan.template);
@@ -73693,8 +75802,9 @@ function viewOf(cluster, plan) {
         return { ...base, ...started, phase: 'Terminating', ready: false, status: 'Terminating' };
     }
     if (now < times.scheduledAt) {
-        const spec = plan.workload.kind === 'DaemonSet' ? withDaemonTolerations(podSpec) : podSpec;
-        const reason = unschedulableMessage(cluster.nodes, spec, now, times.missingClaim);
+        const { needs } = plan;
+        const ask = { requests: needs.requests, ...(needs.boundNode ? { boundNode: needs.boundNode.name } : {}) };
+        const reason = unschedulableMessage(cluster.nodes, needs.podSpec, now, times.missingClaim, ask, roomsAt(sweep, now));
         return { ...base, phase: 'Pending', ready: false, status: 'Pending', reason };
     }
     if (now < times.pulledAt) {
@@ -74093,6 +76203,17 @@ function ansiDate(ms) {
     const pad = (value) => String(value).padStart(2, '0');
     const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
     return `${day} ${month} ${String(date.getUTCDate()).padStart(2, ' ')} ${time} ${date.getUTCFullYear()}`;
+}
+/** go-humanize's Bytes (SI units), as talosctl prints sizes: 21 MB, 6.0 MB. */
+function humanBytes(bytes) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 /** Columns padded as Go's tabwriter does for kubectl and talosctl (3 spaces between columns). */
 function table(rows) {
@@ -74761,228 +76882,92 @@ async function uninstall(call, args) {
 
 
 
+
+
 /**
- * What the Rook operator and Ceph make of a CephCluster (CONTRACTS D), computed from the objects, the
- * nodes, their disks and the time: nothing before the operator runs; then version detection, mons one
- * after another, mgrs, an OSD prepare per storage node and the OSDs; then Ceph's health checks. Every
- * refusal carries Rook's or Ceph's own text.
+ * What the Rook operator and Ceph make of a CephCluster (CONTRACTS D), computed from Rook's plan
+ * (ceph-plan.ts) and from where the scheduler bound the daemons' pods (sweep.ts): nothing before the
+ * operator runs; then version detection, the mons, the mgrs and the OSDs, each up only once its pod runs
+ * on a node; then Ceph's health checks from the daemons that are up. Every refusal carries Rook's or
+ * Ceph's own text.
  */
 const CEPH_VERSION = 'ceph version 19.2.3 (c92aebb279828e9c3c1f5d24613efca272649e62) squid (stable)';
-/** Rook waits canaryRetries (30) x canaryRetryDelaySeconds (5) for a mon's canary pod to be scheduled. */
-const MON_CANARY_WAIT_SECONDS = 150;
-/** Rook's mon.MaxMonCount default and DefaultMonCount. */
-const DEFAULT_MON_COUNT = 3;
-/** ceph-volume rejects disks under 5 GB. */
-const MIN_OSD_BYTES = 5 * 1024 ** 3;
 /** Rook creates its pools with cephclient.DefaultPGCount PGs; the mgr's .mgr pool has one. */
 const POOL_PGS = 8;
 /** An object store's metadata pools beside its data pool (.rgw.root, control, meta, log, index, non-ec, otp). */
 const OBJECT_STORE_METADATA_POOLS = 7;
-/** Rook's daemons carry no tolerations by default: they schedule where an untolerating pod would. */
-const CEPH_POD_SPEC = { containers: [{ name: 'ceph', image: CEPH_IMAGE }] };
-/** The CephCluster's fsid: a CephCluster deleted and created again is a new Ceph cluster. */
-function fsidOf(stored) {
-    const hex = (0,external_node_crypto_.createHash)('sha256').update(`ceph-fsid/${stored.uid}`).digest('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-/** When the rook-ceph-operator Deployment's pod started, if it runs and is ready. */
-function operatorStartedAt(kube, clusterId, now) {
-    const started = podsOf(kube, clusterId, now)
-        .filter((pod) => pod.owner.kind === 'Deployment' && pod.owner.name === 'rook-ceph-operator' && pod.ready)
-        .map((pod) => pod.startedAt ?? now);
-    return started.length > 0 ? Math.min(...started) : undefined;
-}
-function flag(doc, path) {
-    return get(doc, path) === true;
-}
-function count(doc, path, fallback) {
-    const value = Number(get(doc, path) ?? 0);
-    return value > 0 ? value : fallback;
-}
 /** The operator's view of one CephCluster now, or undefined before the operator has reconciled it. */
 function cephView(kube, clusterId, stored, now) {
-    const operator = operatorStartedAt(kube, clusterId, now);
-    if (operator === undefined)
+    const sweep = clusterSweep(kube, clusterId, now);
+    const pods = sweepPods(sweep);
+    if (rookOperatorStartedAt(pods, now) === undefined)
         return undefined;
-    const startedAt = Math.max(stored.createdAt, operator + kube.talos.ms(kube.talos.seconds.rookOperatorStart));
-    if (now < startedAt)
+    const planned = plannedClusters(kube, clusterId, pods, now).find((entry) => entry.stored.uid === stored.uid);
+    const plan = planned?.plan ?? refusedPlan(kube, clusterId, stored, pods, now);
+    if (!plan || now < plan.startedAt)
         return undefined;
-    const spec = isMap(stored.object.spec) ? stored.object.spec : {};
     const view = {
-        fsid: fsidOf(stored),
-        startedAt,
-        steps: [[startedAt, 'Detecting Ceph version']],
+        fsid: plan.fsid,
+        startedAt: plan.startedAt,
+        steps: [[plan.startedAt, 'Detecting Ceph version']],
         mons: [],
         mgrs: [],
         osds: [],
         prepareLogs: {},
     };
-    const nodes = kube.nodes(clusterId, now);
-    const refused = specRefusal(spec, nodes.length);
-    if (refused)
-        return { ...view, error: { at: startedAt, message: refused } };
-    orchestrate(kube, view, spec, nodes, schedulableNodes(kube, clusterId, CEPH_POD_SPEC, now));
+    if (plan.refusal)
+        return { ...view, error: { at: plan.startedAt, message: plan.refusal } };
+    orchestrate(kube, sweep, view, plan, namespaceOf(stored) ?? 'rook-ceph');
     if (view.readyAt !== undefined && now >= view.readyAt)
         recordOsdDisks(kube, view);
     return view;
 }
-/** What stops Rook before it creates anything: the image check and preClusterStartValidation. */
-function specRefusal(spec, nodeCount) {
-    const image = getString(spec, 'cephVersion.image');
-    if (image !== CEPH_IMAGE)
-        return `failed the ceph version check: the lab runs only the image ${CEPH_IMAGE}, not ${String(image)}`;
-    const monCount = count(spec, 'mon.count', DEFAULT_MON_COUNT);
-    if (!flag(spec, 'mon.allowMultiplePerNode') && nodeCount < monCount)
-        return `failed to perform validation before cluster creation: cannot start ${monCount} mons on ${nodeCount} node(s) when allowMultiplePerNode is false`;
-    return undefined;
+/** The plan of a CephCluster Rook refused before creating anything (plannedClusters leaves those out). */
+function refusedPlan(kube, clusterId, stored, pods, now) {
+    const operator = rookOperatorStartedAt(pods, now);
+    if (operator === undefined)
+        return undefined;
+    return cephPlan(kube, clusterId, stored, operator, now);
 }
-/** Rook's reconcile: version detection, the mons one after another, the mgrs, then an OSD prepare per node. */
-function orchestrate(kube, view, spec, nodes, fitting) {
+/** Where the scheduler bound a daemon's pod, and how long after its creation. */
+function bound(pods, namespace, name) {
+    const pod = pods.find((candidate) => candidate.workload.namespace === namespace &&
+        candidate.workload.name === name &&
+        candidate.deletedAt === undefined &&
+        candidate.times.node !== undefined);
+    return pod ? { node: pod.times.node.name, delay: pod.times.scheduledAt - pod.createdAt } : undefined;
+}
+/** Rook's reconcile as it went: the mons (all bound within the canary wait), the mgrs, then the OSDs. */
+function orchestrate(kube, sweep, view, plan, namespace) {
+    const { cluster } = sweep;
+    const pods = sweepPods(sweep);
     const ms = (seconds) => kube.talos.ms(seconds);
     const s = kube.talos.seconds;
-    const placeable = fitting.map((node) => node.name).sort();
-    const monsAt = view.startedAt + ms(s.imagePull + s.podStart); // the rook-ceph-detect-version job
-    view.steps.push([monsAt, 'Configuring Ceph Mons']);
-    const monCount = count(spec, 'mon.count', DEFAULT_MON_COUNT);
-    const monsShareNodes = flag(spec, 'mon.allowMultiplePerNode');
-    const monsFit = monsShareNodes ? placeable.length > 0 : placeable.length >= monCount;
-    view.mons = daemons('mon', monCount, monsShareNodes, placeable, (i) => monsFit ? monsAt + (i + 1) * ms(s.cephMonStart) : undefined);
-    if (!monsFit) {
+    const daemon = (name, id, upAt) => {
+        const placed = bound(pods, namespace, id);
+        return placed ? { name, node: placed.node, upAt: upAt + placed.delay } : { name };
+    };
+    view.steps.push([plan.monsAt, 'Configuring Ceph Mons']);
+    view.mons = Array.from({ length: plan.monCount }, (_, i) => daemon(`mon.${letter(i)}`, daemonName('mon', letter(i)), plan.monsAt + (i + 1) * ms(s.cephMonStart)));
+    if (!monsPlaced(cluster, plan, namespace, pods)) {
         // All canaries must be scheduled before any mon starts; Rook gives up after the canary wait.
+        view.mons = view.mons.map((mon) => ({ name: mon.name, ...(mon.node ? { node: mon.node } : {}) }));
         view.error = {
-            at: monsAt + ms(MON_CANARY_WAIT_SECONDS),
+            at: plan.monsAt + ms(MON_CANARY_WAIT_SECONDS),
             message: 'failed to create cluster: failed to start ceph monitors: failed to assign pods to mons: failed to schedule mons',
         };
         return;
     }
-    const mgrsAt = monsAt + monCount * ms(s.cephMonStart);
-    view.steps.push([mgrsAt, 'Configuring Ceph Mgr(s)']);
-    const mgrUpAt = mgrsAt + ms(s.cephMgrStart);
-    const mgrsShareNodes = flag(spec, 'mgr.allowMultiplePerNode');
-    view.mgrs = daemons('mgr', count(spec, 'mgr.count', 1), mgrsShareNodes, placeable, () => mgrUpAt);
-    view.steps.push([mgrUpAt, 'Configuring Ceph OSDs']);
-    view.readyAt = mgrUpAt + ms(s.cephOsdPrepare);
-    planOsds(kube, view, spec, nodes, placeable, mgrUpAt, view.readyAt + ms(s.cephOsdStart));
-}
-/** Daemons a, b, c, ... each on its own node unless they may share one; the rest wait unplaced. */
-function daemons(kind, wanted, shareNodes, placeable, upAt) {
-    return Array.from({ length: wanted }, (_, i) => {
-        const node = shareNodes ? placeable[i % Math.max(placeable.length, 1)] : placeable[i];
-        const name = `${kind}.${String.fromCharCode(97 + i)}`;
-        const at = node === undefined ? undefined : upAt(i);
-        return { name, ...(node === undefined ? {} : { node }), ...(at === undefined ? {} : { upAt: at }) };
+    view.steps.push([plan.mgrsAt, 'Configuring Ceph Mgr(s)']);
+    view.mgrs = Array.from({ length: plan.mgrCount }, (_, i) => daemon(`mgr.${letter(i)}`, daemonName('mgr', letter(i)), plan.mgrUpAt));
+    view.steps.push([plan.mgrUpAt, 'Configuring Ceph OSDs']);
+    view.readyAt = plan.readyAt;
+    view.prepareLogs = plan.prepareLogs;
+    view.osds = plan.osds.map((osd) => {
+        const placed = bound(pods, namespace, daemonName('osd', String(osd.id)));
+        // An OSD whose pod finds no node never boots: it stays down.
+        return { ...osd, upAt: placed ? osd.upAt + placed.delay : Infinity };
     });
-}
-/** The node's disks as Rook's discovery lists them, each with the PVE volume behind it. */
-function nodeDisks(kube, node) {
-    const vm = node.talos.vm;
-    const machine = /(?:^|,)uuid=([^,]+)/.exec(vm.config.smbios1 ?? '')?.[1] ?? String(vm.vmid);
-    const volumes = Object.keys(vm.config)
-        .filter((key) => /^scsi\d+$/.test(key))
-        .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
-        .map((key) => (vm.config[key] ?? '').split(',')[0]?.replace(/^file=/, '') ?? '');
-    return kube.talos.disks(vm).map((disk, index) => ({
-        name: disk.id,
-        sizeBytes: disk.sizeBytes,
-        readOnly: disk.readOnly,
-        ...(disk.readOnly ? {} : { key: `${machine}/${volumes[index] ?? disk.id}` }),
-    }));
-}
-/** The storage nodes: every placeable node with useAllNodes, else the named ones that exist and are placeable. */
-function storageNodes(spec, placeable) {
-    if (flag(spec, 'storage.useAllNodes'))
-        return placeable.map((name) => ({ name, settings: {} }));
-    const named = get(spec, 'storage.nodes');
-    return (Array.isArray(named) ? named.filter(isMap) : [])
-        .filter((entry) => placeable.includes(String(entry.name)))
-        .map((entry) => ({ name: String(entry.name), settings: entry }))
-        .sort((a, b) => a.name.localeCompare(b.name));
-}
-/** Which devices a node's OSDs may take: node settings override the cluster's (ceph-cluster-crd.md). */
-function deviceSelector(spec, settings) {
-    const pick = (key) => settings[key] ?? get(spec, `storage.${key}`);
-    if (pick('useAllDevices') === true)
-        return () => 'all';
-    const filter = pick('deviceFilter');
-    if (typeof filter === 'string' && filter !== '') {
-        const pattern = new RegExp(filter);
-        return (device) => (pattern.test(device) ? `matches device filter "${filter}"` : undefined);
-    }
-    const devices = pick('devices');
-    const names = (Array.isArray(devices) ? devices.filter(isMap) : []).map((device) => String(device.name));
-    return (device) => names.some((name) => name === device || name === `/dev/${device}`)
-        ? 'found in the desired devices'
-        : undefined;
-}
-/** The prepare job of every storage node: which disks become OSDs and why the others are skipped. */
-function planOsds(kube, view, spec, nodes, placeable, preparingAt, upAt) {
-    const stamp = new Date(preparingAt).toISOString().replace('T', ' ').replace('Z', '');
-    const taken = [];
-    for (const { name, settings } of storageNodes(spec, placeable)) {
-        const node = nodes.find((candidate) => candidate.name === name);
-        if (!node)
-            continue;
-        const { log, disks } = prepareNode(kube, view.fsid, spec, node, settings, stamp);
-        view.prepareLogs[name] = log;
-        taken.push(...disks.map((entry) => ({ node: name, ...entry })));
-    }
-    // OSDs this cluster made keep their ids; new ones are numbered after them.
-    let nextId = Math.max(0, ...taken.map((entry) => (entry.claim ? entry.claim.osdId + 1 : 0)));
-    for (const { node, disk, claim } of taken) {
-        const id = claim?.osdId ?? nextId++;
-        view.osds.push(osd(id, claim?.osdUuid ?? uuidFrom(`${view.fsid}/${disk.key}`), node, disk, upAt));
-    }
-    view.osds.sort((a, b) => a.id - b.id);
-}
-/** One node's prepare run: ceph-volume's and Rook's verdict on each disk, in Rook's log lines. */
-function prepareNode(kube, fsid, spec, node, settings, stamp) {
-    // Discovery (lsblk) runs before the OSD checks, so its warnings come first.
-    const discovery = [];
-    const log = [];
-    const info = (text) => log.push(`${stamp} I | cephosd: ${text}`);
-    const installDisk = getString(node.talos.config, 'machine.install.disk') ?? '/dev/sda';
-    const selected = deviceSelector(spec, settings);
-    const disks = [];
-    for (const disk of nodeDisks(kube, node)) {
-        if (!disk.key) {
-            discovery.push(`${stamp} W | inventory: skipping device "${disk.name}". unsupported diskType rom`);
-            continue;
-        }
-        const claim = kube.cephDisk(disk.key);
-        if (claim && claim.fsid !== fsid) {
-            info(`skipping device "${disk.name}", detected an existing OSD. UUID=${claim.osdUuid}`);
-            info(`skipping osd.${claim.osdId}: "${claim.osdUuid}" belonging to a different ceph cluster "${claim.fsid}"`);
-            continue;
-        }
-        const rejected = [
-            ...(`/dev/${disk.name}` === installDisk ? ['Has GPT headers', 'Has partitions'] : []),
-            ...(disk.sizeBytes < MIN_OSD_BYTES ? ['Insufficient space (<5GB)'] : []),
-        ];
-        if (rejected.length > 0) {
-            info(`skipping device "${disk.name}": ${JSON.stringify(rejected).replaceAll('","', '", "')}.`);
-            continue;
-        }
-        info(`device "${disk.name}" is available.`);
-        const reason = selected(disk.name);
-        if (reason === undefined) {
-            info(`skipping device "${disk.name}" that does not match the device filter/list`);
-            continue;
-        }
-        if (reason !== 'all')
-            info(`device "${disk.name}" ${reason}`);
-        disks.push({ disk, ...(claim ? { claim } : {}) });
-    }
-    if (disks.length === 0) {
-        log.push(`${stamp} W | cephosd: skipping OSD configuration as no devices matched the storage settings for this node "${node.name}"`);
-    }
-    return { log: [...discovery, ...log], disks };
-}
-function osd(id, uuid, node, disk, upAt) {
-    return { id, uuid, node, device: disk.name, sizeBytes: disk.sizeBytes, upAt, diskKey: disk.key ?? '' };
-}
-function uuidFrom(seed) {
-    const hex = (0,external_node_crypto_.createHash)('sha256').update(seed).digest('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 /** Once prepared, an OSD's bluestore label stays on its disk: a later Ceph cluster finds it taken. */
 function recordOsdDisks(kube, view) {
@@ -75183,6 +77168,8 @@ function objectStatus(kube, clusterId, info, stored, now) {
 
 
 
+
+
 const KUBELET_VERSION = 'v1.34.1';
 function kubectl_api_timestamp(ms) {
     return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -75252,6 +77239,8 @@ function ciliumPods(call, clusterId) {
     const nodes = call.kube.nodes(clusterId);
     const tag = `v${release.chartVersion}`;
     const agent = { name: 'cilium-agent', image: `quay.io/cilium/cilium:${tag}` };
+    const values = call.kube.ciliumValues(clusterId)?.values ?? {};
+    const agentSpec = ciliumAgentSpec(values, tag);
     let readyLeft = agents.ready;
     const agentPods = nodes.map((node) => {
         const running = !node.ciliumFailure && readyLeft-- > 0;
@@ -75268,7 +77257,7 @@ function ciliumPods(call, clusterId) {
                 ? { reason: `${node.ciliumFailure.container}: ${node.ciliumFailure.reason}` }
                 : {}),
             containers: [agent],
-            spec: { hostNetwork: true, containers: [agent] },
+            spec: agentSpec,
             ...(node.talos.addresses[0] ? { ip: node.talos.addresses[0] } : {}),
             createdAt: Math.max(release.deployedAt, node.registeredAt),
         };
@@ -75435,6 +77424,9 @@ function nodeItem(call, clusterId, node) {
                 ...node.talos.addresses.map((address) => ({ type: 'InternalIP', address })),
                 { type: 'Hostname', address: node.name },
             ],
+            // What the kubelet reports: capacity from the VM, allocatable after Talos' reservations (F.7).
+            capacity: resourceList(nodeCapacity(node)),
+            allocatable: resourceList(nodeAllocatable(node)),
             conditions: [readyCondition],
             nodeInfo: {
                 architecture: 'amd64',
@@ -75511,7 +77503,7 @@ function podStatus(pod, node) {
                     ...(pod.reason ? { message: pod.reason } : {}),
                 }),
             ],
-            qosClass: 'BestEffort',
+            qosClass: qosClass(pod.spec),
         };
     }
     const state = running
@@ -75537,7 +77529,7 @@ function podStatus(pod, node) {
             started: running,
             state,
         })),
-        qosClass: 'BestEffort',
+        qosClass: qosClass(pod.spec),
     };
 }
 
@@ -78296,7 +80288,326 @@ function configProblems(docs) {
     return `configuration validation failed: ${multierror([`v1alpha1.Config: ${multierror(rules).trimEnd()}`]).trimEnd()}`;
 }
 
+;// CONCATENATED MODULE: ./src/lab/tools/talos-dial.ts
+
+
+
+
+
+
+/**
+ * How the lab's talosctl reaches a node's apid on :50000: the maintenance service (--insecure), or mTLS
+ * with the talosconfig's credentials through an endpoint that proxies to the target node; failures as
+ * talosctl prints them (gRPC status codes).
+ */
+const APID_PORT = 50000;
+/** The talosconfig the call uses: --talosconfig, TALOSCONFIG, or ~/.talos/config. */
+function talosconfigPath(call, args) {
+    return (stringFlag(args, 'talosconfig') ?? call.env('TALOSCONFIG') ?? `${call.env('HOME') ?? '~'}/.talos/config`);
+}
+function loadTalosconfig(call, args) {
+    const path = talosconfigPath(call, args);
+    if (!call.exists(path))
+        return { path, doc: { context: '', contexts: {} } };
+    const doc = (0,dist/* parse */.qg)(call.read(path));
+    if (!isMap(doc))
+        throw new ToolFailure(`failed to parse config: ${path} is not a talosconfig`);
+    return { path, doc };
+}
+/** gRPC's "Unavailable" as talosctl prints a failed dial. */
+function unavailable(detail) {
+    return `rpc error: code = Unavailable desc = connection error: desc = "${detail}"`;
+}
+/** Dials ip:50000: who answers, or the Go error a dial there gives. */
+async function dial(call, ip) {
+    const node = call.talos.at(ip);
+    if (!node) {
+        await call.pause(call.talos.seconds.unreachableTimeout);
+        throw new ToolFailure(unavailable(`transport: Error while dialing: dial tcp ${ip}:${APID_PORT}: connect: no route to host`));
+    }
+    if (node.phase === 'booting' || node.phase === 'rebooting') {
+        throw new ToolFailure(unavailable(`transport: Error while dialing: dial tcp ${ip}:${APID_PORT}: connect: connection refused`));
+    }
+    return node;
+}
+/** The maintenance service: self-signed, no client auth; a configured apid wants a client certificate. */
+async function dialInsecure(call, args) {
+    const ip = flags_listFlag(args, 'nodes')[0];
+    if (!ip) {
+        throw new ToolFailure('nodes are not set for the command: please use `--nodes` flag or configuration file to set the nodes to run the command against');
+    }
+    const node = await dial(call, ip);
+    if (node.phase === 'running')
+        throw new ToolFailure(unavailable('error reading server preface: remote error: tls: certificate required'));
+    return { ip, node };
+}
+/** mTLS to the first endpoint that answers: its CA must be the talosconfig's, our certificate signed by it. */
+async function dialSecure(call, args) {
+    const { doc } = loadTalosconfig(call, args);
+    const found = talosContext(doc, stringFlag(args, 'context'));
+    const context = found?.context ?? {};
+    const flagged = flags_listFlag(args, 'endpoints');
+    const endpoints = flagged.length > 0 ? flagged : (context.endpoints ?? []);
+    if (endpoints.length === 0)
+        throw new ToolFailure('error constructing client: failed to determine endpoints');
+    const nodeFlags = flags_listFlag(args, 'nodes');
+    const nodes = nodeFlags.length > 0 ? nodeFlags : (context.nodes ?? []);
+    let lastError;
+    for (const endpoint of endpoints) {
+        try {
+            const node = await dial(call, endpoint);
+            const nodeCa = decodePem(get(node.config, 'machine.ca.crt'));
+            if (node.phase !== 'running' || !sameCertificate(decodePem(context.ca), nodeCa)) {
+                throw new ToolFailure(unavailable('transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority'));
+            }
+            if (!signedBy(decodePem(context.crt), nodeCa))
+                throw new ToolFailure(unavailable('error reading server preface: remote error: tls: bad certificate'));
+            return { endpoint: node, nodes, context };
+        }
+        catch (error) {
+            lastError = error;
+        }
+    }
+    throw lastError;
+}
+/** apid proxies a call to `ip` inside the cluster: the target must run a config of the same machine CA. */
+async function proxyTo(call, via, ip) {
+    if (via.addresses.includes(ip))
+        return via;
+    const node = await dial(call, ip);
+    const sameCa = sameCertificate(decodePem(get(node.config, 'machine.ca.crt')), decodePem(get(via.config, 'machine.ca.crt')));
+    if (node.phase !== 'running' || !sameCa) {
+        throw new ToolFailure(unavailable('transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority'));
+    }
+    return node;
+}
+/** bootstrap, kubeconfig: one node, talked to through an endpoint. */
+async function singleNode(call, args) {
+    const target = await dialSecure(call, args);
+    if (target.nodes.length > 1)
+        throw new ToolFailure('this command can only be run against a single node, use --nodes to pick one');
+    return proxyTo(call, target.endpoint, target.nodes[0] ?? target.endpoint.addresses[0] ?? '');
+}
+
+;// CONCATENATED MODULE: ./src/lab/tools/talosctl-etcd.ts
+
+
+
+
+/**
+ * The lab talosctl's etcd commands and Talos start-up: `bootstrap`, `etcd members`, `etcd status`, and the
+ * time resources of `get` (LIFECYCLE F.4, F.6; TALOS v1.11.6 `v1alpha1_server.go` Bootstrap lines 416–449,
+ * EtcdMemberList 1761–1806, EtcdStatus 2118–2167; `cmd/talosctl/cmd/talos/etcd.go` for the tables).
+ */
+const failedPrecondition = (desc) => new ToolFailure(`rpc error: code = FailedPrecondition desc = ${desc}`);
+/** etcd v3.6.5, the v1.11.6 default (`constants.DefaultEtcdVersion`). */
+const ETCD_PROTOCOL = '3.6.5';
+const ETCD_STORAGE = '3.6.0';
+/**
+ * Waits up to `limitSeconds` (profile seconds, scaled like every lab duration) for `at`; true when it came.
+ * The server's own waits: 1 s for the CRI, 5 s for time sync.
+ */
+async function waitFor(call, at, limitSeconds) {
+    const left = at - call.now();
+    if (left <= 0)
+        return true;
+    if (left <= call.talos.ms(limitSeconds)) {
+        await call.pause(left / call.talos.ms(1));
+        return true;
+    }
+    await call.pause(limitSeconds);
+    return false;
+}
+/** The server's checks in its order; then the node's own data directory decides AlreadyExists. */
+async function bootstrap(call, args) {
+    if (args.positionals.length !== 0)
+        throw new ToolFailure(`accepts 0 arg(s), received ${args.positionals.length}`);
+    try {
+        const node = await singleNode(call, args);
+        if (!(await waitFor(call, node.criUpAt, 1)))
+            throw failedPrecondition('bootstrap is not available yet');
+        if (node.role !== 'controlplane')
+            throw failedPrecondition('bootstrap can only be performed on a control plane node');
+        if (!(await waitFor(call, node.timeSyncedAt, 5)))
+            throw failedPrecondition('time is not in sync yet');
+        if (call.talos.etcd.dataOf(node)) {
+            throw new ToolFailure('rpc error: code = AlreadyExists desc = etcd data directory is not empty');
+        }
+        call.talos.etcd.bootstrap(node, call.now());
+        call.talos.recordBootstrap({
+            id: node.clusterId ?? '',
+            name: getString(node.config, 'cluster.clusterName') ?? '',
+            bootstrappedAt: call.now(),
+            bootstrapVmid: node.vm.vmid,
+        });
+    }
+    catch (error) {
+        if (error instanceof ToolFailure)
+            throw new ToolFailure(`error executing bootstrap: ${error.message}`);
+        throw error;
+    }
+}
+/** The nodes a multi-node command targets (--nodes, else the context's, else the endpoint). */
+async function targets(call, args) {
+    const target = await dialSecure(call, args);
+    const wanted = target.nodes.length > 0 ? target.nodes : [target.endpoint.addresses[0] ?? ''];
+    return wanted.map((ip) => ({ ip, node: () => proxyTo(call, target.endpoint, ip) }));
+}
+/**
+ * The node's local etcd client (`etcd.NewLocalClient`, localhost:2379): a control plane only, and only
+ * while its etcd runs. What a dial to a stopped etcd answers is UNCONFIRMED (the etcd client's
+ * "connection refused" as gRPC Unavailable is assumed), after the client's 5 s DialTimeout.
+ */
+async function localEtcd(call, node, api) {
+    if (node.role !== 'controlplane') {
+        throw new ToolFailure(`rpc error: code = Unimplemented desc = ${api} is only available on control plane nodes`);
+    }
+    const record = call.talos.etcd.dataOf(node);
+    if (!record || call.talos.etcd.upAt(node) > call.now()) {
+        await call.pause(5);
+        throw new ToolFailure(`rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:${ETCD_CLIENT_PORT}: connect: connection refused"`);
+    }
+    return record;
+}
+/** `talosctl etcd members`: each node's local view (QueryLocal), members in join order. */
+async function etcdMembers(call, args) {
+    try {
+        const rows = await talosctl_etcd_perNode(call, args, async (ip, node) => {
+            const record = await localEtcd(call, node, 'member list');
+            return call.talos.etcd
+                .members(record)
+                .map((member) => [
+                ip,
+                member.memberId,
+                member.hostname,
+                `https://${member.address}:${ETCD_PEER_PORT}`,
+                `https://${member.address}:${ETCD_CLIENT_PORT}`,
+                'false',
+            ]);
+        });
+        if (rows.length > 0)
+            call.out(table([['NODE', 'ID', 'HOSTNAME', 'PEER URLS', 'CLIENT URLS', 'LEARNER'], ...rows]));
+    }
+    catch (error) {
+        if (error instanceof ToolFailure)
+            throw new ToolFailure(`error getting members: ${error.message}`);
+        throw error;
+    }
+}
+/** `talosctl etcd status`: one row per node, from its own member's view. */
+async function etcdStatus(call, args) {
+    try {
+        const rows = await talosctl_etcd_perNode(call, args, async (ip, node) => {
+            const record = await localEtcd(call, node, 'etcd status');
+            return [[ip, ...statusColumns(call, record)]];
+        });
+        call.out(table([
+            [
+                'NODE',
+                'MEMBER',
+                'DB SIZE',
+                'IN USE',
+                'LEADER',
+                'RAFT INDEX',
+                'RAFT TERM',
+                'RAFT APPLIED INDEX',
+                'LEARNER',
+                'PROTOCOL',
+                'STORAGE',
+                'ERRORS',
+            ],
+            ...rows,
+        ]));
+    }
+    catch (error) {
+        if (error instanceof ToolFailure)
+            throw new ToolFailure(`error getting status: ${error.message}`);
+        throw error;
+    }
+}
+/**
+ * A member's status: the leader is the earliest member whose etcd runs (a term per leader change), the
+ * raft index grows with the cluster's age, and the database with the index.
+ */
+function statusColumns(call, record) {
+    const members = call.talos.etcd.members(record);
+    const now = call.now();
+    const running = members.filter((member) => {
+        const node = call.talos.all(now).find((candidate) => candidate.vm.vmid === member.vmid);
+        return node !== undefined && call.talos.etcd.upAt(node) <= now;
+    });
+    const leader = running[0] ?? record;
+    const term = 2 + members.indexOf(leader);
+    const since = members[0]?.joinedAt ?? record.joinedAt;
+    const index = 1000 + Math.floor(Math.max(0, now - since) / call.talos.ms(1)) * 7;
+    const dbSize = 4_000_000 + index * 2_048;
+    const inUse = Math.round(dbSize * 0.3);
+    return [
+        record.memberId,
+        humanBytes(dbSize),
+        `${humanBytes(inUse)} (${((inUse / dbSize) * 100).toFixed(2)}%)`,
+        leader.memberId,
+        String(index),
+        String(term),
+        String(index),
+        'false',
+        ETCD_PROTOCOL,
+        ETCD_STORAGE,
+        '',
+    ];
+}
+/**
+ * Runs `each` on every target node. One node: its error is the call's error. Several: the nodes that
+ * answered print, the others are reported as talosctl's warning of a partly failed call.
+ */
+async function talosctl_etcd_perNode(call, args, each) {
+    const rows = [];
+    const failures = [];
+    const list = await targets(call, args);
+    for (const target of list) {
+        try {
+            rows.push(...(await each(target.ip, await target.node())));
+        }
+        catch (error) {
+            if (!(error instanceof ToolFailure) || list.length === 1)
+                throw error;
+            failures.push(`${target.ip}: ${error.message}`);
+        }
+    }
+    if (failures.length > 0) {
+        const head = failures.length === 1 ? '1 error occurred:' : `${failures.length} errors occurred:`;
+        call.err(`WARNING: ${head}\n${failures.map((failure) => `\t* ${failure}`).join('\n')}\n\n`);
+    }
+    return rows;
+}
+/** Resource types of `talosctl get` served here, by the names talosctl resolves. */
+const TIME_RESOURCES = {
+    timestatus: 'timestatus',
+    timestatuses: 'timestatus',
+    TimeStatus: 'timestatus',
+    'TimeStatuses.v1alpha1.talos.dev': 'timestatus',
+    timeservers: 'timeservers',
+    timeserverstatus: 'timeservers',
+    TimeServerStatus: 'timeservers',
+    'TimeServerStatuses.net.talos.dev': 'timeservers',
+};
+/** `talosctl get timestatus` / `timeservers` rows for one node (TALOS-DOCS time-sync.md lines 21–32). */
+function timeResourceTable(call, kind, ip, node) {
+    if (kind === 'timestatus') {
+        const synced = node.timeSyncedAt <= call.now();
+        return table([
+            ['NODE', 'NAMESPACE', 'TYPE', 'ID', 'VERSION', 'SYNCED'],
+            [ip, 'runtime', 'TimeStatus', 'node', synced ? '2' : '1', String(synced)],
+        ]);
+    }
+    return table([
+        ['NODE', 'NAMESPACE', 'TYPE', 'ID', 'VERSION', 'TIMESERVERS'],
+        [ip, 'network', 'TimeServerStatus', 'timeservers', '1', JSON.stringify(node.timeServers)],
+    ]);
+}
+
 ;// CONCATENATED MODULE: ./src/lab/tools/talosctl.ts
+
 
 
 
@@ -78313,7 +80624,6 @@ const talosctl_GLOBAL_FLAGS = [
     { name: 'cluster', kind: 'string' },
 ];
 const GEN_FLAGS = [{ name: 'force', short: 'f', kind: 'bool' }];
-const APID_PORT = 50000;
 const talosctl_ROOT = {
     name: 'talosctl',
     children: [
@@ -78394,6 +80704,13 @@ const talosctl_ROOT = {
             run: applyConfig,
         },
         { name: 'bootstrap', run: bootstrap },
+        {
+            name: 'etcd',
+            children: [
+                { name: 'members', run: etcdMembers },
+                { name: 'status', run: etcdStatus },
+            ],
+        },
         {
             name: 'kubeconfig',
             flags: [
@@ -78559,19 +80876,6 @@ async function machineconfigPatch(call, args) {
     else
         call.write(output, text);
 }
-/** The talosconfig the call uses: --talosconfig, TALOSCONFIG, or ~/.talos/config. */
-function talosconfigPath(call, args) {
-    return (stringFlag(args, 'talosconfig') ?? call.env('TALOSCONFIG') ?? `${call.env('HOME') ?? '~'}/.talos/config`);
-}
-function loadTalosconfig(call, args) {
-    const path = talosconfigPath(call, args);
-    if (!call.exists(path))
-        return { path, doc: { context: '', contexts: {} } };
-    const doc = (0,dist/* parse */.qg)(call.read(path));
-    if (!isMap(doc))
-        throw new ToolFailure(`failed to parse config: ${path} is not a talosconfig`);
-    return { path, doc };
-}
 async function setContextList(call, args, field) {
     if (args.positionals.length === 0)
         throw new ToolFailure('requires at least 1 arg(s), only received 0');
@@ -78582,78 +80886,12 @@ async function setContextList(call, args, field) {
     context.context[field] = args.positionals;
     call.write(path, renderDocuments([doc]));
 }
-/** gRPC's "Unavailable" as talosctl prints a failed dial. */
-function unavailable(detail) {
-    return `rpc error: code = Unavailable desc = connection error: desc = "${detail}"`;
-}
-/** Dials ip:50000: who answers, or the Go error a dial there gives. */
-async function dial(call, ip) {
-    const node = call.talos.at(ip);
-    if (!node) {
-        await call.pause(call.talos.seconds.unreachableTimeout);
-        throw new ToolFailure(unavailable(`transport: Error while dialing: dial tcp ${ip}:${APID_PORT}: connect: no route to host`));
-    }
-    if (node.phase === 'booting' || node.phase === 'rebooting') {
-        throw new ToolFailure(unavailable(`transport: Error while dialing: dial tcp ${ip}:${APID_PORT}: connect: connection refused`));
-    }
-    return node;
-}
-/** The maintenance service: self-signed, no client auth; a configured apid wants a client certificate. */
-async function dialInsecure(call, args) {
-    const ip = flags_listFlag(args, 'nodes')[0];
-    if (!ip) {
-        throw new ToolFailure('nodes are not set for the command: please use `--nodes` flag or configuration file to set the nodes to run the command against');
-    }
-    const node = await dial(call, ip);
-    if (node.phase === 'running')
-        throw new ToolFailure(unavailable('error reading server preface: remote error: tls: certificate required'));
-    return { ip, node };
-}
-/** mTLS to the first endpoint that answers: its CA must be the talosconfig's, our certificate signed by it. */
-async function dialSecure(call, args) {
-    const { doc } = loadTalosconfig(call, args);
-    const found = talosContext(doc, stringFlag(args, 'context'));
-    const context = found?.context ?? {};
-    const flagged = flags_listFlag(args, 'endpoints');
-    const endpoints = flagged.length > 0 ? flagged : (context.endpoints ?? []);
-    if (endpoints.length === 0)
-        throw new ToolFailure('error constructing client: failed to determine endpoints');
-    const nodeFlags = flags_listFlag(args, 'nodes');
-    const nodes = nodeFlags.length > 0 ? nodeFlags : (context.nodes ?? []);
-    let lastError;
-    for (const endpoint of endpoints) {
-        try {
-            const node = await dial(call, endpoint);
-            const nodeCa = decodePem(get(node.config, 'machine.ca.crt'));
-            if (node.phase !== 'running' || !sameCertificate(decodePem(context.ca), nodeCa)) {
-                throw new ToolFailure(unavailable('transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority'));
-            }
-            if (!signedBy(decodePem(context.crt), nodeCa))
-                throw new ToolFailure(unavailable('error reading server preface: remote error: tls: bad certificate'));
-            return { endpoint: node, nodes, context };
-        }
-        catch (error) {
-            lastError = error;
-        }
-    }
-    throw lastError;
-}
-/** apid proxies a call to `ip` inside the cluster: the target must run a config of the same machine CA. */
-async function proxyTo(call, via, ip) {
-    if (via.addresses.includes(ip))
-        return via;
-    const node = await dial(call, ip);
-    const sameCa = sameCertificate(decodePem(get(node.config, 'machine.ca.crt')), decodePem(get(via.config, 'machine.ca.crt')));
-    if (node.phase !== 'running' || !sameCa) {
-        throw new ToolFailure(unavailable('transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority'));
-    }
-    return node;
-}
 async function getResource(call, args) {
     const resource = args.positionals[0];
     if (resource === undefined)
         throw new ToolFailure('requires at least 1 arg(s), only received 0');
-    if (!['disks', 'disk', 'Disks', 'block.Disks'].includes(resource)) {
+    const timeResource = TIME_RESOURCES[resource];
+    if (!timeResource && !['disks', 'disk', 'Disks', 'block.Disks'].includes(resource)) {
         throw new ToolFailure(`error getting resource: resource type "${resource}" is not registered`);
     }
     try {
@@ -78666,23 +80904,16 @@ async function getResource(call, args) {
             ip = target.nodes[0] ?? target.endpoint.addresses[0] ?? '';
             node = await proxyTo(call, target.endpoint, ip);
         }
-        printDisks(call, node, boolFlag(args, 'insecure') ? '' : ip, stringFlag(args, 'output') ?? 'table');
+        if (timeResource)
+            call.out(timeResourceTable(call, timeResource, ip, node));
+        else
+            printDisks(call, node, boolFlag(args, 'insecure') ? '' : ip, stringFlag(args, 'output') ?? 'table');
     }
     catch (error) {
         if (error instanceof ToolFailure)
             throw new ToolFailure(`error getting resource: ${error.message}`);
         throw error;
     }
-}
-function humanBytes(bytes) {
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 function printDisks(call, node, nodeColumn, output) {
     const disks = call.talos.disks(node.vm);
@@ -78782,38 +81013,6 @@ function accept(call, node, docs, dryRun) {
     if (call.talos.faults.talosReset()) {
         // The node took the config and went down to reboot before the answer was written.
         throw new ToolFailure(`rpc error: code = Unavailable desc = error reading from server: read tcp 10.0.0.1:51820->${node.addresses[0] ?? ''}:${APID_PORT}: read: connection reset by peer`);
-    }
-}
-/** bootstrap, kubeconfig: one node, talked to through an endpoint. */
-async function singleNode(call, args) {
-    const target = await dialSecure(call, args);
-    if (target.nodes.length > 1)
-        throw new ToolFailure('this command can only be run against a single node, use --nodes to pick one');
-    return proxyTo(call, target.endpoint, target.nodes[0] ?? target.endpoint.addresses[0] ?? '');
-}
-async function bootstrap(call, args) {
-    exactArgs(args, 0);
-    try {
-        const node = await singleNode(call, args);
-        const config = node.config ?? {};
-        if (node.role !== 'controlplane') {
-            throw new ToolFailure('rpc error: code = FailedPrecondition desc = bootstrap is not available on worker nodes');
-        }
-        const clusterId = node.clusterId ?? '';
-        if (call.talos.cluster(clusterId)) {
-            throw new ToolFailure('rpc error: code = AlreadyExists desc = etcd data directory is not empty');
-        }
-        call.talos.recordBootstrap({
-            id: clusterId,
-            name: getString(config, 'cluster.clusterName') ?? '',
-            bootstrappedAt: call.now(),
-            bootstrapVmid: node.vm.vmid,
-        });
-    }
-    catch (error) {
-        if (error instanceof ToolFailure)
-            throw new ToolFailure(`error executing bootstrap: ${error.message}`);
-        throw error;
     }
 }
 async function kubeconfig(call, args) {
@@ -78948,8 +81147,8 @@ class LabApiError extends Error {
 class LabToolService {
     talos;
     kube;
-    constructor(lab, dir) {
-        this.talos = TalosNodes.open(lab, dir);
+    constructor(lab, dir, network) {
+        this.talos = TalosNodes.open(lab, dir, network);
         this.kube = KubeClusters.open(this.talos, dir);
     }
     async handle(method, path, body) {
@@ -79001,6 +81200,7 @@ function parseRequest(body) {
 
 
 
+
 const CA_FILE = 'pve-root-ca.pem';
 const CA_KEY_FILE = 'pve-root-ca.key';
 const CERT_FILE = 'pve-ssl.pem';
@@ -79036,7 +81236,9 @@ async function startLab(opts) {
     // Tasks that ended while the lab was down take effect now; the rest get their timers.
     tasks.settle();
     state.save();
-    const tools = new LabToolService(lab, dir);
+    const tools = new LabToolService(lab, dir, {
+        reachableTimeServers: opts.reachableTimeServers ?? DEFAULT_REACHABLE_TIME_SERVERS,
+    });
     const server = new PveApiServer({
         lab,
         tls,
@@ -79866,10 +82068,13 @@ async function doctorCommand(args, io) {
 const LAB_USAGE = `usage:
   twin lab serve --dir DIR [--port N] [--time-scale X] [--profile realistic|fast] [--seed N]
                  [--faults FILE.json] [--lab-log FILE.jsonl] [--idle-timeout SECONDS] [--qemu-server 9.1|9.2]
+                 [--time-servers HOST,...]
       Runs the simulated lab (Proxmox VE API over HTTPS on 127.0.0.1) in the foreground, its state kept in DIR,
       and prints one JSON line: endpoint, token (the least-privilege twin@pve!gha of runner-setup/README.md),
       rootToken (root@pam!lab, only for tests that must act as the admin), userCfg (DIR/user.cfg: edit it to
-      change rights), qemuServer, CA file, fingerprint, nodes.
+      change rights), qemuServer, CA file, fingerprint, nodes. --time-servers lists the NTP servers the lab's
+      network reaches (default: public ones such as time.cloudflare.com and *.pool.ntp.org; "" for an
+      offline lab, where only the VMs' /dev/ptp0 keeps time).
   twin lab stop --dir DIR
       Stops the lab serving DIR (the one --lab DIR starts in the background).`;
 async function labCommand(args, io) {
@@ -79891,6 +82096,7 @@ async function labServe(args, io) {
         'lab-log': { type: 'string' },
         'idle-timeout': { type: 'string' },
         'qemu-server': { type: 'string' },
+        'time-servers': { type: 'string' },
     }, [], LAB_USAGE);
     const profile = profileOption(stringOption(parsed, 'profile'));
     const faultsFile = stringOption(parsed, 'faults');
@@ -79904,6 +82110,7 @@ async function labServe(args, io) {
         ...defined('logFile', stringOption(parsed, 'lab-log')),
         ...defined('idleTimeoutSeconds', integerOption(parsed, 'idle-timeout')),
         ...defined('qemuServer', qemuServerOption(stringOption(parsed, 'qemu-server'))),
+        ...defined('reachableTimeServers', listOption(stringOption(parsed, 'time-servers'))),
     });
     io.out(JSON.stringify(info));
     await closed;
@@ -79913,6 +82120,13 @@ function profileOption(value) {
     if (value === undefined || value === 'realistic' || value === 'fast')
         return value;
     throw new UsageError(`--profile takes realistic or fast, not "${value}"`);
+}
+/** A comma-separated list; "" is the empty list. */
+function listOption(value) {
+    return value
+        ?.split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
 }
 function qemuServerOption(value) {
     if (value === undefined || value === '9.1' || value === '9.2')
@@ -80147,8 +82361,8 @@ function layoutCluster(resolved, cluster, slot, vmidOffset) {
             extraDisksGiB: group.extraDisks.map((disk) => disk.sizeGiB),
         };
     };
-    const controlPlanes = range(cluster.controlPlanes.count).map((i) => node('controlplane', i + 1, i));
-    const workers = range(cluster.workers.count).map((i) => node('worker', i + 1, workerOffset + i));
+    const controlPlanes = layout_range(cluster.controlPlanes.count).map((i) => node('controlplane', i + 1, i));
+    const workers = layout_range(cluster.workers.count).map((i) => node('worker', i + 1, workerOffset + i));
     return {
         name: cluster.name,
         id: cluster.id,
@@ -80162,7 +82376,7 @@ function layoutCluster(resolved, cluster, slot, vmidOffset) {
         nodes: [...controlPlanes, ...workers],
     };
 }
-function range(count) {
+function layout_range(count) {
     return Array.from({ length: count }, (_, i) => i);
 }
 function allNodes(layout) {
@@ -80341,6 +82555,32 @@ function creationDemands(plan) {
     }));
 }
 
+;// CONCATENATED MODULE: ./src/plan/node-requests.ts
+
+
+/**
+ * What the twin asks of the fullest node of each role, per cluster: the figures the spec check
+ * (spec/node-sizing-rules.ts) compared with each node's allocatable, for plan and render to show.
+ */
+function twinNodeLoads(twin) {
+    return twin.clusters.flatMap((cluster) => clusterNodeLoads(clusterSizing(twin.spec, cluster)));
+}
+/** `east worker (2 vCPU, 6144 MiB): 1350m of 1950m CPU (69%), 3784Mi of 5337Mi memory (71%)` */
+function nodeLoadLine(load) {
+    const share = (part, whole) => whole > 0 ? `${Math.round((100 * part) / whole)}%` : 'none free';
+    const { requested, allocatable } = load;
+    return (`${load.cluster} ${load.role === 'worker' ? 'worker' : 'control plane'} (${load.vm.cores} vCPU, ${load.vm.memoryMiB} MiB): ` +
+        `${requested.cpuMilli}m of ${allocatable.cpuMilli}m CPU (${share(requested.cpuMilli, allocatable.cpuMilli)}), ` +
+        `${requested.memoryMiB}Mi of ${allocatable.memoryMiB}Mi memory (${share(requested.memoryMiB, allocatable.memoryMiB)})`);
+}
+/** The section plan and render print: one line per cluster and role. */
+function nodeRequestsSection(twin) {
+    return [
+        'requests on the fullest node of each role, against its allocatable (extras and Tetragon not counted):',
+        ...twinNodeLoads(twin).map((load) => `  ${nodeLoadLine(load)}`),
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/cli/output.ts
 const processIo = {
     out: (text) => process.stdout.write(text + '\n'),
@@ -80364,6 +82604,7 @@ function output_table(header, rows) {
 
 
 
+
 const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] (--lab DIR | --endpoint URL ...)
   TWIN is production, pr-<number> or a dispatch name. Changes nothing.
 ${CONNECTION_USAGE}`;
@@ -80376,16 +82617,18 @@ async function planFromCommandLine(parsed, usage, io) {
     const slot = integerOption(parsed, 'slot');
     const proxmox = wantsProxmox(parsed) ? await connectWithLab(parsed) : undefined;
     const view = proxmox ? await observeProxmox(proxmox.client, spec.proxmox) : undefined;
-    return { spec, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
+    return { spec, resolved, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
 }
 async function planCommand(args, io) {
     const parsed = parseCommandLine(args, { env: { type: 'string' }, json: { type: 'boolean' }, slot: { type: 'string' }, ...CONNECTION_OPTIONS }, ['SPEC'], PLAN_USAGE);
-    const { spec, plan: planned, proxmox } = await planFromCommandLine(parsed, PLAN_USAGE, io);
+    const { spec, resolved, plan: planned, proxmox } = await planFromCommandLine(parsed, PLAN_USAGE, io);
     // The findings of `twin doctor` and of apply's preflight; the plan is made all the same.
     const plan = proxmox
         ? { ...planned, rights: await checkRights(proxmox.client, spec, 'apply', proxmox.tokenId) }
         : planned;
-    io.out(parsed.values.json === true ? JSON.stringify(planJson(plan), null, 2) : describePlan(plan));
+    io.out(parsed.values.json === true
+        ? JSON.stringify({ ...planJson(plan), nodeRequests: twinNodeLoads(resolved) }, null, 2)
+        : [describePlan(plan), '', ...nodeRequestsSection(resolved)].join('\n'));
     return plan.vms.some((vm) => vm.action === 'conflict') ? 1 : 0;
 }
 /** The JSON form: stable field names, no internal definitions. */
@@ -80637,329 +82880,6 @@ function writeRendered(outDir, files) {
         (0,external_node_fs_namespaceObject.writeFileSync)(target, file.content);
         return target;
     });
-}
-
-;// CONCATENATED MODULE: ./src/addons/rook.ts
-
-/** Rook Ceph on Talos (CONTRACTS D): the operator chart, then the cluster chart, both in rook-ceph. */
-const rook_ROOK_REPO = 'https://charts.rook.io/release';
-const ROOK_NAMESPACE = 'rook-ceph';
-/** Proxmox attaches extra disks as scsi1.. after the Talos system disk scsi0 (sda); Linux names them sdb, sdc, ... */
-const FIRST_EXTRA_DISK = 'b'.charCodeAt(0);
-/** sdb..sdz: far above twin.yaml's limit of 8 extra disks per VM. */
-const MAX_EXTRA_DISKS = 25;
-/** Three mons on distinct nodes and size-3 pools with failure domain host need three OSD hosts. */
-const FULL_CLUSTER_HOSTS = 3;
-/**
- * The device names of a VM's extra disks: scsi1.. appear as sdb, sdc, ... (scsi0 = sda is the Talos system
- * disk, which never becomes an OSD; the cloud-init drive is ide2 = sr0).
- */
-function osdDeviceNames(extraDisks) {
-    if (!Number.isInteger(extraDisks) || extraDisks < 0 || extraDisks > MAX_EXTRA_DISKS) {
-        throw new errors_ConfigurationError(`extraDisks ${extraDisks} is not a disk count from 0 to ${MAX_EXTRA_DISKS}: list at most 8 workers.extraDisks in twin.yaml`);
-    }
-    return Array.from({ length: extraDisks }, (_, i) => `sd${String.fromCharCode(FIRST_EXTRA_DISK + i)}`);
-}
-/** Ceph's pods are privileged (they own raw disks): the Talos guide labels the namespace so (CONTRACTS D). */
-function rookNamespaceManifest() {
-    return {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: {
-            name: ROOK_NAMESPACE,
-            labels: {
-                'pod-security.kubernetes.io/enforce': 'privileged',
-                'pod-security.kubernetes.io/audit': 'privileged',
-                'pod-security.kubernetes.io/warn': 'privileged',
-            },
-        },
-    };
-}
-/** The rook-ceph (operator) chart: its CRDs, and no Prometheus the twin does not run. */
-function rookOperatorValues() {
-    return { crds: { enabled: true }, monitoring: { enabled: false } };
-}
-/**
- * Too few hosts for the chart's defaults: fewer than 3 workers carrying OSD disks. Mons schedule on
- * workers only (control planes are tainted), and OSD hosts are a subset of the workers, so this also
- * covers fewer than 3 workers.
- */
-function isSmallCluster(input) {
-    return osdNodes(input).length < FULL_CLUSTER_HOSTS;
-}
-/**
- * The rook-ceph-cluster chart: OSDs on the workers' extra disks only, mons and mgrs sized to the workers,
- * block storage only (ceph-block, the default StorageClass), no filesystem and no object store.
- * cleanupPolicy is never set: its confirmation makes Rook wipe the hosts' data on deletion, and the same
- * values converge production, which must never lose data.
- */
-function rookClusterValues(input) {
-    const nodes = osdNodes(input);
-    if (nodes.length === 0) {
-        throw new errors_ConfigurationError(`cluster ${input.cluster}: Rook Ceph has no disk for an OSD (the workers have no extra disks and the system disk ` +
-            'is never used): add workers.extraDisks in twin.yaml, or turn addons.rook.enabled off');
-    }
-    const small = isSmallCluster(input);
-    return {
-        operatorNamespace: ROOK_NAMESPACE,
-        toolbox: { enabled: false },
-        monitoring: { enabled: false },
-        cephClusterSpec: {
-            dataDirHostPath: '/var/lib/rook',
-            mon: small ? { count: 1, allowMultiplePerNode: true } : { count: 3, allowMultiplePerNode: false },
-            mgr: small ? { count: 1, allowMultiplePerNode: true } : { count: 2, allowMultiplePerNode: false },
-            // Without these a single-replica cluster sits in HEALTH_WARN (ROOK cluster-test.yaml).
-            ...(small
-                ? { cephConfig: { global: { osd_pool_default_size: '1', mon_warn_on_pool_no_redundancy: 'false' } } }
-                : {}),
-            storage: { useAllNodes: false, useAllDevices: false, nodes },
-        },
-        cephBlockPools: [rook_blockPool(small)],
-        cephFileSystems: [],
-        cephObjectStores: [],
-    };
-}
-/** The workers with extra disks, each with its disks named; workers without any are left out. */
-function osdNodes(input) {
-    return input.workers
-        .filter((worker) => worker.extraDisks > 0)
-        .map((worker) => ({
-        name: worker.name,
-        devices: osdDeviceNames(worker.extraDisks).map((name) => ({ name })),
-    }));
-}
-function rook_blockPool(small) {
-    return {
-        name: 'ceph-blockpool',
-        spec: {
-            failureDomain: 'host',
-            replicated: small ? { size: 1, requireSafeReplicaSize: false } : { size: 3 },
-        },
-        storageClass: {
-            enabled: true,
-            name: 'ceph-block',
-            isDefault: true,
-            reclaimPolicy: 'Delete',
-            allowVolumeExpansion: true,
-            volumeBindingMode: 'Immediate',
-            parameters: blockStorageClassParameters(),
-        },
-    };
-}
-/** The chart's default RBD parameters: the CSI secrets Rook creates in its namespace. */
-function blockStorageClassParameters() {
-    return {
-        imageFormat: '2',
-        imageFeatures: 'layering',
-        'csi.storage.k8s.io/provisioner-secret-name': 'rook-csi-rbd-provisioner',
-        'csi.storage.k8s.io/provisioner-secret-namespace': ROOK_NAMESPACE,
-        'csi.storage.k8s.io/controller-expand-secret-name': 'rook-csi-rbd-provisioner',
-        'csi.storage.k8s.io/controller-expand-secret-namespace': ROOK_NAMESPACE,
-        'csi.storage.k8s.io/node-stage-secret-name': 'rook-csi-rbd-node',
-        'csi.storage.k8s.io/node-stage-secret-namespace': ROOK_NAMESPACE,
-        'csi.storage.k8s.io/fstype': 'ext4',
-    };
-}
-
-;// CONCATENATED MODULE: ./src/addons/images.ts
-/**
- * The container images our own workloads run, pinned by digest so every twin runs the same bytes.
- * One place, so an update touches one line.
- */
-/** Serves the demo's and the mesh check's replies from a ConfigMap (CONTRACTS E: nginx 1.27.1). */
-const NGINX_IMAGE = 'docker.io/library/nginx:1.27.1@sha256:135fbc7ed19c8f644ddf678e68292e678696908451dad7ee2fd4e0cf861f4b6f';
-/** Cilium's json-mock, the demo's x-wing: it carries curl, so it is the client the checks exec into. */
-const CURL_CLIENT_IMAGE = 'quay.io/cilium/json-mock:v1.3.8@sha256:5aad04835eda9025fe4561ad31be77fd55309af8158ca8663a72f6abb78c2603';
-
-;// CONCATENATED MODULE: ./src/addons/workloads.ts
-
-
-/**
- * The building blocks the Star Wars demo and the mesh check share: a reply served by nginx from a
- * ConfigMap, a curl client to exec into, and a Cilium global Service (CONTRACTS C.5, E).
- */
-const GLOBAL_SERVICE_ANNOTATION = 'service.cilium.io/global';
-/** The key of the reply ConfigMaps; nginx serves it as index.html. */
-const MESSAGE_KEY = 'message';
-const workloads_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const HTML_DIR = '/usr/share/nginx/html';
-const HTTP_PORT = 80;
-const SMALL_REQUESTS = { requests: { cpu: '10m', memory: '16Mi' } };
-/** A cluster name that goes into object names and replies: the twin's names always pass (twin.yaml rules). */
-function requireClusterLabel(cluster) {
-    if (cluster.length > 32 || !workloads_DNS_LABEL.test(cluster)) {
-        throw new errors_ConfigurationError(`cluster name "${cluster}" cannot name Kubernetes objects: use at most 32 lower-case letters, digits and "-", ` +
-            'starting and ending with a letter or digit (twin.yaml clusters[].name)');
-    }
-}
-/** Pod Security "baseline" enforced: these workloads need no privileges, so none can slip in. */
-function workloadNamespace(name) {
-    return {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } },
-    };
-}
-function messageConfigMap(name, namespace, message) {
-    return {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name, namespace },
-        data: { [MESSAGE_KEY]: message },
-    };
-}
-/** nginx answering every GET / with the ConfigMap's message; ready once it answers. */
-function nginxDeployment(input) {
-    return workloads_deployment(input, {
-        containers: [
-            {
-                name: 'nginx',
-                image: NGINX_IMAGE,
-                ports: [{ containerPort: HTTP_PORT, name: 'http' }],
-                readinessProbe: { httpGet: { path: '/', port: HTTP_PORT }, periodSeconds: 5 },
-                resources: SMALL_REQUESTS,
-                volumeMounts: [{ name: 'html', mountPath: HTML_DIR, readOnly: true }],
-            },
-        ],
-        volumes: [
-            {
-                name: 'html',
-                configMap: { name: input.configMap, items: [{ key: MESSAGE_KEY, path: 'index.html' }] },
-            },
-        ],
-    });
-}
-/** json-mock, which carries curl; its probe is the demo's own (curl localhost). */
-function curlClientDeployment(input) {
-    return workloads_deployment(input, {
-        containers: [
-            {
-                name: input.container,
-                image: CURL_CLIENT_IMAGE,
-                readinessProbe: {
-                    exec: { command: ['curl', '-sS', '-o', '/dev/null', 'localhost'] },
-                    periodSeconds: 5,
-                },
-                resources: SMALL_REQUESTS,
-            },
-        ],
-    });
-}
-/** A ClusterIP Service Cilium load-balances across the backends of every cluster that has it (C.5). */
-function globalService(name, namespace, selector) {
-    return {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name, namespace, annotations: { [GLOBAL_SERVICE_ANNOTATION]: 'true' } },
-        spec: {
-            type: 'ClusterIP',
-            selector,
-            ports: [{ name: 'http', port: HTTP_PORT, targetPort: HTTP_PORT, protocol: 'TCP' }],
-        },
-    };
-}
-function workloads_deployment(input, podSpec) {
-    return {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: input.name, namespace: input.namespace, labels: { ...input.labels } },
-        spec: {
-            replicas: input.replicas,
-            selector: { matchLabels: { ...input.labels } },
-            template: { metadata: { labels: { ...input.labels } }, spec: podSpec },
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/addons/starwars.ts
-
-/**
- * Cilium's Cluster Mesh Star Wars demo (CONTRACTS E): the same global Service rebel-base in every cluster,
- * each cluster's rebel-base pods answering with that cluster's name, and an x-wing to curl from.
- */
-const STARWARS_NAMESPACE = 'starwars';
-const REBEL_BASE = 'rebel-base';
-const X_WING = 'x-wing';
-/** The container of the x-wing Deployment the checks exec curl in. */
-const X_WING_CONTAINER = 'x-wing-container';
-const REBEL_BASE_RESPONSE = 'rebel-base-response';
-const DEMO_REPLICAS = 2;
-/** Keeps a garbled reply from flooding a log or a check's evidence. */
-const FAILURE_LINE_MAX = 200;
-/** The demo's reply, with the twin's cluster name where the demo says Cluster-1 / Cluster-2. */
-function rebelBaseMessage(cluster) {
-    requireClusterLabel(cluster);
-    return `{"Galaxy": "Alderaan", "Cluster": ${JSON.stringify(cluster)}}\n`;
-}
-/** What to apply in one cluster: Namespace, ConfigMap, Deployments, Service. */
-function starwarsManifests(cluster) {
-    const ns = STARWARS_NAMESPACE;
-    return [
-        workloadNamespace(ns),
-        messageConfigMap(REBEL_BASE_RESPONSE, ns, rebelBaseMessage(cluster)),
-        nginxDeployment({
-            name: REBEL_BASE,
-            namespace: ns,
-            labels: { name: REBEL_BASE },
-            replicas: DEMO_REPLICAS,
-            configMap: REBEL_BASE_RESPONSE,
-        }),
-        curlClientDeployment({
-            name: X_WING,
-            namespace: ns,
-            labels: { name: X_WING },
-            replicas: DEMO_REPLICAS,
-            container: X_WING_CONTAINER,
-        }),
-        globalService(REBEL_BASE, ns, { name: REBEL_BASE }),
-    ];
-}
-const JSON_OBJECT = /\{[^{}]*\}/g;
-/**
- * Replies of one curl batch counted by the cluster that answered: the demo's `"Cluster"` and the mesh
- * check's `"cluster"` alike. Replies are found as JSON objects, so a reply without its newline does not
- * swallow the next one.
- */
-function countReplies(stdout, stderr) {
-    const byCluster = {};
-    const failures = [];
-    let answered = 0;
-    for (const candidate of stdout.match(JSON_OBJECT) ?? []) {
-        const cluster = replyCluster(candidate);
-        if (cluster === undefined) {
-            failures.push(`unexpected reply: ${starwars_clip(candidate)}`);
-            continue;
-        }
-        byCluster[cluster] = (byCluster[cluster] ?? 0) + 1;
-        answered += 1;
-    }
-    const leftover = stdout.replace(JSON_OBJECT, '\n');
-    failures.push(...nonBlankLines(leftover).map((line) => `unexpected reply: ${starwars_clip(line)}`));
-    failures.push(...nonBlankLines(stderr).map(starwars_clip));
-    return { answered, byCluster, failures };
-}
-function replyCluster(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null)
-        return undefined;
-    const { Cluster, cluster } = parsed;
-    const name = Cluster ?? cluster;
-    return typeof name === 'string' && name !== '' ? name : undefined;
-}
-function nonBlankLines(text) {
-    return text
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '');
-}
-function starwars_clip(line) {
-    return line.length > FAILURE_LINE_MAX ? `${line.slice(0, FAILURE_LINE_MAX)}…` : line;
 }
 
 ;// CONCATENATED MODULE: ./src/kube/objects.ts
@@ -81223,6 +83143,12 @@ const INSTALL_DISK = '/dev/sda';
  * a worker's kubelet, and Talos then applies none of the node's labels (siderolabs/talos#6750).
  */
 const ROLE_LABEL = 'aggrik8s.io/role';
+/** Talos' own time server (`constants.DefaultNTPServer`, LIFECYCLE F.6), used when the spec names none. */
+const config_DEFAULT_TIME_SERVER = 'time.cloudflare.com';
+/** The time servers a cluster's nodes use: the spec's, else Talos' default. */
+function timeServersOf(talos) {
+    return talos.timeServers ?? [config_DEFAULT_TIME_SERVER];
+}
 /** The Kubernetes API endpoint `gen config` writes into every node's config. */
 function config_clusterEndpoint(cluster) {
     return `https://${cluster.vip}:6443`;
@@ -81240,12 +83166,37 @@ function commonPatch(cluster) {
         machine: {
             install: { disk: INSTALL_DISK, image: cluster.installImage },
             features: { kubePrism: { enabled: true, port: KUBEPRISM_PORT } },
+            ...timeAndRegistries(cluster),
         },
         cluster: {
             network: { cni: { name: 'none' }, podSubnets: [cluster.pods], serviceSubnets: [cluster.services] },
             proxy: { disabled: true },
         },
     });
+}
+/**
+ * Time servers and registry mirrors, when the spec sets them (LIFECYCLE F.6). Both apply without a reboot,
+ * except registry auth, which we never set (F.3).
+ */
+function timeAndRegistries(cluster) {
+    const field = (name) => `cluster ${cluster.name}: ${name}`;
+    const patch = {};
+    if (cluster.timeServers !== undefined) {
+        if (cluster.timeServers.length === 0) {
+            throw new errors_ConfigurationError(`${field('timeServers')} is empty: list a server, or leave it out for ${config_DEFAULT_TIME_SERVER}`);
+        }
+        patch.time = { servers: [...cluster.timeServers] };
+    }
+    const mirrors = Object.entries(cluster.registryMirrors ?? {});
+    if (mirrors.length > 0) {
+        for (const [host, mirror] of mirrors) {
+            mirror.endpoints.forEach((endpoint, i) => requireHttpUrl(endpoint, field(`registryMirrors.${host}.endpoints[${i}]`)));
+        }
+        patch.registries = {
+            mirrors: Object.fromEntries(mirrors.map(([host, mirror]) => [host, { ...mirror }])),
+        };
+    }
+    return patch;
 }
 /**
  * For control planes. Holds nothing that waits on pods (no inline manifests, no kubelet serving-certificate
@@ -81308,6 +83259,12 @@ function requireText(value, field) {
 function requireIpv4(value, field) {
     if (!ipv4_isIpv4(value)) {
         throw new errors_ConfigurationError(`${field} "${value}" is not an IPv4 address: write e.g. 192.168.15.10`);
+    }
+}
+function requireHttpUrl(value, field) {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+        throw new errors_ConfigurationError(`${field} "${value}" is not an http(s) URL: write e.g. https://cache.lab:5000`);
     }
 }
 function requireCidr(value, field) {
@@ -81397,59 +83354,6 @@ function cilium_values_base64(pem) {
     return Buffer.from(pem, 'utf8').toString('base64');
 }
 
-;// CONCATENATED MODULE: ./src/mesh/mesh-check.ts
-
-
-/**
- * The built-in cross-cluster check, in the spirit of Cilium's multi-cluster connectivity test: every
- * cluster has a global Service echo-<C> for each cluster C, but only cluster C runs its backend. A reply
- * from echo-<C> in any other cluster can only have come through the mesh.
- */
-const MESH_CHECK_NAMESPACE = 'twin-mesh-check';
-/** The client Deployment (and its container) the check execs curl in. */
-const MESH_PROBE_NAME = 'mesh-probe';
-const ECHO_APP = 'mesh-echo';
-function echoServiceName(cluster) {
-    requireClusterLabel(cluster);
-    return `echo-${cluster}`;
-}
-/** The echo body; one JSON object per line, which countReplies (addons/starwars.ts) reads. */
-function echoMessage(cluster) {
-    return `${JSON.stringify({ cluster })}\n`;
-}
-/** What to apply in cluster `local` of a twin whose clusters are `all`: namespace, ConfigMaps, Deployments, Services. */
-function meshCheckManifests(local, all) {
-    requireMeshClusters(local, all);
-    const ns = MESH_CHECK_NAMESPACE;
-    const echo = echoServiceName(local);
-    return [
-        workloadNamespace(ns),
-        messageConfigMap(echo, ns, echoMessage(local)),
-        nginxDeployment({ name: echo, namespace: ns, labels: echoLabels(local), replicas: 1, configMap: echo }),
-        curlClientDeployment({
-            name: MESH_PROBE_NAME,
-            namespace: ns,
-            labels: { app: MESH_PROBE_NAME },
-            replicas: 1,
-            container: 'probe',
-        }),
-        ...all.map((cluster) => globalService(echoServiceName(cluster), ns, echoLabels(cluster))),
-    ];
-}
-function echoLabels(cluster) {
-    return { app: ECHO_APP, cluster };
-}
-function requireMeshClusters(local, all) {
-    all.forEach(requireClusterLabel);
-    const duplicate = all.find((cluster, index) => all.indexOf(cluster) !== index);
-    if (duplicate !== undefined) {
-        throw new errors_ConfigurationError(`cluster ${duplicate} is listed twice for the mesh check: give each cluster its own name in twin.yaml (clusters[].name)`);
-    }
-    if (!all.includes(local)) {
-        throw new errors_ConfigurationError(`cluster ${local} is not one of the twin's clusters (${all.join(', ')}): pass a cluster declared in twin.yaml`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/util/values.ts
 function values_isPlainObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -81486,6 +83390,7 @@ function values_canonicalJson(value) {
 
 
 
+
 /** Stands where the mesh CA goes: the CA lives in the state store only and is never written out. */
 const CA_PLACEHOLDER = 'kept-in-the-state-store-never-rendered';
 /**
@@ -81501,6 +83406,7 @@ function renderPlatform(plan, spec) {
         addresses: wanted.filter((vm) => vm.cluster === cluster.name).map((vm) => vm.address),
     }));
     const names = plan.clusters.map((cluster) => cluster.name);
+    const resolved = resolveTwin(spec, plan.twin).clusters;
     return plan.clusters.flatMap((cluster) => {
         const members = wanted.filter((vm) => vm.cluster === cluster.name);
         const files = [];
@@ -81536,15 +83442,17 @@ function renderPlatform(plan, spec) {
             const workers = members
                 .filter((vm) => vm.role === 'worker')
                 .map((vm) => ({ name: vm.name, extraDisks: vm.definition.extraDisksGiB.length }));
+            const { cores, memoryMiB } = resolved.find((candidate) => candidate.name === cluster.name).workers;
+            const workerVm = { cores, memoryMiB };
             manifests('rook-namespace', [rookNamespaceManifest()]);
             const rook = {
                 chart: 'rook-ceph',
-                repo: rook_ROOK_REPO,
+                repo: ROOK_REPO,
                 version: spec.addons.rook.version,
                 namespace: ROOK_NAMESPACE,
             };
-            release({ ...rook, release: 'rook-ceph' }, rookOperatorValues());
-            release({ ...rook, release: 'rook-ceph-cluster', chart: 'rook-ceph-cluster' }, rookClusterValues({ cluster: cluster.name, workers }));
+            release({ ...rook, release: 'rook-ceph' }, rookOperatorValues(workerVm));
+            release({ ...rook, release: 'rook-ceph-cluster', chart: 'rook-ceph-cluster' }, rookClusterValues({ cluster: cluster.name, workers, workerVm }));
         }
         if (spec.addons.starwars.enabled)
             manifests('starwars', starwarsManifests(cluster.name));
@@ -81580,19 +83488,22 @@ function renderPlatform(plan, spec) {
 
 
 
+
 const RENDER_USAGE = `usage: twin render SPEC --env TWIN --out DIR [--slot N] [--lab DIR | --endpoint URL ...]
   Writes every generated artifact: DIR/<twin>/proxmox.json (slot pool, image downloads),
   DIR/<twin>/<cluster>/<node>/proxmox.json (the exact API calls that create that VM), and per cluster the helm
   values of every release (DIR/<twin>/<cluster>/helm/<release>.values.yaml, in order in releases.json) and the
-  manifests applied (DIR/<twin>/<cluster>/manifests/*.yaml). The mesh CA is never written. Changes nothing.
+  manifests applied (DIR/<twin>/<cluster>/manifests/*.yaml). The mesh CA is never written. Prints what the
+  twin requests on the fullest node of each role against its allocatable. Changes nothing.
   Without Proxmox, a twin with no pinned slot needs --slot N.
 ${CONNECTION_USAGE}`;
 async function renderCommand(args, io) {
     const parsed = parseCommandLine(args, { env: { type: 'string' }, out: { type: 'string' }, slot: { type: 'string' }, ...CONNECTION_OPTIONS }, ['SPEC'], RENDER_USAGE);
     const outDir = requiredOption(parsed, 'out', RENDER_USAGE);
-    const { spec, plan } = await planFromCommandLine(parsed, RENDER_USAGE, io);
+    const { spec, resolved, plan } = await planFromCommandLine(parsed, RENDER_USAGE, io);
     const written = writeRendered(outDir, [...renderTwin(plan, spec), ...renderPlatform(plan, spec)]);
     io.out(`rendered ${written.length} file(s) for twin ${plan.twin} into ${outDir}`);
+    io.out(nodeRequestsSection(resolved).join('\n'));
     return 0;
 }
 
@@ -84448,6 +86359,8 @@ async function day2Twin(ctx, clusters, options) {
             return file;
         };
         if (addons.rook.enabled) {
+            const { cores, memoryMiB } = ctx.twin.clusters.find((spec) => spec.name === cluster.name).workers;
+            const workerVm = { cores, memoryMiB };
             steps.push({
                 id: `rook-operator:${cluster.name}`,
                 title: `${cluster.name}: Rook operator`,
@@ -84458,10 +86371,10 @@ async function day2Twin(ctx, clusters, options) {
                     await helm.upgradeInstall({
                         release: 'rook-ceph',
                         chart: 'rook-ceph',
-                        repo: rook_ROOK_REPO,
+                        repo: ROOK_REPO,
                         version: addons.rook.version,
                         namespace: ROOK_NAMESPACE,
-                        valuesFile: await valuesFile('rook-operator', rookOperatorValues()),
+                        valuesFile: await valuesFile('rook-operator', rookOperatorValues(workerVm)),
                     });
                     await kubectl.rolloutStatus('deployment', 'rook-ceph-operator', ROOK_NAMESPACE, ctx.pace.rolloutTimeoutSec);
                 },
@@ -84477,10 +86390,10 @@ async function day2Twin(ctx, clusters, options) {
                     await helm.upgradeInstall({
                         release: 'rook-ceph-cluster',
                         chart: 'rook-ceph-cluster',
-                        repo: rook_ROOK_REPO,
+                        repo: ROOK_REPO,
                         version: addons.rook.version,
                         namespace: ROOK_NAMESPACE,
-                        valuesFile: await valuesFile('rook-cluster', rookClusterValues({ cluster: cluster.name, workers })),
+                        valuesFile: await valuesFile('rook-cluster', rookClusterValues({ cluster: cluster.name, workers, workerVm })),
                     });
                     await waitForCeph(ctx, kubectl, cluster.name, (status) => ceph.set(cluster.name, status));
                 },
@@ -85331,6 +87244,20 @@ function diskSizeGiB(disk) {
 
 /** A repeated bootstrap is refused with gRPC AlreadyExists "etcd data directory is not empty" (CONTRACTS B.5). */
 const ALREADY_BOOTSTRAPPED = /AlreadyExists/;
+const talosctl_NOT_READY = [
+    [/FailedPrecondition desc = bootstrap is not available yet/, 'not-available-yet'],
+    [/FailedPrecondition desc = time is not in sync yet/, 'time-not-in-sync'],
+];
+class BootstrapNotReadyError extends Error {
+    reason;
+    cause;
+    name = 'BootstrapNotReadyError';
+    constructor(reason, cause) {
+        super(cause.message);
+        this.reason = reason;
+        this.cause = cause;
+    }
+}
 /** A configured node's apid asks for a client certificate, which an --insecure call does not have (B.6). */
 const CERTIFICATE_REQUIRED = /tls: certificate required/;
 /** gRPC Unavailable while reading the reply: the request went out, the connection died after it. */
@@ -85437,18 +87364,35 @@ class Talosctl {
             throw error;
         }
     }
-    /** Starts etcd on the first control plane. Safe to repeat: a cluster bootstrapped before says so. */
+    /**
+     * Starts etcd on one control plane. The node's own data directory decides AlreadyExists, which means done
+     * on this node; a node not ready yet throws BootstrapNotReadyError (retry it, never another node).
+     */
     async bootstrap(opts) {
         try {
             await this.talosctl(['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'bootstrap']);
             return 'bootstrapped';
         }
         catch (error) {
-            if (error instanceof CommandError && ALREADY_BOOTSTRAPPED.test(error.stderrTail)) {
+            if (!(error instanceof CommandError))
+                throw error;
+            if (ALREADY_BOOTSTRAPPED.test(error.stderrTail))
                 return 'already-bootstrapped';
-            }
+            const notReady = talosctl_NOT_READY.find(([pattern]) => pattern.test(error.stderrTail));
+            if (notReady)
+                throw new BootstrapNotReadyError(notReady[1], error);
             throw error;
         }
+    }
+    /**
+     * The etcd members as `node` itself sees them (its local etcd). A node whose etcd does not run, or that
+     * does not answer, cannot tell: `unknown` with talosctl's reason.
+     */
+    async etcdMembers(opts) {
+        const result = await this.talosctl(['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'etcd', 'members'], true);
+        if (result.exitCode !== 0)
+            return { unknown: lastLine(result.stderr) };
+        return { members: parseEtcdMembers(result.stdout) };
     }
     /** Writes the cluster's admin kubeconfig to `outputFile` (replacing it, never merging into another). */
     async kubeconfig(opts) {
@@ -85478,9 +87422,135 @@ class Talosctl {
         return this.runner.run(this.tool, args, { allowFailure });
     }
 }
+/** `etcd members` table rows after the header; columns are separated by 3+ spaces (tabwriter padding). */
+function parseEtcdMembers(stdout) {
+    const [header, ...rows] = stdout.split('\n').filter((line) => line.trim() !== '');
+    if (!header)
+        return [];
+    const columns = header.split(/\s{2,}/);
+    const at = (name) => columns.indexOf(name);
+    return rows.map((line) => {
+        const cells = line.split(/\s{2,}/);
+        return {
+            id: cells[at('ID')] ?? '',
+            hostname: cells[at('HOSTNAME')] ?? '',
+            peerUrls: (cells[at('PEER URLS')] ?? '').split(',').filter(Boolean),
+        };
+    });
+}
+function lastLine(text) {
+    return text.trim().split('\n').pop() ?? '';
+}
 function requireSome(values, what) {
     if (values.length === 0)
         throw new RangeError(`talosctl needs at least one of ${what}`);
+}
+
+;// CONCATENATED MODULE: ./src/twin/etcd-bootstrap.ts
+
+
+
+/**
+ * A cluster's etcd is bootstrapped exactly once, on one node (LIFECYCLE F.4: "Every new cluster must be
+ * bootstrapped only once"; a bootstrap on a control plane whose data directory is empty starts a second,
+ * independent etcd). So: a recorded bootstrap is never repeated; members found on any other control
+ * plane mean a running etcd (recorded, then left alone); otherwise the chosen node is bootstrapped,
+ * retried while it is not ready yet, and AlreadyExists from it counts as done. A control plane created
+ * again joins the running etcd by itself: nothing here touches it.
+ */
+/** The state item that says the cluster's etcd was bootstrapped (no secret in it). */
+const BOOTSTRAP_RECORD = 'etcd-bootstrap.json';
+async function ensureEtcdBootstrapped(deps, target) {
+    const [first, ...others] = target.controlPlanes;
+    if (!first)
+        throw new RangeError(`cluster ${target.cluster.name} has no control plane to bootstrap`);
+    const key = { twin: target.twin, cluster: target.cluster.name, name: BOOTSTRAP_RECORD };
+    const recorded = await deps.store.read(key);
+    if (recorded !== undefined) {
+        deps.log(`${target.cluster.name}: etcd was bootstrapped before (${describeRecord(recorded)}): not again`);
+        return 'recorded-before';
+    }
+    const running = await membersOnAny(deps, target.talosconfig, others);
+    if (running) {
+        deps.log(`${target.cluster.name}: ${running.node.name} lists etcd members (${running.members.map((m) => m.hostname).join(', ')}): etcd runs, no bootstrap`);
+        await etcd_bootstrap_record(deps, key, running.node, 'members-found');
+        return 'members-found';
+    }
+    const outcome = await bootstrapWhenReady(deps, target, first);
+    deps.log(`${target.cluster.name}: ${outcome === 'bootstrapped' ? 'bootstrapped etcd' : 'etcd was bootstrapped before'} on ${first.name}`);
+    await etcd_bootstrap_record(deps, key, first, outcome);
+    return outcome;
+}
+/**
+ * The first of `nodes` whose etcd lists members; none when no etcd runs on them (or none answers). Asked
+ * at once: a node without etcd answers only after its etcd client gives up.
+ */
+async function membersOnAny(deps, talosconfig, nodes) {
+    const answers = await Promise.all(nodes.map((node) => deps.talosctl.etcdMembers({ talosconfig, node: node.address })));
+    for (const [index, answer] of answers.entries()) {
+        if ('members' in answer && answer.members.length > 0)
+            return { node: nodes[index], members: answer.members };
+    }
+    return undefined;
+}
+/**
+ * Bootstraps the chosen node, retrying (full jitter) while it answers "not available yet" or "time is not in
+ * sync yet", for as long as a boot may take; then fails saying why.
+ */
+async function bootstrapWhenReady(deps, target, node) {
+    const now = deps.now ?? Date.now;
+    const deadline = now() + deps.pace.bootTimeoutMs;
+    try {
+        return await retry(() => deps.talosctl.bootstrap({ talosconfig: target.talosconfig, node: node.address }), {
+            attempts: Number.MAX_SAFE_INTEGER,
+            baseDelayMs: deps.pace.pollMs,
+            maxDelayMs: deps.pace.pollMs * 8,
+            isRetryable: (error) => error instanceof BootstrapNotReadyError && now() < deadline,
+            onRetry: (error, attempt) => {
+                if (attempt === 1 && error instanceof BootstrapNotReadyError)
+                    deps.log(`${target.cluster.name}: ${node.name} is not ready for the etcd bootstrap yet (${error.reason}): retrying`);
+            },
+            ...(deps.sleep ? { sleep: deps.sleep } : {}),
+            ...(deps.random ? { random: deps.random } : {}),
+        });
+    }
+    catch (error) {
+        if (error instanceof BootstrapNotReadyError)
+            throw notReadyInTime(error, target, node, deps.pace.bootTimeoutMs);
+        throw error;
+    }
+}
+function notReadyInTime(error, target, first, boundMs) {
+    const cluster = target.cluster.name;
+    const waited = `${Math.round(boundMs / 1000)} s`;
+    if (error.reason === 'time-not-in-sync') {
+        return new Error(`${cluster}: ${first.name} (${first.address}) refused the etcd bootstrap for ${waited}: time is not in sync yet. ` +
+            `Its time servers (${timeServersOf(target.cluster).join(', ')}) are not reachable, and Talos starts neither etcd nor the ` +
+            'kubelet before time is in sync, so no node can get Ready. Set talos.timeServers in twin.yaml to servers the ' +
+            'nodes reach (on Proxmox the VM clock /dev/ptp0 needs no network), then run apply again', { cause: error });
+    }
+    return new Error(`${cluster}: ${first.name} (${first.address}) refused the etcd bootstrap for ${waited}: bootstrap is not ` +
+        `available yet (its container runtime has not started). Look at the node: talosctl -n ${first.address} services`, { cause: error });
+}
+async function etcd_bootstrap_record(deps, key, node, how) {
+    const now = deps.now ?? Date.now;
+    const entry = {
+        node: node.name,
+        address: node.address,
+        at: new Date(now()).toISOString(),
+        how,
+    };
+    await deps.store.write(key, `${JSON.stringify(entry, null, 2)}\n`);
+}
+/** Any content means bootstrapped; a record we cannot read still forbids a second bootstrap. */
+function describeRecord(text) {
+    try {
+        const entry = JSON.parse(text);
+        return `${entry.node ?? 'a control plane'} at ${entry.at ?? 'an unknown time'}`;
+    }
+    catch {
+        return `${BOOTSTRAP_RECORD} is in the state store`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/twin/talos-node.ts
@@ -85535,6 +87605,7 @@ async function bringUpTalosNode(deps, node) {
 }
 
 ;// CONCATENATED MODULE: ./src/twin/apply.ts
+
 
 
 
@@ -85733,6 +87804,7 @@ function buildSteps(ctx, plan, ca, work) {
     // takes longer, so parallel creates on one node's storage only queue on that lock and time out. Queue here.
     const storageQueue = new KeyedLimiter(1);
     const talosctl = new Talosctl(ctx.runner, { path: ctx.tools.talosctl });
+    const etcdDeps = { ...ctx, talosctl };
     const wanted = plan.vms.filter((vm) => vm.definition && vm.action !== 'conflict');
     const steps = [];
     const files = new Map();
@@ -85762,6 +87834,8 @@ function buildSteps(ctx, plan, ca, work) {
             kubernetesVersion: spec.talos.kubernetesVersion,
             talosVersion: spec.talos.version,
             workers: members.length - controlPlanes.length,
+            timeServers: spec.talos.timeServers,
+            registryMirrors: spec.talos.registryMirrors,
         };
         const key = (name) => ({ twin: plan.twin, cluster: cluster.name, name });
         const cpAddresses = controlPlanes.map((vm) => vm.address);
@@ -85828,13 +87902,12 @@ function buildSteps(ctx, plan, ca, work) {
             title: `${cluster.name}: etcd bootstrap`,
             stage: 'kubernetes',
             needs: [`talos:${first.name}`],
-            run: async () => {
-                const outcome = await talosctl.bootstrap({
-                    talosconfig: files.get(cluster.name).talosconfig,
-                    node: first.address,
-                });
-                ctx.log(`${cluster.name}: ${outcome === 'bootstrapped' ? 'bootstrapped etcd' : 'etcd was bootstrapped before'}`);
-            },
+            run: async () => void (await ensureEtcdBootstrapped(etcdDeps, {
+                twin: plan.twin,
+                cluster: input,
+                talosconfig: files.get(cluster.name).talosconfig,
+                controlPlanes: controlPlanes.map((vm) => ({ name: vm.name, address: vm.address })),
+            })),
         });
         steps.push({
             id: id('api'),

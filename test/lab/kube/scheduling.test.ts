@@ -49,6 +49,12 @@ function talosNode(
     role,
     clusterId: CLUSTER,
     hostname,
+    identity: `192.168.10.${11 + index}`,
+    bootAt: 0,
+    criUpAt: 0,
+    timeSyncedAt: 0,
+    timeServers: ['time.cloudflare.com'],
+    servicesStartAt: 0,
     config: {
       machine: { type: role },
       cluster: { network: { podSubnets: ['10.244.0.0/16'], serviceSubnets: ['10.96.0.0/12'] } },
