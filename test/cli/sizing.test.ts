@@ -17,6 +17,14 @@ const TINY_PREVIEW = EXAMPLE.replaceAll(
   'workers: { cores: 2, memoryMiB: 6144 }',
   'workers: { cores: 1, memoryMiB: 2048 }',
 );
+/** Where east's preview `cores` value sits in the example: the error points at that line and column. */
+const EAST_PREVIEW_CORES = (() => {
+  const lines = TINY_PREVIEW.split('\n');
+  const line = lines.findIndex(
+    (text, index) => index > lines.indexOf('  preview:') && /workers: \{ cores: 1/.test(text),
+  );
+  return `${line + 1}:${lines[line]!.indexOf('cores: 1') + 'cores: '.length + 1}`;
+})();
 const CPU_SHORT =
   'environments.preview.clusters.east.workers.cores: cluster east (previews): a worker (1 vCPU, 2048 MiB) has ' +
   '950m CPU allocatable but the twin may place 1350m there (Rook osd 500m, ';
@@ -96,7 +104,7 @@ describe('a twin too small for what it places', () => {
   it('validate refuses it with the figures, exit 1', async () => {
     const result = await twin(['validate', tinySpec]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${tinySpec}:100:27: error: ${CPU_SHORT}`);
+    expect(result.stderr).toContain(`${tinySpec}:${EAST_PREVIEW_CORES}: error: ${CPU_SHORT}`);
     expect(result.stderr).toContain(
       ': 400m short (fix: set environments.preview.clusters.east.workers.cores to 2',
     );
