@@ -13,6 +13,13 @@ function previewWorkers(cores: number, memory: number): string {
   return EXAMPLE.replaceAll(PREVIEW_WORKERS, `workers: { cores: ${cores}, memoryMiB: ${memory} }`);
 }
 
+/** The 1-based lines of the preview workers' overrides in the example (east's, then west's). */
+function previewWorkerLines(text: string): number[] {
+  return text
+    .split('\n')
+    .flatMap((line, index) => (/^ {8}workers: \{ cores: /.test(line) ? [index + 1] : []));
+}
+
 function errorsOf(text: string): SpecIssue[] {
   try {
     parseSpec(text, 'twin.yaml');
@@ -30,12 +37,14 @@ describe('node sizing rule', () => {
   });
 
   it('refuses preview workers of 1 vCPU / 2048 MiB, naming cluster, role, resource, sum, shortfall and the fix', () => {
-    const errors = errorsOf(previewWorkers(1, 2048));
+    const tiny = previewWorkers(1, 2048);
+    const [east, west] = previewWorkerLines(tiny);
+    const errors = errorsOf(tiny);
     expect(errors.map((e) => `${e.line}:${e.column} ${e.path}`)).toEqual([
-      '100:27 environments.preview.clusters.east.workers.cores',
-      '100:41 environments.preview.clusters.east.workers.memoryMiB',
-      '102:27 environments.preview.clusters.west.workers.cores',
-      '102:41 environments.preview.clusters.west.workers.memoryMiB',
+      `${east}:27 environments.preview.clusters.east.workers.cores`,
+      `${east}:41 environments.preview.clusters.east.workers.memoryMiB`,
+      `${west}:27 environments.preview.clusters.west.workers.cores`,
+      `${west}:41 environments.preview.clusters.west.workers.memoryMiB`,
     ]);
     expect(errors[0]).toMatchObject({
       message:

@@ -326,10 +326,11 @@ describe('scheduling against allocatable (G.1)', () => {
   it('binds a Pending pod when a node joins', () => {
     const lab = new Lab(PRODUCTION, PRODUCTION);
     const third = talosNode('east-w-3', 'worker', PRODUCTION, 3);
-    lab.nodes.push({ ...third, upAt: 400 * S });
+    const boot = 400 * S;
+    lab.nodes.push({ ...third, upAt: boot, criUpAt: boot, timeSyncedAt: boot, servicesStartAt: boot });
     lab.apply(deployment('wide', 3, { cpu: '3' }));
     expect(lab.pods(300, 'wide').filter((pod) => pod.phase === 'Pending')).toHaveLength(1);
-    // The new node registers 15 s after its boot and is Ready 5 s later: the pod binds then.
+    // The new node's kubelet registers 15 s after its services start, Ready 5 s later: the pod binds then.
     const late = lab.pods(450, 'wide').find((pod) => pod.nodeName === 'east-w-3');
     expect(late).toBeDefined();
   });
