@@ -52093,7 +52093,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(82801);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(87509);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -52102,7 +52102,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 82801:
+/***/ 87509:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72678,6 +72678,7 @@ const KINDS = [
     kind('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, ['pvc']),
     kind('v1', 'Pod', 'pods', true, ['po']),
     kind('v1', 'Node', 'nodes', false, ['no']),
+    kind('v1', 'Event', 'events', true, ['ev']),
     kind('apps/v1', 'Deployment', 'deployments', true, ['deploy']),
     kind('apps/v1', 'DaemonSet', 'daemonsets', true, ['ds']),
     kind('apps/v1', 'StatefulSet', 'statefulsets', true, ['sts']),
@@ -77159,7 +77160,41 @@ function objectStatus(kube, clusterId, info, stored, now) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/lab/tools/kubectl-events.ts
+
+function kubectl_events_timestamp(ms) {
+    return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+/** kube-scheduler's FailedScheduling Events of the pods that are Pending without a node, by namespace and name. */
+function schedulingEvents(pods, clusterId) {
+    return pods
+        .filter((pod) => pod.nodeName === undefined && pod.phase === 'Pending' && pod.reason !== undefined)
+        .map((pod) => failedScheduling(pod, clusterId));
+}
+function failedScheduling(pod, clusterId) {
+    // The event recorder names an event after its object and a hex timestamp.
+    const name = `${pod.name}.${Math.floor(pod.createdAt * 1e6).toString(16)}`;
+    const uid = (0,external_node_crypto_.createHash)('sha256').update(`${clusterId}/event/${pod.namespace}/${name}`).digest('hex');
+    const at = kubectl_events_timestamp(pod.createdAt);
+    const object = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: pod.namespace, uid: uid.slice(0, 32), creationTimestamp: at },
+        involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.name, namespace: pod.namespace },
+        type: 'Warning',
+        reason: 'FailedScheduling',
+        message: pod.reason,
+        source: { component: 'default-scheduler' },
+        reportingComponent: 'default-scheduler',
+        firstTimestamp: at,
+        lastTimestamp: at,
+        count: 1,
+    };
+    return { name, namespace: pod.namespace, object, createdAt: pod.createdAt };
+}
+
 ;// CONCATENATED MODULE: ./src/lab/tools/kubectl-api.ts
+
 
 
 
@@ -77180,17 +77215,27 @@ function listItems(call, clusterId, info, namespace) {
         return call.kube.nodes(clusterId).map((node) => nodeItem(call, clusterId, node));
     if (info.kind === 'Namespace')
         return namespaceItems(call, clusterId);
+    if (info.kind === 'Event')
+        return [
+            ...schedulingEvents(allPods(call, clusterId), clusterId)
+                .filter((event) => namespace === undefined || event.namespace === namespace)
+                .map((event) => ({ info, ...event })),
+            ...storedItems(call, clusterId, info, namespace),
+        ];
     if (info.kind === 'Pod')
         return allPods(call, clusterId)
             .filter((pod) => namespace === undefined || pod.namespace === namespace)
             .map((pod) => podItem(call, clusterId, pod));
+    return storedItems(call, clusterId, info, namespace);
+}
+function storedItems(call, clusterId, info, namespace) {
     return call.kube
         .objects(clusterId)
         .list(info, namespace)
         .map((stored) => storedItem(call, clusterId, info, stored));
 }
 function findItem(call, clusterId, info, namespace, name) {
-    if (info.kind === 'Node' || info.kind === 'Pod' || info.kind === 'Namespace')
+    if (info.kind === 'Node' || info.kind === 'Pod' || info.kind === 'Namespace' || info.kind === 'Event')
         return listItems(call, clusterId, info, info.namespaced ? namespace : undefined).find((item) => item.name === name);
     const stored = call.kube.objects(clusterId).get(info, info.namespaced ? namespace : undefined, name);
     return stored ? storedItem(call, clusterId, info, stored) : undefined;
@@ -78176,6 +78221,16 @@ const TABLES = {
             kubectl_print_text(item.object.volumeBindingMode, 'Immediate'),
             kubectl_print_text(item.object.allowVolumeExpansion, 'false'),
             age(item, call),
+        ],
+    },
+    Event: {
+        headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+        row: (item, call) => [
+            age(item, call),
+            kubectl_print_text(item.object.type),
+            kubectl_print_text(item.object.reason),
+            `pod/${kubectl_print_text(get(item.object, 'involvedObject.name'))}`,
+            kubectl_print_text(item.object.message),
         ],
     },
     CustomResourceDefinition: {

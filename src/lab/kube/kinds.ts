@@ -44,6 +44,7 @@ export const KINDS: readonly KindInfo[] = [
   kind('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, ['pvc']),
   kind('v1', 'Pod', 'pods', true, ['po']),
   kind('v1', 'Node', 'nodes', false, ['no']),
+  kind('v1', 'Event', 'events', true, ['ev']),
   kind('apps/v1', 'Deployment', 'deployments', true, ['deploy']),
   kind('apps/v1', 'DaemonSet', 'daemonsets', true, ['ds']),
   kind('apps/v1', 'StatefulSet', 'statefulsets', true, ['sts']),

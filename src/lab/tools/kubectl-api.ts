@@ -10,6 +10,7 @@ import type { PodView } from '../kube/pods.js';
 import { nodeLabels, nodeTaints } from '../kube/scheduling.js';
 import { objectStatus } from '../kube/status.js';
 import { ciliumAgentSpec } from '../kube/system-pods.js';
+import { schedulingEvents } from './kubectl-events.js';
 import { podSuffix, podsOf } from '../kube/workloads.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { isMap } from '../talos/yaml-docs.js';
@@ -40,10 +41,21 @@ export function timestamp(ms: number): string {
 export function listItems(call: ToolCall, clusterId: string, info: KindInfo, namespace?: string): ApiItem[] {
   if (info.kind === 'Node') return call.kube.nodes(clusterId).map((node) => nodeItem(call, clusterId, node));
   if (info.kind === 'Namespace') return namespaceItems(call, clusterId);
+  if (info.kind === 'Event')
+    return [
+      ...schedulingEvents(allPods(call, clusterId), clusterId)
+        .filter((event) => namespace === undefined || event.namespace === namespace)
+        .map((event) => ({ info, ...event })),
+      ...storedItems(call, clusterId, info, namespace),
+    ];
   if (info.kind === 'Pod')
     return allPods(call, clusterId)
       .filter((pod) => namespace === undefined || pod.namespace === namespace)
       .map((pod) => podItem(call, clusterId, pod));
+  return storedItems(call, clusterId, info, namespace);
+}
+
+function storedItems(call: ToolCall, clusterId: string, info: KindInfo, namespace?: string): ApiItem[] {
   return call.kube
     .objects(clusterId)
     .list(info, namespace)
@@ -57,7 +69,7 @@ export function findItem(
   namespace: string,
   name: string,
 ): ApiItem | undefined {
-  if (info.kind === 'Node' || info.kind === 'Pod' || info.kind === 'Namespace')
+  if (info.kind === 'Node' || info.kind === 'Pod' || info.kind === 'Namespace' || info.kind === 'Event')
     return listItems(call, clusterId, info, info.namespaced ? namespace : undefined).find(
       (item) => item.name === name,
     );

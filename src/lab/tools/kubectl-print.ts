@@ -279,6 +279,16 @@ const TABLES: Record<string, Columns> = {
       age(item, call),
     ],
   },
+  Event: {
+    headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+    row: (item, call) => [
+      age(item, call),
+      text(item.object.type),
+      text(item.object.reason),
+      `pod/${text(get(item.object, 'involvedObject.name'))}`,
+      text(item.object.message),
+    ],
+  },
   CustomResourceDefinition: {
     headers: ['NAME', 'CREATED AT'],
     row: (item) => [item.name, text(get(item.object, 'metadata.creationTimestamp'), '')],

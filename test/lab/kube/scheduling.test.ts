@@ -16,6 +16,7 @@ import type { TalosNode, TalosNodes } from '../../../src/lab/talos/nodes.js';
 import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
 import { get } from '../../../src/lab/talos/yaml-docs.js';
 import { nodeItem } from '../../../src/lab/tools/kubectl-api.js';
+import { schedulingEvents } from '../../../src/lab/tools/kubectl-events.js';
 import type { ToolCall } from '../../../src/lab/tools/runtime.js';
 
 /**
@@ -255,6 +256,17 @@ describe('scheduling against allocatable (G.1)', () => {
         '2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, ' +
         '2 No preemption victims found for incoming pod.',
     );
+    const events = schedulingEvents(lab.pods(200), CLUSTER);
+    expect(events.map((event) => event.object)).toEqual([
+      expect.objectContaining({
+        kind: 'Event',
+        type: 'Warning',
+        reason: 'FailedScheduling',
+        source: { component: 'default-scheduler' },
+        involvedObject: expect.objectContaining({ kind: 'Pod', name: pod!.name }),
+        message: pod!.reason,
+      }),
+    ]);
   });
 
   it('counts both resources when a node lacks both, and what Talos and CoreDNS already hold', () => {

@@ -521,4 +521,34 @@ describe('lab kubectl: applying, reading and changing API objects', () => {
       'Error from server (NotFound): namespaces "dagobah" not found\n',
     );
   });
+
+  it("lists kube-scheduler's FailedScheduling event of a pod no node can hold, and writes no Events", async () => {
+    const resources = '    resources:\n      requests:\n        cpu: "64"';
+    await deploy(
+      'greedy.yaml',
+      deploymentYaml({ name: 'greedy', namespace: 'hoth', replicas: 1, pod: resources }),
+    );
+    let events = '';
+    await eventually(async () => {
+      events = (await kubectl('-n', 'hoth', 'get', 'events')).stdout;
+      return /FailedScheduling/.test(events);
+    });
+    const [header, row] = events.trimEnd().split('\n');
+    expect(header).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$/);
+    expect(row).toMatch(
+      /^\S+ +Warning +FailedScheduling +pod\/greedy-\S+ +0\/\d+ nodes are available: .*\d+ Insufficient cpu/,
+    );
+    const json = JSON.parse((await kubectl('-n', 'hoth', 'get', 'events', '-o', 'json')).stdout) as {
+      items: { type: string; reason: string; source: { component: string } }[];
+    };
+    expect(json.items.map((event) => [event.type, event.reason, event.source.component])).toEqual([
+      ['Warning', 'FailedScheduling', 'default-scheduler'],
+    ]);
+    const applied =
+      'apiVersion: v1\nkind: Event\nmetadata:\n  name: note\n  namespace: hoth\ntype: Normal\nreason: Noted\n';
+    await deploy('event.yaml', applied);
+    const names = (await kubectl('-n', 'hoth', 'get', 'events', '-o', 'name')).stdout;
+    expect(names).toMatch(/^event\/greedy-\S+\nevent\/note\n$/);
+    expect((await kubectl('-n', 'hoth', 'delete', 'deployment', 'greedy')).code).toBe(0);
+  });
 });
