@@ -20,6 +20,7 @@ import type { PodView } from '../../../src/lab/kube/pods.js';
 import { podsOf } from '../../../src/lab/kube/workloads.js';
 import { TIME_PROFILES } from '../../../src/lab/profile.js';
 import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
+import { schedulingEvents } from '../../../src/lab/tools/kubectl-events.js';
 
 const GIB = 1024 ** 3;
 const SECONDS = TIME_PROFILES.realistic.seconds;
@@ -466,6 +467,12 @@ describe('Ceph scheduled by its requests on the preview workers (2 vCPU / 6 GiB)
       expect(pod.reason).toMatch(
         /^0\/6 nodes are available: 1 Insufficient (cpu|memory), .*2 node\(s\) didn't match Pod's node affinity\/selector, 3 node\(s\) had untolerated taint \{[^}]*\}\. preemption: 0\/6 nodes are available: 1 No preemption victims found for incoming pod, 5 Preemption is not helpful for scheduling\.$/,
       );
+    const events = schedulingEvents(lab.pods(), 'east').filter((event) =>
+      event.name.startsWith('rook-ceph-osd-'),
+    );
+    expect(events.map((event) => [event.object.reason, event.object.message])).toEqual(
+      waiting.map((pod) => ['FailedScheduling', pod.reason]),
+    );
     const view = cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!;
     expect(view.osds.filter((osd) => osd.upAt > LATER)).toHaveLength(waiting.length);
     const ceph = lab.status().ceph as Doc;
