@@ -126,7 +126,8 @@ export async function rollOutNode(deps: RolloutDeps, action: NodeAction): Promis
   const before = (await deps.kube.nodeStates()).find((node) => node.name === action.node);
   if (!before) throw stop('the node is not in the cluster');
   for (const gate of deps.gates) await gate.mark?.();
-  const cordoned = action.drain && !before.unschedulable ? await drain(deps, action, stop) : false;
+  // A node someone else cordoned is drained too, but left cordoned: only our own cordon is lifted.
+  const cordoned = action.drain ? await drain(deps, action, !before.unschedulable, stop) : false;
   deps.log(`${deps.cluster}: ${action.node}: ${action.describe}`);
   try {
     await action.run();
@@ -139,18 +140,20 @@ export async function rollOutNode(deps: RolloutDeps, action: NodeAction): Promis
   await awaitGates(deps, (gate, detail) => stop(`after it came back, ${gate} does not hold: ${detail}`));
 }
 
-/** Cordons (through drain) with our mark first; a refused drain gives the node back and stops. */
+/** Drains (cordoning first, with our mark when the cordon is ours); a refused drain gives our cordon back and stops. Returns whether the cordon is ours. */
 async function drain(
   deps: RolloutDeps,
   action: NodeAction,
+  ours: boolean,
   stop: (reason: string) => Error,
 ): Promise<boolean> {
-  await deps.kube.annotateNode(action.node, { [CORDONED_BY_ANNOTATION]: CORDONED_BY_US });
+  if (ours) await deps.kube.annotateNode(action.node, { [CORDONED_BY_ANNOTATION]: CORDONED_BY_US });
   try {
     await deps.kube.drain(action.node, deps.drainTimeoutSec);
-    return true;
+    return ours;
   } catch (error) {
     const reason = await drainFailure(deps, error);
+    if (!ours) throw stop(reason);
     await release(deps, action.node).catch((undo: unknown) =>
       deps.log(
         `${deps.cluster}: ${action.node}: could not uncordon after the failed drain: ${errorMessage(undo)}`,

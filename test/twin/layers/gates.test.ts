@@ -85,6 +85,15 @@ describe('Ceph gate', () => {
     expect(asked).toEqual(['rook-ceph cephclusters.ceph.rook.io rook-ceph']);
   });
 
+  it('holds when there is no CephCluster yet', async () => {
+    const gate = cephGate({
+      cluster: 'east',
+      timeoutMs: 1000,
+      kubectl: { getObject: async () => undefined },
+    });
+    expect(await gate.check()).toBe(true);
+  });
+
   it('accepts HEALTH_WARN whose only check is RECENT_CRASH, nothing else', async () => {
     const crash = { RECENT_CRASH: '1 daemons have recently crashed' };
     expect(await gateOver([cephCluster('HEALTH_WARN', crash)]).gate.check()).toBe(true);

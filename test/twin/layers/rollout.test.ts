@@ -253,6 +253,14 @@ describe('rollout', () => {
     expect(c.nodes.get('east-w-2')!.unschedulable).toBe(true);
   });
 
+  it('drains a node someone else cordoned, and leaves it cordoned and unmarked', async () => {
+    const c = fakeCluster(['east-w-1']);
+    c.nodes.get('east-w-1')!.unschedulable = true;
+    await rollOutCluster(deps(c.kube, []), [c.reboot('east-w-1', 'worker')]);
+    expect(c.log).toEqual(['drain east-w-1 120s', 'run east-w-1']);
+    expect(c.nodes.get('east-w-1')!.unschedulable).toBe(true);
+  });
+
   it('waits for an action to settle once its node is back', async () => {
     const c = fakeCluster(['east-w-1']);
     let looks = 0;
