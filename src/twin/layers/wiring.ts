@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { ROOK_NAMESPACE, ROOK_REPO, rookClusterValues, rookOperatorValues } from '../../addons/rook.js';
 import { Helm } from '../../kube/helm.js';
 import { Kubectl } from '../../kube/kubectl.js';
 import type { PveClient } from '../../proxmox/client.js';
@@ -9,7 +10,7 @@ import type { ClusterWorkContext } from '../context.js';
 import type { ClusterOutcome } from '../outcome.js';
 import { AvailabilityProbe } from '../probe.js';
 import { cephGate, etcdGate } from './gates.js';
-import type { ReleaseDeps } from './release.js';
+import type { ReleaseDeps, WantedRelease } from './release.js';
 import type { RolloutDeps } from './rollout.js';
 import type { VmActionDeps } from './vm.js';
 
@@ -89,4 +90,28 @@ export function probeFor(
     mesh: opts.mesh && clusters.length > 1,
     intervalMs: ctx.pace.pollMs,
   });
+}
+
+/** Rook's two releases as day2 installs them (same values), for the release layer to compare; none when Rook is off. */
+export function wantedRookReleases(ctx: ClusterWorkContext, cluster: ClusterOutcome): WantedRelease[] {
+  const { rook } = ctx.twin.spec.addons;
+  if (!rook.enabled) return [];
+  const spec = ctx.twin.clusters.find((candidate) => candidate.name === cluster.name);
+  if (!spec) return [];
+  const workerVm = { cores: spec.workers.cores, memoryMiB: spec.workers.memoryMiB };
+  const workers = cluster.nodes
+    .filter((node) => node.role === 'worker')
+    .map((node) => ({ name: node.name, extraDisks: node.extraDisks }));
+  const release = (name: string, values: Record<string, unknown>): WantedRelease => ({
+    release: name,
+    chart: name,
+    repo: ROOK_REPO,
+    version: rook.version,
+    namespace: ROOK_NAMESPACE,
+    values,
+  });
+  return [
+    release('rook-ceph', rookOperatorValues(workerVm)),
+    release('rook-ceph-cluster', rookClusterValues({ cluster: cluster.name, workers, workerVm })),
+  ];
 }
