@@ -80,7 +80,9 @@ export function crossesCiliumMinor(release: ObservedRelease): boolean {
 
 /**
  * The values to install: the wanted ones plus, for Cilium, `upgradeCompatibility`: kept once set (it names
- * the minor first installed, I.1), else set to the running minor at the first upgrade across a minor.
+ * the minor first installed, I.1), else set to the running minor at the first upgrade across a minor. For
+ * 1.19 -> 1.20 this keeps Envoy's legacy `split` xDS mode: unset, the 1.20 chart switches it to `ads`
+ * (facts-13 section 4, chart 1.20.1 `_helpers.tpl` l.186-197 `envoyXdsMode`).
  */
 export function effectiveValues(release: ObservedRelease): Record<string, unknown> {
   if (!isCilium(release)) return release.wanted.values;
@@ -263,7 +265,8 @@ export async function upgradeRelease(deps: ReleaseDeps, release: ObservedRelease
 /**
  * I.1's pre-flight: the new version's agent image pulled on every node by a DaemonSet that does nothing
  * else, with the API server reached the way the product's Cilium reaches it (KubePrism on Talos). Done when
- * its DaemonSet is as ready as Cilium's and its Deployment is 1/1; then removed. `upgrade --install`, so a
+ * its DaemonSet is as ready as Cilium's and its Deployment is 1/1; then removed. The procedure is the same
+ * for 1.20 (facts-13 section 4: only `preflight.tofqdnsPreCache` went). `upgrade --install`, so a
  * run killed half-way installs it again instead of failing on a name in use.
  */
 export async function ciliumPreflight(deps: ReleaseDeps, wanted: WantedRelease): Promise<void> {
