@@ -216,7 +216,13 @@ function ciliumStep(run: ApplyRun, cluster: TwinPlan['clusters'][number], nodeCo
       const wanted = deployed?.clustermesh ? { ...values, clustermesh: deployed.clustermesh } : values;
       const status = deployed && (await helm.status('cilium', 'kube-system'));
       const current = status && status.status === 'deployed' && status.chartVersion === spec.cilium.version;
-      if (!current || canonicalJson(wanted) !== canonicalJson(deployed)) {
+      if (status && status.status === 'deployed' && !current) {
+        // Another chart version is the release layer's (converge.ts): pre-flight first across a minor (I.1),
+        // and only once the nodes run what the new version supports.
+        ctx.log(
+          `${cluster.name}: Cilium ${status.chartVersion} runs; ${spec.cilium.version} follows in the release layer`,
+        );
+      } else if (!current || canonicalJson(wanted) !== canonicalJson(deployed)) {
         const valuesFile = await ctx.store.write(
           stateKey(run, cluster.name)('cilium-values.yaml'),
           valuesYaml(wanted),

@@ -94,7 +94,7 @@ const BROKEN: [string, number, number, string, string][] = [
     17,
     12,
     'talos.version',
-    'is not a supported Talos version: this release supports the v1.11 series only',
+    'is not a supported Talos version: the v1.11, v1.12 and v1.13 series',
   ],
   ['bad-cilium-version.yaml', 23, 12, 'cilium.version', '"1.18.2" is not a supported Cilium version'],
   ['vmids-per-slot-too-small.yaml', 15, 19, 'proxmox.slots.vmidsPerSlot', 'fewer than the 12 VMs'],
