@@ -213,7 +213,12 @@ function ciliumStep(run: ApplyRun, cluster: TwinPlan['clusters'][number], nodeCo
       const helm = new Helm(ctx.runner, { kubeconfig, path: ctx.tools.helm });
       // action-mesh adds the clustermesh section to this release: keep it, and leave an unchanged release alone.
       const deployed = await helm.userValues('cilium', 'kube-system');
-      const wanted = deployed?.clustermesh ? { ...values, clustermesh: deployed.clustermesh } : values;
+      // ... and the upgradeCompatibility the release layer set at a minor upgrade (I.1: kept once set).
+      const wanted = {
+        ...values,
+        ...(deployed?.clustermesh ? { clustermesh: deployed.clustermesh } : {}),
+        ...(deployed?.upgradeCompatibility ? { upgradeCompatibility: deployed.upgradeCompatibility } : {}),
+      };
       const status = deployed && (await helm.status('cilium', 'kube-system'));
       const current = status && status.status === 'deployed' && status.chartVersion === spec.cilium.version;
       if (status && status.status === 'deployed' && !current) {
