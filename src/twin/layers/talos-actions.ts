@@ -1,0 +1,177 @@
+import { WaitTimeoutError, waitUntil } from '../../kube/readiness.js';
+import type { TalosNodeInput } from '../../talos/config.js';
+import { installerImage } from '../../talos/image.js';
+import { UpgradeRefusedError } from '../../talos/talosctl.js';
+import { sleep as realSleep } from '../../util/sleep.js';
+import type { ClusterLayerDeps } from './steps.js';
+import type { NodeAction } from './types.js';
+
+/**
+ * What the Talos layer does to one node: upgrade it one hop (LIFECYCLE F.1: Talos cordons and drains it
+ * itself, so the rollout does not), or apply its config, with a reboot (drained first: the Reboot sequence
+ * does not drain, F.5) or without. Each waits for the node to be back before it returns: the rollout's
+ * health gates come after.
+ */
+
+/** The cluster a node belongs to, as the actions need it. */
+export interface TalosActionCluster {
+  cluster: string;
+  talosconfig: string;
+  /** The Image Factory schematic of the boot image, which the installer must share (CONTRACTS B.2). */
+  schematic: string;
+}
+
+/** Upgrades `node` to `hop`: `talosctl upgrade --wait=false`, then waits for the new release and Ready. */
+export function talosUpgradeAction(
+  deps: ClusterLayerDeps,
+  cluster: TalosActionCluster,
+  node: TalosNodeInput,
+  hop: { from: string; to: string },
+): NodeAction {
+  const image = installerImage({ schematic: cluster.schematic, version: hop.to });
+  return {
+    cluster: cluster.cluster,
+    node: node.name,
+    role: node.role,
+    describe: `Talos ${hop.from} -> ${hop.to}`,
+    drain: false,
+    run: async () => {
+      const bootBefore = await bootIdOf(deps, node.name);
+      await requestUpgrade(deps, cluster, node, image);
+      deps.log(`${node.name}: upgrade to ${hop.to} accepted (${image})`);
+      await awaitBack(deps, cluster, node, {
+        what: `the upgrade to ${hop.to}`,
+        release: hop.to,
+        bootBefore,
+      });
+    },
+  };
+}
+
+/** Applies a config that needs a reboot (F.3): drained first, mode reboot, then back and Ready. */
+export function configRebootAction(
+  deps: ClusterLayerDeps,
+  cluster: TalosActionCluster,
+  node: TalosNodeInput,
+  config: { file: string; keys: string[] },
+): NodeAction {
+  return {
+    cluster: cluster.cluster,
+    node: node.name,
+    role: node.role,
+    describe: `config with a reboot (${config.keys.join(', ') || 'changed'})`,
+    drain: true,
+    run: async () => {
+      const bootBefore = await bootIdOf(deps, node.name);
+      await deps.talosctl.applyConfig(cluster.talosconfig, node.address, config.file, 'reboot');
+      await awaitBack(deps, cluster, node, { what: 'the reboot for its new config', bootBefore });
+    },
+  };
+}
+
+/** Applies a config that needs no reboot (F.3 `no-reboot`: the node refuses it if it would need one). */
+export async function applyConfigNoReboot(
+  deps: ClusterLayerDeps,
+  cluster: TalosActionCluster,
+  node: TalosNodeInput,
+  file: string,
+): Promise<void> {
+  const details = await deps.talosctl.applyConfig(cluster.talosconfig, node.address, file, 'no-reboot');
+  deps.log(`${node.name}: ${details || 'config applied without a reboot'}`);
+}
+
+/**
+ * Asks until the node accepts: a refusal that can pass (the etcd upgrade lock, a member not healthy yet)
+ * is asked again until the API timeout; any other stops the rollout with the node's words.
+ */
+async function requestUpgrade(
+  deps: ClusterLayerDeps,
+  cluster: TalosActionCluster,
+  node: TalosNodeInput,
+  image: string,
+): Promise<void> {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? realSleep;
+  const deadline = now() + deps.pace.apiTimeoutMs;
+  for (;;) {
+    try {
+      return await deps.talosctl.upgrade(cluster.talosconfig, node.address, image);
+    } catch (error) {
+      if (!(error instanceof UpgradeRefusedError)) throw error;
+      if (!error.retryable || now() >= deadline) {
+        throw new Error(`${node.name} refused the upgrade: ${error.reason}: the rollout stops here`, {
+          cause: error,
+        });
+      }
+      deps.log(`${node.name}: upgrade refused for now (${error.reason}); asking again`);
+      await sleep(deps.pace.pollMs);
+    }
+  }
+}
+
+/** The node's boot id as its kubelet reports it, if it does. */
+async function bootIdOf(deps: ClusterLayerDeps, name: string): Promise<string | undefined> {
+  try {
+    return (await deps.kubectl.nodeVersions()).find((node) => node.name === name)?.bootId;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until the node answers Talos with `release` (when given) after a new boot, and its Kubernetes Node
+ * is Ready. A new boot is a changed boot id; where the kubelet reports none, the node must have been seen
+ * down once (or, for an upgrade, run the new release, which it can only do after booting it).
+ */
+async function awaitBack(
+  deps: ClusterLayerDeps,
+  cluster: TalosActionCluster,
+  node: TalosNodeInput,
+  expect: { what: string; release?: string; bootBefore: string | undefined },
+): Promise<void> {
+  const timeoutMs = deps.pace.bootTimeoutMs + deps.pace.nodesReadyTimeoutMs;
+  let seenDown = false;
+  try {
+    await waitUntil(
+      async () => {
+        const [answer] = await deps.talosctl.versions(cluster.talosconfig, [node.address]);
+        if (!answer || 'unknown' in answer) {
+          seenDown = true;
+          return {
+            ready: false,
+            detail: `Talos does not answer: ${answer && 'unknown' in answer ? answer.unknown : ''}`,
+          };
+        }
+        if (expect.release && answer.release !== expect.release) {
+          return { ready: false, detail: `Talos still runs ${answer.release}` };
+        }
+        const kube = (await deps.kubectl.nodeVersions()).find((candidate) => candidate.name === node.name);
+        const rebooted =
+          expect.bootBefore !== undefined && kube?.bootId !== undefined
+            ? kube.bootId !== expect.bootBefore
+            : seenDown || expect.release !== undefined;
+        if (!rebooted) return { ready: false, detail: 'the node has not rebooted yet' };
+        if (!kube?.ready)
+          return { ready: false, detail: `Talos ${answer.release} runs; the Node is not Ready` };
+        return { ready: true, detail: `Talos ${answer.release}, Ready` };
+      },
+      {
+        timeoutMs,
+        intervalMs: deps.pace.pollMs,
+        describe: `${node.name} back from ${expect.what}`,
+        ...(deps.now ? { now: deps.now } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    throw new Error(
+      `node ${node.name} did not come back from ${expect.what} within ${Math.round(timeoutMs / 1000)} s: ` +
+        `the rollout stops here (last seen: ${error.lastObservation})`,
+      { cause: error },
+    );
+  }
+  deps.log(
+    `${node.name}: back from ${expect.what}${expect.release ? ` (Talos ${expect.release})` : ''}, Ready`,
+  );
+}
