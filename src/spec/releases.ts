@@ -60,9 +60,24 @@ export interface CiliumSeries {
 }
 
 export const CILIUM_RELEASES: readonly CiliumSeries[] = [
-  { series: '1.19', latest: '1.19.6' },
+  // e2e-tested Kubernetes 1.32-1.35 (compatibility.rst at 1.19.3, facts-13 §4): not tested on 1.36.
+  { series: '1.19', latest: '1.19.6', kubernetesMin: '1.32', kubernetesMax: '1.35' },
+  // Its tested Kubernetes list was not found (facts-13 §4, UNCONFIRMED); facts-13 also saw a 1.20.1 chart.
   { series: '1.20', latest: '1.20.0' },
 ];
+
+/** Whether Cilium `cilium` is tested with Kubernetes `kubernetes`; undefined where no source says. */
+export function ciliumSupportsKubernetes(cilium: string, kubernetes: string): boolean | undefined {
+  const version = parse(cilium, 'Cilium');
+  const series = CILIUM_RELEASES.find((release) => release.series === minorOf(version));
+  if (!series) return false;
+  if (!series.kubernetesMin || !series.kubernetesMax) return undefined;
+  const minor = parseMinor(minorOf(parse(kubernetes, 'Kubernetes')));
+  return (
+    compare(minor, parseMinor(series.kubernetesMin)) >= 0 &&
+    compare(minor, parseMinor(series.kubernetesMax)) <= 0
+  );
+}
 
 /** The ordered versions to go through (the last one is the target), or why the real systems refuse. */
 export type UpgradePath = { hops: string[] } | { refused: string };

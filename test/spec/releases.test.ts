@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   TALOS_RELEASES,
+  ciliumSupportsKubernetes,
   installerRefusal,
   kubernetesUpgradePath,
   oldestTalosFor,
@@ -117,5 +118,14 @@ describe('talosSupportsKubernetes', () => {
     for (const release of TALOS_RELEASES) {
       expect(talosSupportsKubernetes(release.latest, release.defaultKubernetes)).toBe(true);
     }
+  });
+});
+
+describe('ciliumSupportsKubernetes', () => {
+  it('knows 1.19’s tested range and says unknown where no source gave one', () => {
+    expect(ciliumSupportsKubernetes('1.19.6', '1.35.4')).toBe(true);
+    expect(ciliumSupportsKubernetes('1.19.6', '1.36.3')).toBe(false);
+    expect(ciliumSupportsKubernetes('1.20.0', '1.36.3')).toBeUndefined();
+    expect(ciliumSupportsKubernetes('1.18.4', '1.34.1')).toBe(false);
   });
 });
