@@ -367,6 +367,19 @@ export class Talosctl {
     await this.talosctl(['--talosconfig', talosconfig, ...this.target(node), 'reboot', '--wait=false']);
   }
 
+  /**
+   * The node's boot id (`/proc/sys/kernel/random/boot_id`, what talosctl's own upgrade tracker compares,
+   * LIFECYCLE F.1 `BootIDChangedPostCheckFn`); undefined while the node does not answer.
+   */
+  async bootId(talosconfig: string, node: string): Promise<string | undefined> {
+    const result = await this.talosctl(
+      ['--talosconfig', talosconfig, ...this.target(node), 'read', '/proc/sys/kernel/random/boot_id'],
+      true,
+    );
+    const id = result.stdout.trim();
+    return result.exitCode === 0 && id !== '' ? id : undefined;
+  }
+
   /** Talks to `node` directly: before the VIP exists it is the only way in. */
   private target(node: string): string[] {
     return ['--nodes', node, '--endpoints', node];

@@ -91,6 +91,16 @@ describe('Talosctl lifecycle argv', () => {
     ]);
   });
 
+  it('bootId reads the boot id file on the node itself; undefined while it does not answer', async () => {
+    const answers = [{ stdout: '5b2c9e9a-1\n' }, { exitCode: 1, stderr: 'rpc error: code = Unavailable' }];
+    const { talos, calls } = talosctl(() => answers.shift());
+    expect(await talos.bootId('/s/tc', '10.0.0.21')).toBe('5b2c9e9a-1');
+    expect(await talos.bootId('/s/tc', '10.0.0.21')).toBeUndefined();
+    expect(argv(calls)[0]).toBe(
+      'talosctl --talosconfig /s/tc --nodes 10.0.0.21 --endpoints 10.0.0.21 read /proc/sys/kernel/random/boot_id',
+    );
+  });
+
   it('a refused upgrade says whether asking again can help', async () => {
     const refuse = (desc: string) =>
       talosctl(() => ({

@@ -186,24 +186,26 @@ describe('observeTalos', () => {
 });
 
 describe('talosSteps', () => {
-  /** A node that takes the upgrade: it answers the old release for `slowPolls` checks, then the new one, Ready on a new boot. */
-  function upgradingNode(slowPolls: number) {
+  /**
+   * A node that takes the upgrade: it answers the old release for `slowPolls` checks, then boots again
+   * (a new boot id) on `comesBackOn`, Ready.
+   */
+  function upgradingNode(slowPolls: number, comesBackOn = 'v1.12.11') {
     let upgraded = false;
     let polls = 0;
+    const back = () => upgraded && polls > slowPolls;
     return layerDeps((tool, args) => {
       if (tool === 'kubectl') {
-        const boot = upgraded && polls > slowPolls ? 'boot-2' : 'boot-1';
         return {
-          stdout: nodesOutput(
-            NODES.map((node) => ({ name: node.name, ready: true, kubelet: 'v1.34.1', bootId: boot })),
-          ),
+          stdout: nodesOutput(NODES.map((node) => ({ name: node.name, ready: true, kubelet: 'v1.34.1' }))),
         };
       }
       if (args.includes('upgrade')) upgraded = true;
+      if (args.includes('read')) return { stdout: back() ? 'boot-2\n' : 'boot-1\n' };
       if (args.includes('version')) {
         polls += upgraded ? 1 : 0;
         const node = args[args.indexOf('--nodes') + 1] ?? '';
-        return { stdout: versionOutput({ [node]: upgraded && polls > slowPolls ? 'v1.12.11' : 'v1.11.6' }) };
+        return { stdout: versionOutput({ [node]: back() ? comesBackOn : 'v1.11.6' }) };
       }
       return undefined;
     }, work);
@@ -240,6 +242,18 @@ describe('talosSteps', () => {
       '--wait=false',
     ]);
     expect(calls.filter((c) => c.args.includes('version')).length).toBe(4);
+    expect(calls.find((c) => c.args.includes('read'))?.args.slice(-2)).toEqual([
+      'read',
+      '/proc/sys/kernel/random/boot_id',
+    ]);
+  });
+
+  it('a node that boots again on its old release did not take the upgrade: the rollout stops at once', async () => {
+    const { deps, clock } = upgradingNode(2, 'v1.11.6');
+    await expect(upgradeOf(deps).run()).rejects.toThrow(
+      'east-w-1 booted again still on v1.11.6: the upgrade to v1.12.11 did not take (see talosctl dmesg and events on it): the rollout stops here',
+    );
+    expect(clock.now).toBeLessThan(1_000);
   });
 
   it('names the node and the release when it does not come back in time', async () => {
@@ -279,11 +293,8 @@ describe('talosSteps', () => {
     const { deps, calls } = layerDeps((tool, args) => {
       if (args.includes('reboot')) rebooted = true;
       if (tool === 'kubectl')
-        return {
-          stdout: nodesOutput([
-            { name: 'east-w-1', ready: true, kubelet: 'v1.34.1', bootId: rebooted ? 'b2' : 'b1' },
-          ]),
-        };
+        return { stdout: nodesOutput([{ name: 'east-w-1', ready: true, kubelet: 'v1.34.1' }]) };
+      if (args.includes('read')) return { stdout: rebooted ? 'b2' : 'b1' };
       if (args.includes('version'))
         return { stdout: versionOutput({ [args[args.indexOf('--nodes') + 1] ?? '']: 'v1.11.6' }) };
       return undefined;

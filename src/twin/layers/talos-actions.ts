@@ -36,7 +36,7 @@ export function talosUpgradeAction(
     describe: `Talos ${hop.from} -> ${hop.to}`,
     drain: false,
     run: async () => {
-      const bootBefore = await bootIdOf(deps, node.name);
+      const bootBefore = await deps.talosctl.bootId(cluster.talosconfig, node.address);
       await requestUpgrade(deps, cluster, node, image);
       deps.log(`${node.name}: upgrade to ${hop.to} accepted (${image})`);
       await awaitBack(deps, cluster, node, {
@@ -62,7 +62,7 @@ export function configRebootAction(
     describe: `config with a reboot (${config.keys.join(', ') || 'changed'})`,
     drain: true,
     run: async () => {
-      const bootBefore = await bootIdOf(deps, node.name);
+      const bootBefore = await deps.talosctl.bootId(cluster.talosconfig, node.address);
       await deps.talosctl.applyConfig(cluster.talosconfig, node.address, config.file, 'reboot');
       await awaitBack(deps, cluster, node, { what: 'the reboot for its new config', bootBefore });
     },
@@ -109,19 +109,11 @@ async function requestUpgrade(
   }
 }
 
-/** The node's boot id as its kubelet reports it, if it does. */
-async function bootIdOf(deps: ClusterLayerDeps, name: string): Promise<string | undefined> {
-  try {
-    return (await deps.kubectl.nodeVersions()).find((node) => node.name === name)?.bootId;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Waits until the node answers Talos with `release` (when given) after a new boot, and its Kubernetes Node
- * is Ready. A new boot is a changed boot id; where the kubelet reports none, the node must have been seen
- * down once (or, for an upgrade, run the new release, which it can only do after booting it).
+ * Waits until the node answers Talos on a new boot (a changed boot id; where none was read before, the node
+ * must have been seen down once, or run the new release, which it can only do after booting it), with
+ * `release` when given, and its Kubernetes Node is Ready. A node back on a new boot with the old release
+ * did not take the upgrade (the installer's pre-flight or a boot fallback, F.1): that fails at once.
  */
 async function awaitBack(
   deps: ClusterLayerDeps,
@@ -131,38 +123,39 @@ async function awaitBack(
 ): Promise<void> {
   const timeoutMs = deps.pace.bootTimeoutMs + deps.pace.nodesReadyTimeoutMs;
   let seenDown = false;
+  let failed: string | undefined;
+  const probe = async () => {
+    const [answer] = await deps.talosctl.versions(cluster.talosconfig, [node.address]);
+    const boot =
+      answer && 'release' in answer
+        ? await deps.talosctl.bootId(cluster.talosconfig, node.address)
+        : undefined;
+    if (!answer || 'unknown' in answer || !boot) {
+      seenDown = true;
+      return {
+        ready: false,
+        detail: `Talos does not answer${answer && 'unknown' in answer ? `: ${answer.unknown}` : ''}`,
+      };
+    }
+    const newBoot = expect.bootBefore !== undefined ? boot !== expect.bootBefore : seenDown;
+    if (expect.release && answer.release !== expect.release) {
+      if (newBoot)
+        failed = `${node.name} booted again still on ${answer.release}: ${expect.what} did not take`;
+      return { ready: newBoot, detail: `Talos still runs ${answer.release}` };
+    }
+    if (!newBoot && !expect.release) return { ready: false, detail: 'the node has not rebooted yet' };
+    const kube = (await deps.kubectl.nodeVersions()).find((candidate) => candidate.name === node.name);
+    if (!kube?.ready) return { ready: false, detail: `Talos ${answer.release} runs; the Node is not Ready` };
+    return { ready: true, detail: `Talos ${answer.release}, Ready` };
+  };
   try {
-    await waitUntil(
-      async () => {
-        const [answer] = await deps.talosctl.versions(cluster.talosconfig, [node.address]);
-        if (!answer || 'unknown' in answer) {
-          seenDown = true;
-          return {
-            ready: false,
-            detail: `Talos does not answer: ${answer && 'unknown' in answer ? answer.unknown : ''}`,
-          };
-        }
-        if (expect.release && answer.release !== expect.release) {
-          return { ready: false, detail: `Talos still runs ${answer.release}` };
-        }
-        const kube = (await deps.kubectl.nodeVersions()).find((candidate) => candidate.name === node.name);
-        const rebooted =
-          expect.bootBefore !== undefined && kube?.bootId !== undefined
-            ? kube.bootId !== expect.bootBefore
-            : seenDown || expect.release !== undefined;
-        if (!rebooted) return { ready: false, detail: 'the node has not rebooted yet' };
-        if (!kube?.ready)
-          return { ready: false, detail: `Talos ${answer.release} runs; the Node is not Ready` };
-        return { ready: true, detail: `Talos ${answer.release}, Ready` };
-      },
-      {
-        timeoutMs,
-        intervalMs: deps.pace.pollMs,
-        describe: `${node.name} back from ${expect.what}`,
-        ...(deps.now ? { now: deps.now } : {}),
-        ...(deps.sleep ? { sleep: deps.sleep } : {}),
-      },
-    );
+    await waitUntil(probe, {
+      timeoutMs,
+      intervalMs: deps.pace.pollMs,
+      describe: `${node.name} back from ${expect.what}`,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    });
   } catch (error) {
     if (!(error instanceof WaitTimeoutError)) throw error;
     throw new Error(
@@ -171,6 +164,7 @@ async function awaitBack(
       { cause: error },
     );
   }
+  if (failed) throw new Error(`${failed} (see talosctl dmesg and events on it): the rollout stops here`);
   deps.log(
     `${node.name}: back from ${expect.what}${expect.release ? ` (Talos ${expect.release})` : ''}, Ready`,
   );
