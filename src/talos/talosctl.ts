@@ -285,8 +285,18 @@ export class Talosctl {
    * Starts an upgrade to `image` and returns once the node accepted it (`--wait=false`): the caller gates on
    * the node coming back itself. A node that refuses before starting (etcd checks, the upgrade lock, the
    * installer image; F.1, F.9) throws UpgradeRefusedError saying whether to ask again.
+   *
+   * `clientDrain: false` adds `--drain=false`, for nodes on Talos 1.13+: talosctl 1.13 upgrades them through
+   * the LifecycleService, where talosctl itself drains (default true) and that forces `--wait` (facts-13 §2,
+   * upgrade.go l.70-76, l.368); the caller drains instead. Older nodes take the legacy API and drain
+   * themselves (F.1), and talosctl before 1.13 has no `--drain` flag, so it is left out for them.
    */
-  async upgrade(talosconfig: string, node: string, image: string): Promise<void> {
+  async upgrade(
+    talosconfig: string,
+    node: string,
+    image: string,
+    opts: { clientDrain?: false } = {},
+  ): Promise<void> {
     try {
       await this.talosctl([
         '--talosconfig',
@@ -296,6 +306,7 @@ export class Talosctl {
         '--image',
         image,
         '--wait=false',
+        ...(opts.clientDrain === false ? ['--drain=false'] : []),
       ]);
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;

@@ -256,6 +256,33 @@ describe('talosSteps', () => {
     expect(clock.now).toBeLessThan(1_000);
   });
 
+  it('a node on 1.13 is drained by the rollout and talosctl’s own drain is off (LifecycleService upgrade)', async () => {
+    const { deps, calls } = layerDeps((tool, args) => {
+      if (tool === 'kubectl')
+        return { stdout: nodesOutput([{ name: 'east-w-1', ready: true, kubelet: 'v1.36.3' }]) };
+      const upgraded = calls.some((c) => c.args.includes('upgrade'));
+      if (args.includes('read')) return { stdout: upgraded ? 'b2' : 'b1' };
+      if (args.includes('version'))
+        return { stdout: versionOutput({ '10.0.0.21': upgraded ? 'v1.13.9' : 'v1.13.2' }) };
+      return undefined;
+    }, work);
+    const observation = observed('v1.13.2', '1.36.3');
+    const diff = diffTalos(observation, { version: 'v1.13.9' });
+    expect(diff.changes[2]?.detail).toBe(
+      'reboots; drained first (the 1.13 upgrade API does not drain in the node)',
+    );
+    const step = talosSteps(deps, cluster, observation, diff)[2];
+    if (!step || !('action' in step)) throw new Error('expected a node action');
+    expect(step.action.drain).toBe(true);
+    await step.action.run();
+    expect(calls.find((c) => c.args.includes('upgrade'))?.args.slice(-4)).toEqual([
+      '--image',
+      'factory.talos.dev/nocloud-installer/abc:v1.13.9',
+      '--wait=false',
+      '--drain=false',
+    ]);
+  });
+
   it('names the node and the release when it does not come back in time', async () => {
     const { deps, clock } = upgradingNode(Infinity);
     await expect(upgradeOf(deps).run()).rejects.toThrow(

@@ -21,6 +21,15 @@ export interface TalosActionCluster {
   schematic: string;
 }
 
+/**
+ * Whether talosctl 1.13 upgrades a node running `release` through the LifecycleService: nodes in
+ * `>1.13.0-alpha.2 <2.0.0` (facts-13 §2, upgrade.go l.86), the others through the legacy API.
+ */
+export function usesLifecycleApi(release: string): boolean {
+  const match = /^v?(\d+)\.(\d+)\./.exec(release);
+  return match !== null && Number(match[1]) === 1 && Number(match[2]) >= 13;
+}
+
 /** Upgrades `node` to `hop`: `talosctl upgrade --wait=false`, then waits for the new release and Ready. */
 export function talosUpgradeAction(
   deps: ClusterLayerDeps,
@@ -29,15 +38,17 @@ export function talosUpgradeAction(
   hop: { from: string; to: string },
 ): NodeAction {
   const image = installerImage({ schematic: cluster.schematic, version: hop.to });
+  const lifecycleApi = usesLifecycleApi(hop.from);
   return {
     cluster: cluster.cluster,
     node: node.name,
     role: node.role,
     describe: `Talos ${hop.from} -> ${hop.to}`,
-    drain: false,
+    // Legacy upgrades drain in the node (F.1); LifecycleService ones do not, and we keep talosctl's off.
+    drain: lifecycleApi,
     run: async () => {
       const bootBefore = await deps.talosctl.bootId(cluster.talosconfig, node.address);
-      await requestUpgrade(deps, cluster, node, image);
+      await requestUpgrade(deps, cluster, node, image, lifecycleApi);
       deps.log(`${node.name}: upgrade to ${hop.to} accepted (${image})`);
       await awaitBack(deps, cluster, node, {
         what: `the upgrade to ${hop.to}`,
@@ -89,13 +100,19 @@ async function requestUpgrade(
   cluster: TalosActionCluster,
   node: TalosNodeInput,
   image: string,
+  lifecycleApi: boolean,
 ): Promise<void> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const deadline = now() + deps.pace.apiTimeoutMs;
   for (;;) {
     try {
-      return await deps.talosctl.upgrade(cluster.talosconfig, node.address, image);
+      return await deps.talosctl.upgrade(
+        cluster.talosconfig,
+        node.address,
+        image,
+        lifecycleApi ? { clientDrain: false } : {},
+      );
     } catch (error) {
       if (!(error instanceof UpgradeRefusedError)) throw error;
       if (!error.retryable || now() >= deadline) {

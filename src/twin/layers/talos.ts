@@ -16,7 +16,12 @@ import {
 } from '../../talos/machine-configs.js';
 import type { GeneratedConfigs } from '../../talos/talosctl.js';
 import type { ClusterLayerDeps, LayerStep } from './steps.js';
-import { applyConfigNoReboot, configRebootAction, talosUpgradeAction } from './talos-actions.js';
+import {
+  applyConfigNoReboot,
+  configRebootAction,
+  talosUpgradeAction,
+  usesLifecycleApi,
+} from './talos-actions.js';
 import type { Change, LayerDiff, RefusedChange } from './types.js';
 
 /**
@@ -228,7 +233,9 @@ export function diffTalos(observation: TalosObservation, wanted: TalosWanted): L
         kind: 'talos-upgrade',
         from,
         to: hop,
-        detail: 'reboots; Talos cordons and drains the node itself',
+        detail: usesLifecycleApi(from)
+          ? 'reboots; drained first (the 1.13 upgrade API does not drain in the node)'
+          : 'reboots; Talos cordons and drains the node itself',
         disruptive: true,
       };
       hops.push({ change, order: [...versionOrder(hop), node.role === 'controlplane' ? 0 : 1, index] });
@@ -313,7 +320,8 @@ function unobservedOf(observation: TalosObservation): Pick<LayerDiff, 'unobserve
 }
 
 /**
- * The layer's steps in the diff's order: each hop a NodeAction (no drain: Talos drains itself, F.1), each
+ * The layer's steps in the diff's order: each hop a NodeAction (no drain where Talos drains itself, F.1;
+ * drained from 1.13 on, whose upgrade API does not, facts-13 §2), each
  * config with a reboot a drained NodeAction, each config without one a plain run (mode no-reboot).
  */
 export function talosSteps(
