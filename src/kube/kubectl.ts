@@ -258,6 +258,36 @@ export class Kubectl {
     return this.kubectl(['-n', namespace, 'exec', target, '-c', container, '--', ...command], true);
   }
 
+  /** Every node's kubelet version and boot id (`status.nodeInfo`), with its Ready condition. */
+  async nodeVersions(): Promise<NodeVersionInfo[]> {
+    const { stdout } = await this.kubectl(['get', 'nodes', '-o', 'json']);
+    const parsed = NodeVersionListSchema.safeParse(parseJsonOutput('kubectl get nodes -o json', stdout));
+    if (!parsed.success) {
+      throw new Error(
+        `kubectl get nodes -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    return parsed.data.items.map((item) => {
+      const info = item.status?.nodeInfo;
+      return {
+        name: item.metadata.name,
+        ready: (item.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+        ...(info?.kubeletVersion ? { kubeletVersion: info.kubeletVersion } : {}),
+        ...(info?.bootID ? { bootId: info.bootID } : {}),
+      };
+    });
+  }
+
+  /** The API server's version (`/version` gitVersion, e.g. `v1.34.1`), as the server answering reports it. */
+  async apiServerVersion(): Promise<string> {
+    const { stdout } = await this.kubectl(['get', '--raw=/version']);
+    const parsed = z
+      .object({ gitVersion: z.string() })
+      .safeParse(parseJsonOutput('kubectl get --raw=/version', stdout));
+    if (!parsed.success) throw new Error('kubectl get --raw=/version gave no gitVersion');
+    return parsed.data.gitVersion;
+  }
+
   private kubectl(args: string[], allowFailure = false) {
     return this.runner.run(this.tool, ['--kubeconfig', this.kubeconfig, ...args], { allowFailure });
   }
@@ -269,3 +299,29 @@ function timeout(seconds: number): string {
   }
   return `--timeout=${seconds}s`;
 }
+
+/** A node's versions as its kubelet reports them. */
+export interface NodeVersionInfo {
+  name: string;
+  ready: boolean;
+  /** `status.nodeInfo.kubeletVersion`, e.g. `v1.34.1`. */
+  kubeletVersion?: string;
+  /** `status.nodeInfo.bootID`: a new one means the node booted again. */
+  bootId?: string;
+}
+
+const NodeVersionListSchema = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string() }),
+      status: z
+        .object({
+          conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional(),
+          nodeInfo: z
+            .object({ kubeletVersion: z.string().optional(), bootID: z.string().optional() })
+            .optional(),
+        })
+        .optional(),
+    }),
+  ),
+});

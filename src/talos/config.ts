@@ -43,7 +43,7 @@ export interface TalosClusterInput {
   /** Pod CIDR; must differ between clusters of a mesh (C.4). */
   pods: string;
   services: string;
-  /** `factory.talos.dev/installer/<schematic>:<version>`, the same schematic as the boot image. */
+  /** `factory.talos.dev/nocloud-installer/<schematic>:<version>`, the same schematic as the boot image. */
   installImage: string;
   kubernetesVersion: string;
   /** A full release, e.g. v1.11.6. */
