@@ -15,6 +15,7 @@ import type { TwinContext } from './context.js';
 import { clusterKeys, describeFailures } from './outcome.js';
 import type { ClusterOutcome, TwinOutcome } from './outcome.js';
 import { imageSteps, vmSteps } from './vm-steps.js';
+import { convergeLayers, refuseLayerChanges, withConverge } from './converge.js';
 
 /**
  * Converges a twin: a missing twin is created, an existing one keeps every healthy node, gains or loses
@@ -35,10 +36,17 @@ export async function applyTwin(ctx: TwinContext): Promise<TwinOutcome> {
   const work = ctx.workDir;
   await freshWorkDir(work);
   try {
+    const running = runsAlready(plan);
+    // What the real systems refuse is refused before anything changes (converge refuses the same again).
+    if (running) await refuseLayerChanges(ctx, plan, outcome(ctx, plan, []).clusters, ca);
     const steps = buildSteps(ctx, plan, ca, work);
     const { records } = await runGraph(steps, ctx.events);
     if (reservation) await releaseReservation(ctx, plan, reservation.claimedAt);
-    return outcome(ctx, plan, records);
+    const built = outcome(ctx, plan, records);
+    if (!running || !built.ok) return built;
+    // Nodes that ran already: each layer brought to the spec in place (day 2's Rook releases are day 2's).
+    const converged = await convergeLayers(ctx, plan, built.clusters, ca, { rook: false });
+    return withConverge(built, converged);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -100,4 +108,9 @@ function outcome(ctx: TwinContext, plan: TwinPlan, records: StepRecord[]): TwinO
     ok: failed.length === 0 && records.every((record) => record.state === 'done'),
     ...(failed.length > 0 ? { failure: describeFailures(records) } : {}),
   };
+}
+
+/** Whether some VM of the twin ran before this run: only then can a layer differ from the spec. */
+function runsAlready(plan: TwinPlan): boolean {
+  return plan.vms.some((vm) => vm.action === 'keep' || vm.action === 'change');
 }
