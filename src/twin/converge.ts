@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { meshCaKey, parseMeshCa } from '../mesh/ca.js';
+import { freshWorkDir } from '../util/work-dir.js';
 import { ConfigurationError } from '../errors.js';
 import type { Step, StepRecord } from '../plan/executor.js';
 import { runGraph } from '../plan/executor.js';
@@ -14,6 +17,7 @@ import type { LayerDiff } from './layers/types.js';
 import { diskGrowthSteps, vmResizeActions } from './layers/vm.js';
 import { probeFor, releaseDepsFor, rolloutDepsFor, vmActionDepsFor } from './layers/wiring.js';
 import type { ClusterOutcome, TwinOutcome } from './outcome.js';
+import { loadTwinRecord, readTwinRecord } from './outcome.js';
 import { loadPlatformReport } from './platform.js';
 import type { ProbeFigures } from './probe.js';
 
@@ -153,4 +157,33 @@ async function availabilityProbe(ctx: TwinContext, clusters: ClusterOutcome[]) {
   const mesh = report.mesh.length > 0;
   if (!starwars && !mesh) return undefined;
   return probeFor(ctx, clusters, { starwars, mesh });
+}
+
+/**
+ * Every layer of a twin that runs, compared with the spec (for `plan` and `up`'s last check), or undefined
+ * when nothing of it runs yet (a new twin is created at the spec's releases). Changes nothing; generated
+ * configs live in the operation's private scratch folder and are removed.
+ */
+export async function observeRunningTwin(
+  ctx: TwinContext,
+  plan: TwinPlan,
+  scope: LayerScope = { rook: ctx.twin.spec.addons.rook.enabled },
+): Promise<LayerDiff[] | undefined> {
+  if (plan.slotState !== 'held' || !plan.vms.some((vm) => vm.action === 'keep' || vm.action === 'change'))
+    return undefined;
+  const record = await readTwinRecord(ctx.store, plan.twin);
+  const caText = await ctx.store.read(meshCaKey(plan.twin));
+  if (!record || caText === undefined) return undefined;
+  const ca = parseMeshCa(caText, ctx.store.pathOf(meshCaKey(plan.twin)));
+  const clusters = (await loadTwinRecord(ctx.store, plan.twin)).filter(
+    (cluster) => existsSync(cluster.kubeconfig) && existsSync(cluster.talosconfig),
+  );
+  if (clusters.length === 0) return undefined;
+  await freshWorkDir(ctx.workDir);
+  try {
+    const layers = await observeTwinLayers(ctx, plan, clusters, ca, scope);
+    return layers.flatMap((cluster) => cluster.diffs);
+  } finally {
+    await rm(ctx.workDir, { recursive: true, force: true });
+  }
 }
