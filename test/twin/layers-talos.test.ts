@@ -149,7 +149,7 @@ describe('observeTalos', () => {
         return [at('--talos-version'), at('--kubernetes-version'), at('--install-image')];
       });
     expect(genConfigs).toEqual([
-      ['v1.12', '1.35.4', 'factory.talos.dev/nocloud-installer/abc:v1.12.11'],
+      ['v1.11', '1.35.4', 'factory.talos.dev/nocloud-installer/abc:v1.12.11'],
       ['v1.11', '1.34.1', 'factory.talos.dev/nocloud-installer/abc:v1.11.6'],
     ]);
     expect(calls.find((c) => c.args.includes('version'))?.args).toEqual([
