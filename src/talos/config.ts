@@ -48,6 +48,11 @@ export interface TalosClusterInput {
   kubernetesVersion: string;
   /** A full release, e.g. v1.11.6. */
   talosVersion: string;
+  /**
+   * The version contract `gen config --talos-version` targets (e.g. v1.11); the release's own minor when
+   * unset. machine-configs.ts keeps it at CONFIG_CONTRACT for every release.
+   */
+  versionContract?: string | undefined;
   /** Worker count; with none, control planes must take workloads. */
   workers: number;
   /** machine.time.servers; unset leaves Talos' default (time.cloudflare.com). */

@@ -9,7 +9,7 @@ import {
   type TalosNodeInput,
 } from './config.js';
 import { installerImage } from './image.js';
-import type { GeneratedConfigs, Talosctl } from './talosctl.js';
+import { talosContract, type GeneratedConfigs, type Talosctl } from './talosctl.js';
 
 /**
  * The machine configs the product generates for a cluster and its nodes: `gen config` with the cluster's
@@ -30,11 +30,31 @@ export interface ConfigReleases {
   schematic: string;
 }
 
+/**
+ * The version contract of every config the product generates, whatever the release: v1.11. From the v1.12
+ * contract on, `gen config` adds a HostnameConfig document with `auto: stable` (TALOS v1.13.9
+ * `pkg/machinery/config/generate/network.go` l.39-44, `MultidocNetworkConfigSupported` = contract > 1.11,
+ * `contract.go` l.183), which Talos refuses beside the `machine.network.hostname` our node patch sets
+ * ("static hostname is already set in v1alpha1 config", `types/network/hostname.go` l.151-157). Newer Talos
+ * still decodes the v1.11 contract's fields (deprecated, "still supported for backwards compatibility",
+ * LIFECYCLE F.9; facts-13 §2 for v1.13), and a config that keeps its contract does not drift when the node
+ * is upgraded. Moving to the multi-document network config is a change of its own.
+ */
+export const CONFIG_CONTRACT = 'v1.11';
+
+/** The contract a config for `release` is generated with: its own minor, capped at CONFIG_CONTRACT. */
+export function configContract(release: string): string {
+  const own = talosContract(release);
+  const minor = (contract: string) => Number(contract.split('.')[1]);
+  return minor(own) < minor(CONFIG_CONTRACT) ? own : CONFIG_CONTRACT;
+}
+
 /** The full cluster input for one pair of releases. */
 export function clusterInputFor(base: ClusterBase, releases: ConfigReleases): TalosClusterInput {
   return {
     ...base,
     talosVersion: releases.talosVersion,
+    versionContract: configContract(releases.talosVersion),
     kubernetesVersion: releases.kubernetesVersion.replace(/^v/, ''),
     installImage: installerImage({ schematic: releases.schematic, version: releases.talosVersion }),
   };

@@ -140,7 +140,7 @@ export class Talosctl {
       '--kubernetes-version',
       cluster.kubernetesVersion,
       '--talos-version',
-      talosContract(cluster.talosVersion),
+      cluster.versionContract ?? talosContract(cluster.talosVersion),
       '--install-image',
       cluster.installImage,
       '--with-docs=false',

@@ -11,6 +11,7 @@ import type { StateKey } from '../state/store.js';
 import type { TalosClusterInput } from '../talos/config.js';
 import { commonPatch, controlPlanePatch, workerPatch } from '../talos/config.js';
 import { installerImage } from '../talos/image.js';
+import { configContract } from '../talos/machine-configs.js';
 import type { Talosctl } from '../talos/talosctl.js';
 import { canonicalJson } from '../util/values.js';
 import type { ClusterFiles } from './cluster-files.js';
@@ -72,6 +73,7 @@ export function clusterInput(
     installImage: installerImage(spec.talos),
     kubernetesVersion: spec.talos.kubernetesVersion,
     talosVersion: spec.talos.version,
+    versionContract: configContract(spec.talos.version), // the configs the Talos layer compares with
     workers,
     timeServers: spec.talos.timeServers,
     registryMirrors: spec.talos.registryMirrors,

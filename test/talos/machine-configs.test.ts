@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  CONFIG_CONTRACT,
   clusterInputFor,
+  configContract,
   generateClusterConfigs,
   generateNodeConfig,
   type ClusterBase,
@@ -27,7 +29,14 @@ beforeEach(async () => {
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
 describe('machine configs', () => {
-  it('generates for the releases given: their contract, Kubernetes and nocloud installer', async () => {
+  it('keeps the v1.11 contract for every release (no HostnameConfig beside machine.network.hostname)', () => {
+    expect(configContract('v1.11.6')).toBe('v1.11');
+    expect(configContract('v1.12.11')).toBe(CONFIG_CONTRACT);
+    expect(configContract('v1.13.9')).toBe('v1.11');
+    expect(configContract('v1.10.7')).toBe('v1.10');
+  });
+
+  it('generates for the releases given: their Kubernetes and nocloud installer, the product’s contract', async () => {
     const input = clusterInputFor(base, releases);
     expect(input).toMatchObject({
       talosVersion: 'v1.12.11',
@@ -47,7 +56,7 @@ describe('machine configs', () => {
       '--kubernetes-version',
       '1.34.1',
       '--talos-version',
-      'v1.12',
+      'v1.11',
       '--install-image',
       'factory.talos.dev/nocloud-installer/abc:v1.12.11',
     ]);

@@ -75,6 +75,20 @@ describe('diffTalos', () => {
     });
   });
 
+  it('does not refuse it when the spec takes Kubernetes into the hop’s range (Kubernetes moves up in between)', () => {
+    const diff = diffTalos(observed('v1.11.6', '1.29.3'), {
+      version: 'v1.12.11',
+      kubernetesVersion: '1.30.4',
+    });
+    expect(diff.refused).toEqual([]);
+    expect(diff.changes.map((c) => c.to)).toEqual(['v1.12.11', 'v1.12.11', 'v1.12.11']);
+    const stillBelow = diffTalos(observed('v1.11.6', '1.29.3'), {
+      version: 'v1.12.11',
+      kubernetesVersion: '1.29.9',
+    });
+    expect(stillBelow.refused).toHaveLength(3);
+  });
+
   it('refuses a downgrade the installer refuses, naming the release to go to first', () => {
     const diff = diffTalos(observed('v1.13.9', '1.34.1'), { version: 'v1.11.6' });
     expect(diff.refused.map((r) => r.reason)).toEqual(
@@ -149,7 +163,7 @@ describe('observeTalos', () => {
         return [at('--talos-version'), at('--kubernetes-version'), at('--install-image')];
       });
     expect(genConfigs).toEqual([
-      ['v1.12', '1.35.4', 'factory.talos.dev/nocloud-installer/abc:v1.12.11'],
+      ['v1.11', '1.35.4', 'factory.talos.dev/nocloud-installer/abc:v1.12.11'],
       ['v1.11', '1.34.1', 'factory.talos.dev/nocloud-installer/abc:v1.11.6'],
     ]);
     expect(calls.find((c) => c.args.includes('version'))?.args).toEqual([

@@ -69,7 +69,7 @@ export async function observeClusterLayers(
       talosconfig: cluster.talosconfig,
       secretsFile: ctx.store.pathOf({ twin: plan.twin, cluster: cluster.name, name: 'secrets.yaml' }),
     },
-    { version: spec.talos.version },
+    { version: spec.talos.version, kubernetesVersion: spec.talos.kubernetesVersion },
   );
   const controlPlane = cluster.nodes.find((node) => node.role === 'controlplane')!;
   const kubernetes = await planKubernetesLayer(

@@ -72,6 +72,12 @@ export interface TalosObservation {
 export interface TalosWanted {
   /** talos.version, e.g. v1.13.9. */
   version: string;
+  /**
+   * talos.kubernetesVersion: a hop whose Talos needs a newer Kubernetes than runs is not refused when the
+   * spec takes Kubernetes there (the cluster's sequence runs each Kubernetes hop as soon as every node
+   * takes it, so Kubernetes moves up between the Talos hops).
+   */
+  kubernetesVersion?: string;
 }
 
 /** Kubernetes component images: the Kubernetes layer changes them (upgrade-k8s patches them in, F.2). */
@@ -213,7 +219,9 @@ export function diffTalos(observation: TalosObservation, wanted: TalosWanted): L
       });
       return;
     }
-    const unsupported = path.hops.map((hop) => kubernetesRefusal(hop, kubernetes)).find(Boolean);
+    const unsupported = path.hops
+      .map((hop) => kubernetesRefusal(hop, kubernetes, wanted.kubernetesVersion))
+      .find(Boolean);
     if (unsupported) {
       refused.push({
         layer: 'talos',
@@ -270,11 +278,15 @@ function configChange(cluster: string, node: string, drift: ConfigDrift): Change
 }
 
 /** Why Talos `hop` cannot run the cluster's Kubernetes (F.2 matrix), with the step needed first. */
-function kubernetesRefusal(hop: string, running: Set<string>): string | undefined {
+function kubernetesRefusal(hop: string, running: Set<string>, wanted?: string): string | undefined {
   const series = talosSeriesOf(hop);
   if (!series) return undefined;
+  const movesUpInTime = (version: string) =>
+    wanted !== undefined &&
+    minorNumber(version) < minorNumber(series.kubernetesMin) &&
+    talosSupportsKubernetes(hop, wanted);
   for (const version of running) {
-    if (talosSupportsKubernetes(hop, version)) continue;
+    if (talosSupportsKubernetes(hop, version) || movesUpInTime(version)) continue;
     const range = `Talos ${series.series} runs Kubernetes ${series.kubernetesMin} to ${series.kubernetesMax}, and the cluster runs ${version}`;
     return minorNumber(version) < minorNumber(series.kubernetesMin)
       ? `${range}: upgrade Kubernetes to ${series.kubernetesMin} first`
