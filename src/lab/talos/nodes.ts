@@ -388,9 +388,15 @@ export class TalosNodes {
   }
 
   /** Starts the upgrade sequence of a running node whose API checks passed (F.1). */
-  startUpgrade(node: TalosNode, target: string, mode: RebootMode, preflight?: string): Transition {
+  startUpgrade(
+    node: TalosNode,
+    target: string,
+    mode: RebootMode,
+    preflight?: string,
+    drain = true,
+  ): Transition {
     const now = this.now();
-    const drainSeconds = this.drainHook?.(node, now) ?? 0;
+    const drainSeconds = drain ? (this.drainHook?.(node, now) ?? 0) : 0;
     const input = { now, identity: node.identity, times: this.reasonTimes(), release: node.release, mode };
     return this.addTransition(
       node,

@@ -21,6 +21,7 @@ import { UsageError, boolFlag, findCommand, listFlag, parseFlags, stringFlag } f
 import type { ExecResult, ToolCall } from './runtime.js';
 import { ToolFailure, humanBytes, table } from './runtime.js';
 import { applyConfig } from './talosctl-apply.js';
+import { REBOOT_FLAGS, UPGRADE_FLAGS, reboot, upgrade } from './talosctl-upgrade.js';
 import { dialInsecure, dialSecure, loadTalosconfig, proxyTo, singleNode } from './talos-dial.js';
 import { TIME_RESOURCES, bootstrap, etcdMembers, etcdStatus, timeResourceTable } from './talosctl-etcd.js';
 
@@ -124,6 +125,9 @@ const ROOT: CommandNode<Run> = {
       run: (call, args) => applyConfig(call, args, readPatch),
     },
     { name: 'bootstrap', run: bootstrap },
+    { name: 'upgrade', flags: UPGRADE_FLAGS, run: upgrade },
+    { name: 'read', run: readFile },
+    { name: 'reboot', flags: REBOOT_FLAGS, run: reboot },
     {
       name: 'etcd',
       children: [
@@ -168,7 +172,8 @@ export async function runTalosctl(call: ToolCall): Promise<ExecResult> {
     return call.result(0);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ToolFailure) {
-      call.err(`${error.message}\n`);
+      // An empty message: the command printed its errors already (the tracker's SuppressErrors).
+      if (error.message !== '') call.err(`${error.message}\n`);
       return call.result(1);
     }
     throw error;
@@ -390,6 +395,20 @@ function printDisks(call: ToolCall, node: TalosNode, nodeColumn: string, output:
     ]);
   }
   call.out(table(rows));
+}
+
+/**
+ * `talosctl read <path>`: the lab's nodes have one file to read, the kernel's boot id (what the upgrade
+ * tracker compares, F.1). Any other path: the error of a missing file (UNCONFIRMED wording).
+ */
+async function readFile(call: ToolCall, args: ParsedArgs): Promise<void> {
+  exactArgs(args, 1);
+  const path = args.positionals[0] ?? '';
+  const node = await singleNode(call, args);
+  if (path !== '/proc/sys/kernel/random/boot_id') {
+    throw new ToolFailure(`rpc error: code = Unknown desc = lstat ${path}: no such file or directory`);
+  }
+  call.out(`${node.bootId}\n`);
 }
 
 async function kubeconfig(call: ToolCall, args: ParsedArgs): Promise<void> {
