@@ -34,14 +34,15 @@ function editScript(a: string[], b: string[]): Op[] {
       i += 1;
       j += 1;
     } else if (
-      j < b.length &&
-      (i >= a.length || (lcs[i * cols + j + 1] ?? 0) >= (lcs[(i + 1) * cols + j] ?? 0))
+      i < a.length &&
+      (j >= b.length || (lcs[(i + 1) * cols + j] ?? 0) >= (lcs[i * cols + j + 1] ?? 0))
     ) {
-      ops.push({ kind: '+', line: b[j] ?? '' });
-      j += 1;
-    } else {
+      // Deletions before insertions, as unified diffs print a changed line.
       ops.push({ kind: '-', line: a[i] ?? '' });
       i += 1;
+    } else {
+      ops.push({ kind: '+', line: b[j] ?? '' });
+      j += 1;
     }
   }
   return ops;

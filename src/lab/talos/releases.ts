@@ -73,6 +73,11 @@ function compare(a: Triple, b: Triple): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
+/** Orders version strings as semver does (unparsable ones first). */
+export function compareVersions(a: string, b: string): number {
+  return compare(parseVersion(a) ?? [0, 0, 0], parseVersion(b) ?? [0, 0, 0]);
+}
+
 function minorOf(version: Triple): MinorRules | undefined {
   return MINORS[`${version[0]}.${version[1]}`];
 }

@@ -21,6 +21,7 @@ import { UsageError, boolFlag, findCommand, listFlag, parseFlags, stringFlag } f
 import type { ExecResult, ToolCall } from './runtime.js';
 import { ToolFailure, humanBytes, table } from './runtime.js';
 import { applyConfig } from './talosctl-apply.js';
+import { UPGRADE_K8S_FLAGS, upgradeK8s } from './talosctl-k8s.js';
 import { REBOOT_FLAGS, UPGRADE_FLAGS, reboot, upgrade } from './talosctl-upgrade.js';
 import { dialInsecure, dialSecure, loadTalosconfig, proxyTo, singleNode } from './talos-dial.js';
 import { TIME_RESOURCES, bootstrap, etcdMembers, etcdStatus, timeResourceTable } from './talosctl-etcd.js';
@@ -127,6 +128,7 @@ const ROOT: CommandNode<Run> = {
     { name: 'bootstrap', run: bootstrap },
     { name: 'upgrade', flags: UPGRADE_FLAGS, run: upgrade },
     { name: 'read', run: readFile },
+    { name: 'upgrade-k8s', flags: UPGRADE_K8S_FLAGS, run: upgradeK8s },
     { name: 'reboot', flags: REBOOT_FLAGS, run: reboot },
     {
       name: 'etcd',
