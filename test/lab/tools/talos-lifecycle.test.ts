@@ -65,7 +65,7 @@ describe('lab talosctl upgrade-k8s and apply-config on running nodes (LIFECYCLE 
     const dry = await run(worker, ...args, '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stderr).toMatch(
-      /^Dry run summary:\nApplied configuration with a reboot \(skipped in dry-run\)\.\nConfig diff:\n\n--- a\n\+\+\+ b\n@@ -\d+,\d+ \+\d+,\d+ @@\n(?: .*\n)+\+    env:\n\+        HTTPS_PROXY: http:\/\/proxy\.lab:3128\n/,
+      /^Dry run summary:\nApplied configuration with a reboot \(skipped in dry-run\)\.\nConfig diff:\n\n--- a\n\+\+\+ b\n@@ -\d+,\d+ \+\d+,\d+ @@\n(?: .*\n)+\+ {4}env:\n\+ {8}HTTPS_PROXY: http:\/\/proxy\.lab:3128\n/,
     );
     const same = await run(worker, 'apply-config', '--file', 'east-w-1.yaml', '--dry-run');
     expect(same.stderr).toBe(
@@ -74,7 +74,7 @@ describe('lab talosctl upgrade-k8s and apply-config on running nodes (LIFECYCLE 
     const refused = await run(worker, ...args, '--mode', 'no-reboot');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /^error applying new configuration: rpc error: code = InvalidArgument desc = this config change can't be applied in immediate mode\ndiff:\n--- a\n\+\+\+ b\n@@ .* @@\n[\s\S]*\+        HTTPS_PROXY: http:\/\/proxy\.lab:3128\n/,
+      /^error applying new configuration: rpc error: code = InvalidArgument desc = this config change can't be applied in immediate mode\ndiff:\n--- a\n\+\+\+ b\n@@ .* @@\n[\s\S]*\+ {8}HTTPS_PROXY: http:\/\/proxy\.lab:3128\n/,
     );
   });
 
