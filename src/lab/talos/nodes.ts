@@ -6,6 +6,8 @@ import { dhcpAddress } from '../pve/handlers/agent.js';
 import { isCloudinitDrive, isDriveKey, parseDrive } from '../pve/handlers/vm.js';
 import type { VmRecord } from '../pve/state.js';
 import type { EtcdMemberRecord } from './etcd.js';
+import type { TalosNodeRecord } from './node-boots.js';
+import { BootTimeline } from './node-boots.js';
 import { EtcdMembership } from './etcd.js';
 import type { Boot, Outage, Transition } from './lifecycle.js';
 import {
@@ -19,31 +21,14 @@ import {
 import type { DiskInfo } from './node-facts.js';
 import { bootImageRelease, disksOf, identityOf, kubernetesOf, staticAddresses } from './node-facts.js';
 import type { LabTimeNetwork } from './time-sync.js';
-import { ONLINE_TIME_NETWORK, configuredTimeServers, timeSyncedAt } from './time-sync.js';
+import { ONLINE_TIME_NETWORK } from './time-sync.js';
 import type { Doc } from './yaml-docs.js';
 import { getString, mainDocument, parseDocuments } from './yaml-docs.js';
 
 export type { DiskInfo } from './node-facts.js';
 export { staticAddresses, vipOf } from './node-facts.js';
 
-/** A config applied to a VM: the node runs it from then on (it is on the disk). */
-export interface TalosNodeRecord {
-  vmid: number;
-  /** net0's MAC: a VM deleted and created again under the same VMID is a new machine. */
-  identity: string;
-  config: string;
-  /** When the config was installed through the maintenance service (the node rebooted into it). */
-  appliedAt: number;
-  /** The release on its disk when the config was installed: the boot image's. */
-  release?: string;
-  /** Reboots since: upgrades, `talosctl reboot`, applies with a reboot (LIFECYCLE F.1, F.3, F.5). */
-  transitions?: Transition[];
-  /** `apply-config --mode staged`: the config the next boot runs (F.3). */
-  staged?: { config: string; at: number };
-  /** A config applied without a reboot: when, and whether time was in sync before it (then it stays so). */
-  changedAt?: number;
-  syncedBefore?: number;
-}
+export type { TalosNodeRecord } from './node-boots.js';
 
 export interface TalosClusterRecord {
   /** cluster.id of the machine configs. */
@@ -151,6 +136,8 @@ export class TalosNodes {
   /** Parsed configs by their text: views are computed often, configs change rarely. */
   private readonly parsed = new Map<string, Doc[]>();
   private drainHook: DrainHook | undefined;
+  /** Boot image releases by VM and boot disk: views are computed often, disks do not change source. */
+  private readonly imageReleases = new Map<string, string>();
 
   private constructor(
     private readonly lab: LabContext,
@@ -165,10 +152,17 @@ export class TalosNodes {
       (seconds) => this.ms(seconds),
       this.seconds.etcdJoin,
     );
+    this.timeline = new BootTimeline({
+      ms: (seconds) => this.ms(seconds),
+      seconds: this.seconds,
+      network,
+      timeScale: lab.timing.timeScale,
+    });
   }
 
   /** The control planes' etcd data directories and clusters. */
   readonly etcd: EtcdMembership;
+  private readonly timeline: BootTimeline;
 
   static open(lab: LabContext, dir: string | undefined, network = ONLINE_TIME_NETWORK): TalosNodes {
     const file = dir === undefined ? undefined : join(dir, STATE_FILE);
@@ -225,7 +219,7 @@ export class TalosNodes {
     const platform = this.platformAddress(vm);
     const hostname = vm.config.name ?? `talos-${vm.vmid}`;
     const identity = identityOf(vm);
-    const firstRelease = record?.release ?? bootImageRelease(this.lab, vm);
+    const firstRelease = record?.release ?? this.imageRelease(vm);
     const unconfigured = {
       vm,
       hostname,
@@ -264,15 +258,15 @@ export class TalosNodes {
         addresses: [platform],
       };
     }
-    const boots = this.bootsOf(record, power);
+    const boots = this.timeline.bootsOf(record, power);
     const current = currentBoot(boots, now);
-    const docs = this.parse(this.configOf(record, current));
+    const docs = this.parse(this.timeline.configOf(record, current));
     const config = mainDocument(docs) ?? {};
     const phase: NodePhase =
       now >= current.upAt ? 'running' : current.kind === 'power' ? 'booting' : 'rebooting';
     const role = getString(config, 'machine.type') === 'controlplane' ? 'controlplane' : 'worker';
     const statics = staticAddresses(config);
-    const startup = this.startup(config, current, record);
+    const startup = this.timeline.startup(config, current, record);
     const transition = transitionsSince(record.transitions, startedAt).find(
       (candidate) => candidate.requestedAt <= now && candidate.upAt > now,
     );
@@ -292,75 +286,8 @@ export class TalosNodes {
       release: current.release,
       bootId: current.bootId,
       kubernetes: kubernetesOf(config, role, current.release),
-      outages: this.outages(record, power, boots, config),
+      outages: this.timeline.outages(record, power, boots, config),
       ...(transition ? { transition } : {}),
-    };
-  }
-
-  /** The boots of this PVE start: the start itself, a maintenance install, then each reboot. */
-  private bootsOf(record: TalosNodeRecord, power: Boot): Boot[] {
-    const boots: Boot[] = [power];
-    if (record.appliedAt >= power.bootAt) {
-      boots.push({
-        kind: 'install',
-        bootAt: record.appliedAt,
-        upAt: record.appliedAt + this.ms(this.seconds.talosApplyReboot),
-        bootId: bootIdOf(record.identity, record.appliedAt),
-        release: power.release,
-      });
-    }
-    for (const transition of transitionsSince(record.transitions, power.bootAt)) {
-      boots.push({ kind: 'transition', ...transition, transition });
-    }
-    return boots;
-  }
-
-  /** The config a boot runs: the persisted one, or a staged one once a boot after staging began. */
-  private configOf(record: TalosNodeRecord, boot: Boot): string {
-    return record.staged && boot.bootAt > record.staged.at ? record.staged.config : record.config;
-  }
-
-  private outages(record: TalosNodeRecord, power: Boot, boots: Boot[], config: Doc): Outage[] {
-    const outages: Outage[] = [];
-    const kubeletAt = (boot: Boot) => this.startup(config, boot, record).servicesStartAt;
-    if (power.bootAt > record.appliedAt)
-      outages.push({ from: power.bootAt, until: kubeletAt(power), cause: 'power' });
-    for (const boot of boots) {
-      const transition = boot.transition;
-      if (!transition) continue;
-      outages.push({
-        from: transition.podsStopAt,
-        until: kubeletAt(boot),
-        cause: transition.cause,
-        ...(transition.drainFrom === undefined ? {} : { drainFrom: transition.drainFrom }),
-      });
-    }
-    return outages;
-  }
-
-  /**
-   * A configured boot's services: CRI, then time sync; etcd and the kubelet wait for both (F.4, F.6).
-   * A config applied without a reboot re-evaluates time sync from then; a node in sync stays in sync.
-   */
-  private startup(config: Doc, boot: Boot, record: TalosNodeRecord) {
-    const criUpAt = boot.upAt + this.ms(this.seconds.talosCriStart);
-    const changed = record.changedAt !== undefined && record.changedAt >= boot.bootAt;
-    const synced = timeSyncedAt({
-      config,
-      bootAt: boot.bootAt,
-      upAt: changed ? Math.max(boot.upAt, record.changedAt ?? 0) : boot.upAt,
-      network: this.network,
-      ms: (seconds) => this.ms(seconds),
-      syncSeconds: this.seconds.timeSync,
-      timeScale: this.lab.timing.timeScale,
-    });
-    const carried = changed && record.syncedBefore !== undefined ? record.syncedBefore : undefined;
-    const timeSynced = carried ?? synced;
-    return {
-      criUpAt,
-      timeSyncedAt: timeSynced,
-      timeServers: configuredTimeServers(config),
-      servicesStartAt: Math.max(criUpAt, timeSynced),
     };
   }
 
@@ -376,7 +303,7 @@ export class TalosNodes {
       identity: identityOf(vm),
       config,
       appliedAt: this.now(),
-      release: bootImageRelease(this.lab, vm),
+      release: this.imageRelease(vm),
     };
     this.save();
     this.arm();
@@ -540,6 +467,16 @@ export class TalosNodes {
     boots[String(vmid)] = { startedAt, hangs };
     this.save();
     return hangs;
+  }
+
+  private imageRelease(vm: VmRecord): string {
+    const key = `${vm.node}/${vm.vmid}/${vm.config.boot ?? ''}/${vm.config.scsi0 ?? ''}`;
+    let release = this.imageReleases.get(key);
+    if (release === undefined) {
+      release = bootImageRelease(this.lab, vm);
+      this.imageReleases.set(key, release);
+    }
+    return release;
   }
 
   private parse(config: string): Doc[] {
