@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TalosNode, TalosNodes } from '../talos/nodes.js';
+import type { NodeOutage, TalosNode, TalosNodes } from '../talos/nodes.js';
 import { vipOf } from '../talos/nodes.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString } from '../talos/yaml-docs.js';
@@ -29,7 +29,16 @@ export interface ReleaseRecord {
 interface KubeClusterRecord {
   /** Node name -> when `kubectl delete node` removed it; its kubelet registers again only after a reboot. */
   deleted: Record<string, number>;
+  /** Node name -> since when it is cordoned (kubectl cordon, drain); closed ones move to `cordons`. */
   cordoned: Record<string, number>;
+  /** Node name -> its earlier cordons, [from, until) (kubectl uncordon ended them). */
+  cordons?: Record<string, [number, number][]>;
+  /** Node name -> when Talos' cordon controller cordoned it for an upgrade (until the node boots, F.1). */
+  talosCordons?: Record<string, number[]>;
+  /** `<namespace>/<pod>` -> when the eviction API deleted it (kubectl drain, Talos' drain). */
+  evictions?: Record<string, number>;
+  /** Node name -> when its kubelet first registered the Node (it stays registered through reboots). */
+  registered?: Record<string, number>;
   releases: Record<string, ReleaseRecord>;
   /** The API objects applied to the cluster (kubectl apply, helm), by kind/namespace/name. */
   objects: Record<string, StoredObject>;
@@ -51,15 +60,26 @@ interface KubeData {
   cephDisks?: Record<string, CephDiskClaim>;
 }
 
+/** [from, until): until is Infinity while it lasts. */
+export interface Interval {
+  from: number;
+  until: number;
+}
+
 export interface KubeNode {
   name: string;
   talos: TalosNode;
   registeredAt: number;
+  /** When it first turned Ready (a CNI runs on it). */
   readyAt: number;
+  /** Ready now: past readyAt and not in an outage. */
   ready: boolean;
+  /** Cordoned now (spec.unschedulable). */
   unschedulable: boolean;
-  /** When `kubectl drain` cordoned it (its pods were evicted then). */
-  cordonedAt?: number;
+  /** When it was (or is) cordoned: kubectl cordon/drain, and Talos' cordon during an upgrade (F.1). */
+  cordons: Interval[];
+  /** When its kubelet is down (LIFECYCLE G.4): NotReady, its pods stopped. */
+  outages: NodeOutage[];
   /** Why the node's Cilium agent pod does not run, when it does not. */
   ciliumFailure?: PodFailure;
 }
@@ -118,6 +138,36 @@ export class KubeClusters {
     record.objects ??= {}; // state written before objects existed
     record.removed ??= {};
     return record;
+  }
+
+  /** Every cordon of the node: closed ones, the open one, Talos' own for each upgrade. */
+  private cordonsOf(record: KubeClusterRecord, name: string, outages: NodeOutage[]): Interval[] {
+    const closed = (record.cordons?.[name] ?? []).map(([from, until]) => ({ from, until }));
+    const open = record.cordoned[name];
+    // Talos cordons for an upgrade and uncordons when the node boots again (LIFECYCLE F.1).
+    const talos = [
+      ...(record.talosCordons?.[name] ?? []).map((from) => ({
+        from,
+        until: outages.find((outage) => outage.until > from)?.until ?? Infinity,
+      })),
+      ...outages
+        .filter((outage) => outage.cause === 'upgrade')
+        .map((outage) => ({ from: outage.drainFrom ?? outage.from, until: outage.until })),
+    ];
+    return [...closed, ...(open === undefined ? [] : [{ from: open, until: Infinity }]), ...talos].sort(
+      (a, b) => a.from - b.from,
+    );
+  }
+
+  /** Where the kubelet came from: the first registration kept, so a reboot does not make a new Node. */
+  private registration(record: KubeClusterRecord, name: string, computed: number, now: number): number {
+    const known = record.registered?.[name];
+    if (known !== undefined && known <= computed) return known;
+    if (now >= computed) {
+      (record.registered ??= {})[name] = computed;
+      this.save();
+    }
+    return computed;
   }
 
   /** When the cluster's API server answers, or Infinity before a bootstrap. */
@@ -247,10 +297,17 @@ export class KubeClusters {
     const seconds = this.talos.seconds;
     return this.talos
       .all(now)
-      .filter((node) => node.phase === 'running' && node.clusterId === clusterId)
+      .filter((node) => (node.phase === 'running' || isDown(node, now)) && node.clusterId === clusterId)
       .map((node): KubeNode => {
         // The kubelet waits for time sync (LIFECYCLE F.6): a node that never syncs never registers.
-        const registeredAt = Math.max(node.servicesStartAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister);
+        const registeredAt = this.registration(
+          record,
+          node.hostname,
+          Math.max(node.servicesStartAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister),
+          now,
+        );
+        const outages = node.outages ?? [];
+        const cordons = this.cordonsOf(record, node.hostname, outages);
         const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
         let readyAt = Infinity;
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
@@ -264,11 +321,10 @@ export class KubeClusters {
           talos: node,
           registeredAt,
           readyAt,
-          ready: now >= readyAt,
-          unschedulable: record.cordoned[node.hostname] !== undefined,
-          ...(record.cordoned[node.hostname] === undefined
-            ? {}
-            : { cordonedAt: record.cordoned[node.hostname] }),
+          ready: now >= readyAt && !isDown(node, now),
+          unschedulable: within(cordons, now),
+          cordons,
+          outages,
           ...(cni === 'none' && cilium && failure ? { ciliumFailure: failure } : {}),
         };
       })
@@ -287,6 +343,7 @@ export class KubeClusters {
     const nodes = this.nodes(clusterId, now);
     const agentReady = (node: KubeNode) =>
       !node.ciliumFailure &&
+      !downAt(node, now) &&
       now >=
         Math.max(cilium.pulledAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
     const failure = nodes.find((node) => node.ciliumFailure)?.ciliumFailure;
@@ -304,15 +361,65 @@ export class KubeClusters {
     return { desired, ready, ...(failure ? { failure } : {}) };
   }
 
-  cordon(clusterId: string, name: string): void {
-    this.record(clusterId).cordoned[name] = this.talos.now();
+  /** `kubectl cordon`: false when it already was. */
+  cordon(clusterId: string, name: string, at = this.talos.now()): boolean {
+    const record = this.record(clusterId);
+    if (record.cordoned[name] !== undefined) return false;
+    record.cordoned[name] = at;
     this.save();
+    return true;
+  }
+
+  /** `kubectl uncordon`: false when it was not cordoned by kubectl. */
+  uncordon(clusterId: string, name: string, at = this.talos.now()): boolean {
+    const record = this.record(clusterId);
+    const from = record.cordoned[name];
+    if (from === undefined) return false;
+    delete record.cordoned[name];
+    ((record.cordons ??= {})[name] ??= []).push([from, at]);
+    this.save();
+    return true;
+  }
+
+  /** Talos' cordon controller cordons the node for an upgrade; it uncordons when the node boots (F.1). */
+  talosCordon(clusterId: string, name: string, at: number): void {
+    const record = this.record(clusterId);
+    const cordons = ((record.talosCordons ??= {})[name] ??= []);
+    if (!cordons.includes(at)) cordons.push(at);
+    this.save();
+  }
+
+  /** The eviction API deleted the pod at `at` (its controller replaces it). */
+  evict(clusterId: string, namespace: string, pod: string, at = this.talos.now()): void {
+    (this.record(clusterId).evictions ??= {})[`${namespace}/${pod}`] = at;
+    this.save();
+  }
+
+  /** `<namespace>/<pod>` -> when it was evicted. */
+  evictions(clusterId: string): Record<string, number> {
+    return this.record(clusterId).evictions ?? {};
   }
 
   deleteNode(clusterId: string, name: string): void {
     const record = this.record(clusterId);
     record.deleted[name] = this.talos.now();
     delete record.cordoned[name];
+    delete record.registered?.[name];
     this.save();
   }
+}
+
+/** Whether `at` falls in one of the intervals. */
+export function within(intervals: Interval[], at: number): boolean {
+  return intervals.some((interval) => interval.from <= at && at < interval.until);
+}
+
+/** The Talos node's kubelet is down at `at` (an outage). */
+function isDown(node: TalosNode, at: number): boolean {
+  return within(node.outages ?? [], at);
+}
+
+/** The Node's kubelet is down at `at`: NotReady (LIFECYCLE G.4). */
+export function downAt(node: KubeNode, at: number): boolean {
+  return within(node.outages, at);
 }

@@ -73,6 +73,23 @@ export interface TalosNode {
   timeServers: string[];
   /** When etcd (with data) and the kubelet start: CRI up and time in sync, both wait for it (F.6). */
   servicesStartAt: number;
+  /** The Talos release it runs, e.g. `v1.11.6` (lab-talos; optional until that lands). */
+  release?: string;
+  /** Changes with every boot. */
+  bootId?: string;
+  /** The versions of the Kubernetes components it runs (no `v`), e.g. kubelet `1.34.1`. */
+  kubernetes?: { kubelet: string; apiServer?: string; controllerManager?: string; scheduler?: string };
+  /** When it was (or will be) down: lab clock times like upAt; `until` = its kubelet is back. */
+  outages?: NodeOutage[];
+}
+
+/** A time the node's kubelet is down: an upgrade or reboot (pods stopped gracefully) or a power-off. */
+export interface NodeOutage {
+  from: number;
+  until: number;
+  cause: 'upgrade' | 'reboot' | 'power';
+  /** When Talos cordoned the node and began evicting its pods (upgrades, LIFECYCLE F.1). */
+  drainFrom?: number;
 }
 
 export interface DiskInfo {

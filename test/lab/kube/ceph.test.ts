@@ -96,9 +96,12 @@ class FakeCluster {
           registeredAt: 0,
           readyAt: 0,
           unschedulable: false,
+          cordons: [],
+          outages: [],
           talos: { vm: vmOf(node), role: node.role, config: { machine: { install: { disk: '/dev/sda' } } } },
         })),
       objects: () => this.store,
+      evictions: () => ({}),
       cephDisk: (key: string) => this.claims[key],
       claimCephDisk: (key: string, claim: CephDiskClaim) => (this.claims[key] = claim),
     };

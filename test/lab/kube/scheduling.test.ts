@@ -72,6 +72,8 @@ function kubeNode(role: 'controlplane' | 'worker', size: VmSize, config: Doc = {
     readyAt: 0,
     ready: true,
     unschedulable: false,
+    cordons: [],
+    outages: [],
   };
 }
 
