@@ -78,8 +78,10 @@ export interface KubeNode {
   unschedulable: boolean;
   /** When it was (or is) cordoned: kubectl cordon/drain, and Talos' cordon during an upgrade (F.1). */
   cordons: Interval[];
-  /** When its kubelet is down (LIFECYCLE G.4): NotReady, its pods stopped. */
+  /** When its kubelet is down (LIFECYCLE G.4): its pods stopped. */
   outages: NodeOutage[];
+  /** When the node lifecycle controller has it NotReady for an outage (G.4). */
+  notReady: Interval[];
   /** Why the node's Cilium agent pod does not run, when it does not. */
   ciliumFailure?: PodFailure;
 }
@@ -157,6 +159,15 @@ export class KubeClusters {
     return [...closed, ...(open === undefined ? [] : [{ from: open, until: Infinity }]), ...talos].sort(
       (a, b) => a.from - b.from,
     );
+  }
+
+  /**
+   * A Talos reboot or upgrade stops the kubelet, which posts NotReady as it shuts down (graceful node
+   * shutdown, G.4); a power loss is noticed after the node monitor grace period.
+   */
+  private notReadyDuring(outage: NodeOutage): Interval {
+    const grace = outage.cause === 'power' ? this.talos.ms(NODE_MONITOR_GRACE_SECONDS) : 0;
+    return { from: Math.min(outage.from + grace, outage.until), until: outage.until };
   }
 
   /** Where the kubelet came from: the first registration kept, so a reboot does not make a new Node. */
@@ -308,6 +319,7 @@ export class KubeClusters {
         );
         const outages = node.outages ?? [];
         const cordons = this.cordonsOf(record, node.hostname, outages);
+        const notReady = outages.map((outage) => this.notReadyDuring(outage));
         const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
         let readyAt = Infinity;
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
@@ -321,10 +333,11 @@ export class KubeClusters {
           talos: node,
           registeredAt,
           readyAt,
-          ready: now >= readyAt && !isDown(node, now),
+          ready: now >= readyAt && !within(notReady, now),
           unschedulable: within(cordons, now),
           cordons,
           outages,
+          notReady,
           ...(cni === 'none' && cilium && failure ? { ciliumFailure: failure } : {}),
         };
       })
@@ -419,7 +432,10 @@ function isDown(node: TalosNode, at: number): boolean {
   return within(node.outages ?? [], at);
 }
 
-/** The Node's kubelet is down at `at`: NotReady (LIFECYCLE G.4). */
+/** The Node is NotReady for an outage at `at` (LIFECYCLE G.4). */
 export function downAt(node: KubeNode, at: number): boolean {
-  return within(node.outages, at);
+  return within(node.notReady, at);
 }
+
+/** kube-controller-manager's --node-monitor-grace-period in older releases (LIFECYCLE G.4). */
+export const NODE_MONITOR_GRACE_SECONDS = 40;

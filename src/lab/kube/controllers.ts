@@ -1,6 +1,7 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { get } from '../talos/yaml-docs.js';
 import type { KubeNode } from './clusters.js';
+import { NODE_MONITOR_GRACE_SECONDS } from './clusters.js';
 import { byKind } from './kinds.js';
 import { podRequests } from './node-resources.js';
 import type { Cluster, PodPlan, Rollout, Workload, WorkloadKind } from './pod-plans.js';
@@ -61,8 +62,6 @@ export function podsStopAt(cluster: Cluster, node: KubeNode, boundAt: number): n
     .sort((a, b) => a - b)[0];
 }
 
-/** kube-controller-manager's --node-monitor-grace-period in older releases (LIFECYCLE G.4). */
-export const NODE_MONITOR_GRACE_SECONDS = 40;
 /** DefaultTolerationSeconds for node.kubernetes.io/unreachable (LIFECYCLE G.4). */
 const DEFAULT_UNREACHABLE_TOLERATION_SECONDS = 300;
 

@@ -98,6 +98,7 @@ class FakeCluster {
           unschedulable: false,
           cordons: [],
           outages: [],
+          notReady: [],
           talos: { vm: vmOf(node), role: node.role, config: { machine: { install: { disk: '/dev/sda' } } } },
         })),
       objects: () => this.store,

@@ -74,6 +74,7 @@ function kubeNode(role: 'controlplane' | 'worker', size: VmSize, config: Doc = {
     unschedulable: false,
     cordons: [],
     outages: [],
+    notReady: [],
   };
 }
 
