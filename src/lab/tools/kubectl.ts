@@ -18,6 +18,7 @@ import {
 } from './kubectl-common.js';
 import { exec } from './kubectl-exec.js';
 import { printItems } from './kubectl-print.js';
+import { serverVersion, version } from './kubectl-version.js';
 import { rolloutStatus, wait } from './kubectl-watch.js';
 import type { ExecResult, ToolCall } from './runtime.js';
 import { ToolFailure } from './runtime.js';
@@ -186,7 +187,7 @@ function contextOf(args: ParsedArgs): { context?: string } {
 async function get(call: ToolCall, args: ParsedArgs, cluster: () => Promise<KubeTarget>): Promise<void> {
   const raw = stringFlag(args, 'raw');
   const target = await cluster();
-  if (raw !== undefined) return getRaw(call, raw);
+  if (raw !== undefined) return getRaw(call, raw, target);
   if (args.positionals.length === 0) {
     throw new ToolFailure(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
@@ -238,12 +239,9 @@ function getKinds(
   });
 }
 
-function getRaw(call: ToolCall, raw: string): void {
+function getRaw(call: ToolCall, raw: string, target: KubeTarget): void {
   if (['/readyz', '/livez', '/healthz'].includes(raw)) return call.out('ok');
-  if (raw === '/version')
-    return call.out(
-      JSON.stringify({ major: '1', minor: '34', gitVersion: 'v1.34.1', platform: 'linux/amd64' }, null, 2),
-    );
+  if (raw === '/version') return call.out(JSON.stringify(serverVersion(call, target), null, 2));
   throw new ToolFailure('Error from server (NotFound): the server could not find the requested resource');
 }
 
@@ -296,31 +294,4 @@ async function drain(call: ToolCall, args: ParsedArgs, cluster: () => Promise<Ku
     );
   for (const pod of evicted) call.out(`pod/${pod.name} evicted\n`);
   call.out(`node/${name} drained\n`);
-}
-
-/** The kubectl the lab stands in for: the version runner-setup/tools.json pins on a lab runner. */
-const KUBECTL_VERSION = 'v1.34.1';
-
-/** `kubectl version --client`: the client part only (the lab's kubectl asks no server for its version). */
-async function version(call: ToolCall, args: ParsedArgs): Promise<void> {
-  if (!boolFlag(args, 'client')) {
-    throw new ToolFailure("the lab's kubectl answers `kubectl version --client` only");
-  }
-  const [, major, minor] = /^v(\d+)\.(\d+)/.exec(KUBECTL_VERSION)!;
-  const clientVersion = {
-    major,
-    minor,
-    gitVersion: KUBECTL_VERSION,
-    gitTreeState: 'clean',
-    compiler: 'gc',
-    platform: 'linux/amd64',
-  };
-  const output = stringFlag(args, 'output');
-  if (output === 'json') {
-    call.out(`${JSON.stringify({ clientVersion, kustomizeVersion: 'v5.7.1' }, null, 2)}\n`);
-  } else if (output === undefined) {
-    call.out(`Client Version: ${KUBECTL_VERSION}\nKustomize Version: v5.7.1\n`);
-  } else {
-    throw new ToolFailure(`error: --output must be 'yaml' or 'json'`);
-  }
 }
