@@ -10,6 +10,7 @@ import type { PodView } from '../kube/pods.js';
 import { nodeLabels, nodeTaints } from '../kube/scheduling.js';
 import { objectStatus } from '../kube/status.js';
 import { ciliumAgentSpec } from '../kube/system-pods.js';
+import { budgetItems } from './kubectl-budgets.js';
 import { schedulingEvents } from './kubectl-events.js';
 import { podSuffix, podsOf } from '../kube/workloads.js';
 import type { Doc } from '../talos/yaml-docs.js';
@@ -43,6 +44,7 @@ export function timestamp(ms: number): string {
 export function listItems(call: ToolCall, clusterId: string, info: KindInfo, namespace?: string): ApiItem[] {
   if (info.kind === 'Node') return call.kube.nodes(clusterId).map((node) => nodeItem(call, clusterId, node));
   if (info.kind === 'Namespace') return namespaceItems(call, clusterId);
+  if (info.kind === 'PodDisruptionBudget') return budgetItems(call, clusterId, namespace);
   if (info.kind === 'Event')
     return [
       ...schedulingEvents(allPods(call, clusterId), clusterId)
@@ -71,7 +73,7 @@ export function findItem(
   namespace: string,
   name: string,
 ): ApiItem | undefined {
-  if (info.kind === 'Node' || info.kind === 'Pod' || info.kind === 'Namespace' || info.kind === 'Event')
+  if (['Node', 'Pod', 'Namespace', 'Event', 'PodDisruptionBudget'].includes(info.kind))
     return listItems(call, clusterId, info, info.namespaced ? namespace : undefined).find(
       (item) => item.name === name,
     );

@@ -1,21 +1,14 @@
-import { sleep } from '../clock.js';
 import type { KindInfo } from '../kube/kinds.js';
 import { get as read } from '../talos/yaml-docs.js';
 import type { CommandNode, FlagSpec, ParsedArgs } from './flags.js';
 import { UsageError, boolFlag, findCommand, parseFlags, stringFlag } from './flags.js';
 import type { KubeTarget } from './kube-access.js';
 import { ApiConnectError, connectKube, kubeconfigPath, kubectlConnectMessage } from './kube-access.js';
-import { allPods, findItem, listItems } from './kubectl-api.js';
+import { findItem, listItems } from './kubectl-api.js';
 import { apply, deleteObjects, metadataCommand, scale } from './kubectl-apply.js';
 import type { Run } from './kubectl-common.js';
-import {
-  labelSelector,
-  namespaceOf,
-  notFound,
-  parseResources,
-  resolveKind,
-  timeoutMs,
-} from './kubectl-common.js';
+import { labelSelector, namespaceOf, notFound, parseResources, resolveKind } from './kubectl-common.js';
+import { cordon, drain, uncordon } from './kubectl-drain.js';
 import { exec } from './kubectl-exec.js';
 import { printItems } from './kubectl-print.js';
 import { serverVersion, version } from './kubectl-version.js';
@@ -137,6 +130,8 @@ const ROOT: CommandNode<Run> = {
       ],
       run: drain,
     },
+    { name: 'cordon', run: cordon },
+    { name: 'uncordon', run: uncordon },
   ],
 };
 
@@ -243,55 +238,4 @@ function getRaw(call: ToolCall, raw: string, target: KubeTarget): void {
   if (['/readyz', '/livez', '/healthz'].includes(raw)) return call.out('ok');
   if (raw === '/version') return call.out(JSON.stringify(serverVersion(call, target), null, 2));
   throw new ToolFailure('Error from server (NotFound): the server could not find the requested resource');
-}
-
-/** Cordons the node, then evicts its pods (DaemonSet pods stay: --ignore-daemonsets). */
-async function drain(call: ToolCall, args: ParsedArgs, cluster: () => Promise<KubeTarget>): Promise<void> {
-  const [name] = args.positionals;
-  if (name === undefined)
-    throw new ToolFailure("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples");
-  const target = await cluster();
-  if (!call.kube.nodes(target.clusterId).some((candidate) => candidate.name === name))
-    throw new ToolFailure(`Error from server (NotFound): nodes "${name}" not found`);
-  const pods = allPods(call, target.clusterId).filter(
-    (pod) => pod.nodeName === name && pod.phase !== 'Terminating',
-  );
-  const daemons = pods
-    .filter((pod) => pod.owner.kind === 'DaemonSet')
-    .map((pod) => `${pod.namespace}/${pod.name}`);
-  const evicted = pods.filter((pod) => pod.owner.kind !== 'DaemonSet');
-  const localStorage = evicted
-    .filter(
-      (pod) =>
-        Array.isArray(pod.spec.volumes) && pod.spec.volumes.some((volume) => 'emptyDir' in Object(volume)),
-    )
-    .map((pod) => `${pod.namespace}/${pod.name}`);
-  call.kube.cordon(target.clusterId, name);
-  call.out(`node/${name} cordoned\n`);
-  const refusals = [
-    ...(daemons.length > 0 && !boolFlag(args, 'ignore-daemonsets')
-      ? [`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemons.join(', ')}`]
-      : []),
-    ...(localStorage.length > 0 && !boolFlag(args, 'delete-emptydir-data')
-      ? [
-          `cannot delete Pods with local storage (use --delete-emptydir-data to override): ${localStorage.join(', ')}`,
-        ]
-      : []),
-  ];
-  if (refusals.length > 0) {
-    throw new ToolFailure(
-      `error: unable to drain node "${name}" due to error: ${refusals.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${refusals.join('\n')}`,
-    );
-  }
-  if (daemons.length > 0) call.err(`Warning: ignoring DaemonSet-managed Pods: ${daemons.join(', ')}\n`);
-  for (const pod of evicted) call.out(`evicting pod ${pod.namespace}/${pod.name}\n`);
-  const limit = stringFlag(args, 'timeout') === undefined ? Infinity : timeoutMs(args, 0);
-  const needed = call.talos.ms(call.talos.seconds.drain);
-  await sleep(Math.min(needed, limit));
-  if (needed > limit)
-    throw new ToolFailure(
-      `error: unable to drain node "${name}" due to error: drain did not complete within ${stringFlag(args, 'timeout')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\nerror: drain did not complete within ${stringFlag(args, 'timeout')}`,
-    );
-  for (const pod of evicted) call.out(`pod/${pod.name} evicted\n`);
-  call.out(`node/${name} drained\n`);
 }
