@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FixedNodes, placement, workload } from './fixed-nodes.js';
+import { serviceBackends } from '../../../src/lab/kube/traffic.js';
+import { CLUSTER, FixedNodes, S, placement, workload } from './fixed-nodes.js';
 
 /** A worker that goes down (a Talos reboot) and comes back: LIFECYCLE G.4 as the cluster sweep replays it. */
 describe('lab kube: a node going down and coming back', () => {
@@ -68,5 +69,28 @@ describe('lab kube: a node going down and coming back', () => {
     expect(stranded).toMatchObject({ status: 'Running', ready: false });
     expect(web(539)).toEqual(['Running east-w-1', 'Running east-w-2']);
     expect(web(541)).toEqual(['ContainerCreating east-w-2', 'Running east-w-2', 'Terminating east-w-1']);
+  });
+});
+
+describe("lab kube: a Service's endpoints follow a node going down", () => {
+  it('the global Service loses the backends on the down node and regains as many once replacements are ready', () => {
+    const lab = new FixedNodes(2);
+    lab.at(100).apply(workload('Deployment', 'deathstar', { labels: { class: 'deathstar', org: 'empire' } }));
+    lab.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'deathstar', annotations: { 'service.cilium.io/global': 'true' } },
+      spec: { selector: { class: 'deathstar', org: 'empire' }, ports: [{ port: 80 }] },
+    });
+    const service = lab.stored('Service', 'deathstar')!;
+    const backends = (at: number) =>
+      serviceBackends(lab.kube, CLUSTER, service, at * S)
+        .map((backend) => backend.pod.nodeName)
+        .sort();
+    expect(backends(190)).toEqual(['east-w-1', 'east-w-2']);
+    lab.outage('east-w-1', 200, 260);
+    expect(backends(201)).toEqual(['east-w-2']);
+    expect(backends(230)).toEqual(['east-w-2', 'east-w-2']);
+    expect(backends(300)).toEqual(['east-w-2', 'east-w-2']);
   });
 });
