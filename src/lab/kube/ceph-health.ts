@@ -129,17 +129,18 @@ export function healthChecks(
   const defaultSize = Number(cephConfig('osd_pool_default_size') ?? 3);
   const ms = (seconds: number) => kube.talos.ms(seconds);
   const { existing, up, recovered } = osdStates(view, now, ms(kube.talos.seconds.cephRecovery));
-  const hosts = new Set(recovered.map((osd) => osd.node)).size;
+  // A PG is active again as soon as enough OSDs are up; it is clean only once they have recovered.
+  const units = (pool: CephPool, osds: CephView['osds']) =>
+    pool.failureDomain === 'osd' ? osds.length : new Set(osds.map((osd) => osd.node)).size;
   const pools = view.mgrs.some((mgr) => mgr.upAt !== undefined && mgr.upAt <= now)
     ? poolsOf(kube, clusterId, namespaceOf(stored) ?? '', defaultSize)
     : [];
   const settledAt = Math.max(...view.osds.map((osd) => osd.upAt)) + ms(kube.talos.seconds.cephPgSettle);
   const settled = existing.length > 0 && existing.length === view.osds.length && now >= settledAt;
-  const units = (pool: CephPool) => (pool.failureDomain === 'osd' ? recovered.length : hosts);
   const pgs = (filter: (pool: CephPool) => boolean) =>
     pools.filter(filter).reduce((sum, pool) => sum + pool.pgs, 0);
-  const inactive = settled ? pgs((pool) => units(pool) < pool.minSize) : pgs(() => true);
-  const undersized = settled ? pgs((pool) => units(pool) < pool.size) : 0;
+  const inactive = settled ? pgs((pool) => units(pool, up) < pool.minSize) : pgs(() => true);
+  const undersized = settled ? pgs((pool) => units(pool, recovered) < pool.size) : 0;
   const unreplicated = pools.filter((pool) => pool.size === 1).length;
   const checks: Record<string, string> = {};
   if (existing.length < defaultSize)

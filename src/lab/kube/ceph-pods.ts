@@ -20,11 +20,14 @@ import { cephResources } from './rook-resources.js';
 
 const OPERATOR = 'rook-ceph-operator';
 
-/** When the operator's pod started, if one runs and is ready at `now`. */
+/**
+ * When the operator first started, if a pod of it was ready by `now`. What it created stays when its pod
+ * is replaced (a node outage, a drain): Ceph's daemons run without it.
+ */
 export function rookOperatorStartedAt(pods: PodPlan[], now: number): number | undefined {
   const started = pods
     .filter((pod) => pod.workload.kind === 'Deployment' && pod.workload.name === OPERATOR)
-    .filter((pod) => pod.deletedAt === undefined && pod.times.readyAt <= now)
+    .filter((pod) => pod.times.readyAt <= Math.min(now, pod.deletedAt ?? Infinity))
     .map((pod) => pod.times.pulledAt);
   return started.length > 0 ? Math.min(...started) : undefined;
 }
