@@ -1,7 +1,7 @@
 import { get, getString } from '../talos/yaml-docs.js';
 import type { CephView } from './ceph.js';
 import type { KubeClusters, KubeNode } from './clusters.js';
-import { within } from './clusters.js';
+import { within } from './node-state.js';
 import { byKind } from './kinds.js';
 import type { StoredObject } from './objects.js';
 import { nameOf, namespaceOf } from './objects.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NodeOutage, TalosNode, TalosNodes } from '../talos/nodes.js';
+import type { TalosNode, TalosNodes } from '../talos/nodes.js';
 import { vipOf } from '../talos/nodes.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString } from '../talos/yaml-docs.js';
@@ -8,6 +8,17 @@ import type { PodFailure, TalosFacts } from './cilium-chart.js';
 import { agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
 import type { RemovedObject, StoredObject } from './objects.js';
 import { ObjectStore } from './objects.js';
+import type { Interval, NodeOutage } from './node-state.js';
+import {
+  NODE_MONITOR_GRACE_SECONDS,
+  cordonWindows,
+  downAt,
+  firstRegistration,
+  notReadyWindow,
+  within,
+} from './node-state.js';
+
+export type { Interval, NodeOutage } from './node-state.js';
 
 export interface ReleaseRecord {
   name: string;
@@ -58,12 +69,6 @@ interface KubeData {
   clusters: Record<string, KubeClusterRecord>;
   /** By `<VM smbios uuid>/<volume id>`: a VM created again has a new uuid, so its disks start blank. */
   cephDisks?: Record<string, CephDiskClaim>;
-}
-
-/** [from, until): until is Infinity while it lasts. */
-export interface Interval {
-  from: number;
-  until: number;
 }
 
 export interface KubeNode {
@@ -142,43 +147,22 @@ export class KubeClusters {
     return record;
   }
 
-  /** Every cordon of the node: closed ones, the open one, Talos' own for each upgrade. */
-  private cordonsOf(record: KubeClusterRecord, name: string, outages: NodeOutage[]): Interval[] {
-    const closed = (record.cordons?.[name] ?? []).map(([from, until]) => ({ from, until }));
-    const open = record.cordoned[name];
-    // Talos cordons for an upgrade and uncordons when the node boots again (LIFECYCLE F.1).
-    const talos = [
-      ...(record.talosCordons?.[name] ?? []).map((from) => ({
-        from,
-        until: outages.find((outage) => outage.until > from)?.until ?? Infinity,
-      })),
-      ...outages
-        .filter((outage) => outage.cause === 'upgrade')
-        .map((outage) => ({ from: outage.drainFrom ?? outage.from, until: outage.until })),
-    ];
-    return [...closed, ...(open === undefined ? [] : [{ from: open, until: Infinity }]), ...talos].sort(
-      (a, b) => a.from - b.from,
-    );
-  }
-
-  /**
-   * A Talos reboot or upgrade stops the kubelet, which posts NotReady as it shuts down (graceful node
-   * shutdown, G.4); a power loss is noticed after the node monitor grace period.
-   */
-  private notReadyDuring(outage: NodeOutage): Interval {
-    const grace = outage.cause === 'power' ? this.talos.ms(NODE_MONITOR_GRACE_SECONDS) : 0;
-    return { from: Math.min(outage.from + grace, outage.until), until: outage.until };
-  }
-
-  /** Where the kubelet came from: the first registration kept, so a reboot does not make a new Node. */
-  private registration(record: KubeClusterRecord, name: string, computed: number, now: number): number {
+  /** When the kubelet first registered the Node: kept, so that a reboot does not make a new Node. */
+  private registration(
+    record: KubeClusterRecord,
+    name: string,
+    computed: number,
+    outages: NodeOutage[],
+    now: number,
+  ): number {
+    const first = firstRegistration(computed, outages);
     const known = record.registered?.[name];
-    if (known !== undefined && known <= computed) return known;
-    if (now >= computed) {
-      (record.registered ??= {})[name] = computed;
+    if (known !== undefined && known <= first) return known;
+    if (now >= first) {
+      (record.registered ??= {})[name] = first;
       this.save();
     }
-    return computed;
+    return first;
   }
 
   /** When the cluster's API server answers, or Infinity before a bootstrap. */
@@ -308,18 +292,28 @@ export class KubeClusters {
     const seconds = this.talos.seconds;
     return this.talos
       .all(now)
-      .filter((node) => (node.phase === 'running' || isDown(node, now)) && node.clusterId === clusterId)
+      .filter(
+        (node) =>
+          (node.phase === 'running' || within(node.outages ?? [], now)) && node.clusterId === clusterId,
+      )
       .map((node): KubeNode => {
         // The kubelet waits for time sync (LIFECYCLE F.6): a node that never syncs never registers.
+        const outages = node.outages ?? [];
         const registeredAt = this.registration(
           record,
           node.hostname,
           Math.max(node.servicesStartAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister),
+          outages,
           now,
         );
-        const outages = node.outages ?? [];
-        const cordons = this.cordonsOf(record, node.hostname, outages);
-        const notReady = outages.map((outage) => this.notReadyDuring(outage));
+        const cordons = cordonWindows(
+          record.cordons?.[node.hostname] ?? [],
+          record.cordoned[node.hostname],
+          record.talosCordons?.[node.hostname] ?? [],
+          outages,
+        );
+        const grace = this.talos.ms(NODE_MONITOR_GRACE_SECONDS);
+        const notReady = outages.map((outage) => notReadyWindow(outage, grace));
         const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
         let readyAt = Infinity;
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
@@ -421,21 +415,3 @@ export class KubeClusters {
     this.save();
   }
 }
-
-/** Whether `at` falls in one of the intervals. */
-export function within(intervals: Interval[], at: number): boolean {
-  return intervals.some((interval) => interval.from <= at && at < interval.until);
-}
-
-/** The Talos node's kubelet is down at `at` (an outage). */
-function isDown(node: TalosNode, at: number): boolean {
-  return within(node.outages ?? [], at);
-}
-
-/** The Node is NotReady for an outage at `at` (LIFECYCLE G.4). */
-export function downAt(node: KubeNode, at: number): boolean {
-  return within(node.notReady, at);
-}
-
-/** kube-controller-manager's --node-monitor-grace-period in older releases (LIFECYCLE G.4). */
-export const NODE_MONITOR_GRACE_SECONDS = 40;

@@ -1,7 +1,7 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { get } from '../talos/yaml-docs.js';
 import type { KubeNode } from './clusters.js';
-import { NODE_MONITOR_GRACE_SECONDS } from './clusters.js';
+import { NODE_MONITOR_GRACE_SECONDS } from './node-state.js';
 import { byKind } from './kinds.js';
 import { podRequests } from './node-resources.js';
 import type { Cluster, PodPlan, Rollout, Workload, WorkloadKind } from './pod-plans.js';

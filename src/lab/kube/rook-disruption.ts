@@ -1,7 +1,7 @@
 import { get } from '../talos/yaml-docs.js';
 import type { CephView } from './ceph.js';
 import type { KubeNode } from './clusters.js';
-import { within } from './clusters.js';
+import { within } from './node-state.js';
 import type { StoredObject } from './objects.js';
 import { namespaceOf } from './objects.js';
 

@@ -1,7 +1,7 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, isMap } from '../talos/yaml-docs.js';
 import type { KubeNode } from './clusters.js';
-import { downAt, within } from './clusters.js';
+import { downAt, within } from './node-state.js';
 import type { Resources } from './node-resources.js';
 import { insufficient } from './node-resources.js';
 

@@ -2,7 +2,7 @@ import type { Doc } from '../talos/yaml-docs.js';
 import { isMap } from '../talos/yaml-docs.js';
 import { podAddressBlocks, podAddresses } from './addresses.js';
 import type { KubeClusters } from './clusters.js';
-import { downAt } from './clusters.js';
+import { downAt } from './node-state.js';
 import type { KindInfo } from './kinds.js';
 import type { StoredObject } from './objects.js';
 import { labelsOf, nameOf, namespaceOf } from './objects.js';

@@ -1,6 +1,6 @@
 import { coalesce } from '../../../src/lab/kube/cilium-chart.js';
 import { cephClusterStatus } from '../../../src/lab/kube/ceph.js';
-import type { CephDiskClaim, Interval, KubeClusters } from '../../../src/lab/kube/clusters.js';
+import type { CephDiskClaim, Interval, KubeClusters, NodeOutage } from '../../../src/lab/kube/clusters.js';
 import { byKind } from '../../../src/lab/kube/kinds.js';
 import type { StoredObject } from '../../../src/lab/kube/objects.js';
 import { ObjectStore } from '../../../src/lab/kube/objects.js';
@@ -13,7 +13,6 @@ import {
 } from '../../../src/lab/kube/rook-charts.js';
 import { podsOf } from '../../../src/lab/kube/workloads.js';
 import { TIME_PROFILES } from '../../../src/lab/profile.js';
-import type { NodeOutage } from '../../../src/lab/talos/nodes.js';
 import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
 
 /** A cluster as the Ceph model reads it, with nodes held by the test (shared by the Ceph tests). */

@@ -1,9 +1,10 @@
+import type { NodeOutage } from '../../../src/lab/kube/clusters.js';
 import { KubeClusters } from '../../../src/lab/kube/clusters.js';
 import { byKind } from '../../../src/lab/kube/kinds.js';
 import type { PodView } from '../../../src/lab/kube/pods.js';
 import { podsOf } from '../../../src/lab/kube/workloads.js';
 import { TIME_PROFILES } from '../../../src/lab/profile.js';
-import type { NodeOutage, TalosNode, TalosNodes } from '../../../src/lab/talos/nodes.js';
+import type { TalosNode, TalosNodes } from '../../../src/lab/talos/nodes.js';
 import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
 
 /**
