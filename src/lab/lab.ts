@@ -17,6 +17,8 @@ import { PveApiServer } from './pve/server.js';
 import type { LabNodeSpec } from './pve/state.js';
 import { LabState, defaultNodes } from './pve/state.js';
 import { TaskScheduler } from './pve/tasks.js';
+import { talosDrainSeconds } from './kube/talos-drain.js';
+import type { TalosNode } from './talos/nodes.js';
 import { DEFAULT_REACHABLE_TIME_SERVERS } from './talos/time-sync.js';
 import { writeToolScripts } from './tools/bin.js';
 import { LabToolService } from './tools/service.js';
@@ -81,6 +83,11 @@ export interface LabHandle {
   qemuServer: QemuServerRelease;
 }
 
+/** lab-talos' TalosNodes.setDrainHook: seconds its in-node drain of `node` takes from `at`. */
+interface DrainHooked {
+  setDrainHook(fn: (node: TalosNode, at: number) => number): void;
+}
+
 const CA_FILE = 'pve-root-ca.pem';
 const CA_KEY_FILE = 'pve-root-ca.key';
 const CERT_FILE = 'pve-ssl.pem';
@@ -121,6 +128,8 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
   const tools = new LabToolService(lab, dir, {
     reachableTimeServers: opts.reachableTimeServers ?? DEFAULT_REACHABLE_TIME_SERVERS,
   });
+  // Talos' in-node drain (LIFECYCLE F.1) evicts through the cluster's eviction API (lab-talos' hook).
+  (tools.talos as Partial<DrainHooked>).setDrainHook?.((node, at) => talosDrainSeconds(tools.kube, node, at));
   const server = new PveApiServer({
     lab,
     tls,

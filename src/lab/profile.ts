@@ -122,6 +122,8 @@ export interface TimeProfile {
     cephOsdStart: number;
     /** Pools created and placement groups active+clean. */
     cephPgSettle: number;
+    /** An OSD back after its node's outage: peering and recovery until its PGs are active+clean again. */
+    cephRecovery: number;
     /** clustermesh-apiserver (etcd + kvstoremesh) ready. */
     clustermeshApiserverStart: number;
     /** A kvstoremesh/agent connection to a remote cluster established. */
@@ -200,6 +202,7 @@ const REALISTIC: TimeProfile = {
     cephOsdPrepare: 35,
     cephOsdStart: 15,
     cephPgSettle: 20,
+    cephRecovery: 30,
     clustermeshApiserverStart: 30,
     meshConnect: 8,
     meshSync: 5,

@@ -104,9 +104,15 @@ export function cephPlan(
     prepareLogs: {},
   };
   if (refusal) return plan;
-  const placeable = fittingNodes(nodes, CEPH_POD_SPEC, now)
-    .map((node) => node.name)
-    .sort();
+  // The prepare jobs ran when the mgr was up: a node down or cordoned since keeps its OSDs.
+  const placeable = [
+    ...new Set(
+      [
+        ...fittingNodes(nodes, CEPH_POD_SPEC, now),
+        ...fittingNodes(nodes, CEPH_POD_SPEC, Math.min(now, mgrUpAt)),
+      ].map((node) => node.name),
+    ),
+  ].sort();
   planOsds(kube, plan, spec, nodes, placeable, mgrUpAt, readyAt + ms(s.cephOsdStart));
   return plan;
 }

@@ -20,11 +20,14 @@ import { cephResources } from './rook-resources.js';
 
 const OPERATOR = 'rook-ceph-operator';
 
-/** When the operator's pod started, if one runs and is ready at `now`. */
+/**
+ * When the operator first started, if a pod of it was ready by `now`. What it created stays when its pod
+ * is replaced (a node outage, a drain): Ceph's daemons run without it.
+ */
 export function rookOperatorStartedAt(pods: PodPlan[], now: number): number | undefined {
   const started = pods
     .filter((pod) => pod.workload.kind === 'Deployment' && pod.workload.name === OPERATOR)
-    .filter((pod) => pod.deletedAt === undefined && pod.times.readyAt <= now)
+    .filter((pod) => pod.times.readyAt <= Math.min(now, pod.deletedAt ?? Infinity))
     .map((pod) => pod.times.pulledAt);
   return started.length > 0 ? Math.min(...started) : undefined;
 }
@@ -92,12 +95,16 @@ export function cephWorkloads(cluster: Cluster, pods: PodPlan[]): Workload[] {
     const spec = isMap(stored.object.spec) ? stored.object.spec : {};
     const make = (name: string, createdAt: number, podSpec: Doc, labels: Record<string, string>) =>
       daemonWorkload(stored, namespace, name, createdAt, podSpec, labels);
-    const mons = Array.from({ length: plan.monCount }, (_, i) =>
-      make(daemonName('mon', letter(i)), plan.monsAt, daemonSpec(spec, 'mon', plan.monsShareNodes), {
+    const mons = Array.from({ length: plan.monCount }, (_, i) => {
+      const name = daemonName('mon', letter(i));
+      const podSpec = daemonSpec(spec, 'mon', plan.monsShareNodes);
+      // Once its canary placed it, Rook pins the mon to that node (it does not follow a node that is down).
+      const node = firstNode(pods, namespace, name);
+      return make(name, plan.monsAt, node ? onNode(podSpec, node) : podSpec, {
         app: 'rook-ceph-mon',
         mon: letter(i),
-      }),
-    );
+      });
+    });
     if (!monsPlaced(cluster, plan, namespace, pods)) return mons;
     const mgrs = Array.from({ length: plan.mgrCount }, (_, i) =>
       make(daemonName('mgr', letter(i)), plan.mgrsAt, mgrSpec(spec, plan), {
@@ -109,10 +116,19 @@ export function cephWorkloads(cluster: Cluster, pods: PodPlan[]): Workload[] {
       make(daemonName('osd', String(osd.id)), plan.readyAt, onNode(daemonSpec(spec, 'osd', true), osd.node), {
         app: 'rook-ceph-osd',
         'ceph-osd-id': String(osd.id),
+        // Rook's topology label, which its per-host PDBs select on (LIFECYCLE H.2).
+        'topology-location-host': osd.node,
       }),
     );
     return [...mons, ...mgrs, ...osds, ...perNodeDaemons(spec, plan, pods, namespace, make)];
   });
+}
+
+/** The node the workload's first pod was bound to, in the last pass of the sweep. */
+function firstNode(pods: PodPlan[], namespace: string, name: string): string | undefined {
+  return pods
+    .filter((pod) => pod.workload.namespace === namespace && pod.workload.name === name && pod.times.node)
+    .sort((a, b) => a.createdAt - b.createdAt)[0]?.times.node?.name;
 }
 
 type Make = (name: string, createdAt: number, podSpec: Doc, labels: Record<string, string>) => Workload;

@@ -3,10 +3,13 @@ import { get, getString } from '../talos/yaml-docs.js';
 import type { CephPlan, CephOsd } from './ceph-plan.js';
 import { cephPlan, MON_CANARY_WAIT_SECONDS } from './ceph-plan.js';
 import { daemonName, letter, monsPlaced, plannedClusters, rookOperatorStartedAt } from './ceph-pods.js';
+import { blockPoolRefusal, healthChecks } from './ceph-health.js';
 import type { KubeClusters } from './clusters.js';
+import type { Interval } from './node-state.js';
+import { within } from './node-state.js';
 import { byKind } from './kinds.js';
 import type { StoredObject } from './objects.js';
-import { nameOf, namespaceOf } from './objects.js';
+import { namespaceOf } from './objects.js';
 import type { PodPlan } from './pod-plans.js';
 import { CEPH_IMAGE } from './rook-charts.js';
 import type { Sweep } from './sweep.js';
@@ -14,6 +17,7 @@ import { clusterSweep, sweepPods } from './sweep.js';
 
 export type { CephOsd } from './ceph-plan.js';
 export { fsidOf } from './ceph-plan.js';
+export { blockPoolRefusal };
 
 /**
  * What the Rook operator and Ceph make of a CephCluster (CONTRACTS D), computed from Rook's plan
@@ -24,17 +28,20 @@ export { fsidOf } from './ceph-plan.js';
  */
 
 const CEPH_VERSION = 'ceph version 19.2.3 (c92aebb279828e9c3c1f5d24613efca272649e62) squid (stable)';
-/** Rook creates its pools with cephclient.DefaultPGCount PGs; the mgr's .mgr pool has one. */
-const POOL_PGS = 8;
-/** An object store's metadata pools beside its data pool (.rgw.root, control, meta, log, index, non-ec, otp). */
-const OBJECT_STORE_METADATA_POOLS = 7;
 
 export interface CephDaemon {
   name: string;
   node?: string;
-  /** When it joined (mons: quorum); undefined while its pod cannot be placed. */
+  /** When it first joined (mons: quorum); undefined while its pod cannot be placed. */
   upAt?: number;
+  /** When it was up: its first pod from upAt, each later one (after a node outage) once ready. */
+  ups: Interval[];
 }
+
+export type CephOsdView = CephOsd & { ups: Interval[] };
+
+/** The daemon is up at `at`. */
+export const isUp = (daemon: { ups: Interval[] }, at: number) => within(daemon.ups, at);
 
 export interface CephView {
   fsid: string;
@@ -48,7 +55,7 @@ export interface CephView {
   error?: { at: number; message: string };
   mons: CephDaemon[];
   mgrs: CephDaemon[];
-  osds: CephOsd[];
+  osds: CephOsdView[];
   /** The OSD prepare job's log per storage node (what `kubectl logs job/rook-ceph-osd-prepare-<node>` shows). */
   prepareLogs: Record<string, string[]>;
 }
@@ -96,20 +103,35 @@ function refusedPlan(
   return cephPlan(kube, clusterId, stored, operator, now);
 }
 
-/** Where the scheduler bound a daemon's pod, and how long after its creation. */
+/**
+ * Where the scheduler bound a daemon's first pod and how long after its creation, and when the daemon
+ * was up: the first pod from the plan's time (plus that delay) until it stopped, each replacement (a node
+ * outage, an eviction) from when it is ready until it stops.
+ */
 function bound(
   pods: PodPlan[],
   namespace: string,
   name: string,
-): { node: string; delay: number } | undefined {
-  const pod = pods.find(
-    (candidate) =>
-      candidate.workload.namespace === namespace &&
-      candidate.workload.name === name &&
-      candidate.deletedAt === undefined &&
-      candidate.times.node !== undefined,
-  );
-  return pod ? { node: pod.times.node!.name, delay: pod.times.scheduledAt - pod.createdAt } : undefined;
+  plannedUpAt: number,
+): { node: string; delay: number; upAt: number; ups: Interval[] } | undefined {
+  const mine = pods
+    .filter(
+      (candidate) =>
+        candidate.workload.namespace === namespace &&
+        candidate.workload.name === name &&
+        candidate.times.node !== undefined,
+    )
+    .sort((a, b) => a.createdAt - b.createdAt);
+  const first = mine[0];
+  if (!first) return undefined;
+  const delay = first.times.scheduledAt - first.createdAt;
+  const ups = mine
+    .map((pod, i) => ({
+      from: i === 0 ? plannedUpAt + delay : pod.times.readyAt,
+      until: pod.deletedAt ?? Infinity,
+    }))
+    .filter((up) => up.from < up.until);
+  return { node: first.times.node!.name, delay, upAt: plannedUpAt + delay, ups };
 }
 
 /** Rook's reconcile as it went: the mons (all bound within the canary wait), the mgrs, then the OSDs. */
@@ -125,8 +147,8 @@ function orchestrate(
   const ms = (seconds: number) => kube.talos.ms(seconds);
   const s = kube.talos.seconds;
   const daemon = (name: string, id: string, upAt: number): CephDaemon => {
-    const placed = bound(pods, namespace, id);
-    return placed ? { name, node: placed.node, upAt: upAt + placed.delay } : { name };
+    const placed = bound(pods, namespace, id, upAt);
+    return placed ? { name, node: placed.node, upAt: placed.upAt, ups: placed.ups } : { name, ups: [] };
   };
   view.steps.push([plan.monsAt, 'Configuring Ceph Mons']);
   view.mons = Array.from({ length: plan.monCount }, (_, i) =>
@@ -134,7 +156,11 @@ function orchestrate(
   );
   if (!monsPlaced(cluster, plan, namespace, pods)) {
     // All canaries must be scheduled before any mon starts; Rook gives up after the canary wait.
-    view.mons = view.mons.map((mon) => ({ name: mon.name, ...(mon.node ? { node: mon.node } : {}) }));
+    view.mons = view.mons.map((mon) => ({
+      name: mon.name,
+      ups: [],
+      ...(mon.node ? { node: mon.node } : {}),
+    }));
     view.error = {
       at: plan.monsAt + ms(MON_CANARY_WAIT_SECONDS),
       message:
@@ -150,9 +176,9 @@ function orchestrate(
   view.readyAt = plan.readyAt;
   view.prepareLogs = plan.prepareLogs;
   view.osds = plan.osds.map((osd) => {
-    const placed = bound(pods, namespace, daemonName('osd', String(osd.id)));
+    const placed = bound(pods, namespace, daemonName('osd', String(osd.id)), osd.upAt);
     // An OSD whose pod finds no node never boots: it stays down.
-    return { ...osd, upAt: placed ? osd.upAt + placed.delay : Infinity };
+    return { ...osd, upAt: placed?.upAt ?? Infinity, ups: placed?.ups ?? [] };
   });
 }
 
@@ -162,104 +188,6 @@ function recordOsdDisks(kube: KubeClusters, view: CephView): void {
     if (!kube.cephDisk(osd.diskKey))
       kube.claimCephDisk(osd.diskKey, { fsid: view.fsid, osdId: osd.id, osdUuid: osd.uuid });
   }
-}
-
-interface CephPool {
-  name: string;
-  size: number;
-  minSize: number;
-  failureDomain: string;
-  pgs: number;
-}
-
-/** A pool spec's replica count and min_size: replicated size (min size - size/2), or EC k+m (min k+1). */
-function poolFrom(name: string, poolSpec: unknown, pgs = POOL_PGS): CephPool | undefined {
-  const failureDomain = getString(poolSpec, 'failureDomain') ?? 'host';
-  const size = Number(get(poolSpec, 'replicated.size') ?? 0);
-  if (size > 0) return { name, size, minSize: size - Math.floor(size / 2), failureDomain, pgs };
-  const k = Number(get(poolSpec, 'erasureCoded.dataChunks') ?? 0);
-  const m = Number(get(poolSpec, 'erasureCoded.codingChunks') ?? 0);
-  return k > 0 ? { name, size: k + m, minSize: k + 1, failureDomain, pgs } : undefined;
-}
-
-/**
- * Rook's pool validation: the event message of a refused CephBlockPool, or undefined when Rook creates it.
- * A single replica must be asked for explicitly (requireSafeReplicaSize: false).
- */
-export function blockPoolRefusal(pool: StoredObject): string | undefined {
-  const spec = pool.object.spec;
-  const name = nameOf(pool);
-  if (
-    Number(get(spec, 'replicated.size')) === 1 &&
-    get(spec, 'replicated.requireSafeReplicaSize') !== false
-  ) {
-    return `failed to reconcile CephBlockPool "${namespaceOf(pool) ?? ''}/${name}". invalid pool CR "${name}" spec: error pool size is 1 and requireSafeReplicaSize is true, must be false`;
-  }
-  return undefined;
-}
-
-/** The pools Ceph holds for the CephCluster's namespace: .mgr, the valid block pools, filesystems, object stores. */
-function poolsOf(kube: KubeClusters, clusterId: string, namespace: string, defaultSize: number): CephPool[] {
-  const store = kube.objects(clusterId);
-  const listed = (kind: string) => store.list(byKind(kind), namespace);
-  const blockPools = listed('CephBlockPool')
-    .filter((pool) => blockPoolRefusal(pool) === undefined)
-    .map((pool) => poolFrom(nameOf(pool), pool.object.spec));
-  const filesystems = listed('CephFilesystem').flatMap((fs) => {
-    const data = get(fs.object, 'spec.dataPools');
-    return [
-      poolFrom(`${nameOf(fs)}-metadata`, get(fs.object, 'spec.metadataPool')),
-      ...(Array.isArray(data) ? data : []).map((pool, i) =>
-        poolFrom(`${nameOf(fs)}-${String(get(pool, 'name') ?? `data${i}`)}`, pool),
-      ),
-    ];
-  });
-  const objectStores = listed('CephObjectStore').flatMap((objectStore) => [
-    ...Array.from({ length: OBJECT_STORE_METADATA_POOLS }, (_, i) =>
-      poolFrom(`${nameOf(objectStore)}.meta${i}`, get(objectStore.object, 'spec.metadataPool')),
-    ),
-    poolFrom(`${nameOf(objectStore)}.rgw.buckets.data`, get(objectStore.object, 'spec.dataPool')),
-  ]);
-  const mgrPool = poolFrom('.mgr', { failureDomain: 'host', replicated: { size: defaultSize } }, 1);
-  return [mgrPool, ...blockPools, ...filesystems, ...objectStores].filter((pool) => pool !== undefined);
-}
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
-/** Ceph's health checks now: { CODE: message }. */
-function healthChecks(
-  kube: KubeClusters,
-  clusterId: string,
-  stored: StoredObject,
-  view: CephView,
-  now: number,
-) {
-  const cephConfig = (key: string) => get(stored.object, `spec.cephConfig.global.${key}`);
-  const defaultSize = Number(cephConfig('osd_pool_default_size') ?? 3);
-  const upOsds = view.osds.filter((osd) => osd.upAt <= now);
-  const hosts = new Set(upOsds.map((osd) => osd.node)).size;
-  const pools = view.mgrs.some((mgr) => mgr.upAt !== undefined && mgr.upAt <= now)
-    ? poolsOf(kube, clusterId, namespaceOf(stored) ?? '', defaultSize)
-    : [];
-  const settledAt =
-    Math.max(...view.osds.map((osd) => osd.upAt)) + kube.talos.ms(kube.talos.seconds.cephPgSettle);
-  const settled = upOsds.length > 0 && upOsds.length === view.osds.length && now >= settledAt;
-  const units = (pool: CephPool) => (pool.failureDomain === 'osd' ? upOsds.length : hosts);
-  const pgs = (filter: (pool: CephPool) => boolean) =>
-    pools.filter(filter).reduce((sum, pool) => sum + pool.pgs, 0);
-  const inactive = settled ? pgs((pool) => units(pool) < pool.minSize) : pgs(() => true);
-  const undersized = settled ? pgs((pool) => units(pool) < pool.size) : 0;
-  const unreplicated = pools.filter((pool) => pool.size === 1).length;
-  const checks: Record<string, string> = {};
-  if (upOsds.length < defaultSize)
-    checks.TOO_FEW_OSDS = `OSD count ${upOsds.length} < osd_pool_default_size ${defaultSize}`;
-  if (inactive > 0)
-    checks.PG_AVAILABILITY = `Reduced data availability: ${plural(inactive, 'pg', 'pgs')} inactive`;
-  if (undersized > 0)
-    checks.PG_DEGRADED = `Degraded data redundancy: ${plural(undersized, 'pg', 'pgs')} undersized`;
-  if (unreplicated > 0 && String(cephConfig('mon_warn_on_pool_no_redundancy') ?? 'true') !== 'false')
-    checks.POOL_NO_REDUNDANCY = `${unreplicated} pool(s) have no replicas configured`;
-  return checks;
 }
 
 /** RFC 3339 in seconds, as metav1.Time serialises. */
@@ -287,8 +215,7 @@ function condition(
 
 /** Daemons up now, by version, as `ceph versions` reports them (Rook leaves empty maps out). */
 function versions(view: CephView, now: number): Doc {
-  const up = (list: { upAt?: number }[]) =>
-    list.filter((daemon) => daemon.upAt !== undefined && daemon.upAt <= now).length;
+  const up = (list: { ups: Interval[] }[]) => list.filter((daemon) => isUp(daemon, now)).length;
   const counts = { mon: up(view.mons), mgr: up(view.mgrs), osd: up(view.osds) };
   const total = counts.mon + counts.mgr + counts.osd;
   return Object.fromEntries(
@@ -326,7 +253,7 @@ export function cephClusterStatus(
       conditions: [condition('Progressing', 'True', 'ClusterProgressing', message, since, now)],
     };
   }
-  const checks = healthChecks(kube, clusterId, stored, view, now);
+  const checks = healthChecks(kube, clusterId, stored, view, kube.nodes(clusterId, now), now);
   const details = Object.fromEntries(
     Object.entries(checks).map(([code, message]) => [code, { message, severity: 'HEALTH_WARN' }]),
   );

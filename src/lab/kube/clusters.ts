@@ -8,6 +8,17 @@ import type { PodFailure, TalosFacts } from './cilium-chart.js';
 import { agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
 import type { RemovedObject, StoredObject } from './objects.js';
 import { ObjectStore } from './objects.js';
+import type { Interval, NodeOutage } from './node-state.js';
+import {
+  NODE_MONITOR_GRACE_SECONDS,
+  cordonWindows,
+  downAt,
+  firstRegistration,
+  notReadyWindow,
+  within,
+} from './node-state.js';
+
+export type { Interval, NodeOutage } from './node-state.js';
 
 export interface ReleaseRecord {
   name: string;
@@ -29,7 +40,16 @@ export interface ReleaseRecord {
 interface KubeClusterRecord {
   /** Node name -> when `kubectl delete node` removed it; its kubelet registers again only after a reboot. */
   deleted: Record<string, number>;
+  /** Node name -> since when it is cordoned (kubectl cordon, drain); closed ones move to `cordons`. */
   cordoned: Record<string, number>;
+  /** Node name -> its earlier cordons, [from, until) (kubectl uncordon ended them). */
+  cordons?: Record<string, [number, number][]>;
+  /** Node name -> when Talos' cordon controller cordoned it for an upgrade (until the node boots, F.1). */
+  talosCordons?: Record<string, number[]>;
+  /** `<namespace>/<pod>` -> when the eviction API deleted it (kubectl drain, Talos' drain). */
+  evictions?: Record<string, number>;
+  /** Node name -> when its kubelet first registered the Node (it stays registered through reboots). */
+  registered?: Record<string, number>;
   releases: Record<string, ReleaseRecord>;
   /** The API objects applied to the cluster (kubectl apply, helm), by kind/namespace/name. */
   objects: Record<string, StoredObject>;
@@ -55,11 +75,18 @@ export interface KubeNode {
   name: string;
   talos: TalosNode;
   registeredAt: number;
+  /** When it first turned Ready (a CNI runs on it). */
   readyAt: number;
+  /** Ready now: past readyAt and not in an outage. */
   ready: boolean;
+  /** Cordoned now (spec.unschedulable). */
   unschedulable: boolean;
-  /** When `kubectl drain` cordoned it (its pods were evicted then). */
-  cordonedAt?: number;
+  /** When it was (or is) cordoned: kubectl cordon/drain, and Talos' cordon during an upgrade (F.1). */
+  cordons: Interval[];
+  /** When its kubelet is down (LIFECYCLE G.4): its pods stopped. */
+  outages: NodeOutage[];
+  /** When the node lifecycle controller has it NotReady for an outage (G.4). */
+  notReady: Interval[];
   /** Why the node's Cilium agent pod does not run, when it does not. */
   ciliumFailure?: PodFailure;
 }
@@ -118,6 +145,24 @@ export class KubeClusters {
     record.objects ??= {}; // state written before objects existed
     record.removed ??= {};
     return record;
+  }
+
+  /** When the kubelet first registered the Node: kept, so that a reboot does not make a new Node. */
+  private registration(
+    record: KubeClusterRecord,
+    name: string,
+    computed: number,
+    outages: NodeOutage[],
+    now: number,
+  ): number {
+    const first = firstRegistration(computed, outages);
+    const known = record.registered?.[name];
+    if (known !== undefined && known <= first) return known;
+    if (now >= first) {
+      (record.registered ??= {})[name] = first;
+      this.save();
+    }
+    return first;
   }
 
   /** When the cluster's API server answers, or Infinity before a bootstrap. */
@@ -247,10 +292,28 @@ export class KubeClusters {
     const seconds = this.talos.seconds;
     return this.talos
       .all(now)
-      .filter((node) => node.phase === 'running' && node.clusterId === clusterId)
+      .filter(
+        (node) =>
+          (node.phase === 'running' || within(node.outages ?? [], now)) && node.clusterId === clusterId,
+      )
       .map((node): KubeNode => {
         // The kubelet waits for time sync (LIFECYCLE F.6): a node that never syncs never registers.
-        const registeredAt = Math.max(node.servicesStartAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister);
+        const outages = node.outages ?? [];
+        const registeredAt = this.registration(
+          record,
+          node.hostname,
+          Math.max(node.servicesStartAt, apiUpAt) + this.talos.ms(seconds.kubeletRegister),
+          outages,
+          now,
+        );
+        const cordons = cordonWindows(
+          record.cordons?.[node.hostname] ?? [],
+          record.cordoned[node.hostname],
+          record.talosCordons?.[node.hostname] ?? [],
+          outages,
+        );
+        const grace = this.talos.ms(NODE_MONITOR_GRACE_SECONDS);
+        const notReady = outages.map((outage) => notReadyWindow(outage, grace));
         const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
         let readyAt = Infinity;
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
@@ -264,11 +327,11 @@ export class KubeClusters {
           talos: node,
           registeredAt,
           readyAt,
-          ready: now >= readyAt,
-          unschedulable: record.cordoned[node.hostname] !== undefined,
-          ...(record.cordoned[node.hostname] === undefined
-            ? {}
-            : { cordonedAt: record.cordoned[node.hostname] }),
+          ready: now >= readyAt && !within(notReady, now),
+          unschedulable: within(cordons, now),
+          cordons,
+          outages,
+          notReady,
           ...(cni === 'none' && cilium && failure ? { ciliumFailure: failure } : {}),
         };
       })
@@ -287,6 +350,7 @@ export class KubeClusters {
     const nodes = this.nodes(clusterId, now);
     const agentReady = (node: KubeNode) =>
       !node.ciliumFailure &&
+      !downAt(node, now) &&
       now >=
         Math.max(cilium.pulledAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
     const failure = nodes.find((node) => node.ciliumFailure)?.ciliumFailure;
@@ -304,15 +368,50 @@ export class KubeClusters {
     return { desired, ready, ...(failure ? { failure } : {}) };
   }
 
-  cordon(clusterId: string, name: string): void {
-    this.record(clusterId).cordoned[name] = this.talos.now();
+  /** `kubectl cordon`: false when it already was. */
+  cordon(clusterId: string, name: string, at = this.talos.now()): boolean {
+    const record = this.record(clusterId);
+    if (record.cordoned[name] !== undefined) return false;
+    record.cordoned[name] = at;
     this.save();
+    return true;
+  }
+
+  /** `kubectl uncordon`: false when it was not cordoned by kubectl. */
+  uncordon(clusterId: string, name: string, at = this.talos.now()): boolean {
+    const record = this.record(clusterId);
+    const from = record.cordoned[name];
+    if (from === undefined) return false;
+    delete record.cordoned[name];
+    ((record.cordons ??= {})[name] ??= []).push([from, at]);
+    this.save();
+    return true;
+  }
+
+  /** Talos' cordon controller cordons the node for an upgrade; it uncordons when the node boots (F.1). */
+  talosCordon(clusterId: string, name: string, at: number): void {
+    const record = this.record(clusterId);
+    const cordons = ((record.talosCordons ??= {})[name] ??= []);
+    if (!cordons.includes(at)) cordons.push(at);
+    this.save();
+  }
+
+  /** The eviction API deleted the pod at `at` (its controller replaces it). */
+  evict(clusterId: string, namespace: string, pod: string, at = this.talos.now()): void {
+    (this.record(clusterId).evictions ??= {})[`${namespace}/${pod}`] = at;
+    this.save();
+  }
+
+  /** `<namespace>/<pod>` -> when it was evicted. */
+  evictions(clusterId: string): Record<string, number> {
+    return this.record(clusterId).evictions ?? {};
   }
 
   deleteNode(clusterId: string, name: string): void {
     const record = this.record(clusterId);
     record.deleted[name] = this.talos.now();
     delete record.cordoned[name];
+    delete record.registered?.[name];
     this.save();
   }
 }

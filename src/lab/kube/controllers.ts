@@ -1,11 +1,13 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { get } from '../talos/yaml-docs.js';
 import type { KubeNode } from './clusters.js';
+import { NODE_MONITOR_GRACE_SECONDS } from './node-state.js';
 import { byKind } from './kinds.js';
 import { podRequests } from './node-resources.js';
 import type { Cluster, PodPlan, Rollout, Workload, WorkloadKind } from './pod-plans.js';
 import {
   isAlive,
+  ms,
   isPresent,
   isReady,
   podSpecOf,
@@ -27,14 +29,41 @@ import { fittingNodes, withDaemonTolerations } from './scheduling.js';
  * scheduler sweep binds them.
  */
 
-/** `kubectl drain` evicts a cordoned node's pods; their controllers make replacements elsewhere. */
-export function evictDrained(rollout: Rollout, at: number): void {
+/**
+ * Pods that stop without their controller deciding it: those the eviction API deleted (kubectl drain,
+ * Talos' drain), and those on a node that went down (LIFECYCLE G.4). Their controllers replace them.
+ */
+export function stopPods(cluster: Cluster, rollout: Rollout, at: number): void {
+  const evictions = cluster.evictions;
   for (const pod of rollout.pods.filter(isAlive)) {
-    const cordonedAt = pod.times.node?.cordonedAt;
-    if (cordonedAt !== undefined && cordonedAt <= at && pod.times.scheduledAt <= cordonedAt)
-      remove(pod, cordonedAt);
+    const evictedAt = evictions[`${pod.workload.namespace}/${pod.name}`];
+    if (evictedAt !== undefined && evictedAt <= at && pod.createdAt <= evictedAt && bound(pod, evictedAt)) {
+      remove(pod, evictedAt);
+      continue;
+    }
+    const stoppedAt = pod.times.node && podsStopAt(cluster, pod.times.node, pod.times.scheduledAt);
+    if (stoppedAt !== undefined && stoppedAt <= at) remove(pod, stoppedAt);
   }
 }
+
+const bound = (pod: PodPlan, at: number) => pod.times.scheduledAt <= at;
+
+/**
+ * When a node's outage stops the pods bound there since `boundAt`: at once for a Talos reboot or upgrade
+ * (graceful node shutdown: the kubelet stops them, G.4, F.5); after the node monitor grace period and
+ * the default unreachable toleration for a power loss (the taint manager evicts them, G.4).
+ */
+export function podsStopAt(cluster: Cluster, node: KubeNode, boundAt: number): number | undefined {
+  const lost = ms(cluster, NODE_MONITOR_GRACE_SECONDS + DEFAULT_UNREACHABLE_TOLERATION_SECONDS);
+  // A power loss shorter than that leaves the pods in place: the kubelet restarts their containers.
+  return node.outages
+    .map((outage) => (outage.cause === 'power' ? outage.from + lost : outage.from))
+    .filter((stop, i) => stop >= boundAt && stop < node.outages[i]!.until)
+    .sort((a, b) => a - b)[0];
+}
+
+/** DefaultTolerationSeconds for node.kubernetes.io/unreachable (LIFECYCLE G.4). */
+const DEFAULT_UNREACHABLE_TOLERATION_SECONDS = 300;
 
 export type Reconciler = (
   cluster: Cluster,

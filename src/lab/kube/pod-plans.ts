@@ -27,6 +27,8 @@ export interface Cluster {
   now: number;
   nodes: KubeNode[];
   store: ObjectStore;
+  /** `<namespace>/<pod>` -> when the eviction API deleted it. */
+  evictions: Record<string, number>;
 }
 
 export interface Workload {
@@ -111,7 +113,14 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function clusterAt(kube: KubeClusters, clusterId: string, now: number): Cluster {
-  return { kube, clusterId, now, nodes: kube.nodes(clusterId, now), store: kube.objects(clusterId) };
+  return {
+    kube,
+    clusterId,
+    now,
+    nodes: kube.nodes(clusterId, now),
+    store: kube.objects(clusterId),
+    evictions: kube.evictions(clusterId),
+  };
 }
 
 export function ms(cluster: Cluster, seconds: number): number {

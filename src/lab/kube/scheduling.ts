@@ -1,6 +1,7 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, isMap } from '../talos/yaml-docs.js';
 import type { KubeNode } from './clusters.js';
+import { downAt, within } from './node-state.js';
 import type { Resources } from './node-resources.js';
 import { insufficient } from './node-resources.js';
 
@@ -19,6 +20,7 @@ export interface Taint {
 const CONTROL_PLANE_ROLE = 'node-role.kubernetes.io/control-plane';
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
 /** The Node's labels: the kubelet's well-known ones, Talos' control-plane role, then `machine.nodeLabels`. */
 export function nodeLabels(node: KubeNode): Record<string, string> {
@@ -34,16 +36,26 @@ export function nodeLabels(node: KubeNode): Record<string, string> {
   };
 }
 
-/** The taints the Node carries at `at`: Talos' control-plane taint, and the node lifecycle controller's. */
+/**
+ * The taints the Node carries at `at`: Talos' control-plane taint, and the node lifecycle controller's
+ * (not-ready before the CNI runs; unreachable while the kubelet is down, LIFECYCLE G.4; unschedulable
+ * while cordoned).
+ */
 export function nodeTaints(node: KubeNode, at: number): Taint[] {
   const controlPlane =
     node.talos.role === 'controlplane' &&
     get(node.talos.config, 'cluster.allowSchedulingOnControlPlanes') !== true;
-  const cordoned = node.cordonedAt !== undefined && at >= node.cordonedAt;
+  const down = downAt(node, at);
   return [
     ...(controlPlane ? [{ key: CONTROL_PLANE_ROLE, effect: 'NoSchedule' as const }] : []),
     ...(at < node.readyAt ? [{ key: NOT_READY, effect: 'NoSchedule' as const }] : []),
-    ...(cordoned ? [{ key: UNSCHEDULABLE, effect: 'NoSchedule' as const }] : []),
+    ...(down
+      ? [
+          { key: UNREACHABLE, effect: 'NoSchedule' as const },
+          { key: UNREACHABLE, effect: 'NoExecute' as const },
+        ]
+      : []),
+    ...(within(node.cordons, at) ? [{ key: UNSCHEDULABLE, effect: 'NoSchedule' as const }] : []),
   ];
 }
 
@@ -64,7 +76,7 @@ function tolerationsOf(podSpec: Doc): Doc[] {
 export function withDaemonTolerations(podSpec: Doc): Doc {
   const added = [
     { key: NOT_READY, operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute' },
     { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
     { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
     { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },

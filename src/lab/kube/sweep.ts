@@ -1,7 +1,7 @@
 import { get } from '../talos/yaml-docs.js';
 import { cephWorkloads, nextCephMoment } from './ceph-pods.js';
 import type { KubeClusters, KubeNode } from './clusters.js';
-import { RECONCILERS, evictDrained } from './controllers.js';
+import { RECONCILERS, podsStopAt, stopPods } from './controllers.js';
 import { byKind } from './kinds.js';
 import { addResources, nodeAllocatable, NO_RESOURCES } from './node-resources.js';
 import { nameOf, namespaceOf } from './objects.js';
@@ -88,7 +88,8 @@ function nodesKey(nodes: KubeNode[]): string {
       node.name,
       node.registeredAt,
       node.readyAt,
-      node.cordonedAt,
+      node.cordons,
+      node.outages,
       nodeAllocatable(node),
       nodeLabels(node),
       get(node.talos.config, 'cluster.allowSchedulingOnControlPlanes'),
@@ -130,7 +131,7 @@ function run(cluster: Cluster, workloads: Workload[]): { sweep: Sweep; validUnti
         rollout.pods.forEach((pod) => remove(pod, workload.removedAt!));
         continue;
       }
-      if (workload.kind !== 'DaemonSet') evictDrained(rollout, at);
+      stopPods(cluster, rollout, at);
       RECONCILERS[workload.kind](cluster, workload, rollout, at, specAt(revisions.get(workload)!, at));
     }
     schedulePending(sweep, at);
@@ -159,9 +160,18 @@ function nextEvent(sweep: Sweep, revisions: Map<Workload, Revision[]>, at: numbe
         pod.times.scheduledAt,
         pod.times.readyAt,
         ...(pod.deletedAt === undefined ? [] : [pod.deletedAt + terminationMs(cluster)]),
+        ...(pod.deletedAt === undefined && pod.times.node
+          ? [podsStopAt(cluster, pod.times.node, pod.times.scheduledAt) ?? Infinity]
+          : []),
       ]),
     ),
-    ...cluster.nodes.flatMap((node) => [node.registeredAt, node.readyAt, node.cordonedAt ?? Infinity]),
+    ...Object.values(cluster.evictions),
+    ...cluster.nodes.flatMap((node) => [
+      node.registeredAt,
+      node.readyAt,
+      ...node.cordons.flatMap((cordon) => [cordon.from, cordon.until]),
+      ...node.outages.flatMap((outage) => [outage.from, outage.until]),
+    ]),
     ...sweep.loads.map((load) => load.since),
     ...[...namespaces].map(
       (name) => cluster.store.get(byKind('Namespace'), undefined, name)?.updatedAt ?? Infinity,

@@ -2,6 +2,7 @@ import type { Doc } from '../talos/yaml-docs.js';
 import { isMap } from '../talos/yaml-docs.js';
 import { podAddressBlocks, podAddresses } from './addresses.js';
 import type { KubeClusters } from './clusters.js';
+import { downAt } from './node-state.js';
 import type { KindInfo } from './kinds.js';
 import type { StoredObject } from './objects.js';
 import { labelsOf, nameOf, namespaceOf } from './objects.js';
@@ -156,7 +157,9 @@ function viewOf(sweep: Sweep, plan: PodPlan): PodView | undefined {
           : `Failed to pull image "${failure.image}": ${failure.message}`;
     return { ...base, phase: 'Pending', ready: false, status, reason };
   }
-  return { ...base, ...started, phase: 'Running', ready: isReady(plan, now), status: 'Running' };
+  // The node lifecycle controller marks the pods of a NotReady node not ready (G.4).
+  const ready = isReady(plan, now) && !downAt(times.node!, now);
+  return { ...base, ...started, phase: 'Running', ready, status: 'Running' };
 }
 
 /** The template's labels plus those the controller adds. */

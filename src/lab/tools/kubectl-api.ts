@@ -10,6 +10,7 @@ import type { PodView } from '../kube/pods.js';
 import { nodeLabels, nodeTaints } from '../kube/scheduling.js';
 import { objectStatus } from '../kube/status.js';
 import { ciliumAgentSpec } from '../kube/system-pods.js';
+import { budgetItems } from './kubectl-budgets.js';
 import { schedulingEvents } from './kubectl-events.js';
 import { podSuffix, podsOf } from '../kube/workloads.js';
 import type { Doc } from '../talos/yaml-docs.js';
@@ -31,7 +32,9 @@ export interface ApiItem {
   pod?: PodView;
 }
 
-const KUBELET_VERSION = 'v1.34.1';
+/** What a node reports before lab-talos gives its versions (Talos v1.11.6's defaults). */
+const DEFAULT_KUBELET = '1.34.1';
+const DEFAULT_TALOS_RELEASE = 'v1.11.6';
 
 export function timestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -41,6 +44,7 @@ export function timestamp(ms: number): string {
 export function listItems(call: ToolCall, clusterId: string, info: KindInfo, namespace?: string): ApiItem[] {
   if (info.kind === 'Node') return call.kube.nodes(clusterId).map((node) => nodeItem(call, clusterId, node));
   if (info.kind === 'Namespace') return namespaceItems(call, clusterId);
+  if (info.kind === 'PodDisruptionBudget') return budgetItems(call, clusterId, namespace);
   if (info.kind === 'Event')
     return [
       ...schedulingEvents(allPods(call, clusterId), clusterId)
@@ -69,7 +73,7 @@ export function findItem(
   namespace: string,
   name: string,
 ): ApiItem | undefined {
-  if (info.kind === 'Node' || info.kind === 'Pod' || info.kind === 'Namespace' || info.kind === 'Event')
+  if (['Node', 'Pod', 'Namespace', 'Event', 'PodDisruptionBudget'].includes(info.kind))
     return listItems(call, clusterId, info, info.namespaced ? namespace : undefined).find(
       (item) => item.name === name,
     );
@@ -281,23 +285,39 @@ export function nodeItem(call: ToolCall, clusterId: string, node: KubeNode): Api
   const now = call.now();
   const podCidr = nodePodCidrs(call.kube, clusterId, now).get(node.name);
   const at = (ms: number) => timestamp(Math.min(ms, now));
-  const readyCondition = node.ready
+  const down = node.notReady.find((window) => window.from <= now && now < window.until);
+  const readyCondition = down
     ? {
+        // The node lifecycle controller's words once the kubelet stops posting (G.4).
         type: 'Ready',
-        status: 'True',
-        reason: 'KubeletReady',
-        message: 'kubelet is posting ready status',
-        lastTransitionTime: at(node.readyAt),
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        message: 'Kubelet stopped posting node status.',
+        lastTransitionTime: at(down.from),
       }
-    : {
-        type: 'Ready',
-        status: 'False',
-        reason: 'KubeletNotReady',
-        message:
-          'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
-        lastTransitionTime: at(node.registeredAt),
-      };
-  const taints = nodeTaints(node, now).map((taint) => ({ effect: taint.effect, key: taint.key }));
+    : node.ready
+      ? {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastTransitionTime: at(
+            Math.max(node.readyAt, ...node.notReady.map((window) => window.until).filter((t) => t <= now)),
+          ),
+        }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: 'KubeletNotReady',
+          message:
+            'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+          lastTransitionTime: at(node.registeredAt),
+        };
+  const taints = nodeTaints(node, now).map((taint) => ({
+    effect: taint.effect,
+    key: taint.key,
+    ...(taint.effect === 'NoExecute' ? { timeAdded: at(down?.from ?? now) } : {}),
+  }));
   const object: Doc = {
     apiVersion: 'v1',
     kind: 'Node',
@@ -325,9 +345,9 @@ export function nodeItem(call: ToolCall, clusterId: string, node: KubeNode): Api
         architecture: 'amd64',
         containerRuntimeVersion: 'containerd://2.1.5',
         kernelVersion: '6.12.57-talos',
-        kubeletVersion: KUBELET_VERSION,
+        kubeletVersion: `v${node.talos.kubernetes?.kubelet ?? DEFAULT_KUBELET}`,
         operatingSystem: 'linux',
-        osImage: 'Talos (v1.11.6)',
+        osImage: `Talos (${node.talos.release ?? DEFAULT_TALOS_RELEASE})`,
       },
     },
   };

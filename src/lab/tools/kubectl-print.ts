@@ -246,6 +246,16 @@ const TABLES: Record<string, Columns> = {
       },
     },
   },
+  PodDisruptionBudget: {
+    headers: ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'],
+    row: (item, call) => [
+      item.name,
+      text(specOf(item).minAvailable, 'N/A'),
+      text(specOf(item).maxUnavailable, 'N/A'),
+      text(statusOf(item).disruptionsAllowed, '0'),
+      age(item, call),
+    ],
+  },
   ConfigMap: {
     headers: ['NAME', 'DATA', 'AGE'],
     row: (item, call) => [

@@ -1,23 +1,17 @@
-import { sleep } from '../clock.js';
 import type { KindInfo } from '../kube/kinds.js';
 import { get as read } from '../talos/yaml-docs.js';
 import type { CommandNode, FlagSpec, ParsedArgs } from './flags.js';
 import { UsageError, boolFlag, findCommand, parseFlags, stringFlag } from './flags.js';
 import type { KubeTarget } from './kube-access.js';
 import { ApiConnectError, connectKube, kubeconfigPath, kubectlConnectMessage } from './kube-access.js';
-import { allPods, findItem, listItems } from './kubectl-api.js';
+import { findItem, listItems } from './kubectl-api.js';
 import { apply, deleteObjects, metadataCommand, scale } from './kubectl-apply.js';
 import type { Run } from './kubectl-common.js';
-import {
-  labelSelector,
-  namespaceOf,
-  notFound,
-  parseResources,
-  resolveKind,
-  timeoutMs,
-} from './kubectl-common.js';
+import { labelSelector, namespaceOf, notFound, parseResources, resolveKind } from './kubectl-common.js';
+import { cordon, drain, uncordon } from './kubectl-drain.js';
 import { exec } from './kubectl-exec.js';
 import { printItems } from './kubectl-print.js';
+import { serverVersion, version } from './kubectl-version.js';
 import { rolloutStatus, wait } from './kubectl-watch.js';
 import type { ExecResult, ToolCall } from './runtime.js';
 import { ToolFailure } from './runtime.js';
@@ -136,6 +130,8 @@ const ROOT: CommandNode<Run> = {
       ],
       run: drain,
     },
+    { name: 'cordon', run: cordon },
+    { name: 'uncordon', run: uncordon },
   ],
 };
 
@@ -186,7 +182,7 @@ function contextOf(args: ParsedArgs): { context?: string } {
 async function get(call: ToolCall, args: ParsedArgs, cluster: () => Promise<KubeTarget>): Promise<void> {
   const raw = stringFlag(args, 'raw');
   const target = await cluster();
-  if (raw !== undefined) return getRaw(call, raw);
+  if (raw !== undefined) return getRaw(call, raw, target);
   if (args.positionals.length === 0) {
     throw new ToolFailure(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
@@ -238,89 +234,8 @@ function getKinds(
   });
 }
 
-function getRaw(call: ToolCall, raw: string): void {
+function getRaw(call: ToolCall, raw: string, target: KubeTarget): void {
   if (['/readyz', '/livez', '/healthz'].includes(raw)) return call.out('ok');
-  if (raw === '/version')
-    return call.out(
-      JSON.stringify({ major: '1', minor: '34', gitVersion: 'v1.34.1', platform: 'linux/amd64' }, null, 2),
-    );
+  if (raw === '/version') return call.out(JSON.stringify(serverVersion(call, target), null, 2));
   throw new ToolFailure('Error from server (NotFound): the server could not find the requested resource');
-}
-
-/** Cordons the node, then evicts its pods (DaemonSet pods stay: --ignore-daemonsets). */
-async function drain(call: ToolCall, args: ParsedArgs, cluster: () => Promise<KubeTarget>): Promise<void> {
-  const [name] = args.positionals;
-  if (name === undefined)
-    throw new ToolFailure("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples");
-  const target = await cluster();
-  if (!call.kube.nodes(target.clusterId).some((candidate) => candidate.name === name))
-    throw new ToolFailure(`Error from server (NotFound): nodes "${name}" not found`);
-  const pods = allPods(call, target.clusterId).filter(
-    (pod) => pod.nodeName === name && pod.phase !== 'Terminating',
-  );
-  const daemons = pods
-    .filter((pod) => pod.owner.kind === 'DaemonSet')
-    .map((pod) => `${pod.namespace}/${pod.name}`);
-  const evicted = pods.filter((pod) => pod.owner.kind !== 'DaemonSet');
-  const localStorage = evicted
-    .filter(
-      (pod) =>
-        Array.isArray(pod.spec.volumes) && pod.spec.volumes.some((volume) => 'emptyDir' in Object(volume)),
-    )
-    .map((pod) => `${pod.namespace}/${pod.name}`);
-  call.kube.cordon(target.clusterId, name);
-  call.out(`node/${name} cordoned\n`);
-  const refusals = [
-    ...(daemons.length > 0 && !boolFlag(args, 'ignore-daemonsets')
-      ? [`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemons.join(', ')}`]
-      : []),
-    ...(localStorage.length > 0 && !boolFlag(args, 'delete-emptydir-data')
-      ? [
-          `cannot delete Pods with local storage (use --delete-emptydir-data to override): ${localStorage.join(', ')}`,
-        ]
-      : []),
-  ];
-  if (refusals.length > 0) {
-    throw new ToolFailure(
-      `error: unable to drain node "${name}" due to error: ${refusals.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${refusals.join('\n')}`,
-    );
-  }
-  if (daemons.length > 0) call.err(`Warning: ignoring DaemonSet-managed Pods: ${daemons.join(', ')}\n`);
-  for (const pod of evicted) call.out(`evicting pod ${pod.namespace}/${pod.name}\n`);
-  const limit = stringFlag(args, 'timeout') === undefined ? Infinity : timeoutMs(args, 0);
-  const needed = call.talos.ms(call.talos.seconds.drain);
-  await sleep(Math.min(needed, limit));
-  if (needed > limit)
-    throw new ToolFailure(
-      `error: unable to drain node "${name}" due to error: drain did not complete within ${stringFlag(args, 'timeout')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\nerror: drain did not complete within ${stringFlag(args, 'timeout')}`,
-    );
-  for (const pod of evicted) call.out(`pod/${pod.name} evicted\n`);
-  call.out(`node/${name} drained\n`);
-}
-
-/** The kubectl the lab stands in for: the version runner-setup/tools.json pins on a lab runner. */
-const KUBECTL_VERSION = 'v1.34.1';
-
-/** `kubectl version --client`: the client part only (the lab's kubectl asks no server for its version). */
-async function version(call: ToolCall, args: ParsedArgs): Promise<void> {
-  if (!boolFlag(args, 'client')) {
-    throw new ToolFailure("the lab's kubectl answers `kubectl version --client` only");
-  }
-  const [, major, minor] = /^v(\d+)\.(\d+)/.exec(KUBECTL_VERSION)!;
-  const clientVersion = {
-    major,
-    minor,
-    gitVersion: KUBECTL_VERSION,
-    gitTreeState: 'clean',
-    compiler: 'gc',
-    platform: 'linux/amd64',
-  };
-  const output = stringFlag(args, 'output');
-  if (output === 'json') {
-    call.out(`${JSON.stringify({ clientVersion, kustomizeVersion: 'v5.7.1' }, null, 2)}\n`);
-  } else if (output === undefined) {
-    call.out(`Client Version: ${KUBECTL_VERSION}\nKustomize Version: v5.7.1\n`);
-  } else {
-    throw new ToolFailure(`error: --output must be 'yaml' or 'json'`);
-  }
 }

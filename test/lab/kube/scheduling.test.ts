@@ -75,6 +75,9 @@ function kubeNode(role: 'controlplane' | 'worker', size: VmSize, config: Doc = {
     readyAt: 0,
     ready: true,
     unschedulable: false,
+    cordons: [],
+    outages: [],
+    notReady: [],
   };
 }
 

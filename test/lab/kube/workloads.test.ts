@@ -355,6 +355,8 @@ describe('lab workloads: pods computed from Deployments, DaemonSets and Stateful
     lab.apply(workload('DaemonSet', 'agent'));
     lab.at(200);
     lab.kube.cordon(CLUSTER, 'east-w-1');
+    for (const pod of lab.pods(200).filter((pod) => pod.nodeName === 'east-w-1' && pod.owner.name === 'web'))
+      lab.kube.evict(CLUSTER, pod.namespace, pod.name);
     const after = lab.pods(201);
     expect(
       summary(after.filter((pod) => pod.owner.kind === 'DaemonSet')).map((line) => line.split(' ').slice(1)),
