@@ -1,17 +1,61 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { contractFile } from '../contracts-dir.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, isMap } from '../talos/yaml-docs.js';
 
-/** The chart versions of https://helm.cilium.io the lab serves (CONTRACTS C, chart 1.19.6). */
-export const CILIUM_CHART_VERSIONS = ['1.19.0', '1.19.1', '1.19.2', '1.19.3', '1.19.4', '1.19.5', '1.19.6'];
+/**
+ * The chart versions of https://helm.cilium.io the lab serves (CONTRACTS C, chart 1.19.6; LIFECYCLE I.1 and
+ * contracts/cilium-1.20.0-values.schema.json for 1.20.0).
+ */
+export const CILIUM_CHART_VERSIONS = [
+  '1.19.0',
+  '1.19.1',
+  '1.19.2',
+  '1.19.3',
+  '1.19.4',
+  '1.19.5',
+  '1.19.6',
+  '1.20.0',
+];
 export const CILIUM_REPO = 'https://helm.cilium.io';
+/** The release the lab's agents and operator follow (the cluster models them from it). */
+export const CILIUM_RELEASE = 'cilium';
 
-/** The chart defaults the lab's rules read (cilium 1.19.6 values.yaml). */
-export function chartDefaults(): Doc {
+/**
+ * The chart defaults the lab's rules read (cilium 1.19.6 values.yaml). Each chart release pins its own
+ * images in values.yaml (`image.tag: v<version>`), so the tags follow the chart version; a release's
+ * other changed defaults come from CHANGED_DEFAULTS.
+ */
+export function chartDefaults(chartVersion = '1.19.6'): Doc {
+  const tag = `v${chartVersion}`;
+  return coalesce(baseDefaults(tag), CHANGED_DEFAULTS[minorOf(chartVersion)] ?? {}) as Doc;
+}
+
+/**
+ * Defaults a minor release changed that the lab renders or reads. For 1.20 none of the keys the lab
+ * models changed (its schema adds and drops keys, see cilium-values-schema.ts; `upgradeCompatibility`
+ * is accepted by both schemas and guards no default the lab renders).
+ */
+const CHANGED_DEFAULTS: Record<string, Doc> = {};
+
+export function minorOf(chartVersion: string): string {
+  return chartVersion.split('.').slice(0, 2).join('.');
+}
+
+function baseDefaults(tag: string): Doc {
+  const image = (repository: string) => ({ repository, tag, pullPolicy: 'IfNotPresent' });
   return {
+    image: image('quay.io/cilium/cilium'),
+    // The agent DaemonSet's strategy (values line 440, LIFECYCLE I.2).
+    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } },
+    agent: true,
+    preflight: {
+      enabled: false,
+      validateCNPs: true,
+      image: image('quay.io/cilium/cilium'),
+      tolerations: [{ operator: 'Exists' }],
+      priorityClassName: '',
+      terminationGracePeriodSeconds: 1,
+      updateStrategy: { type: 'RollingUpdate' },
+    },
     cluster: { name: 'default', id: 0 },
     clustermesh: {
       maxConnectedClusters: 255,
@@ -19,7 +63,7 @@ export function chartDefaults(): Doc {
       config: { enabled: false, domain: 'mesh.cilium.io' },
       apiserver: {
         replicas: 1,
-        image: { repository: 'quay.io/cilium/clustermesh-apiserver' },
+        image: image('quay.io/cilium/clustermesh-apiserver'),
         kvstoremesh: { enabled: true },
         service: { type: 'NodePort', nodePort: 32379 },
       },
@@ -49,7 +93,7 @@ export function chartDefaults(): Doc {
         cleanCiliumState: ['NET_ADMIN', 'SYS_MODULE', 'SYS_ADMIN', 'SYS_RESOURCE'],
       },
     },
-    operator: { replicas: 2 },
+    operator: { enabled: true, replicas: 2, image: image('quay.io/cilium/operator') },
     // The agent's install-cni-binaries init container (values.yaml 831–843): the agent pod's effective
     // request, the agent container itself requesting nothing (LIFECYCLE I.3).
     cni: { resources: { requests: { cpu: '100m', memory: '10Mi' }, limits: { cpu: 1, memory: '1Gi' } } },
@@ -67,7 +111,7 @@ export function renderClustermeshApiserver(
 ): Doc[] {
   if (get(values, 'clustermesh.useAPIServer') !== true) return [];
   const apiserver = (path: string) => get(values, `clustermesh.apiserver.${path}`);
-  const image = `${String(apiserver('image.repository'))}:v${release.chartVersion}`;
+  const image = `${String(apiserver('image.repository'))}:${String(apiserver('image.tag') ?? `v${release.chartVersion}`)}`;
   const kvstoremesh = apiserver('kvstoremesh.enabled') !== false;
   const labels = { 'k8s-app': 'clustermesh-apiserver', 'app.kubernetes.io/part-of': 'cilium' };
   const container = (name: string, command: string[], args: string[] = []) => ({
@@ -139,48 +183,6 @@ export function coalesce(base: unknown, over: unknown): unknown {
   for (const [key, value] of Object.entries(over))
     merged[key] = value === null ? undefined : coalesce(base[key], value);
   return merged;
-}
-
-let validator: ValidateFunction | undefined;
-
-/** gojsonschema's wording, as helm prints it: "- path: message". */
-function schemaLine(error: ErrorObject): string {
-  const path = error.instancePath.split('/').filter(Boolean).join('.') || '(root)';
-  const params = error.params as {
-    type?: string | string[];
-    additionalProperty?: string;
-    allowedValues?: unknown[];
-  };
-  if (error.keyword === 'type') {
-    const expected = Array.isArray(params.type) ? `[${params.type.join(',')}]` : String(params.type);
-    return `- ${path}: Invalid type. Expected: ${expected}, given: ${givenType(error.data)}`;
-  }
-  if (error.keyword === 'additionalProperties')
-    return `- ${path}: Additional property ${params.additionalProperty} is not allowed`;
-  if (error.keyword === 'enum') {
-    return `- ${path}: ${path} must be one of the following: ${(params.allowedValues ?? []).map((value) => JSON.stringify(value)).join(', ')}`;
-  }
-  return `- ${path}: ${error.message ?? 'is invalid'}`;
-}
-
-function givenType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value === 'object' ? 'object' : typeof value;
-}
-
-/** The chart's values.schema.json (draft-07) over the coalesced values; helm's error text, or undefined. */
-export function valuesSchemaError(values: Doc): string | undefined {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(contractFile('ciliumValues'), 'utf8')) as object;
-    validator = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false }).compile(
-      schema,
-    );
-  }
-  if (validator(values)) return undefined;
-  const lines = [...new Set((validator.errors ?? []).map(schemaLine))];
-  return `values don't meet the specifications of the schema(s) in the following chart(s):\ncilium:\n${lines.join('\n')}`;
 }
 
 /** templates/validate.yaml's `fail` calls (CONTRACTS C.2). */

@@ -9,21 +9,28 @@ import { agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium
 import type { RemovedObject, StoredObject } from './objects.js';
 import { ObjectStore } from './objects.js';
 
-export interface ReleaseRecord {
-  name: string;
-  namespace: string;
-  chart: string;
+/** One revision of a helm release (helm keeps each in a Secret; `helm history` lists them). */
+export interface ReleaseRevision {
   chartVersion: string;
   appVersion: string;
   revision: number;
-  status: 'deployed' | 'failed';
+  /** An earlier revision that deployed is `superseded` once a later one is written. */
+  status: 'deployed' | 'failed' | 'superseded';
   /** The user-supplied values (helm's `config`). */
   values: Doc;
-  firstDeployedAt: number;
   deployedAt: number;
   description: string;
   /** An injected fault: this revision's images pull this much longer (profile seconds). */
   imagePullDelaySeconds?: number;
+}
+
+/** A helm release: its current revision, and the earlier ones oldest first (helm's --history-max 10). */
+export interface ReleaseRecord extends ReleaseRevision {
+  name: string;
+  namespace: string;
+  chart: string;
+  firstDeployedAt: number;
+  history?: ReleaseRevision[];
 }
 
 interface KubeClusterRecord {
@@ -35,6 +42,8 @@ interface KubeClusterRecord {
   objects: Record<string, StoredObject>;
   /** Workloads deleted while their pods still terminate. */
   removed: Record<string, RemovedObject>;
+  /** Node -> image -> when a pod there had pulled it: containerd keeps images after their pods go. */
+  pulledImages?: Record<string, Record<string, number>>;
 }
 
 /** A disk an OSD took: the Ceph cluster's fsid stays on it (its bluestore label) until the disk is gone. */
@@ -210,6 +219,24 @@ export class KubeClusters {
     this.save();
   }
 
+  /** Records images pods pulled on nodes (the earliest time each was seen there). */
+  notePulledImages(clusterId: string, pulls: { node: string; image: string; at: number }[]): void {
+    const record = (this.record(clusterId).pulledImages ??= {});
+    let changed = false;
+    for (const { node, image, at } of pulls) {
+      const images = (record[node] ??= {});
+      if (images[image] !== undefined && images[image] <= at) continue;
+      images[image] = at;
+      changed = true;
+    }
+    if (changed) this.save();
+  }
+
+  /** When `image` was seen pulled on `node`, if it was. */
+  imagePulledOn(clusterId: string, node: string, image: string): number | undefined {
+    return this.record(clusterId).pulledImages?.[node]?.[image];
+  }
+
   cephDisk(key: string): CephDiskClaim | undefined {
     return this.data.cephDisks?.[key];
   }
@@ -227,7 +254,7 @@ export class KubeClusters {
     const release = this.release(clusterId, 'kube-system', 'cilium');
     if (!release) return undefined;
     return {
-      values: coalesce(chartDefaults(), release.values) as Doc,
+      values: coalesce(chartDefaults(release.chartVersion), release.values) as Doc,
       pulledAt: this.imagesPulledAt(release),
     };
   }
