@@ -5,6 +5,7 @@ import {
   CILIUM_REPO,
   chartDefaults as ciliumDefaults,
   minorOf,
+  renderCiliumConfig,
   renderClustermeshApiserver,
   validateTemplateError,
 } from './cilium-chart.js';
@@ -53,8 +54,9 @@ const cilium: LabChart = {
   kubeVersion: '>= 1.21.0-0',
   defaults: ciliumDefaults,
   check: (values, chartVersion) =>
-    valuesSchemaError(structuredClone(values), chartVersion) ?? validateTemplateError(values),
+    valuesSchemaError(structuredClone(values), chartVersion) ?? validateTemplateError(values, chartVersion),
   render: (values, release) => [
+    ...renderCiliumConfig(values, release),
     ...renderClustermeshApiserver(values, release),
     ...renderPreflight(values, release),
   ],

@@ -30,11 +30,14 @@ export function chartDefaults(chartVersion = '1.19.6'): Doc {
 }
 
 /**
- * Defaults a minor release changed that the lab renders or reads. For 1.20 none of the keys the lab
- * models changed (its schema adds and drops keys, see cilium-values-schema.ts; `upgradeCompatibility`
- * is accepted by both schemas and guards no default the lab renders).
+ * Defaults a minor release changed among the keys the lab renders or reads (/work/facts-13.md section 4,
+ * a values.yaml diff of chart 1.19.7 and 1.20.1: 1.20.0's own values.yaml was not found). The 1.20
+ * schema adds and drops keys besides (cilium-values-schema.ts); the default `upgradeCompatibility`
+ * guards in 1.20 is Envoy's xDS mode (envoyXdsMode below).
  */
-const CHANGED_DEFAULTS: Record<string, Doc> = {};
+const CHANGED_DEFAULTS: Record<string, Doc> = {
+  '1.20': { clustermesh: { apiserver: { tls: { auto: { certValidityDuration: 365 } } } } },
+};
 
 export function minorOf(chartVersion: string): string {
   return chartVersion.split('.').slice(0, 2).join('.');
@@ -65,6 +68,7 @@ function baseDefaults(tag: string): Doc {
         replicas: 1,
         image: image('quay.io/cilium/clustermesh-apiserver'),
         kvstoremesh: { enabled: true },
+        tls: { auto: { enabled: true, method: 'helm', certValidityDuration: 1095 } },
         service: { type: 'NodePort', nodePort: 32379 },
       },
     },
@@ -176,6 +180,48 @@ function hostAliases(values: Doc): Doc[] {
   );
 }
 
+/**
+ * The chart's `envoyXdsMode` helper (1.20 _helpers.tpl, facts-13 section 4): `envoy.xdsMode` when set,
+ * else `ads` for a 1.20+ chart unless `upgradeCompatibility` names a release below 1.20 (the agent then
+ * keeps its legacy `split` mode); 1.19 charts render no `envoy-xds-mode` at all.
+ */
+export function envoyXdsMode(values: Doc, chartVersion: string): string | undefined {
+  if (minorOf(chartVersion) === '1.19') return undefined;
+  const explicit = get(values, 'envoy.xdsMode');
+  if (typeof explicit === 'string') return explicit;
+  const compatibility = get(values, 'upgradeCompatibility');
+  const since = typeof compatibility === 'string' && compatibility !== '' ? compatibility : '1.20';
+  return compareMinor(since, '1.20') >= 0 ? 'ads' : undefined;
+}
+
+/** Orders "1.19" and "1.20.1" by major, then minor (helm's semverCompare on the helper's versions). */
+function compareMinor(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor - bMajor || aMinor - bMinor;
+}
+
+/**
+ * The agent's ConfigMap `cilium-config` (templates/cilium-configmap.yaml, rendered with the agent and
+ * not for a preflight), with the keys the lab models: the cluster's identity and Envoy's xDS mode.
+ */
+export function renderCiliumConfig(values: Doc, release: { namespace: string; chartVersion: string }): Doc[] {
+  if (get(values, 'agent') === false || get(values, 'preflight.enabled') === true) return [];
+  const xdsMode = envoyXdsMode(values, release.chartVersion);
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cilium-config', namespace: release.namespace },
+      data: {
+        'cluster-name': String(get(values, 'cluster.name') ?? 'default'),
+        'cluster-id': String(get(values, 'cluster.id') ?? 0),
+        ...(xdsMode ? { 'envoy-xds-mode': xdsMode } : {}),
+      },
+    },
+  ];
+}
+
 /** Helm's coalescing: maps merge, anything else (lists included) is replaced by the user's value. */
 export function coalesce(base: unknown, over: unknown): unknown {
   if (!isMap(base) || !isMap(over)) return over === undefined ? base : over;
@@ -185,9 +231,15 @@ export function coalesce(base: unknown, over: unknown): unknown {
   return merged;
 }
 
-/** templates/validate.yaml's `fail` calls (CONTRACTS C.2). */
-export function validateTemplateError(values: Doc): string | undefined {
+/** templates/validate.yaml's `fail` calls (CONTRACTS C.2), with those a chart release added. */
+export function validateTemplateError(values: Doc, chartVersion = '1.19.6'): string | undefined {
   const fail = (message: string) => `execution error at (cilium/templates/validate.yaml): ${message}`;
+  if (minorOf(chartVersion) === '1.20' && providesMeshCerts(values)) {
+    // /work/facts-13.md section 4 (chart 1.20.1's validate.yaml; 1.20.0's not found, taken as the same).
+    return fail(
+      'The support for providing Cluster Mesh certs and keys as helm values has been removed. You must enable auto-generation or pre-create the corresponding secrets',
+    );
+  }
   const name = String(get(values, 'cluster.name') ?? '');
   const id = Number(get(values, 'cluster.id') ?? 0);
   if (!/^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/.test(name) || name.length > 32) {
@@ -210,6 +262,16 @@ export function validateTemplateError(values: Doc): string | undefined {
     return fail('clustermesh.apiserver.tls.auto.certManagerIssuerRef must be set when method is certmanager');
   }
   return undefined;
+}
+
+/** 1.19's `clustermesh.apiserver.tls.{server,admin,remote}.cert` given without auto-generation. */
+function providesMeshCerts(values: Doc): boolean {
+  if (get(values, 'clustermesh.useAPIServer') !== true) return false;
+  if (get(values, 'clustermesh.apiserver.tls.auto.enabled') === true) return false;
+  return ['server', 'admin', 'remote'].some((cert) => {
+    const given = get(values, `clustermesh.apiserver.tls.${cert}.cert`);
+    return typeof given === 'string' && given !== '';
+  });
 }
 
 /** How a pod fails on a node: the pod STATUS kubectl shows and why. */

@@ -5,7 +5,9 @@ import { vipOf } from '../talos/nodes.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString } from '../talos/yaml-docs.js';
 import type { PodFailure, TalosFacts } from './cilium-chart.js';
-import { agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
+import { CILIUM_RELEASE, agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
+import type { AgentInput, CiliumRevision, PodState } from './cilium-rollout.js';
+import { agentPods, agentServingSince, operatorPods } from './cilium-rollout.js';
 import type { RemovedObject, StoredObject } from './objects.js';
 import { ObjectStore } from './objects.js';
 
@@ -78,6 +80,8 @@ export type ApiAnswer = { kind: 'api'; clusterId: string } | { kind: 'refused' }
 export interface WorkloadStatus {
   desired: number;
   ready: number;
+  /** Pods made from the current template (a rollout in progress has fewer than desired). */
+  updated?: number;
   failure?: PodFailure;
 }
 
@@ -271,6 +275,7 @@ export class KubeClusters {
     const record = this.record(clusterId);
     const cilium = this.ciliumValues(clusterId);
     const failure = cilium ? agentFailure(cilium.values, this.talosFacts(clusterId, now)) : undefined;
+    const agents = cilium ? this.agentInput(clusterId, [], now) : undefined;
     const seconds = this.talos.seconds;
     return this.talos
       .all(now)
@@ -281,10 +286,9 @@ export class KubeClusters {
         const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
         let readyAt = Infinity;
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
-        else if (cilium && !failure) {
-          readyAt =
-            Math.max(cilium.pulledAt, registeredAt) +
-            this.talos.ms(seconds.ciliumAgentStart + seconds.nodeReadyAfterCni);
+        else if (agents && !failure) {
+          // The node stays Ready while its agent is replaced: the CNI config stays on the host (I.2).
+          readyAt = agentServingSince(agents, registeredAt) + this.talos.ms(seconds.nodeReadyAfterCni);
         }
         return {
           name: node.hostname,
@@ -307,28 +311,77 @@ export class KubeClusters {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** The cilium DaemonSet: one agent per Node, ready once it started without failing. */
-  ciliumDaemonSet(clusterId: string, now = this.talos.now()): WorkloadStatus | undefined {
-    const cilium = this.ciliumValues(clusterId);
-    if (!cilium) return undefined;
-    const nodes = this.nodes(clusterId, now);
-    const agentReady = (node: KubeNode) =>
-      !node.ciliumFailure &&
-      now >=
-        Math.max(cilium.pulledAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
-    const failure = nodes.find((node) => node.ciliumFailure)?.ciliumFailure;
-    return { desired: nodes.length, ready: nodes.filter(agentReady).length, ...(failure ? { failure } : {}) };
+  /** The cilium release's revisions, oldest first, each with its values and whether its agents can run. */
+  private ciliumRevisions(clusterId: string, now: number): CiliumRevision[] {
+    const release = this.release(clusterId, 'kube-system', CILIUM_RELEASE);
+    if (!release) return [];
+    const facts = this.talosFacts(clusterId, now);
+    const { history = [], ...current } = release;
+    return [...history, current].map((revision) => {
+      const values = coalesce(chartDefaults(revision.chartVersion), revision.values) as Doc;
+      return { revision, values, healthy: agentFailure(values, facts) === undefined };
+    });
   }
 
-  /** The cilium-operator Deployment: its replicas need distinct nodes (the chart's anti-affinity). */
+  private agentInput(clusterId: string, nodes: KubeNode[], now: number): AgentInput {
+    return {
+      revisions: this.ciliumRevisions(clusterId, now),
+      nodes,
+      now,
+      timing: this.talos,
+      pulledOn: (node, image) => this.imagePulledOn(clusterId, node, image),
+    };
+  }
+
+  /** The cilium agent pod on each Node (cilium-rollout.ts), not ready on a node where it fails. */
+  ciliumAgentPods(clusterId: string, now = this.talos.now()): (PodState & { node: KubeNode })[] {
+    if (!this.ciliumValues(clusterId)) return [];
+    const nodes = this.nodes(clusterId, now);
+    const byName = new Map(nodes.map((node) => [node.name, node]));
+    return agentPods(this.agentInput(clusterId, nodes, now)).map((pod) => {
+      const node = byName.get(pod.slot)!;
+      return { ...pod, node, ready: pod.ready && !node.ciliumFailure };
+    });
+  }
+
+  /** The cilium DaemonSet: one agent per Node, ready once it started without failing. */
+  ciliumDaemonSet(clusterId: string, now = this.talos.now()): WorkloadStatus | undefined {
+    if (!this.ciliumValues(clusterId)) return undefined;
+    const pods = this.ciliumAgentPods(clusterId, now);
+    const failure = pods.find((pod) => pod.node.ciliumFailure)?.node.ciliumFailure;
+    return {
+      desired: pods.length,
+      ready: pods.filter((pod) => pod.ready).length,
+      updated: pods.filter((pod) => pod.updated).length,
+      ...(failure ? { failure } : {}),
+    };
+  }
+
+  /** The cilium-operator replicas; they need distinct nodes (the chart's anti-affinity). */
+  ciliumOperatorPods(clusterId: string, now = this.talos.now()): PodState[] {
+    const cilium = this.ciliumValues(clusterId);
+    if (!cilium) return [];
+    const desired = Number(get(cilium.values, 'operator.replicas') ?? 2);
+    const nodes = this.nodes(clusterId, now).length;
+    const failed = operatorFailure(cilium.values, this.talosFacts(clusterId, now)) !== undefined;
+    return operatorPods(this.ciliumRevisions(clusterId, now), desired, now, this.talos).map((pod, index) => ({
+      ...pod,
+      ready: pod.ready && !failed && index < nodes,
+    }));
+  }
+
+  /** The cilium-operator Deployment. */
   ciliumOperator(clusterId: string, now = this.talos.now()): WorkloadStatus | undefined {
     const cilium = this.ciliumValues(clusterId);
     if (!cilium) return undefined;
-    const desired = Number(get(cilium.values, 'operator.replicas') ?? 2);
+    const pods = this.ciliumOperatorPods(clusterId, now);
     const failure = operatorFailure(cilium.values, this.talosFacts(clusterId, now));
-    const started = now >= cilium.pulledAt + this.talos.ms(this.talos.seconds.ciliumOperatorStart);
-    const ready = failure || !started ? 0 : Math.min(desired, this.nodes(clusterId, now).length);
-    return { desired, ready, ...(failure ? { failure } : {}) };
+    return {
+      desired: pods.length,
+      ready: pods.filter((pod) => pod.ready).length,
+      updated: pods.filter((pod) => pod.updated).length,
+      ...(failure ? { failure } : {}),
+    };
   }
 
   cordon(clusterId: string, name: string): void {

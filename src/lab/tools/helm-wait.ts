@@ -59,6 +59,8 @@ export function ciliumReady(call: ToolCall, clusterId: string, now: number): boo
   const operator = call.kube.ciliumOperator(clusterId, now);
   if (!agents || !operator) return false;
   return (
+    (agents.updated ?? agents.desired) >= agents.desired &&
+    (operator.updated ?? operator.desired) >= operator.desired &&
     agents.ready >= agents.desired - CILIUM_AGENT_MAX_UNAVAILABLE &&
     operator.ready >= operator.desired - Math.floor(operator.desired / 4)
   );
