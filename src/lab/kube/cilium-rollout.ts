@@ -121,19 +121,23 @@ export interface AgentInput {
   pulledOn(node: string, image: string): number | undefined;
 }
 
-/** When a node first had a ready agent in the run of runnable revisions that leads to the current one. */
-export function agentServingSince(input: AgentInput, registeredAt: number): number {
+/**
+ * When the agents of the run of runnable revisions that leads to the current one had their images: a node
+ * has had a ready agent since then plus `ciliumAgentStart` (or its own registration plus that).
+ */
+export function agentsServingFrom(input: Pick<AgentInput, 'revisions' | 'timing'>): number {
   const generations = generationsOf(input.revisions, agentTemplate, (values) =>
     imageOf(values, 'image', 'quay.io/cilium/cilium'),
   );
   let first = generations[generations.length - 1];
   for (let at = generations.length - 2; at >= 0 && generations[at]!.first.healthy; at--)
     first = generations[at];
-  if (!first) return Infinity;
-  return (
-    Math.max(pulledAt(first, input.timing), registeredAt) +
-    input.timing.ms(input.timing.seconds.ciliumAgentStart)
-  );
+  return first ? pulledAt(first, input.timing) : Infinity;
+}
+
+/** When a node registered at `registeredAt` first had a ready agent (see agentsServingFrom). */
+export function agentServingSince(servingFrom: number, registeredAt: number, timing: RolloutTiming): number {
+  return Math.max(servingFrom, registeredAt) + timing.ms(timing.seconds.ciliumAgentStart);
 }
 
 /** The agent pod on each node now. */
@@ -162,6 +166,7 @@ export function agentPods(input: AgentInput): PodState[] {
     true,
   );
   const slots = Array.from({ length: budget }, () => current.first.revision.deployedAt);
+  const servingFrom = agentsServingFrom(input);
   return [...input.nodes]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((node) => {
@@ -171,7 +176,7 @@ export function agentPods(input: AgentInput): PodState[] {
       const readyAt = replacedAt + agentMs(node.name, replacedAt);
       slots[slot] = readyAt;
       if (now < replacedAt) {
-        const servedAt = agentServingSince(input, node.registeredAt);
+        const servedAt = agentServingSince(servingFrom, node.registeredAt, timing);
         return pod(
           node.name,
           previous,

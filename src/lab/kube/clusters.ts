@@ -7,7 +7,7 @@ import { get, getString } from '../talos/yaml-docs.js';
 import type { PodFailure, TalosFacts } from './cilium-chart.js';
 import { CILIUM_RELEASE, agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
 import type { AgentInput, CiliumRevision, PodState } from './cilium-rollout.js';
-import { agentPods, agentServingSince, operatorPods } from './cilium-rollout.js';
+import { agentPods, agentServingSince, agentsServingFrom, operatorPods } from './cilium-rollout.js';
 import type { RemovedObject, StoredObject } from './objects.js';
 import { ObjectStore } from './objects.js';
 
@@ -275,7 +275,8 @@ export class KubeClusters {
     const record = this.record(clusterId);
     const cilium = this.ciliumValues(clusterId);
     const failure = cilium ? agentFailure(cilium.values, this.talosFacts(clusterId, now)) : undefined;
-    const agents = cilium ? this.agentInput(clusterId, [], now) : undefined;
+    const servingFrom =
+      cilium && !failure ? agentsServingFrom(this.agentInput(clusterId, [], now)) : Infinity;
     const seconds = this.talos.seconds;
     return this.talos
       .all(now)
@@ -286,9 +287,11 @@ export class KubeClusters {
         const cni = getString(node.config, 'cluster.network.cni.name') ?? 'flannel';
         let readyAt = Infinity;
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
-        else if (agents && !failure) {
+        else if (cilium && !failure) {
           // The node stays Ready while its agent is replaced: the CNI config stays on the host (I.2).
-          readyAt = agentServingSince(agents, registeredAt) + this.talos.ms(seconds.nodeReadyAfterCni);
+          readyAt =
+            agentServingSince(servingFrom, registeredAt, this.talos) +
+            this.talos.ms(seconds.nodeReadyAfterCni);
         }
         return {
           name: node.hostname,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { chartDefaults, coalesce } from '../../../src/lab/kube/cilium-chart.js';
 import type { CiliumRevision } from '../../../src/lab/kube/cilium-rollout.js';
-import { agentPods, agentServingSince, operatorPods } from '../../../src/lab/kube/cilium-rollout.js';
+import {
+  agentPods,
+  agentServingSince,
+  agentsServingFrom,
+  operatorPods,
+} from '../../../src/lab/kube/cilium-rollout.js';
 import type { ReleaseRevision } from '../../../src/lab/kube/clusters.js';
 import { TIME_PROFILES } from '../../../src/lab/profile.js';
 import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
@@ -91,16 +96,10 @@ describe('the Cilium agents and operator across chart revisions (LIFECYCLE I.1, 
   });
 
   it('keeps nodes served from the first runnable revision on', () => {
-    const input = {
-      revisions: upgrade('1.20.0'),
-      nodes: NODES,
-      now: at(1),
-      timing,
-      pulledOn: () => undefined,
-    };
-    expect(agentServingSince(input, 0)).toBe(SECONDS.ciliumAgentStart * 1000);
-    const broken = { ...input, revisions: upgrade('1.20.0', false) };
-    expect(agentServingSince(broken, 0)).toBe(at(SECONDS.ciliumAgentStart));
+    const since = (revisions: CiliumRevision[]) =>
+      agentServingSince(agentsServingFrom({ revisions, timing }), 0, timing);
+    expect(since(upgrade('1.20.0'))).toBe(SECONDS.ciliumAgentStart * 1000);
+    expect(since(upgrade('1.20.0', false))).toBe(at(SECONDS.ciliumAgentStart));
   });
 
   it('replaces the two operator replicas one after the other', () => {
