@@ -195,7 +195,7 @@ async function deploy(call: ToolCall, args: ParsedArgs, mode: Mode): Promise<voi
       deployedAt: now,
       description,
       ...(pullDelay > 0 ? { imagePullDelaySeconds: pullDelay } : {}),
-      ...(existing ? { history: historyAfter(existing) } : {}),
+      ...(existing ? { history: historyAfter(existing, state === 'deployed') } : {}),
     };
     call.kube.putRelease(target.clusterId, written);
     return written;
@@ -222,8 +222,11 @@ async function deploy(call: ToolCall, args: ParsedArgs, mode: Mode): Promise<voi
   call.out(statusText(deployed));
 }
 
-/** The revisions kept once `existing` is superseded: a deployed one becomes `superseded`, at most HISTORY_MAX in all. */
-function historyAfter(existing: ReleaseRecord): ReleaseRevision[] {
+/**
+ * The revisions kept once `existing` has a successor: pkg/action/upgrade.go marks the deployed one
+ * `superseded` only when the upgrade succeeds (a failed one leaves it `deployed`); at most HISTORY_MAX.
+ */
+function historyAfter(existing: ReleaseRecord, succeeded: boolean): ReleaseRevision[] {
   const {
     history: earlier = [],
     name: _name,
@@ -232,9 +235,8 @@ function historyAfter(existing: ReleaseRecord): ReleaseRevision[] {
     firstDeployedAt: _first,
     ...current
   } = existing;
-  const superseded: ReleaseRevision = {
-    ...current,
-    status: current.status === 'deployed' ? 'superseded' : current.status,
-  };
-  return [...earlier, superseded].slice(-(HISTORY_MAX - 1));
+  // After a failed upgrade the deployed revision is an earlier one: success supersedes it too.
+  const supersede = (revision: ReleaseRevision): ReleaseRevision =>
+    succeeded && revision.status === 'deployed' ? { ...revision, status: 'superseded' } : revision;
+  return [...earlier, current].map(supersede).slice(-(HISTORY_MAX - 1));
 }
