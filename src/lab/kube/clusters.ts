@@ -59,6 +59,8 @@ interface KubeClusterRecord {
   evictions?: Record<string, number>;
   /** Node name -> when its kubelet first registered the Node (it stays registered through reboots). */
   registered?: Record<string, number>;
+  /** Node name -> the annotations written with `kubectl annotate node` (kept through reboots, gone with the Node). */
+  nodeAnnotations?: Record<string, Record<string, string>>;
   releases: Record<string, ReleaseRecord>;
   /** The API objects applied to the cluster (kubectl apply, helm), by kind/namespace/name. */
   objects: Record<string, StoredObject>;
@@ -490,11 +492,25 @@ export class KubeClusters {
     return this.record(clusterId).evictions ?? {};
   }
 
+  /** The annotations `kubectl annotate` wrote on a Node. */
+  nodeAnnotations(clusterId: string, name: string): Record<string, string> {
+    return { ...(this.record(clusterId).nodeAnnotations?.[name] ?? {}) };
+  }
+
+  setNodeAnnotations(clusterId: string, name: string, annotations: Record<string, string>): void {
+    const record = this.record(clusterId);
+    const all = (record.nodeAnnotations ??= {});
+    if (Object.keys(annotations).length === 0) delete all[name];
+    else all[name] = { ...annotations };
+    this.save();
+  }
+
   deleteNode(clusterId: string, name: string): void {
     const record = this.record(clusterId);
     record.deleted[name] = this.talos.now();
     delete record.cordoned[name];
     delete record.registered?.[name];
+    delete record.nodeAnnotations?.[name]; // a Node registered again is a new object
     this.save();
   }
 }
