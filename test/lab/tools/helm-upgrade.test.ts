@@ -123,12 +123,19 @@ describe('lab helm: Cilium 1.19.6 upgraded to 1.20.0', () => {
   });
 
   it('runs the 1.20.0 preflight on every node until it is ready, and deletes it', async () => {
+    // The guide's own command, through a repository added by name.
+    const unnamed = await helm('install', 'cilium-preflight', 'cilium/cilium', '--version', '1.20.0');
+    expect(unnamed.stderr).toBe('Error: INSTALLATION FAILED: repo cilium not found\n');
+    const added = await helm('repo', 'add', 'cilium', 'https://helm.cilium.io');
+    expect(added.stdout).toBe('"cilium" has been added to your repositories\n');
     const installed = await helm(
       'install',
       'cilium-preflight',
-      ...CILIUM,
+      'cilium/cilium',
       '--version',
       '1.20.0',
+      '--namespace',
+      'kube-system',
       ...PREFLIGHT,
     );
     expect(installed.code, installed.stderr).toBe(0);
