@@ -145,7 +145,7 @@ function valuesFor(
   chart: LabChart,
   version: string,
   existing: ReleaseRecord | undefined,
-): { config: Doc; merged: Doc } {
+): { config: Doc; merged: Doc; defaultsVersion?: string } {
   const given = userValues(call, args);
   if (!existing || boolFlag(args, 'reset-values')) {
     return { config: given, merged: coalesce(chart.defaults(version), given) as Doc };
@@ -154,9 +154,10 @@ function valuesFor(
     // pkg/action/upgrade.go reuseValues: the new chart's values.yaml is replaced by the OLD chart's
     // coalesced values, and the old config goes under the new one. Across chart versions the new
     // defaults (image tags included) are then never seen: why LIFECYCLE I.1 says not to use it.
-    const old = coalesce(chart.defaults(existing.chartVersion), existing.values);
+    const defaultsVersion = existing.defaultsVersion ?? existing.chartVersion;
+    const old = coalesce(chart.defaults(defaultsVersion), existing.values);
     const config = coalesce(existing.values, given) as Doc;
-    return { config, merged: coalesce(old, config) as Doc };
+    return { config, merged: coalesce(old, config) as Doc, defaultsVersion };
   }
   // No values given at all: helm copies the current release's config to the new revision.
   const config = Object.keys(given).length === 0 ? existing.values : given;
@@ -185,7 +186,7 @@ async function deploy(call: ToolCall, args: ParsedArgs, mode: Mode): Promise<voi
     stringFlag(args, 'repo'),
     stringFlag(args, 'version'),
   );
-  const { config, merged } = valuesFor(call, args, chart, version, existing);
+  const { config, merged, defaultsVersion } = valuesFor(call, args, chart, version, existing);
   const problem = chart.check?.(merged, version);
   if (problem) throw failure(problem);
   const release: ChartRelease = { name: releaseName, namespace, chartVersion: version };
@@ -212,6 +213,7 @@ async function deploy(call: ToolCall, args: ParsedArgs, mode: Mode): Promise<voi
       deployedAt: now,
       description,
       ...(pullDelay > 0 ? { imagePullDelaySeconds: pullDelay } : {}),
+      ...(defaultsVersion && defaultsVersion !== version ? { defaultsVersion } : {}),
       ...(existing ? { history: historyAfter(existing, state === 'deployed') } : {}),
     };
     call.kube.putRelease(target.clusterId, written);

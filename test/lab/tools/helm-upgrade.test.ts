@@ -256,4 +256,21 @@ describe('lab helm: Cilium 1.19.6 upgraded to 1.20.0', () => {
     expect(kept.code, kept.stderr).toBe(0);
     expect(await xdsMode()).toBeUndefined();
   });
+
+  it('--reuse-values across chart versions keeps the old chart defaults, its images included (why I.1 says not to)', async () => {
+    const back = await helm('upgrade', 'cilium', ...CILIUM, '--version', '1.19.6', '-f', 'cilium.yaml');
+    expect(back.code, back.stderr).toBe(0);
+    expect((await kubectl('rollout', 'status', 'daemonset/cilium', '--timeout=300s')).code).toBe(0);
+    const reused = await helm('upgrade', 'cilium', ...CILIUM, '--version', '1.20.0', '--reuse-values');
+    expect(reused.code, reused.stderr).toBe(0);
+    const listed = JSON.parse((await helm('list', '-n', 'kube-system', '-o', 'json')).stdout) as Record<
+      string,
+      string
+    >[];
+    expect(listed.map((release) => release.chart)).toEqual(['cilium-1.20.0']);
+    expect((await kubectl('rollout', 'status', 'daemonset/cilium', '--timeout=300s')).code).toBe(0);
+    expect((await agents()).map((pod) => pod.image)).toEqual(Array(4).fill('quay.io/cilium/cilium:v1.19.6'));
+    const values = await helm('get', 'values', 'cilium', '-n', 'kube-system', '-o', 'json');
+    expect((JSON.parse(values.stdout) as { cluster: { name: string } }).cluster.name).toBe('east');
+  });
 });
