@@ -35,6 +35,11 @@ export interface ReleaseRevision {
   description: string;
   /** An injected fault: this revision's images pull this much longer (profile seconds). */
   imagePullDelaySeconds?: number;
+  /**
+   * With `--reuse-values`: the chart version whose values.yaml this revision was rendered over (helm
+   * replaces the new chart's defaults by the old release's), when not its own.
+   */
+  defaultsVersion?: string;
 }
 
 /** A helm release: its current revision, and the earlier ones oldest first (helm's --history-max 10). */
@@ -305,7 +310,7 @@ export class KubeClusters {
     const release = this.release(clusterId, 'kube-system', 'cilium');
     if (!release) return undefined;
     return {
-      values: coalesce(chartDefaults(release.chartVersion), release.values) as Doc,
+      values: coalesce(chartDefaults(release.defaultsVersion ?? release.chartVersion), release.values) as Doc,
       pulledAt: this.imagesPulledAt(release),
     };
   }
@@ -386,7 +391,8 @@ export class KubeClusters {
     const facts = this.talosFacts(clusterId, now);
     const { history = [], ...current } = release;
     return [...history, current].map((revision) => {
-      const values = coalesce(chartDefaults(revision.chartVersion), revision.values) as Doc;
+      const defaults = chartDefaults(revision.defaultsVersion ?? revision.chartVersion);
+      const values = coalesce(defaults, revision.values) as Doc;
       return { revision, values, healthy: agentFailure(values, facts) === undefined };
     });
   }

@@ -158,7 +158,7 @@ export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
     const node = nodes[i];
     const container = {
       name: 'cilium-operator',
-      image: `quay.io/cilium/operator-generic:v${replica.chartVersion}`,
+      image: replica.image,
     };
     const template = seed(`${clusterId}/operator`, replica.generation);
     return {
