@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -56,23 +57,31 @@ afterAll(async () => {
   await lab?.close();
 });
 
-async function twin(command: string, spec: string, ...extra: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
-  const argv = [
+function argv(command: string, spec: string): string[] {
+  const endpoint = lab.endpoint.replace(/\/api2\/json$/, '');
+  return [
     command,
     join(dir, spec),
     '--env',
     TWIN,
     '--endpoint',
-    lab.endpoint.replace(/\/api2\/json$/, ''),
+    endpoint,
     '--ca-file',
     lab.caFile,
+    '--state-dir',
+    join(dir, 'state'),
   ];
-  const code = await run([...argv, '--state-dir', join(dir, 'state'), ...extra], io);
+}
+
+async function twin(command: string, spec: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
+  const code = await run(argv(command, spec), io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
+
+let up: Awaited<ReturnType<typeof twin>>;
 
 describe('a running twin converged in place to the current releases', { timeout: 1_200_000 }, () => {
   it('is created at Talos v1.11.6, Kubernetes 1.34.1 and Cilium 1.19.6', async () => {
@@ -94,8 +103,35 @@ describe('a running twin converged in place to the current releases', { timeout:
     expect(refused.stdout).toMatch(/Kubernetes 1\.34\.1 -> 1\.33\.5 is refused/);
   });
 
+  it('up killed in the middle of the rolling upgrade is finished by the next up, without a second bootstrap', async () => {
+    const store = new LocalStateStore(join(dir, 'state'));
+    const bootstraps = async () =>
+      Promise.all(
+        ['east', 'west'].map((cluster) => store.read({ twin: TWIN, cluster, name: 'etcd-bootstrap.json' })),
+      );
+    const before = await bootstraps();
+    const child = spawn(process.execPath, ['dist/cli/index.js', ...argv('up', 'after.yaml')], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const exited = new Promise((done) => child.once('exit', done));
+    let seen = '';
+    await new Promise<void>((killed) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        // The first node's upgrade is under way: kill the run in the middle of the rollout.
+        if (/upgrade to v1\.12\.11 accepted/.test(seen)) killed();
+      });
+      void exited.then(() => killed());
+    });
+    child.kill('SIGKILL');
+    await exited;
+    expect(seen).toMatch(/upgrade to v1\.12\.11 accepted/);
+    up = await twin('up', 'after.yaml');
+    expect(await bootstraps()).toEqual(before);
+  });
+
   it('up converges every layer, reports availability meanwhile, and plan is empty after', async () => {
-    const up = await twin('up', 'after.yaml');
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/availability while nodes changed/);

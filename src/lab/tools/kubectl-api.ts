@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { nodePodCidrs, serviceClusterIps } from '../kube/addresses.js';
 import type { KubeNode } from '../kube/clusters.js';
+import { ciliumWorkloadItems } from './kubectl-cilium.js';
 import type { KindInfo } from '../kube/kinds.js';
 import { apiVersionOf, byKind } from '../kube/kinds.js';
 import type { StoredObject } from '../kube/objects.js';
@@ -56,7 +57,10 @@ export function listItems(call: ToolCall, clusterId: string, info: KindInfo, nam
     return allPods(call, clusterId)
       .filter((pod) => namespace === undefined || pod.namespace === namespace)
       .map((pod) => podItem(call, clusterId, pod));
-  return storedItems(call, clusterId, info, namespace);
+  const cilium = ciliumWorkloadItems(call, clusterId, info).filter(
+    (item) => namespace === undefined || item.namespace === namespace,
+  );
+  return [...storedItems(call, clusterId, info, namespace), ...cilium];
 }
 
 function storedItems(call: ToolCall, clusterId: string, info: KindInfo, namespace?: string): ApiItem[] {
@@ -78,7 +82,10 @@ export function findItem(
       (item) => item.name === name,
     );
   const stored = call.kube.objects(clusterId).get(info, info.namespaced ? namespace : undefined, name);
-  return stored ? storedItem(call, clusterId, info, stored) : undefined;
+  if (stored) return storedItem(call, clusterId, info, stored);
+  return ciliumWorkloadItems(call, clusterId, info).find(
+    (item) => item.name === name && item.namespace === namespace,
+  );
 }
 
 /** The namespaces the API server creates itself. */

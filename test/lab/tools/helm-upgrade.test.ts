@@ -202,6 +202,23 @@ describe('lab helm: Cilium 1.19.6 upgraded to 1.20.0', () => {
     expect(rollout.stdout).toMatch(/daemon set "cilium" successfully rolled out\n$/);
     const operator = await kubectl('rollout', 'status', 'deployment/cilium-operator', '--timeout=300s');
     expect(operator.stdout).toMatch(/deployment "cilium-operator" successfully rolled out\n$/);
+    // The objects behind those rollouts, as `kubectl get -o json` shows them (the product reads these).
+    const daemonSet = JSON.parse(
+      (await kubectl('get', 'daemonset', 'cilium', '-n', 'kube-system', '-o', 'json')).stdout,
+    ) as { status: Record<string, number>; spec: { updateStrategy: unknown } };
+    expect(daemonSet.status).toMatchObject({
+      desiredNumberScheduled: 4,
+      numberReady: 4,
+      updatedNumberScheduled: 4,
+    });
+    expect(daemonSet.spec.updateStrategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 0, maxUnavailable: 2 },
+    });
+    const deployment = JSON.parse(
+      (await kubectl('get', 'deployment', 'cilium-operator', '-n', 'kube-system', '-o', 'json')).stdout,
+    ) as { status: Record<string, number> };
+    expect(deployment.status).toMatchObject({ replicas: 2, readyReplicas: 2 });
     const after = await agents();
     expect(after.map((pod) => pod.node).sort()).toEqual(before.map((pod) => pod.node).sort());
     expect(after.every((pod) => pod.image === 'quay.io/cilium/cilium:v1.20.0')).toBe(true);
