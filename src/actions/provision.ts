@@ -34,6 +34,8 @@ import { twinNameFromContext } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import { LocalStateStore } from '../state/store.js';
 import { applyTwin } from '../twin/apply.js';
+import { observeRunningTwin } from '../twin/converge.js';
+import { refusedLine, refusals } from '../twin/layers/describe.js';
 import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
@@ -166,7 +168,9 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec.proxmox));
     core.setOutput(Outputs.Plan, JSON.stringify(plan.vms.map(({ definition: _d, ...vm }) => vm)));
     core.setOutput(Outputs.Slot, String(plan.slot));
-    await writePlanSummary(plan, twinNodeLoads(ctx.twin));
+    const layers = await observeRunningTwin(ctx, plan);
+    for (const refused of layers ? refusals(layers) : []) core.warning(refusedLine(refused));
+    await writePlanSummary(plan, twinNodeLoads(ctx.twin), layers);
     return;
   }
   // Before the slot is claimed or anything else changes: a missing right stops the step here, named.

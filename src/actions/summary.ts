@@ -1,6 +1,8 @@
 import * as core from '@actions/core';
 import type { TwinPlan } from '../plan/plan.js';
 import type { NodeLoad } from '../sizing/node-load.js';
+import { changeLine, layerRows, orderedChanges, refusedLine, refusals } from '../twin/layers/describe.js';
+import type { LayerDiff } from '../twin/layers/types.js';
 import type { TwinOutcome } from '../twin/outcome.js';
 import type { ReapDecision } from '../twin/reaper.js';
 import { stageTimingTable } from '../twin/outcome.js';
@@ -31,6 +33,13 @@ export async function writeApplySummary(outcome: TwinOutcome, scale: number): Pr
       ]),
     ),
   ]);
+  if (outcome.availability) {
+    summary.addHeading('Availability while nodes changed (demo and mesh services, from each cluster)', 3);
+    summary.addTable([
+      header('Cluster', 'Requests sent', 'Answered', 'Failed'),
+      ...outcome.availability.map((f) => [f.cluster, String(f.sent), String(f.answered), String(f.failed)]),
+    ]);
+  }
   const timings = stageTimingTable(outcome.records, scale);
   summary.addHeading(scale < 1 ? 'Stage timings (on the simulated lab)' : 'Stage timings', 3);
   summary.addTable([header(...timings.header), ...timings.rows]);
@@ -38,8 +47,24 @@ export async function writeApplySummary(outcome: TwinOutcome, scale: number): Pr
   await summary.write();
 }
 
+/** Running vs wanted per layer, the ordered path, and what the real systems refuse. */
+function addLayers(layers: LayerDiff[]): void {
+  const changes = orderedChanges(layers);
+  const refused = refusals(layers);
+  core.summary
+    .addHeading('Layers: running and wanted', 3)
+    .addTable([header('Layer', 'Cluster', 'Running', 'Wanted', 'State'), ...layerRows(layers)]);
+  if (changes.length > 0) core.summary.addList(changes.map(changeLine), true);
+  if (refused.length > 0) core.summary.addCodeBlock(refused.map(refusedLine).join('\n'));
+}
+
 /** The plan's VMs, then what the twin requests on the fullest node of each role against its allocatable. */
-export async function writePlanSummary(plan: TwinPlan, loads: NodeLoad[]): Promise<void> {
+export async function writePlanSummary(
+  plan: TwinPlan,
+  loads: NodeLoad[],
+  layers?: LayerDiff[],
+): Promise<void> {
+  if (layers) addLayers(layers);
   const share = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '-');
   await core.summary
     .addHeading(`Plan of twin ${plan.twin}`, 2)

@@ -3,6 +3,7 @@ import { execRunner } from '../exec/runner.js';
 import { requireRights } from '../proxmox/preflight.js';
 import type { PreflightOperation } from '../proxmox/preflight-rights.js';
 import { resolveTwin } from '../spec/environment.js';
+import type { ResolvedTwin } from '../spec/environment.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import { LocalStateStore } from '../state/store.js';
 import type { StepEvents } from '../plan/executor.js';
@@ -31,9 +32,22 @@ export async function twinContext(
   const { spec, warnings } = loadSpec(parsed.positionals[0]!);
   for (const warning of warnings) io.err(formatIssue(warning));
   const twin = resolveTwin(spec, requiredOption(parsed, 'env', usage));
-  const { client, tokenId, lab } = await connectWithLab(parsed);
-  if (rights) await requireRights(client, spec, rights, tokenId, () => {});
-  if (lab?.binDir) process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH ?? ''}`; // the lab's talosctl/kubectl/helm first
+  const connection = await connectWithLab(parsed);
+  if (rights) await requireRights(connection.client, spec, rights, connection.tokenId, () => {});
+  return contextOn(parsed, twin, connection, io, events);
+}
+
+/** The context over a connection already made (plan connects first, for its own preflight). */
+export function contextOn(
+  parsed: Parsed,
+  twin: ResolvedTwin,
+  connection: Awaited<ReturnType<typeof connectWithLab>>,
+  io: Io,
+  events?: StepEvents,
+): TwinContext {
+  const { client, lab } = connection;
+  if (lab?.binDir && !(process.env.PATH ?? '').startsWith(lab.binDir))
+    process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH ?? ''}`; // the lab's talosctl/kubectl/helm first
   const labDir = stringOption(parsed, 'lab');
   const stateDir = stringOption(parsed, 'state-dir') ?? (labDir ? join(labDir, 'state') : '.twin-state');
   return {

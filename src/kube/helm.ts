@@ -17,7 +17,9 @@ export interface HelmRelease {
   version: string;
   namespace: string;
   /** A values file; it may hold keys, so it lives in the state store (0600), never in the repository. */
-  valuesFile: string;
+  valuesFile?: string;
+  /** Single values (`--set key=value`), after the file; for releases without secrets (Cilium's pre-flight). */
+  set?: [string, string][];
   /** Wait for the release's workloads to be ready, at most this long (helm --wait --timeout). */
   waitSeconds?: number;
   createNamespace?: boolean;
@@ -72,13 +74,31 @@ export class Helm {
       release.version,
       '--namespace',
       release.namespace,
-      '--values',
-      release.valuesFile,
+      ...(release.valuesFile === undefined ? [] : ['--values', release.valuesFile]),
+      ...(release.set ?? []).flatMap(([key, value]) => ['--set', `${key}=${value}`]),
       ...(release.createNamespace ? ['--create-namespace'] : []),
       ...(release.waitSeconds === undefined ? [] : ['--wait', '--timeout', `${release.waitSeconds}s`]),
       '--kubeconfig',
       this.kubeconfig,
     ]);
+  }
+
+  /** Removes the release; one that is not installed is already gone. */
+  async uninstall(release: string, namespace: string): Promise<'uninstalled' | 'absent'> {
+    try {
+      await this.runner.run(this.tool, [
+        'uninstall',
+        release,
+        '--namespace',
+        namespace,
+        '--kubeconfig',
+        this.kubeconfig,
+      ]);
+      return 'uninstalled';
+    } catch (error) {
+      if (error instanceof CommandError && RELEASE_NOT_FOUND.test(error.stderrTail)) return 'absent';
+      throw error;
+    }
   }
 
   /**

@@ -9,6 +9,25 @@ export interface KubeNode {
   addresses: { type: string; address: string }[];
 }
 
+/** A node as a rollout sees it: ready, cordoned, our marks, and what tells a reboot apart. */
+export interface NodeState extends KubeNode {
+  unschedulable: boolean;
+  annotations: Record<string, string>;
+  /** The kubelet's boot id (`status.nodeInfo.bootID`): a new one means the node booted again. */
+  bootId?: string;
+  /** When the Ready condition last changed (`lastTransitionTime`), as the API server wrote it. */
+  readySince?: string;
+  /** The kubelet's capacity, e.g. `{ cpu: '4', memory: '8148236Ki' }`. */
+  capacity: Record<string, string>;
+}
+
+/** A PodDisruptionBudget and how many evictions it allows now. */
+export interface DisruptionBudget {
+  namespace: string;
+  name: string;
+  disruptionsAllowed: number;
+}
+
 export type RolloutKind = 'daemonset' | 'deployment' | 'statefulset';
 
 export type DrainOutcome = 'drained' | 'absent';
@@ -30,6 +49,37 @@ const NodeListSchema = z.object({
           addresses: z.array(z.object({ type: z.string(), address: z.string() })).optional(),
         })
         .optional(),
+    }),
+  ),
+});
+
+/** The part of `kubectl get nodes -o json` a rollout reads. */
+const NodeStateListSchema = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string(), annotations: z.record(z.string(), z.string()).optional() }),
+      spec: z.object({ unschedulable: z.boolean().optional() }).optional(),
+      status: z
+        .object({
+          conditions: z
+            .array(
+              z.object({ type: z.string(), status: z.string(), lastTransitionTime: z.string().optional() }),
+            )
+            .optional(),
+          addresses: z.array(z.object({ type: z.string(), address: z.string() })).optional(),
+          capacity: z.record(z.string(), z.string()).optional(),
+          nodeInfo: z.object({ bootID: z.string().optional() }).optional(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
+const PdbListSchema = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string(), namespace: z.string() }),
+      status: z.object({ disruptionsAllowed: z.number().optional() }).optional(),
     }),
   ),
 });
@@ -65,6 +115,60 @@ export class Kubectl {
       name: item.metadata.name,
       ready: (item.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
       addresses: item.status?.addresses ?? [],
+    }));
+  }
+
+  /** Every node with what a rollout needs to know of it (NodeState). */
+  async nodeStates(): Promise<NodeState[]> {
+    const { stdout } = await this.kubectl(['get', 'nodes', '-o', 'json']);
+    const parsed = NodeStateListSchema.safeParse(parseJsonOutput('kubectl get nodes -o json', stdout));
+    if (!parsed.success) {
+      throw new Error(
+        `kubectl get nodes -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    return parsed.data.items.map((item) => {
+      const ready = (item.status?.conditions ?? []).find((c) => c.type === 'Ready');
+      const bootId = item.status?.nodeInfo?.bootID;
+      return {
+        name: item.metadata.name,
+        ready: ready?.status === 'True',
+        addresses: item.status?.addresses ?? [],
+        unschedulable: item.spec?.unschedulable === true,
+        annotations: item.metadata.annotations ?? {},
+        ...(bootId ? { bootId } : {}),
+        ...(ready?.lastTransitionTime ? { readySince: ready.lastTransitionTime } : {}),
+        capacity: item.status?.capacity ?? {},
+      };
+    });
+  }
+
+  /** Lets the scheduler use the node again (`node/<n> uncordoned` or `already uncordoned`). */
+  async uncordon(node: string): Promise<void> {
+    await this.kubectl(['uncordon', node]);
+  }
+
+  /** Sets annotations on a node (a null value removes one); nodes have no namespace. */
+  async annotateNode(node: string, annotations: Record<string, string | null>): Promise<void> {
+    const changes = Object.entries(annotations).map(([key, value]) =>
+      value === null ? `${key}-` : `${key}=${value}`,
+    );
+    await this.kubectl(['annotate', 'node', node, ...changes, '--overwrite']);
+  }
+
+  /** Every PodDisruptionBudget of the cluster with the evictions it allows now. */
+  async disruptionBudgets(): Promise<DisruptionBudget[]> {
+    const { stdout } = await this.kubectl(['get', 'poddisruptionbudgets', '-A', '-o', 'json']);
+    const parsed = PdbListSchema.safeParse(parseJsonOutput('kubectl get poddisruptionbudgets', stdout));
+    if (!parsed.success) {
+      throw new Error(
+        `kubectl get poddisruptionbudgets -A -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    return parsed.data.items.map((item) => ({
+      namespace: item.metadata.namespace,
+      name: item.metadata.name,
+      disruptionsAllowed: item.status?.disruptionsAllowed ?? 0,
     }));
   }
 
@@ -154,6 +258,36 @@ export class Kubectl {
     return this.kubectl(['-n', namespace, 'exec', target, '-c', container, '--', ...command], true);
   }
 
+  /** Every node's kubelet version and boot id (`status.nodeInfo`), with its Ready condition. */
+  async nodeVersions(): Promise<NodeVersionInfo[]> {
+    const { stdout } = await this.kubectl(['get', 'nodes', '-o', 'json']);
+    const parsed = NodeVersionListSchema.safeParse(parseJsonOutput('kubectl get nodes -o json', stdout));
+    if (!parsed.success) {
+      throw new Error(
+        `kubectl get nodes -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    return parsed.data.items.map((item) => {
+      const info = item.status?.nodeInfo;
+      return {
+        name: item.metadata.name,
+        ready: (item.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+        ...(info?.kubeletVersion ? { kubeletVersion: info.kubeletVersion } : {}),
+        ...(info?.bootID ? { bootId: info.bootID } : {}),
+      };
+    });
+  }
+
+  /** The API server's version (`/version` gitVersion, e.g. `v1.34.1`), as the server answering reports it. */
+  async apiServerVersion(): Promise<string> {
+    const { stdout } = await this.kubectl(['get', '--raw=/version']);
+    const parsed = z
+      .object({ gitVersion: z.string() })
+      .safeParse(parseJsonOutput('kubectl get --raw=/version', stdout));
+    if (!parsed.success) throw new Error('kubectl get --raw=/version gave no gitVersion');
+    return parsed.data.gitVersion;
+  }
+
   private kubectl(args: string[], allowFailure = false) {
     return this.runner.run(this.tool, ['--kubeconfig', this.kubeconfig, ...args], { allowFailure });
   }
@@ -165,3 +299,29 @@ function timeout(seconds: number): string {
   }
   return `--timeout=${seconds}s`;
 }
+
+/** A node's versions as its kubelet reports them. */
+export interface NodeVersionInfo {
+  name: string;
+  ready: boolean;
+  /** `status.nodeInfo.kubeletVersion`, e.g. `v1.34.1`. */
+  kubeletVersion?: string;
+  /** `status.nodeInfo.bootID`: a new one means the node booted again. */
+  bootId?: string;
+}
+
+const NodeVersionListSchema = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string() }),
+      status: z
+        .object({
+          conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional(),
+          nodeInfo: z
+            .object({ kubeletVersion: z.string().optional(), bootID: z.string().optional() })
+            .optional(),
+        })
+        .optional(),
+    }),
+  ),
+});

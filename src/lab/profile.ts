@@ -69,6 +69,23 @@ export interface TimeProfile {
      * every 3 s, F.4) and its etcd running with the data it pulled.
      */
     etcdJoin: number;
+    /**
+     * `talosctl upgrade`: the node pulls the installer image and runs `installer --help` before it answers
+     * (LIFECYCLE F.1 `PullAndValidateInstallerImage`).
+     */
+    talosInstallerPull: number;
+    /** The upgrade/reboot sequences' StopAllPods (30 s grace at most, F.5) and the stop-all phases. */
+    talosStopPods: number;
+    /** The installer run in the upgrade phase (pre-flight, writing the new image) and `meta`. UNCONFIRMED (F.1). */
+    talosInstall: number;
+    /** The `kexec` (or `reboot` for powercycle) phase up to the new kernel running; the boot then takes `talosBoot`. */
+    talosKexecReboot: number;
+    /** `upgrade-k8s`: one static pod (apiserver, controller-manager or scheduler) on one node updated and Ready. */
+    kubeStaticPodUpdate: number;
+    /** `upgrade-k8s`: a kubelet restarted with its new image and its Node reporting the version. */
+    kubeletRestart: number;
+    /** `upgrade-k8s`: the bootstrap manifests synced. */
+    kubeManifestsSync: number;
     /** A connection to an address nobody holds: ARP gives up, "no route to host". */
     unreachableTimeout: number;
     /** etcd bootstrap to kube-apiserver answering /readyz (static pods pulled and started). */
@@ -160,6 +177,13 @@ const REALISTIC: TimeProfile = {
     talosCriStart: 6,
     timeSync: 2,
     etcdJoin: 12,
+    talosInstallerPull: 10,
+    talosStopPods: 8,
+    talosInstall: 20,
+    talosKexecReboot: 5,
+    kubeStaticPodUpdate: 20,
+    kubeletRestart: 10,
+    kubeManifestsSync: 5,
     unreachableTimeout: 3,
     kubernetesApi: 75,
     kubeletRegister: 15,

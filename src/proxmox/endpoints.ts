@@ -132,8 +132,18 @@ export const PVE_ENDPOINTS = {
   setVmConfig: {
     method: 'PUT',
     path: '/nodes/{node}/qemu/{vmid}/config',
-    params: { tags: 'string:pve-tag-list', description: 'string', onboot: 'boolean', ...CONFIG_CHANGE },
+    params: {
+      tags: 'string:pve-tag-list',
+      description: 'string',
+      onboot: 'boolean',
+      // Resizing a running node VM: both go pending until PVE restarts it (twin/layers/vm.ts).
+      cores: 'integer',
+      memory: 'property-string',
+      ...CONFIG_CHANGE,
+    },
   },
+  /** Current and pending values side by side (qemu-server vm_pending); VM.Audit. */
+  vmPending: { method: 'GET', path: '/nodes/{node}/qemu/{vmid}/pending', params: {} },
   /** Returns a UPID in PVE 9.1 although it is a PUT. */
   resizeDisk: {
     method: 'PUT',
@@ -150,6 +160,12 @@ export const PVE_ENDPOINTS = {
     method: 'POST',
     path: '/nodes/{node}/qemu/{vmid}/status/shutdown',
     params: { timeout: 'integer', forceStop: 'boolean' },
+  },
+  /** A guest shutdown, then qmeventd starts the VM again, applying pending changes; VM.PowerMgmt. */
+  rebootVm: {
+    method: 'POST',
+    path: '/nodes/{node}/qemu/{vmid}/status/reboot',
+    params: { timeout: 'integer' },
   },
   vmStatus: { method: 'GET', path: '/nodes/{node}/qemu/{vmid}/status/current', params: {} },
   deleteVm: {

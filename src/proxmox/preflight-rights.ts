@@ -70,11 +70,22 @@ const RULES: Rule[] = [
   {
     scope: 'pool',
     privilege: 'VM.PowerMgmt',
-    uses: { apply: 'start VMs, power-cycle a hung one', destroy: 'shut down and stop the VMs' },
+    uses: {
+      apply: 'start VMs, power-cycle a hung one, reboot a resized one',
+      destroy: 'shut down and stop the VMs',
+    },
   },
-  { scope: 'pool', privilege: 'VM.Config.CPU', uses: { apply: 'create VMs (cores, cpu)' } },
-  { scope: 'pool', privilege: 'VM.Config.Memory', uses: { apply: 'create VMs (memory, balloon)' } },
-  { scope: 'pool', privilege: 'VM.Config.Disk', uses: { apply: 'create VMs (boot), grow the boot disk' } },
+  {
+    scope: 'pool',
+    privilege: 'VM.Config.CPU',
+    uses: { apply: 'create VMs (cores, cpu), change their cores' },
+  },
+  {
+    scope: 'pool',
+    privilege: 'VM.Config.Memory',
+    uses: { apply: 'create VMs (memory, balloon), change their memory' },
+  },
+  { scope: 'pool', privilege: 'VM.Config.Disk', uses: { apply: 'create VMs (boot), grow their disks' } },
   { scope: 'pool', privilege: 'VM.Config.Network', uses: { apply: 'create VMs (net0)' } },
   { scope: 'pool', privilege: 'VM.Config.HWType', uses: { apply: 'create VMs (scsihw, serial0)' } },
   {
@@ -105,7 +116,7 @@ const RULES: Rule[] = [
   {
     scope: 'disks',
     privilege: 'Datastore.AllocateSpace',
-    uses: { apply: 'allocate the VM disks at create, grow the boot disk' },
+    uses: { apply: 'allocate the VM disks at create, grow them' },
   },
   {
     scope: 'disks',

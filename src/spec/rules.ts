@@ -1,3 +1,4 @@
+import { talosSeriesOf, talosSupportsKubernetes } from './releases.js';
 import {
   formatRange,
   parseCidr,
@@ -51,8 +52,23 @@ export function checkSpecRules(spec: TwinSpec): RuleIssue[] {
     ...cidrOverlapRules(spec),
     ...ENVIRONMENT_NAMES.flatMap((environment) => environmentRules(spec, environment)),
     ...capacityRules(spec),
+    ...releaseRules(spec),
     ...nodeSizingIssues(spec),
     ...warnings(spec),
+  ];
+}
+
+/** The Kubernetes release must be one the Talos release runs (LIFECYCLE F.2 support matrix). */
+function releaseRules(spec: TwinSpec): RuleIssue[] {
+  const { version, kubernetesVersion } = spec.talos;
+  const series = talosSeriesOf(version);
+  if (!series || talosSupportsKubernetes(version, kubernetesVersion)) return [];
+  return [
+    error(
+      ['talos', 'kubernetesVersion'],
+      `Kubernetes ${kubernetesVersion} is not a release Talos ${series.series} runs (${series.kubernetesMin} to ${series.kubernetesMax})`,
+      `write a ${series.kubernetesMin}-${series.kubernetesMax} release, e.g. ${series.defaultKubernetes} (the ${series.latest} default), or a talos.version that runs ${kubernetesVersion}`,
+    ),
   ];
 }
 

@@ -83,10 +83,11 @@ const POOL_PREFIX = /^(?=.{1,40}$)(?:[A-Za-z0-9][A-Za-z0-9.\-_]*\/){0,2}[A-Za-z]
 const PROJECT_REGEX = /^[a-z0-9][a-z0-9-]{0,23}$/;
 /** Cilium's cluster.name rule (chart templates/validate.yaml); 32 characters at most. */
 const CLUSTER_NAME_REGEX = /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/;
-const TALOS_VERSION_REGEX = /^v1\.11\.\d+$/;
-const CILIUM_VERSION_REGEX = /^1\.19\.\d+$/;
-// Talos v1.11 supports Kubernetes 1.29 to 1.34.
-const KUBERNETES_VERSION_REGEX = /^1\.(29|3[0-4])\.\d+$/;
+// The series src/spec/releases.ts describes; which Kubernetes each Talos series takes is a rule (rules.ts).
+const TALOS_VERSION_REGEX = /^v1\.1[1-3]\.\d+$/;
+const CILIUM_VERSION_REGEX = /^1\.(19|20)\.\d+$/;
+// Talos v1.11 takes Kubernetes from 1.29, v1.13 up to 1.36 (LIFECYCLE F.2).
+const KUBERNETES_VERSION_REGEX = /^1\.(29|3[0-6])\.\d+$/;
 const SCHEMATIC_REGEX = /^[0-9a-f]{64}$/;
 const EXTENSION_REGEX = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*$/;
 const CHART_VERSION_REGEX = /^v?\d+\.\d+\.\d+$/;
@@ -311,13 +312,13 @@ export const TwinSpecSchema = z.strictObject({
   talos: z.strictObject({
     version: patterned(
       TALOS_VERSION_REGEX,
-      'a supported Talos version: this release supports the v1.11 series only',
-      'write a v1.11 release, e.g. v1.11.6',
+      'a supported Talos version: the v1.11, v1.12 and v1.13 series',
+      'write e.g. v1.13.9 (the latest v1.13 release this toolkit knows)',
     ),
     kubernetesVersion: patterned(
       KUBERNETES_VERSION_REGEX,
-      'a Kubernetes version Talos v1.11 supports (1.29 to 1.34)',
-      'write e.g. 1.34.1 (the Talos v1.11.6 default)',
+      'a Kubernetes version some supported Talos release takes (1.29 to 1.36)',
+      'write e.g. 1.36.3 (the Talos v1.13.9 default)',
     ),
     schematic: patterned(
       SCHEMATIC_REGEX,
@@ -338,8 +339,8 @@ export const TwinSpecSchema = z.strictObject({
   cilium: z.strictObject({
     version: patterned(
       CILIUM_VERSION_REGEX,
-      'a supported Cilium version: this release supports the 1.19 series only',
-      'write a 1.19 release, e.g. 1.19.6',
+      'a supported Cilium version: the 1.19 and 1.20 series',
+      'write e.g. 1.20.0',
     ),
   }),
   clusters: z

@@ -43,11 +43,16 @@ export interface TalosClusterInput {
   /** Pod CIDR; must differ between clusters of a mesh (C.4). */
   pods: string;
   services: string;
-  /** `factory.talos.dev/installer/<schematic>:<version>`, the same schematic as the boot image. */
+  /** `factory.talos.dev/nocloud-installer/<schematic>:<version>`, the same schematic as the boot image. */
   installImage: string;
   kubernetesVersion: string;
   /** A full release, e.g. v1.11.6. */
   talosVersion: string;
+  /**
+   * The version contract `gen config --talos-version` targets (e.g. v1.11); the release's own minor when
+   * unset. machine-configs.ts keeps it at CONFIG_CONTRACT for every release.
+   */
+  versionContract?: string | undefined;
   /** Worker count; with none, control planes must take workloads. */
   workers: number;
   /** machine.time.servers; unset leaves Talos' default (time.cloudflare.com). */

@@ -21,7 +21,11 @@ export function importVolumeId(storage: string, image: TalosImage): string {
   return `${storage}:import/${image.fileName}`;
 }
 
-/** The installer image Talos upgrades to; its schematic must match the boot image's (CONTRACTS B.2). */
-export function installerImage(talos: TwinSpec['talos']): string {
-  return `factory.talos.dev/installer/${talos.schematic}:${talos.version}`;
+/**
+ * The installer image Talos installs and upgrades with; its schematic must match the boot image's (CONTRACTS
+ * B.2). The nocloud one: plain `installer` is the metal platform's, and since Talos 1.10 the installer bakes
+ * the platform into the kernel command line (LIFECYCLE F.1 "Image Factory installer image for nocloud").
+ */
+export function installerImage(talos: Pick<TwinSpec['talos'], 'schematic' | 'version'>): string {
+  return `factory.talos.dev/nocloud-installer/${talos.schematic}:${talos.version}`;
 }

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { CommandError, type CommandRunner } from '../exec/runner.js';
 import { clusterEndpoint, type TalosClusterInput } from './config.js';
+import {
+  parseDryRun,
+  parseNodeErrors,
+  parseServerVersions,
+  parseUpgradeRefusal,
+  type DryRunResult,
+} from './lifecycle-output.js';
 
 export interface TalosctlOptions {
   /** The executable; found on PATH by default, as on a lab runner. */
@@ -57,6 +64,27 @@ export interface EtcdMember {
 /** What a node said when asked for its etcd members: the list, or why it could not tell. */
 export type EtcdMembersAnswer = { members: EtcdMember[] } | { unknown: string };
 
+/** A node's release as `talosctl version` gave it, or why it could not tell. */
+export type NodeVersion = { node: string; release: string } | { node: string; unknown: string };
+
+/** `apply-config --mode` values the product uses (LIFECYCLE F.3). */
+export type ApplyMode = 'auto' | 'no-reboot' | 'reboot' | 'staged';
+
+/** The node refused `talosctl upgrade` before starting it (etcd checks, a lock, the installer image). */
+export class UpgradeRefusedError extends Error {
+  override name = 'UpgradeRefusedError';
+  constructor(
+    readonly node: string,
+    /** The node's own words. */
+    readonly reason: string,
+    /** Asking again later can succeed (a lock, etcd getting healthy); else something must change first. */
+    readonly retryable: boolean,
+    override readonly cause: CommandError,
+  ) {
+    super(`${node} refused the upgrade (${retryable ? 'retryable' : 'not retryable'}): ${reason}`);
+  }
+}
+
 export type MaintenanceProbe = 'maintenance' | 'runs-config' | 'no-answer';
 
 /** A configured node's apid asks for a client certificate, which an --insecure call does not have (B.6). */
@@ -112,7 +140,7 @@ export class Talosctl {
       '--kubernetes-version',
       cluster.kubernetesVersion,
       '--talos-version',
-      talosContract(cluster.talosVersion),
+      cluster.versionContract ?? talosContract(cluster.talosVersion),
       '--install-image',
       cluster.installImage,
       '--with-docs=false',
@@ -232,6 +260,135 @@ export class Talosctl {
       true,
     );
     return result.exitCode === 0;
+  }
+
+  /**
+   * The release each node runs, asked of all of them at once through the talosconfig's endpoints. A node
+   * that does not answer (rebooting, down) gets `unknown` with talosctl's reason; the others still count.
+   */
+  async versions(talosconfig: string, nodes: string[]): Promise<NodeVersion[]> {
+    requireSome(nodes, 'nodes');
+    const result = await this.talosctl(
+      ['--talosconfig', talosconfig, '--nodes', nodes.join(','), 'version'],
+      true,
+    );
+    const releases = parseServerVersions(result.stdout, nodes);
+    const errors = result.exitCode === 0 ? new Map<string, string>() : parseNodeErrors(result.stderr, nodes);
+    return nodes.map((node) => {
+      const answer = releases.find((release) => release.node === node);
+      if (answer) return answer;
+      return { node, unknown: errors.get(node) ?? 'no Server block in talosctl version' };
+    });
+  }
+
+  /**
+   * Starts an upgrade to `image` and returns once the node accepted it (`--wait=false`): the caller gates on
+   * the node coming back itself. A node that refuses before starting (etcd checks, the upgrade lock, the
+   * installer image; F.1, F.9) throws UpgradeRefusedError saying whether to ask again.
+   *
+   * `clientDrain: false` adds `--drain=false`, for nodes on Talos 1.13+: talosctl 1.13 upgrades them through
+   * the LifecycleService, where talosctl itself drains (default true) and that forces `--wait` (facts-13 §2,
+   * upgrade.go l.70-76, l.368); the caller drains instead. Older nodes take the legacy API and drain
+   * themselves (F.1), and talosctl before 1.13 has no `--drain` flag, so it is left out for them.
+   */
+  async upgrade(
+    talosconfig: string,
+    node: string,
+    image: string,
+    opts: { clientDrain?: false } = {},
+  ): Promise<void> {
+    try {
+      await this.talosctl([
+        '--talosconfig',
+        talosconfig,
+        ...this.target(node),
+        'upgrade',
+        '--image',
+        image,
+        '--wait=false',
+        ...(opts.clientDrain === false ? ['--drain=false'] : []),
+      ]);
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      const refusal = parseUpgradeRefusal(error.stderrTail);
+      if (refusal) throw new UpgradeRefusedError(node, refusal.reason, refusal.retryable, error);
+      throw error;
+    }
+  }
+
+  /**
+   * Applies `file` as the node's config in `mode` (F.3) and returns talosctl's mode details (stderr). In
+   * mode reboot the node can go down before its answer arrives: the config was taken (as applyInsecure).
+   */
+  async applyConfig(talosconfig: string, node: string, file: string, mode: ApplyMode): Promise<string> {
+    const args = [
+      '--talosconfig',
+      talosconfig,
+      ...this.target(node),
+      'apply-config',
+      '--file',
+      file,
+      '--mode',
+      mode,
+    ];
+    try {
+      const result = await this.talosctl(args);
+      return `${result.stderr}${result.stdout}`.trim();
+    } catch (error) {
+      if (mode === 'reboot' && error instanceof CommandError && ANSWER_LOST.test(error.stderrTail)) {
+        return 'answer lost: the node went down to reboot';
+      }
+      throw error;
+    }
+  }
+
+  /** What applying `file` in mode auto would do: reboot or not, and the diff against the node's config (F.3). */
+  async applyConfigDryRun(talosconfig: string, node: string, file: string): Promise<DryRunResult> {
+    const result = await this.talosctl([
+      '--talosconfig',
+      talosconfig,
+      ...this.target(node),
+      'apply-config',
+      '--file',
+      file,
+      '--mode',
+      'auto',
+      '--dry-run',
+    ]);
+    return parseDryRun(`${result.stderr}\n${result.stdout}`);
+  }
+
+  /**
+   * Moves the cluster's Kubernetes to `to` (one minor at most, F.2) through one control plane: control-plane
+   * components one node at a time, then each kubelet in place (no drain, no reboot). Long-running.
+   */
+  async upgradeK8s(talosconfig: string, controlPlane: string, to: string): Promise<void> {
+    await this.talosctl([
+      '--talosconfig',
+      talosconfig,
+      ...this.target(controlPlane),
+      'upgrade-k8s',
+      '--to',
+      to,
+    ]);
+  }
+
+  /** Reboots the node and returns once it accepted (`--wait=false`); the Reboot sequence does not drain (F.5). */
+  async reboot(talosconfig: string, node: string): Promise<void> {
+    await this.talosctl(['--talosconfig', talosconfig, ...this.target(node), 'reboot', '--wait=false']);
+  }
+
+  /**
+   * The node's boot id (`/proc/sys/kernel/random/boot_id`, what talosctl's own upgrade tracker compares,
+   * LIFECYCLE F.1 `BootIDChangedPostCheckFn`); undefined while the node does not answer.
+   */
+  async bootId(talosconfig: string, node: string): Promise<string | undefined> {
+    const result = await this.talosctl(
+      ['--talosconfig', talosconfig, ...this.target(node), 'read', '/proc/sys/kernel/random/boot_id'],
+      true,
+    );
+    const id = result.stdout.trim();
+    return result.exitCode === 0 && id !== '' ? id : undefined;
   }
 
   /** Talks to `node` directly: before the VIP exists it is the only way in. */

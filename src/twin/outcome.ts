@@ -2,6 +2,7 @@ import { ConfigurationError, errorMessage } from '../errors.js';
 import type { StepRecord } from '../plan/executor.js';
 import { stageTimings } from '../plan/executor.js';
 import type { StateStore } from '../state/store.js';
+import type { ProbeFigures } from './probe.js';
 
 export interface NodeOutcome {
   name: string;
@@ -36,6 +37,8 @@ export interface TwinOutcome {
   ok: boolean;
   /** The failed steps with their causes, one per line, naming the stage. */
   failure?: string;
+  /** Requests to the demo's global service and the mesh check while converge changed running nodes. */
+  availability?: ProbeFigures[];
 }
 
 /** What action-mesh and action-day2 need to know of a provisioned twin: no secrets, only names and addresses. */

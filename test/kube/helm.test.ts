@@ -76,4 +76,29 @@ describe('Helm', () => {
     expect((error as Error).message).toMatch(/helm status cilium printed something that is not JSON/);
     expect((error as Error).message).not.toContain(CA_KEY_BASE64.slice(0, 20));
   });
+
+  it('upgrade --install with single values and no file, and uninstall (absent is done)', async () => {
+    const { helm: h, calls } = helm((_tool, args) =>
+      args[0] === 'uninstall' && args[1] === 'gone'
+        ? { exitCode: 1, stderr: 'Error: uninstall: Release not loaded: gone: release: not found' }
+        : undefined,
+    );
+    await h.upgradeInstall({
+      release: 'cilium-preflight',
+      chart: 'cilium',
+      repo: 'https://helm.cilium.io',
+      version: '1.20.0',
+      namespace: 'kube-system',
+      set: [
+        ['preflight.enabled', 'true'],
+        ['agent', 'false'],
+      ],
+    });
+    expect(await h.uninstall('cilium-preflight', 'kube-system')).toBe('uninstalled');
+    expect(await h.uninstall('gone', 'kube-system')).toBe('absent');
+    expect(calls.map((c) => [c.tool, ...c.args].join(' ')).slice(0, 2)).toEqual([
+      'helm upgrade --install cilium-preflight cilium --repo https://helm.cilium.io --version 1.20.0 --namespace kube-system --set preflight.enabled=true --set agent=false --kubeconfig /s/east/kubeconfig',
+      'helm uninstall cilium-preflight --namespace kube-system --kubeconfig /s/east/kubeconfig',
+    ]);
+  });
 });

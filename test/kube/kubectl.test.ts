@@ -135,3 +135,70 @@ describe('Kubectl results', () => {
     expect(await kubectl().kube.drain('production-east-w-2', 60)).toBe('drained');
   });
 });
+
+describe('Kubectl for rollouts', () => {
+  it('uncordon, node annotations and the budgets list with the exact argv', async () => {
+    const { kube, calls } = kubectl((_tool, args) =>
+      args.includes('poddisruptionbudgets')
+        ? {
+            stdout: JSON.stringify({
+              items: [
+                {
+                  metadata: { name: 'rook-ceph-osd', namespace: 'rook-ceph' },
+                  status: { disruptionsAllowed: 0 },
+                },
+                {
+                  metadata: { name: 'rook-ceph-mon-pdb', namespace: 'rook-ceph' },
+                  status: { disruptionsAllowed: 1 },
+                },
+              ],
+            }),
+          }
+        : undefined,
+    );
+    await kube.uncordon('production-east-w-1');
+    await kube.annotateNode('production-east-w-1', { 'aggrik8s.io/cordoned-by': 'twin-rollout' });
+    await kube.annotateNode('production-east-w-1', { 'aggrik8s.io/cordoned-by': null });
+    expect(await kube.disruptionBudgets()).toEqual([
+      { namespace: 'rook-ceph', name: 'rook-ceph-osd', disruptionsAllowed: 0 },
+      { namespace: 'rook-ceph', name: 'rook-ceph-mon-pdb', disruptionsAllowed: 1 },
+    ]);
+    expect(calls.map((c) => c.args.slice(2).join(' '))).toEqual([
+      'uncordon production-east-w-1',
+      'annotate node production-east-w-1 aggrik8s.io/cordoned-by=twin-rollout --overwrite',
+      'annotate node production-east-w-1 aggrik8s.io/cordoned-by- --overwrite',
+      'get poddisruptionbudgets -A -o json',
+    ]);
+  });
+
+  it('nodeStates reads cordon, annotations, boot id, Ready since and capacity', async () => {
+    const list = {
+      items: [
+        {
+          metadata: { name: 'east-w-1', annotations: { 'aggrik8s.io/cordoned-by': 'twin-rollout' } },
+          spec: { unschedulable: true },
+          status: {
+            conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-03T10:00:00Z' }],
+            capacity: { cpu: '4', memory: '8148236Ki' },
+            nodeInfo: { bootID: 'b7e1' },
+          },
+        },
+        { metadata: { name: 'east-w-2' } },
+      ],
+    };
+    const { kube } = kubectl(() => ({ stdout: JSON.stringify(list) }));
+    expect(await kube.nodeStates()).toEqual([
+      {
+        name: 'east-w-1',
+        ready: true,
+        addresses: [],
+        unschedulable: true,
+        annotations: { 'aggrik8s.io/cordoned-by': 'twin-rollout' },
+        bootId: 'b7e1',
+        readySince: '2026-12-03T10:00:00Z',
+        capacity: { cpu: '4', memory: '8148236Ki' },
+      },
+      { name: 'east-w-2', ready: false, addresses: [], unschedulable: false, annotations: {}, capacity: {} },
+    ]);
+  });
+});

@@ -94,7 +94,7 @@ const BROKEN: [string, number, number, string, string][] = [
     17,
     12,
     'talos.version',
-    'is not a supported Talos version: this release supports the v1.11 series only',
+    'is not a supported Talos version: the v1.11, v1.12 and v1.13 series',
   ],
   ['bad-cilium-version.yaml', 23, 12, 'cilium.version', '"1.18.2" is not a supported Cilium version'],
   ['vmids-per-slot-too-small.yaml', 15, 19, 'proxmox.slots.vmidsPerSlot', 'fewer than the 12 VMs'],
@@ -160,7 +160,13 @@ const EDITS: [string, string, string, string][] = [
     'kubernetesVersion: 1.34.1',
     'kubernetesVersion: 1.28.0',
     'talos.kubernetesVersion',
-    'Talos v1.11 supports (1.29 to 1.34)',
+    'some supported Talos release takes (1.29 to 1.36)',
+  ],
+  [
+    'kubernetesVersion: 1.34.1',
+    'kubernetesVersion: 1.36.3',
+    'talos.kubernetesVersion',
+    'Kubernetes 1.36.3 is not a release Talos v1.11 runs (1.29 to 1.34)',
   ],
 ];
 
@@ -219,7 +225,7 @@ describe('messages', () => {
   it('formats each issue as file:line:col: severity: path: message (fix: ...)', () => {
     const text = fixture('bad-talos-version.yaml');
     expect(() => parseSpec(text, 'specs/twin.yaml')).toThrow(
-      /^specs\/twin\.yaml:17:12: error: talos\.version: .+ \(fix: write a v1\.11 release, e\.g\. v1\.11\.6\)$/,
+      /^specs\/twin\.yaml:17:12: error: talos\.version: .+ \(fix: write e\.g\. v1\.13\.9 \(the latest v1\.13 release this toolkit knows\)\)$/,
     );
     const issue: SpecIssue = {
       severity: 'warning',

@@ -5,7 +5,10 @@ import type { PreflightReport } from '../../proxmox/preflight.js';
 import { checkRights, findingLine, verdict } from '../../proxmox/preflight.js';
 import { observeProxmox, planTwin } from '../../plan/plan.js';
 import { nodeRequestsSection, twinNodeLoads } from '../../plan/node-requests.js';
+import { observeRunningTwin } from '../../twin/converge.js';
+import { describeLayers, refusals } from '../../twin/layers/describe.js';
 import type { Io } from '../output.js';
+import { STATE_USAGE, contextOn } from '../twin-context.js';
 import { table } from '../output.js';
 import {
   CONNECTION_OPTIONS,
@@ -17,8 +20,11 @@ import {
 import type { Parsed } from '../args.js';
 import { connectWithLab, wantsProxmox } from '../connect.js';
 
-export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] (--lab DIR | --endpoint URL ...)
-  TWIN is production, pr-<number> or a dispatch name. Changes nothing.
+export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+  TWIN is production, pr-<number> or a dispatch name. Changes nothing. For a twin that runs, every layer
+  (VM hardware, Talos release and config, Kubernetes, helm releases) is compared with the spec, with the
+  ordered path between them; paths the real systems refuse are named with the step needed first (exit 1).
+${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
 /** Shared by plan and render: the spec, the twin, and the plan against Proxmox when one is named. */
@@ -35,7 +41,13 @@ export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io)
 export async function planCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseCommandLine(
     args,
-    { env: { type: 'string' }, json: { type: 'boolean' }, slot: { type: 'string' }, ...CONNECTION_OPTIONS },
+    {
+      env: { type: 'string' },
+      json: { type: 'boolean' },
+      slot: { type: 'string' },
+      'state-dir': { type: 'string' },
+      ...CONNECTION_OPTIONS,
+    },
     ['SPEC'],
     PLAN_USAGE,
   );
@@ -44,12 +56,26 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   const plan = proxmox
     ? { ...planned, rights: await checkRights(proxmox.client, spec, 'apply', proxmox.tokenId) }
     : planned;
+  // Quiet: observing runs talosctl and kubectl, whose progress is not the plan.
+  const layers = proxmox
+    ? await observeRunningTwin({ ...contextOn(parsed, resolved, proxmox, io), log: () => {} }, plan)
+    : undefined;
   io.out(
     parsed.values.json === true
-      ? JSON.stringify({ ...planJson(plan), nodeRequests: twinNodeLoads(resolved) }, null, 2)
-      : [describePlan(plan), '', ...nodeRequestsSection(resolved)].join('\n'),
+      ? JSON.stringify(
+          { ...planJson(plan), ...(layers ? { layers } : {}), nodeRequests: twinNodeLoads(resolved) },
+          null,
+          2,
+        )
+      : [
+          describePlan(plan),
+          ...(layers ? ['', ...describeLayers(layers, table)] : []),
+          '',
+          ...nodeRequestsSection(resolved),
+        ].join('\n'),
   );
-  return plan.vms.some((vm) => vm.action === 'conflict') ? 1 : 0;
+  const conflicts = plan.vms.some((vm) => vm.action === 'conflict');
+  return conflicts || (layers !== undefined && refusals(layers).length > 0) ? 1 : 0;
 }
 
 /** The JSON form: stable field names, no internal definitions. */

@@ -9,6 +9,11 @@ import { saveTwinRecord, stageTimingTable } from '../../twin/outcome.js';
 import type { PlatformReport } from '../../twin/platform.js';
 import { loadPlatformReport, savePlatformReport } from '../../twin/platform.js';
 import { applyTwin } from '../../twin/apply.js';
+import { observeProxmox, planTwin } from '../../plan/plan.js';
+import { observeRunningTwin } from '../../twin/converge.js';
+import type { LayerScope } from '../../twin/layers/cluster-layers.js';
+import { pendingSummary } from '../../twin/layers/describe.js';
+import { formatProbeFigures } from '../../twin/probe.js';
 import { destroyTwin } from '../../twin/destroy.js';
 import { twinStatus } from '../../twin/status.js';
 import type { TwinStatus } from '../../twin/status.js';
@@ -64,12 +69,31 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   } finally {
     view.stop();
   }
+  // Ready only when no layer differs from the spec any more (Rook's releases only once day 2 ran).
+  const remaining =
+    outcome.ok && !platform?.failure
+      ? await stillDiffers(ctx, { rook: platform !== undefined && ctx.twin.spec.addons.rook.enabled })
+      : undefined;
   io.out('');
   io.out(describeOutcome(outcome, ctx.pace.scale));
   if (platform) io.out(`\n${describePlatform(platform, ctx.pace.scale)}`);
-  const failure = outcome.failure ?? platform?.failure;
+  if (remaining) io.out(`\ntwin ${outcome.twin}: NOT ready: ${remaining}`);
+  const failure = outcome.failure ?? platform?.failure ?? remaining;
   if (failure) io.err(`twin up: error: ${failure}`);
   return failure === undefined ? 0 : 1;
+}
+
+async function stillDiffers(ctx: TwinContext, scope: LayerScope): Promise<string | undefined> {
+  const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec.proxmox));
+  const vmsLeft = plan.vms.filter((vm) => vm.action !== 'keep');
+  const layers = await observeRunningTwin({ ...ctx, log: () => {} }, plan, scope);
+  const parts = [
+    ...vmsLeft.map(
+      (vm) => `VM ${vm.name}: ${vm.action}${vm.reasons.length ? ` (${vm.reasons.join('; ')})` : ''}`,
+    ),
+    ...(layers ? [pendingSummary(layers)].filter((part) => part !== undefined) : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 interface PlatformRun {
@@ -126,6 +150,12 @@ export function describeOutcome(outcome: TwinOutcome, scale: number): string {
   const timings = stageTimingTable(outcome.records, scale);
   return [
     `twin ${outcome.twin} (${outcome.environment}), slot ${outcome.slot}, pool ${outcome.pool}: ${outcome.ok ? 'ready' : 'NOT ready'}`,
+    ...(outcome.availability
+      ? [
+          'availability while nodes changed (demo and mesh services, from each cluster):',
+          ...formatProbeFigures(outcome.availability).map((line) => `  ${line}`),
+        ]
+      : []),
     ...outcome.clusters.map((c) => `  ${c.name}: API ${c.endpoint}, kubeconfig ${c.kubeconfig}`),
     '',
     table(['CLUSTER', 'NODE', 'ROLE', 'ADDRESS', 'PVE NODE', 'VMID'], nodes),

@@ -36,6 +36,8 @@ export interface VolumeRecord {
   /** Downloads: where the file came from and the checksums it is known to have. */
   sourceUrl?: string;
   checksums?: Record<string, string>;
+  /** Disks made with import-from: the source's download URL (else its volume id), so Talos knows its image. */
+  importedFrom?: string;
 }
 
 export interface StorageRecord {

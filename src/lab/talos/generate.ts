@@ -18,8 +18,10 @@ export interface SecretsBundle {
   };
 }
 
-export const TALOS_VERSION = 'v1.11.6';
-export const DEFAULT_KUBERNETES_VERSION = '1.34.1';
+/** The lab talosctl's own release (its client tag, its default installer and version contract). */
+export const TALOS_VERSION = 'v1.13.9';
+/** `constants.DefaultKubernetesVersion` of talosctl v1.13.9 (facts-13 §1, constants.go l.366). */
+export const DEFAULT_KUBERNETES_VERSION = '1.36.3';
 
 /** A token like kubeadm's: 6 and 16 characters of [a-z0-9]. */
 function token(): string {
@@ -95,10 +97,47 @@ export interface GenerateInput {
   dnsDomain: string;
   additionalSans: string[];
   withClusterDiscovery: boolean;
+  /** The version contract's minor (`--talos-version v1.<minor>`); 11 when not given. */
+  contractMinor?: number;
 }
 
-/** The v1alpha1 document `gen config` writes for a role (Talos v1.11, no docs or examples). */
+/**
+ * The documents `gen config` writes for a role (no docs or examples): the v1alpha1 document, and from the
+ * v1.12 contract on a HostnameConfig (TALOS v1.13.9 `pkg/machinery/config/generate/network.go` l.35-44).
+ */
+export function machineConfigDocs(input: GenerateInput, type: 'controlplane' | 'worker'): Doc[] {
+  const v1alpha1 = machineConfig(input, type);
+  if ((input.contractMinor ?? 11) <= 11) return [v1alpha1];
+  return [v1alpha1, { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' }];
+}
+
+/**
+ * The v1alpha1 document for a role, by version contract (TALOS v1.13.9 `config/contract.go` l.182-210,
+ * `generate/init.go`, `generate.go`): after v1.11 the rbac/apidCheckExtKeyUsage/stableHostname and
+ * disablePodSecurityPolicy fields are hidden, grubUseUKICmdline is set and the API server SANs no longer
+ * take the endpoint's host; after v1.12 the empty `machine.network` is gone.
+ */
 export function machineConfig(input: GenerateInput, type: 'controlplane' | 'worker'): Doc {
+  const doc = machineConfigV111(input, type);
+  const minor = input.contractMinor ?? 11;
+  if (minor <= 11) return doc;
+  const machine = doc.machine as Doc;
+  const features = machine.features as Doc;
+  delete features.rbac;
+  delete features.apidCheckExtKeyUsage;
+  delete features.stableHostname;
+  machine.install = { ...(machine.install as Doc), grubUseUKICmdline: true };
+  if (minor > 12) delete machine.network;
+  const apiServer = get(doc, 'cluster.apiServer');
+  if (isMap(apiServer)) {
+    delete apiServer.disablePodSecurityPolicy;
+    if (input.additionalSans.length > 0) apiServer.certSANs = [...new Set(input.additionalSans)];
+    else delete apiServer.certSANs;
+  }
+  return doc;
+}
+
+function machineConfigV111(input: GenerateInput, type: 'controlplane' | 'worker'): Doc {
   const { secrets } = input;
   const controlPlane = type === 'controlplane';
   const host = new URL(input.endpoint).hostname;

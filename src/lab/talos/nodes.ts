@@ -3,23 +3,32 @@ import { join } from 'node:path';
 import type { FaultInjector } from '../faults.js';
 import type { LabContext } from '../pve/handlers/context.js';
 import { dhcpAddress } from '../pve/handlers/agent.js';
-import { driveSizeBytes, isCloudinitDrive, isDriveKey, parseDrive } from '../pve/handlers/vm.js';
+import { isCloudinitDrive, isDriveKey, parseDrive } from '../pve/handlers/vm.js';
 import type { VmRecord } from '../pve/state.js';
 import type { EtcdMemberRecord } from './etcd.js';
+import type { TalosNodeRecord } from './node-boots.js';
+import { BootTimeline } from './node-boots.js';
 import { EtcdMembership } from './etcd.js';
+import type { Boot, Outage, Transition } from './lifecycle.js';
+import {
+  bootIdOf,
+  currentBoot,
+  installedRelease,
+  planReboot,
+  planUpgrade,
+  transitionsSince,
+} from './lifecycle.js';
+import type { DiskInfo } from './node-facts.js';
+import { bootImageRelease, disksOf, identityOf, kubernetesOf, staticAddresses } from './node-facts.js';
 import type { LabTimeNetwork } from './time-sync.js';
-import { ONLINE_TIME_NETWORK, configuredTimeServers, timeSyncedAt } from './time-sync.js';
+import { ONLINE_TIME_NETWORK } from './time-sync.js';
 import type { Doc } from './yaml-docs.js';
-import { get, getString, isMap, mainDocument, parseDocuments } from './yaml-docs.js';
+import { getString, mainDocument, parseDocuments } from './yaml-docs.js';
 
-/** A config applied to a VM: the node runs it from then on (it is on the disk). */
-export interface TalosNodeRecord {
-  vmid: number;
-  /** net0's MAC: a VM deleted and created again under the same VMID is a new machine. */
-  identity: string;
-  config: string;
-  appliedAt: number;
-}
+export type { DiskInfo } from './node-facts.js';
+export { staticAddresses, vipOf } from './node-facts.js';
+
+export type { TalosNodeRecord } from './node-boots.js';
 
 export interface TalosClusterRecord {
   /** cluster.id of the machine configs. */
@@ -43,6 +52,8 @@ interface TalosData {
   boots?: Record<string, HungBoot>;
   /** By VMID: the node's etcd data directory (control planes that bootstrapped or joined). */
   etcd?: Record<string, EtcdMemberRecord>;
+  /** By etcd cluster id: until when an upgrade's pre-checks hold `EtcdTalosEtcdUpgradeMutex` (F.1). */
+  upgradeMutex?: Record<string, number>;
 }
 
 export type NodePhase = 'off' | 'booting' | 'maintenance' | 'rebooting' | 'running';
@@ -73,34 +84,45 @@ export interface TalosNode {
   timeServers: string[];
   /** When etcd (with data) and the kubelet start: CRI up and time in sync, both wait for it (F.6). */
   servicesStartAt: number;
-  /** The Talos release it runs, e.g. `v1.11.6` (lab-talos; optional until that lands). */
-  release?: string;
-  /** Changes with every boot. */
-  bootId?: string;
-  /** The versions of the Kubernetes components it runs (no `v`), e.g. kubelet `1.34.1`. */
-  kubernetes?: { kubelet: string; apiServer?: string; controllerManager?: string; scheduler?: string };
-  /** When it was (or will be) down: lab clock times like upAt; `until` = its kubelet is back. */
-  outages?: NodeOutage[];
+  /** The Talos release it runs, e.g. 'v1.12.11': its boot image's, then what an upgrade installed. */
+  release: string;
+  /** Changes with every boot (Talos' boot id; `talosctl upgrade --wait` waits for a new one). */
+  bootId: string;
+  /** Versions (no leading v) from the running config's images; undefined on a node with no config. */
+  kubernetes?: NodeKubernetes;
+  /**
+   * The windows in which its kubelet does not run, oldest first (lab ms, as clock.now()): upgrades and
+   * reboots asked for through talosctl, and a PVE start of a configured node ('power', from that start:
+   * the lab does not record when the VM went down). The kube lab makes the Node NotReady and stops and
+   * restarts its pods from these. An upgrade's `drainFrom` is when the Talos controller cordoned the
+   * node (spec.unschedulable + annotation talos.dev/cordoned=true, removed at `until` only if that
+   * annotation is still there, F.1) and the in-node drain began (see setDrainHook).
+   */
+  outages: Outage[];
+  /** The reboot under way or coming (its sequence started, its boot not yet up). */
+  transition?: Transition;
 }
 
-/** A time the node's kubelet is down: an upgrade or reboot (pods stopped gracefully) or a power-off. */
-export interface NodeOutage {
-  from: number;
-  until: number;
-  cause: 'upgrade' | 'reboot' | 'power';
-  /** When Talos cordoned the node and began evicting its pods (upgrades, LIFECYCLE F.1). */
-  drainFrom?: number;
+export interface NodeKubernetes {
+  kubelet: string;
+  apiServer?: string;
+  controllerManager?: string;
+  scheduler?: string;
 }
 
-export interface DiskInfo {
-  id: string;
-  sizeBytes: number;
-  readOnly: boolean;
-  transport: string;
-  model: string;
-}
+/**
+ * The in-node drain of an upgrade (LIFECYCLE F.1): given the node and when the drain starts (lab ms), the
+ * profile seconds it takes (evictions in parallel, a PDB's 429 retried every 5 s; the lab caps it at
+ * DrainTimeout, 300 s). The kube lab implements it (it knows the pods and PDBs) and wires it with
+ * TalosNodes.setDrainHook; the call is also the moment the Talos controller cordons the node.
+ */
+export type DrainHook = (node: TalosNode, at: number) => number;
 
 const STATE_FILE = 'talos-state.json';
+/** Reboots kept per node: enough for the outages a kube view looks back on. */
+const MAX_TRANSITIONS = 20;
+
+export type RebootMode = 'default' | 'powercycle';
 
 /**
  * Talos nodes that follow the lab's PVE VMs: a started VM boots Talos into maintenance mode at its
@@ -113,6 +135,9 @@ export class TalosNodes {
   private closed = false;
   /** Parsed configs by their text: views are computed often, configs change rarely. */
   private readonly parsed = new Map<string, Doc[]>();
+  private drainHook: DrainHook | undefined;
+  /** Boot image releases by VM and boot disk: views are computed often, disks do not change source. */
+  private readonly imageReleases = new Map<string, string>();
 
   private constructor(
     private readonly lab: LabContext,
@@ -127,10 +152,17 @@ export class TalosNodes {
       (seconds) => this.ms(seconds),
       this.seconds.etcdJoin,
     );
+    this.timeline = new BootTimeline({
+      ms: (seconds) => this.ms(seconds),
+      seconds: this.seconds,
+      network,
+      timeScale: lab.timing.timeScale,
+    });
   }
 
   /** The control planes' etcd data directories and clusters. */
   readonly etcd: EtcdMembership;
+  private readonly timeline: BootTimeline;
 
   static open(lab: LabContext, dir: string | undefined, network = ONLINE_TIME_NETWORK): TalosNodes {
     const file = dir === undefined ? undefined : join(dir, STATE_FILE);
@@ -186,109 +218,181 @@ export class TalosNodes {
     const record = this.record(vm);
     const platform = this.platformAddress(vm);
     const hostname = vm.config.name ?? `talos-${vm.vmid}`;
+    const identity = identityOf(vm);
+    const firstRelease = record?.release ?? this.imageRelease(vm);
     const unconfigured = {
       vm,
       hostname,
-      identity: identityOf(vm),
+      identity,
       bootAt: vm.startedAt ?? Infinity,
       criUpAt: Infinity,
       timeSyncedAt: Infinity,
       timeServers: [],
       servicesStartAt: Infinity,
+      release: installedRelease(firstRelease, record?.transitions, now),
+      bootId: '',
+      outages: [],
     };
-    if (vm.status !== 'running' || vm.startedAt === undefined) {
+    const startedAt = vm.startedAt;
+    if (vm.status !== 'running' || startedAt === undefined) {
       return { ...unconfigured, phase: 'off', upAt: Infinity, addresses: [] };
     }
     // A hung boot never brings the network up: nothing answers at any address.
-    if (this.bootHangs(vm.vmid, vm.startedAt))
+    if (this.bootHangs(vm.vmid, startedAt))
       return { ...unconfigured, phase: 'booting', upAt: Infinity, addresses: [] };
-    const boot = this.ms(this.seconds.talosBoot);
+    const power: Boot = {
+      kind: 'power',
+      bootAt: startedAt,
+      upAt: startedAt + this.ms(this.seconds.talosBoot),
+      bootId: bootIdOf(identity, startedAt),
+      release: installedRelease(firstRelease, record?.transitions, startedAt),
+    };
     if (!record) {
-      const upAt = vm.startedAt + boot;
-      return { ...unconfigured, phase: now >= upAt ? 'maintenance' : 'booting', upAt, addresses: [platform] };
+      const phase = now >= power.upAt ? 'maintenance' : 'booting';
+      return {
+        ...unconfigured,
+        release: power.release,
+        bootId: power.bootId,
+        phase,
+        upAt: power.upAt,
+        addresses: [platform],
+      };
     }
-    const docs = this.parse(record.config);
+    const boots = this.timeline.bootsOf(record, power);
+    const current = currentBoot(boots, now);
+    const docs = this.parse(this.timeline.configOf(record, current));
     const config = mainDocument(docs) ?? {};
-    const appliedThisBoot = record.appliedAt >= vm.startedAt;
-    const upAt = appliedThisBoot
-      ? record.appliedAt + this.ms(this.seconds.talosApplyReboot)
-      : vm.startedAt + boot;
-    const phase: NodePhase = now >= upAt ? 'running' : appliedThisBoot ? 'rebooting' : 'booting';
+    const phase: NodePhase =
+      now >= current.upAt ? 'running' : current.kind === 'power' ? 'booting' : 'rebooting';
     const role = getString(config, 'machine.type') === 'controlplane' ? 'controlplane' : 'worker';
     const statics = staticAddresses(config);
-    const bootAt = appliedThisBoot ? record.appliedAt : vm.startedAt;
-    const startup = this.startup(config, bootAt, upAt);
+    const startup = this.timeline.startup(config, current, record);
+    const transition = transitionsSince(record.transitions, startedAt).find(
+      (candidate) => candidate.requestedAt <= now && candidate.upAt > now,
+    );
     return {
       vm,
       identity: record.identity,
-      bootAt,
+      bootAt: current.bootAt,
       ...startup,
       phase,
-      upAt,
+      upAt: current.upAt,
       addresses: phase === 'running' && statics.length > 0 ? statics : [platform],
       docs,
       config,
       role,
       clusterId: getString(config, 'cluster.id') ?? '',
       hostname: getString(config, 'machine.network.hostname') ?? hostname,
-    };
-  }
-
-  /** A configured boot's services: CRI, then time sync; etcd and the kubelet wait for both (F.4, F.6). */
-  private startup(config: Doc, bootAt: number, upAt: number) {
-    const criUpAt = upAt + this.ms(this.seconds.talosCriStart);
-    const synced = timeSyncedAt({
-      config,
-      bootAt,
-      upAt,
-      network: this.network,
-      ms: (seconds) => this.ms(seconds),
-      syncSeconds: this.seconds.timeSync,
-      timeScale: this.lab.timing.timeScale,
-    });
-    return {
-      criUpAt,
-      timeSyncedAt: synced,
-      timeServers: configuredTimeServers(config),
-      servicesStartAt: Math.max(criUpAt, synced),
+      release: current.release,
+      bootId: current.bootId,
+      kubernetes: kubernetesOf(config, role, current.release),
+      outages: this.timeline.outages(record, power, boots, config),
+      ...(transition ? { transition } : {}),
     };
   }
 
   /** The disks Talos sees: SCSI disks as sda, sdb, ... and the cloud-init drive as sr0. */
   disks(vm: VmRecord): DiskInfo[] {
-    const keys = Object.keys(vm.config).filter(isDriveKey);
-    const scsi = keys
-      .filter((key) => key.startsWith('scsi'))
-      .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
-    const disks = scsi.map((key, index) => ({
-      id: `sd${String.fromCharCode(97 + index)}`,
-      sizeBytes: driveSizeBytes(parseDrive(this.lab, key, vm.config[key] ?? '')),
-      readOnly: false,
-      transport: 'virtio',
-      model: 'QEMU HARDDISK',
-    }));
-    const cdroms = keys.filter((key) => isCloudinitDrive(parseDrive(this.lab, key, vm.config[key] ?? '')));
-    return [
-      ...disks,
-      ...cdroms.map((_, index) => ({
-        id: `sr${index}`,
-        sizeBytes: 4 * 1024 * 1024,
-        readOnly: true,
-        transport: 'ata',
-        model: 'QEMU DVD-ROM',
-      })),
-    ];
+    return disksOf(this.lab, vm);
   }
 
+  /** The maintenance service's apply: the config is installed and the node reboots into it (its image's release). */
   apply(vm: VmRecord, config: string): void {
     this.data.nodes[String(vm.vmid)] = {
       vmid: vm.vmid,
       identity: identityOf(vm),
       config,
       appliedAt: this.now(),
+      release: this.imageRelease(vm),
     };
     this.save();
     this.arm();
+  }
+
+  /** Wires the kube lab's in-node drain (see DrainHook); unwired, an upgrade's drain takes no time. */
+  setDrainHook(hook: DrainHook | undefined): void {
+    this.drainHook = hook;
+  }
+
+  /** Starts the upgrade sequence of a running node whose API checks passed (F.1). */
+  startUpgrade(
+    node: TalosNode,
+    target: string,
+    mode: RebootMode,
+    preflight?: string,
+    drain = true,
+  ): Transition {
+    const now = this.now();
+    const drainSeconds = drain ? (this.drainHook?.(node, now) ?? 0) : 0;
+    const input = { now, identity: node.identity, times: this.reasonTimes(), release: node.release, mode };
+    return this.addTransition(
+      node,
+      planUpgrade({ ...input, target, drainSeconds, ...(preflight ? { preflight } : {}) }),
+    );
+  }
+
+  /** The Reboot sequence (F.5): `talosctl reboot`, or an apply-config that needs a reboot. */
+  startReboot(node: TalosNode, mode: RebootMode, afterApply = false): Transition {
+    const input = {
+      now: this.now(),
+      identity: node.identity,
+      times: this.reasonTimes(),
+      release: node.release,
+    };
+    return this.addTransition(node, planReboot({ ...input, mode, afterApply }));
+  }
+
+  /**
+   * apply-config on a running node (F.3): the config is persisted now; `no-reboot` runs it at once (time sync
+   * re-evaluated, kubelet image taken), `reboot` reboots into it, `staged` waits for the next boot.
+   */
+  applyRunning(
+    node: TalosNode,
+    config: string,
+    how: 'no-reboot' | 'reboot' | 'staged',
+  ): Transition | undefined {
+    const record = this.record(node.vm);
+    if (!record) throw new Error(`node ${node.vm.vmid} has no config to replace`);
+    const now = this.now();
+    if (how === 'staged') {
+      record.staged = { config, at: now };
+      this.save();
+      return undefined;
+    }
+    delete record.staged;
+    record.config = config;
+    if (how === 'reboot') return this.startReboot(node, 'default', true);
+    record.changedAt = now;
+    if (node.timeSyncedAt <= now) record.syncedBefore = node.timeSyncedAt;
+    else delete record.syncedBefore;
+    this.save();
+    this.arm();
+    return undefined;
+  }
+
+  /**
+   * `EtcdTalosEtcdUpgradeMutex` (F.1): held by an upgrade's pre-checks for the length of its API call; false
+   * when another call holds it now.
+   */
+  lockUpgradeMutex(etcdClusterId: string, until: number): boolean {
+    const mutexes = (this.data.upgradeMutex ??= {});
+    if ((mutexes[etcdClusterId] ?? 0) > this.now()) return false;
+    mutexes[etcdClusterId] = until;
+    this.save();
+    return true;
+  }
+
+  private addTransition(node: TalosNode, transition: Transition): Transition {
+    const record = this.record(node.vm);
+    if (!record) throw new Error(`node ${node.vm.vmid} has no config to reboot into`);
+    record.transitions = [...(record.transitions ?? []), transition].slice(-MAX_TRANSITIONS);
+    this.save();
+    this.arm();
+    return transition;
+  }
+
+  private reasonTimes() {
+    return { ms: (seconds: number) => this.ms(seconds), seconds: this.seconds };
   }
 
   cluster(id: string): TalosClusterRecord | undefined {
@@ -341,7 +445,12 @@ export class TalosNodes {
     const next = Math.min(
       ...this.all(now)
         .filter((node) => node.docs)
-        .flatMap((node) => [node.upAt, node.servicesStartAt])
+        .flatMap((node) => [
+          node.upAt,
+          node.servicesStartAt,
+          ...(node.transition ? [node.transition.downAt, node.transition.upAt] : []),
+          ...node.outages.flatMap((outage) => [outage.from, outage.until]),
+        ])
         .filter((at) => at > now),
     );
     if (!Number.isFinite(next)) return;
@@ -358,6 +467,16 @@ export class TalosNodes {
     boots[String(vmid)] = { startedAt, hangs };
     this.save();
     return hangs;
+  }
+
+  private imageRelease(vm: VmRecord): string {
+    const key = `${vm.node}/${vm.vmid}/${vm.config.boot ?? ''}/${vm.config.scsi0 ?? ''}`;
+    let release = this.imageReleases.get(key);
+    if (release === undefined) {
+      release = bootImageRelease(this.lab, vm);
+      this.imageReleases.set(key, release);
+    }
+    return release;
   }
 
   private parse(config: string): Doc[] {
@@ -382,28 +501,4 @@ export class TalosNodes {
     const fixed = /(?:^|,)ip=(\d+\.\d+\.\d+\.\d+)\/\d+/.exec(vm.config.ipconfig0 ?? '')?.[1];
     return hasDrive && fixed ? fixed : dhcpAddress(vm.vmid, 0).ip;
   }
-}
-
-function identityOf(vm: VmRecord): string {
-  return (/([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})/.exec(vm.config.net0 ?? '')?.[1] ?? '').toUpperCase();
-}
-
-/** Static addresses of the config's interfaces, without prefix lengths. */
-export function staticAddresses(config: Doc): string[] {
-  const interfaces = get(config, 'machine.network.interfaces');
-  if (!Array.isArray(interfaces)) return [];
-  return interfaces
-    .filter(isMap)
-    .flatMap((device) => (Array.isArray(device.addresses) ? device.addresses : []))
-    .map((address) => String(address).split('/')[0] ?? '');
-}
-
-/** The VIP a control plane's config carries, if any. */
-export function vipOf(config: Doc): string | undefined {
-  const interfaces = get(config, 'machine.network.interfaces');
-  if (!Array.isArray(interfaces)) return undefined;
-  for (const device of interfaces.filter(isMap)) {
-    if (isMap(device.vip) && typeof device.vip.ip === 'string') return device.vip.ip;
-  }
-  return undefined;
 }

@@ -2,34 +2,45 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { contractFile } from '../contracts-dir.js';
+import type { Release } from './releases.js';
+import { DEFAULT_RELEASE, SCHEMA_OF } from './releases.js';
 import type { Doc } from './yaml-docs.js';
 import { get, getString, isMap, mainDocument } from './yaml-docs.js';
 
 /**
- * A machine config checked as Talos does it: each document against the v1.11 config schema
- * (CONTRACTS B.1), then Talos's own rules the schema lacks (v1alpha1_validation.go: machine type,
+ * A machine config checked as Talos does it: each document against the config schema of the release
+ * that checks it (CONTRACTS B.1; v1.11.6, v1.12.11, v1.13.9 in contracts/), then Talos's own rules the schema lacks (v1alpha1_validation.go: machine type,
  * CAs and keys by role, a VIP only on control planes, the cluster endpoint, addresses).
  */
 
 /** Written by `gen config` v1.11.6 and accepted by Talos, but absent from the schema (CONTRACTS Corrections). */
 const FIELDS_THE_SCHEMA_LACKS = ['persist'];
 
-let compiled: { document: ValidateFunction; v1alpha1: ValidateFunction } | undefined;
+const UNKNOWN_KEYS = 'unknown keys found during decoding: ';
 
-function validators() {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(contractFile('talosConfig'), 'utf8')) as { $id: string };
+interface Validators {
+  document: ValidateFunction;
+  v1alpha1: ValidateFunction;
+}
+
+const compiled = new Map<Release, Validators>();
+
+function validators(release: Release): Validators {
+  let found = compiled.get(release);
+  if (!found) {
+    const schema = JSON.parse(readFileSync(contractFile(SCHEMA_OF[release]), 'utf8')) as { $id: string };
     const ajv = new Ajv2020({
       strict: false,
       allErrors: true,
       formats: { uri: (text: string) => URL.canParse(text) },
     });
-    compiled = {
+    found = {
       document: ajv.compile(schema),
       v1alpha1: ajv.compile({ $ref: `${schema.$id}#/$defs/v1alpha1.Config` }),
     };
+    compiled.set(release, found);
   }
-  return compiled;
+  return found;
 }
 
 /** Go's multierror text: "2 errors occurred:\n\t* a\n\t* b\n\n". */
@@ -42,14 +53,24 @@ function schemaMessage(error: ErrorObject): string {
   const path = error.instancePath.split('/').filter(Boolean).join('.') || '(root)';
   if (error.keyword === 'additionalProperties') {
     const extra = (error.params as { additionalProperty?: string }).additionalProperty ?? '';
-    return `unknown keys found during decoding: ${path === '(root)' ? '' : `${path}.`}${extra}`;
+    return `${UNKNOWN_KEYS}${path === '(root)' ? '' : `${path}.`}${extra}`;
   }
   return `${path}: ${error.message ?? 'is invalid'}`;
 }
 
 /** Schema problems of every document, deduplicated, in document order. */
-export function schemaErrors(docs: Doc[]): string[] {
-  const { document, v1alpha1 } = validators();
+export function schemaErrors(docs: Doc[], release: Release = DEFAULT_RELEASE): string[] {
+  const errors = releaseSchemaErrors(docs, release);
+  if (release === DEFAULT_RELEASE) return errors;
+  // Fields v1.12+ deprecated are gone from their schemas but still decoded ("still supported for backwards
+  // compatibility", LIFECYCLE F.9; rbac/apidCheckExtKeyUsage are locked, not refused): a key the v1.11 schema
+  // knows is not unknown to a newer release.
+  const legacy = new Set(releaseSchemaErrors(docs, DEFAULT_RELEASE));
+  return errors.filter((error) => !error.startsWith(UNKNOWN_KEYS) || legacy.has(error));
+}
+
+function releaseSchemaErrors(docs: Doc[], release: Release): string[] {
+  const { document, v1alpha1 } = validators(release);
   const errors: string[] = [];
   for (const doc of docs) {
     const checked: Doc = Object.fromEntries(
@@ -184,8 +205,8 @@ function deviceErrors(config: Doc): string[] {
  * Everything wrong with a machine config, as Talos's config loader and validator would put it;
  * empty when the config is accepted.
  */
-export function configProblems(docs: Doc[]): string | undefined {
-  const schema = schemaErrors(docs);
+export function configProblems(docs: Doc[], release: Release = DEFAULT_RELEASE): string | undefined {
+  const schema = schemaErrors(docs, release);
   if (schema.length > 0) return `failed to decode config: ${multierror(schema).trimEnd()}`;
   const config = mainDocument(docs);
   if (!config)

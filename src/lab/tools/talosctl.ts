@@ -6,12 +6,13 @@ import {
   TALOS_VERSION,
   adminKubeconfig,
   generateSecrets,
-  machineConfig,
+  machineConfigDocs,
   readSecrets,
   talosContext,
   talosconfig,
 } from '../talos/generate.js';
 import { applyPatches } from '../talos/patch.js';
+import type { Release } from '../talos/releases.js';
 import { configProblems } from '../talos/validate.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { isMap, parseDocuments, renderDocuments } from '../talos/yaml-docs.js';
@@ -19,7 +20,10 @@ import type { CommandNode, FlagSpec, ParsedArgs } from './flags.js';
 import { UsageError, boolFlag, findCommand, listFlag, parseFlags, stringFlag } from './flags.js';
 import type { ExecResult, ToolCall } from './runtime.js';
 import { ToolFailure, humanBytes, table } from './runtime.js';
-import { APID_PORT, dialInsecure, dialSecure, loadTalosconfig, proxyTo, singleNode } from './talos-dial.js';
+import { applyConfig } from './talosctl-apply.js';
+import { UPGRADE_K8S_FLAGS, upgradeK8s } from './talosctl-k8s.js';
+import { REBOOT_FLAGS, UPGRADE_FLAGS, reboot, upgrade } from './talosctl-upgrade.js';
+import { dialInsecure, dialSecure, loadTalosconfig, proxyTo, singleNode } from './talos-dial.js';
 import { TIME_RESOURCES, bootstrap, etcdMembers, etcdStatus, timeResourceTable } from './talosctl-etcd.js';
 
 /**
@@ -28,6 +32,9 @@ import { TIME_RESOURCES, bootstrap, etcdMembers, etcdStatus, timeResourceTable }
  */
 
 type Run = (call: ToolCall, args: ParsedArgs) => Promise<void>;
+
+/** Which release's schema checks what a version contract generates. */
+const CONTRACT_SCHEMA: Record<number, Release> = { 11: 'v1.11.6', 12: 'v1.12.11', 13: 'v1.13.9' };
 
 const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'talosconfig', kind: 'string' },
@@ -116,9 +123,13 @@ const ROOT: CommandNode<Run> = {
         { name: 'dry-run', kind: 'bool' },
         { name: 'config-patch', short: 'p', kind: 'stringArray' },
       ],
-      run: applyConfig,
+      run: (call, args) => applyConfig(call, args, readPatch),
     },
     { name: 'bootstrap', run: bootstrap },
+    { name: 'upgrade', flags: UPGRADE_FLAGS, run: upgrade },
+    { name: 'read', run: readFile },
+    { name: 'upgrade-k8s', flags: UPGRADE_K8S_FLAGS, run: upgradeK8s },
+    { name: 'reboot', flags: REBOOT_FLAGS, run: reboot },
     {
       name: 'etcd',
       children: [
@@ -163,7 +174,8 @@ export async function runTalosctl(call: ToolCall): Promise<ExecResult> {
     return call.result(0);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ToolFailure) {
-      call.err(`${error.message}\n`);
+      // An empty message: the command printed its errors already (the tracker's SuppressErrors).
+      if (error.message !== '') call.err(`${error.message}\n`);
       return call.result(1);
     }
     throw error;
@@ -176,17 +188,17 @@ function exactArgs(args: ParsedArgs, count: number): void {
   }
 }
 
-/** `v1.11` or `v1.11.6` (a version contract); talosctl refuses anything else. */
-function talosVersion(args: ParsedArgs): string {
+/** `v1.12` or `v1.12.11` (a version contract up to the client's own, v1.13); its minor. */
+function talosVersion(args: ParsedArgs): number {
   const value = stringFlag(args, 'talos-version') ?? TALOS_VERSION;
   const match = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:-[\w.]+)?$/.exec(value);
   if (!match) throw new ToolFailure(`invalid talos-version: error parsing version "${value}"`);
-  if (Number(match[1]) !== 1 || Number(match[2]) > 11) {
+  if (Number(match[1]) !== 1 || Number(match[2]) > 13) {
     throw new ToolFailure(
       `version contract ${value} is newer than this talosctl (${TALOS_VERSION}) supports`,
     );
   }
-  return value;
+  return Number(match[2]);
 }
 
 async function genSecrets(call: ToolCall, args: ParsedArgs): Promise<void> {
@@ -228,7 +240,7 @@ function clusterEndpoint(raw: string): string {
 async function genConfig(call: ToolCall, args: ParsedArgs): Promise<void> {
   exactArgs(args, 2);
   const [clusterName = '', rawEndpoint = ''] = args.positionals;
-  talosVersion(args);
+  const contractMinor = talosVersion(args);
   const types = listFlag(args, 'output-types');
   const outputTypes = types.length > 0 ? types : ['controlplane', 'worker', 'talosconfig'];
   for (const type of outputTypes) {
@@ -265,6 +277,7 @@ async function genConfig(call: ToolCall, args: ParsedArgs): Promise<void> {
     dnsDomain: stringFlag(args, 'dns-domain') ?? 'cluster.local',
     additionalSans: listFlag(args, 'additional-sans'),
     withClusterDiscovery: boolFlag(args, 'with-cluster-discovery', true),
+    contractMinor,
   };
   const common = listFlag(args, 'config-patch').map((patch) => readPatch(call, patch));
   for (const type of outputTypes) {
@@ -279,11 +292,11 @@ async function genConfig(call: ToolCall, args: ParsedArgs): Promise<void> {
       args,
       role === 'controlplane' ? 'config-patch-control-plane' : 'config-patch-worker',
     );
-    const docs = applyPatches(
-      [machineConfig(input, role)],
-      [...common, ...rolePatches.map((patch) => readPatch(call, patch))],
-    );
-    const problem = configProblems(docs);
+    const docs = applyPatches(machineConfigDocs(input, role), [
+      ...common,
+      ...rolePatches.map((patch) => readPatch(call, patch)),
+    ]);
+    const problem = configProblems(docs, CONTRACT_SCHEMA[contractMinor] ?? 'v1.13.9');
     if (problem) throw new ToolFailure(`failed to generate config for ${role}: ${problem}`);
     writeOrPrint(call, output === '-' ? '-' : target, renderDocuments(docs));
   }
@@ -386,71 +399,18 @@ function printDisks(call: ToolCall, node: TalosNode, nodeColumn: string, output:
   call.out(table(rows));
 }
 
-/** The modes of `--mode`, as the API names them; the maintenance service takes only three. */
-const MODES: Record<string, string> = {
-  auto: 'AUTO',
-  interactive: 'INTERACTIVE',
-  'no-reboot': 'NO_REBOOT',
-  reboot: 'REBOOT',
-  staged: 'STAGED',
-  try: 'TRY',
-};
-const MAINTENANCE_MODES = ['AUTO', 'REBOOT', 'TRY'];
-
-async function applyConfig(call: ToolCall, args: ParsedArgs): Promise<void> {
-  const file = stringFlag(args, 'file');
-  if (!file) throw new ToolFailure('no filename supplied for configuration');
-  const modeName = stringFlag(args, 'mode') ?? 'auto';
-  const mode = MODES[modeName];
-  if (!mode)
-    throw new ToolFailure(
-      `invalid argument "${modeName}" for "-m, --mode" flag: possible options are: [auto interactive no-reboot reboot staged try]`,
-    );
-  let docs = parseDocuments(call.read(file), file);
-  const patches = listFlag(args, 'config-patch');
-  if (patches.length > 0)
-    docs = applyPatches(
-      docs,
-      patches.map((patch) => readPatch(call, patch)),
-    );
-  const fail = (message: string) => new ToolFailure(`error applying new configuration: ${message}`);
-  try {
-    if (boolFlag(args, 'insecure')) {
-      const { node } = await dialInsecure(call, args);
-      if (!MAINTENANCE_MODES.includes(mode)) {
-        throw new ToolFailure(
-          `rpc error: code = Unimplemented desc = apply configuration in "${mode}" mode is not supported in maintenance mode`,
-        );
-      }
-      accept(call, node, docs, boolFlag(args, 'dry-run'));
-      return;
-    }
-    const target = await dialSecure(call, args);
-    const node = await proxyTo(call, target.endpoint, target.nodes[0] ?? target.endpoint.addresses[0] ?? '');
-    accept(call, node, docs, boolFlag(args, 'dry-run'));
-    call.out(
-      boolFlag(args, 'dry-run')
-        ? 'Dry run summary:\nApplied configuration with a reboot (skipped in dry-run).\n'
-        : 'Applied configuration with a reboot\n',
-    );
-  } catch (error) {
-    if (error instanceof ToolFailure) throw fail(error.message);
-    throw error;
+/**
+ * `talosctl read <path>`: the lab's nodes have one file to read, the kernel's boot id (what the upgrade
+ * tracker compares, F.1). Any other path: the error of a missing file (UNCONFIRMED wording).
+ */
+async function readFile(call: ToolCall, args: ParsedArgs): Promise<void> {
+  exactArgs(args, 1);
+  const path = args.positionals[0] ?? '';
+  const node = await singleNode(call, args);
+  if (path !== '/proc/sys/kernel/random/boot_id') {
+    throw new ToolFailure(`rpc error: code = Unknown desc = lstat ${path}: no such file or directory`);
   }
-}
-
-/** Talos validates the config it is sent, then writes it and reboots into it. */
-function accept(call: ToolCall, node: TalosNode, docs: Doc[], dryRun: boolean): void {
-  const problem = configProblems(docs);
-  if (problem) throw new ToolFailure(`rpc error: code = InvalidArgument desc = ${problem}`);
-  if (dryRun) return;
-  call.talos.apply(node.vm, renderDocuments(docs));
-  if (call.talos.faults.talosReset()) {
-    // The node took the config and went down to reboot before the answer was written.
-    throw new ToolFailure(
-      `rpc error: code = Unavailable desc = error reading from server: read tcp 10.0.0.1:51820->${node.addresses[0] ?? ''}:${APID_PORT}: read: connection reset by peer`,
-    );
-  }
+  call.out(`${node.bootId}\n`);
 }
 
 async function kubeconfig(call: ToolCall, args: ParsedArgs): Promise<void> {
@@ -506,7 +466,19 @@ function mergeKubeconfig(existing: unknown, added: Doc): Doc {
   };
 }
 
-const CLIENT_VERSION = `Client:\n\tTag:         ${TALOS_VERSION}\n\tSHA:         6dd14300\n\tBuilt:       \n\tGo version:  go1.24.11\n\tOS/Arch:     linux/amd64\n`;
+/** Each release's commit (tag -> SHA, 8 hex) and Go version (facts-13: v1.13.9 = 3ebd10a7, go 1.26.6). */
+const BUILDS: Record<string, { sha: string; go: string }> = {
+  'v1.11.6': { sha: '6dd14300', go: 'go1.24.11' },
+  'v1.12.11': { sha: '2e80771b', go: 'go1.25.12' }, // go.mod's go line; the build toolchain is UNCONFIRMED
+  'v1.13.9': { sha: '3ebd10a7', go: 'go1.26.6' },
+};
+
+function versionBlock(tag: string): string {
+  const build = BUILDS[tag] ?? { sha: '', go: '' };
+  return `\tTag:         ${tag}\n\tSHA:         ${build.sha}\n\tBuilt:       \n\tGo version:  ${build.go}\n\tOS/Arch:     linux/amd64\n`;
+}
+
+const CLIENT_VERSION = `Client:\n${versionBlock(TALOS_VERSION)}`;
 
 async function version(call: ToolCall, args: ParsedArgs): Promise<void> {
   if (boolFlag(args, 'short')) call.out(`Client:\nTalos ${TALOS_VERSION}\n`);
@@ -532,24 +504,29 @@ async function version(call: ToolCall, args: ParsedArgs): Promise<void> {
           failures.push(`${ip}: ${error.message}`);
         }
       }
-      printServers(call, names);
+      printServers(
+        call,
+        names.map((name, index) => ({ name, release: nodes[index]?.release ?? '' })),
+      );
       if (failures.length > 0) {
         const head = failures.length === 1 ? '1 error occurred:' : `${failures.length} errors occurred:`;
         throw new ToolFailure(`${head}\n${failures.map((failure) => `\t* ${failure}`).join('\n')}\n`);
       }
       return;
     }
-    printServers(call, names);
+    printServers(
+      call,
+      names.map((name, index) => ({ name, release: nodes[index]?.release ?? '' })),
+    );
   } catch (error) {
     if (error instanceof ToolFailure) throw new ToolFailure(`error getting version: ${error.message}`);
     throw error;
   }
 }
 
-function printServers(call: ToolCall, names: string[]): void {
-  for (const name of names) {
-    call.out(
-      `Server:\n\tNODE:        ${name}\n\tTag:         ${TALOS_VERSION}\n\tSHA:         6dd14300\n\tBuilt:       \n\tGo version:  go1.24.11\n\tOS/Arch:     linux/amd64\n\tEnabled:     RBAC\n`,
-    );
+/** One block per node, its Tag the release that node runs. */
+function printServers(call: ToolCall, servers: { name: string; release: string }[]): void {
+  for (const server of servers) {
+    call.out(`Server:\n\tNODE:        ${server.name}\n${versionBlock(server.release)}\tEnabled:     RBAC\n`);
   }
 }

@@ -63,4 +63,9 @@ export interface NodeAction {
   /** Evict the node's pods before `run` (a reboot without Talos' own drain, e.g. a PVE reboot). */
   drain: boolean;
   run(): Promise<void>;
+  /**
+   * What must hold once the node is back and Ready, awaited like a gate (e.g. the kubelet reports the VM's
+   * new cores): true, or why not yet.
+   */
+  settled?(): Promise<true | string>;
 }

@@ -56,6 +56,9 @@ function talosNode(
     timeSyncedAt: 0,
     timeServers: ['time.cloudflare.com'],
     servicesStartAt: 0,
+    release: 'v1.11.6',
+    bootId: 'boot-0',
+    outages: [],
     config: {
       machine: { type: role },
       cluster: { network: { podSubnets: ['10.244.0.0/16'], serviceSubnets: ['10.96.0.0/12'] } },

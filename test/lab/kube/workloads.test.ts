@@ -56,6 +56,9 @@ function talosNode(hostname: string, role: 'controlplane' | 'worker', address: s
     timeSyncedAt: 0,
     timeServers: ['time.cloudflare.com'],
     servicesStartAt: 0,
+    release: 'v1.11.6',
+    bootId: 'boot-0',
+    outages: [],
     config: {
       machine: { type: role },
       cluster: {

@@ -37,10 +37,11 @@ function memberRows(result: ToolResult): string[][] {
     .map((line) => line.split(/\s{3,}/).slice(0, 4));
 }
 
-/** Sends a node its config again: it reboots into it, and answers before its CRI runs. */
+/** Sends a node its config again with a reboot (F.3 `--mode reboot`): it answers again before its CRI runs. */
 async function runningConfigAgain(run: ReturnType<typeof talosctlOn>, node: string, ip: string) {
-  const applied = await run(ip, 'apply-config', '--file', `${node}.yaml`);
-  expect(applied.stdout).toBe('Applied configuration with a reboot\n');
+  const applied = await run(ip, 'apply-config', '--file', `${node}.yaml`, '--mode', 'reboot');
+  expect(applied.stderr).toBe('Applied configuration with a reboot\n');
+  await eventually(async () => (await run(ip, 'version')).code !== 0);
   await eventually(async () => (await run(ip, 'version')).code === 0);
 }
 

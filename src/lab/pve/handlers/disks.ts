@@ -320,6 +320,9 @@ function planImport(
     { format },
   );
   if (typeof allocated !== 'string') return `cannot import from '${source}' - ${allocated.failure}`;
+  Object.assign(lab.state.volume(node, allocated) ?? {}, {
+    importedFrom: sourceVolume.importedFrom ?? sourceVolume.sourceUrl ?? source,
+  });
   const copyMs = lab.timing.transferMs(bytes, 'import') * input.slow;
   const owner = sourceVolume.vmid;
   if (sourceVolume.vtype === 'images' && owner !== undefined && owner !== input.vmid) {

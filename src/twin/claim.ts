@@ -1,0 +1,181 @@
+import { ConfigurationError, errorMessage } from '../errors.js';
+import { waitUntil } from '../kube/readiness.js';
+import type { TwinPlan } from '../plan/plan.js';
+import { creationDemands, observeProxmox, planTwin } from '../plan/plan.js';
+import { admit, afterReservations, reservationsOf } from '../proxmox/capacity.js';
+import type { CapacityDemand } from '../proxmox/capacity.js';
+import type { PveNodeCapacity } from '../proxmox/inventory.js';
+import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
+import type { SlotClaim } from '../proxmox/slots.js';
+import { createsInFlight } from '../proxmox/tasks.js';
+import type { TwinContext } from './context.js';
+import { readTwinRecord } from './outcome.js';
+import type { TwinRecord } from './outcome.js';
+
+/**
+ * Plans against Proxmox, refuses conflicts and what does not fit, then claims the slot atomically with a
+ * reservation of the capacity its new VMs take. Twins claimed at the same moment each saw the same free
+ * space, so after claiming, a twin checks again against the reservations of twins claimed before it and
+ * gives its slot back if it no longer fits: the earliest claim wins, nothing is half-built.
+ */
+export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
+  const { spec } = ctx.twin;
+  for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
+    const view = await observeProxmox(ctx.client, spec.proxmox);
+    const plan = planTwin(ctx.twin, view);
+    if (await waitForTasksInFlight(ctx, plan)) continue; // plan again once they ended
+    refuseConflicts(plan);
+    refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
+    const demands = creationDemands(plan);
+    const others = view.claims.filter((claim) => claim.twin !== plan.twin);
+    admitBeside(ctx, plan, demands, view, others);
+    if (plan.slotState === 'held') return { plan, ...unreleasedReservation(view.claims, plan) };
+    const claimedAt = new Date();
+    const reserves = reservationsOf(demands);
+    try {
+      await ctx.client.post('/pools', {
+        poolid: plan.pool,
+        comment: slotComment(plan.twin, claimedAt, reserves),
+      });
+    } catch (error) {
+      // Another runner took this slot a moment ago: plan again against what it did.
+      const claims = await listSlotClaims(ctx.client, spec.proxmox.slots.poolPrefix);
+      const holder = claims.find((claim) => claim.slot === plan.slot);
+      if (holder?.twin === plan.twin) return { plan: { ...plan, slotState: 'held' } };
+      if (!holder) throw error;
+      ctx.log(`slot ${plan.slot} was just taken by ${holder.twin ?? 'another twin'}; choosing again`);
+      continue;
+    }
+    ctx.log(`claimed slot ${plan.slot} (pool ${plan.pool})`);
+    await admitAgainstEarlierClaims(ctx, plan, demands);
+    return { plan: { ...plan, slotState: 'held' }, reservation: { claimedAt } };
+  }
+  throw new ConfigurationError(
+    `could not claim a slot for twin ${ctx.twin.twin}: every attempt lost a race; try again`,
+  );
+}
+
+export interface ClaimedPlan {
+  plan: TwinPlan;
+  /** Set when this run claimed the slot with a reservation, to be released once the VMs exist. */
+  reservation?: { claimedAt: Date };
+}
+
+/**
+ * A VMID the plan would create that a create task still holds: one a killed or failed run left in flight
+ * (PVE writes the config with `lock: create` first and adds the VM to its pool only when the task ends, so
+ * a pool-scoped token sees neither the VM nor its lock, P.7). Waits for those tasks to end, bounded like a
+ * boot; returns whether it waited.
+ */
+async function waitForTasksInFlight(ctx: TwinContext, plan: TwinPlan): Promise<boolean> {
+  const free = new Set(
+    plan.vms
+      .filter((vm) => vm.action === 'create' || (vm.action === 'conflict' && vm.lock))
+      .map((vm) => vm.vmid),
+  );
+  if (free.size === 0) return false;
+  const pveNodes = ctx.twin.spec.proxmox.nodes;
+  const running = await createsInFlight(ctx.client, pveNodes, free);
+  if (running.length === 0) return false;
+  const vmids = running.map((task) => task.vmid).join(', ');
+  ctx.log(`VMID(s) ${vmids} held by a create task in flight; waiting for it to end`);
+  await waitUntil(async () => (await createsInFlight(ctx.client, pveNodes, free)).length === 0, {
+    timeoutMs: ctx.pace.bootTimeoutMs,
+    intervalMs: ctx.pace.pollMs,
+    describe: `the create task(s) of VMID(s) ${vmids} to end (if one stays, look at it in the PVE GUI, then apply again)`,
+  });
+  return true;
+}
+
+/** Admission against the free capacity that the reservations of `claims` leave. */
+function admitBeside(
+  ctx: TwinContext,
+  plan: TwinPlan,
+  demands: CapacityDemand[],
+  view: { nodes: PveNodeCapacity[] },
+  claims: SlotClaim[],
+): void {
+  const building = claims.filter((claim) => claim.reserves);
+  admit(
+    plan.twin,
+    demands,
+    afterReservations(
+      view.nodes,
+      building.flatMap((claim) => claim.reserves ?? []),
+    ),
+    ctx.twin.spec.proxmox.storage.disks,
+    building.map((claim) => claim.twin ?? claim.poolId),
+  );
+}
+
+/** The check after claiming; on refusal the slot is given back before the error, so nothing is left. */
+async function admitAgainstEarlierClaims(ctx: TwinContext, plan: TwinPlan, demands: CapacityDemand[]) {
+  const { spec } = ctx.twin;
+  const view = await observeProxmox(ctx.client, spec.proxmox);
+  const mine = view.claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
+  const earlier = view.claims.filter(
+    (claim) => claim.twin !== plan.twin && (!mine || claimedBefore(claim, mine)),
+  );
+  try {
+    admitBeside(ctx, plan, demands, view, earlier);
+  } catch (error) {
+    await ctx.client.delete('/pools', { poolid: plan.pool });
+    ctx.log(`gave slot ${plan.slot} back: twins claimed just before took the capacity`);
+    throw error;
+  }
+}
+
+/** A reservation an earlier run of this twin made and never dropped (it was killed): this run drops it. */
+function unreleasedReservation(claims: SlotClaim[], plan: TwinPlan): Pick<ClaimedPlan, 'reservation'> {
+  const mine = claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
+  const claimedAt = Date.parse(mine?.claimedAt ?? '');
+  if (!mine?.reserves || Number.isNaN(claimedAt)) return {};
+  return { reservation: { claimedAt: new Date(claimedAt) } };
+}
+
+/** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
+export async function releaseReservation(ctx: TwinContext, plan: TwinPlan, claimedAt: Date): Promise<void> {
+  try {
+    await ctx.client.put('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) });
+  } catch (error) {
+    // Only admission of other twins reads it, and a stale reservation errs on the safe side.
+    ctx.log(
+      `slot ${plan.slot}: the capacity reservation stays in pool ${plan.pool} (${errorMessage(error)}); ` +
+        'the next apply or the destroy of this twin drops it',
+    );
+  }
+}
+
+/**
+ * A running cluster keeps its Cilium cluster id and pod CIDR: Cilium fixes both at install (identities and
+ * the mesh are derived from the id; every pod address from the CIDR), so a spec that changes them for an
+ * existing cluster is refused before anything changes, rather than half-applied.
+ */
+function refuseIdentityChanges(plan: TwinPlan, record: TwinRecord | undefined): void {
+  if (!record) return;
+  const changes = plan.clusters.flatMap((cluster) => {
+    const before = record.clusters.find((known) => known.name === cluster.name);
+    if (!before) return [];
+    return [
+      ...(before.id !== cluster.id ? [`cluster ${cluster.name}: id ${before.id} -> ${cluster.id}`] : []),
+      ...(before.pods !== cluster.pods
+        ? [`cluster ${cluster.name}: pods ${before.pods} -> ${cluster.pods}`]
+        : []),
+    ];
+  });
+  if (changes.length === 0) return;
+  throw new ConfigurationError(
+    `twin ${plan.twin} cannot take these changes in place, nothing was changed:\n  ${changes.join('\n  ')}\n` +
+      "Cilium fixes a cluster's id and pod CIDR at install: restore them in the spec, or destroy the twin " +
+      '(operation destroy) and apply it again',
+  );
+}
+
+function refuseConflicts(plan: TwinPlan): void {
+  const conflicts = plan.vms.filter((vm) => vm.action === 'conflict');
+  if (conflicts.length === 0) return;
+  throw new ConfigurationError(
+    `twin ${plan.twin} cannot be applied, nothing was changed:\n  ${conflicts.flatMap((vm) => vm.reasons).join('\n  ')}\n` +
+      'remove those VMs or move this twin to another slot',
+  );
+}

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterFiles, ToolLab, ToolResult } from './helpers.js';
+import { eventually, startToolLab } from './helpers.js';
+import { provision } from './cluster-flow.js';
+
+/** Lab time at a 50th of real time: an upgrade (pull, stop, install, kexec, boot) takes about 1.5 s. */
+const SCALE = 0.02;
+const SCHEMATIC = '376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba';
+const installer = (version: string) => `factory.talos.dev/nocloud-installer/${SCHEMATIC}:${version}`;
+
+function talosctlOn(t: ToolLab, files: ClusterFiles) {
+  return (ip: string, ...args: string[]) =>
+    t.run('talosctl', ['--talosconfig', files.talosconfig, '--nodes', ip, '--endpoints', ip, ...args]);
+}
+
+/** The per-node Server Tag of `talosctl version`. */
+function serverTag(result: ToolResult): string | undefined {
+  return /Server:\n(?:\t.*\n)*?\tTag:\s+(\S+)/.exec(result.stdout)?.[1];
+}
+
+describe('lab talosctl upgrade (LIFECYCLE F.1)', () => {
+  let t: ToolLab;
+  let run: ReturnType<typeof talosctlOn>;
+  const cp1 = '192.168.10.11';
+
+  beforeAll(async () => {
+    t = await startToolLab(undefined, { timeScale: SCALE });
+    run = talosctlOn(t, await provision(t, 1, 0));
+  }, 120_000);
+  afterAll(async () => t?.stop());
+
+  it('runs the release of its boot image; talosctl is a v1.13.9 client', async () => {
+    const version = await run(cp1, 'version');
+    expect(version.stdout).toMatch(/^Client:\n\tTag:\s+v1\.13\.9\n/);
+    expect(serverTag(version)).toBe('v1.11.6');
+  });
+
+  it('upgrades v1.11.6 -> v1.12.11 -> v1.13.9 with --wait: down in between, a new boot id each time', async () => {
+    const bootIds = [(await run(cp1, 'read', '/proc/sys/kernel/random/boot_id')).stdout.trim()];
+    for (const version of ['v1.12.11', 'v1.13.9']) {
+      let sawDown = false;
+      const watching = (async () => {
+        while (!sawDown) {
+          const probe = await run(cp1, 'version');
+          if (probe.code !== 0) sawDown = true;
+          if (serverTag(probe) === version) break;
+          await new Promise((done) => setTimeout(done, 50));
+        }
+      })();
+      const upgraded = await run(cp1, 'upgrade', '--image', installer(version));
+      await watching;
+      expect(upgraded.code, upgraded.stderr).toBe(0);
+      expect(upgraded.stderr).toContain('New upgrade API is not available, falling back to legacy\n');
+      expect(upgraded.stderr).toContain(`"${cp1}": phase: upgrade action: START\n`);
+      expect(upgraded.stderr.trimEnd().split('\n').slice(-1)[0]).toBe(`"${cp1}": post check passed`);
+      expect(sawDown).toBe(true);
+      expect(serverTag(await run(cp1, 'version'))).toBe(version);
+      bootIds.push((await run(cp1, 'read', '/proc/sys/kernel/random/boot_id')).stdout.trim());
+    }
+    expect(new Set(bootIds).size).toBe(3);
+  }, 60_000);
+
+  it('the legacy API fallback is announced for v1.11/v1.12 nodes only', async () => {
+    const before = (await run(cp1, 'read', '/proc/sys/kernel/random/boot_id')).stdout.trim();
+    const result = await run(cp1, 'upgrade', '--image', installer('v1.13.9'), '--wait=false');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('falling back to legacy');
+    expect(result.stdout).toMatch(
+      /^NODE\s+ACK\s+STARTED\n192\.168\.10\.11\s+Upgrade request received\s+\d{4}-/,
+    );
+    await eventually(async () => {
+      const bootId = await run(cp1, 'read', '/proc/sys/kernel/random/boot_id');
+      return bootId.code === 0 && bootId.stdout.trim() !== before;
+    }, 20_000);
+  });
+
+  it('refuses an unknown installer image before answering, and --wait with --insecure', async () => {
+    const unknown = installer('v1.99.0');
+    const refused = await run(cp1, 'upgrade', '--image', unknown, '--wait=false');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `error performing upgrade: rpc error: code = Unknown desc = error validating installer image "${unknown}": failed to resolve reference "${unknown}": ${unknown}: not found\n`,
+    );
+    const insecure = await run(cp1, 'upgrade', '--insecure');
+    expect(insecure.stderr).toBe(
+      'Flag --insecure has been deprecated, legacy flag for MachineService.Upgrade fallback, to be removed in Talos 1.18\ncannot use --wait and --insecure together\n',
+    );
+  });
+
+  it('a downgrade the installer refuses in its pre-flight is a sequence error; the node keeps its release', async () => {
+    const before = (await run(cp1, 'read', '/proc/sys/kernel/random/boot_id')).stdout.trim();
+    const refused = await run(cp1, 'upgrade', '--image', installer('v1.11.6'));
+    expect(refused.code).toBe(1);
+    const error =
+      'error running phase 9 in upgrade sequence: task 1/1: failed, pre-flight checks failed: host version 1.13.9 is too new to downgrade to Talos 1.11.6';
+    expect(refused.stderr.trimEnd().split('\n').slice(-1)[0]).toBe(
+      `"${cp1}": sequence error: sequence failed: ${error}`,
+    );
+    await eventually(async () => {
+      const bootId = await run(cp1, 'read', '/proc/sys/kernel/random/boot_id');
+      return bootId.code === 0 && bootId.stdout.trim() !== before;
+    }, 20_000);
+    expect(serverTag(await run(cp1, 'version'))).toBe('v1.13.9');
+  });
+});
