@@ -96,6 +96,11 @@ export interface TimeProfile {
     helmInstall: number;
     /** A Cilium agent pod: image pull, init containers, agent ready on its node. */
     ciliumAgentStart: number;
+    /**
+     * The image pull within ciliumAgentStart: an agent upgraded on a node that already pulled its image
+     * (Cilium's preflight pre-pulls it, LIFECYCLE I.1) starts this much sooner.
+     */
+    ciliumImagePull: number;
     /** The Cilium operator's replicas available. */
     ciliumOperatorStart: number;
     /** A kubelet reports Ready after the CNI config appears. */
@@ -189,6 +194,7 @@ const REALISTIC: TimeProfile = {
     kubeletRegister: 15,
     helmInstall: 6,
     ciliumAgentStart: 45,
+    ciliumImagePull: 20,
     ciliumOperatorStart: 30,
     nodeReadyAfterCni: 5,
     drain: 10,

@@ -4,10 +4,13 @@ import {
   CILIUM_CHART_VERSIONS,
   CILIUM_REPO,
   chartDefaults as ciliumDefaults,
+  minorOf,
+  renderCiliumConfig,
   renderClustermeshApiserver,
   validateTemplateError,
-  valuesSchemaError,
 } from './cilium-chart.js';
+import { renderPreflight } from './cilium-preflight.js';
+import { valuesSchemaError } from './cilium-values-schema.js';
 import type { ChartRelease } from './rook-charts.js';
 import {
   ROOK_CHART_VERSIONS,
@@ -32,10 +35,10 @@ export interface LabChart {
   home: string;
   description: string;
   kubeVersion?: string;
-  /** values.yaml: what the user's values are coalesced over. */
-  defaults(): Doc;
-  /** The chart's own refusals (values.schema.json, `fail` in templates), for charts that have any. */
-  check?(values: Doc): string | undefined;
+  /** values.yaml of a chart version: what the user's values are coalesced over. */
+  defaults(chartVersion: string): Doc;
+  /** The chart version's own refusals (values.schema.json, `fail` in templates), for charts that have any. */
+  check?(values: Doc, chartVersion: string): string | undefined;
   /** The objects the chart's templates produce for the coalesced values. */
   render(values: Doc, release: ChartRelease): Doc[];
   /** templates/NOTES.txt. */
@@ -50,10 +53,15 @@ const cilium: LabChart = {
   description: 'eBPF-based Networking, Security, and Observability',
   kubeVersion: '>= 1.21.0-0',
   defaults: ciliumDefaults,
-  check: (values) => valuesSchemaError(structuredClone(values)) ?? validateTemplateError(values),
-  render: renderClustermeshApiserver,
+  check: (values, chartVersion) =>
+    valuesSchemaError(structuredClone(values), chartVersion) ?? validateTemplateError(values, chartVersion),
+  render: (values, release) => [
+    ...renderCiliumConfig(values, release),
+    ...renderClustermeshApiserver(values, release),
+    ...renderPreflight(values, release),
+  ],
   notes: (release) => {
-    const minor = release.chartVersion.split('.').slice(0, 2).join('.');
+    const minor = minorOf(release.chartVersion);
     return `You have successfully installed Cilium with Hubble Relay and Hubble UI.\n\nYour release version is ${release.chartVersion}.\n\nFor any further help, visit https://docs.cilium.io/en/v${minor}/gettinghelp\n`;
   },
 };

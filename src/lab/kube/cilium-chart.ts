@@ -1,17 +1,64 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { contractFile } from '../contracts-dir.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, isMap } from '../talos/yaml-docs.js';
 
-/** The chart versions of https://helm.cilium.io the lab serves (CONTRACTS C, chart 1.19.6). */
-export const CILIUM_CHART_VERSIONS = ['1.19.0', '1.19.1', '1.19.2', '1.19.3', '1.19.4', '1.19.5', '1.19.6'];
+/**
+ * The chart versions of https://helm.cilium.io the lab serves (CONTRACTS C, chart 1.19.6; LIFECYCLE I.1 and
+ * contracts/cilium-1.20.0-values.schema.json for 1.20.0).
+ */
+export const CILIUM_CHART_VERSIONS = [
+  '1.19.0',
+  '1.19.1',
+  '1.19.2',
+  '1.19.3',
+  '1.19.4',
+  '1.19.5',
+  '1.19.6',
+  '1.20.0',
+];
 export const CILIUM_REPO = 'https://helm.cilium.io';
+/** The release the lab's agents and operator follow (the cluster models them from it). */
+export const CILIUM_RELEASE = 'cilium';
 
-/** The chart defaults the lab's rules read (cilium 1.19.6 values.yaml). */
-export function chartDefaults(): Doc {
+/**
+ * The chart defaults the lab's rules read (cilium 1.19.6 values.yaml). Each chart release pins its own
+ * images in values.yaml (`image.tag: v<version>`), so the tags follow the chart version; a release's
+ * other changed defaults come from CHANGED_DEFAULTS.
+ */
+export function chartDefaults(chartVersion = '1.19.6'): Doc {
+  const tag = `v${chartVersion}`;
+  return coalesce(baseDefaults(tag), CHANGED_DEFAULTS[minorOf(chartVersion)] ?? {}) as Doc;
+}
+
+/**
+ * Defaults a minor release changed among the keys the lab renders or reads (/work/facts-13.md section 4,
+ * a values.yaml diff of chart 1.19.7 and 1.20.1: 1.20.0's own values.yaml was not found). The 1.20
+ * schema adds and drops keys besides (cilium-values-schema.ts); the default `upgradeCompatibility`
+ * guards in 1.20 is Envoy's xDS mode (envoyXdsMode below).
+ */
+const CHANGED_DEFAULTS: Record<string, Doc> = {
+  '1.20': { clustermesh: { apiserver: { tls: { auto: { certValidityDuration: 365 } } } } },
+};
+
+export function minorOf(chartVersion: string): string {
+  return chartVersion.split('.').slice(0, 2).join('.');
+}
+
+function baseDefaults(tag: string): Doc {
+  const image = (repository: string) => ({ repository, tag, pullPolicy: 'IfNotPresent' });
   return {
+    image: image('quay.io/cilium/cilium'),
+    // The agent DaemonSet's strategy (values line 440, LIFECYCLE I.2).
+    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } },
+    agent: true,
+    preflight: {
+      enabled: false,
+      validateCNPs: true,
+      image: image('quay.io/cilium/cilium'),
+      tolerations: [{ operator: 'Exists' }],
+      priorityClassName: '',
+      terminationGracePeriodSeconds: 1,
+      updateStrategy: { type: 'RollingUpdate' },
+    },
     cluster: { name: 'default', id: 0 },
     clustermesh: {
       maxConnectedClusters: 255,
@@ -19,8 +66,9 @@ export function chartDefaults(): Doc {
       config: { enabled: false, domain: 'mesh.cilium.io' },
       apiserver: {
         replicas: 1,
-        image: { repository: 'quay.io/cilium/clustermesh-apiserver' },
+        image: image('quay.io/cilium/clustermesh-apiserver'),
         kvstoremesh: { enabled: true },
+        tls: { auto: { enabled: true, method: 'helm', certValidityDuration: 1095 } },
         service: { type: 'NodePort', nodePort: 32379 },
       },
     },
@@ -49,7 +97,7 @@ export function chartDefaults(): Doc {
         cleanCiliumState: ['NET_ADMIN', 'SYS_MODULE', 'SYS_ADMIN', 'SYS_RESOURCE'],
       },
     },
-    operator: { replicas: 2 },
+    operator: { enabled: true, replicas: 2, image: image('quay.io/cilium/operator') },
     // The agent's install-cni-binaries init container (values.yaml 831–843): the agent pod's effective
     // request, the agent container itself requesting nothing (LIFECYCLE I.3).
     cni: { resources: { requests: { cpu: '100m', memory: '10Mi' }, limits: { cpu: 1, memory: '1Gi' } } },
@@ -67,7 +115,7 @@ export function renderClustermeshApiserver(
 ): Doc[] {
   if (get(values, 'clustermesh.useAPIServer') !== true) return [];
   const apiserver = (path: string) => get(values, `clustermesh.apiserver.${path}`);
-  const image = `${String(apiserver('image.repository'))}:v${release.chartVersion}`;
+  const image = `${String(apiserver('image.repository'))}:${String(apiserver('image.tag') ?? `v${release.chartVersion}`)}`;
   const kvstoremesh = apiserver('kvstoremesh.enabled') !== false;
   const labels = { 'k8s-app': 'clustermesh-apiserver', 'app.kubernetes.io/part-of': 'cilium' };
   const container = (name: string, command: string[], args: string[] = []) => ({
@@ -132,6 +180,48 @@ function hostAliases(values: Doc): Doc[] {
   );
 }
 
+/**
+ * The chart's `envoyXdsMode` helper (1.20 _helpers.tpl, facts-13 section 4): `envoy.xdsMode` when set,
+ * else `ads` for a 1.20+ chart unless `upgradeCompatibility` names a release below 1.20 (the agent then
+ * keeps its legacy `split` mode); 1.19 charts render no `envoy-xds-mode` at all.
+ */
+export function envoyXdsMode(values: Doc, chartVersion: string): string | undefined {
+  if (minorOf(chartVersion) === '1.19') return undefined;
+  const explicit = get(values, 'envoy.xdsMode');
+  if (typeof explicit === 'string') return explicit;
+  const compatibility = get(values, 'upgradeCompatibility');
+  const since = typeof compatibility === 'string' && compatibility !== '' ? compatibility : '1.20';
+  return compareMinor(since, '1.20') >= 0 ? 'ads' : undefined;
+}
+
+/** Orders "1.19" and "1.20.1" by major, then minor (helm's semverCompare on the helper's versions). */
+function compareMinor(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor - bMajor || aMinor - bMinor;
+}
+
+/**
+ * The agent's ConfigMap `cilium-config` (templates/cilium-configmap.yaml, rendered with the agent and
+ * not for a preflight), with the keys the lab models: the cluster's identity and Envoy's xDS mode.
+ */
+export function renderCiliumConfig(values: Doc, release: { namespace: string; chartVersion: string }): Doc[] {
+  if (get(values, 'agent') === false || get(values, 'preflight.enabled') === true) return [];
+  const xdsMode = envoyXdsMode(values, release.chartVersion);
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cilium-config', namespace: release.namespace },
+      data: {
+        'cluster-name': String(get(values, 'cluster.name') ?? 'default'),
+        'cluster-id': String(get(values, 'cluster.id') ?? 0),
+        ...(xdsMode ? { 'envoy-xds-mode': xdsMode } : {}),
+      },
+    },
+  ];
+}
+
 /** Helm's coalescing: maps merge, anything else (lists included) is replaced by the user's value. */
 export function coalesce(base: unknown, over: unknown): unknown {
   if (!isMap(base) || !isMap(over)) return over === undefined ? base : over;
@@ -141,51 +231,15 @@ export function coalesce(base: unknown, over: unknown): unknown {
   return merged;
 }
 
-let validator: ValidateFunction | undefined;
-
-/** gojsonschema's wording, as helm prints it: "- path: message". */
-function schemaLine(error: ErrorObject): string {
-  const path = error.instancePath.split('/').filter(Boolean).join('.') || '(root)';
-  const params = error.params as {
-    type?: string | string[];
-    additionalProperty?: string;
-    allowedValues?: unknown[];
-  };
-  if (error.keyword === 'type') {
-    const expected = Array.isArray(params.type) ? `[${params.type.join(',')}]` : String(params.type);
-    return `- ${path}: Invalid type. Expected: ${expected}, given: ${givenType(error.data)}`;
-  }
-  if (error.keyword === 'additionalProperties')
-    return `- ${path}: Additional property ${params.additionalProperty} is not allowed`;
-  if (error.keyword === 'enum') {
-    return `- ${path}: ${path} must be one of the following: ${(params.allowedValues ?? []).map((value) => JSON.stringify(value)).join(', ')}`;
-  }
-  return `- ${path}: ${error.message ?? 'is invalid'}`;
-}
-
-function givenType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value === 'object' ? 'object' : typeof value;
-}
-
-/** The chart's values.schema.json (draft-07) over the coalesced values; helm's error text, or undefined. */
-export function valuesSchemaError(values: Doc): string | undefined {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(contractFile('ciliumValues'), 'utf8')) as object;
-    validator = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false }).compile(
-      schema,
+/** templates/validate.yaml's `fail` calls (CONTRACTS C.2), with those a chart release added. */
+export function validateTemplateError(values: Doc, chartVersion = '1.19.6'): string | undefined {
+  const fail = (message: string) => `execution error at (cilium/templates/validate.yaml): ${message}`;
+  if (minorOf(chartVersion) === '1.20' && providesMeshCerts(values)) {
+    // /work/facts-13.md section 4 (chart 1.20.1's validate.yaml; 1.20.0's not found, taken as the same).
+    return fail(
+      'The support for providing Cluster Mesh certs and keys as helm values has been removed. You must enable auto-generation or pre-create the corresponding secrets',
     );
   }
-  if (validator(values)) return undefined;
-  const lines = [...new Set((validator.errors ?? []).map(schemaLine))];
-  return `values don't meet the specifications of the schema(s) in the following chart(s):\ncilium:\n${lines.join('\n')}`;
-}
-
-/** templates/validate.yaml's `fail` calls (CONTRACTS C.2). */
-export function validateTemplateError(values: Doc): string | undefined {
-  const fail = (message: string) => `execution error at (cilium/templates/validate.yaml): ${message}`;
   const name = String(get(values, 'cluster.name') ?? '');
   const id = Number(get(values, 'cluster.id') ?? 0);
   if (!/^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/.test(name) || name.length > 32) {
@@ -208,6 +262,16 @@ export function validateTemplateError(values: Doc): string | undefined {
     return fail('clustermesh.apiserver.tls.auto.certManagerIssuerRef must be set when method is certmanager');
   }
   return undefined;
+}
+
+/** 1.19's `clustermesh.apiserver.tls.{server,admin,remote}.cert` given without auto-generation. */
+function providesMeshCerts(values: Doc): boolean {
+  if (get(values, 'clustermesh.useAPIServer') !== true) return false;
+  if (get(values, 'clustermesh.apiserver.tls.auto.enabled') === true) return false;
+  return ['server', 'admin', 'remote'].some((cert) => {
+    const given = get(values, `clustermesh.apiserver.tls.${cert}.cert`);
+    return typeof given === 'string' && given !== '';
+  });
 }
 
 /** How a pod fails on a node: the pod STATUS kubectl shows and why. */

@@ -5,7 +5,9 @@ import { vipOf } from '../talos/nodes.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString } from '../talos/yaml-docs.js';
 import type { PodFailure, TalosFacts } from './cilium-chart.js';
-import { agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
+import { CILIUM_RELEASE, agentFailure, chartDefaults, coalesce, operatorFailure } from './cilium-chart.js';
+import type { AgentInput, CiliumRevision, PodState } from './cilium-rollout.js';
+import { agentPods, agentServingSince, agentsServingFrom, operatorPods } from './cilium-rollout.js';
 import type { RemovedObject, StoredObject } from './objects.js';
 import { ObjectStore } from './objects.js';
 import type { Interval, NodeOutage } from './node-state.js';
@@ -20,21 +22,28 @@ import {
 
 export type { Interval, NodeOutage } from './node-state.js';
 
-export interface ReleaseRecord {
-  name: string;
-  namespace: string;
-  chart: string;
+/** One revision of a helm release (helm keeps each in a Secret; `helm history` lists them). */
+export interface ReleaseRevision {
   chartVersion: string;
   appVersion: string;
   revision: number;
-  status: 'deployed' | 'failed';
+  /** An earlier revision that deployed is `superseded` once a later one is written. */
+  status: 'deployed' | 'failed' | 'superseded';
   /** The user-supplied values (helm's `config`). */
   values: Doc;
-  firstDeployedAt: number;
   deployedAt: number;
   description: string;
   /** An injected fault: this revision's images pull this much longer (profile seconds). */
   imagePullDelaySeconds?: number;
+}
+
+/** A helm release: its current revision, and the earlier ones oldest first (helm's --history-max 10). */
+export interface ReleaseRecord extends ReleaseRevision {
+  name: string;
+  namespace: string;
+  chart: string;
+  firstDeployedAt: number;
+  history?: ReleaseRevision[];
 }
 
 interface KubeClusterRecord {
@@ -55,6 +64,8 @@ interface KubeClusterRecord {
   objects: Record<string, StoredObject>;
   /** Workloads deleted while their pods still terminate. */
   removed: Record<string, RemovedObject>;
+  /** Node -> image -> when a pod there had pulled it: containerd keeps images after their pods go. */
+  pulledImages?: Record<string, Record<string, number>>;
 }
 
 /** A disk an OSD took: the Ceph cluster's fsid stays on it (its bluestore label) until the disk is gone. */
@@ -96,6 +107,8 @@ export type ApiAnswer = { kind: 'api'; clusterId: string } | { kind: 'refused' }
 export interface WorkloadStatus {
   desired: number;
   ready: number;
+  /** Pods made from the current template (a rollout in progress has fewer than desired). */
+  updated?: number;
   failure?: PodFailure;
 }
 
@@ -255,6 +268,24 @@ export class KubeClusters {
     this.save();
   }
 
+  /** Records images pods pulled on nodes (the earliest time each was seen there). */
+  notePulledImages(clusterId: string, pulls: { node: string; image: string; at: number }[]): void {
+    const record = (this.record(clusterId).pulledImages ??= {});
+    let changed = false;
+    for (const { node, image, at } of pulls) {
+      const images = (record[node] ??= {});
+      if (images[image] !== undefined && images[image] <= at) continue;
+      images[image] = at;
+      changed = true;
+    }
+    if (changed) this.save();
+  }
+
+  /** When `image` was seen pulled on `node`, if it was. */
+  imagePulledOn(clusterId: string, node: string, image: string): number | undefined {
+    return this.record(clusterId).pulledImages?.[node]?.[image];
+  }
+
   cephDisk(key: string): CephDiskClaim | undefined {
     return this.data.cephDisks?.[key];
   }
@@ -272,7 +303,7 @@ export class KubeClusters {
     const release = this.release(clusterId, 'kube-system', 'cilium');
     if (!release) return undefined;
     return {
-      values: coalesce(chartDefaults(), release.values) as Doc,
+      values: coalesce(chartDefaults(release.chartVersion), release.values) as Doc,
       pulledAt: this.imagesPulledAt(release),
     };
   }
@@ -289,6 +320,8 @@ export class KubeClusters {
     const record = this.record(clusterId);
     const cilium = this.ciliumValues(clusterId);
     const failure = cilium ? agentFailure(cilium.values, this.talosFacts(clusterId, now)) : undefined;
+    const servingFrom =
+      cilium && !failure ? agentsServingFrom(this.agentInput(clusterId, [], now)) : Infinity;
     const seconds = this.talos.seconds;
     return this.talos
       .all(now)
@@ -318,9 +351,10 @@ export class KubeClusters {
         let readyAt = Infinity;
         if (cni !== 'none') readyAt = registeredAt + this.talos.ms(seconds.nodeReadyAfterCni);
         else if (cilium && !failure) {
+          // The node stays Ready while its agent is replaced: the CNI config stays on the host (I.2).
           readyAt =
-            Math.max(cilium.pulledAt, registeredAt) +
-            this.talos.ms(seconds.ciliumAgentStart + seconds.nodeReadyAfterCni);
+            agentServingSince(servingFrom, registeredAt, this.talos) +
+            this.talos.ms(seconds.nodeReadyAfterCni);
         }
         return {
           name: node.hostname,
@@ -343,29 +377,78 @@ export class KubeClusters {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** The cilium DaemonSet: one agent per Node, ready once it started without failing. */
-  ciliumDaemonSet(clusterId: string, now = this.talos.now()): WorkloadStatus | undefined {
-    const cilium = this.ciliumValues(clusterId);
-    if (!cilium) return undefined;
-    const nodes = this.nodes(clusterId, now);
-    const agentReady = (node: KubeNode) =>
-      !node.ciliumFailure &&
-      !downAt(node, now) &&
-      now >=
-        Math.max(cilium.pulledAt, node.registeredAt) + this.talos.ms(this.talos.seconds.ciliumAgentStart);
-    const failure = nodes.find((node) => node.ciliumFailure)?.ciliumFailure;
-    return { desired: nodes.length, ready: nodes.filter(agentReady).length, ...(failure ? { failure } : {}) };
+  /** The cilium release's revisions, oldest first, each with its values and whether its agents can run. */
+  private ciliumRevisions(clusterId: string, now: number): CiliumRevision[] {
+    const release = this.release(clusterId, 'kube-system', CILIUM_RELEASE);
+    if (!release) return [];
+    const facts = this.talosFacts(clusterId, now);
+    const { history = [], ...current } = release;
+    return [...history, current].map((revision) => {
+      const values = coalesce(chartDefaults(revision.chartVersion), revision.values) as Doc;
+      return { revision, values, healthy: agentFailure(values, facts) === undefined };
+    });
   }
 
-  /** The cilium-operator Deployment: its replicas need distinct nodes (the chart's anti-affinity). */
+  private agentInput(clusterId: string, nodes: KubeNode[], now: number): AgentInput {
+    return {
+      revisions: this.ciliumRevisions(clusterId, now),
+      nodes,
+      now,
+      timing: this.talos,
+      pulledOn: (node, image) => this.imagePulledOn(clusterId, node, image),
+    };
+  }
+
+  /** The cilium agent pod on each Node (cilium-rollout.ts), not ready on a node where it fails. */
+  ciliumAgentPods(clusterId: string, now = this.talos.now()): (PodState & { node: KubeNode })[] {
+    if (!this.ciliumValues(clusterId)) return [];
+    const nodes = this.nodes(clusterId, now);
+    const byName = new Map(nodes.map((node) => [node.name, node]));
+    return agentPods(this.agentInput(clusterId, nodes, now)).map((pod) => {
+      const node = byName.get(pod.slot)!;
+      // An agent on a node that is down (an outage, lab-kube) does not answer its readiness probe.
+      return { ...pod, node, ready: pod.ready && !node.ciliumFailure && !downAt(node, now) };
+    });
+  }
+
+  /** The cilium DaemonSet: one agent per Node, ready once it started without failing. */
+  ciliumDaemonSet(clusterId: string, now = this.talos.now()): WorkloadStatus | undefined {
+    if (!this.ciliumValues(clusterId)) return undefined;
+    const pods = this.ciliumAgentPods(clusterId, now);
+    const failure = pods.find((pod) => pod.node.ciliumFailure)?.node.ciliumFailure;
+    return {
+      desired: pods.length,
+      ready: pods.filter((pod) => pod.ready).length,
+      updated: pods.filter((pod) => pod.updated).length,
+      ...(failure ? { failure } : {}),
+    };
+  }
+
+  /** The cilium-operator replicas; they need distinct nodes (the chart's anti-affinity). */
+  ciliumOperatorPods(clusterId: string, now = this.talos.now()): PodState[] {
+    const cilium = this.ciliumValues(clusterId);
+    if (!cilium) return [];
+    const desired = Number(get(cilium.values, 'operator.replicas') ?? 2);
+    const nodes = this.nodes(clusterId, now).length;
+    const failed = operatorFailure(cilium.values, this.talosFacts(clusterId, now)) !== undefined;
+    return operatorPods(this.ciliumRevisions(clusterId, now), desired, now, this.talos).map((pod, index) => ({
+      ...pod,
+      ready: pod.ready && !failed && index < nodes,
+    }));
+  }
+
+  /** The cilium-operator Deployment. */
   ciliumOperator(clusterId: string, now = this.talos.now()): WorkloadStatus | undefined {
     const cilium = this.ciliumValues(clusterId);
     if (!cilium) return undefined;
-    const desired = Number(get(cilium.values, 'operator.replicas') ?? 2);
+    const pods = this.ciliumOperatorPods(clusterId, now);
     const failure = operatorFailure(cilium.values, this.talosFacts(clusterId, now));
-    const started = now >= cilium.pulledAt + this.talos.ms(this.talos.seconds.ciliumOperatorStart);
-    const ready = failure || !started ? 0 : Math.min(desired, this.nodes(clusterId, now).length);
-    return { desired, ready, ...(failure ? { failure } : {}) };
+    return {
+      desired: pods.length,
+      ready: pods.filter((pod) => pod.ready).length,
+      updated: pods.filter((pod) => pod.updated).length,
+      ...(failure ? { failure } : {}),
+    };
   }
 
   /** `kubectl cordon`: false when it already was. */

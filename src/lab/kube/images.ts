@@ -47,9 +47,9 @@ export const KNOWN_IMAGES: readonly KnownImage[] = [
   },
   ...images('docker.io/rook/ceph', [...versions('v', '1.17', 9), ...versions('v', '1.18', 8)]),
   ...images('quay.io/ceph/ceph', ['v19.2.3']),
-  ...images('quay.io/cilium/clustermesh-apiserver', versions('v', '1.19', 6)),
-  ...images('quay.io/cilium/cilium', versions('v', '1.19', 6)),
-  ...images('quay.io/cilium/operator-generic', versions('v', '1.19', 6)),
+  ...images('quay.io/cilium/clustermesh-apiserver', [...versions('v', '1.19', 6), 'v1.20.0']),
+  ...images('quay.io/cilium/cilium', [...versions('v', '1.19', 6), 'v1.20.0']),
+  ...images('quay.io/cilium/operator-generic', [...versions('v', '1.19', 6), 'v1.20.0']),
   ...images('quay.io/cilium/tetragon', ['v1.5.0']),
   // Talos v1.11's CoreDNS (constants.go DefaultCoreDNSVersion).
   ...images('registry.k8s.io/coredns/coredns', ['v1.12.4']),

@@ -403,10 +403,32 @@ function validateService(info: KindInfo, name: string, object: Doc): void {
 
 /** Fields the API server refuses to change on an existing object. */
 function validateUpdate(info: KindInfo, before: Doc, after: Doc): void {
+  if (info.kind === 'StorageClass') return validateStorageClassUpdate(info, before, after);
   if (apiVersionOf(info) !== 'apps/v1') return;
   const selector = (doc: Doc) => JSON.stringify(isMap(doc.spec) ? doc.spec.selector : undefined);
   if (selector(before) !== selector(after)) {
     const name = String((after.metadata as Doc).name);
     throw invalid(info, name, 'spec.selector', `Invalid value: ${selector(after)}: field is immutable`);
+  }
+}
+
+/**
+ * ValidateStorageClassUpdate (pkg/apis/storage/validation): parameters, provisioner and reclaimPolicy
+ * are Forbidden to change (why a chart adding a parameter cannot upgrade, LIFECYCLE H.3).
+ */
+function validateStorageClassUpdate(info: KindInfo, before: Doc, after: Doc): void {
+  const name = String((after.metadata as Doc).name);
+  // reflect.DeepEqual on the parameters map: the order of its keys does not matter.
+  const canonical = (value: unknown) =>
+    JSON.stringify(isMap(value) ? Object.entries(value).sort(([a], [b]) => a.localeCompare(b)) : value);
+  const same = (field: string, fallback: unknown) =>
+    canonical(before[field] ?? fallback) === canonical(after[field] ?? fallback);
+  for (const [field, fallback] of [
+    ['parameters', {}],
+    ['provisioner', ''],
+    ['reclaimPolicy', 'Delete'],
+  ] as const) {
+    if (!same(field, fallback))
+      throw invalid(info, name, field, `Forbidden: updates to ${field} are forbidden.`);
   }
 }

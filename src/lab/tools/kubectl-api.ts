@@ -122,22 +122,21 @@ export function allPods(call: ToolCall, clusterId: string): PodView[] {
   );
 }
 
-/** Cilium's agents (one per node) and operator replicas, as the cluster models them from the release. */
+/**
+ * Cilium's agents (one per node) and operator replicas, as the cluster models them from the release's
+ * revisions (kube/cilium-rollout.ts): a pod made by a later template generation has a new name.
+ */
 export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
-  const agents = call.kube.ciliumDaemonSet(clusterId);
+  const values = call.kube.ciliumValues(clusterId)?.values;
   const operator = call.kube.ciliumOperator(clusterId);
-  const release = call.kube.release(clusterId, 'kube-system', 'cilium');
-  if (!agents || !operator || !release) return [];
+  if (!values || !operator) return [];
   const nodes = call.kube.nodes(clusterId);
-  const tag = `v${release.chartVersion}`;
-  const agent = { name: 'cilium-agent', image: `quay.io/cilium/cilium:${tag}` };
-  const values = call.kube.ciliumValues(clusterId)?.values ?? {};
-  const agentSpec = ciliumAgentSpec(values, tag);
-  let readyLeft = agents.ready;
-  const agentPods = nodes.map((node): PodView => {
-    const running = !node.ciliumFailure && readyLeft-- > 0;
+  const seed = (base: string, generation: number) => (generation === 0 ? base : `${base}/${generation}`);
+  const agentPods = call.kube.ciliumAgentPods(clusterId).map(({ node, ...agent }): PodView => {
+    const container = { name: 'cilium-agent', image: agent.image };
+    const running = !node.ciliumFailure && agent.ready;
     return {
-      name: `cilium-${podSuffix(`${clusterId}/${node.name}`)}`,
+      name: `cilium-${podSuffix(seed(`${clusterId}/${node.name}`, agent.generation))}`,
       namespace: 'kube-system',
       labels: { 'app.kubernetes.io/name': 'cilium-agent', 'k8s-app': 'cilium' },
       owner: { kind: 'DaemonSet', name: 'cilium' },
@@ -148,18 +147,22 @@ export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
       ...(node.ciliumFailure
         ? { reason: `${node.ciliumFailure.container}: ${node.ciliumFailure.reason}` }
         : {}),
-      containers: [agent],
-      spec: agentSpec,
+      containers: [container],
+      spec: ciliumAgentSpec(values, agent.image.split(':').pop() ?? ''),
       ...(node.talos.addresses[0] ? { ip: node.talos.addresses[0] } : {}),
-      createdAt: Math.max(release.deployedAt, node.registeredAt),
+      createdAt: agent.createdAt,
     };
   });
-  const operatorContainer = { name: 'cilium-operator', image: `quay.io/cilium/operator-generic:${tag}` };
-  const operatorPods = Array.from({ length: operator.desired }, (_, i): PodView => {
-    const running = i < operator.ready;
+  const operatorPods = call.kube.ciliumOperatorPods(clusterId).map((replica, i): PodView => {
+    const running = replica.ready;
     const node = nodes[i];
+    const container = {
+      name: 'cilium-operator',
+      image: `quay.io/cilium/operator-generic:v${replica.chartVersion}`,
+    };
+    const template = seed(`${clusterId}/operator`, replica.generation);
     return {
-      name: `cilium-operator-${podSuffix(`${clusterId}/operator`, 10)}-${podSuffix(`${clusterId}/operator/${i}`)}`,
+      name: `cilium-operator-${podSuffix(template, 10)}-${podSuffix(`${template}/${i}`)}`,
       namespace: 'kube-system',
       labels: {
         'app.kubernetes.io/name': 'cilium-operator',
@@ -171,10 +174,10 @@ export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
       phase: running ? 'Running' : 'Pending',
       ready: running,
       status: operator.failure?.status ?? (running ? 'Running' : node ? 'ContainerCreating' : 'Pending'),
-      containers: [operatorContainer],
-      spec: { hostNetwork: true, containers: [operatorContainer] },
+      containers: [container],
+      spec: { hostNetwork: true, containers: [container] },
       ...(node?.talos.addresses[0] ? { ip: node.talos.addresses[0] } : {}),
-      createdAt: release.deployedAt,
+      createdAt: replica.createdAt,
     };
   });
   return [...agentPods, ...operatorPods];

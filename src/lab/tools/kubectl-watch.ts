@@ -96,6 +96,13 @@ function ciliumProgress(info: KindInfo, name: string, status: WorkloadStatus): P
         why: `pods of ${label} "${name}" are ${status.failure.status}: ${status.failure.container}: ${status.failure.reason}`,
       }
     : {};
+  const updated = status.updated ?? status.desired;
+  const prefix = `Waiting for ${label} "${name}" rollout to finish: `;
+  // kubectl's viewers: first the pods made from the new template, then their availability.
+  if (updated < status.desired) {
+    const what = daemon ? 'new pods have been updated' : 'new replicas have been updated';
+    return { message: `${prefix}${updated} out of ${status.desired} ${what}...\n`, done: false, ...why };
+  }
   if (status.ready >= status.desired)
     return { message: `${label} "${name}" successfully rolled out\n`, done: true };
   const unit = daemon ? 'pods' : 'replicas';

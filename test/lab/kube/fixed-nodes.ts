@@ -35,7 +35,7 @@ function talosNode(hostname: string, role: 'controlplane' | 'worker', address: s
     timeServers: ['time.cloudflare.com'],
     servicesStartAt: 0,
     release: 'v1.11.6',
-    bootId: `boot-${address}`,
+    bootId: `boot-${hostname}`,
     kubernetes: { kubelet: '1.34.1', ...(role === 'controlplane' ? { apiServer: '1.34.1' } : {}) },
     outages: [],
     config: {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { clusterDefaults } from '../../../src/lab/kube/rook-charts.js';
 import { ciliumValues, valuesYaml } from '../../../src/mesh/cilium-values.js';
 import { createCertificateAuthority } from '../../../src/util/x509.js';
 import type { ToolLab } from './helpers.js';
@@ -174,6 +175,42 @@ describe('lab helm: the chart catalogue through the real executable', () => {
     );
     expect(pool.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('true');
     expect(pool.provisioner).toBe('rook-ceph.rbd.csi.ceph.com');
+  });
+
+  it('upgrades both Rook charts in place, and refuses a StorageClass parameter change (LIFECYCLE H.3)', async () => {
+    const operator = await rook('rook-ceph', 'rook-ceph', '--set', 'csi.provisionerReplicas=1');
+    expect(operator.code, operator.stderr).toBe(0);
+    expect(operator.stdout).toMatch(
+      /^Release "rook-ceph" has been upgraded\. Happy Helming!\n[\s\S]*REVISION: 2\n/,
+    );
+    t.file('cluster.yaml', stringify({ cephClusterSpec: { mon: { count: 3 }, mgr: { count: 1 } } }));
+    const cluster = await rook('rook-ceph-cluster', 'rook-ceph-cluster', '-f', 'cluster.yaml');
+    expect(cluster.code, cluster.stderr).toBe(0);
+    const spec = storedObject<{ spec: { mgr: { count: number } } }>(
+      'cephclusters.ceph.rook.io/rook-ceph/rook-ceph',
+    );
+    expect(spec.spec.mgr.count).toBe(1);
+    // v1.18's new publish-secret parameters, as an upgrade from v1.17 adds them: StorageClasses are immutable.
+    const pools = structuredClone(clusterDefaults().cephBlockPools) as {
+      storageClass: { parameters: object };
+    }[];
+    pools[0]!.storageClass.parameters = {
+      ...pools[0]!.storageClass.parameters,
+      'csi.storage.k8s.io/controller-publish-secret-name': 'rook-csi-rbd-provisioner',
+    };
+    t.file('pools.yaml', stringify({ cephBlockPools: pools }));
+    const refused = await rook('rook-ceph-cluster', 'rook-ceph-cluster', '-f', 'pools.yaml');
+    expect(refused.stderr).toBe(
+      'Error: UPGRADE FAILED: cannot patch "ceph-block" with kind StorageClass: StorageClass.storage.k8s.io "ceph-block" ' +
+        'is invalid: parameters: Forbidden: updates to parameters are forbidden.\n',
+    );
+    const history = await helm('history', 'rook-ceph-cluster', '-n', 'rook-ceph', '-o', 'json');
+    // A failed upgrade leaves the revision before it deployed (pkg/action/upgrade.go failRelease).
+    expect((JSON.parse(history.stdout) as { status: string }[]).map((row) => row.status)).toEqual([
+      'superseded',
+      'deployed',
+      'failed',
+    ]);
   });
 
   it("uninstalls a release's objects and keeps the CRDs the chart marks keep", async () => {
