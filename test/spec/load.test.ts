@@ -157,16 +157,16 @@ const EDITS: [string, string, string, string][] = [
     'pins the vip of east but not a slot',
   ],
   [
-    'kubernetesVersion: 1.34.1',
+    'kubernetesVersion: 1.36.3',
     'kubernetesVersion: 1.28.0',
     'talos.kubernetesVersion',
     'some supported Talos release takes (1.29 to 1.36)',
   ],
   [
-    'kubernetesVersion: 1.34.1',
     'kubernetesVersion: 1.36.3',
+    'kubernetesVersion: 1.30.4',
     'talos.kubernetesVersion',
-    'Kubernetes 1.36.3 is not a release Talos v1.11 runs (1.29 to 1.34)',
+    'Kubernetes 1.30.4 is not a release Talos v1.13 runs (1.31 to 1.36)',
   ],
 ];
 
@@ -258,7 +258,7 @@ describe('messages', () => {
   });
 
   it('tells to quote a version YAML read as a number', () => {
-    const text = readFileSync(EXAMPLE, 'utf8').replace('version: 1.19.6', 'version: 1.20');
+    const text = readFileSync(EXAMPLE, 'utf8').replace('version: 1.20.0', 'version: 1.20');
     const [issue] = errorsOf(text);
     expect(issue?.path).toBe('cilium.version');
     expect(issue?.message).toContain('found number 1.20');

@@ -214,8 +214,9 @@ export function operatorPods(
   now: number,
   timing: RolloutTiming,
 ): PodState[] {
+  // The chart appends the cloud suffix to the repository: `-generic` without a cloud provider.
   const generations = generationsOf(revisions, operatorTemplate, (values) =>
-    imageOf(values, 'operator.image', 'quay.io/cilium/operator'),
+    imageOf(values, 'operator.image', 'quay.io/cilium/operator').replace(/:([^:]*)$/, '-generic:$1'),
   );
   const current = generations[generations.length - 1];
   if (!current) return [];

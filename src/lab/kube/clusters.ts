@@ -35,6 +35,11 @@ export interface ReleaseRevision {
   description: string;
   /** An injected fault: this revision's images pull this much longer (profile seconds). */
   imagePullDelaySeconds?: number;
+  /**
+   * With `--reuse-values`: the chart version whose values.yaml this revision was rendered over (helm
+   * replaces the new chart's defaults by the old release's), when not its own.
+   */
+  defaultsVersion?: string;
 }
 
 /** A helm release: its current revision, and the earlier ones oldest first (helm's --history-max 10). */
@@ -59,6 +64,8 @@ interface KubeClusterRecord {
   evictions?: Record<string, number>;
   /** Node name -> when its kubelet first registered the Node (it stays registered through reboots). */
   registered?: Record<string, number>;
+  /** Node name -> the annotations written with `kubectl annotate node` (kept through reboots, gone with the Node). */
+  nodeAnnotations?: Record<string, Record<string, string>>;
   releases: Record<string, ReleaseRecord>;
   /** The API objects applied to the cluster (kubectl apply, helm), by kind/namespace/name. */
   objects: Record<string, StoredObject>;
@@ -303,7 +310,7 @@ export class KubeClusters {
     const release = this.release(clusterId, 'kube-system', 'cilium');
     if (!release) return undefined;
     return {
-      values: coalesce(chartDefaults(release.chartVersion), release.values) as Doc,
+      values: coalesce(chartDefaults(release.defaultsVersion ?? release.chartVersion), release.values) as Doc,
       pulledAt: this.imagesPulledAt(release),
     };
   }
@@ -384,7 +391,8 @@ export class KubeClusters {
     const facts = this.talosFacts(clusterId, now);
     const { history = [], ...current } = release;
     return [...history, current].map((revision) => {
-      const values = coalesce(chartDefaults(revision.chartVersion), revision.values) as Doc;
+      const defaults = chartDefaults(revision.defaultsVersion ?? revision.chartVersion);
+      const values = coalesce(defaults, revision.values) as Doc;
       return { revision, values, healthy: agentFailure(values, facts) === undefined };
     });
   }
@@ -490,11 +498,25 @@ export class KubeClusters {
     return this.record(clusterId).evictions ?? {};
   }
 
+  /** The annotations `kubectl annotate` wrote on a Node. */
+  nodeAnnotations(clusterId: string, name: string): Record<string, string> {
+    return { ...(this.record(clusterId).nodeAnnotations?.[name] ?? {}) };
+  }
+
+  setNodeAnnotations(clusterId: string, name: string, annotations: Record<string, string>): void {
+    const record = this.record(clusterId);
+    const all = (record.nodeAnnotations ??= {});
+    if (Object.keys(annotations).length === 0) delete all[name];
+    else all[name] = { ...annotations };
+    this.save();
+  }
+
   deleteNode(clusterId: string, name: string): void {
     const record = this.record(clusterId);
     record.deleted[name] = this.talos.now();
     delete record.cordoned[name];
     delete record.registered?.[name];
+    delete record.nodeAnnotations?.[name]; // a Node registered again is a new object
     this.save();
   }
 }

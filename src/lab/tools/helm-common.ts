@@ -10,6 +10,7 @@ import type { KubeTarget } from './kube-access.js';
 import { connectKube, kubeconfigPath } from './kube-access.js';
 import type { ToolCall } from './runtime.js';
 import { ToolFailure } from './runtime.js';
+import { repositoryUrl } from './helm-repo.js';
 
 /** What helm's commands share: the cluster they reach, the chart a reference names, the values given. */
 
@@ -31,17 +32,12 @@ export async function connect(
 }
 /** The chart a reference names: `<name>` with `--repo <url>`; `<repo>/<name>` needs a `helm repo add`. */
 export function resolveChart(
+  call: ToolCall,
   reference: string,
   repo: string | undefined,
   version: string | undefined,
 ): { chart: LabChart; version: string } {
-  if (repo === undefined) {
-    throw new ToolFailure(
-      reference.includes('/')
-        ? `repo ${reference.split('/')[0]} not found`
-        : `non-absolute URLs should be in form of repo_name/path_to_chart, got: ${reference}`,
-    );
-  }
+  if (repo === undefined) return namedRepoChart(call, reference, version);
   const url = repo.replace(/\/+$/, '');
   if (!servesRepo(url)) {
     throw new ToolFailure(
@@ -53,6 +49,31 @@ export function resolveChart(
   const picked = pickVersion(chart, version);
   if (picked === undefined)
     throw new ToolFailure(`chart "${reference}" version "${version}" not found in ${repo} repository`);
+  return { chart, version: picked };
+}
+
+/** `<repo>/<chart>` through a repository `helm repo add` named (helm's repo index errors otherwise). */
+function namedRepoChart(
+  call: ToolCall,
+  reference: string,
+  version: string | undefined,
+): { chart: LabChart; version: string } {
+  const [repoName = '', chartName = ''] = reference.split('/');
+  if (!reference.includes('/'))
+    throw new ToolFailure(
+      `non-absolute URLs should be in form of repo_name/path_to_chart, got: ${reference}`,
+    );
+  const url = repositoryUrl(call, repoName);
+  if (url === undefined) throw new ToolFailure(`repo ${repoName} not found`);
+  const chart = findChart(url, chartName);
+  const wanted = version ?? '';
+  const picked = chart && pickVersion(chart, version);
+  if (!chart || picked === undefined) {
+    const why = chart ? `no chart version found for ${chartName}-${wanted}` : 'no chart name found';
+    throw new ToolFailure(
+      `chart "${chartName}" matching ${wanted} not found in ${repoName} index. (try 'helm repo update'): ${why}`,
+    );
+  }
   return { chart, version: picked };
 }
 

@@ -8,6 +8,7 @@ import { UsageError, boolFlag, findCommand, parseFlags, stringFlag } from './fla
 import { connect, resolveChart, timeoutMs, userValues } from './helm-common.js';
 import { applyManifest, buildError, createNamespace, withReleaseMetadata } from './helm-manifest.js';
 import { getValues, history, list, status, statusText, uninstall } from './helm-releases.js';
+import { repoAdd, repoUpdate } from './helm-repo.js';
 import { notePulledImages, waitReady } from './helm-wait.js';
 import { ApiConnectError, helmConnectMessage } from './kube-access.js';
 import type { ExecResult, ToolCall } from './runtime.js';
@@ -60,6 +61,13 @@ const ROOT: CommandNode<Run> = {
     { name: 'get', children: [{ name: 'values', flags: [OUTPUT], run: getValues }] },
     { name: 'list', flags: [OUTPUT, { name: 'all-namespaces', short: 'A', kind: 'bool' }], run: list },
     { name: 'history', flags: [OUTPUT], run: history },
+    {
+      name: 'repo',
+      children: [
+        { name: 'add', flags: [{ name: 'force-update', kind: 'bool' }], run: repoAdd },
+        { name: 'update', run: repoUpdate },
+      ],
+    },
     // `helm delete` is an alias of uninstall (cmd/helm/uninstall.go: Aliases "del", "delete", "un").
     ...['uninstall', 'delete', 'del', 'un'].map((name) => ({ name, run: uninstall })),
     { name: 'version', flags: [{ name: 'short', kind: 'bool' }], run: version },
@@ -121,7 +129,13 @@ async function install(call: ToolCall, args: ParsedArgs): Promise<void> {
       `"helm install" requires at least 1 argument\n\nUsage:  helm install [NAME] [CHART] [flags]`,
     );
   }
-  await deploy(call, args, 'install');
+  try {
+    await deploy(call, args, 'install');
+  } catch (error) {
+    // cmd/helm/install.go wraps every error of an install.
+    if (error instanceof ToolFailure) throw new ToolFailure(`INSTALLATION FAILED: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The values an upgrade renders with: the user's, over the chart's defaults (or, reusing, the old ones). */
@@ -131,7 +145,7 @@ function valuesFor(
   chart: LabChart,
   version: string,
   existing: ReleaseRecord | undefined,
-): { config: Doc; merged: Doc } {
+): { config: Doc; merged: Doc; defaultsVersion?: string } {
   const given = userValues(call, args);
   if (!existing || boolFlag(args, 'reset-values')) {
     return { config: given, merged: coalesce(chart.defaults(version), given) as Doc };
@@ -140,9 +154,10 @@ function valuesFor(
     // pkg/action/upgrade.go reuseValues: the new chart's values.yaml is replaced by the OLD chart's
     // coalesced values, and the old config goes under the new one. Across chart versions the new
     // defaults (image tags included) are then never seen: why LIFECYCLE I.1 says not to use it.
-    const old = coalesce(chart.defaults(existing.chartVersion), existing.values);
+    const defaultsVersion = existing.defaultsVersion ?? existing.chartVersion;
+    const old = coalesce(chart.defaults(defaultsVersion), existing.values);
     const config = coalesce(existing.values, given) as Doc;
-    return { config, merged: coalesce(old, config) as Doc };
+    return { config, merged: coalesce(old, config) as Doc, defaultsVersion };
   }
   // No values given at all: helm copies the current release's config to the new revision.
   const config = Object.keys(given).length === 0 ? existing.values : given;
@@ -156,19 +171,22 @@ async function deploy(call: ToolCall, args: ParsedArgs, mode: Mode): Promise<voi
   const waitMs = boolFlag(args, 'wait') ? timeoutMs(args) : undefined;
   const { target, namespace } = await connect(call, args);
   const found = call.kube.release(target.clusterId, namespace, releaseName);
-  if (found && mode === 'install')
-    throw new ToolFailure('INSTALLATION FAILED: cannot re-use a name that is still in use');
+  if (found && mode === 'install') throw new ToolFailure('cannot re-use a name that is still in use');
   const existing = mode === 'install' ? undefined : found;
   if (!existing && mode === 'upgrade')
     throw new ToolFailure(`UPGRADE FAILED: "${releaseName}" has no deployed releases`);
-  // An upgrade's errors carry helm's prefix; `install` carries its own; an install started by
-  // `upgrade --install` returns them bare.
-  const prefix = existing ? 'UPGRADE FAILED: ' : mode === 'install' ? 'INSTALLATION FAILED: ' : '';
+  // An upgrade's errors carry helm's prefix; an install started by `upgrade --install` returns them bare.
+  const prefix = existing ? 'UPGRADE FAILED: ' : '';
   const failure = (message: string) => new ToolFailure(`${prefix}${message}`);
   if (!existing && mode !== 'install')
     call.out(`Release "${releaseName}" does not exist. Installing it now.\n`);
-  const { chart, version } = resolveChart(reference, stringFlag(args, 'repo'), stringFlag(args, 'version'));
-  const { config, merged } = valuesFor(call, args, chart, version, existing);
+  const { chart, version } = resolveChart(
+    call,
+    reference,
+    stringFlag(args, 'repo'),
+    stringFlag(args, 'version'),
+  );
+  const { config, merged, defaultsVersion } = valuesFor(call, args, chart, version, existing);
   const problem = chart.check?.(merged, version);
   if (problem) throw failure(problem);
   const release: ChartRelease = { name: releaseName, namespace, chartVersion: version };
@@ -195,6 +213,7 @@ async function deploy(call: ToolCall, args: ParsedArgs, mode: Mode): Promise<voi
       deployedAt: now,
       description,
       ...(pullDelay > 0 ? { imagePullDelaySeconds: pullDelay } : {}),
+      ...(defaultsVersion && defaultsVersion !== version ? { defaultsVersion } : {}),
       ...(existing ? { history: historyAfter(existing, state === 'deployed') } : {}),
     };
     call.kube.putRelease(target.clusterId, written);

@@ -158,7 +158,7 @@ export function ciliumPods(call: ToolCall, clusterId: string): PodView[] {
     const node = nodes[i];
     const container = {
       name: 'cilium-operator',
-      image: `quay.io/cilium/operator-generic:v${replica.chartVersion}`,
+      image: replica.image,
     };
     const template = seed(`${clusterId}/operator`, replica.generation);
     return {
@@ -327,6 +327,7 @@ export function nodeItem(call: ToolCall, clusterId: string, node: KubeNode): Api
     metadata: {
       name: node.name,
       labels: nodeLabels(node),
+      ...annotationsOf(call.kube.nodeAnnotations(clusterId, node.name)),
       creationTimestamp: at(node.registeredAt),
       uid: uidOf(`${clusterId}/${node.name}/${node.registeredAt}`),
     },
@@ -450,4 +451,8 @@ function podStatus(pod: PodView, node: KubeNode | undefined): Doc {
     })),
     qosClass: qosClass(pod.spec),
   };
+}
+
+function annotationsOf(annotations: Record<string, string>): { annotations?: Record<string, string> } {
+  return Object.keys(annotations).length > 0 ? { annotations } : {};
 }

@@ -363,6 +363,10 @@ export function metadataCommand(field: MetadataField): Run {
     const { targets, rest } = parseResources(store, args.positionals, (word) => !isSpec(word));
     const changes = parseChanges(field, rest);
     for (const { info, name } of targets) {
+      if (info.kind === 'Node' && field === 'annotations') {
+        annotateNode(call, target.clusterId, name, changes, boolFlag(args, 'overwrite'));
+        continue;
+      }
       requireStored(info);
       const stored = store.get(info, info.namespaced ? namespace : undefined, name);
       if (!stored) throw new ToolFailure(notFound(info, name));
@@ -380,6 +384,24 @@ export function metadataCommand(field: MetadataField): Run {
       );
     }
   };
+}
+
+/** A Node's annotations are the one part of a computed Node kubectl writes (the kubelet keeps them). */
+function annotateNode(
+  call: Parameters<Run>[0],
+  clusterId: string,
+  name: string,
+  changes: { set: Record<string, string>; remove: string[] },
+  overwrite: boolean,
+): void {
+  if (!call.kube.nodes(clusterId).some((node) => node.name === name))
+    throw new ToolFailure(`Error from server (NotFound): nodes "${name}" not found`);
+  const current = call.kube.nodeAnnotations(clusterId, name);
+  if (!overwrite) refuseOverwrite('annotations', current, changes.set);
+  const next = { ...current, ...changes.set };
+  for (const key of changes.remove) delete next[key];
+  call.kube.setNodeAnnotations(clusterId, name, next);
+  call.out(`node/${name} annotated\n`);
 }
 
 function parseChanges(

@@ -123,12 +123,19 @@ describe('lab helm: Cilium 1.19.6 upgraded to 1.20.0', () => {
   });
 
   it('runs the 1.20.0 preflight on every node until it is ready, and deletes it', async () => {
+    // The guide's own command, through a repository added by name.
+    const unnamed = await helm('install', 'cilium-preflight', 'cilium/cilium', '--version', '1.20.0');
+    expect(unnamed.stderr).toBe('Error: INSTALLATION FAILED: repo cilium not found\n');
+    const added = await helm('repo', 'add', 'cilium', 'https://helm.cilium.io');
+    expect(added.stdout).toBe('"cilium" has been added to your repositories\n');
     const installed = await helm(
       'install',
       'cilium-preflight',
-      ...CILIUM,
+      'cilium/cilium',
       '--version',
       '1.20.0',
+      '--namespace',
+      'kube-system',
       ...PREFLIGHT,
     );
     expect(installed.code, installed.stderr).toBe(0);
@@ -248,5 +255,22 @@ describe('lab helm: Cilium 1.19.6 upgraded to 1.20.0', () => {
     );
     expect(kept.code, kept.stderr).toBe(0);
     expect(await xdsMode()).toBeUndefined();
+  });
+
+  it('--reuse-values across chart versions keeps the old chart defaults, its images included (why I.1 says not to)', async () => {
+    const back = await helm('upgrade', 'cilium', ...CILIUM, '--version', '1.19.6', '-f', 'cilium.yaml');
+    expect(back.code, back.stderr).toBe(0);
+    expect((await kubectl('rollout', 'status', 'daemonset/cilium', '--timeout=300s')).code).toBe(0);
+    const reused = await helm('upgrade', 'cilium', ...CILIUM, '--version', '1.20.0', '--reuse-values');
+    expect(reused.code, reused.stderr).toBe(0);
+    const listed = JSON.parse((await helm('list', '-n', 'kube-system', '-o', 'json')).stdout) as Record<
+      string,
+      string
+    >[];
+    expect(listed.map((release) => release.chart)).toEqual(['cilium-1.20.0']);
+    expect((await kubectl('rollout', 'status', 'daemonset/cilium', '--timeout=300s')).code).toBe(0);
+    expect((await agents()).map((pod) => pod.image)).toEqual(Array(4).fill('quay.io/cilium/cilium:v1.19.6'));
+    const values = await helm('get', 'values', 'cilium', '-n', 'kube-system', '-o', 'json');
+    expect((JSON.parse(values.stdout) as { cluster: { name: string } }).cluster.name).toBe('east');
   });
 });

@@ -56,6 +56,25 @@ describe('lab kubectl: cordon, uncordon, drain and PodDisruptionBudgets', () => 
       expect(node.status.nodeInfo).toMatchObject({ kubeletVersion: 'v1.34.1', osImage: 'Talos (v1.11.6)' });
   });
 
+  it('annotates a Node (kept on the Node, --overwrite to change, k- removes)', async () => {
+    const [node] = workers;
+    const annotations = async () =>
+      (
+        JSON.parse((await kubectl('get', 'node', node!, '-o', 'json')).stdout) as {
+          metadata: { annotations?: Record<string, string> };
+        }
+      ).metadata.annotations;
+    expect((await kubectl('annotate', 'node', node!, 'example.io/by=me')).stdout).toBe(
+      `node/${node} annotated\n`,
+    );
+    expect(await annotations()).toEqual({ 'example.io/by': 'me' });
+    expect((await kubectl('annotate', 'node', node!, 'example.io/by=you')).stderr).toMatch(
+      /--overwrite is false but found the following declared annotation\(s\): 'example.io\/by' already has a value \(me\)/,
+    );
+    expect((await kubectl('annotate', 'node', node!, 'example.io/by-')).code).toBe(0);
+    expect(await annotations()).toBeUndefined();
+  });
+
   it('cordons and uncordons with kubectl texts; get nodes shows SchedulingDisabled', async () => {
     const [node] = workers;
     expect((await kubectl('cordon', node!)).stdout).toBe(`node/${node} cordoned\n`);
