@@ -18,7 +18,6 @@ import type { LabNodeSpec } from './pve/state.js';
 import { LabState, defaultNodes } from './pve/state.js';
 import { TaskScheduler } from './pve/tasks.js';
 import { talosDrainSeconds } from './kube/talos-drain.js';
-import type { TalosNode } from './talos/nodes.js';
 import { DEFAULT_REACHABLE_TIME_SERVERS } from './talos/time-sync.js';
 import { writeToolScripts } from './tools/bin.js';
 import { LabToolService } from './tools/service.js';
@@ -83,11 +82,6 @@ export interface LabHandle {
   qemuServer: QemuServerRelease;
 }
 
-/** lab-talos' TalosNodes.setDrainHook: seconds its in-node drain of `node` takes from `at`. */
-interface DrainHooked {
-  setDrainHook(fn: (node: TalosNode, at: number) => number): void;
-}
-
 const CA_FILE = 'pve-root-ca.pem';
 const CA_KEY_FILE = 'pve-root-ca.key';
 const CERT_FILE = 'pve-ssl.pem';
@@ -129,7 +123,7 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
     reachableTimeServers: opts.reachableTimeServers ?? DEFAULT_REACHABLE_TIME_SERVERS,
   });
   // Talos' in-node drain (LIFECYCLE F.1) evicts through the cluster's eviction API (lab-talos' hook).
-  (tools.talos as Partial<DrainHooked>).setDrainHook?.((node, at) => talosDrainSeconds(tools.kube, node, at));
+  tools.talos.setDrainHook((node, at) => talosDrainSeconds(tools.kube, node, at));
   const server = new PveApiServer({
     lab,
     tls,

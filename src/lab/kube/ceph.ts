@@ -3,6 +3,7 @@ import { get, getString } from '../talos/yaml-docs.js';
 import type { CephPlan, CephOsd } from './ceph-plan.js';
 import { cephPlan, MON_CANARY_WAIT_SECONDS } from './ceph-plan.js';
 import { daemonName, letter, monsPlaced, plannedClusters, rookOperatorStartedAt } from './ceph-pods.js';
+import { goDurationMs } from '../talos/time-sync.js';
 import { blockPoolRefusal, healthChecks } from './ceph-health.js';
 import type { KubeClusters } from './clusters.js';
 import type { Interval } from './node-state.js';
@@ -253,7 +254,13 @@ export function cephClusterStatus(
       conditions: [condition('Progressing', 'True', 'ClusterProgressing', message, since, now)],
     };
   }
-  const checks = healthChecks(kube, clusterId, stored, view, kube.nodes(clusterId, now), now);
+  // Rook refreshes the CR's Ceph health every healthCheck.daemonHealth.status.interval (default 60s,
+  // ROOK Documentation/CRDs/Cluster/ceph-cluster-crd.md): what it shows is as of its last check.
+  const every =
+    goDurationMs(getString(stored.object, 'spec.healthCheck.daemonHealth.status.interval') ?? '') ?? 60_000;
+  const interval = kube.talos.ms(every / 1000);
+  const checkedAt = view.readyAt + Math.floor((now - view.readyAt) / interval) * interval;
+  const checks = healthChecks(kube, clusterId, stored, view, kube.nodes(clusterId, checkedAt), checkedAt);
   const details = Object.fromEntries(
     Object.entries(checks).map(([code, message]) => [code, { message, severity: 'HEALTH_WARN' }]),
   );
@@ -267,8 +274,8 @@ export function cephClusterStatus(
       health: Object.keys(checks).length === 0 ? 'HEALTH_OK' : 'HEALTH_WARN',
       ...(Object.keys(details).length > 0 ? { details } : {}),
       fsid: view.fsid,
-      lastChecked: rfc3339(now),
-      versions: versions(view, now),
+      lastChecked: rfc3339(checkedAt),
+      versions: versions(view, checkedAt),
     },
     version: { image: CEPH_IMAGE, version: '19.2.3-0' },
     observedGeneration: stored.generation,

@@ -83,7 +83,12 @@ function podsToEvict(call: ToolCall, args: ParsedArgs, clusterId: string, name: 
         ]
       : []),
   ];
-  return { daemons, evicted, refusals };
+  // PodDeleteList.Warnings(): one line, "<filter message>: <pods>" joined with "; ".
+  const warnings = [
+    ...(daemons.length > 0 ? [`ignoring DaemonSet-managed Pods: ${daemons.join(', ')}`] : []),
+    ...(localStorage.length > 0 ? [`deleting Pods with local storage: ${localStorage.join(', ')}`] : []),
+  ];
+  return { evicted, refusals, warnings };
 }
 
 /** Cordons the node, then evicts its pods (DaemonSet pods stay: --ignore-daemonsets). */
@@ -92,22 +97,16 @@ export async function drain(call: ToolCall, args: ParsedArgs, cluster: Cluster):
   const timeoutText = stringFlag(args, 'timeout');
   const limit = timeoutText === undefined ? 0 : timeoutMs(args, 0);
   const deadline = limit > 0 ? call.now() + limit : Infinity;
-  const { daemons, evicted, refusals } = podsToEvict(call, args, clusterId, name);
+  const { evicted, refusals, warnings } = podsToEvict(call, args, clusterId, name);
   call.out(`node/${name} ${call.kube.cordon(clusterId, name) ? 'cordoned' : 'already cordoned'}\n`);
   if (refusals.length > 0) throw drainFailure(name, refusals);
-  if (daemons.length > 0) call.err(`Warning: ignoring DaemonSet-managed Pods: ${daemons.join(', ')}\n`);
-  if (hasLocalStorage(evicted) && boolFlag(args, 'delete-emptydir-data'))
-    call.err(
-      `Warning: deleting Pods with local storage: ${evicted.filter(hasEmptyDir).map(key).join(', ')}\n`,
-    );
+  if (warnings.length > 0) call.err(`Warning: ${warnings.join('; ')}\n`);
   const { done, errors } = await evictAll(call, clusterId, evicted, deadline, goDuration(limit));
   if (done.length > 0) await sleep(call.talos.ms(call.talos.seconds.podTerminate));
   for (const pod of done) call.out(`pod/${pod.name} evicted\n`);
   if (errors.length > 0) throw drainFailure(name, errors);
   call.out(`node/${name} drained\n`);
 }
-
-const hasLocalStorage = (pods: PodView[]) => pods.some(hasEmptyDir);
 
 /** Each pod's eviction loop (kubectl runs them in parallel): evict, or wait 5 s after a 429 and try again. */
 async function evictAll(

@@ -23,8 +23,11 @@ export interface ClusterFixture {
   stop(): Promise<void>;
 }
 
-export async function startCluster(workers = 2): Promise<ClusterFixture> {
-  const lab = await startToolLab();
+export async function startCluster(
+  workers = 2,
+  options: { timeScale?: number } = {},
+): Promise<ClusterFixture> {
+  const lab = await startToolLab(undefined, options);
   try {
     const files = await provision(lab, 1, workers);
     await bootstrapCluster(lab, files);
