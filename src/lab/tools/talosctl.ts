@@ -27,8 +27,9 @@ import { dialInsecure, dialSecure, loadTalosconfig, proxyTo, singleNode } from '
 import { TIME_RESOURCES, bootstrap, etcdMembers, etcdStatus, timeResourceTable } from './talosctl-etcd.js';
 
 /**
- * The lab's talosctl (v1.11.6): the subcommands the product runs, with talosctl's flags and its
- * error texts (gRPC status codes as the client prints them), against the lab's Talos nodes.
+ * The lab's talosctl (v1.13.9, the client the product pins: only its upgrade-k8s knows 1.35->1.36, LIFECYCLE
+ * F.2, facts-13 §1): the subcommands the product runs, with talosctl's flags and its error texts (gRPC status
+ * codes as the client prints them), against the lab's Talos nodes, each of which runs its own release.
  */
 
 type Run = (call: ToolCall, args: ParsedArgs) => Promise<void>;
