@@ -122,6 +122,25 @@ describe('lab talosctl upgrade-k8s and apply-config on running nodes (LIFECYCLE 
       return bootId.code === 0 && bootId.stdout.trim() !== before;
     }, 20_000);
   });
+
+  it('--mode staged keeps the running config until the next reboot, which runs it', async () => {
+    t.file('ptp.patch.yaml', 'machine:\n  time:\n    servers:\n      - /dev/ptp0\n');
+    const staged = await run(
+      worker,
+      'apply-config',
+      '--file',
+      'east-w-1.yaml',
+      '--config-patch',
+      '@ptp.patch.yaml',
+      '--mode',
+      'staged',
+    );
+    expect(staged.stderr).toBe('Staged configuration to be applied after the next reboot\n');
+    const servers = async () => (await run(worker, 'get', 'timeservers')).stdout;
+    expect(await servers()).toContain('["time.cloudflare.com"]');
+    expect((await run(worker, 'reboot')).code).toBe(0);
+    expect(await servers()).toContain('["/dev/ptp0"]');
+  });
 });
 
 describe('lab talosctl upgrade: etcd checks on control planes (LIFECYCLE F.1)', () => {
