@@ -173,3 +173,33 @@ describe('lab talosctl upgrade: etcd checks on control planes (LIFECYCLE F.1)', 
     );
   });
 });
+
+describe('lab talosctl upgrade: a control plane refuses while another member is down (LIFECYCLE F.1)', () => {
+  let t: ToolLab;
+  let run: ReturnType<typeof talosctlOn>;
+  const [cp1, cp3] = ['192.168.10.11', '192.168.10.13'];
+
+  beforeAll(async () => {
+    t = await startToolLab(undefined, { timeScale: SCALE });
+    run = talosctlOn(t, await provision(t, 3, 0));
+    await bootstrapped(run, cp1);
+    await eventually(async () => (await run(cp3, 'etcd', 'members')).stdout.trim().split('\n').length === 4);
+  }, 180_000);
+  afterAll(async () => t?.stop());
+
+  it('names the rebooting member as not healthy; with it back, the upgrade is taken', async () => {
+    const members = (await run(cp1, 'etcd', 'members')).stdout;
+    const cp3Id = /\S+\s+([0-9a-f]{16})\s+east-cp-3\s/.exec(members)?.[1];
+    expect(cp3Id).toMatch(/^[0-9a-f]{16}$/);
+    expect((await run(cp3, 'reboot', '--wait=false')).code).toBe(0);
+    const refused = await run(cp1, 'upgrade', '--image', installer('v1.12.11'), '--wait=false');
+    expect(refused.stderr).toBe(
+      'New upgrade API is not available, falling back to legacy\n' +
+        `error performing upgrade: rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${cp3Id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded\n`,
+    );
+    await eventually(async () => (await run(cp3, 'etcd', 'status')).code === 0, 20_000);
+    const taken = await run(cp1, 'upgrade', '--image', installer('v1.12.11'), '--wait=false');
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stdout).toContain('Upgrade request received');
+  }, 60_000);
+});
