@@ -212,6 +212,24 @@ export function configProblems(docs: Doc[], release: Release = DEFAULT_RELEASE):
   if (!config)
     return 'configuration validation failed: 1 error occurred:\n\t* v1alpha1.Config: machine instructions are required';
   const rules = talosRuleErrors(config);
-  if (rules.length === 0) return undefined;
-  return `configuration validation failed: ${multierror([`v1alpha1.Config: ${multierror(rules).trimEnd()}`]).trimEnd()}`;
+  const errors = [
+    ...(rules.length > 0 ? [`v1alpha1.Config: ${multierror(rules).trimEnd()}`] : []),
+    ...conflictErrors(docs, config),
+  ];
+  if (errors.length === 0) return undefined;
+  return `configuration validation failed: ${multierror(errors).trimEnd()}`;
+}
+
+/**
+ * The container's cross-validation of newer documents against the v1alpha1 one (TALOS v1.13.9 and v1.12.11
+ * `config/container/container.go` Validate; `types/network/hostname.go` V1Alpha1ConflictValidate l.151-160):
+ * a HostnameConfig beside a v1alpha1 hostname, or beside the stableHostname feature, is refused.
+ */
+function conflictErrors(docs: Doc[], config: Doc): string[] {
+  if (!docs.some((doc) => doc.kind === 'HostnameConfig')) return [];
+  if (getString(config, 'machine.network.hostname'))
+    return ['static hostname is already set in v1alpha1 config'];
+  if (get(config, 'machine.features.stableHostname') === true)
+    return ['stable hostname is already set in v1alpha1 config'];
+  return [];
 }

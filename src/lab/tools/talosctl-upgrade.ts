@@ -136,7 +136,10 @@ async function upgradeRequest(
   // The installer runs the pre-flight with the running release as the host version (F.1; facts-13 §1).
   const preflight = upgradeableFrom(target, node.release);
   // --stage: the StageUpgrade sequence reboots without a drain and installs early in the next boot (F.1).
-  return call.talos.startUpgrade(node, target, mode, preflight, !boolFlag(args, 'stage'));
+  // v1.13+ nodes (LifecycleService path, facts-13 §2): no drain in the node; talosctl drains itself unless
+  // --drain=false, which the lab counts through the same drain hook (client-side cordon not modelled).
+  const drains = !boolFlag(args, 'stage') && (before113(node.release) || boolFlag(args, 'drain', true));
+  return call.talos.startUpgrade(node, target, mode, preflight, drains);
 }
 
 function before112(release: string): boolean {

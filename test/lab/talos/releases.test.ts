@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { configProblems } from '../../../src/lab/talos/validate.js';
 import { diffConfigs, immediateProblem, unifiedDiff } from '../../../src/lab/talos/config-diff.js';
 import {
   DRAIN_TIMEOUT_SECONDS,
@@ -133,5 +134,35 @@ describe('config diffs and CanApplyImmediate (LIFECYCLE F.3)', () => {
     expect(diffConfigs([current], [kubelet])).toContain(
       '-        image: k:v1.34.1\n+        image: k:v1.35.0\n',
     );
+  });
+});
+
+describe('config validation by the release a node runs (CONTRACTS B.1, LIFECYCLE F.9)', () => {
+  const worker = {
+    version: 'v1alpha1',
+    machine: {
+      type: 'worker',
+      token: 'abcdef.0123456789abcdef',
+      ca: { crt: 'Zm9v', key: '' },
+      features: { rbac: true, stableHostname: true },
+      network: { hostname: 'east-w-1' },
+    },
+    cluster: { controlPlane: { endpoint: 'https://192.168.10.10:6443' } },
+  };
+  const hostnameConfig = { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' };
+
+  it('v1.12+ still decode the v1.11 fields their schemas no longer list', () => {
+    expect(configProblems([worker], 'v1.12.11')).toBeUndefined();
+    expect(configProblems([worker], 'v1.13.9')).toBeUndefined();
+    expect(configProblems([{ ...worker, bogus: 1 }], 'v1.13.9')).toMatch(
+      /unknown keys found during decoding: bogus/,
+    );
+  });
+
+  it('a HostnameConfig beside a v1alpha1 hostname is refused; v1.11 does not know the document', () => {
+    expect(configProblems([worker, hostnameConfig], 'v1.12.11')).toBe(
+      'configuration validation failed: 1 error occurred:\n\t* static hostname is already set in v1alpha1 config',
+    );
+    expect(configProblems([worker, hostnameConfig], 'v1.11.6')).toMatch(/^failed to decode config:/);
   });
 });

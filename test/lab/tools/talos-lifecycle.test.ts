@@ -122,6 +122,25 @@ describe('lab talosctl upgrade-k8s and apply-config on running nodes (LIFECYCLE 
       return bootId.code === 0 && bootId.stdout.trim() !== before;
     }, 20_000);
   });
+
+  it('--mode staged keeps the running config until the next reboot, which runs it', async () => {
+    t.file('ptp.patch.yaml', 'machine:\n  time:\n    servers:\n      - /dev/ptp0\n');
+    const staged = await run(
+      worker,
+      'apply-config',
+      '--file',
+      'east-w-1.yaml',
+      '--config-patch',
+      '@ptp.patch.yaml',
+      '--mode',
+      'staged',
+    );
+    expect(staged.stderr).toBe('Staged configuration to be applied after the next reboot\n');
+    const servers = async () => (await run(worker, 'get', 'timeservers')).stdout;
+    expect(await servers()).toContain('["time.cloudflare.com"]');
+    expect((await run(worker, 'reboot')).code).toBe(0);
+    expect(await servers()).toContain('["/dev/ptp0"]');
+  });
 });
 
 describe('lab talosctl upgrade: etcd checks on control planes (LIFECYCLE F.1)', () => {
@@ -153,4 +172,34 @@ describe('lab talosctl upgrade: etcd checks on control planes (LIFECYCLE F.1)', 
       /Server:\n\tNODE:\s+192\.168\.10\.11\n\tTag:\s+v1\.11\.6\n/,
     );
   });
+});
+
+describe('lab talosctl upgrade: a control plane refuses while another member is down (LIFECYCLE F.1)', () => {
+  let t: ToolLab;
+  let run: ReturnType<typeof talosctlOn>;
+  const [cp1, cp3] = ['192.168.10.11', '192.168.10.13'];
+
+  beforeAll(async () => {
+    t = await startToolLab(undefined, { timeScale: SCALE });
+    run = talosctlOn(t, await provision(t, 3, 0));
+    await bootstrapped(run, cp1);
+    await eventually(async () => (await run(cp3, 'etcd', 'members')).stdout.trim().split('\n').length === 4);
+  }, 180_000);
+  afterAll(async () => t?.stop());
+
+  it('names the rebooting member as not healthy; with it back, the upgrade is taken', async () => {
+    const members = (await run(cp1, 'etcd', 'members')).stdout;
+    const cp3Id = /\S+\s+([0-9a-f]{16})\s+east-cp-3\s/.exec(members)?.[1];
+    expect(cp3Id).toMatch(/^[0-9a-f]{16}$/);
+    expect((await run(cp3, 'reboot', '--wait=false')).code).toBe(0);
+    const refused = await run(cp1, 'upgrade', '--image', installer('v1.12.11'), '--wait=false');
+    expect(refused.stderr).toBe(
+      'New upgrade API is not available, falling back to legacy\n' +
+        `error performing upgrade: rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${cp3Id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded\n`,
+    );
+    await eventually(async () => (await run(cp3, 'etcd', 'status')).code === 0, 20_000);
+    const taken = await run(cp1, 'upgrade', '--image', installer('v1.12.11'), '--wait=false');
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stdout).toContain('Upgrade request received');
+  }, 60_000);
 });

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterFiles, ToolLab, ToolResult } from './helpers.js';
 import { eventually, startToolLab } from './helpers.js';
@@ -101,5 +104,79 @@ describe('lab talosctl upgrade (LIFECYCLE F.1)', () => {
       return bootId.code === 0 && bootId.stdout.trim() !== before;
     }, 20_000);
     expect(serverTag(await run(cp1, 'version'))).toBe('v1.13.9');
+  });
+
+  it('records each reboot with its cause: the upgrades drained first (the outages the kube lab reads)', () => {
+    const state = JSON.parse(readFileSync(join(t.dir, 'talos-state.json'), 'utf8')) as {
+      nodes: Record<string, { transitions: { cause: string; drainFrom?: number; podsStopAt: number }[] }>;
+    };
+    const transitions = state.nodes['101']?.transitions ?? [];
+    expect(transitions.map((transition) => transition.cause)).toEqual([
+      'upgrade',
+      'upgrade',
+      'upgrade',
+      'upgrade',
+    ]);
+    for (const transition of transitions)
+      expect(transition.drainFrom).toBeLessThanOrEqual(transition.podsStopAt);
+  });
+
+  it('reboot --wait tracks the Reboot sequence to a new boot; --wait=false only asks', async () => {
+    const before = (await run(cp1, 'read', '/proc/sys/kernel/random/boot_id')).stdout.trim();
+    const rebooted = await run(cp1, 'reboot');
+    expect(rebooted.code, rebooted.stderr).toBe(0);
+    expect(rebooted.stderr).toContain(`"${cp1}": sequence: reboot action: START\n`);
+    expect(rebooted.stderr).not.toContain('phase: drain');
+    expect(rebooted.stderr.trimEnd().split('\n').slice(-1)[0]).toBe(`"${cp1}": post check passed`);
+    const after = (await run(cp1, 'read', '/proc/sys/kernel/random/boot_id')).stdout.trim();
+    expect(after).not.toBe(before);
+    const asked = await run(cp1, 'reboot', '--wait=false', '--mode', 'powercycle');
+    expect(asked).toEqual({ code: 0, stdout: '', stderr: '' });
+    await eventually(async () => (await run(cp1, 'version')).code !== 0, 20_000);
+    await eventually(async () => {
+      const bootId = await run(cp1, 'read', '/proc/sys/kernel/random/boot_id');
+      return bootId.code === 0 && bootId.stdout.trim() !== after;
+    }, 20_000);
+  });
+});
+
+describe('lab talosctl gen config version contracts', () => {
+  let t: ToolLab;
+  beforeAll(async () => {
+    t = await startToolLab(undefined, { timeScale: SCALE });
+  });
+  afterAll(async () => t?.stop());
+
+  it.each([
+    ['v1.11', 1, true],
+    ['v1.12', 2, false],
+    ['v1.13', 2, false],
+  ])('--talos-version %s writes the contract’s documents', async (contract, documents, legacyFields) => {
+    const generated = await t.run('talosctl', [
+      'gen',
+      'config',
+      'east',
+      'https://192.168.10.10:6443',
+      '--talos-version',
+      contract,
+      '--kubernetes-version',
+      '1.34.1',
+      '--output-types',
+      'worker',
+      '-o',
+      '-',
+    ]);
+    expect(generated.code, generated.stderr).toBe(0);
+    const docs = parseAllDocuments(generated.stdout).map((doc) => doc.toJS() as Record<string, unknown>);
+    expect(docs).toHaveLength(documents);
+    const features = (docs[0]?.machine as { features: Record<string, unknown> }).features;
+    expect('rbac' in features).toBe(legacyFields);
+    if (documents === 2)
+      expect(docs[1]).toEqual({ apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' });
+  });
+
+  it('refuses a contract newer than the client', async () => {
+    const refused = await t.run('talosctl', ['gen', 'secrets', '--talos-version', 'v1.14']);
+    expect(refused.stderr).toBe('version contract v1.14 is newer than this talosctl (v1.13.9) supports\n');
   });
 });
