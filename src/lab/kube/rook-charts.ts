@@ -74,6 +74,8 @@ export function clusterDefaults(): Doc {
         mgr: 'system-cluster-critical',
       },
       storage: { useAllNodes: true, useAllDevices: true },
+      // Cluster values lines 395-403 (LIFECYCLE H.2): Rook keeps PDBs for mons, mgrs and OSDs.
+      disruptionManagement: { managePodBudgets: true, osdMaintenanceTimeout: 30 },
     },
     cephBlockPools: [
       {
