@@ -278,7 +278,7 @@ install_tools() {
     version="$(jq -r --arg tool "${tool}" '.[$tool].version // empty' "${tools_file}")"
     url="$(tool_field "${tool}" url)"
     sha="$(tool_field "${tool}" sha256)"
-    [[ -n "${version}" ]] || die "${tools_file}: .${tool}.version is missing: add the release, e.g. \"v1.11.6\""
+    [[ -n "${version}" ]] || die "${tools_file}: .${tool}.version is missing: add the release, e.g. \"v1.13.7\""
     [[ "${url}" =~ ^(https|file):// ]] ||
       die "${tools_file}: .${tool}.assets[\"linux-${tool_arch}\"].url is missing or not https://: add the download URL"
     [[ "${sha}" =~ ^[0-9a-f]{64}$ ]] ||

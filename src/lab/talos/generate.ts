@@ -18,10 +18,15 @@ export interface SecretsBundle {
   };
 }
 
-/** The lab talosctl's own release (its client tag, its default installer and version contract). */
-export const TALOS_VERSION = 'v1.13.9';
-/** `constants.DefaultKubernetesVersion` of talosctl v1.13.9 (facts-13 §1, constants.go l.366). */
-export const DEFAULT_KUBERNETES_VERSION = '1.36.3';
+/**
+ * The lab talosctl's own release (its client tag, its default installer and version contract): the one
+ * runner-setup/tools.json pins, v1.13.7 (Sidero's Homebrew tap has its checksums; v1.13.9's were not found).
+ * It behaves as the v1.13.9 client the lab models: same go-kubernetes v0.2.38 paths and talos113 bounds
+ * (TALOS v1.13.7 go.mod l.148, talos113.go l.16-28, read in the mirror).
+ */
+export const TALOS_VERSION = 'v1.13.7';
+/** `constants.DefaultKubernetesVersion` of talosctl v1.13.7 (TALOS v1.13.7 constants.go l.366). */
+export const DEFAULT_KUBERNETES_VERSION = '1.36.2';
 
 /** A token like kubeadm's: 6 and 16 characters of [a-z0-9]. */
 function token(): string {

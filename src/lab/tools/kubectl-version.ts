@@ -10,7 +10,7 @@ import { ToolFailure } from './runtime.js';
  */
 
 /** The kubectl the lab stands in for: the version runner-setup/tools.json pins on a lab runner. */
-export const KUBECTL_VERSION = 'v1.34.1';
+export const KUBECTL_VERSION = 'v1.35.0';
 const KUSTOMIZE_VERSION = 'v5.7.1';
 /** What a control plane runs before lab-talos gives its versions (Talos v1.11.6's default Kubernetes). */
 const DEFAULT_API_SERVER = '1.34.1';

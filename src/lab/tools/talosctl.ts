@@ -332,6 +332,7 @@ function mergeKubeconfig(existing: unknown, added: Doc): Doc {
 const BUILDS: Record<string, { sha: string; go: string }> = {
   'v1.11.6': { sha: '6dd14300', go: 'go1.24.11' },
   'v1.12.11': { sha: '2e80771b', go: 'go1.25.12' }, // go.mod's go line; the build toolchain is UNCONFIRMED
+  'v1.13.7': { sha: 'b0039b71', go: 'go1.26.5' }, // the client: tag v1.13.7 = b0039b71, go.mod `go 1.26.5`
   'v1.13.9': { sha: '3ebd10a7', go: 'go1.26.6' },
 };
 
