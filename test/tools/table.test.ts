@@ -49,8 +49,10 @@ describe('runner-setup/tools.json', () => {
 
   it('keeps the versions the project supports', () => {
     const table = pinnedToolTable();
-    expect(table.talosctl.version).toMatch(/^v1\.11\.\d+$/);
-    expect(table.kubectl.version).toMatch(/^v1\.3[34]\.\d+$/);
+    // upgrade-k8s of a v1.13 talosctl is the one that knows 1.34->1.35->1.36 (facts-13 §1)
+    expect(table.talosctl.version).toMatch(/^v1\.13\.\d+$/);
+    // kubectl within one minor of every Kubernetes the supported Talos releases take on the path (G.3)
+    expect(table.kubectl.version).toMatch(/^v1\.35\.\d+$/);
     expect(table.helm.version).toMatch(/^v3\.\d+\.\d+$/);
     expect(table.helm.assets['linux-arm64'].archivePath).toBe('linux-arm64/helm');
   });
