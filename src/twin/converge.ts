@@ -146,6 +146,7 @@ function clusterWork(ctx: TwinContext, layers: ClusterLayers, scope: LayerScope)
     ),
     ...(cilium?.status?.chartVersion ? { ciliumNow: cilium.status.chartVersion } : {}),
     rollOut: (action) => rollOutNode(rollout, action),
+    refreshConfigs: () => layers.talos.refresh(),
   });
 }
 

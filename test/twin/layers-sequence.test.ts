@@ -34,7 +34,7 @@ const kubernetes: LayerStep[] = [
 }));
 const step = (id: string, title: string): Step => ({ id, title, stage: 'release', needs: [], run: noop });
 
-function sequence(extra: { ciliumNow?: string; vmActions?: NodeAction[] } = {}) {
+function sequence(extra: { ciliumNow?: string; vmActions?: NodeAction[]; refresh?: boolean } = {}) {
   return sequenceClusterWork({
     cluster: 'east',
     prepare: step('converge:east:prepare', 'prepare'),
@@ -49,6 +49,7 @@ function sequence(extra: { ciliumNow?: string; vmActions?: NodeAction[] } = {}) 
     talosNow: new Map(nodes.map((node) => [node.name, 'v1.11.6'])),
     ...(extra.ciliumNow ? { ciliumNow: extra.ciliumNow } : {}),
     rollOut: async (a) => void done.push(a.node),
+    ...(extra.refresh ? { refreshConfigs: async () => void done.push('configs') } : {}),
   });
 }
 
@@ -84,6 +85,12 @@ describe("one cluster's converge chain", () => {
       'east: Cilium 1.20.0 pre-flight',
       'east: cilium chart 1.19.6 -> chart 1.20.0',
     ]);
+  });
+
+  it("refreshes the nodes' configs right after the last Talos hop (upgrade leaves install.image behind)", () => {
+    const titles = sequence({ ciliumNow: '1.20.0', refresh: true }).map((s) => s.title);
+    const last = titles.indexOf('east: w-2: Talos -> v1.13.9');
+    expect(titles[last + 1]).toBe('east: node configs for v1.13.9 (installer image; no reboot)');
   });
 
   it('runs node actions through the rollout', async () => {

@@ -11,7 +11,7 @@ import type { ObservedRelease, WantedRelease } from './release.js';
 import { CILIUM_RELEASE, diffReleases, observeReleases } from './release.js';
 import type { LayerStep } from './steps.js';
 import { clusterLayerDeps } from './steps.js';
-import { plannedTalosReleases, planTalosLayer } from './talos.js';
+import { plannedTalosReleases, planTalosLayer, refreshConfigs } from './talos.js';
 import type { TalosObservation } from './talos.js';
 import { clusterBaseOf, talosNodeOf, wantedMembers } from './talos-inputs.js';
 import type { LayerDiff } from './types.js';
@@ -28,7 +28,12 @@ export interface ClusterLayers {
   cluster: ClusterOutcome;
   diffs: LayerDiff[];
   vms: ObservedVm[];
-  talos: { observation: TalosObservation; steps: LayerStep[] };
+  talos: {
+    observation: TalosObservation;
+    steps: LayerStep[];
+    /** Applies, without a reboot, each node's config for the release it runs now (after upgrade hops). */
+    refresh(): Promise<string[]>;
+  };
   kubernetes: { steps: LayerStep[] };
   releases: ObservedRelease[];
 }
@@ -59,18 +64,18 @@ export async function observeClusterLayers(
     wantedVmsOf(plan).filter((vm) => vm.cluster === cluster.name),
   );
   const planned = plan.clusters.find((candidate) => candidate.name === cluster.name)!;
-  const talos = await planTalosLayer(
-    deps,
-    {
-      cluster: cluster.name,
-      base: clusterBaseOf(spec, plan, cluster.name),
-      nodes: wantedMembers(plan, cluster.name).map((vm) => talosNodeOf(vm, planned.vip)),
-      schematic: spec.talos.schematic,
-      talosconfig: cluster.talosconfig,
-      secretsFile: ctx.store.pathOf({ twin: plan.twin, cluster: cluster.name, name: 'secrets.yaml' }),
-    },
-    { version: spec.talos.version, kubernetesVersion: spec.talos.kubernetesVersion },
-  );
+  const talosCluster = {
+    cluster: cluster.name,
+    base: clusterBaseOf(spec, plan, cluster.name),
+    nodes: wantedMembers(plan, cluster.name).map((vm) => talosNodeOf(vm, planned.vip)),
+    schematic: spec.talos.schematic,
+    talosconfig: cluster.talosconfig,
+    secretsFile: ctx.store.pathOf({ twin: plan.twin, cluster: cluster.name, name: 'secrets.yaml' }),
+  };
+  const talos = await planTalosLayer(deps, talosCluster, {
+    version: spec.talos.version,
+    kubernetesVersion: spec.talos.kubernetesVersion,
+  });
   const controlPlane = cluster.nodes.find((node) => node.role === 'controlplane')!;
   const kubernetes = await planKubernetesLayer(
     deps,
@@ -88,7 +93,7 @@ export async function observeClusterLayers(
     cluster,
     diffs: [diffVms(cluster.name, vms), talos.diff, kubernetes.diff, diffReleases(cluster.name, releases)],
     vms,
-    talos,
+    talos: { ...talos, refresh: () => refreshConfigs(deps, talosCluster) },
     kubernetes,
     releases,
   };

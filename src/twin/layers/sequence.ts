@@ -28,6 +28,8 @@ export interface ClusterWork {
   ciliumNow?: string;
   /** Runs one node action inside the rollout (drain, action, back, gates). */
   rollOut(action: NodeAction): Promise<void>;
+  /** After the last Talos hop: each node's config for its new release applied without a reboot. */
+  refreshConfigs?(): Promise<unknown>;
 }
 
 interface Item {
@@ -92,11 +94,21 @@ export function sequenceClusterWork(work: ClusterWork): Step[] {
     }
   };
   placeKubernetes();
-  for (const group of talosHops(work.talos)) {
+  const hops = talosHops(work.talos);
+  hops.forEach((group, index) => {
     items.push(...controlPlanesFirst(group.actions).map(node));
     for (const action of group.actions) releases.set(action.node, group.to);
+    if (index === hops.length - 1 && work.refreshConfigs) {
+      const refresh = work.refreshConfigs;
+      items.push({
+        key: 'configs',
+        title: `${work.cluster}: node configs for ${group.to} (installer image; no reboot)`,
+        stage: 'talos',
+        run: async () => void (await refresh()),
+      });
+    }
     placeKubernetes();
-  }
+  });
   items.push(...cilium.map(fromStep), ...work.releases.filter((step) => !isCilium(step)).map(fromStep));
   return chain(work, items);
 }

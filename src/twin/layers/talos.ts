@@ -373,3 +373,25 @@ export async function planTalosLayer(
   const diff = diffTalos(observation, wanted);
   return { observation, diff, steps: talosSteps(deps, cluster, observation, diff) };
 }
+
+/**
+ * After upgrade hops: each node's config as the product would generate it for the release it now runs.
+ * `talosctl upgrade` leaves the machine config alone, so `.machine.install.image` still names the old
+ * installer; it applies without a reboot (F.3: "only applied during install/upgrade"). Whatever would need a
+ * reboot is left for the next observation, which plans it as a rollout. Returns the nodes it applied to.
+ */
+export async function refreshConfigs(deps: ClusterLayerDeps, cluster: TalosLayerCluster): Promise<string[]> {
+  const observation = await observeTalos(deps, cluster);
+  const actionCluster = {
+    cluster: cluster.cluster,
+    talosconfig: cluster.talosconfig,
+    schematic: cluster.schematic,
+  };
+  const applied: string[] = [];
+  for (const { node, drift } of observation.nodes) {
+    if (!drift || drift.reboot) continue;
+    await applyConfigNoReboot(deps, actionCluster, node, drift.file);
+    applied.push(node.name);
+  }
+  return applied;
+}
