@@ -32,9 +32,9 @@ describe('lab talosctl upgrade (LIFECYCLE F.1)', () => {
   }, 120_000);
   afterAll(async () => t?.stop());
 
-  it('runs the release of its boot image; talosctl is a v1.13.9 client', async () => {
+  it('runs the release of its boot image; talosctl is the pinned v1.13.7 client', async () => {
     const version = await run(cp1, 'version');
-    expect(version.stdout).toMatch(/^Client:\n\tTag:\s+v1\.13\.9\n/);
+    expect(version.stdout).toMatch(/^Client:\n\tTag:\s+v1\.13\.7\n/);
     expect(serverTag(version)).toBe('v1.11.6');
   });
 
@@ -177,6 +177,6 @@ describe('lab talosctl gen config version contracts', () => {
 
   it('refuses a contract newer than the client', async () => {
     const refused = await t.run('talosctl', ['gen', 'secrets', '--talos-version', 'v1.14']);
-    expect(refused.stderr).toBe('version contract v1.14 is newer than this talosctl (v1.13.9) supports\n');
+    expect(refused.stderr).toBe('version contract v1.14 is newer than this talosctl (v1.13.7) supports\n');
   });
 });
