@@ -47,7 +47,7 @@ describe('lab kubectl: cordon, uncordon, drain and PodDisruptionBudgets', () => 
     const version = JSON.parse((await kubectl('version', '-o', 'json')).stdout) as Record<string, object>;
     expect(version.serverVersion).toMatchObject({ major: '1', minor: '34', gitVersion: 'v1.34.1' });
     expect((await kubectl('version')).stdout).toBe(
-      'Client Version: v1.34.1\nKustomize Version: v5.7.1\nServer Version: v1.34.1\n',
+      'Client Version: v1.35.0\nKustomize Version: v5.7.1\nServer Version: v1.34.1\n',
     );
     const nodes = JSON.parse((await kubectl('get', 'nodes', '-o', 'json')).stdout) as {
       items: { status: { nodeInfo: object } }[];
