@@ -67,12 +67,12 @@ describe("Rook's disruption budgets while a worker is drained (H.2)", () => {
       .map((budget) => `${budget.name} ${String(budget.maxUnavailable)}`)
       .sort();
 
-  it('keeps mon, mgr and one OSD budget; none without managePodBudgets', () => {
+  it('keeps mon, mgr and one OSD budget (the chart default); none without managePodBudgets', () => {
     const lab = cluster(3, 3);
-    lab.install(managed);
+    lab.install({});
     expect(budgets(lab, LATER)).toEqual(['rook-ceph-mgr-pdb 1', 'rook-ceph-mon-pdb 1', 'rook-ceph-osd 1']);
     const unmanaged = cluster(3, 3);
-    unmanaged.install({});
+    unmanaged.install({ cephClusterSpec: { disruptionManagement: { managePodBudgets: false } } });
     expect(budgets(unmanaged, LATER)).toEqual([]);
   });
 
