@@ -67,12 +67,11 @@ function readRollout(
     const groupKind = info.group === '' ? info.kind : `${info.kind}.${info.group}`;
     throw new ToolFailure(`error: no status viewer has been implemented for ${groupKind}`);
   }
+  // Cilium's agent DaemonSet and operator: the lab's model of them, whose failures name the container.
+  const cilium = namespace === 'kube-system' ? ciliumWorkload(call, clusterId, info, name) : undefined;
+  if (cilium) return ciliumProgress(info, name, cilium);
   const item = findItem(call, clusterId, info, namespace, name);
-  if (!item) {
-    const cilium = namespace === 'kube-system' ? ciliumWorkload(call, clusterId, info, name) : undefined;
-    if (cilium) return ciliumProgress(info, name, cilium);
-    throw new ToolFailure(notFound(info, name));
-  }
+  if (!item) throw new ToolFailure(notFound(info, name));
   const progress = VIEWERS[info.kind]!(item);
   return { ...progress, ...(progress.done ? {} : withWhy(call, clusterId, item)) };
 }
