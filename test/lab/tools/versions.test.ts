@@ -29,7 +29,7 @@ describe("the lab's talosctl, kubectl and helm", () => {
   it('kubectl version without a reachable server prints the client part, then the connection error', async () => {
     const result = await execRunner.run(join(lab.binDir, 'kubectl'), ['version'], { allowFailure: true });
     expect(result.exitCode).not.toBe(0);
-    expect(result.stdout).toBe('Client Version: v1.34.1\nKustomize Version: v5.7.1\n');
+    expect(result.stdout).toBe('Client Version: v1.35.0\nKustomize Version: v5.7.1\n');
     expect(result.stderr).not.toBe('');
   });
 });
