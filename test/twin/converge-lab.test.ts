@@ -94,7 +94,7 @@ describe('a running twin converged in place to the current releases', { timeout:
   it('plan shows every layer and the ordered path, and refuses going back a Kubernetes minor', async () => {
     const plan = await twin('plan', 'after.yaml');
     expect(plan.code).toBe(0);
-    const path = plan.stdout.slice(plan.stdout.indexOf('path, in the order'));
+    const path = plan.stdout.slice(plan.stdout.indexOf('path, layer by layer'));
     expect(path).toMatch(/talos-upgrade v1\.11\.6 -> v1\.12\.11[\s\S]*talos-upgrade v1\.12\.11 -> v1\.13\.9/);
     expect(path).toMatch(/kubernetes-upgrade 1\.34\.1 -> 1\.35\.\d+[\s\S]*1\.35\.\d+ -> 1\.36\.3/);
     expect(path).toMatch(/vm .*cores|vm-resize/);

@@ -52,7 +52,9 @@ export function describeLayers(
     ...(changes.length > 0
       ? [
           '',
-          'path, in the order up takes it:',
+          // Grouped by layer; up interleaves them per cluster (layers/sequence.ts).
+          'path, layer by layer (up runs each cluster in this order but interleaved: each Kubernetes minor once every',
+          'node runs a Talos that takes it, Cilium before the first minor its running release is not tested with):',
           ...changes.map((change, i) => `  ${i + 1}. ${changeLine(change)}`),
         ]
       : []),
