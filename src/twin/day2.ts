@@ -409,6 +409,7 @@ export function cephStatus(cluster: string, object: Record<string, unknown> | un
   const status = (object?.status ?? {}) as {
     phase?: string;
     message?: string;
+    observedGeneration?: number;
     ceph?: {
       health?: string;
       details?: Record<string, { message?: string }>;
@@ -419,10 +420,16 @@ export function cephStatus(cluster: string, object: Record<string, unknown> | un
     Object.values(status.ceph?.versions?.[daemon] ?? {}).reduce((sum, value) => sum + Number(value), 0);
   const health = status.ceph?.health;
   const known: CephHealth[] = ['HEALTH_OK', 'HEALTH_WARN', 'HEALTH_ERR'];
+  // A Ready written before the operator saw the newest spec says nothing about that spec.
+  const generation = Number((object?.metadata as { generation?: number } | undefined)?.generation ?? 0);
+  const unobserved =
+    status.phase === 'Ready' &&
+    status.observedGeneration !== undefined &&
+    generation > status.observedGeneration;
   return {
     cluster,
     health: known.includes(health as CephHealth) ? (health as CephHealth) : 'UNKNOWN',
-    phase: status.phase ?? (object ? 'Pending' : 'absent'),
+    phase: unobserved ? 'Progressing' : (status.phase ?? (object ? 'Pending' : 'absent')),
     mons: count('mon'),
     osds: count('osd'),
     details: [
@@ -430,6 +437,11 @@ export function cephStatus(cluster: string, object: Record<string, unknown> | un
         ([code, detail]) => `${code}: ${detail.message ?? ''}`,
       ),
       ...(status.message && status.phase !== 'Ready' ? [`Rook: ${status.message}`] : []),
+      ...(unobserved
+        ? [
+            `Rook: generation ${generation} of the spec is not reconciled yet (${status.observedGeneration} is)`,
+          ]
+        : []),
     ],
   };
 }

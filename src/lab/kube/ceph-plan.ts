@@ -4,7 +4,11 @@ import { get, getString, isMap } from '../talos/yaml-docs.js';
 import type { CephDiskClaim, KubeClusters, KubeNode } from './clusters.js';
 import type { StoredObject } from './objects.js';
 import { CEPH_IMAGE } from './rook-charts.js';
+import type { CephReconcile, DaemonSlot } from './ceph-reconciles.js';
+import { count, createdSlots, DEFAULT_MON_COUNT, laterReconciles, specTimeline } from './ceph-reconciles.js';
 import { fittingNodes } from './scheduling.js';
+
+export { count };
 
 /**
  * What the Rook operator plans for a CephCluster (CONTRACTS D) once it runs: the checks before it creates
@@ -14,8 +18,6 @@ import { fittingNodes } from './scheduling.js';
 
 /** Rook waits canaryRetries (30) x canaryRetryDelaySeconds (5) for a mon's canary pod to be scheduled. */
 export const MON_CANARY_WAIT_SECONDS = 150;
-/** Rook's mon.MaxMonCount default and DefaultMonCount. */
-const DEFAULT_MON_COUNT = 3;
 /** ceph-volume rejects disks under 5 GB. */
 const MIN_OSD_BYTES = 5 * 1024 ** 3;
 /** Rook's daemons carry no tolerations by default: they schedule where an untolerating pod would. */
@@ -42,28 +44,29 @@ export function flag(doc: unknown, path: string): boolean {
   return get(doc, path) === true;
 }
 
-export function count(doc: unknown, path: string, fallback: number): number {
-  const value = Number(get(doc, path) ?? 0);
-  return value > 0 ? value : fallback;
-}
-
 export interface CephPlan {
   fsid: string;
-  /** The operator's first reconcile of this CephCluster. */
+  /** The operator's first reconcile of this CephCluster, and the spec generation it created. */
   startedAt: number;
+  generation: number;
   /** What stops Rook before it creates anything. */
   refusal?: string;
   /** When the rook-ceph-detect-version job is done and the mons are created. */
   monsAt: number;
-  monCount: number;
   monsShareNodes: boolean;
+  /** Every mon Rook made, the creation's first, then those later reconciles added or removed. */
+  mons: DaemonSlot[];
   /** When the mgrs are created (the mons had their time to form quorum), and when one is up. */
   mgrsAt: number;
   mgrUpAt: number;
+  /** The mgr count the newest spec asks for. */
   mgrCount: number;
   mgrsShareNodes: boolean;
+  mgrs: DaemonSlot[];
   /** "Cluster created successfully": the OSD prepare jobs finished; the OSDs are created then. */
   readyAt: number;
+  /** The reconciles of the spec generations applied after the creation, in order. */
+  reconciles: CephReconcile[];
   osds: CephOsd[];
   /** The OSD prepare job's log per storage node (what `kubectl logs job/rook-ceph-osd-prepare-<node>` shows). */
   prepareLogs: Record<string, string[]>;
@@ -81,25 +84,50 @@ export function cephPlan(
   const s = kube.talos.seconds;
   const spec = isMap(stored.object.spec) ? stored.object.spec : {};
   const startedAt = Math.max(stored.createdAt, operatorStartedAt + ms(s.rookOperatorStart));
+  // The creation reconciles the spec of its moment; each spec applied after it gets a reconcile of its own.
+  const timeline = specTimeline(stored);
+  const createdFrom = Math.max(
+    0,
+    timeline.findLastIndex((entry) => entry.from <= startedAt),
+  );
+  const created = timeline[createdFrom]!;
+  const later = timeline.slice(createdFrom + 1);
   const monsAt = startedAt + ms(s.imagePull + s.podStart); // the rook-ceph-detect-version job
-  const monCount = count(spec, 'mon.count', DEFAULT_MON_COUNT);
+  const monCount = count(created.spec, 'mon.count', DEFAULT_MON_COUNT);
   const mgrsAt = monsAt + monCount * ms(s.cephMonStart);
   const mgrUpAt = mgrsAt + ms(s.cephMgrStart);
   const readyAt = mgrUpAt + ms(s.cephOsdPrepare);
   const nodes = kube.nodes(clusterId, now);
-  const refusal = specRefusal(spec, nodes.length);
+  const refusal = later.length === 0 ? specRefusal(spec, nodes.length) : undefined;
+  const mons = createdSlots(
+    monCount,
+    created.generation,
+    monsAt,
+    (i) => monsAt + (i + 1) * ms(s.cephMonStart),
+  );
+  const mgrs = createdSlots(count(created.spec, 'mgr.count', 1), created.generation, mgrsAt, () => mgrUpAt);
+  const timing = {
+    detectMs: ms(s.podStart),
+    monStartMs: ms(s.cephMonStart),
+    mgrStartMs: ms(s.cephMgrStart),
+    osdPrepareMs: ms(s.cephOsdPrepare),
+  };
+  const reconciles = laterReconciles(later, mons, mgrs, timing, (next) => specRefusal(next, nodes.length));
   const plan: CephPlan = {
     fsid: fsidOf(stored),
     startedAt,
+    generation: created.generation,
     ...(refusal ? { refusal } : {}),
     monsAt,
-    monCount,
     monsShareNodes: flag(spec, 'mon.allowMultiplePerNode'),
+    mons,
     mgrsAt,
     mgrUpAt,
     mgrCount: count(spec, 'mgr.count', 1),
     mgrsShareNodes: flag(spec, 'mgr.allowMultiplePerNode'),
+    mgrs,
     readyAt,
+    reconciles,
     osds: [],
     prepareLogs: {},
   };

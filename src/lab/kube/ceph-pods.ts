@@ -2,6 +2,7 @@ import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString, isMap } from '../talos/yaml-docs.js';
 import type { CephPlan } from './ceph-plan.js';
 import { cephPlan, MON_CANARY_WAIT_SECONDS } from './ceph-plan.js';
+import { letter } from './ceph-reconciles.js';
 import type { KubeClusters } from './clusters.js';
 import { byKind } from './kinds.js';
 import type { StoredObject } from './objects.js';
@@ -68,24 +69,45 @@ export function nextCephMoment(cluster: Cluster, pods: PodPlan[]): number {
     plan.monsAt + wait,
     plan.mgrsAt,
     plan.readyAt,
+    ...plan.reconciles.flatMap((step) => [step.monsAt, step.monsAt + wait, step.mgrsAt, step.readyAt]),
+    ...[...plan.mons, ...plan.mgrs].flatMap((slot) => [slot.createdAt, slot.removedAt ?? Infinity]),
   ]);
   return Math.min(...moments.filter((moment) => moment > cluster.now));
 }
 
 export const daemonName = (kind: string, id: string) => `rook-ceph-${kind}-${id}`;
-export const letter = (index: number) => String.fromCharCode(97 + index);
+export { letter };
 
-/** Every mon pod bound by the canary deadline (and by `now`): Rook then goes on to the mgrs and OSDs. */
-export function monsPlaced(cluster: Cluster, plan: CephPlan, namespace: string, pods: PodPlan[]): boolean {
-  const deadline = Math.min(cluster.now, plan.monsAt + cluster.kube.talos.ms(MON_CANARY_WAIT_SECONDS));
-  return Array.from({ length: plan.monCount }, (_, i) => daemonName('mon', letter(i))).every((name) =>
-    pods.some(
-      (pod) =>
-        pod.workload.namespace === namespace &&
-        pod.workload.name === name &&
-        pod.times.scheduledAt <= deadline,
-    ),
-  );
+/**
+ * Every mon the creation (or a later reconcile, with `created` its moment) made was bound by the canary
+ * deadline (and by `now`): Rook then goes on to the mgrs and OSDs of that reconcile. Once the deadline has
+ * passed, the verdict a final sweep recorded (`record`) stands.
+ */
+export function monsPlaced(
+  cluster: Cluster,
+  plan: CephPlan,
+  namespace: string,
+  pods: PodPlan[],
+  created = plan.monsAt,
+  record = false,
+): boolean {
+  const due = created + cluster.kube.talos.ms(MON_CANARY_WAIT_SECONDS);
+  const key = `${plan.fsid}/${created}`;
+  const known = cluster.now >= due ? cluster.kube.monVerdict(key) : undefined;
+  if (known !== undefined) return known;
+  const deadline = Math.min(cluster.now, due);
+  const placed = plan.mons
+    .filter((slot) => slot.createdAt === created)
+    .every((slot) =>
+      pods.some(
+        (pod) =>
+          pod.workload.namespace === namespace &&
+          pod.workload.name === daemonName('mon', slot.id) &&
+          pod.times.scheduledAt <= deadline,
+      ),
+    );
+  if (record && cluster.now >= due) cluster.kube.recordMonVerdict(key, placed);
+  return placed;
 }
 
 /** The daemon workloads for the next pass of the sweep, given the pods of the last one. */
@@ -93,32 +115,44 @@ export function cephWorkloads(cluster: Cluster, pods: PodPlan[]): Workload[] {
   return plannedClusters(cluster.kube, cluster.clusterId, pods, cluster.now).flatMap(({ stored, plan }) => {
     const namespace = namespaceOf(stored) ?? 'rook-ceph';
     const spec = isMap(stored.object.spec) ? stored.object.spec : {};
-    const make = (name: string, createdAt: number, podSpec: Doc, labels: Record<string, string>) =>
-      daemonWorkload(stored, namespace, name, createdAt, podSpec, labels);
-    const mons = Array.from({ length: plan.monCount }, (_, i) => {
-      const name = daemonName('mon', letter(i));
+    const make = (name: string, when: Slot, podSpec: Doc, labels: Record<string, string>) =>
+      daemonWorkload(
+        stored,
+        namespace,
+        name,
+        { ...when, uid: daemonUid(stored, name, plan, when) },
+        podSpec,
+        labels,
+      );
+    const mons = plan.mons.map((slot) => {
+      const name = daemonName('mon', slot.id);
       const podSpec = daemonSpec(spec, 'mon', plan.monsShareNodes);
       // Once its canary placed it, Rook pins the mon to that node (it does not follow a node that is down).
       const node = firstNode(pods, namespace, name);
-      return make(name, plan.monsAt, node ? onNode(podSpec, node) : podSpec, {
-        app: 'rook-ceph-mon',
-        mon: letter(i),
-      });
+      return make(name, slot, node ? onNode(podSpec, node) : podSpec, { app: 'rook-ceph-mon', mon: slot.id });
     });
     if (!monsPlaced(cluster, plan, namespace, pods)) return mons;
-    const mgrs = Array.from({ length: plan.mgrCount }, (_, i) =>
-      make(daemonName('mgr', letter(i)), plan.mgrsAt, mgrSpec(spec, plan), {
-        app: 'rook-ceph-mgr',
-        mgr: letter(i),
-      }),
+    // A later reconcile whose new mons found no node goes no further: it adds no mgr.
+    const stalled = plan.reconciles.filter(
+      (step) => !monsPlaced(cluster, plan, namespace, pods, step.monsAt),
     );
+    const mgrs = plan.mgrs
+      .filter((slot) => !stalled.some((step) => slot.generation === step.generation))
+      .map((slot) =>
+        make(daemonName('mgr', slot.id), slot, mgrSpec(spec, plan), { app: 'rook-ceph-mgr', mgr: slot.id }),
+      );
     const osds = plan.osds.map((osd) =>
-      make(daemonName('osd', String(osd.id)), plan.readyAt, onNode(daemonSpec(spec, 'osd', true), osd.node), {
-        app: 'rook-ceph-osd',
-        'ceph-osd-id': String(osd.id),
-        // Rook's topology label, which its per-host PDBs select on (LIFECYCLE H.2).
-        'topology-location-host': osd.node,
-      }),
+      make(
+        daemonName('osd', String(osd.id)),
+        { createdAt: plan.readyAt },
+        onNode(daemonSpec(spec, 'osd', true), osd.node),
+        {
+          app: 'rook-ceph-osd',
+          'ceph-osd-id': String(osd.id),
+          // Rook's topology label, which its per-host PDBs select on (LIFECYCLE H.2).
+          'topology-location-host': osd.node,
+        },
+      ),
     );
     return [...mons, ...mgrs, ...osds, ...perNodeDaemons(spec, plan, pods, namespace, make)];
   });
@@ -131,7 +165,15 @@ function firstNode(pods: PodPlan[], namespace: string, name: string): string | u
     .sort((a, b) => a.createdAt - b.createdAt)[0]?.times.node?.name;
 }
 
-type Make = (name: string, createdAt: number, podSpec: Doc, labels: Record<string, string>) => Workload;
+/** When the operator created a daemon's Deployment and, for a mon or mgr a smaller count dropped, deleted it. */
+type Slot = { createdAt: number; removedAt?: number; generation?: number };
+type Make = (name: string, when: Slot, podSpec: Doc, labels: Record<string, string>) => Workload;
+
+/** A daemon a later reconcile made is a new Deployment, even under a name an earlier one had (mgr-b). */
+export function daemonUid(cluster: StoredObject, name: string, plan: CephPlan, slot: Slot): string {
+  const later = slot.generation !== undefined && slot.generation !== plan.generation;
+  return `${cluster.uid}/${name}${later ? `/g${slot.generation}` : ''}`;
+}
 
 /**
  * The crash collector and exporter on each node that runs Ceph daemons: the mons' nodes and the OSD hosts,
@@ -155,14 +197,14 @@ function perNodeDaemons(
       : [
           make(
             daemonName('crashcollector', node),
-            plan.readyAt,
+            { createdAt: plan.readyAt },
             onNode(container('ceph-crash', cephResources(spec, 'crashcollector')), node),
             { app: 'rook-ceph-crashcollector' },
           ),
         ]),
     make(
       daemonName('exporter', node),
-      plan.readyAt,
+      { createdAt: plan.readyAt },
       onNode(container('ceph-exporter', cephResources(spec, 'exporter')), node),
       { app: 'rook-ceph-exporter' },
     ),
@@ -216,7 +258,7 @@ function daemonWorkload(
   cluster: StoredObject,
   namespace: string,
   name: string,
-  createdAt: number,
+  when: { createdAt: number; removedAt?: number; uid: string },
   podSpec: Doc,
   labels: Record<string, string>,
 ): Workload {
@@ -231,6 +273,7 @@ function daemonWorkload(
       template: { metadata: { labels: { ...labels, rook_cluster: nameOf(cluster) } }, spec: podSpec },
     },
   };
-  const stored = { object, uid: `${cluster.uid}/${name}`, createdAt, updatedAt: createdAt, generation: 1 };
-  return { kind: 'Deployment', stored, name, namespace };
+  const { createdAt, removedAt, uid } = when;
+  const stored = { object, uid, createdAt, updatedAt: createdAt, generation: 1 };
+  return { kind: 'Deployment', stored, name, namespace, ...(removedAt === undefined ? {} : { removedAt }) };
 }

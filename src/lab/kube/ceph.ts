@@ -2,7 +2,8 @@ import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString } from '../talos/yaml-docs.js';
 import type { CephPlan, CephOsd } from './ceph-plan.js';
 import { cephPlan, MON_CANARY_WAIT_SECONDS } from './ceph-plan.js';
-import { daemonName, letter, monsPlaced, plannedClusters, rookOperatorStartedAt } from './ceph-pods.js';
+import { daemonName, daemonUid, monsPlaced, plannedClusters, rookOperatorStartedAt } from './ceph-pods.js';
+import type { CephReconcile, DaemonSlot } from './ceph-reconciles.js';
 import { goDurationMs } from '../talos/time-sync.js';
 import { blockPoolRefusal, healthChecks } from './ceph-health.js';
 import type { KubeClusters } from './clusters.js';
@@ -32,6 +33,8 @@ const CEPH_VERSION = 'ceph version 19.2.3 (c92aebb279828e9c3c1f5d24613efca272649
 
 export interface CephDaemon {
   name: string;
+  /** When a smaller count made Rook remove it (it has left the monmap / mgr map). */
+  removedAt?: number;
   node?: string;
   /** When it first joined (mons: quorum); undefined while its pod cannot be placed. */
   upAt?: number;
@@ -40,6 +43,15 @@ export interface CephDaemon {
 }
 
 export type CephOsdView = CephOsd & { ups: Interval[] };
+
+/** A later reconcile as the CR shows it: its steps, when it is done, or why it stopped. */
+export interface ReconcileView {
+  generation: number;
+  at: number;
+  steps: [number, string][];
+  readyAt: number;
+  error?: { at: number; message: string };
+}
 
 /** The daemon is up at `at`. */
 export const isUp = (daemon: { ups: Interval[] }, at: number) => within(daemon.ups, at);
@@ -54,6 +66,9 @@ export interface CephView {
   readyAt?: number;
   /** The reconcile failed: from then on Rook reports this (phase Progressing, state Error). */
   error?: { at: number; message: string };
+  /** The spec generation the creation reconciled, and the reconciles of the generations applied since. */
+  generation: number;
+  reconciles: ReconcileView[];
   mons: CephDaemon[];
   mgrs: CephDaemon[];
   osds: CephOsdView[];
@@ -84,9 +99,11 @@ export function cephView(
     mgrs: [],
     osds: [],
     prepareLogs: {},
+    generation: plan.generation,
+    reconciles: [],
   };
   if (plan.refusal) return { ...view, error: { at: plan.startedAt, message: plan.refusal } };
-  orchestrate(kube, sweep, view, plan, namespaceOf(stored) ?? 'rook-ceph');
+  orchestrate(kube, sweep, view, plan, stored);
   if (view.readyAt !== undefined && now >= view.readyAt) recordOsdDisks(kube, view);
   return view;
 }
@@ -112,14 +129,14 @@ function refusedPlan(
 function bound(
   pods: PodPlan[],
   namespace: string,
-  name: string,
+  uid: string,
   plannedUpAt: number,
 ): { node: string; delay: number; upAt: number; ups: Interval[] } | undefined {
   const mine = pods
     .filter(
       (candidate) =>
         candidate.workload.namespace === namespace &&
-        candidate.workload.name === name &&
+        candidate.workload.stored.uid === uid &&
         candidate.times.node !== undefined,
     )
     .sort((a, b) => a.createdAt - b.createdAt);
@@ -141,46 +158,80 @@ function orchestrate(
   sweep: Sweep,
   view: CephView,
   plan: CephPlan,
-  namespace: string,
+  stored: StoredObject,
 ): void {
   const { cluster } = sweep;
+  const namespace = namespaceOf(stored) ?? 'rook-ceph';
   const pods = sweepPods(sweep);
-  const ms = (seconds: number) => kube.talos.ms(seconds);
-  const s = kube.talos.seconds;
-  const daemon = (name: string, id: string, upAt: number): CephDaemon => {
-    const placed = bound(pods, namespace, id, upAt);
-    return placed ? { name, node: placed.node, upAt: placed.upAt, ups: placed.ups } : { name, ups: [] };
+  const now = cluster.now;
+  const daemon = (kind: string, slot: DaemonSlot): CephDaemon => {
+    const name = daemonName(kind, slot.id);
+    const placed = bound(pods, namespace, daemonUid(stored, name, plan, slot), slot.upAt);
+    const removed = slot.removedAt === undefined ? {} : { removedAt: slot.removedAt };
+    const common = { name: `${kind}.${slot.id}`, ...removed };
+    return placed
+      ? { ...common, node: placed.node, upAt: placed.upAt, ups: placed.ups }
+      : { ...common, ups: [] };
   };
+  // The daemons in Ceph's maps now: created by now and not removed since.
+  const current = (slot: DaemonSlot) => slot.createdAt <= now && !(slot.removedAt! <= now);
   view.steps.push([plan.monsAt, 'Configuring Ceph Mons']);
-  view.mons = Array.from({ length: plan.monCount }, (_, i) =>
-    daemon(`mon.${letter(i)}`, daemonName('mon', letter(i)), plan.monsAt + (i + 1) * ms(s.cephMonStart)),
-  );
-  if (!monsPlaced(cluster, plan, namespace, pods)) {
+  view.mons = plan.mons.filter(current).map((slot) => daemon('mon', slot));
+  if (!monsPlaced(cluster, plan, namespace, pods, plan.monsAt, true)) {
     // All canaries must be scheduled before any mon starts; Rook gives up after the canary wait.
     view.mons = view.mons.map((mon) => ({
       name: mon.name,
       ups: [],
       ...(mon.node ? { node: mon.node } : {}),
     }));
-    view.error = {
-      at: plan.monsAt + ms(MON_CANARY_WAIT_SECONDS),
-      message:
-        'failed to create cluster: failed to start ceph monitors: failed to assign pods to mons: failed to schedule mons',
-    };
+    view.error = { at: plan.monsAt + kube.talos.ms(MON_CANARY_WAIT_SECONDS), message: MONS_UNSCHEDULED };
     return;
   }
   view.steps.push([plan.mgrsAt, 'Configuring Ceph Mgr(s)']);
-  view.mgrs = Array.from({ length: plan.mgrCount }, (_, i) =>
-    daemon(`mgr.${letter(i)}`, daemonName('mgr', letter(i)), plan.mgrUpAt),
-  );
+  view.mgrs = plan.mgrs.filter(current).map((slot) => daemon('mgr', slot));
   view.steps.push([plan.mgrUpAt, 'Configuring Ceph OSDs']);
   view.readyAt = plan.readyAt;
   view.prepareLogs = plan.prepareLogs;
   view.osds = plan.osds.map((osd) => {
-    const placed = bound(pods, namespace, daemonName('osd', String(osd.id)), osd.upAt);
+    const placed = bound(
+      pods,
+      namespace,
+      daemonUid(stored, daemonName('osd', String(osd.id)), plan, { createdAt: plan.readyAt }),
+      osd.upAt,
+    );
     // An OSD whose pod finds no node never boots: it stays down.
     return { ...osd, upAt: placed?.upAt ?? Infinity, ups: placed?.ups ?? [] };
   });
+  view.reconciles = plan.reconciles
+    .filter((step) => step.at <= now)
+    .map((step) => reconcileView(kube, cluster, plan, namespace, pods, step));
+}
+
+const MONS_UNSCHEDULED =
+  'failed to create cluster: failed to start ceph monitors: failed to assign pods to mons: failed to schedule mons';
+
+function reconcileView(
+  kube: KubeClusters,
+  cluster: Sweep['cluster'],
+  plan: CephPlan,
+  namespace: string,
+  pods: PodPlan[],
+  step: CephReconcile,
+): ReconcileView {
+  const steps: [number, string][] = [
+    [step.at, 'Configuring Ceph Mons'],
+    [step.mgrsAt, 'Configuring Ceph Mgr(s)'],
+    [step.mgrUpAt, 'Configuring Ceph OSDs'],
+  ];
+  const base = { generation: step.generation, at: step.at, steps, readyAt: step.readyAt };
+  if (step.refusal) return { ...base, error: { at: step.at, message: step.refusal } };
+  if (!monsPlaced(cluster, plan, namespace, pods, step.monsAt, true))
+    return {
+      ...base,
+      readyAt: Infinity,
+      error: { at: step.monsAt + kube.talos.ms(MON_CANARY_WAIT_SECONDS), message: MONS_UNSCHEDULED },
+    };
+  return base;
 }
 
 /** Once prepared, an OSD's bluestore label stays on its disk: a later Ceph cluster finds it taken. */
@@ -264,12 +315,10 @@ export function cephClusterStatus(
   const details = Object.fromEntries(
     Object.entries(checks).map(([code, message]) => [code, { message, severity: 'HEALTH_WARN' }]),
   );
-  const message = 'Cluster created successfully';
-  return {
-    phase: 'Ready',
-    state: 'Created',
-    message,
-    conditions: [condition('Ready', 'True', 'ClusterCreated', message, view.readyAt, now)],
+  const created = 'Cluster created successfully';
+  const done = view.reconciles.filter((step) => step.readyAt <= now).pop();
+  const ready = condition('Ready', 'True', 'ClusterCreated', created, done?.readyAt ?? view.readyAt, now);
+  const common = {
     ceph: {
       health: Object.keys(checks).length === 0 ? 'HEALTH_OK' : 'HEALTH_WARN',
       ...(Object.keys(details).length > 0 ? { details } : {}),
@@ -278,7 +327,31 @@ export function cephClusterStatus(
       versions: versions(view, checkedAt),
     },
     version: { image: CEPH_IMAGE, version: '19.2.3-0' },
-    observedGeneration: stored.generation,
+    // Rook writes it when a reconcile succeeds: a spec still being reconciled shows the one before.
+    observedGeneration: done?.generation ?? view.generation,
+  };
+  const running = view.reconciles.at(-1);
+  if (running && now < running.readyAt) return { ...reconcileStatus(running, ready, now), ...common };
+  return { phase: 'Ready', state: 'Created', message: created, conditions: [ready], ...common };
+}
+
+/** A reconcile of a later generation in flight: Progressing with its step, or with the error that stopped it. */
+function reconcileStatus(running: ReconcileView, ready: Doc, now: number): Doc {
+  if (running.error && now >= running.error.at) {
+    const { message, at } = running.error;
+    return {
+      phase: 'Progressing',
+      state: 'Error',
+      message,
+      conditions: [ready, condition('Progressing', 'False', 'ClusterProgressing', message, at, now)],
+    };
+  }
+  const [since, message] = running.steps.filter(([at]) => at <= now).pop() ?? running.steps[0]!;
+  return {
+    phase: 'Progressing',
+    state: 'Creating',
+    message,
+    conditions: [ready, condition('Progressing', 'True', 'ClusterProgressing', message, since, now)],
   };
 }
 

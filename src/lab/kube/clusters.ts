@@ -87,6 +87,11 @@ interface KubeData {
   clusters: Record<string, KubeClusterRecord>;
   /** By `<VM smbios uuid>/<volume id>`: a VM created again has a new uuid, so its disks start blank. */
   cephDisks?: Record<string, CephDiskClaim>;
+  /**
+   * `<fsid>/<when its mons were created>` -> whether every mon of that Rook reconcile was bound within the
+   * canary wait: decided once at its deadline, so later replays of history (a Node deleted) cannot undo it.
+   */
+  monVerdicts?: Record<string, boolean>;
 }
 
 export interface KubeNode {
@@ -299,6 +304,16 @@ export class KubeClusters {
 
   claimCephDisk(key: string, claim: CephDiskClaim): void {
     (this.data.cephDisks ??= {})[key] = claim;
+    this.save();
+  }
+
+  monVerdict(key: string): boolean | undefined {
+    return this.data.monVerdicts?.[key];
+  }
+
+  recordMonVerdict(key: string, placed: boolean): void {
+    if (this.data.monVerdicts?.[key] === placed) return;
+    (this.data.monVerdicts ??= {})[key] = placed;
     this.save();
   }
 

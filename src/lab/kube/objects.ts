@@ -15,7 +15,7 @@ export interface StoredObject {
   generation: number;
   /** `<namespace>/<release>` of the helm release that created it, if one did. */
   owner?: string;
-  /** Workloads only: the specs it had before, oldest first (rollouts and scale-downs are computed from them). */
+  /** Workloads and CephClusters: the specs it had before, oldest first (rollouts, scale-downs, Rook reconciles). */
   history?: SpecChange[];
 }
 
@@ -33,6 +33,11 @@ export interface RemovedObject {
 
 /** Enough earlier specs for a rollout that is overtaken by another while its pods still terminate. */
 const HISTORY_KEPT = 3;
+/**
+ * A CephCluster's earlier specs: Rook reconciles each generation from when it was applied (its mons are
+ * added or removed then, not back-dated), so the Ceph model reads when each spec came.
+ */
+const CEPH_HISTORY_KEPT = 32;
 
 export type ApplyResult = 'created' | 'configured' | 'unchanged';
 
@@ -279,16 +284,18 @@ function sameContent(a: Doc, b: Doc): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** For workloads: the replaced spec joins the history when the spec changes. */
+/** For workloads and CephClusters: the replaced spec joins the history when the spec changes. */
 function withHistory(
   info: KindInfo,
   before: StoredObject,
   after: Doc,
   now: number,
 ): { history?: SpecChange[] } {
-  if (apiVersionOf(info) !== 'apps/v1' || sameSpec(before.object, after)) return {};
+  const kept =
+    apiVersionOf(info) === 'apps/v1' ? HISTORY_KEPT : info.kind === 'CephCluster' ? CEPH_HISTORY_KEPT : 0;
+  if (kept === 0 || sameSpec(before.object, after)) return {};
   const change = { spec: structuredClone(before.object.spec), replacedAt: now };
-  return { history: [...(before.history ?? []), change].slice(-HISTORY_KEPT) };
+  return { history: [...(before.history ?? []), change].slice(-kept) };
 }
 
 function sameSpec(a: Doc, b: Doc): boolean {

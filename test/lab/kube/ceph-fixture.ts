@@ -41,6 +41,7 @@ export interface FakeNode {
 export class FakeCluster {
   readonly objects: Record<string, StoredObject> = {};
   readonly claims: Record<string, CephDiskClaim> = {};
+  readonly monVerdicts: Record<string, boolean> = {};
   /** `<namespace>/<pod>` -> when the eviction API deleted it. */
   readonly evictions: Record<string, number> = {};
   now = 0;
@@ -106,6 +107,8 @@ export class FakeCluster {
       evictions: () => this.evictions,
       cephDisk: (key: string) => this.claims[key],
       claimCephDisk: (key: string, claim: CephDiskClaim) => (this.claims[key] = claim),
+      monVerdict: (key: string) => this.monVerdicts[key],
+      recordMonVerdict: (key: string, placed: boolean) => (this.monVerdicts[key] = placed),
     };
     return fake as unknown as KubeClusters;
   }

@@ -347,6 +347,73 @@ describe('Ceph scheduled by its requests on the preview workers (2 vCPU / 6 GiB)
   });
 });
 
+describe('a CephCluster spec changed after creation (Rook reconciles each generation)', () => {
+  const statusAt = (lab: ReturnType<typeof cluster>, at: number) => lab.status(at) as Doc & { ceph?: Doc };
+  const monsAt = (lab: ReturnType<typeof cluster>, at: number) =>
+    cephView(lab.kube(), 'east', lab.cephCluster(), at)!.mons.map((mon) => [mon.name, mon.upAt! - LATER]);
+
+  it('adds mons from when the change came, Progressing until they are up, then Ready at the new generation', () => {
+    const lab = cluster(3, 3);
+    lab.install({ cephClusterSpec: { mon: { count: 1, allowMultiplePerNode: true } } });
+    expect(statusAt(lab, LATER)).toMatchObject({ phase: 'Ready', observedGeneration: 1 });
+    lab.now = LATER;
+    lab.install({});
+    // Still the old generation: Progressing, with the health Ceph reports meanwhile and the Ready condition kept.
+    const during = statusAt(lab, LATER + 1000);
+    expect(during).toMatchObject({
+      phase: 'Progressing',
+      message: 'Configuring Ceph Mons',
+      observedGeneration: 1,
+    });
+    expect((during.conditions as Doc[]).map((c) => [c.type, c.status])).toEqual([
+      ['Ready', 'True'],
+      ['Progressing', 'True'],
+    ]);
+    expect(during.ceph).toMatchObject({ health: 'HEALTH_OK' });
+    // The new mons start after the change, one after another, not at the cluster's creation.
+    const detect = SECONDS.podStart * 1000;
+    const mon = SECONDS.cephMonStart * 1000;
+    expect(monsAt(lab, LATER + 1000)).toEqual([['mon.a', expect.any(Number)]]);
+    expect(monsAt(lab, 2 * LATER)).toEqual([
+      ['mon.a', expect.any(Number)],
+      ['mon.b', detect + mon],
+      ['mon.c', detect + 2 * mon],
+    ]);
+    const readyAt = detect + 2 * mon + SECONDS.cephOsdPrepare * 1000;
+    expect(statusAt(lab, LATER + readyAt - 1000)).toMatchObject({
+      phase: 'Progressing',
+      observedGeneration: 1,
+    });
+    expect(statusAt(lab, LATER + readyAt)).toMatchObject({ phase: 'Ready', observedGeneration: 2 });
+  });
+
+  it('removes the mons beyond a smaller count and never reuses their letters', () => {
+    const lab = cluster(3, 3);
+    lab.install({});
+    lab.now = LATER;
+    lab.install({ cephClusterSpec: { mon: { count: 1, allowMultiplePerNode: true } } });
+    expect(monsAt(lab, LATER + 60_000).map(([name]) => name)).toEqual(['mon.a']);
+    lab.now = 2 * LATER;
+    lab.install({});
+    expect(monsAt(lab, 3 * LATER).map(([name]) => name)).toEqual(['mon.a', 'mon.d', 'mon.e']);
+    expect(statusAt(lab, 3 * LATER)).toMatchObject({ phase: 'Ready', observedGeneration: 3 });
+    expect(statusAt(lab, 3 * LATER).ceph).toMatchObject({ health: 'HEALTH_OK' });
+  });
+
+  it("stops with Rook's validation error when the new count does not fit the nodes", () => {
+    const lab = cluster(3, 3);
+    lab.install({});
+    lab.now = LATER;
+    lab.install({ cephClusterSpec: { mon: { count: 7 } } });
+    expect(statusAt(lab, LATER + 1000)).toMatchObject({
+      phase: 'Progressing',
+      state: 'Error',
+      message: expect.stringContaining('cannot start 7 mons on 6 node(s) when allowMultiplePerNode is false'),
+      observedGeneration: 1,
+    });
+  });
+});
+
 describe("Rook's CRD rules at the API server", () => {
   it('refuses more than 9 mons', () => {
     const lab = cluster(1, 3);
