@@ -9,12 +9,14 @@ export interface KubeNode {
   addresses: { type: string; address: string }[];
 }
 
-/** A node as a rollout sees it: ready, cordoned, our marks, and what tells a reboot apart. */
+/** A node as the product reads it: ready, cordoned, our marks, its kubelet, and what tells a reboot apart. */
 export interface NodeState extends KubeNode {
   unschedulable: boolean;
   annotations: Record<string, string>;
   /** The kubelet's boot id (`status.nodeInfo.bootID`): a new one means the node booted again. */
   bootId?: string;
+  /** `status.nodeInfo.kubeletVersion`, e.g. `v1.34.1`. */
+  kubeletVersion?: string;
   /** When the Ready condition last changed (`lastTransitionTime`), as the API server wrote it. */
   readySince?: string;
   /** The kubelet's capacity, e.g. `{ cpu: '4', memory: '8148236Ki' }`. */
@@ -42,21 +44,6 @@ export interface KubectlOptions {
 const NodeListSchema = z.object({
   items: z.array(
     z.object({
-      metadata: z.object({ name: z.string() }),
-      status: z
-        .object({
-          conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional(),
-          addresses: z.array(z.object({ type: z.string(), address: z.string() })).optional(),
-        })
-        .optional(),
-    }),
-  ),
-});
-
-/** The part of `kubectl get nodes -o json` a rollout reads. */
-const NodeStateListSchema = z.object({
-  items: z.array(
-    z.object({
       metadata: z.object({ name: z.string(), annotations: z.record(z.string(), z.string()).optional() }),
       spec: z.object({ unschedulable: z.boolean().optional() }).optional(),
       status: z
@@ -68,7 +55,9 @@ const NodeStateListSchema = z.object({
             .optional(),
           addresses: z.array(z.object({ type: z.string(), address: z.string() })).optional(),
           capacity: z.record(z.string(), z.string()).optional(),
-          nodeInfo: z.object({ bootID: z.string().optional() }).optional(),
+          nodeInfo: z
+            .object({ kubeletVersion: z.string().optional(), bootID: z.string().optional() })
+            .optional(),
         })
         .optional(),
     }),
@@ -103,25 +92,10 @@ export class Kubectl {
     return result.exitCode === 0 && result.stdout.trim() === 'ok';
   }
 
-  async nodes(): Promise<KubeNode[]> {
+  /** Every node: Ready, addresses, cordon, our marks, boot id, kubelet version and capacity (NodeState). */
+  async nodes(): Promise<NodeState[]> {
     const { stdout } = await this.kubectl(['get', 'nodes', '-o', 'json']);
     const parsed = NodeListSchema.safeParse(parseJsonOutput('kubectl get nodes -o json', stdout));
-    if (!parsed.success) {
-      throw new Error(
-        `kubectl get nodes -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
-      );
-    }
-    return parsed.data.items.map((item) => ({
-      name: item.metadata.name,
-      ready: (item.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
-      addresses: item.status?.addresses ?? [],
-    }));
-  }
-
-  /** Every node with what a rollout needs to know of it (NodeState). */
-  async nodeStates(): Promise<NodeState[]> {
-    const { stdout } = await this.kubectl(['get', 'nodes', '-o', 'json']);
-    const parsed = NodeStateListSchema.safeParse(parseJsonOutput('kubectl get nodes -o json', stdout));
     if (!parsed.success) {
       throw new Error(
         `kubectl get nodes -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
@@ -130,6 +104,7 @@ export class Kubectl {
     return parsed.data.items.map((item) => {
       const ready = (item.status?.conditions ?? []).find((c) => c.type === 'Ready');
       const bootId = item.status?.nodeInfo?.bootID;
+      const kubeletVersion = item.status?.nodeInfo?.kubeletVersion;
       return {
         name: item.metadata.name,
         ready: ready?.status === 'True',
@@ -137,6 +112,7 @@ export class Kubectl {
         unschedulable: item.spec?.unschedulable === true,
         annotations: item.metadata.annotations ?? {},
         ...(bootId ? { bootId } : {}),
+        ...(kubeletVersion ? { kubeletVersion } : {}),
         ...(ready?.lastTransitionTime ? { readySince: ready.lastTransitionTime } : {}),
         capacity: item.status?.capacity ?? {},
       };
@@ -258,26 +234,6 @@ export class Kubectl {
     return this.kubectl(['-n', namespace, 'exec', target, '-c', container, '--', ...command], true);
   }
 
-  /** Every node's kubelet version and boot id (`status.nodeInfo`), with its Ready condition. */
-  async nodeVersions(): Promise<NodeVersionInfo[]> {
-    const { stdout } = await this.kubectl(['get', 'nodes', '-o', 'json']);
-    const parsed = NodeVersionListSchema.safeParse(parseJsonOutput('kubectl get nodes -o json', stdout));
-    if (!parsed.success) {
-      throw new Error(
-        `kubectl get nodes -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
-      );
-    }
-    return parsed.data.items.map((item) => {
-      const info = item.status?.nodeInfo;
-      return {
-        name: item.metadata.name,
-        ready: (item.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
-        ...(info?.kubeletVersion ? { kubeletVersion: info.kubeletVersion } : {}),
-        ...(info?.bootID ? { bootId: info.bootID } : {}),
-      };
-    });
-  }
-
   /** The API server's version (`/version` gitVersion, e.g. `v1.34.1`), as the server answering reports it. */
   async apiServerVersion(): Promise<string> {
     const { stdout } = await this.kubectl(['get', '--raw=/version']);
@@ -299,29 +255,3 @@ function timeout(seconds: number): string {
   }
   return `--timeout=${seconds}s`;
 }
-
-/** A node's versions as its kubelet reports them. */
-export interface NodeVersionInfo {
-  name: string;
-  ready: boolean;
-  /** `status.nodeInfo.kubeletVersion`, e.g. `v1.34.1`. */
-  kubeletVersion?: string;
-  /** `status.nodeInfo.bootID`: a new one means the node booted again. */
-  bootId?: string;
-}
-
-const NodeVersionListSchema = z.object({
-  items: z.array(
-    z.object({
-      metadata: z.object({ name: z.string() }),
-      status: z
-        .object({
-          conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional(),
-          nodeInfo: z
-            .object({ kubeletVersion: z.string().optional(), bootID: z.string().optional() })
-            .optional(),
-        })
-        .optional(),
-    }),
-  ),
-});

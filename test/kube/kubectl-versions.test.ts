@@ -13,7 +13,7 @@ const node = (name: string, ready: string, nodeInfo?: Record<string, string>) =>
 });
 
 describe('Kubectl versions', () => {
-  it('nodeVersions reads each kubelet version and boot id', async () => {
+  it('nodes reads each kubelet version and boot id', async () => {
     const list = {
       items: [
         node('cp-1', 'True', { kubeletVersion: 'v1.34.1', bootID: 'b-1', osImage: 'Talos (v1.11.6)' }),
@@ -22,10 +22,11 @@ describe('Kubectl versions', () => {
       ],
     };
     const { kube, calls } = kubectl(() => ({ stdout: JSON.stringify(list) }));
-    expect(await kube.nodeVersions()).toEqual([
-      { name: 'cp-1', ready: true, kubeletVersion: 'v1.34.1', bootId: 'b-1' },
-      { name: 'w-1', ready: false, kubeletVersion: 'v1.35.4' },
-      { name: 'joining', ready: false },
+    const bare = { addresses: [], unschedulable: false, annotations: {}, capacity: {} };
+    expect(await kube.nodes()).toEqual([
+      { name: 'cp-1', ready: true, kubeletVersion: 'v1.34.1', bootId: 'b-1', ...bare },
+      { name: 'w-1', ready: false, kubeletVersion: 'v1.35.4', ...bare },
+      { name: 'joining', ready: false, ...bare },
     ]);
     expect(calls.map((c) => c.args)).toEqual([
       ['--kubeconfig', '/s/east/kubeconfig', 'get', 'nodes', '-o', 'json'],

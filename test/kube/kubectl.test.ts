@@ -82,6 +82,7 @@ describe('Kubectl results', () => {
 
   it('nodes reads name, the Ready condition and addresses', async () => {
     const { kube } = kubectl(() => ({ stdout: JSON.stringify(nodeList) }));
+    const bare = { unschedulable: false, annotations: {}, capacity: {} };
     expect(await kube.nodes()).toEqual([
       {
         name: 'production-east-cp-1',
@@ -90,13 +91,15 @@ describe('Kubectl results', () => {
           { type: 'InternalIP', address: '192.168.15.11' },
           { type: 'Hostname', address: 'production-east-cp-1' },
         ],
+        ...bare,
       },
       {
         name: 'production-east-w-1',
         ready: false,
         addresses: [{ type: 'InternalIP', address: '192.168.15.14' }],
+        ...bare,
       },
-      { name: 'registering', ready: false, addresses: [] },
+      { name: 'registering', ready: false, addresses: [], ...bare },
     ]);
   });
 
@@ -171,7 +174,7 @@ describe('Kubectl for rollouts', () => {
     ]);
   });
 
-  it('nodeStates reads cordon, annotations, boot id, Ready since and capacity', async () => {
+  it('nodes reads cordon, annotations, boot id, Ready since and capacity', async () => {
     const list = {
       items: [
         {
@@ -187,7 +190,7 @@ describe('Kubectl for rollouts', () => {
       ],
     };
     const { kube } = kubectl(() => ({ stdout: JSON.stringify(list) }));
-    expect(await kube.nodeStates()).toEqual([
+    expect(await kube.nodes()).toEqual([
       {
         name: 'east-w-1',
         ready: true,

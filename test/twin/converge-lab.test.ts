@@ -155,7 +155,7 @@ describe('a running twin converged in place to the current releases', { timeout:
         cluster.nodes.map(() => 'v1.13.9'),
       );
       const kubectl = new Kubectl(execRunner, { kubeconfig: cluster.kubeconfig });
-      const nodes = await kubectl.nodeVersions();
+      const nodes = await kubectl.nodes();
       expect(nodes.map((node) => node.kubeletVersion)).toEqual(cluster.nodes.map(() => 'v1.36.3'));
       expect(
         (await new Helm(execRunner, { kubeconfig: cluster.kubeconfig }).status('cilium', 'kube-system'))

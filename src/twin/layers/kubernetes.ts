@@ -44,7 +44,7 @@ export async function observeKubernetes(
   cluster: string,
 ): Promise<KubernetesObservation> {
   try {
-    const nodes = await deps.kubectl.nodeVersions();
+    const nodes = await deps.kubectl.nodes();
     const apiServer = (await deps.kubectl.apiServerVersion()).replace(/^v/, '');
     const kubelets = nodes.flatMap((node) =>
       node.kubeletVersion ? [{ node: node.name, version: node.kubeletVersion.replace(/^v/, '') }] : [],

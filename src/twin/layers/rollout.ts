@@ -20,7 +20,7 @@ const CORDONED_BY_US = 'twin-rollout';
 
 /** The kubectl calls a rollout makes (Kubectl has them all). */
 export interface RolloutKube {
-  nodeStates(): Promise<NodeState[]>;
+  nodes(): Promise<NodeState[]>;
   drain(node: string, timeoutSec: number): Promise<DrainOutcome>;
   uncordon(node: string): Promise<void>;
   annotateNode(node: string, annotations: Record<string, string | null>): Promise<void>;
@@ -108,7 +108,7 @@ export async function rollOutCluster(deps: RolloutDeps, actions: NodeAction[]): 
 
 /** Nodes carrying our mark were cordoned by a run that did not finish: give them back to the scheduler. */
 export async function uncordonOurs(deps: RolloutDeps): Promise<string[]> {
-  const ours = (await deps.kube.nodeStates()).filter(
+  const ours = (await deps.kube.nodes()).filter(
     (node) => node.annotations[CORDONED_BY_ANNOTATION] === CORDONED_BY_US,
   );
   for (const node of ours) {
@@ -123,7 +123,7 @@ export async function uncordonOurs(deps: RolloutDeps): Promise<string[]> {
 export async function rollOutNode(deps: RolloutDeps, action: NodeAction): Promise<void> {
   const stop = (reason: string) => new RolloutStoppedError(deps.cluster, action.node, reason);
   await awaitGates(deps, (gate, detail) => stop(`before it went down, ${gate} does not hold: ${detail}`));
-  const before = (await deps.kube.nodeStates()).find((node) => node.name === action.node);
+  const before = (await deps.kube.nodes()).find((node) => node.name === action.node);
   if (!before) throw stop('the node is not in the cluster');
   for (const gate of deps.gates) await gate.mark?.();
   // A node someone else cordoned is drained too, but left cordoned: only our own cordon is lifted.
@@ -205,7 +205,7 @@ async function awaitBack(
   try {
     await waitUntil(
       async () => {
-        const node = (await deps.kube.nodeStates()).find((candidate) => candidate.name === action.node);
+        const node = (await deps.kube.nodes()).find((candidate) => candidate.name === action.node);
         if (!node) return { ready: false, detail: 'not in the cluster' };
         const rebooted =
           node.bootId !== undefined && before.bootId !== undefined

@@ -161,7 +161,7 @@ async function awaitBack(
       return { ready: newBoot, detail: `Talos still runs ${answer.release}` };
     }
     if (!newBoot && !expect.release) return { ready: false, detail: 'the node has not rebooted yet' };
-    const kube = (await deps.kubectl.nodeVersions()).find((candidate) => candidate.name === node.name);
+    const kube = (await deps.kubectl.nodes()).find((candidate) => candidate.name === node.name);
     if (!kube?.ready) return { ready: false, detail: `Talos ${answer.release} runs; the Node is not Ready` };
     return { ready: true, detail: `Talos ${answer.release}, Ready` };
   };

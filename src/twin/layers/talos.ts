@@ -137,7 +137,7 @@ async function kubeletVersions(
 ): Promise<{ byNode: Map<string, string>; apiServer?: string; why: string }> {
   const byNode = new Map<string, string>();
   try {
-    for (const node of await deps.kubectl.nodeVersions()) {
+    for (const node of await deps.kubectl.nodes()) {
       if (node.kubeletVersion) byNode.set(node.name, node.kubeletVersion.replace(/^v/, ''));
     }
     const apiServer = (await deps.kubectl.apiServerVersion()).replace(/^v/, '');

@@ -214,7 +214,7 @@ function summary(vms: ObservedVm[], describe: (vm: ObservedVm) => string): strin
 
 export interface VmActionDeps {
   client: PveClient;
-  /** The cluster's nodes as the kubelet reports them (Kubectl.nodeStates), for the new capacity. */
+  /** The cluster's nodes as the kubelet reports them (Kubectl.nodes), for the new capacity. */
   nodes(): Promise<(KubeNode & { capacity: Record<string, string> })[]>;
   /** How long a PVE reboot or start task may take. */
   taskTimeoutMs: number;

@@ -72,7 +72,7 @@ export function vmActionDepsFor(
   cluster: ClusterOutcome,
 ): VmActionDeps {
   const kubectl = new Kubectl(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.kubectl });
-  return { client, nodes: () => kubectl.nodeStates(), taskTimeoutMs: ctx.pace.bootTimeoutMs };
+  return { client, nodes: () => kubectl.nodes(), taskTimeoutMs: ctx.pace.bootTimeoutMs };
 }
 
 /** The availability probe over every cluster of the twin, at the run's pace. */

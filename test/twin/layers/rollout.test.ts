@@ -33,8 +33,7 @@ function fakeCluster(names: string[]) {
   let drainError: Error | undefined;
   let boots = 1;
   const kube: RolloutKube = {
-    nodeStates: async () =>
-      [...nodes.values()].map((node) => ({ ...node, annotations: { ...node.annotations } })),
+    nodes: async () => [...nodes.values()].map((node) => ({ ...node, annotations: { ...node.annotations } })),
     drain: async (node, timeoutSec) => {
       log.push(`drain ${node} ${timeoutSec}s`);
       if (drainError) throw drainError;
