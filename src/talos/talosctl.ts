@@ -213,7 +213,7 @@ export class Talosctl {
    */
   async bootstrap(opts: { talosconfig: string; node: string }): Promise<BootstrapOutcome> {
     try {
-      await this.talosctl(['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'bootstrap']);
+      await this.talosctl([...this.onNode(opts.talosconfig, opts.node), 'bootstrap']);
       return 'bootstrapped';
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
@@ -230,7 +230,7 @@ export class Talosctl {
    */
   async etcdMembers(opts: { talosconfig: string; node: string }): Promise<EtcdMembersAnswer> {
     const result = await this.talosctl(
-      ['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'etcd', 'members'],
+      [...this.onNode(opts.talosconfig, opts.node), 'etcd', 'members'],
       true,
     );
     if (result.exitCode !== 0) return { unknown: lastLine(result.stderr) };
@@ -240,9 +240,7 @@ export class Talosctl {
   /** Writes the cluster's admin kubeconfig to `outputFile` (replacing it, never merging into another). */
   async kubeconfig(opts: { talosconfig: string; node: string; outputFile: string }): Promise<void> {
     await this.talosctl([
-      '--talosconfig',
-      opts.talosconfig,
-      ...this.target(opts.node),
+      ...this.onNode(opts.talosconfig, opts.node),
       'kubeconfig',
       opts.outputFile,
       '--merge=false',
@@ -255,10 +253,7 @@ export class Talosctl {
    * node itself (every node's apid answers for itself), so a worker's answer does not wait on a control plane.
    */
   async configuredReady(opts: { talosconfig: string; node: string }): Promise<boolean> {
-    const result = await this.talosctl(
-      ['--talosconfig', opts.talosconfig, ...this.target(opts.node), 'version'],
-      true,
-    );
+    const result = await this.talosctl([...this.onNode(opts.talosconfig, opts.node), 'version'], true);
     return result.exitCode === 0;
   }
 
@@ -299,9 +294,7 @@ export class Talosctl {
   ): Promise<void> {
     try {
       await this.talosctl([
-        '--talosconfig',
-        talosconfig,
-        ...this.target(node),
+        ...this.onNode(talosconfig, node),
         'upgrade',
         '--image',
         image,
@@ -321,16 +314,7 @@ export class Talosctl {
    * mode reboot the node can go down before its answer arrives: the config was taken (as applyInsecure).
    */
   async applyConfig(talosconfig: string, node: string, file: string, mode: ApplyMode): Promise<string> {
-    const args = [
-      '--talosconfig',
-      talosconfig,
-      ...this.target(node),
-      'apply-config',
-      '--file',
-      file,
-      '--mode',
-      mode,
-    ];
+    const args = [...this.onNode(talosconfig, node), 'apply-config', '--file', file, '--mode', mode];
     try {
       const result = await this.talosctl(args);
       return `${result.stderr}${result.stdout}`.trim();
@@ -345,9 +329,7 @@ export class Talosctl {
   /** What applying `file` in mode auto would do: reboot or not, and the diff against the node's config (F.3). */
   async applyConfigDryRun(talosconfig: string, node: string, file: string): Promise<DryRunResult> {
     const result = await this.talosctl([
-      '--talosconfig',
-      talosconfig,
-      ...this.target(node),
+      ...this.onNode(talosconfig, node),
       'apply-config',
       '--file',
       file,
@@ -363,19 +345,12 @@ export class Talosctl {
    * components one node at a time, then each kubelet in place (no drain, no reboot). Long-running.
    */
   async upgradeK8s(talosconfig: string, controlPlane: string, to: string): Promise<void> {
-    await this.talosctl([
-      '--talosconfig',
-      talosconfig,
-      ...this.target(controlPlane),
-      'upgrade-k8s',
-      '--to',
-      to,
-    ]);
+    await this.talosctl([...this.onNode(talosconfig, controlPlane), 'upgrade-k8s', '--to', to]);
   }
 
   /** Reboots the node and returns once it accepted (`--wait=false`); the Reboot sequence does not drain (F.5). */
   async reboot(talosconfig: string, node: string): Promise<void> {
-    await this.talosctl(['--talosconfig', talosconfig, ...this.target(node), 'reboot', '--wait=false']);
+    await this.talosctl([...this.onNode(talosconfig, node), 'reboot', '--wait=false']);
   }
 
   /**
@@ -384,7 +359,7 @@ export class Talosctl {
    */
   async bootId(talosconfig: string, node: string): Promise<string | undefined> {
     const result = await this.talosctl(
-      ['--talosconfig', talosconfig, ...this.target(node), 'read', '/proc/sys/kernel/random/boot_id'],
+      [...this.onNode(talosconfig, node), 'read', '/proc/sys/kernel/random/boot_id'],
       true,
     );
     const id = result.stdout.trim();
@@ -392,8 +367,9 @@ export class Talosctl {
   }
 
   /** Talks to `node` directly: before the VIP exists it is the only way in. */
-  private target(node: string): string[] {
-    return ['--nodes', node, '--endpoints', node];
+  /** The client config and the one node it talks to, as endpoint too (each command goes to that node). */
+  private onNode(talosconfig: string, node: string): string[] {
+    return ['--talosconfig', talosconfig, '--nodes', node, '--endpoints', node];
   }
 
   private talosctl(args: string[], allowFailure = false) {
