@@ -13,9 +13,9 @@ import { vmCreateParams, vmTagParams } from '../../src/proxmox/vm-config.js';
 import { VmLifecycle } from '../../src/proxmox/vm-lifecycle.js';
 import { resolveTwin } from '../../src/spec/environment.js';
 import { loadSpec } from '../../src/spec/load.js';
+import { preparedSlot as preparedFor } from '../lab/slot-fixture.js';
 import { LocalStateStore } from '../../src/state/store.js';
 import { execRunner } from '../../src/exec/runner.js';
-import { importVolumeId } from '../../src/talos/image.js';
 import { scaledPace } from '../../src/twin/context.js';
 import { destroyTwin } from '../../src/twin/destroy.js';
 
@@ -34,23 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => lab?.close());
 
-async function preparedSlot(twin: string) {
-  const plan = planTwin(resolveTwin(spec, twin), await observeProxmox(client, spec.proxmox));
-  const vm = plan.vms[0]!;
-  await new VmLifecycle(client).ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url);
-  await client.post('/pools', {
-    poolid: plan.pool,
-    comment: `aggrik8s-twin slot of ${twin} since ${new Date().toISOString()}`,
-  });
-  const settings = {
-    pveNode: vm.pveNode,
-    pool: plan.pool,
-    bridge: 'vmbr0',
-    diskStorage: 'local-lvm',
-    imageVolume: importVolumeId('local', plan.image),
-  };
-  return { plan, vm, settings };
-}
+const preparedSlot = (twin: string) => preparedFor(client, spec, twin);
 
 describe('the product under a pool-scoped token (qemu-server 9.2)', () => {
   it('a create that carries tags fails as a task on the tag check, reported as a missing right and not retried', async () => {

@@ -8,6 +8,7 @@ import { observeProxmox, planTwin } from '../../src/plan/plan.js';
 import { admit } from '../../src/proxmox/capacity.js';
 import type { PveClient } from '../../src/proxmox/client.js';
 import { operatorClient } from '../lab/operator-client.js';
+import { createSettings } from '../lab/slot-fixture.js';
 import { listVms } from '../../src/proxmox/inventory.js';
 import { VmLifecycle } from '../../src/proxmox/vm-lifecycle.js';
 import { importVolumeId } from '../../src/talos/image.js';
@@ -38,13 +39,7 @@ describe('VM lifecycle against the lab', () => {
     );
     expect(await vms.ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url)).toBe('present');
     await client.post('/pools', { poolid: plan.pool });
-    const settings = {
-      pveNode: vm.pveNode,
-      pool: plan.pool,
-      bridge: 'vmbr0',
-      diskStorage: 'local-lvm',
-      imageVolume: importVolumeId('local', plan.image),
-    };
+    const settings = createSettings(plan, vm.pveNode);
     await vms.create(vm.definition!, settings);
     expect((await vms.config(vm.pveNode, vm.vmid))!.tags).toBeUndefined(); // qemu-server 9.2: tags follow the create
     await vms.ensureTags(vm.pveNode, vm.definition!);
@@ -71,13 +66,7 @@ describe('VM lifecycle against the lab', () => {
     const contenders = [worker, ...control]; // 7 creates, ~48 s of lock time against a 10 s lock timeout
     await new VmLifecycle(client).ensureImage('pve1', 'local', plan.image.fileName, plan.image.url);
     await client.post('/pools', { poolid: plan.pool });
-    const settings = {
-      pveNode: 'pve1',
-      pool: plan.pool,
-      bridge: 'vmbr0',
-      diskStorage: 'local-lvm',
-      imageVolume: importVolumeId('local', plan.image),
-    };
+    const settings = createSettings(plan, 'pve1');
     await Promise.all(
       contenders.map((vm) => new VmLifecycle(client, { paceScale: 0.002 }).create(vm.definition!, settings)),
     );

@@ -10,7 +10,6 @@ import { waitUntil } from '../../../src/kube/readiness.js';
 import { VmLifecycle } from '../../../src/proxmox/vm-lifecycle.js';
 import { resolveTwin } from '../../../src/spec/environment.js';
 import { loadSpec } from '../../../src/spec/load.js';
-import { importVolumeId } from '../../../src/talos/image.js';
 import {
   diffVms,
   diskGrowthSteps,
@@ -19,6 +18,7 @@ import {
   wantedVmsOf,
 } from '../../../src/twin/layers/vm.js';
 import { operatorClient } from '../../lab/operator-client.js';
+import { preparedSlot } from '../../lab/slot-fixture.js';
 
 /**
  * The VM layer against the lab's PVE (qemu-server 9.2) with the lab's default token, the operator's
@@ -37,28 +37,16 @@ afterAll(async () => lab?.close());
 
 describe('VM layer on the lab PVE', () => {
   it('grows a disk online and applies cores and memory through a reboot, with the default token', async () => {
-    const twin = resolveTwin(spec, 'pr-31');
-    const plan = planTwin(twin, await observeProxmox(client, spec.proxmox));
-    const vm = plan.vms.find((row) => row.role === 'worker' && row.definition!.extraDisksGiB.length > 0)!;
+    const { vm, settings } = await preparedSlot(client, spec, 'pr-31', (candidate) =>
+      candidate.vms.find((row) => row.role === 'worker' && row.definition!.extraDisksGiB.length > 0)!,
+    );
     const lifecycle = new VmLifecycle(client);
-    await lifecycle.ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url);
-    await client.post('/pools', {
-      poolid: plan.pool,
-      comment: `aggrik8s-twin slot of pr-31 since ${new Date().toISOString()}`,
-    });
-    const settings = {
-      pveNode: vm.pveNode,
-      pool: plan.pool,
-      bridge: 'vmbr0',
-      diskStorage: 'local-lvm',
-      imageVolume: importVolumeId('local', plan.image),
-    };
     await lifecycle.create(vm.definition!, settings);
     await lifecycle.ensureTags(vm.pveNode, vm.definition!);
     await lifecycle.growBootDisk(vm.pveNode, vm.definition!, (await lifecycle.config(vm.pveNode, vm.vmid))!);
     await lifecycle.start(vm.pveNode, vm.vmid);
 
-    const again = planTwin(twin, await observeProxmox(client, spec.proxmox));
+    const again = planTwin(resolveTwin(spec, 'pr-31'), await observeProxmox(client, spec.proxmox));
     const [current] = wantedVmsOf(again).filter((row) => row.vmid === vm.vmid);
     const extra = current!.extraDisksGiB;
     const wanted = {
