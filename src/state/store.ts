@@ -37,6 +37,8 @@ export interface StateStore {
   list(twin: string): Promise<StateKey[]>;
   removeTwin(twin: string): Promise<void>;
   pathOf(key: StateKey): string;
+  /** Where the state lives, in words for messages (never a credential). */
+  describe(): string;
 }
 
 // One path segment: starts with a letter or digit (so never `.`, `..` or a hidden temp file), no separators.
@@ -60,6 +62,10 @@ export class LocalStateStore implements StateStore {
 
   pathOf(key: StateKey): string {
     return join(this.folderOf(key), requireSegment(key.name, 'state item name'));
+  }
+
+  describe(): string {
+    return `the local state folder ${this.root}`;
   }
 
   async read(key: StateKey): Promise<string | undefined> {

@@ -1,3 +1,4 @@
+import { refuseLostState } from './lost-state.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { waitUntil } from '../kube/readiness.js';
 import type { TwinPlan } from '../plan/plan.js';
@@ -25,6 +26,7 @@ export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
     const plan = planTwin(ctx.twin, view);
     if (await waitForTasksInFlight(ctx, plan)) continue; // plan again once they ended
     refuseConflicts(plan);
+    await refuseLostState(ctx.store, plan);
     refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
     const demands = creationDemands(plan);
     const others = view.claims.filter((claim) => claim.twin !== plan.twin);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,19 @@ describe('twin up / status / down against the lab', { timeout: 240_000 }, () => 
     const again = await twin(args('up', 'pr-7'));
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/etcd was bootstrapped before/);
+
+    // A second runner with an empty state folder: refused before any wait, secret or change.
+    const vmsBefore = JSON.stringify(await labVms());
+    const emptyState = mkdtempSync(join(tmpdir(), 'up-empty-state-'));
+    const elsewhere = args('up', 'pr-7').map((arg) => (arg === stateDir ? emptyState : arg));
+    const lost = await twin(elsewhere);
+    expect(lost.code).not.toBe(0);
+    expect(lost.stderr).toMatch(
+      /twin pr-7 exists on Proxmox \(slot 1, pool aggrik8s\/slot-1, 12 VM\(s\)\) but the local state folder .*up-empty-state-.* holds none of its state/,
+    );
+    expect(lost.stderr).toMatch(/no secrets were generated\. Ways out: .*--state-dir.*destroy the twin/);
+    expect(readdirSync(emptyState)).toEqual([]);
+    expect(JSON.stringify(await labVms())).toBe(vmsBefore);
 
     // One worker fewer in east: drained, deleted from Kubernetes, then its VM removed; nothing else moves.
     const smaller = [...args('up', 'pr-7')];
