@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DopplerExchange } from '../../../src/lab/doppler/contract.js';
 import { DopplerContract } from '../../../src/lab/doppler/contract.js';
+import { HANDLERS } from '../../../src/lab/doppler/handlers.js';
 
 const contract = DopplerContract.load();
 
@@ -21,7 +22,7 @@ function exchange(overrides: Partial<DopplerExchange>): DopplerExchange {
 }
 
 describe('Doppler contract (contracts/doppler-api-subset.json)', () => {
-  it('holds exactly the twelve operations', () => {
+  it('holds exactly the twelve operations, and the stand-in serves each', () => {
     const ids = contract
       .operations()
       .map((op) => op.operationId)
@@ -40,6 +41,7 @@ describe('Doppler contract (contracts/doppler-api-subset.json)', () => {
       'secrets-names',
       'secrets-update',
     ]);
+    expect(Object.keys(HANDLERS).sort()).toEqual(ids);
   });
 
   it('accepts an exchange that keeps to it', () => {
