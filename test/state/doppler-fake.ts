@@ -30,7 +30,7 @@ export interface SeenRequest {
  */
 export type Interceptor = (
   req: SeenRequest,
-) => { status: number; messages: string[]; applyFirst?: boolean } | undefined;
+) => { status: number; messages: string[]; applyFirst?: boolean } | 'reset' | undefined;
 
 interface Config {
   environment: string;
@@ -94,14 +94,21 @@ export class FakeDoppler {
       body: Buffer.concat(chunks).toString('utf8'),
     };
     this.requests.push(seen);
-    const { status, body } = this.answer(seen);
+    const intercepted = this.interceptor(seen);
+    if (intercepted === 'reset') {
+      req.socket.destroy(); // the connection drops without an answer
+      return;
+    }
+    const { status, body } = this.answer(seen, intercepted);
     const text = JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
 
-  private answer(req: SeenRequest): { status: number; body: unknown } {
-    const intercepted = this.interceptor(req);
+  private answer(
+    req: SeenRequest,
+    intercepted: Exclude<ReturnType<Interceptor>, 'reset'>,
+  ): { status: number; body: unknown } {
     if (intercepted?.applyFirst) this.authorizedAnswer(req);
     if (intercepted) return failure(intercepted.status, ...intercepted.messages);
     return this.authorizedAnswer(req);

@@ -393,7 +393,21 @@ describe('DopplerStateStore retries and errors', () => {
     expect(fake.requests).toHaveLength(4);
   });
 
-  it('retries 5xx and broken answers but not other 4xx', async () => {
+  it('retries a connection that drops without an answer', async () => {
+    await runner().write(KUBECONFIG, SECRET_VALUE);
+    let drops = 2;
+    fake.interceptor = (req) => (req.method === 'GET' && drops-- > 0 ? 'reset' : undefined);
+    const before = fake.requests.length;
+    expect(await runner().read(KUBECONFIG)).toBe(SECRET_VALUE);
+    expect(fake.requests.length - before).toBe(3);
+    fake.interceptor = () => 'reset';
+    const error = await failureOf(runner().read(KUBECONFIG));
+    expect(error.message).toMatch(
+      /^Doppler GET \/v3\/configs\/config\/secrets \(config ci_twin-pr-7\) failed: .*; gave up after 4 attempts$/,
+    );
+  });
+
+  it('retries 5xx but not other 4xx', async () => {
     let fails = 2;
     fake.interceptor = (req) =>
       req.method === 'POST' && req.path === '/v3/configs' && fails-- > 0
