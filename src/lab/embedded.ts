@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
-import type { LabHandle, LabOptions } from './lab.js';
+import type { LabDoppler, LabHandle, LabOptions } from './lab.js';
 import { startLab } from './lab.js';
 import { contractsDir } from './contracts-dir.js';
 
@@ -27,6 +27,8 @@ export interface LabServerInfo {
   binDir?: string;
   /** Lab durations are the real ones times this; callers scale their waits and polls alike. */
   timeScale: number;
+  /** The Doppler stand-in for `--state-store doppler`: URL, project and a service account token. */
+  doppler?: LabDoppler;
 }
 
 const SERVER_FILE = 'server.json';
@@ -111,6 +113,7 @@ export async function serveLab(
     dir,
     binDir: handle.binDir,
     timeScale: handle.timeScale,
+    doppler: handle.doppler,
   };
   writeFileSync(serverFile(dir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   const closed = new Promise<void>((done) => {

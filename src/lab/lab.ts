@@ -1,3 +1,5 @@
+import type { DopplerStandIn } from './doppler/index.js';
+import { startDopplerStandIn } from './doppler/index.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
@@ -80,6 +82,17 @@ export interface LabHandle {
   /** DIR/bin: the lab's talosctl, kubectl and helm, to put first on PATH. */
   binDir: string;
   qemuServer: QemuServerRelease;
+  /** The Doppler stand-in (LIFECYCLE J) for the doppler state store, signed by the same CA. */
+  doppler: LabDoppler;
+  /** For tests: the stand-in itself (its exchanges, its configs). */
+  dopplerStandIn: DopplerStandIn;
+}
+
+/** What a client needs to use the lab's Doppler: its URL, the project, a service account token. */
+export interface LabDoppler {
+  url: string;
+  project: string;
+  token: string;
 }
 
 const CA_FILE = 'pve-root-ca.pem';
@@ -131,6 +144,15 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
     labApi: (method, path, body) => tools.handle(method, path, body),
   });
   const port = await server.listen(opts.port ?? 0);
+  const doppler = await startDopplerStandIn({
+    dir,
+    ca: {
+      certPem: readFileSync(join(dir, CA_FILE), 'utf8'),
+      keyPem: readFileSync(join(dir, CA_KEY_FILE), 'utf8'),
+    },
+    clock,
+    timeScale: timing.timeScale,
+  });
   const binDir = join(dir, 'bin');
   writeToolScripts(binDir, {
     execUrl: `https://127.0.0.1:${port}/lab/v1/exec`,
@@ -152,9 +174,12 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
     timeScale: timing.timeScale,
     binDir,
     qemuServer: lab.qemuServer,
+    doppler: { url: doppler.url, project: doppler.project, token: doppler.serviceAccountToken },
+    dopplerStandIn: doppler,
     close: async () => {
       tasks.close();
       tools.close();
+      await doppler.close();
       await server.close();
       state.save();
     },
