@@ -11,7 +11,6 @@ import { twinStatusFor } from './github-status.js';
 import { resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
-import { LocalStateStore } from '../state/store.js';
 import type { ClusterWorkContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import type { ClusterOutcome } from '../twin/outcome.js';
@@ -19,7 +18,7 @@ import { loadTwinRecord } from '../twin/outcome.js';
 import { loadPlatformReport, savePlatformReport } from '../twin/platform.js';
 import type { PlatformOutcome } from '../twin/platform-steps.js';
 import type { ToolChoice } from './step-context.js';
-import { stepLogEvents, toolPaths } from './step-context.js';
+import { stateStoreFromInputs, stepLogEvents, toolPaths } from './step-context.js';
 
 /** What action-mesh and action-day2 read from their inputs; neither needs Proxmox credentials. */
 interface PlatformSettings {
@@ -52,7 +51,7 @@ async function platformContext(
   const name =
     settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
   const twin = resolveTwin(spec, name);
-  const store = new LocalStateStore(settings.stateDir);
+  const store = stateStoreFromInputs(settings.stateDir);
   const clusters = await loadTwinRecord(store, twin.twin);
   const workDir = join(process.env.RUNNER_TEMP ?? resolve('.'), `aggrik8s-twin-${name}-${label}`);
   core.saveState(State.TemporaryFiles, JSON.stringify([workDir]));

@@ -21,7 +21,7 @@ import {
   withGroup,
 } from '../github/action-io.js';
 import type { ToolChoice } from './step-context.js';
-import { stepLogEvents, toolPaths } from './step-context.js';
+import { stateStoreFromInputs, stepLogEvents, toolPaths } from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { twinNodeLoads } from '../plan/node-requests.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
@@ -32,7 +32,6 @@ import { parsePveConnection } from '../proxmox/connection.js';
 import { resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
-import { LocalStateStore } from '../state/store.js';
 import { applyTwin } from '../twin/apply.js';
 import { observeRunningTwin } from '../twin/converge.js';
 import { refusedLine, refusals } from '../twin/layers/describe.js';
@@ -110,7 +109,7 @@ async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: st
   return {
     twin: resolveTwin(spec, name),
     client: new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } }),
-    store: new LocalStateStore(settings.stateDir),
+    store: stateStoreFromInputs(settings.stateDir),
     runner: execRunner,
     tools:
       settings.operation === 'apply'
@@ -133,7 +132,7 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
       'operation reap needs input github-token (e.g. ${{ github.token }}) to read pull request states',
     );
   }
-  const status = await twinStatusFor(settings.githubToken, new LocalStateStore(settings.stateDir));
+  const status = await twinStatusFor(settings.githubToken, stateStoreFromInputs(settings.stateDir));
   const { githubClient, repoFromEnv } = await import('../github/octokit.js');
   const client = new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } });
   const decisions = await reapCandidates({

@@ -1,6 +1,8 @@
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage } from '../errors.js';
-import { withGroup } from '../github/action-io.js';
+import { getOptionalInput, Inputs, withGroup } from '../github/action-io.js';
+import { dopplerAccessFromEnv, openStateStore, parseStoreKind } from '../state/open.js';
+import type { StateStore } from '../state/store.js';
 import type { StepEvents } from '../plan/executor.js';
 import { findOnPath } from '../tools/probe.js';
 import { TOOL_NAMES } from '../tools/table.js';
@@ -43,4 +45,17 @@ function toolsOnPath(searchPath: string): ToolPaths {
     );
   }
   return paths as ToolPaths;
+}
+
+/**
+ * The state store the input state-store names (local by default). For doppler, DOPPLER_TOKEN and
+ * DOPPLER_PROJECT come from the step's environment (a repository or environment secret); the token is
+ * masked before anything can print it.
+ */
+export function stateStoreFromInputs(stateDir: string): StateStore {
+  const kind = parseStoreKind(getOptionalInput(Inputs.StateStore), `input ${Inputs.StateStore}`);
+  if (kind === 'local') return openStateStore(kind, stateDir);
+  const access = dopplerAccessFromEnv(process.env);
+  core.setSecret(access.token);
+  return openStateStore(kind, stateDir, access);
 }

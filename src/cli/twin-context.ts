@@ -5,7 +5,9 @@ import type { PreflightOperation } from '../proxmox/preflight-rights.js';
 import { resolveTwin } from '../spec/environment.js';
 import type { ResolvedTwin } from '../spec/environment.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
-import { LocalStateStore } from '../state/store.js';
+import type { LabServerInfo } from '../lab/embedded.js';
+import { dopplerAccessFromEnv, openStateStore, parseStoreKind } from '../state/open.js';
+import type { StateStore } from '../state/store.js';
 import type { StepEvents } from '../plan/executor.js';
 import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
@@ -15,7 +17,15 @@ import { connectWithLab } from './connect.js';
 import type { Io } from './output.js';
 
 export const STATE_USAGE = `  --state-dir DIR            where secrets and credentials are kept (0600 files); default DIR/state with --lab DIR,
-                             else .twin-state`;
+                             else .twin-state; with the doppler store, where its local copies go
+  --state-store KIND         local (default) or doppler: one Doppler config per twin, shared by every runner;
+                             DOPPLER_TOKEN (a service account token) and DOPPLER_PROJECT from the environment,
+                             DOPPLER_ENVIRONMENT (default ci); with --lab DIR, the lab's Doppler stand-in`;
+
+export const STATE_OPTIONS = {
+  'state-dir': { type: 'string' },
+  'state-store': { type: 'string' },
+} as const;
 
 /**
  * The one context up, down and status share: spec, twin, Proxmox, state store, tools and pace. With
@@ -53,7 +63,7 @@ export function contextOn(
   return {
     twin,
     client,
-    store: new LocalStateStore(resolve(stateDir)),
+    store: storeOf(parsed, resolve(stateDir), lab),
     runner: execRunner,
     tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
     // Inside the twin's state folder (0700), never in /tmp: generated configs carry the twin's secrets, and a
@@ -63,4 +73,12 @@ export function contextOn(
     log: (line) => io.out(line),
     ...(events ? { events } : {}),
   };
+}
+
+/** The store --state-store names; with --lab and no DOPPLER_* of its own, the lab's Doppler stand-in. */
+function storeOf(parsed: Parsed, stateDir: string, lab: LabServerInfo | undefined): StateStore {
+  const kind = parseStoreKind(stringOption(parsed, 'state-store'), '--state-store');
+  if (kind === 'local') return openStateStore(kind, stateDir);
+  const fallback = lab?.doppler && { ...lab.doppler, caFile: lab.caFile };
+  return openStateStore(kind, stateDir, dopplerAccessFromEnv(process.env, fallback));
 }

@@ -13,6 +13,7 @@ export enum Inputs {
   ProxmoxFingerprint = 'proxmox-fingerprint',
   ProxmoxInsecure = 'proxmox-insecure',
   StateDir = 'state-dir',
+  StateStore = 'state-store',
   Tools = 'tools',
   DryRun = 'dry-run',
   GithubToken = 'github-token',

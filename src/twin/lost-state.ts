@@ -15,8 +15,8 @@ export async function refuseLostState(store: StateStore, plan: TwinPlan): Promis
   throw new ConfigurationError(
     `twin ${plan.twin} exists on Proxmox (slot ${plan.slot}, pool ${plan.pool}, ${existing.length} VM(s)) but ` +
       `${store.describe()} holds none of its state (Talos secrets, talosconfig, kubeconfigs, mesh CA); nothing ` +
-      'was changed and no secrets were generated. Ways out: point this run at the state that has it (the CLI ' +
-      "option --state-dir, the actions' input state-dir), restore that folder from a backup, or destroy the " +
-      `twin (twin down, or operation destroy) and create it again`,
+      'was changed and no secrets were generated. Ways out: point this run at the store that has it (the CLI ' +
+      "options --state-store and --state-dir, the actions' inputs state-store and state-dir), restore the state " +
+      'into this store from a backup, or destroy the twin (twin down, or operation destroy) and create it again',
   );
 }

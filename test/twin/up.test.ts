@@ -74,7 +74,7 @@ async function labVms(): Promise<{ vmid: number; name: string; tags: string }[]>
   }));
 }
 
-describe('twin up / status / down against the lab', { timeout: 240_000 }, () => {
+describe('twin up / status / down against the lab', { timeout: 600_000 }, () => {
   it('up ends with 2 clusters x 6 Ready nodes and stage timings; status shows them; down leaves nothing of the twin', async () => {
     const up = await twin(args('up', 'pr-7'));
     expect(up.stderr).toBe('');

@@ -8,7 +8,7 @@ import { nodeRequestsSection, twinNodeLoads } from '../../plan/node-requests.js'
 import { observeRunningTwin } from '../../twin/converge.js';
 import { describeLayers, refusals } from '../../twin/layers/describe.js';
 import type { Io } from '../output.js';
-import { STATE_USAGE, contextOn } from '../twin-context.js';
+import { STATE_OPTIONS, STATE_USAGE, contextOn } from '../twin-context.js';
 import { table } from '../output.js';
 import {
   CONNECTION_OPTIONS,
@@ -20,7 +20,7 @@ import {
 import type { Parsed } from '../args.js';
 import { connectWithLab, wantsProxmox } from '../connect.js';
 
-export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   TWIN is production, pr-<number> or a dispatch name. Changes nothing. For a twin that runs, every layer
   (VM hardware, Talos release and config, Kubernetes, helm releases) is compared with the spec, with the
   ordered path between them; paths the real systems refuse are named with the step needed first (exit 1).
@@ -45,7 +45,7 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
       env: { type: 'string' },
       json: { type: 'boolean' },
       slot: { type: 'string' },
-      'state-dir': { type: 'string' },
+      ...STATE_OPTIONS,
       ...CONNECTION_OPTIONS,
     },
     ['SPEC'],

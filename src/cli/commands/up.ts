@@ -21,15 +21,15 @@ import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine } from '../args.
 import { liveView } from '../live.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
-import { STATE_USAGE, twinContext } from '../twin-context.js';
+import { STATE_OPTIONS, STATE_USAGE, twinContext } from '../twin-context.js';
 
 const TWIN_OPTIONS = {
   env: { type: 'string' },
-  'state-dir': { type: 'string' },
+  ...STATE_OPTIONS,
   ...CONNECTION_OPTIONS,
 } as const;
 
-export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   Converges the twin: creates what is missing, keeps what is healthy, scales workers, never bootstraps twice;
   then, as the workflow's later steps do, joins the clusters into one Cilium Cluster Mesh and installs day 2
   (Rook Ceph, the Star Wars demo with its cross-cluster checks, the spec's extras) and prints the checks.
@@ -38,13 +38,13 @@ export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
-export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   Destroys the twin: its VMs (found by tags on every node), its slot pool and its stored credentials,
   then proves that nothing of it is left. First checks the token has the rights destroy uses.
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
-export const STATUS_USAGE = `usage: twin status SPEC --env TWIN [--json] [--state-dir DIR] (--lab DIR | --endpoint URL ...)
+export const STATUS_USAGE = `usage: twin status SPEC --env TWIN [--json] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 

@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/output.js';
+import { DopplerContract } from '../../src/lab/doppler/contract.js';
+import { startLab } from '../../src/lab/lab.js';
+import type { LabHandle } from '../../src/lab/lab.js';
+import { DopplerStateStore } from '../../src/state/doppler.js';
+
+/**
+ * Issue 14 on a one-worker twin: its state in the lab's Doppler stand-in, managed in turn by "runners" whose
+ * disks start empty. The second converges without generating anything again; down leaves no config; a
+ * runner pointed at an empty local folder is refused at once; every exchange keeps Doppler's contract.
+ */
+const TIME_SCALE = 0.01;
+const TWIN = 'pr-14';
+let lab: LabHandle;
+let dir: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'doppler-twin-'));
+  lab = await startLab({ dir: join(dir, 'lab'), timeScale: TIME_SCALE });
+  process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH}`;
+  process.env.TWIN_PACE_SCALE = String(TIME_SCALE);
+  process.env.PVE_TOKEN = lab.token;
+  process.env.DOPPLER_TOKEN = lab.doppler.token;
+  process.env.DOPPLER_PROJECT = lab.doppler.project;
+  process.env.DOPPLER_API_URL = lab.doppler.url;
+  process.env.DOPPLER_CA_FILE = lab.caFile;
+});
+afterAll(async () => {
+  process.env = saved;
+  await lab?.close();
+});
+
+/** One run of the CLI as a fresh runner would make it: its own, empty state folder. */
+async function runner(command: string, store: 'doppler' | 'local', extra: string[] = []) {
+  const stateDir = mkdtempSync(join(dir, `runner-${command}-`));
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
+  const endpoint = lab.endpoint.replace(/\/api2\/json$/, '');
+  const code = await run(
+    [
+      command,
+      'test/fixtures/twins/one-worker.yaml',
+      '--env',
+      TWIN,
+      '--endpoint',
+      endpoint,
+      '--ca-file',
+      lab.caFile,
+      '--state-dir',
+      stateDir,
+      '--state-store',
+      store,
+      ...extra,
+    ],
+    io,
+  );
+  return { code, stdout: out.join('\n'), stderr: err.join('\n'), stateDir };
+}
+
+function reader(): DopplerStateStore {
+  return new DopplerStateStore({
+    apiUrl: lab.doppler.url,
+    token: lab.doppler.token,
+    project: lab.doppler.project,
+    environment: 'ci',
+    caFile: lab.caFile,
+    cacheDir: mkdtempSync(join(dir, 'reader-')),
+  });
+}
+
+describe('twin state in Doppler, shared by runners with empty disks', { timeout: 600_000 }, () => {
+  it('converges from a second runner without new secrets, refuses an empty local store, and down leaves no config', async () => {
+    const first = await runner('up', 'doppler', ['--no-platform']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const secretsKey = { twin: TWIN, cluster: 'east', name: 'secrets.yaml' };
+    const secrets = await reader().read(secretsKey);
+    expect(secrets).toMatch(/^cluster:/m);
+    expect(lab.dopplerStandIn.configs()).toContain(`ci_twin-${TWIN}`);
+
+    const second = await runner('up', 'doppler', ['--no-platform']);
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/etcd was bootstrapped before/);
+    expect(await reader().read(secretsKey)).toBe(secrets);
+
+    const local = await runner('up', 'local', ['--no-platform']);
+    expect(local.code).not.toBe(0);
+    expect(local.stderr).toMatch(
+      new RegExp(`twin ${TWIN} exists on Proxmox .* but the local state folder .* holds none of its state`),
+    );
+    expect(readdirSync(local.stateDir)).toEqual([]);
+
+    const down = await runner('down', 'doppler');
+    expect(down.code).toBe(0);
+    expect(lab.dopplerStandIn.configs()).not.toContain(`ci_twin-${TWIN}`);
+
+    // Every exchange of the product with the stand-in keeps Doppler's documented contract.
+    const contract = DopplerContract.load();
+    const problems = lab.dopplerStandIn.requests().flatMap((exchange) => contract.check(exchange));
+    expect(problems).toEqual([]);
+    expect(lab.dopplerStandIn.requests().length).toBeGreaterThan(20);
+  });
+});
