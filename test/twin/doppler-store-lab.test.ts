@@ -102,6 +102,16 @@ describe('twin state in Doppler, shared by runners with empty disks', { timeout:
     expect(down.code).toBe(0);
     expect(lab.dopplerStandIn.configs()).not.toContain(`ci_twin-${TWIN}`);
 
+    // No byte of the token or of the Talos secrets in anything the runs printed.
+    const printed = [first, second, local, down].map((r) => `${r.stdout}\n${r.stderr}`).join('\n');
+    expect(printed).not.toContain(lab.doppler.token);
+    const secretValues = secrets!
+      .split('\n')
+      .map((line) => line.replace(/^[\s-]*[\w.]+:\s*/, '').trim())
+      .filter((value) => value.length >= 20);
+    expect(secretValues.length).toBeGreaterThan(3);
+    expect(secretValues.filter((value) => printed.includes(value))).toEqual([]);
+
     // Every exchange of the product with the stand-in keeps Doppler's documented contract.
     const contract = DopplerContract.load();
     const problems = lab.dopplerStandIn.requests().flatMap((exchange) => contract.check(exchange));
