@@ -31357,6 +31357,7 @@ var Inputs;
     Inputs["ProxmoxFingerprint"] = "proxmox-fingerprint";
     Inputs["ProxmoxInsecure"] = "proxmox-insecure";
     Inputs["StateDir"] = "state-dir";
+    Inputs["StateStore"] = "state-store";
     Inputs["Tools"] = "tools";
     Inputs["DryRun"] = "dry-run";
     Inputs["GithubToken"] = "github-token";
