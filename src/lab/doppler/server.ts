@@ -16,6 +16,7 @@ import { DopplerContract, checkQueryValue } from './contract.js';
 import type { Answer, Caller } from './handlers.js';
 import { HANDLERS } from './handlers.js';
 import { RateLimiter } from './rate-limit.js';
+import { readBoundedBody } from '../http-body.js';
 import { DopplerError, SERVICE_TOKEN_PREFIX, newToken } from './rules.js';
 import { DopplerState } from './state.js';
 
@@ -205,28 +206,17 @@ function send(res: ServerResponse, reply: Answer): void {
 }
 
 /** The JSON body, undefined when there is none. */
-function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((done, failed) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        failed(new DopplerError(413, 'request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text === '') return done(undefined);
-      try {
-        done(JSON.parse(text));
-      } catch {
-        failed(new DopplerError(400, 'the request body is not valid JSON'));
-      }
-    });
-    req.on('error', failed);
-  });
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const body = await readBoundedBody(
+    req,
+    MAX_BODY_BYTES,
+    () => new DopplerError(413, 'request body too large'),
+  );
+  const text = body.toString('utf8');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DopplerError(400, 'the request body is not valid JSON');
+  }
 }

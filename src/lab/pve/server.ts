@@ -1,3 +1,4 @@
+import { readBoundedBody } from '../http-body.js';
 import { appendFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -267,19 +268,5 @@ async function readParams(req: IncomingMessage, url: URL): Promise<Record<string
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((done, failed) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        failed(new PveError(413, 'request too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => done(Buffer.concat(chunks)));
-    req.on('error', failed);
-  });
+  return readBoundedBody(req, MAX_BODY_BYTES, () => new PveError(413, 'request too large'));
 }
