@@ -73,8 +73,8 @@ export async function loadTwinRecord(store: StateStore, twin: string): Promise<C
   const record = await readTwinRecord(store, twin);
   if (record === undefined) {
     throw new ConfigurationError(
-      `twin ${twin} has no record in the state store (${store.pathOf({ twin, name: RECORD_KEY })}): ` +
-        'run action-provision (operation apply) for this twin first, with the same state-dir',
+      `twin ${twin} has no record in the state store (${store.describe()}): ` +
+        'run action-provision (operation apply) for this twin first, with the same state-store and state-dir',
     );
   }
   return record.clusters.map((cluster) => ({ ...cluster, ...clusterKeys(store, twin, cluster.name) }));
