@@ -21,6 +21,7 @@ import {
   withGroup,
 } from '../github/action-io.js';
 import type { ToolChoice } from './step-context.js';
+import type { StateStore } from '../state/store.js';
 import { stateStoreFromInputs, stepLogEvents, toolPaths } from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { twinNodeLoads } from '../plan/node-requests.js';
@@ -50,6 +51,8 @@ interface ProvisionSettings {
   operation: Operation;
   connection: PveConnection;
   stateDir: string;
+  /** Opened once: the doppler store takes its token out of the environment as it reads it. */
+  store: StateStore;
   tools: ToolChoice;
   dryRun: boolean;
   githubToken?: string;
@@ -71,6 +74,7 @@ function readSettings(): ProvisionSettings {
   const secret = token.slice(token.indexOf('=') + 1);
   if (secret) core.setSecret(secret);
   const twin = getOptionalInput(Inputs.Twin);
+  const stateDir = resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state'));
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(twin ? { twinInput: twin } : {}),
@@ -86,7 +90,8 @@ function readSettings(): ProvisionSettings {
       },
       CONNECTION_INPUTS,
     ),
-    stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
+    stateDir,
+    store: stateStoreFromInputs(stateDir),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
     dryRun: getBooleanInput(Inputs.DryRun),
     ...optional('githubToken', getOptionalInput(Inputs.GithubToken)),
@@ -109,7 +114,7 @@ async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: st
   return {
     twin: resolveTwin(spec, name),
     client: new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } }),
-    store: stateStoreFromInputs(settings.stateDir),
+    store: settings.store,
     runner: execRunner,
     tools:
       settings.operation === 'apply'
@@ -132,7 +137,7 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
       'operation reap needs input github-token (e.g. ${{ github.token }}) to read pull request states',
     );
   }
-  const status = await twinStatusFor(settings.githubToken, stateStoreFromInputs(settings.stateDir));
+  const status = await twinStatusFor(settings.githubToken, settings.store);
   const { githubClient, repoFromEnv } = await import('../github/octokit.js');
   const client = new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } });
   const decisions = await reapCandidates({

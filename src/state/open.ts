@@ -27,7 +27,8 @@ export function parseStoreKind(value: string | undefined, field: string): StateS
 /**
  * The doppler store's settings from the environment: DOPPLER_TOKEN and DOPPLER_PROJECT (required),
  * DOPPLER_ENVIRONMENT (default ci), DOPPLER_API_URL (default Doppler's), DOPPLER_CA_FILE (a CA to pin, for
- * a lab). `fallback` fills what the environment leaves out (the embedded lab's own stand-in).
+ * a lab). `fallback` fills what the environment leaves out (the embedded lab's own stand-in). DOPPLER_TOKEN is
+ * removed from `env` once read, so no child process inherits it.
  */
 export function dopplerAccessFromEnv(
   env: NodeJS.ProcessEnv,
@@ -35,6 +36,8 @@ export function dopplerAccessFromEnv(
 ): DopplerAccess {
   const pick = (name: string) => env[name]?.trim() || undefined;
   const token = pick('DOPPLER_TOKEN') ?? fallback?.token;
+  // Once read, the token leaves the environment: talosctl, kubectl, helm and their plugins inherit it.
+  delete env.DOPPLER_TOKEN;
   const project = pick('DOPPLER_PROJECT') ?? fallback?.project;
   const missing = [...(token ? [] : ['DOPPLER_TOKEN']), ...(project ? [] : ['DOPPLER_PROJECT'])];
   if (missing.length > 0 || !token || !project) {

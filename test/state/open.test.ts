@@ -20,12 +20,14 @@ describe('choosing the state store', () => {
       /needs DOPPLER_TOKEN and DOPPLER_PROJECT in the environment/,
     );
     expect(() => dopplerAccessFromEnv({ DOPPLER_TOKEN: 'dp.sa.x' })).toThrow(/needs DOPPLER_PROJECT in/);
-    expect(dopplerAccessFromEnv({ DOPPLER_TOKEN: 'dp.sa.x', DOPPLER_PROJECT: 'twins' })).toEqual({
+    const env: NodeJS.ProcessEnv = { DOPPLER_TOKEN: 'dp.sa.x', DOPPLER_PROJECT: 'twins' };
+    expect(dopplerAccessFromEnv(env)).toEqual({
       token: 'dp.sa.x',
       project: 'twins',
       environment: 'ci',
       apiUrl: 'https://api.doppler.com',
     });
+    expect(env).toEqual({ DOPPLER_PROJECT: 'twins' }); // the token left the environment children inherit
     const lab = {
       url: 'https://127.0.0.1:9',
       project: 'aggrik8s-twin',

@@ -26,7 +26,6 @@ beforeAll(async () => {
   process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH}`;
   process.env.TWIN_PACE_SCALE = String(TIME_SCALE);
   process.env.PVE_TOKEN = lab.token;
-  process.env.DOPPLER_TOKEN = lab.doppler.token;
   process.env.DOPPLER_PROJECT = lab.doppler.project;
   process.env.DOPPLER_API_URL = lab.doppler.url;
   process.env.DOPPLER_CA_FILE = lab.caFile;
@@ -43,6 +42,7 @@ async function runner(command: string, store: 'doppler' | 'local', extra: string
   const err: string[] = [];
   const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
   const endpoint = lab.endpoint.replace(/\/api2\/json$/, '');
+  process.env.DOPPLER_TOKEN = lab.doppler.token; // each runner's own step environment
   const code = await run(
     [
       command,
@@ -78,6 +78,7 @@ function reader(): DopplerStateStore {
 describe('twin state in Doppler, shared by runners with empty disks', { timeout: 600_000 }, () => {
   it('converges from a second runner without new secrets, refuses an empty local store, and down leaves no config', async () => {
     const first = await runner('up', 'doppler', ['--no-platform']);
+    expect(process.env.DOPPLER_TOKEN).toBeUndefined(); // read once, then kept from every child process
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const secretsKey = { twin: TWIN, cluster: 'east', name: 'secrets.yaml' };
