@@ -31,7 +31,7 @@ export interface DopplerStandIn {
   serviceAccountToken: string;
   /** A service token for one existing config (read or read/write). */
   serviceToken(config: string, access: 'read' | 'read/write'): string;
-  /** Every request seen (method, path, query, body parsed, status, response body parsed), for tests. */
+  /** The requests seen, the newest 5000 (method, path, query, body parsed, status, response body parsed), for tests. */
   requests(): DopplerExchange[];
   /** The configs of the project that exist now. */
   configs(): string[];
@@ -58,6 +58,8 @@ export interface DopplerStandInOptions {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Exchanges kept for tests: a lab served for days must not grow without bound. */
+const EXCHANGES_KEPT = 5000;
 const DEFAULT_RATE_PER_MINUTE = 120;
 const BEARER = /^Bearer (\S+)$/;
 
@@ -125,6 +127,7 @@ export async function startDopplerStandIn(opts: DopplerStandInOptions): Promise<
         status: reply.status,
         response: reply.body,
       });
+      if (exchanges.length > EXCHANGES_KEPT) exchanges.splice(0, exchanges.length - EXCHANGES_KEPT);
       send(res, reply);
     })();
   });
