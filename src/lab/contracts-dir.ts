@@ -24,6 +24,8 @@ export const CONTRACT_FILES = {
   ciliumValuesV120: 'cilium-1.20.0-values.schema.json',
   /** Doppler API v3: the project, config and secret operations (filtered from Doppler's OpenAPI). */
   dopplerApi: 'doppler-api-subset.json',
+  /** Doppler API v3: configs-list, from Doppler's API reference page of that operation (same description). */
+  dopplerApiExtra: 'doppler-api-extra.json',
 } as const;
 
 /** The folder of the project that holds the contract files. */

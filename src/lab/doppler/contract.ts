@@ -1,6 +1,7 @@
 /**
  * The Doppler API contract of the lab: Doppler's own OpenAPI 3.1 description of the operations the
- * product uses (contracts/doppler-api-subset.json, provenance in contracts/SOURCES.md). The stand-in
+ * product uses (contracts/doppler-api-subset.json, plus configs-list in doppler-api-extra.json; provenance in
+ * contracts/SOURCES.md). The stand-in
  * routes by it, and tests hold every exchange against it: query parameters present and typed per the
  * operation, request bodies and 2xx bodies per the schemas (JSON Schema 2020-12, checked with ajv, as
  * the Talos and Cilium schemas are), errors per Doppler's `{messages, success:false}` (LIFECYCLE J.3).
@@ -75,15 +76,15 @@ const cache = new Map<string, DopplerContract>();
 export class DopplerContract {
   private constructor(private readonly all: DopplerOperation[]) {}
 
-  static load(file: string = contractFile('dopplerApi')): DopplerContract {
-    const cached = cache.get(file);
+  static load(
+    files: string[] = [contractFile('dopplerApi'), contractFile('dopplerApiExtra')],
+  ): DopplerContract {
+    const cacheKey = files.join('\n');
+    const cached = cache.get(cacheKey);
     if (cached) return cached;
-    const spec = JSON.parse(readFileSync(file, 'utf8')) as {
-      paths: Record<string, Record<string, RawOperation>>;
-    };
     const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
     const operations: DopplerOperation[] = [];
-    for (const [path, methods] of Object.entries(spec.paths)) {
+    for (const [path, methods] of files.flatMap(pathsOf)) {
       for (const [method, raw] of Object.entries(methods)) {
         const bodySchema = raw.requestBody?.content?.['application/json']?.schema;
         if (bodySchema) applyDocumentedNulls(bodySchema);
@@ -103,7 +104,7 @@ export class DopplerContract {
       }
     }
     const contract = new DopplerContract(operations);
-    cache.set(file, contract);
+    cache.set(cacheKey, contract);
     return contract;
   }
 
@@ -136,6 +137,14 @@ export class DopplerContract {
       ...checkResponse(op, exchange.status, exchange.response),
     ].map((problem) => `${op.operationId}: ${problem}`);
   }
+}
+
+/** The path items of one OpenAPI file; the files share no operation (SOURCES.md). */
+function pathsOf(file: string): [string, Record<string, RawOperation>][] {
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as {
+    paths: Record<string, Record<string, RawOperation>>;
+  };
+  return Object.entries(spec.paths);
 }
 
 function checkQuery(op: DopplerOperation, query: Record<string, string>): string[] {

@@ -1,6 +1,6 @@
 /**
  * The stand-in's operations, keyed by the spec's operationId: who may call them (LIFECYCLE J.2), what
- * they change, and the response shapes of contracts/doppler-api-subset.json.
+ * they change, and the response shapes of contracts/doppler-api-subset.json (and -extra.json).
  */
 import type { ConfigRecord, DopplerState, SecretRecord } from './state.js';
 import { DEFAULT_ENVIRONMENTS } from './state.js';
@@ -113,6 +113,18 @@ function shownSecrets(state: DopplerState, { project, config }: Target, only?: s
     }));
 }
 
+/** configs-list's `per_page` default (the spec); Doppler's upper bound is not documented, the lab has none. */
+const DEFAULT_PER_PAGE = 20;
+
+/** A paging parameter: absent means `fallback`; the spec types it integer, and a page below 1 is no page. */
+function positiveInteger(query: Record<string, string>, name: string, fallback: number): number {
+  const text = query[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new DopplerError(400, `${name} must be 1 or more`);
+  return value;
+}
+
 function projectBody(state: DopplerState, name: string) {
   const project = state.project(name);
   // Doppler's project id format is not needed by the product: the lab uses the name (a slug).
@@ -155,6 +167,22 @@ export const HANDLERS: Record<string, Handler> = {
     }
     checkBranchConfigName(environment, name);
     return ok(configBody(project, state.createBranchConfig(project, environment, name, request.now)));
+  },
+  'configs-list': (state, request) => {
+    requireServiceAccount(request.caller, 'list configs');
+    const project = state.project(requireString(request.query, 'project'));
+    const environment = request.query.environment;
+    if (environment !== undefined && !project.environments.includes(environment)) {
+      throw new DopplerError(404, `Could not find requested environment '${environment}'`);
+    }
+    const page = positiveInteger(request.query, 'page', 1);
+    const perPage = positiveInteger(request.query, 'per_page', DEFAULT_PER_PAGE);
+    const configs = Object.values(project.configs)
+      .filter((config) => environment === undefined || config.environment === environment)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name))
+      .slice((page - 1) * perPage, page * perPage)
+      .map((config) => configBody(project.name, config).config);
+    return ok({ page, configs });
   },
   'configs-get': (state, request) => {
     const found = target(state, request, request.query, 'read');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorBody, useDopplerStandIns } from './helpers.js';
+import { errorBody, useDopplerStandIns, type Started } from './helpers.js';
 
 const start = useDopplerStandIns();
 
@@ -98,6 +98,44 @@ describe('Doppler stand-in: configs', () => {
       query: { project: standIn.project, config: 'ci_b', name: 'SHARED' },
     });
     expect(inherited.status).toBe(400);
+  });
+});
+
+describe('Doppler stand-in: configs-list', () => {
+  const list = (client: Started['client'], query: Record<string, string>) =>
+    client.call('GET', '/v3/configs', { query });
+
+  it('lists the configs of a project, of one environment when asked, a page at a time (20 by default)', async () => {
+    const { standIn, client } = await start();
+    for (let i = 1; i <= 22; i++) await client.createConfig(standIn.project, 'ci', `ci_twin-pr-${i}`);
+    const all = await list(client, { project: standIn.project });
+    expect(all.status).toBe(200);
+    expect(all.body.page).toBe(1);
+    expect(all.body.configs).toHaveLength(20);
+    expect(all.body.configs[0]).toMatchObject({ name: 'ci', root: true, environment: 'ci' });
+    const names = async (query: Record<string, string>) =>
+      ((await list(client, { project: standIn.project, ...query })).body.configs as { name: string }[]).map(
+        (config) => config.name,
+      );
+    expect(await names({ environment: 'prd' })).toEqual(['prd']);
+    const ci = [...(await names({ environment: 'ci', per_page: '10' }))];
+    ci.push(...(await names({ environment: 'ci', per_page: '10', page: '2' })));
+    ci.push(...(await names({ environment: 'ci', per_page: '10', page: '3' })));
+    expect(ci).toHaveLength(23);
+    expect(new Set(ci).size).toBe(23);
+    expect(await names({ environment: 'ci', per_page: '10', page: '4' })).toEqual([]);
+  });
+
+  it('refuses a service token (403), an unknown environment or project (404), and page 0 (400)', async () => {
+    const { standIn, client } = await start();
+    const token = client.as(standIn.serviceToken('ci', 'read/write'));
+    expect((await list(token, { project: standIn.project })).body).toEqual(
+      errorBody('A service token cannot list configs: use a service account token'),
+    );
+    expect((await list(client, { project: standIn.project, environment: 'stg' })).status).toBe(404);
+    expect((await list(client, { project: 'nope' })).status).toBe(404);
+    expect((await list(client, { project: standIn.project, page: '0' })).status).toBe(400);
+    expect((await list(client, { project: standIn.project, page: 'x' })).status).toBe(400);
   });
 });
 

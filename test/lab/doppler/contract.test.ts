@@ -21,8 +21,8 @@ function exchange(overrides: Partial<DopplerExchange>): DopplerExchange {
   };
 }
 
-describe('Doppler contract (contracts/doppler-api-subset.json)', () => {
-  it('holds exactly the twelve operations, and the stand-in serves each', () => {
+describe('Doppler contract (contracts/doppler-api-subset.json and -extra.json)', () => {
+  it('holds exactly the thirteen operations, and the stand-in serves each', () => {
     const ids = contract
       .operations()
       .map((op) => op.operationId)
@@ -31,6 +31,7 @@ describe('Doppler contract (contracts/doppler-api-subset.json)', () => {
       'configs-create',
       'configs-delete',
       'configs-get',
+      'configs-list',
       'projects-create',
       'projects-delete',
       'projects-get',
