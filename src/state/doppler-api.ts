@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { ConfigurationError, errorMessage } from '../errors.js';
-import { retry } from '../util/retry.js';
+import type { DopplerRetryPolicy } from './doppler-retry.js';
+import { RetriesSpentError, withDopplerRetry } from './doppler-retry.js';
 
 /**
  * The few Doppler REST calls the state store needs (LIFECYCLE J, contracts/doppler-api-subset.json), over
@@ -9,12 +10,7 @@ import { retry } from '../util/retry.js';
  * name the endpoint and the config, plus Doppler's own `messages` with any value we sent blanked out.
  */
 
-export interface DopplerRetryPolicy {
-  /** Total tries per request, the first included. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+export type { DopplerRetryPolicy } from './doppler-retry.js';
 
 export interface DopplerApiOptions {
   apiUrl: string;
@@ -66,6 +62,8 @@ export class DopplerNetworkError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** configs-list's documented per_page default; asked explicitly so a short page means the last one. */
+const CONFIGS_PER_PAGE = 20;
 const MAX_MESSAGE_CHARS = 300;
 // Shorter values are not blanked out of Doppler's messages: doing so would mangle every word containing them.
 const MIN_REDACTED_VALUE = 6;
@@ -130,6 +128,32 @@ export class DopplerApi {
       if ((await this.getConfig(project, config)) === undefined) throw error;
       return false;
     }
+  }
+
+  /**
+   * The names of the environment's configs, every page of them. Pages are asked until one comes back short
+   * of the documented default of 20 (configs-list); `maxPages` bounds a server that never stops.
+   */
+  async listConfigs(project: string, environment: string, maxPages = 500): Promise<string[]> {
+    const names: string[] = [];
+    for (let page = 1; page <= maxPages; page++) {
+      const query = { project, environment, page: String(page), per_page: String(CONFIGS_PER_PAGE) };
+      const body = (await this.call(
+        'GET',
+        '/v3/configs',
+        query,
+        undefined,
+        `environment ${environment}`,
+      )) as {
+        configs?: unknown;
+      };
+      const configs = Array.isArray(body.configs) ? (body.configs as { name?: unknown }[]) : [];
+      for (const config of configs) if (typeof config.name === 'string') names.push(config.name);
+      if (configs.length < CONFIGS_PER_PAGE) return names;
+    }
+    throw new DopplerApiError(200, `GET /v3/configs (environment ${environment})`, [
+      `still more configs after ${maxPages} pages of ${CONFIGS_PER_PAGE}`,
+    ]);
   }
 
   /** Deletes the config; false when there was none. */
@@ -211,22 +235,25 @@ export class DopplerApi {
     body: object | undefined,
     config: string,
   ): Promise<object> {
-    const endpoint = `${method} ${path} (config ${config})`;
+    // `config` names what the call is about in messages: a config, or for a listing its environment.
+    const endpoint = `${method} ${path} (${config.includes(' ') ? config : `config ${config}`})`;
     const sentValues = body === undefined ? [] : valuesIn(body);
-    const { attempts } = this.opts.retry;
     try {
-      return await retry(() => this.send(method, path, query, body, endpoint, sentValues), {
-        ...this.opts.retry,
-        isRetryable: isTransient,
-      });
+      return await withDopplerRetry(
+        () => this.send(method, path, query, body, endpoint, sentValues),
+        this.opts.retry,
+        {
+          isRateLimited: (error) => error instanceof DopplerApiError && error.status === 429,
+          isTransient,
+        },
+      );
     } catch (error) {
-      if (attempts > 1 && isTransient(error)) {
-        throw new DopplerGaveUpError(
-          `${errorMessage(error)}; gave up after ${attempts} attempts`,
-          error as Error,
-        );
-      }
-      throw error;
+      if (!(error instanceof RetriesSpentError)) throw error;
+      if (error.tries === 1) throw error.last;
+      const how = error.rateLimited
+        ? `still rate limited after ${error.tries} attempts over ${Math.round(error.waitedMs / 1000)} s`
+        : `gave up after ${error.tries} attempts`;
+      throw new DopplerGaveUpError(`${errorMessage(error.last)}; ${how}`, error.last);
     }
   }
 

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors.js';
-import { validateTwinName } from '../spec/identity.js';
+import { TWIN_NAME_REGEX, validateTwinName } from '../spec/identity.js';
 import {
   DopplerApi,
   DopplerApiError,
@@ -37,8 +37,17 @@ export interface DopplerSettings {
 }
 
 export const DOPPLER_API_URL = 'https://api.doppler.com';
-/** Like the official CLI (J.3): 5 attempts from 500 ms, doubling, jittered; capped so a storm ends. */
-export const DEFAULT_DOPPLER_RETRY: DopplerRetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 8_000 };
+/**
+ * Server errors like the official CLI (J.3): 5 attempts from 500 ms, doubling, jittered. A 429 waits out up
+ * to 90 s, more than the one-minute window Doppler's limits are counted in, so a spent minute heals.
+ */
+export const DEFAULT_DOPPLER_RETRY: DopplerRetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  rateLimitBudgetMs: 90_000,
+};
+const MAX_RATE_LIMIT_BUDGET_MS = 600_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 // A chunked read takes the head, then head and parts together; a write landing in between moves the head.
 const MAX_READ_ROUNDS = 3;
@@ -77,6 +86,11 @@ export class DopplerStateStore implements StateStore {
     const retry = settings.retry ?? DEFAULT_DOPPLER_RETRY;
     if (!(retry.baseDelayMs >= 0 && retry.maxDelayMs >= 0 && retry.maxDelayMs <= MAX_RETRY_DELAY_MS)) {
       throw new ConfigurationError(`Doppler retry delays must be from 0 to ${MAX_RETRY_DELAY_MS} ms`);
+    }
+    if (!(retry.rateLimitBudgetMs >= 0 && retry.rateLimitBudgetMs <= MAX_RATE_LIMIT_BUDGET_MS)) {
+      throw new ConfigurationError(
+        `Doppler rateLimitBudgetMs must be from 0 to ${MAX_RATE_LIMIT_BUDGET_MS} ms`,
+      );
     }
     this.api = new DopplerApi({
       apiUrl: settings.apiUrl || DOPPLER_API_URL,
@@ -183,6 +197,18 @@ export class DopplerStateStore implements StateStore {
       if (isStorable(this.mirror, key)) keys.push(key);
     }
     return keys.sort(byClusterThenName);
+  }
+
+  /**
+   * Twins from the names of the environment's branch configs, one listing for all (a config is made by a
+   * twin's first write and deleted with the twin, so it stands for the twin's state even when emptied).
+   */
+  async twins(): Promise<string[]> {
+    const prefix = this.configOf('');
+    return (await this.api.listConfigs(this.project, this.environment))
+      .filter((config) => config.startsWith(prefix) && TWIN_NAME_REGEX.test(config.slice(prefix.length)))
+      .map((config) => config.slice(prefix.length))
+      .sort();
   }
 
   async removeTwin(twin: string): Promise<void> {

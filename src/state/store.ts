@@ -28,6 +28,8 @@ export interface StateKey {
  * - `pathOf` is pure: the same key always maps to the same local path, whether or not the file exists yet.
  * - `remove` and `removeTwin` succeed when there is nothing to remove.
  * - `list` returns the keys of one twin that exist, in a stable order.
+ * - `twins` returns the names of the twins this store keeps state for, sorted: a twin with items (a remote
+ *   backend may also name one whose place is made but empty).
  * - Twin, cluster and item names are single path segments; a backend refuses anything else (no `..`, no `/`).
  */
 export interface StateStore {
@@ -35,6 +37,7 @@ export interface StateStore {
   write(key: StateKey, content: string): Promise<string>;
   remove(key: StateKey): Promise<void>;
   list(twin: string): Promise<StateKey[]>;
+  twins(): Promise<string[]>;
   removeTwin(twin: string): Promise<void>;
   pathOf(key: StateKey): string;
   /** Where the state lives, in words for messages (never a credential). */
@@ -112,6 +115,13 @@ export class LocalStateStore implements StateStore {
       }
     }
     return keys;
+  }
+
+  async twins(): Promise<string[]> {
+    const held: string[] = [];
+    // A twin's folder can hold only its work folder (generated files of a run), which is not state.
+    for (const twin of await folderNames(this.root)) if ((await this.list(twin)).length > 0) held.push(twin);
+    return held;
   }
 
   async removeTwin(twin: string): Promise<void> {

@@ -41,7 +41,7 @@ function runner(overrides: Partial<DopplerSettings> = {}): DopplerStateStore {
     environment: 'ci',
     caFile: fake.caFile,
     cacheDir: join(base, `cache-${++caches}`),
-    retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 4 },
+    retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 4, rateLimitBudgetMs: 12 },
     ...overrides,
   });
 }
@@ -240,7 +240,12 @@ describe('DopplerStateStore configs', () => {
     expect(() => runner({ apiUrl: fake.apiUrl.replace('https:', 'http:') })).toThrow(/must use https:\/\//);
     expect(() => runner({ environment: 'CI' })).toThrow(/Doppler environment "CI" must match/);
     expect(() => runner({ project: '' })).toThrow(/Doppler project "" must match/);
-    expect(() => runner({ retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 1 } })).toThrow(/from 1 to 10/);
+    expect(() =>
+      runner({ retry: { attempts: 50, baseDelayMs: 1, maxDelayMs: 1, rateLimitBudgetMs: 0 } }),
+    ).toThrow(/from 1 to 10/);
+    expect(() =>
+      runner({ retry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 1, rateLimitBudgetMs: 3_600_000 } }),
+    ).toThrow(/rateLimitBudgetMs must be from 0 to 600000 ms/);
   });
 
   it('refuses a server its CA does not vouch for, before sending the token', async () => {
@@ -383,14 +388,18 @@ describe('DopplerStateStore retries and errors', () => {
     expect(requestsTo('GET', '/v3/configs/config/secrets').length).toBe(1 + 4);
   });
 
-  it('gives up on a permanent 429 after the bound, naming the endpoint and Doppler message', async () => {
+  it('gives up on a permanent 429 once its wait budget is spent, naming the endpoint and Doppler message', async () => {
     fake.interceptor = rateLimited(Infinity);
     const error = await failureOf(runner().read(KUBECONFIG));
-    expect(error.message).toBe(
-      'Doppler GET /v3/configs/config/secrets (config ci_twin-pr-7) answered 429: Too many requests. Please ' +
-        'slow down.; gave up after 4 attempts',
+    expect(error.message).toMatch(
+      new RegExp(
+        '^Doppler GET /v3/configs/config/secrets \\(config ci_twin-pr-7\\) answered 429: Too many requests\\. ' +
+          `Please slow down\\.; still rate limited after ${fake.requests.length} attempts over 0 s$`,
+      ),
     );
-    expect(fake.requests).toHaveLength(4);
+    // Equal jitter waits 1-2, 2-4, then 2-4 ms: the 12 ms budget allows four to six tries, never fewer.
+    expect(fake.requests.length).toBeGreaterThanOrEqual(4);
+    expect(fake.requests.length).toBeLessThanOrEqual(7);
   });
 
   it('retries a connection that drops without an answer', async () => {

@@ -94,6 +94,17 @@ describe('LocalStateStore', () => {
     expect(await store.list('pr-99')).toEqual([]);
   });
 
+  it('names the twins it holds items of: not a folder with only a work folder, not a stray file', async () => {
+    expect(await store.twins()).toEqual([]);
+    await store.write({ twin: 'pr-9', cluster: 'east', name: 'kubeconfig' }, 'k');
+    await store.write({ twin: 'production', name: 'twin.json' }, '{}');
+    await mkdir(join(root, 'pr-3', 'work'), { recursive: true });
+    await writeFile(join(root, 'notes.txt'), 'x');
+    expect(await store.twins()).toEqual(['pr-9', 'production']);
+    await store.removeTwin('pr-9');
+    expect(await store.twins()).toEqual(['production']);
+  });
+
   it('removes items and whole twins, and succeeds when there is nothing to remove', async () => {
     const key: StateKey = { twin: 'pr-42', cluster: 'east', name: 'kubeconfig' };
     await store.write(key, 'k');
