@@ -6,6 +6,7 @@ import { twinReportFromOutcome } from '../github/report.js';
 import { twinStatusFor } from './github-status.js';
 import { listSlotClaims } from '../proxmox/slots.js';
 import type { TwinSpec } from '../spec/schema.js';
+import { removeOrphanedState } from '../twin/known-twins.js';
 import { reapCandidates } from '../twin/reaper.js';
 import { pullRequestStateLookup } from '../github/pull-requests.js';
 import { execRunner } from '../exec/runner.js';
@@ -129,7 +130,9 @@ async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: st
 
 /**
  * The scheduled reaper: preview twins whose pull request is closed or whose TTL has passed, found from the
- * slot pools in Proxmox (not from a list someone keeps), destroyed one by one; with dry-run only listed.
+ * slot pools in Proxmox (not from a list someone keeps), destroyed one by one, each in its own try so one
+ * stuck twin does not keep the others; then the state of preview twins that no longer exist anywhere. With
+ * dry-run it only lists. It fails at the end, naming every twin it could not reap.
  */
 async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> {
   if (!settings.githubToken) {
@@ -146,15 +149,30 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
     ttlHours: spec.environments.preview.ttlHours,
     prState: pullRequestStateLookup(githubClient(settings.githubToken), repoFromEnv()),
   });
+  const failures: string[] = [];
   for (const decision of decisions) {
     core.info(`${settings.dryRun ? 'would destroy' : 'destroying'} ${decision.twin}: ${decision.detail}`);
     if (settings.dryRun) continue;
-    const ctx = await twinContext(settings, spec, decision.twin);
-    await withGroup(`Destroy twin ${decision.twin}`, () => destroyTwin(ctx));
-    await status?.destroyed(decision.twin);
+    try {
+      const ctx = await twinContext(settings, spec, decision.twin);
+      await withGroup(`Destroy twin ${decision.twin}`, () => destroyTwin(ctx));
+      await status?.destroyed(decision.twin);
+    } catch (error) {
+      core.error(`reaping ${decision.twin} failed: ${errorMessage(error)}`);
+      failures.push(`${decision.twin}: ${errorMessage(error)}`);
+    }
   }
+  const sweep = await withGroup('State of twins that no longer exist', () =>
+    removeOrphanedState(client, spec, settings.store, { dryRun: settings.dryRun, log: core.info }),
+  );
   core.setOutput(Outputs.Reaped, JSON.stringify(decisions));
-  await writeReapSummary(decisions, settings.dryRun);
+  await writeReapSummary(decisions, settings.dryRun, sweep, failures);
+  if (failures.length > 0) {
+    throw new ConfigurationError(
+      `the reaper could not reap ${failures.length} of ${decisions.length} twin(s); the others were reaped:\n  ` +
+        failures.join('\n  '),
+    );
+  }
 }
 
 async function provision(settings: ProvisionSettings): Promise<void> {

@@ -4,8 +4,12 @@ import type { NodeLoad } from '../sizing/node-load.js';
 import { changeLine, layerRows, orderedChanges, refusedLine, refusals } from '../twin/layers/describe.js';
 import type { LayerDiff } from '../twin/layers/types.js';
 import type { TwinOutcome } from '../twin/outcome.js';
+import type { OrphanSweep } from '../twin/known-twins.js';
 import type { ReapDecision } from '../twin/reaper.js';
 import { stageTimingTable } from '../twin/outcome.js';
+import { clip, codeBlock, redactSecrets } from '../github/report.js';
+
+const MAX_FAILURE_CHARS = 4000;
 
 type Row = Parameters<typeof core.summary.addTable>[0][number];
 
@@ -104,9 +108,26 @@ export async function writeDestroySummary(twin: string, vms: number, pools: stri
     .write();
 }
 
-export async function writeReapSummary(decisions: ReapDecision[], dryRun: boolean): Promise<void> {
-  await core.summary
+export async function writeReapSummary(
+  decisions: ReapDecision[],
+  dryRun: boolean,
+  sweep: OrphanSweep,
+  failures: string[],
+): Promise<void> {
+  const summary = core.summary
     .addHeading(dryRun ? 'Reaper (dry run): twins it would destroy' : 'Reaper: twins destroyed', 2)
-    .addTable([header('Twin', 'Slot', 'Why'), ...decisions.map((d) => [d.twin, String(d.slot), d.detail])])
-    .write();
+    .addTable([header('Twin', 'Slot', 'Why'), ...decisions.map((d) => [d.twin, String(d.slot), d.detail])]);
+  if (failures.length > 0) {
+    const text = clip(redactSecrets(failures.join('\n')), MAX_FAILURE_CHARS);
+    summary.addHeading('Not reaped', 3).addRaw(`\n${codeBlock(text)}\n`, true);
+  }
+  if (sweep.removed.length > 0) {
+    summary
+      .addHeading(dryRun ? 'State it would remove (the twin is gone)' : 'State removed (the twin is gone)', 3)
+      .addList(sweep.removed);
+  }
+  if (sweep.kept.length > 0) {
+    summary.addHeading('State kept although no slot or VM is visible', 3).addList(sweep.kept);
+  }
+  await summary.write();
 }

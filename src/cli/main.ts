@@ -7,7 +7,9 @@ import { doctorCommand, DOCTOR_USAGE } from './commands/doctor.js';
 import { labCommand, LAB_USAGE } from './commands/lab.js';
 import { planCommand, PLAN_USAGE } from './commands/plan.js';
 import { renderCommand, RENDER_USAGE } from './commands/render.js';
-import { downCommand, DOWN_USAGE, statusCommand, STATUS_USAGE, upCommand, UP_USAGE } from './commands/up.js';
+import { stateCommand, STATE_COMMAND_USAGE } from './commands/state.js';
+import { statusCommand, STATUS_USAGE } from './commands/status.js';
+import { downCommand, DOWN_USAGE, upCommand, UP_USAGE } from './commands/up.js';
 import { validateCommand, VALIDATE_USAGE } from './commands/validate.js';
 import type { Io } from './output.js';
 import { processIo } from './output.js';
@@ -44,7 +46,12 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   status: {
     run: statusCommand,
     usage: STATUS_USAGE,
-    summary: 'what exists of a twin: VMs, slot, node readiness',
+    summary: 'what exists of a twin (VMs, slot, node readiness), or with --all of every twin and its state',
+  },
+  state: {
+    run: stateCommand,
+    usage: STATE_COMMAND_USAGE,
+    summary: "move a twin's state between stores: export to a 0600 file, import into another store",
   },
   lab: { run: labCommand, usage: LAB_USAGE, summary: 'run or stop the embedded simulated lab' },
 };

@@ -9,6 +9,8 @@ import type { LabServerInfo } from '../lab/embedded.js';
 import { dopplerAccessFromEnv, openStateStore, parseStoreKind } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import type { StepEvents } from '../plan/executor.js';
+import type { PveClient } from '../proxmox/client.js';
+import type { TwinSpec } from '../spec/schema.js';
 import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import type { Parsed } from './args.js';
@@ -58,25 +60,41 @@ export function contextOn(
   const { client, lab } = connection;
   if (lab?.binDir && !(process.env.PATH ?? '').startsWith(lab.binDir))
     process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH ?? ''}`; // the lab's talosctl/kubectl/helm first
-  const labDir = stringOption(parsed, 'lab');
-  const stateDir = stringOption(parsed, 'state-dir') ?? (labDir ? join(labDir, 'state') : '.twin-state');
+  const stateDir = stateDirOf(parsed);
   return {
     twin,
     client,
-    store: storeOf(parsed, resolve(stateDir), lab),
+    store: storeOf(parsed, stateDir, lab),
     runner: execRunner,
     tools: { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
     // Inside the twin's state folder (0700), never in /tmp: generated configs carry the twin's secrets, and a
     // run killed half-way leaves them where its secrets already live, for the next run to reuse and remove.
-    workDir: join(resolve(stateDir), twin.twin, 'work'),
+    workDir: join(stateDir, twin.twin, 'work'),
     pace: paceFor(lab?.timeScale),
     log: (line) => io.out(line),
     ...(events ? { events } : {}),
   };
 }
 
+/** The spec, Proxmox and the state store, for commands about every twin of the project (no --env). */
+export async function projectContext(
+  parsed: Parsed,
+  io: Io,
+): Promise<{ spec: TwinSpec; client: PveClient; store: StateStore }> {
+  const { spec, warnings } = loadSpec(parsed.positionals[0]!);
+  for (const warning of warnings) io.err(formatIssue(warning));
+  const { client, lab } = await connectWithLab(parsed);
+  return { spec, client, store: storeOf(parsed, stateDirOf(parsed), lab) };
+}
+
+/** --state-dir, else DIR/state with --lab DIR, else .twin-state; absolute. */
+export function stateDirOf(parsed: Parsed): string {
+  const labDir = stringOption(parsed, 'lab');
+  return resolve(stringOption(parsed, 'state-dir') ?? (labDir ? join(labDir, 'state') : '.twin-state'));
+}
+
 /** The store --state-store names; with --lab and no DOPPLER_* of its own, the lab's Doppler stand-in. */
-function storeOf(parsed: Parsed, stateDir: string, lab: LabServerInfo | undefined): StateStore {
+export function storeOf(parsed: Parsed, stateDir: string, lab: LabServerInfo | undefined): StateStore {
   const kind = parseStoreKind(stringOption(parsed, 'state-store'), '--state-store');
   if (kind === 'local') return openStateStore(kind, stateDir);
   const fallback = lab?.doppler && { ...lab.doppler, caFile: lab.caFile };

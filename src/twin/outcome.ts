@@ -2,6 +2,7 @@ import { ConfigurationError, errorMessage } from '../errors.js';
 import type { StepRecord } from '../plan/executor.js';
 import { stageTimings } from '../plan/executor.js';
 import type { StateStore } from '../state/store.js';
+import { missingStateError } from './lost-state.js';
 import type { ProbeFigures } from './probe.js';
 
 export interface NodeOutcome {
@@ -72,6 +73,7 @@ export async function readTwinRecord(store: StateStore, twin: string): Promise<T
 export async function loadTwinRecord(store: StateStore, twin: string): Promise<ClusterOutcome[]> {
   const record = await readTwinRecord(store, twin);
   if (record === undefined) {
+    if ((await store.list(twin)).length === 0) throw missingStateError(store, twin);
     throw new ConfigurationError(
       `twin ${twin} has no record in the state store (${store.describe()}): ` +
         'run action-provision (operation apply) for this twin first, with the same state-store and state-dir',

@@ -15,15 +15,13 @@ import type { LayerScope } from '../../twin/layers/cluster-layers.js';
 import { pendingSummary } from '../../twin/layers/describe.js';
 import { formatProbeFigures } from '../../twin/probe.js';
 import { destroyTwin } from '../../twin/destroy.js';
-import { twinStatus } from '../../twin/status.js';
-import type { TwinStatus } from '../../twin/status.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine } from '../args.js';
 import { liveView } from '../live.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
 import { STATE_OPTIONS, STATE_USAGE, twinContext } from '../twin-context.js';
 
-const TWIN_OPTIONS = {
+export const TWIN_OPTIONS = {
   env: { type: 'string' },
   ...STATE_OPTIONS,
   ...CONNECTION_OPTIONS,
@@ -41,10 +39,6 @@ ${CONNECTION_USAGE}`;
 export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   Destroys the twin: its VMs (found by tags on every node), its slot pool and its stored credentials,
   then proves that nothing of it is left. First checks the token has the rights destroy uses.
-${STATE_USAGE}
-${CONNECTION_USAGE}`;
-
-export const STATUS_USAGE = `usage: twin status SPEC --env TWIN [--json] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
@@ -174,38 +168,4 @@ export async function downCommand(args: string[], io: Io): Promise<number> {
       `${result.stateEntries} state entr${result.stateEntries === 1 ? 'y' : 'ies'}; nothing of it is left`,
   );
   return 0;
-}
-
-export async function statusCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(
-    args,
-    { ...TWIN_OPTIONS, json: { type: 'boolean' } },
-    ['SPEC'],
-    STATUS_USAGE,
-  );
-  const ctx = await twinContext(parsed, STATUS_USAGE, io);
-  const status = await twinStatus(ctx);
-  io.out(parsed.values.json === true ? JSON.stringify(status, null, 2) : describeStatus(status));
-  return 0;
-}
-
-function describeStatus(status: TwinStatus): string {
-  if (!status.exists) return `twin ${status.twin} does not exist`;
-  const rows = status.clusters.flatMap((cluster) =>
-    cluster.nodes.map((node) => [
-      cluster.name,
-      node.name,
-      node.role,
-      node.pveNode,
-      String(node.vmid),
-      node.vm,
-      node.kubernetes,
-    ]),
-  );
-  return [
-    `twin ${status.twin}: slot ${status.slot ?? '-'}, pool ${status.pool ?? '-'}`,
-    ...status.clusters.map((c) => `  ${c.name}: ${c.ready}/${c.nodes.length} nodes Ready`),
-    '',
-    table(['CLUSTER', 'NODE', 'ROLE', 'PVE NODE', 'VMID', 'VM', 'KUBERNETES'], rows),
-  ].join('\n');
 }
