@@ -5689,7 +5689,7 @@ exports.BaseCRLNumber = BaseCRLNumber = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 86862:
+/***/ 64481:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -5838,7 +5838,7 @@ exports.FreshestCRL = exports.id_ce_freshestCRL = void 0;
 const tslib_1 = __webpack_require__(61860);
 const asn1_schema_1 = __webpack_require__(47261);
 const object_identifiers_1 = __webpack_require__(60444);
-const crl_distribution_points_1 = __webpack_require__(86862);
+const crl_distribution_points_1 = __webpack_require__(64481);
 exports.id_ce_freshestCRL = `${object_identifiers_1.id_ce}.46`;
 let FreshestCRL = FreshestCRL_1 = class FreshestCRL extends crl_distribution_points_1.CRLDistributionPoints {
     constructor(items) {
@@ -5866,7 +5866,7 @@ exports.IssuingDistributionPoint = exports.id_ce_issuingDistributionPoint = void
 const tslib_1 = __webpack_require__(61860);
 const asn1_schema_1 = __webpack_require__(47261);
 const object_identifiers_1 = __webpack_require__(60444);
-const crl_distribution_points_1 = __webpack_require__(86862);
+const crl_distribution_points_1 = __webpack_require__(64481);
 exports.id_ce_issuingDistributionPoint = `${object_identifiers_1.id_ce}.28`;
 class IssuingDistributionPoint {
     static ONLY = false;
@@ -6105,7 +6105,7 @@ tslib_1.__exportStar(__webpack_require__(45196), exports);
 tslib_1.__exportStar(__webpack_require__(82330), exports);
 tslib_1.__exportStar(__webpack_require__(90239), exports);
 tslib_1.__exportStar(__webpack_require__(11229), exports);
-tslib_1.__exportStar(__webpack_require__(86862), exports);
+tslib_1.__exportStar(__webpack_require__(64481), exports);
 tslib_1.__exportStar(__webpack_require__(73489), exports);
 tslib_1.__exportStar(__webpack_require__(94203), exports);
 tslib_1.__exportStar(__webpack_require__(40740), exports);

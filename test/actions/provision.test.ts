@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { contractFile } from '../../src/lab/contracts-dir.js';
@@ -74,8 +82,8 @@ describe('action-provision as the runner runs it', () => {
   });
 });
 
-describe('action-mesh and action-day2 before any apply', () => {
-  it('name the missing step and change nothing', async () => {
+describe('action-mesh and action-day2 without the state of an apply', () => {
+  it('name the store asked, both readings of an empty one and the ways out, and change nothing', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'action-empty-state-'));
     for (const entry of ['mesh', 'day2']) {
       const run = await runStep(entry, {
@@ -83,9 +91,27 @@ describe('action-mesh and action-day2 before any apply', () => {
       });
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(
-        /twin pr-78 has no record in the state store .*run action-provision \(operation apply\)/,
+        new RegExp(
+          `the local state folder ${stateDir} holds no state of twin pr-78: nothing was changed\\. Either ` +
+            'action-provision has not applied this twin yet .* or the twin runs and its state is elsewhere or ' +
+            'lost\\. Ways out: .*twin state export .*destroy the twin',
+        ),
       );
+      expect(readdirSync(stateDir)).toEqual([]);
     }
+  });
+
+  it('name the missing apply when the store holds the twin but no record of an apply', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'action-half-state-'));
+    mkdirSync(join(stateDir, 'pr-79', 'clusters', 'east'), { recursive: true });
+    writeFileSync(join(stateDir, 'pr-79', 'clusters', 'east', 'secrets.yaml'), 'cluster: {}\n');
+    const run = await runStep('mesh', {
+      inputs: { spec: 'examples/twin.yaml', twin: 'pr-79', tools: 'path', 'state-dir': stateDir },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /twin pr-79 has no record in the state store .*run action-provision \(operation apply\)/,
+    );
   });
 });
 
@@ -211,25 +237,37 @@ describe('action-provision reap on the lab and the GitHub stand-in', { timeout: 
       }
       const { owner, repo } = standin.repoRef;
       const env = { GITHUB_API_URL: standin.url, GITHUB_REPOSITORY: `${owner}/${repo}` };
-      const common = {
-        operation: 'reap',
-        'github-token': WRITE_TOKEN,
-        'state-dir': mkdtempSync(join(tmpdir(), 'reap-')),
-      };
+      const stateDir = mkdtempSync(join(tmpdir(), 'reap-'));
+      // State of twins with a slot (pr-5, pr-6), and of twins with none left: a preview and production.
+      const { LocalStateStore } = await import('../../src/state/store.js');
+      const store = new LocalStateStore(stateDir);
+      for (const twin of ['pr-5', 'pr-6', 'pr-41', 'production', 'pr-404']) {
+        await store.write({ twin, cluster: 'east', name: 'secrets.yaml' }, 'cluster: {}\n');
+      }
+      await client.delete('/pools', { poolid: 'aggrik8s/slot-0' }); // production's slot is gone too
+      const common = { operation: 'reap', 'github-token': WRITE_TOKEN, 'state-dir': stateDir };
       const dry = await runStep('provision', { inputs: inputs({ ...common, 'dry-run': 'true' }), env });
       expect(dry.stdout).toMatch(/would destroy pr-5/);
+      expect(dry.stdout).toMatch(
+        /would remove the state of pr-404 \(1 item\(s\)\) from the local state folder/,
+      );
       expect(dry.code).toBe(0);
       expect(JSON.parse(dry.outputs.reaped!).map((d: { twin: string }) => d.twin)).toEqual(['pr-5']);
       expect(Object.keys(lab.state.access.config.pools)).toContain('aggrik8s/slot-3');
+      expect(await store.twins()).toEqual(['pr-404', 'pr-41', 'pr-5', 'pr-6', 'production']);
 
       const real = await runStep('provision', { inputs: inputs(common), env });
       expect(real.code).toBe(0);
       expect(real.summary).toMatch(/Reaper: twins destroyed/);
+      expect(real.summary).toMatch(/State removed \(the twin is gone\)[\s\S]*pr-404[\s\S]*pr-41/);
+      expect(real.summary).toMatch(/State kept although no slot or VM is visible[\s\S]*production/);
+      // pr-5 was destroyed with its state; the orphans went; pr-6 (open PR) and production stay.
+      expect(await store.twins()).toEqual(['pr-6', 'production']);
       const pools = Object.keys(lab.state.access.config.pools);
       expect(pools).not.toContain('aggrik8s/slot-3');
-      expect(pools).toEqual(expect.arrayContaining(['aggrik8s/slot-0', 'aggrik8s/slot-4']));
+      expect(pools).toEqual(expect.arrayContaining(['aggrik8s/slot-4']));
       expect(standin.violations).toEqual([]);
-      for (const poolid of ['aggrik8s/slot-0', 'aggrik8s/slot-4']) await client.delete('/pools', { poolid });
+      await client.delete('/pools', { poolid: 'aggrik8s/slot-4' });
     } finally {
       await standin.close();
     }

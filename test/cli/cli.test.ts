@@ -97,6 +97,20 @@ describe('twin CLI', () => {
     expect((await twin(['plan', 'examples/twin.yaml'])).stderr).toMatch(/--env is required/);
     expect((await twin(['frobnicate'])).code).toBe(2);
     expect((await twin(['plan', '--bogus'])).code).toBe(2);
+    expect((await twin(['state', 'copy', '--env', 'pr-1'])).stderr).toMatch(/use export or import/);
+    expect((await twin(['state', 'export', '--env', 'pr-1', '--from', 'x'])).code).toBe(2);
+    expect((await twin(['state', 'import', '--env', 'pr-1'])).stderr).toMatch(/--from is required/);
+    const both = await twin(['status', 'examples/twin.yaml', '--all', '--env', 'pr-1']);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringMatching(/give --env or --all, not both/)]);
+  });
+
+  it('state export never writes to stdout and says so, touching nothing', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'cli-state-'));
+    const result = await twin(['state', 'export', '--env', 'pr-1', '--to', '-', '--state-dir', stateDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/never written to a terminal or a pipe/);
+    expect(result.stdout).toBe('');
+    expect(readdirSync(stateDir)).toEqual([]);
   });
 });
 

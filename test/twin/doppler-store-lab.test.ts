@@ -8,6 +8,7 @@ import { DopplerContract } from '../../src/lab/doppler/contract.js';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { DopplerStateStore } from '../../src/state/doppler.js';
+import { removeOrphanedState } from '../../src/twin/known-twins.js';
 
 /**
  * Issue 14 on a one-worker twin: its state in the lab's Doppler stand-in, managed in turn by "runners" whose
@@ -35,32 +36,26 @@ afterAll(async () => {
   await lab?.close();
 });
 
-/** One run of the CLI as a fresh runner would make it: its own, empty state folder. */
-async function runner(command: string, store: 'doppler' | 'local', extra: string[] = []) {
-  const stateDir = mkdtempSync(join(dir, `runner-${command}-`));
+/** One run of the CLI as a fresh runner would make it: its own, empty state folder unless one is given. */
+async function runner(
+  command: string,
+  store: 'doppler' | 'local',
+  extra: string[] = [],
+  stateDir = mkdtempSync(join(dir, `runner-${command}-`)),
+) {
+  const endpoint = lab.endpoint.replace(/\/api2\/json$/, '');
+  const proxmox = ['test/fixtures/twins/one-worker.yaml', '--endpoint', endpoint, '--ca-file', lab.caFile];
+  const args =
+    command === 'state' ? extra : [...proxmox, ...(extra.includes('--all') ? [] : ['--env', TWIN]), ...extra];
+  return cli([command, ...args, '--state-dir', stateDir, '--state-store', store], stateDir);
+}
+
+async function cli(args: string[], stateDir: string) {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
-  const endpoint = lab.endpoint.replace(/\/api2\/json$/, '');
   process.env.DOPPLER_TOKEN = lab.doppler.token; // each runner's own step environment
-  const code = await run(
-    [
-      command,
-      'test/fixtures/twins/one-worker.yaml',
-      '--env',
-      TWIN,
-      '--endpoint',
-      endpoint,
-      '--ca-file',
-      lab.caFile,
-      '--state-dir',
-      stateDir,
-      '--state-store',
-      store,
-      ...extra,
-    ],
-    io,
-  );
+  const code = await run(args, io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n'), stateDir };
 }
 
@@ -92,19 +87,66 @@ describe('twin state in Doppler, shared by runners with empty disks', { timeout:
     expect(second.stdout).toMatch(/etcd was bootstrapped before/);
     expect(await reader().read(secretsKey)).toBe(secrets);
 
+    const refusedStarted = Date.now();
     const local = await runner('up', 'local', ['--no-platform']);
     expect(local.code).not.toBe(0);
     expect(local.stderr).toMatch(
       new RegExp(`twin ${TWIN} exists on Proxmox .* but the local state folder .* holds none of its state`),
     );
     expect(readdirSync(local.stateDir)).toEqual([]);
+    expect(Date.now() - refusedStarted).toBeLessThan(15_000); // at once, not after minutes of waiting
+
+    // The way out the refusal names: the state moves from Doppler to this runner's folder, and up converges.
+    const file = join(dir, `${TWIN}.state.json`);
+    const exported = await runner('state', 'doppler', ['export', '--env', TWIN, '--to', file]);
+    expect(exported.stderr).toBe('');
+    expect(exported.stdout).toMatch(
+      /^exported \d+ item\(s\) of twin pr-14 from Doppler project .* \(mode 0600\)/,
+    );
+    const imported = await runner(
+      'state',
+      'local',
+      ['import', '--env', TWIN, '--from', file],
+      local.stateDir,
+    );
+    expect(imported.code).toBe(0);
+    const moved = await runner('up', 'local', ['--no-platform'], local.stateDir);
+    expect(moved.stderr).toBe('');
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toMatch(/etcd was bootstrapped before/);
+
+    const all = await runner('status', 'doppler', ['--all', '--json']);
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toEqual([
+      expect.objectContaining({ twin: TWIN, vms: 4, orphanedState: false, stateItems: expect.any(Number) }),
+    ]);
 
     const down = await runner('down', 'doppler');
     expect(down.code).toBe(0);
     expect(lab.dopplerStandIn.configs()).not.toContain(`ci_twin-${TWIN}`);
 
+    // The runner folder's copy outlived the twin: listed as such, and removed as the reaper does.
+    const leftover = await runner('status', 'local', ['--all'], local.stateDir);
+    expect(leftover.stdout).toMatch(
+      new RegExp(`${TWIN} +preview +- +- +0 +\\d+ +state only: the twin is gone`),
+    );
+    await runner('state', 'doppler', ['import', '--env', TWIN, '--from', file]); // and a copy in Doppler
+    expect(lab.dopplerStandIn.configs()).toContain(`ci_twin-${TWIN}`);
+    const { PveClient } = await import('../../src/proxmox/client.js');
+    const { parsePveConnection } = await import('../../src/proxmox/connection.js');
+    const client = new PveClient(
+      parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
+    );
+    const { loadSpec } = await import('../../src/spec/load.js');
+    const { spec } = loadSpec('test/fixtures/twins/one-worker.yaml');
+    const sweep = await removeOrphanedState(client, spec, reader(), { dryRun: false, log: () => {} });
+    expect(sweep).toEqual({ removed: [TWIN], kept: [] });
+    expect(lab.dopplerStandIn.configs()).not.toContain(`ci_twin-${TWIN}`);
+
     // No byte of the token or of the Talos secrets in anything the runs printed.
-    const printed = [first, second, local, down].map((r) => `${r.stdout}\n${r.stderr}`).join('\n');
+    const printed = [first, second, local, exported, imported, moved, all, down, leftover]
+      .map((r) => `${r.stdout}\n${r.stderr}`)
+      .join('\n');
     expect(printed).not.toContain(lab.doppler.token);
     const secretValues = secrets!
       .split('\n')
