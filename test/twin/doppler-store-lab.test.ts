@@ -42,6 +42,7 @@ async function runner(command: string, store: 'doppler' | 'local', extra: string
   const err: string[] = [];
   const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
   const endpoint = lab.endpoint.replace(/\/api2\/json$/, '');
+  process.env.PVE_TOKEN = lab.token; // each run's own step environment: the CLI takes it out once read
   process.env.DOPPLER_TOKEN = lab.doppler.token; // each runner's own step environment
   const code = await run(
     [
