@@ -3,7 +3,15 @@ import { dirname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { errorMessage, isConfigurationError } from '../errors.js';
 import { execRunner } from '../exec/runner.js';
-import { getChoiceInput, getOptionalInput, Inputs, Outputs, State, withGroup } from '../github/action-io.js';
+import {
+  getChoiceInput,
+  getOptionalInput,
+  Inputs,
+  Outputs,
+  State,
+  takeSecretInput,
+  withGroup,
+} from '../github/action-io.js';
 import { readGitHubContext } from '../github/context.js';
 import { platformOutputs, writePlatformSummary } from '../github/platform-report.js';
 import { platformTwinReport } from '../github/report.js';
@@ -31,7 +39,7 @@ interface PlatformSettings {
 
 function readSettings(): PlatformSettings {
   const twin = getOptionalInput(Inputs.Twin);
-  const githubToken = getOptionalInput(Inputs.GithubToken);
+  const githubToken = takeSecretInput(Inputs.GithubToken);
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(twin ? { twinInput: twin } : {}),

@@ -19,6 +19,8 @@ import {
   Inputs,
   Outputs,
   State,
+  takeRequiredSecretInput,
+  takeSecretInput,
   withGroup,
 } from '../github/action-io.js';
 import type { ToolChoice } from './step-context.js';
@@ -70,7 +72,7 @@ const CONNECTION_INPUTS: ConnectionFieldNames = {
 };
 
 function readSettings(): ProvisionSettings {
-  const token = getRequiredInput(Inputs.ProxmoxToken);
+  const token = takeRequiredSecretInput(Inputs.ProxmoxToken);
   core.setSecret(token);
   const secret = token.slice(token.indexOf('=') + 1);
   if (secret) core.setSecret(secret);
@@ -95,7 +97,7 @@ function readSettings(): ProvisionSettings {
     store: stateStoreFromInputs(stateDir),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
     dryRun: getBooleanInput(Inputs.DryRun),
-    ...optional('githubToken', getOptionalInput(Inputs.GithubToken)),
+    ...optional('githubToken', takeSecretInput(Inputs.GithubToken)),
   };
 }
 

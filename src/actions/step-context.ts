@@ -4,6 +4,7 @@ import { getOptionalInput, Inputs, withGroup } from '../github/action-io.js';
 import { dopplerAccessFromEnv, openStateStore, parseStoreKind } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import type { StepEvents } from '../plan/executor.js';
+import { sha256OfFile } from '../tools/checksum.js';
 import { findOnPath } from '../tools/probe.js';
 import { TOOL_NAMES } from '../tools/table.js';
 import type { ToolPaths } from '../twin/context.js';
@@ -11,11 +12,12 @@ import type { ToolPaths } from '../twin/context.js';
 export type ToolChoice = 'pinned' | 'path';
 
 /**
- * talosctl, kubectl and helm: the pinned, checksum-verified versions, or whatever PATH has when asked to.
+ * talosctl, kubectl and helm: the pinned versions, each executable's sha256 verified on every use, or
+ * whatever PATH has when asked to.
  * Either way every tool is found before the step changes anything, so a missing one stops it cleanly.
  */
 export function toolPaths(choice: ToolChoice): Promise<ToolPaths> {
-  if (choice === 'path') return Promise.resolve(toolsOnPath(process.env.PATH ?? ''));
+  if (choice === 'path') return toolsOnPath(process.env.PATH ?? '', core.info);
   return withGroup('Tools (pinned, checksum-verified)', async () => {
     // The tool and download caches (and the storage SDK under them) load only when tools are installed.
     const { ensureTools } = await import('../tools/install.js');
@@ -31,7 +33,11 @@ export const stepLogEvents: StepEvents = {
   },
 };
 
-function toolsOnPath(searchPath: string): ToolPaths {
+/**
+ * tools: path is the workflow's explicit choice of whatever PATH has (the lab's tools, a runner's own
+ * builds): used unverified, and each one's sha256 is logged so the job log says what ran.
+ */
+async function toolsOnPath(searchPath: string, log: (line: string) => void): Promise<ToolPaths> {
   const paths: Partial<ToolPaths> = {};
   for (const tool of TOOL_NAMES) {
     const path = findOnPath(tool, searchPath);
@@ -43,6 +49,10 @@ function toolsOnPath(searchPath: string): ToolPaths {
       `input tools is "path" but PATH has no ${missing.join(', ')}: install them on the runner ` +
         '(runner-setup/setup-runner.sh) or use tools: pinned to download the pinned versions',
     );
+  }
+  for (const tool of TOOL_NAMES) {
+    const path = paths[tool] ?? '';
+    log(`${tool}: ${path} from PATH (tools: path, not verified), sha256 ${await sha256OfFile(path)}`);
   }
   return paths as ToolPaths;
 }

@@ -52,6 +52,7 @@ export async function connectWithLab(
   }
   const tokenFile = stringOption(parsed, 'token-file');
   const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : env.PVE_TOKEN;
+  delete env.PVE_TOKEN; // read once: no child process, plugin or later reader finds it in the environment
   const connection = parsePveConnection(
     {
       ...(endpoint === undefined ? {} : { endpoint }),

@@ -1,11 +1,12 @@
 import { getExecOutput } from '@actions/exec';
 import { ConfigurationError } from '../errors.js';
+import { childEnv } from './child-env.js';
 
 /** How one command runs. */
 export interface RunOptions {
   /** Written to the command's stdin. */
   input?: string;
-  /** Added to (not replacing) this process's environment. */
+  /** Added to the allow-listed part of this process's environment (child-env.ts); never a token. */
   env?: Record<string, string>;
   cwd?: string;
   /** Return a non-zero exit instead of throwing; the caller reads `exitCode`. */
@@ -94,14 +95,17 @@ export function runnerOver(launch: Launcher): CommandRunner {
 /** Message of @actions/io's `which` when the tool is neither a path nor on PATH. */
 const NOT_FOUND = /^Unable to locate executable file/;
 
-/** Starts real processes through @actions/exec, silently: output is returned, never echoed to the job log. */
+/**
+ * Starts real processes through @actions/exec, silently: output is returned, never echoed to the job log.
+ * The child's environment is always the allow-listed one: @actions/exec would otherwise pass all of ours.
+ */
 export const launchProcess: Launcher = async (tool, args, opts) => {
   try {
     return await getExecOutput(tool, args, {
       silent: true,
       ignoreReturnCode: true,
       ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-      ...(opts.env === undefined ? {} : { env: { ...inheritedEnv(), ...opts.env } }),
+      env: childEnv(process.env, opts.env),
       ...(opts.input === undefined ? {} : { input: Buffer.from(opts.input) }),
     });
   } catch (error) {
@@ -114,13 +118,6 @@ export const launchProcess: Launcher = async (tool, args, opts) => {
     throw error;
   }
 };
-
-/** @actions/exec replaces the environment when given one, so the caller's additions are laid over ours. */
-function inheritedEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-}
 
 /** The runner the product uses: real child processes. */
 export const execRunner: CommandRunner = runnerOver(launchProcess);

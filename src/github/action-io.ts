@@ -64,6 +64,31 @@ export function getChoiceInput<T extends string>(name: Inputs, choices: readonly
   throw new ConfigurationError(`input ${name} is "${value}": use one of ${choices.join(', ')}`);
 }
 
+/** The variable the runner passes an input in (what core.getInput reads). */
+function inputVariable(name: Inputs): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/**
+ * An input that holds a token: read once, masked, and removed from the process environment, so no child
+ * process and no later reader finds it there. Undefined when the input is empty.
+ */
+export function takeSecretInput(name: Inputs): string | undefined {
+  const value = getOptionalInput(name);
+  delete process.env[inputVariable(name)];
+  if (value !== undefined) core.setSecret(value);
+  return value;
+}
+
+/** A required token input, taken as takeSecretInput takes it. */
+export function takeRequiredSecretInput(name: Inputs): string {
+  const value = takeSecretInput(name);
+  if (value === undefined) {
+    throw new ConfigurationError(`input ${name} is required: set it under "with:" in the workflow step`);
+  }
+  return value;
+}
+
 /** Log groups that close even when the work inside throws. */
 export async function withGroup<T>(name: string, work: () => Promise<T>): Promise<T> {
   core.startGroup(name);

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
+import { childEnv } from '../exec/child-env.js';
 import type { LabDoppler, LabHandle, LabOptions } from './lab.js';
 import { startLab } from './lab.js';
 import { contractsDir } from './contracts-dir.js';
@@ -177,6 +178,8 @@ export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerIn
       const child = spawn(process.execPath, [opts.cliPath, ...args, ...(opts.extraArgs ?? [])], {
         detached: true,
         stdio: ['ignore', log, log],
+        // The lab needs no token of the job; it reads only where the contracts are.
+        env: childEnv(process.env, contractsOverride()),
       });
       child.unref();
       closeSync(log);
@@ -188,6 +191,11 @@ export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerIn
       rmSync(lockFile, { force: true });
     }
   }
+}
+
+function contractsOverride(): Record<string, string> {
+  const dir = process.env.TWIN_CONTRACTS_DIR;
+  return dir ? { TWIN_CONTRACTS_DIR: dir } : {};
 }
 
 async function waitForServer(dir: string, timeoutMs: number): Promise<LabServerInfo> {

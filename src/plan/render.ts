@@ -5,7 +5,7 @@ import { slotComment } from '../proxmox/slots.js';
 import { reservationsOf } from '../proxmox/capacity.js';
 import type { ApiCall } from '../proxmox/vm-config.js';
 import { vmCreateCalls } from '../proxmox/vm-config.js';
-import { importVolumeId } from '../talos/image.js';
+import { imageDownloadParams, importVolumeId } from '../talos/image.js';
 import type { TwinPlan } from './plan.js';
 import { creationDemands } from './plan.js';
 
@@ -42,7 +42,7 @@ export function twinCalls(plan: TwinPlan, spec: TwinSpec, claimedAt: Date): ApiC
     calls.push({
       method: 'POST',
       path: `/nodes/${pveNode}/storage/${spec.proxmox.storage.images}/download-url`,
-      params: { content: 'import', filename: plan.image.fileName, url: plan.image.url },
+      params: imageDownloadParams(plan.image),
     });
   }
   return calls;

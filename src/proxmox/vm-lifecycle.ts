@@ -68,25 +68,30 @@ export class VmLifecycle {
   }
 
   /**
-   * The Talos image, once per node storage: listing first makes repeats a no-op (download-url without
-   * a checksum refuses to overwrite a file), and a racing runner's finished download counts as ours.
+   * The Talos image, once per node storage. Without a digest, listing first makes repeats a no-op
+   * (download-url without a checksum refuses to overwrite a file) and a racing runner's finished download
+   * counts as ours. With one, download-url always runs with it: PVE checks the download, or the file
+   * already there ("got correct file already"), and fails the task on a mismatch.
    */
   async ensureImage(
     pveNode: string,
     storage: string,
     fileName: string,
     url: string,
+    sha256?: string,
   ): Promise<'present' | 'downloaded'> {
-    if (await this.hasImportFile(pveNode, storage, fileName)) return 'present';
+    const present = await this.hasImportFile(pveNode, storage, fileName);
+    if (present && sha256 === undefined) return 'present';
     try {
       await this.task('download', 'POST', `/nodes/${pveNode}/storage/${storage}/download-url`, {
         content: 'import',
         filename: fileName,
         url,
+        ...(sha256 === undefined ? {} : { checksum: sha256, 'checksum-algorithm': 'sha256' }),
       });
-      return 'downloaded';
+      return present ? 'present' : 'downloaded';
     } catch (error) {
-      if (await this.hasImportFile(pveNode, storage, fileName)) return 'present';
+      if (sha256 === undefined && (await this.hasImportFile(pveNode, storage, fileName))) return 'present';
       throw error;
     }
   }

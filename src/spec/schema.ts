@@ -89,6 +89,7 @@ const CILIUM_VERSION_REGEX = /^1\.(19|20)\.\d+$/;
 // Talos v1.11 takes Kubernetes from 1.29, v1.13 up to 1.36 (LIFECYCLE F.2).
 const KUBERNETES_VERSION_REGEX = /^1\.(29|3[0-6])\.\d+$/;
 const SCHEMATIC_REGEX = /^[0-9a-f]{64}$/;
+const SHA256_REGEX = /^[0-9a-f]{64}$/;
 const EXTENSION_REGEX = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*$/;
 const CHART_VERSION_REGEX = /^v?\d+\.\d+\.\d+$/;
 /** Relative, no `..` segment, no leading `/` or `-` (it reaches a command line as an argument). */
@@ -333,6 +334,12 @@ export const TwinSpecSchema = z.strictObject({
       ),
     ),
     arch: z.enum(['amd64', 'arm64'], explain('arch must be amd64 or arm64', 'write amd64 or arm64')),
+    /** sha256 of the nocloud image of this version, schematic and arch: PVE's download-url checks it. */
+    imageSha256: patterned(
+      SHA256_REGEX,
+      'the sha256 of the Talos nocloud image of this version, schematic and arch (64 lower-case hex characters)',
+      'compute it from the image you checked, e.g. curl -fsSL <image URL> | sha256sum',
+    ).optional(),
     timeServers: TimeServersSchema,
     registryMirrors: RegistryMirrorsSchema,
   }),

@@ -6,13 +6,26 @@ export interface TalosImage {
   url: string;
   /** Unique per version, schematic and arch, so twins on different images never share or clobber one. */
   fileName: string;
+  /** The pinned sha256 (talos.imageSha256): PVE's download-url checks the download, or the file already there. */
+  sha256?: string;
 }
 
 export function talosNocloudImage(talos: TwinSpec['talos']): TalosImage {
-  const { version, schematic, arch } = talos;
+  const { version, schematic, arch, imageSha256 } = talos;
   return {
     url: `https://factory.talos.dev/image/${schematic}/${version}/nocloud-${arch}.qcow2`,
     fileName: `talos-${version}-${schematic.slice(0, 12)}-nocloud-${arch}.qcow2`,
+    ...(imageSha256 === undefined ? {} : { sha256: imageSha256 }),
+  };
+}
+
+/** download-url's parameters for the image: with a pinned digest, PVE checks it (PVE::Tools download_file_from_url). */
+export function imageDownloadParams(image: TalosImage): Record<string, string> {
+  return {
+    content: 'import',
+    filename: image.fileName,
+    url: image.url,
+    ...(image.sha256 === undefined ? {} : { checksum: image.sha256, 'checksum-algorithm': 'sha256' }),
   };
 }
 

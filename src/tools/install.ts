@@ -1,15 +1,17 @@
-import { chmod, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as core from '@actions/core';
 import * as tc from '@actions/tool-cache';
 import { ConfigurationError, errorMessage } from '../errors.js';
-import { execRunner } from '../exec/runner.js';
 import { sha256OfFile } from './checksum.js';
 import type { DownloadCache } from './download-cache.js';
 import { actionsDownloadCache } from './download-cache.js';
-import { findOnPath, reportedVersion } from './probe.js';
-import type { PinnedTool, Platform, ToolAsset, ToolName, ToolTable } from './table.js';
+import { findOnPath } from './probe.js';
+import type { ToolName, ToolTable } from './table.js';
 import { PINNED_TABLE_FILE, TOOL_NAMES, pinnedToolTable, resolvePlatform } from './table.js';
+import { usableOnPath, verifiedCacheFolder } from './verified-use.js';
+import type { ToolContext, Wanted } from './wanted.js';
+import { RUNNER_SETUP_STAMPS, archOf, archiveName } from './wanted.js';
 
 export interface EnsureToolsOptions {
   /** `linux-amd64` or `linux-arm64`; default: this machine's. */
@@ -21,79 +23,56 @@ export interface EnsureToolsOptions {
   cache?: DownloadCache;
   /** The PATH value searched for tools that are already installed; default: this process's PATH. */
   searchPath?: string;
+  /** Where runner-setup/setup-runner.sh records what it installed; default: its folder. */
+  stampDir?: string;
 }
 
 /** The absolute path of each pinned tool's executable. */
 export type ToolPaths = Record<ToolName, string>;
 
-interface Context {
-  platform: Platform;
-  table: ToolTable;
-  log: (line: string) => void;
-  warn: (line: string) => void;
-  cache: DownloadCache;
-  searchPath: string;
-}
-
-/** One tool at its pinned version for one platform, as messages and cache keys name it. */
-interface Wanted {
-  name: ToolName;
-  pinned: PinnedTool;
-  asset: ToolAsset;
-  platform: Platform;
-  label: string;
-}
-
 /**
- * Makes talosctl, kubectl and helm at their pinned versions available to the job: a tool already on
- * PATH at the pinned version is used as it is; otherwise it comes from the runner's tool cache, else
- * from the Actions cache, else from its release URL. Whatever was fetched is checked against the
- * pinned sha256 before it is unpacked, cached or put on PATH.
+ * Makes talosctl, kubectl and helm at their pinned versions available to the job, each executable's sha256
+ * verified on every use: one on PATH is used when its digest is the pinned one; otherwise the copy in the
+ * runner's tool cache (verified again), else the asset from the Actions cache or its release URL, checked
+ * against the pinned sha256 before it is unpacked, cached or put on PATH. A tool that reports the pinned
+ * version but has another digest is refused, naming the file.
  */
 export async function ensureTools(opts: EnsureToolsOptions): Promise<ToolPaths> {
-  const ctx: Context = {
+  const ctx: ToolContext = {
     platform: resolvePlatform(opts.platform),
     table: opts.table ?? pinnedToolTable(),
     log: opts.log,
     warn: (line) => opts.log(`warning: ${line}`),
     cache: opts.cache ?? actionsDownloadCache,
     searchPath: opts.searchPath ?? process.env.PATH ?? '',
+    stampDir: opts.stampDir ?? RUNNER_SETUP_STAMPS,
   };
   const paths: [ToolName, string][] = [];
   for (const name of TOOL_NAMES) paths.push([name, await ensureTool(wantedTool(name, ctx), ctx)]);
   return Object.fromEntries(paths) as ToolPaths;
 }
 
-function wantedTool(name: ToolName, ctx: Context): Wanted {
+function wantedTool(name: ToolName, ctx: ToolContext): Wanted {
   const pinned = ctx.table[name];
   const asset = pinned.assets[ctx.platform];
   return { name, pinned, asset, platform: ctx.platform, label: `${name} ${pinned.version}` };
 }
 
-async function ensureTool(tool: Wanted, ctx: Context): Promise<string> {
-  const onPath = await pinnedVersionOnPath(tool, ctx);
-  if (onPath) {
-    ctx.log(`${tool.label}: using ${onPath}, already on PATH`);
-    return onPath;
-  }
-  requireRunnerFolders();
-  let folder = tc.find(tool.name, tool.pinned.version, archOf(tool.platform));
-  if (folder) ctx.log(`${tool.label}: found in the tool cache`);
-  else folder = await installVerified(tool, ctx);
-  core.addPath(folder);
-  ctx.log(`${tool.label}: ${folder} added to PATH`);
-  return join(folder, tool.name);
+async function ensureTool(tool: Wanted, ctx: ToolContext): Promise<string> {
+  let folder: string | undefined;
+  const cacheFolder = async () => (folder ??= await verifiedOrInstalled(tool, ctx));
+  const found = findOnPath(tool.name, ctx.searchPath);
+  if (found && (await usableOnPath(tool, found, ctx, cacheFolder))) return found;
+  const toolFolder = await cacheFolder();
+  core.addPath(toolFolder);
+  ctx.log(`${tool.label}: ${toolFolder} added to PATH`);
+  return join(toolFolder, tool.name);
 }
 
-async function pinnedVersionOnPath(tool: Wanted, ctx: Context): Promise<string | undefined> {
-  const found = findOnPath(tool.name, ctx.searchPath);
-  if (!found) return undefined;
-  const version = await reportedVersion(execRunner, tool.name, found);
-  if (version === tool.pinned.version) return found;
-  ctx.log(
-    `${tool.name}: ${found} reports ${version ?? 'no readable version'}, not the pinned ${tool.pinned.version}`,
-  );
-  return undefined;
+/** The tool cache's folder of the tool: its verified copy, else a verified download installed there. */
+async function verifiedOrInstalled(tool: Wanted, ctx: ToolContext): Promise<string> {
+  requireRunnerFolders();
+  return (await verifiedCacheFolder(tool, ctx)) ?? (await installVerified(tool, ctx));
 }
 
 /** @actions/tool-cache keeps its files in these; they are set in every Actions job. */
@@ -108,11 +87,11 @@ function requireRunnerFolders(): void {
 }
 
 /** Fetches the asset (Actions cache or release URL), verifies it, and installs it into the tool cache. */
-async function installVerified(tool: Wanted, ctx: Context): Promise<string> {
+async function installVerified(tool: Wanted, ctx: ToolContext): Promise<string> {
   const key = `aggrik8s-twin-${tool.name}-${tool.pinned.version}-${tool.platform}`;
   // RUNNER_TEMP is the same path on every runner built from one image, so the cache entry fits them all.
   const staging = join(process.env.RUNNER_TEMP ?? '', key);
-  const file = join(staging, basename(new URL(tool.asset.url).pathname));
+  const file = join(staging, archiveName(tool));
   await rm(staging, { recursive: true, force: true });
   try {
     const restored = await ctx.cache.restore(key, file, ctx.warn);
@@ -120,15 +99,30 @@ async function installVerified(tool: Wanted, ctx: Context): Promise<string> {
     else await download(tool, file, ctx);
     await verifyChecksum(tool, file, restored ? fromActionsCache(key) : fromRelease(tool), ctx);
     if (!restored) await ctx.cache.save(key, file, ctx.warn);
-    const binary = tool.asset.archivePath ? await unpack(tool, file, join(staging, 'unpacked')) : file;
-    await chmod(binary, 0o755);
-    return await tc.cacheFile(binary, tool.name, tool.name, tool.pinned.version, archOf(tool.platform));
+    if (!tool.asset.archivePath) {
+      await chmod(file, 0o755);
+      return await tc.cacheFile(file, tool.name, tool.name, tool.pinned.version, archOf(tool.platform));
+    }
+    return await cacheWithArchive(tool, file, staging);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
 }
 
-async function download(tool: Wanted, file: string, ctx: Context): Promise<void> {
+/**
+ * An archived tool (helm) goes into the tool cache with its verified archive beside it: the archive is what
+ * every later use checks the executable against (binary-digest.ts), since only the archive's sha256 is published.
+ */
+async function cacheWithArchive(tool: Wanted, archive: string, staging: string): Promise<string> {
+  const folder = join(staging, 'tool');
+  await mkdir(folder);
+  await rename(await unpack(tool, archive, join(staging, 'unpacked')), join(folder, tool.name));
+  await chmod(join(folder, tool.name), 0o755);
+  await rename(archive, join(folder, archiveName(tool)));
+  return await tc.cacheDir(folder, tool.name, tool.pinned.version, archOf(tool.platform));
+}
+
+async function download(tool: Wanted, file: string, ctx: ToolContext): Promise<void> {
   ctx.log(`${tool.label}: downloading ${tool.asset.url}`);
   try {
     await tc.downloadTool(tool.asset.url, file);
@@ -167,7 +161,7 @@ function fromActionsCache(key: string): Origin {
   };
 }
 
-async function verifyChecksum(tool: Wanted, file: string, origin: Origin, ctx: Context): Promise<void> {
+async function verifyChecksum(tool: Wanted, file: string, origin: Origin, ctx: ToolContext): Promise<void> {
   const actual = await sha256OfFile(file);
   if (actual === tool.asset.sha256) {
     ctx.log(`${tool.label}: sha256 ${actual} verified`);
@@ -191,9 +185,4 @@ async function unpack(tool: Wanted, archive: string, into: string): Promise<stri
     );
   }
   return binary;
-}
-
-/** The tool cache's arch folder: `amd64` or `arm64`. */
-function archOf(platform: Platform): string {
-  return platform.slice(platform.indexOf('-') + 1);
 }

@@ -3,6 +3,9 @@ import type { Step } from '../plan/executor.js';
 import type { PlannedVm, TwinPlan } from '../plan/plan.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
 import type { VmLifecycle } from '../proxmox/vm-lifecycle.js';
+import { ConfigurationError } from '../errors.js';
+import { PveTaskError } from '../proxmox/errors.js';
+import type { TalosImage } from '../talos/image.js';
 import { importVolumeId } from '../talos/image.js';
 import type { KeyedLimiter } from '../util/limit.js';
 import type { ClusterFiles } from './cluster-files.js';
@@ -17,15 +20,31 @@ export function imageSteps(ctx: TwinContext, plan: TwinPlan, vms: VmLifecycle, w
     stage: 'image',
     needs: [],
     run: async () => {
-      const result = await vms.ensureImage(
-        pveNode,
-        spec.proxmox.storage.images,
-        plan.image.fileName,
-        plan.image.url,
-      );
-      ctx.log(`${pveNode}: Talos image ${plan.image.fileName} ${result}`);
+      const { fileName, url, sha256 } = plan.image;
+      const result = await vms
+        .ensureImage(pveNode, spec.proxmox.storage.images, fileName, url, sha256)
+        .catch((error: unknown) => {
+          throw imageDigestError(error, pveNode, plan.image) ?? error;
+        });
+      const verified =
+        sha256 === undefined ? ' (no talos.imageSha256: not verified)' : ', sha256 verified by PVE';
+      ctx.log(`${pveNode}: Talos image ${fileName} ${result}${verified}`);
     },
   }));
+}
+
+/** PVE's checksum mismatch of the image, as an error naming the spec field and the fix. */
+function imageDigestError(error: unknown, pveNode: string, image: TalosImage): Error | undefined {
+  if (!(error instanceof PveTaskError)) return undefined;
+  const mismatch = /^checksum mismatch: got '([0-9a-f]+)' != expect '([0-9a-f]+)'/.exec(error.exitstatus);
+  if (!mismatch) return undefined;
+  return new ConfigurationError(
+    `talos.imageSha256: ${pveNode} downloaded ${image.url} (or holds ${image.fileName}) with sha256 ${mismatch[1]}, ` +
+      `not the pinned ${mismatch[2]}; nothing was imported. If talos.version, schematic or arch changed, set ` +
+      "talos.imageSha256 to the new image's sha256, computed from an image you checked (curl -fsSL URL | sha256sum); " +
+      'otherwise find out what served or changed the file.',
+    { cause: error },
+  );
 }
 
 export function vmSteps(

@@ -25,7 +25,7 @@ describe('execRunner (real processes)', () => {
     expect(result.stderr.trim()).toBe('warned');
   });
 
-  it('writes input to stdin, runs in cwd, and adds env to the inherited environment', async () => {
+  it('writes input to stdin, runs in cwd, and adds env to the allow-listed environment', async () => {
     const script =
       'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.stringify(' +
       '{s,cwd:process.cwd(),extra:process.env.TWIN_EXTRA,path:Boolean(process.env.PATH)})))';
@@ -35,6 +35,47 @@ describe('execRunner (real processes)', () => {
       env: { TWIN_EXTRA: 'yes' },
     });
     expect(JSON.parse(result.stdout)).toEqual({ s: 'from stdin', cwd: workDir, extra: 'yes', path: true });
+  });
+
+  it('gives a child the allow-listed environment: no token of the job, PATH and the explicit additions', async () => {
+    const tokens: Record<string, string> = {
+      'INPUT_PROXMOX-TOKEN': 'twin@pve!gha=11111111-2222-3333-4444-555555555555',
+      'INPUT_GITHUB-TOKEN': 'ghs_inputtoken',
+      GITHUB_TOKEN: 'ghs_envtoken',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token',
+      DOPPLER_TOKEN: 'dp.st.secret',
+      PVE_TOKEN: 'root@pam!x=secret',
+      KUBECONFIG: '/home/runner/.kube/production',
+    };
+    const saved = Object.fromEntries(Object.keys(tokens).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, tokens);
+    try {
+      const result = await execRunner.run(node, ['-e', 'console.log(JSON.stringify(process.env))'], {
+        env: { TWIN_EXTRA: 'yes' },
+      });
+      const seen = JSON.parse(result.stdout) as Record<string, string>;
+      for (const name of Object.keys(tokens)) expect(seen).not.toHaveProperty(name);
+      for (const value of Object.values(tokens)) expect(result.stdout).not.toContain(value);
+      expect(seen.PATH).toBe(process.env.PATH);
+      expect(seen.TWIN_EXTRA).toBe('yes');
+      const withoutAdditions = await execRunner.run(node, [
+        '-e',
+        'console.log(Object.keys(process.env).join())',
+      ]);
+      expect(withoutAdditions.stdout).not.toMatch(/TOKEN|INPUT_/);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('refuses a token as an explicit addition', async () => {
+    await expect(
+      execRunner.run(node, ['-e', ''], { env: { DOPPLER_TOKEN: 'dp.st.secret' } }),
+    ).rejects.toThrow('DOPPLER_TOKEN must never be passed to a child process');
   });
 
   it('throws a CommandError with the exit code and the stderr tail, secrets masked', async () => {

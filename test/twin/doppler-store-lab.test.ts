@@ -54,6 +54,7 @@ async function cli(args: string[], stateDir: string) {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
+  process.env.PVE_TOKEN = lab.token; // each run's own step environment: the CLI takes it out once read
   process.env.DOPPLER_TOKEN = lab.doppler.token; // each runner's own step environment
   const code = await run(args, io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n'), stateDir };

@@ -12,6 +12,7 @@ import { createSettings } from '../lab/slot-fixture.js';
 import { listVms } from '../../src/proxmox/inventory.js';
 import { VmLifecycle } from '../../src/proxmox/vm-lifecycle.js';
 import { importVolumeId } from '../../src/talos/image.js';
+import { servedImageDigest } from '../../src/lab/pve/served-image.js';
 import { resolveTwin } from '../../src/spec/environment.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { LocalStateStore } from '../../src/state/store.js';
@@ -57,6 +58,26 @@ describe('VM lifecycle against the lab', () => {
     expect(await vms.destroy(vm.pveNode, vm.vmid, { name: vm.name, tags: vm.tags }, 1)).toBe('destroyed');
     expect(await vms.destroy(vm.pveNode, vm.vmid, { name: vm.name, tags: vm.tags })).toBe('absent');
     await client.delete('/pools', { poolid: plan.pool });
+  });
+
+  it('downloads the image with the pinned sha256, PVE checks the copy already there, and a wrong pin fails', async () => {
+    const vms = new VmLifecycle(client);
+    const plan = planTwin(resolveTwin(spec, 'pr-5'), await observeProxmox(client, spec.proxmox));
+    const { fileName, url, sha256 } = plan.image;
+    expect(sha256).toBe(servedImageDigest(url, 'sha256')); // examples/twin.yaml pins the lab's image
+    expect(await vms.ensureImage('pve3', 'local', fileName, url, sha256)).toBe('downloaded');
+    expect(await vms.ensureImage('pve3', 'local', fileName, url, sha256)).toBe('present');
+    const wrong = 'f'.repeat(64);
+    await expect(vms.ensureImage('pve3', 'local', fileName, url, wrong)).rejects.toThrow(
+      `checksum mismatch: got '${sha256}' != expect '${wrong}', aborting`,
+    );
+    await expect(vms.ensureImage('pve2', 'local', fileName, url, wrong)).rejects.toThrow(
+      `checksum mismatch: got '${sha256}' != expect '${wrong}'`,
+    );
+    const content = await client.get<{ volid: string }[]>('/nodes/pve2/storage/local/content', {
+      content: 'import',
+    });
+    expect(content.map((item) => item.volid)).not.toContain(`local:import/${fileName}`);
   });
 
   it('creates sent at once by separate runners onto one storage all land, waiting out the lock timeouts', async () => {

@@ -66,6 +66,7 @@ async function twin(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
+  process.env.PVE_TOKEN = lab.token; // each run's own step environment: the CLI takes it out once read
   const code = await run(argv, io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }

@@ -53,6 +53,7 @@ async function twinUp() {
   const io: Io = { out: (t) => void out.push(t), err: (t) => void out.push(t) };
   const argv = ['up', spec, '--env', 'pr-4', '--state-dir', join(dir, 'state')];
   const endpoint = lab!.endpoint.replace(/\/api2\/json$/, '');
+  process.env.PVE_TOKEN = lab!.token; // each run's own step environment: the CLI takes it out once read
   const code = await run([...argv, '--endpoint', endpoint, '--ca-file', lab!.caFile], io);
   return { code, output: out.join('\n') };
 }

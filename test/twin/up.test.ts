@@ -62,6 +62,7 @@ async function twin(argv: string[]) {
     out: (t) => void (out.push(t), verbose && process.stderr.write(`${t}\n`)),
     err: (t) => void (err.push(t), verbose && process.stderr.write(`${t}\n`)),
   };
+  process.env.PVE_TOKEN = lab.token; // each run's own step environment: the CLI takes it out once read
   const code = await run(argv, io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }

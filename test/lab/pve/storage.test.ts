@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestLab } from './helpers.js';
+import { servedImageBytes, servedImageDigest } from '../../../src/lab/pve/served-image.js';
 import { TALOS_IMAGE_URL, startTestLab } from './helpers.js';
 
 let t: TestLab;
@@ -14,7 +16,8 @@ const download = (params: Record<string, string>) =>
     content: 'import',
     ...params,
   });
-const SHA = 'a'.repeat(64);
+/** The sha256 of the file the lab serves at the image URL: `lab-image:<url>`. */
+const SHA = servedImageDigest(TALOS_IMAGE_URL, 'sha256');
 
 describe('download-url', () => {
   it('downloads into import content as a task named after the file, taking its time', async () => {
@@ -40,6 +43,37 @@ describe('download-url', () => {
         content: 'import',
         size: 1246 * 1024 ** 2,
       }),
+    ]);
+  });
+
+  it('serves `lab-image:<url>` at every URL, so a checksum is checked against those bytes', () => {
+    expect(SHA).toBe(createHash('sha256').update(`lab-image:${TALOS_IMAGE_URL}`).digest('hex'));
+    expect(servedImageBytes(TALOS_IMAGE_URL).toString()).toBe(`lab-image:${TALOS_IMAGE_URL}`);
+  });
+
+  it('fails a download whose checksum is not that of the bytes served, as PVE does, storing nothing', async () => {
+    const wrong = 'a'.repeat(64);
+    const upid = (
+      await download({ filename: 'wrong.qcow2', checksum: wrong, 'checksum-algorithm': 'sha256' })
+    ).body.data;
+    const status = await t.root.waitTask(upid);
+    expect(status.exitstatus).toBe(`checksum mismatch: got '${SHA}' != expect '${wrong}'`);
+    expect(await t.root.taskLog(upid)).toContain('calculating checksum...');
+    const sha512 = servedImageDigest(TALOS_IMAGE_URL, 'sha512');
+    const right512 = await t.root.waitTask(
+      (
+        await download({
+          filename: 'sha512.qcow2',
+          checksum: sha512.toUpperCase(),
+          'checksum-algorithm': 'sha512',
+        })
+      ).body.data,
+    );
+    expect(right512.exitstatus).toBe('OK');
+    const content = await t.root.data('GET', '/nodes/pve1/storage/local/content', { content: 'import' });
+    expect(content.map((item: { volid: string }) => item.volid).sort()).toEqual([
+      'local:import/sha512.qcow2',
+      'local:import/talos_image.qcow2',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { servedImageDigest } from '../served-image.js';
 import { storageLockPath } from '../locks.js';
 import type { StorageRecord, TaskAction, TaskRecord, VolumeRecord } from '../state.js';
 import { splitVolid } from '../state.js';
@@ -248,6 +248,12 @@ function downloadUrl(lab: LabContext, req: ApiRequest) {
       }
       if (wanted) {
         at += lab.timing.transferMs(sizeBytes, 'checksum') * worker.slow;
+        const got = servedImageDigest(url, wanted.algorithm);
+        if (got !== wanted.value.toLowerCase()) {
+          // download_file_from_url: the saved file is removed, the task fails with both digests.
+          say(at, 'calculating checksum...');
+          return failAt(worker, at, `checksum mismatch: got '${got}' != expect '${wanted.value}'`);
+        }
         say(at, 'calculating checksum...OK, checksum verified');
       }
       say(at, `download of '${url}' to '${path}' finished`);
@@ -273,16 +279,9 @@ function uploadFormat(content: 'iso' | 'vztmpl' | 'import', filename: string): s
   return match[1] ?? 'raw';
 }
 
-/**
- * The checksum the lab's copy of a file has. The lab never fetches a byte: a checksum given with
- * the first download is believed; any other algorithm gets a stable digest of the source URL.
- */
+/** The checksum of the lab's copy of a file: that of the bytes served at its source URL (served-image.ts). */
 function knownChecksum(volume: VolumeRecord, algorithm: string): string {
-  const recorded = volume.checksums?.[algorithm];
-  if (recorded) return recorded.toLowerCase();
-  return createHash(algorithm)
-    .update(`lab-image:${volume.sourceUrl ?? volume.volname}`)
-    .digest('hex');
+  return servedImageDigest(volume.sourceUrl ?? volume.volname, algorithm);
 }
 
 function logWget(
