@@ -31406,6 +31406,29 @@ function getChoiceInput(name, choices, fallback) {
         return value;
     throw new ConfigurationError(`input ${name} is "${value}": use one of ${choices.join(', ')}`);
 }
+/** The variable the runner passes an input in (what core.getInput reads). */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/**
+ * An input that holds a token: read once, masked, and removed from the process environment, so no child
+ * process and no later reader finds it there. Undefined when the input is empty.
+ */
+function takeSecretInput(name) {
+    const value = getOptionalInput(name);
+    delete process.env[inputVariable(name)];
+    if (value !== undefined)
+        core.setSecret(value);
+    return value;
+}
+/** A required token input, taken as takeSecretInput takes it. */
+function takeRequiredSecretInput(name) {
+    const value = takeSecretInput(name);
+    if (value === undefined) {
+        throw new ConfigurationError(`input ${name} is required: set it under "with:" in the workflow step`);
+    }
+    return value;
+}
 /** Log groups that close even when the work inside throws. */
 async function withGroup(name, work) {
     core.startGroup(name);

@@ -1,0 +1,371 @@
+export const id = 114;
+export const ids = [114];
+export const modules = {
+
+/***/ 9114:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  ensureTools: () => (/* binding */ ensureTools)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __webpack_require__(3838);
+// EXTERNAL MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js + 2 modules
+var tool_cache = __webpack_require__(9805);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/tools/checksum.ts
+var checksum = __webpack_require__(9024);
+// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 340 modules
+var cache = __webpack_require__(1691);
+;// CONCATENATED MODULE: ./src/tools/download-cache.ts
+
+
+/**
+ * The GitHub Actions cache. It needs the runner's cache service (ACTIONS_CACHE_URL or
+ * ACTIONS_RESULTS_URL); without it, as on a developer's machine, every call is a miss.
+ */
+const actionsDownloadCache = {
+    async restore(key, file, warn) {
+        if (!cache/* isFeatureAvailable */.w3())
+            return false;
+        try {
+            return (await cache/* restoreCache */.P3([file], key)) !== undefined;
+        }
+        catch (error) {
+            warn(`could not restore ${key} from the Actions cache: ${(0,errors/* errorMessage */.gJ)(error)}`);
+            return false;
+        }
+    },
+    async save(key, file, warn) {
+        if (!cache/* isFeatureAvailable */.w3())
+            return;
+        try {
+            await cache/* saveCache */.Io([file], key);
+        }
+        catch (error) {
+            warn(`could not save ${key} to the Actions cache: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        }
+    },
+};
+
+// EXTERNAL MODULE: ./src/tools/probe.ts
+var probe = __webpack_require__(601);
+// EXTERNAL MODULE: ./src/tools/table.ts + 1 modules
+var table = __webpack_require__(8585);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./src/exec/runner.ts + 1 modules
+var runner = __webpack_require__(9544);
+;// CONCATENATED MODULE: ./src/tools/binary-digest.ts
+
+
+
+
+
+/**
+ * What the sha256 of a tool's executable must be. For a plain binary (talosctl, kubectl) it is the
+ * published sha256 of the release asset, pinned in the table. Helm publishes the sha256 of its archive
+ * only, so the executable's digest is derived from the archive itself: the archive is checked against its
+ * pin, and the digest is that of the file at `archivePath` inside it, computed on every use.
+ */
+/** The table's pin for a plain binary; undefined for an archive (its binary's digest needs the archive). */
+function pinnedBinaryDigest(asset) {
+    return asset.archivePath === undefined ? asset.sha256 : undefined;
+}
+/** The sha256 of `archivePath` inside the archive, which must be the pinned one; extracted under `tempRoot`. */
+async function digestInVerifiedArchive(archive, asset, tempRoot) {
+    const archiveSha256 = await (0,checksum/* sha256OfFile */.V)(archive);
+    if (archiveSha256 !== asset.sha256)
+        return { archiveSha256 };
+    const into = await (0,promises_.mkdtemp)((0,external_node_path_.join)(tempRoot, 'verify-'));
+    try {
+        const binary = (0,external_node_path_.join)(await tool_cache/* extractTar */.nN(archive, into), asset.archivePath ?? '');
+        const found = await (0,promises_.stat)(binary).catch(() => undefined);
+        if (!found?.isFile()) {
+            throw new errors/* ConfigurationError */.j1(`${archive} has no file ${asset.archivePath ?? ''}`);
+        }
+        return { archiveSha256, binarySha256: await (0,checksum/* sha256OfFile */.V)(binary) };
+    }
+    finally {
+        await (0,promises_.rm)(into, { recursive: true, force: true });
+    }
+}
+/**
+ * The binary digest runner-setup/setup-runner.sh recorded (as root, in a folder the runner user cannot
+ * write) when it installed `tool` from a verified asset: `<asset sha256> <binary sha256>` in
+ * `<stampDir>/<tool>.sha256`. Only a stamp made from the pinned asset counts.
+ */
+async function stampedBinaryDigest(stampDir, tool, assetSha256) {
+    const text = await (0,promises_.readFile)((0,external_node_path_.join)(stampDir, `${tool}.sha256`), 'utf8').catch(() => undefined);
+    const [recordedAsset, recordedBinary] = (text ?? '').trim().split(/\s+/);
+    if (recordedAsset !== assetSha256 || !/^[0-9a-f]{64}$/.test(recordedBinary ?? ''))
+        return undefined;
+    return recordedBinary;
+}
+
+;// CONCATENATED MODULE: ./src/tools/wanted.ts
+
+/** Where runner-setup/setup-runner.sh records, as root, the digests of the tools it installed. */
+const RUNNER_SETUP_STAMPS = '/var/lib/aggrik8s-twin-runner';
+/** The tool cache's arch folder: `amd64` or `arm64`. */
+function archOf(platform) {
+    return platform.slice(platform.indexOf('-') + 1);
+}
+/** The release asset's file name, e.g. helm-v3.19.0-linux-amd64.tar.gz. */
+function archiveName(tool) {
+    return (0,external_node_path_.basename)(new URL(tool.asset.url).pathname);
+}
+
+;// CONCATENATED MODULE: ./src/tools/verified-use.ts
+
+
+
+
+
+
+
+
+
+
+function tableField(tool) {
+    return `${table/* PINNED_TABLE_FILE */.VX} ${tool.name}.assets.${tool.platform}.sha256`;
+}
+function refused(tool, file, actual, expected, fix) {
+    return new errors/* ConfigurationError */.j1(`${tool.label} (${tool.platform}): ${file} has sha256 ${actual}, not ${expected.sha256} (${expected.source}); ` +
+        `nothing was used. ${fix}`);
+}
+/**
+ * The tool cache's copy, verified before use, or undefined when there is none (or an archived tool was
+ * cached without its archive by an earlier version: it is installed again). A copy that differs is refused.
+ */
+async function verifiedCacheFolder(tool, ctx) {
+    const folder = tool_cache/* find */.I6(tool.name, tool.pinned.version, archOf(tool.platform));
+    if (!folder)
+        return undefined;
+    const fix = `Delete ${folder} and ${folder}.complete so the next run downloads and verifies it again, and find out ` +
+        'what changed it.';
+    const expected = await cachedDigest(tool, folder, fix);
+    if (!expected) {
+        ctx.log(`${tool.label}: the tool cache copy has no verified archive beside it; installing it again`);
+        return undefined;
+    }
+    const binary = (0,external_node_path_.join)(folder, tool.name);
+    const actual = await (0,checksum/* sha256OfFile */.V)(binary);
+    if (actual !== expected.sha256)
+        throw refused(tool, binary, actual, expected, fix);
+    ctx.log(`${tool.label}: found in the tool cache, sha256 ${actual} verified`);
+    return folder;
+}
+/** The pin of a plain binary; for an archived one, the digest inside the archive kept beside it. */
+async function cachedDigest(tool, folder, fix) {
+    const pinned = pinnedBinaryDigest(tool.asset);
+    if (pinned)
+        return { sha256: pinned, source: `pinned in ${tableField(tool)}` };
+    const archive = (0,external_node_path_.join)(folder, archiveName(tool));
+    if (!(0,external_node_fs_.existsSync)(archive))
+        return undefined;
+    const digests = await digestInVerifiedArchive(archive, tool.asset, process.env.RUNNER_TEMP ?? folder);
+    const archivePin = { sha256: tool.asset.sha256, source: `pinned in ${tableField(tool)}` };
+    if (!digests.binarySha256)
+        throw refused(tool, archive, digests.archiveSha256, archivePin, fix);
+    return {
+        sha256: digests.binarySha256,
+        source: `the ${tool.asset.archivePath ?? ''} inside ${archive}, whose sha256 is ${tableField(tool)}`,
+    };
+}
+/**
+ * Whether the tool found on PATH may be used: yes when its sha256 is the pinned one (for an archived tool:
+ * runner-setup's stamp of the pinned archive, or the binary in the verified archive of the tool cache). One
+ * at another version is left alone; one that reports the pinned version with another digest is refused.
+ */
+async function usableOnPath(tool, found, ctx, cacheFolder) {
+    const actual = await (0,checksum/* sha256OfFile */.V)(found);
+    const expected = await pathDigests(tool, ctx);
+    if (!expected.some((digest) => digest.sha256 === actual) && tool.asset.archivePath) {
+        const binary = (0,external_node_path_.join)(await cacheFolder(), tool.name);
+        expected.push({ sha256: await (0,checksum/* sha256OfFile */.V)(binary), source: `${binary}, verified` });
+    }
+    const match = expected.find((digest) => digest.sha256 === actual);
+    if (match) {
+        ctx.log(`${tool.label}: using ${found}, already on PATH (sha256 ${actual}: ${match.source})`);
+        return true;
+    }
+    const version = await (0,probe/* reportedVersion */.S)(runner/* execRunner */.M6, tool.name, found);
+    if (version === tool.pinned.version) {
+        throw refused(tool, found, actual, expected.at(-1) ?? { sha256: '(none)', source: 'nothing verified' }, `It reports the pinned version: replace it with the verified release (sudo runner-setup/setup-runner.sh ` +
+            `--tools-only) or take it off PATH, and find out what changed it.`);
+    }
+    ctx.log(`${tool.name}: ${found} reports ${version ?? 'no readable version'}, not the pinned ${tool.pinned.version}`);
+    return false;
+}
+async function pathDigests(tool, ctx) {
+    const pinned = pinnedBinaryDigest(tool.asset);
+    if (pinned)
+        return [{ sha256: pinned, source: `pinned in ${tableField(tool)}` }];
+    const stamped = await stampedBinaryDigest(ctx.stampDir, tool.name, tool.asset.sha256);
+    const stampFile = (0,external_node_path_.join)(ctx.stampDir, `${tool.name}.sha256`);
+    return stamped ? [{ sha256: stamped, source: `recorded by runner-setup in ${stampFile}` }] : [];
+}
+
+;// CONCATENATED MODULE: ./src/tools/install.ts
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Makes talosctl, kubectl and helm at their pinned versions available to the job, each executable's sha256
+ * verified on every use: one on PATH is used when its digest is the pinned one; otherwise the copy in the
+ * runner's tool cache (verified again), else the asset from the Actions cache or its release URL, checked
+ * against the pinned sha256 before it is unpacked, cached or put on PATH. A tool that reports the pinned
+ * version but has another digest is refused, naming the file.
+ */
+async function ensureTools(opts) {
+    const ctx = {
+        platform: (0,table/* resolvePlatform */.u4)(opts.platform),
+        table: opts.table ?? (0,table/* pinnedToolTable */.p3)(),
+        log: opts.log,
+        warn: (line) => opts.log(`warning: ${line}`),
+        cache: opts.cache ?? actionsDownloadCache,
+        searchPath: opts.searchPath ?? process.env.PATH ?? '',
+        stampDir: opts.stampDir ?? RUNNER_SETUP_STAMPS,
+    };
+    const paths = [];
+    for (const name of table/* TOOL_NAMES */.K2)
+        paths.push([name, await ensureTool(wantedTool(name, ctx), ctx)]);
+    return Object.fromEntries(paths);
+}
+function wantedTool(name, ctx) {
+    const pinned = ctx.table[name];
+    const asset = pinned.assets[ctx.platform];
+    return { name, pinned, asset, platform: ctx.platform, label: `${name} ${pinned.version}` };
+}
+async function ensureTool(tool, ctx) {
+    let folder;
+    const cacheFolder = async () => (folder ??= await verifiedOrInstalled(tool, ctx));
+    const found = (0,probe/* findOnPath */.a)(tool.name, ctx.searchPath);
+    if (found && (await usableOnPath(tool, found, ctx, cacheFolder)))
+        return found;
+    const toolFolder = await cacheFolder();
+    core/* addPath */.fM(toolFolder);
+    ctx.log(`${tool.label}: ${toolFolder} added to PATH`);
+    return (0,external_node_path_.join)(toolFolder, tool.name);
+}
+/** The tool cache's folder of the tool: its verified copy, else a verified download installed there. */
+async function verifiedOrInstalled(tool, ctx) {
+    requireRunnerFolders();
+    return (await verifiedCacheFolder(tool, ctx)) ?? (await installVerified(tool, ctx));
+}
+/** @actions/tool-cache keeps its files in these; they are set in every Actions job. */
+function requireRunnerFolders() {
+    for (const name of ['RUNNER_TOOL_CACHE', 'RUNNER_TEMP']) {
+        if (!process.env[name]) {
+            throw new errors/* ConfigurationError */.j1(`${name} is not set: install the pinned tools from a GitHub Actions job, or set ${name} to a writable folder`);
+        }
+    }
+}
+/** Fetches the asset (Actions cache or release URL), verifies it, and installs it into the tool cache. */
+async function installVerified(tool, ctx) {
+    const key = `aggrik8s-twin-${tool.name}-${tool.pinned.version}-${tool.platform}`;
+    // RUNNER_TEMP is the same path on every runner built from one image, so the cache entry fits them all.
+    const staging = (0,external_node_path_.join)(process.env.RUNNER_TEMP ?? '', key);
+    const file = (0,external_node_path_.join)(staging, archiveName(tool));
+    await (0,promises_.rm)(staging, { recursive: true, force: true });
+    try {
+        const restored = await ctx.cache.restore(key, file, ctx.warn);
+        if (restored)
+            ctx.log(`${tool.label}: restored from the Actions cache (${key})`);
+        else
+            await download(tool, file, ctx);
+        await verifyChecksum(tool, file, restored ? fromActionsCache(key) : fromRelease(tool), ctx);
+        if (!restored)
+            await ctx.cache.save(key, file, ctx.warn);
+        if (!tool.asset.archivePath) {
+            await (0,promises_.chmod)(file, 0o755);
+            return await tool_cache/* cacheFile */.NJ(file, tool.name, tool.name, tool.pinned.version, archOf(tool.platform));
+        }
+        return await cacheWithArchive(tool, file, staging);
+    }
+    finally {
+        await (0,promises_.rm)(staging, { recursive: true, force: true });
+    }
+}
+/**
+ * An archived tool (helm) goes into the tool cache with its verified archive beside it: the archive is what
+ * every later use checks the executable against (binary-digest.ts), since only the archive's sha256 is published.
+ */
+async function cacheWithArchive(tool, archive, staging) {
+    const folder = (0,external_node_path_.join)(staging, 'tool');
+    await (0,promises_.mkdir)(folder);
+    await (0,promises_.rename)(await unpack(tool, archive, (0,external_node_path_.join)(staging, 'unpacked')), (0,external_node_path_.join)(folder, tool.name));
+    await (0,promises_.chmod)((0,external_node_path_.join)(folder, tool.name), 0o755);
+    await (0,promises_.rename)(archive, (0,external_node_path_.join)(folder, archiveName(tool)));
+    return await tool_cache/* cacheDir */.e8(folder, tool.name, tool.pinned.version, archOf(tool.platform));
+}
+async function download(tool, file, ctx) {
+    ctx.log(`${tool.label}: downloading ${tool.asset.url}`);
+    try {
+        await tool_cache/* downloadTool */.bq(tool.asset.url, file);
+    }
+    catch (error) {
+        const status = error instanceof tool_cache/* HTTPError */.Hl ? error.httpStatusCode : undefined;
+        const message = `could not download ${tool.label} (${tool.platform}) from ${tool.asset.url}: ${(0,errors/* errorMessage */.gJ)(error)}`;
+        // A 4xx will not heal on retry: the URL in the table is wrong.
+        if (status !== undefined && status < 500) {
+            throw new errors/* ConfigurationError */.j1(`${message}; check ${tool.name}.assets.${tool.platform}.url in ${table/* PINNED_TABLE_FILE */.VX}`);
+        }
+        throw new Error(message, { cause: error });
+    }
+}
+function fromRelease(tool) {
+    return {
+        from: tool.asset.url,
+        fix: 'A corrupted or tampered download: retry, and if it persists find out what serves it. A wrong pin: take the ' +
+            `value from the checksum file published with the ${tool.pinned.version} release and correct the table.`,
+    };
+}
+function fromActionsCache(key) {
+    return {
+        from: `the Actions cache entry ${key}`,
+        fix: `Delete that entry (gh cache delete ${key}) so the next run downloads and verifies the release again.`,
+    };
+}
+async function verifyChecksum(tool, file, origin, ctx) {
+    const actual = await (0,checksum/* sha256OfFile */.V)(file);
+    if (actual === tool.asset.sha256) {
+        ctx.log(`${tool.label}: sha256 ${actual} verified`);
+        return;
+    }
+    await (0,promises_.rm)(file, { force: true });
+    throw new errors/* ConfigurationError */.j1(`${tool.label} (${tool.platform}) from ${origin.from} has sha256 ${actual}, but ${table/* PINNED_TABLE_FILE */.VX} pins ` +
+        `${tool.name}.assets.${tool.platform}.sha256 = ${tool.asset.sha256}; nothing was installed. ${origin.fix}`);
+}
+async function unpack(tool, archive, into) {
+    const archivePath = tool.asset.archivePath ?? '';
+    const binary = (0,external_node_path_.join)(await tool_cache/* extractTar */.nN(archive, into), archivePath);
+    const found = await (0,promises_.stat)(binary).catch(() => undefined);
+    if (!found?.isFile()) {
+        throw new errors/* ConfigurationError */.j1(`${tool.label} (${tool.platform}): the verified archive has no file ${archivePath}; ` +
+            `correct ${tool.name}.assets.${tool.platform}.archivePath in ${table/* PINNED_TABLE_FILE */.VX}`);
+    }
+    return binary;
+}
+
+
+/***/ })
+
+};
