@@ -40,6 +40,7 @@ import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
 import { saveTwinRecord } from '../twin/outcome.js';
+import { stepWorkDir } from './work-dirs.js';
 
 const OPERATIONS = ['apply', 'destroy', 'plan', 'reap'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -109,10 +110,11 @@ function loadCheckedSpec(settings: ProvisionSettings) {
 }
 
 async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: string): Promise<TwinContext> {
-  const workDir = join(process.env.RUNNER_TEMP ?? resolve('.'), `aggrik8s-twin-${name}-work`);
+  const twin = resolveTwin(spec, name); // the name is validated before any path is built from it
+  const workDir = stepWorkDir(twin.twin, 'work');
   core.saveState(State.TemporaryFiles, JSON.stringify([workDir]));
   return {
-    twin: resolveTwin(spec, name),
+    twin,
     client: new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } }),
     store: settings.store,
     runner: execRunner,
