@@ -39,6 +39,7 @@ import { refusedLine, refusals } from '../twin/layers/describe.js';
 import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
+import { describeForeign } from '../proxmox/ownership.js';
 import { saveTwinRecord } from '../twin/outcome.js';
 import { stepWorkDir } from './work-dirs.js';
 
@@ -186,8 +187,11 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   );
   if (settings.operation === 'destroy') {
     const result = await withGroup(`Destroy twin ${ctx.twin.twin}`, () => destroyTwin(ctx));
+    if (!result.existed) core.info(`twin ${result.twin} does not exist: nothing to destroy`);
+    for (const vm of result.foreign)
+      core.warning(`left alone, not twin ${result.twin}'s: ${describeForeign(vm)}`);
     await status?.destroyed(ctx.twin.twin);
-    await writeDestroySummary(result.twin, result.vms.length, result.pools);
+    await writeDestroySummary(result);
     return;
   }
   await status?.begin(ctx.twin.twin, 'provision');

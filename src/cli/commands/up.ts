@@ -15,6 +15,7 @@ import type { LayerScope } from '../../twin/layers/cluster-layers.js';
 import { pendingSummary } from '../../twin/layers/describe.js';
 import { formatProbeFigures } from '../../twin/probe.js';
 import { destroyTwin } from '../../twin/destroy.js';
+import { describeForeign } from '../../proxmox/ownership.js';
 import { twinStatus } from '../../twin/status.js';
 import type { TwinStatus } from '../../twin/status.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine } from '../args.js';
@@ -39,8 +40,10 @@ ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
 export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
-  Destroys the twin: its VMs (found by tags on every node), its slot pool and its stored credentials,
-  then proves that nothing of it is left. First checks the token has the rights destroy uses.
+  Destroys the twin: its VMs, its slot pool and its stored credentials, then proves that nothing of it is
+  left. A VM is the twin's only when it is in the twin's slot pool, inside the VMID range its claim recorded,
+  named and tagged as the twin's; a VM that matches only in part is left alone and named. A twin that does
+  not exist is said so (exit 0: nothing to do). First checks the token has the rights destroy uses.
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
@@ -169,9 +172,15 @@ export async function downCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], DOWN_USAGE);
   const ctx = await twinContext(parsed, DOWN_USAGE, io, { rights: 'destroy' });
   const result = await destroyTwin(ctx);
+  for (const vm of result.foreign)
+    io.err(`twin down: warning: left alone, not this twin's: ${describeForeign(vm)}`);
+  const state = `${result.stateEntries} state entr${result.stateEntries === 1 ? 'y' : 'ies'}`;
   io.out(
-    `twin ${result.twin} destroyed: ${result.vms.length} VM(s), pool(s) ${result.pools.join(', ') || 'none'}, ` +
-      `${result.stateEntries} state entr${result.stateEntries === 1 ? 'y' : 'ies'}; nothing of it is left`,
+    result.existed
+      ? `twin ${result.twin} destroyed: ${result.vms.length} VM(s), pool(s) ${result.pools.join(', ') || 'none'}, ` +
+          `${state}; nothing of it is left`
+      : `twin ${result.twin} does not exist: nothing to destroy (no slot pool, no VM of it)` +
+          (result.stateEntries > 0 ? `; removed ${state} left from it` : ''),
   );
   return 0;
 }
