@@ -30,8 +30,8 @@ import { PveClient } from '../proxmox/client.js';
 import { requireRights } from '../proxmox/preflight.js';
 import type { ConnectionFieldNames, PveConnection } from '../proxmox/connection.js';
 import { parsePveConnection } from '../proxmox/connection.js';
-import { resolveTwin } from '../spec/environment.js';
-import { twinNameFromContext } from '../spec/identity.js';
+import { environmentOf, resolveTwin } from '../spec/environment.js';
+import { twinNameFromContext, validateTwinName } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import { applyTwin } from '../twin/apply.js';
 import { observeRunningTwin } from '../twin/converge.js';
@@ -57,6 +57,8 @@ interface ProvisionSettings {
   store: StateStore;
   tools: ToolChoice;
   dryRun: boolean;
+  /** The explicit consent operation destroy of the production twin needs (input allow-production-destroy). */
+  allowProductionDestroy: boolean;
   githubToken?: string;
 }
 
@@ -96,6 +98,7 @@ function readSettings(): ProvisionSettings {
     store: stateStoreFromInputs(stateDir),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
     dryRun: getBooleanInput(Inputs.DryRun),
+    allowProductionDestroy: getBooleanInput(Inputs.AllowProductionDestroy),
     ...optional('githubToken', getOptionalInput(Inputs.GithubToken)),
   };
 }
@@ -165,6 +168,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   if (settings.operation === 'reap') return reap(settings, spec);
   const name =
     settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
+  if (settings.operation === 'destroy') refuseUnguardedDestroy(name, settings.allowProductionDestroy);
   const ctx = await twinContext(settings, spec, name);
   const status =
     settings.operation === 'plan' ? undefined : await twinStatusFor(settings.githubToken, ctx.store);
@@ -229,6 +233,20 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   );
   await writeApplySummary(outcome, ctx.pace.scale);
   if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
+}
+
+/**
+ * Production is destroyed only on purpose: the step must say so with input allow-production-destroy, which
+ * the example workflow sets only when the person who dispatched it typed the twin's name. Checked before
+ * anything is read or changed.
+ */
+function refuseUnguardedDestroy(name: string, allowed: boolean): void {
+  if (allowed || environmentOf(validateTwinName(name)) !== 'production') return;
+  throw new ConfigurationError(
+    `operation destroy of the production twin "${name}" is refused, nothing was changed: set input ` +
+      `${Inputs.AllowProductionDestroy}: true to destroy it (the example workflow sets it only when the dispatch ` +
+      `input confirm is typed as the twin's name)`,
+  );
 }
 
 /** The main step of action-provision. */

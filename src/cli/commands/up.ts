@@ -18,7 +18,9 @@ import { destroyTwin } from '../../twin/destroy.js';
 import { describeForeign } from '../../proxmox/ownership.js';
 import { twinStatus } from '../../twin/status.js';
 import type { TwinStatus } from '../../twin/status.js';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine } from '../args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, requiredOption } from '../args.js';
+import type { Ask } from '../confirm.js';
+import { confirmDown, terminalAsk } from '../confirm.js';
 import { liveView } from '../live.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
@@ -39,11 +41,12 @@ export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
-export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
+export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--yes] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   Destroys the twin: its VMs, its slot pool and its stored credentials, then proves that nothing of it is
   left. A VM is the twin's only when it is in the twin's slot pool, inside the VMID range its claim recorded,
   named and tagged as the twin's; a VM that matches only in part is left alone and named. A twin that does
   not exist is said so (exit 0: nothing to do). First checks the token has the rights destroy uses.
+  --yes                      needed to destroy production (at a terminal, typing its name will do)
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
@@ -168,8 +171,9 @@ export function describeOutcome(outcome: TwinOutcome, scale: number): string {
   ].join('\n');
 }
 
-export async function downCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], DOWN_USAGE);
+export async function downCommand(args: string[], io: Io, ask: Ask = terminalAsk()): Promise<number> {
+  const parsed = parseCommandLine(args, { ...TWIN_OPTIONS, yes: { type: 'boolean' } }, ['SPEC'], DOWN_USAGE);
+  await confirmDown(requiredOption(parsed, 'env', DOWN_USAGE), parsed.values.yes === true, io, ask);
   const ctx = await twinContext(parsed, DOWN_USAGE, io, { rights: 'destroy' });
   const result = await destroyTwin(ctx);
   for (const vm of result.foreign)
