@@ -1,3 +1,4 @@
+import { refuseAddressOverlap } from './address-guard.js';
 import { refuseLostState } from './lost-state.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { waitUntil } from '../kube/readiness.js';
@@ -29,6 +30,7 @@ export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
     await refuseLostState(ctx.store, plan);
     refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
     refuseLayoutDrift(plan, view.claims);
+    await refuseAddressOverlap(ctx.client, ctx.twin, plan, view);
     const demands = creationDemands(plan);
     const others = view.claims.filter((claim) => claim.twin !== plan.twin);
     admitBeside(ctx, plan, demands, view, others);
