@@ -27,6 +27,7 @@ import { loadPlatformReport, savePlatformReport } from '../twin/platform.js';
 import type { PlatformOutcome } from '../twin/platform-steps.js';
 import type { ToolChoice } from './step-context.js';
 import { stateStoreFromInputs, stepLogEvents, toolPaths } from './step-context.js';
+import { stepWorkDir } from './work-dirs.js';
 
 /** What action-mesh and action-day2 read from their inputs; neither needs Proxmox credentials. */
 interface PlatformSettings {
@@ -52,7 +53,7 @@ function readSettings(): PlatformSettings {
 /** The twin and its clusters as action-provision left them (a missing step is named first), then the tools. */
 async function platformContext(
   settings: PlatformSettings,
-  label: string,
+  label: 'mesh' | 'day2',
 ): Promise<{ ctx: ClusterWorkContext; clusters: ClusterOutcome[] }> {
   const { spec, warnings } = loadSpec(settings.specFile);
   for (const warning of warnings) core.warning(formatIssue(warning));
@@ -61,7 +62,7 @@ async function platformContext(
   const twin = resolveTwin(spec, name);
   const store = stateStoreFromInputs(settings.stateDir);
   const clusters = await loadTwinRecord(store, twin.twin);
-  const workDir = join(process.env.RUNNER_TEMP ?? resolve('.'), `aggrik8s-twin-${name}-${label}`);
+  const workDir = stepWorkDir(twin.twin, label);
   core.saveState(State.TemporaryFiles, JSON.stringify([workDir]));
   const ctx: ClusterWorkContext = {
     twin,

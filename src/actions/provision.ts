@@ -33,8 +33,8 @@ import { PveClient } from '../proxmox/client.js';
 import { requireRights } from '../proxmox/preflight.js';
 import type { ConnectionFieldNames, PveConnection } from '../proxmox/connection.js';
 import { parsePveConnection } from '../proxmox/connection.js';
-import { resolveTwin } from '../spec/environment.js';
-import { twinNameFromContext } from '../spec/identity.js';
+import { environmentOf, resolveTwin } from '../spec/environment.js';
+import { twinNameFromContext, validateTwinName } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import { applyTwin } from '../twin/apply.js';
 import { observeRunningTwin } from '../twin/converge.js';
@@ -42,7 +42,9 @@ import { refusedLine, refusals } from '../twin/layers/describe.js';
 import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
+import { describeForeign } from '../proxmox/ownership.js';
 import { saveTwinRecord } from '../twin/outcome.js';
+import { stepWorkDir } from './work-dirs.js';
 
 const OPERATIONS = ['apply', 'destroy', 'plan', 'reap'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -58,6 +60,8 @@ interface ProvisionSettings {
   store: StateStore;
   tools: ToolChoice;
   dryRun: boolean;
+  /** The explicit consent operation destroy of the production twin needs (input allow-production-destroy). */
+  allowProductionDestroy: boolean;
   githubToken?: string;
 }
 
@@ -97,6 +101,7 @@ function readSettings(): ProvisionSettings {
     store: stateStoreFromInputs(stateDir),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
     dryRun: getBooleanInput(Inputs.DryRun),
+    allowProductionDestroy: getBooleanInput(Inputs.AllowProductionDestroy),
     ...optional('githubToken', takeSecretInput(Inputs.GithubToken)),
   };
 }
@@ -112,10 +117,11 @@ function loadCheckedSpec(settings: ProvisionSettings) {
 }
 
 async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: string): Promise<TwinContext> {
-  const workDir = join(process.env.RUNNER_TEMP ?? resolve('.'), `aggrik8s-twin-${name}-work`);
+  const twin = resolveTwin(spec, name); // the name is validated before any path is built from it
+  const workDir = stepWorkDir(twin.twin, 'work');
   core.saveState(State.TemporaryFiles, JSON.stringify([workDir]));
   return {
-    twin: resolveTwin(spec, name),
+    twin,
     client: new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } }),
     store: settings.store,
     runner: execRunner,
@@ -182,6 +188,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   if (settings.operation === 'reap') return reap(settings, spec);
   const name =
     settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
+  if (settings.operation === 'destroy') refuseUnguardedDestroy(name, settings.allowProductionDestroy);
   const ctx = await twinContext(settings, spec, name);
   const status =
     settings.operation === 'plan' ? undefined : await twinStatusFor(settings.githubToken, ctx.store);
@@ -204,8 +211,11 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   );
   if (settings.operation === 'destroy') {
     const result = await withGroup(`Destroy twin ${ctx.twin.twin}`, () => destroyTwin(ctx));
+    if (!result.existed) core.info(`twin ${result.twin} does not exist: nothing to destroy`);
+    for (const vm of result.foreign)
+      core.warning(`left alone, not twin ${result.twin}'s: ${describeForeign(vm)}`);
     await status?.destroyed(ctx.twin.twin);
-    await writeDestroySummary(result.twin, result.vms.length, result.pools);
+    await writeDestroySummary(result);
     return;
   }
   await status?.begin(ctx.twin.twin, 'provision');
@@ -243,6 +253,20 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   );
   await writeApplySummary(outcome, ctx.pace.scale);
   if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
+}
+
+/**
+ * Production is destroyed only on purpose: the step must say so with input allow-production-destroy, which
+ * the example workflow sets only when the person who dispatched it typed the twin's name. Checked before
+ * anything is read or changed.
+ */
+function refuseUnguardedDestroy(name: string, allowed: boolean): void {
+  if (allowed || environmentOf(validateTwinName(name)) !== 'production') return;
+  throw new ConfigurationError(
+    `operation destroy of the production twin "${name}" is refused, nothing was changed: set input ` +
+      `${Inputs.AllowProductionDestroy}: true to destroy it (the example workflow sets it only when the dispatch ` +
+      `input confirm is typed as the twin's name)`,
+  );
 }
 
 /** The main step of action-provision. */

@@ -4,6 +4,7 @@ import type { NodeLoad } from '../sizing/node-load.js';
 import { changeLine, layerRows, orderedChanges, refusedLine, refusals } from '../twin/layers/describe.js';
 import type { LayerDiff } from '../twin/layers/types.js';
 import type { TwinOutcome } from '../twin/outcome.js';
+import type { DestroyOutcome } from '../twin/destroy.js';
 import type { OrphanSweep } from '../twin/known-twins.js';
 import type { ReapDecision } from '../twin/reaper.js';
 import { stageTimingTable } from '../twin/outcome.js';
@@ -98,14 +99,26 @@ export async function writePlanSummary(
     .write();
 }
 
-export async function writeDestroySummary(twin: string, vms: number, pools: string[]): Promise<void> {
-  await core.summary
-    .addHeading(`Twin ${twin} destroyed`, 2)
-    .addRaw(
-      `${vms} VM(s) and pool(s) ${pools.join(', ') || 'none'} removed; nothing of the twin is left.`,
-      true,
-    )
-    .write();
+export async function writeDestroySummary(outcome: DestroyOutcome): Promise<void> {
+  const summary = core.summary.addHeading(
+    outcome.existed ? `Twin ${outcome.twin} destroyed` : `Twin ${outcome.twin} does not exist`,
+    2,
+  );
+  summary.addRaw(
+    outcome.existed
+      ? `${outcome.vms.length} VM(s) and pool(s) ${outcome.pools.join(', ') || 'none'} removed; nothing of the twin is left.`
+      : 'No slot pool and no VM of this twin: nothing to destroy.',
+    true,
+  );
+  if (outcome.foreign.length > 0) {
+    summary
+      .addHeading("Left alone: VMs that look like the twin's but are not", 3)
+      .addTable([
+        header('VMID', 'Name', 'PVE node', 'Pool', 'Why'),
+        ...outcome.foreign.map((vm) => [String(vm.vmid), vm.name, vm.pveNode, vm.pool ?? '', vm.why]),
+      ]);
+  }
+  await summary.write();
 }
 
 export async function writeReapSummary(

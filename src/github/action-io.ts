@@ -17,6 +17,7 @@ export enum Inputs {
   Tools = 'tools',
   DryRun = 'dry-run',
   GithubToken = 'github-token',
+  AllowProductionDestroy = 'allow-production-destroy',
 }
 
 export enum Outputs {

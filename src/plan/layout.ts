@@ -1,3 +1,4 @@
+import type { SlotIdentity } from '../proxmox/slots.js';
 import { maxGroupCounts, slotBlock, slotVmidRange } from '../spec/derived.js';
 import type { ResolvedCluster, ResolvedTwin } from '../spec/environment.js';
 import type { NodeRole } from '../spec/identity.js';
@@ -116,4 +117,22 @@ function range(count: number): number[] {
 
 export function allNodes(layout: TwinLayout): NodeLayout[] {
   return layout.clusters.flatMap((cluster) => cluster.nodes);
+}
+
+/** What a twin in `slot` holds (the claim records it): project, VMID range, each cluster's block and VIP. */
+export function slotIdentity(resolved: ResolvedTwin, layout: TwinLayout): SlotIdentity {
+  const { slots } = resolved.spec.proxmox;
+  return {
+    project: layout.project,
+    vmids: slotVmidRange(slots, layout.slot),
+    networks: resolved.clusters.map((cluster) => {
+      const block = slotBlock(cluster, slots, layout.slot);
+      return {
+        cluster: cluster.name,
+        first: block.first,
+        last: formatIpv4(parseIpv4(block.first) + block.size - 1),
+        vip: layout.clusters.find((c) => c.name === cluster.name)!.vip,
+      };
+    }),
+  };
 }

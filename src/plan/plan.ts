@@ -4,15 +4,16 @@ import type { PveClient } from '../proxmox/client.js';
 import type { CapacityDemand } from '../proxmox/capacity.js';
 import type { PveNodeCapacity, VmInventoryItem } from '../proxmox/inventory.js';
 import type { PreflightReport } from '../proxmox/preflight.js';
-import { listNodeCapacity, listVms, ownedByTwin } from '../proxmox/inventory.js';
+import { listNodeCapacity, listVms } from '../proxmox/inventory.js';
+import { sortByOwnership } from '../proxmox/ownership.js';
 import { placeVms } from '../proxmox/placement.js';
-import type { SlotClaim } from '../proxmox/slots.js';
+import type { SlotClaim, SlotIdentity } from '../proxmox/slots.js';
 import { chooseSlot, listSlotClaims } from '../proxmox/slots.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
 import type { TalosImage } from '../talos/image.js';
 import { talosNocloudImage } from '../talos/image.js';
 import type { NodeLayout, TwinLayout } from './layout.js';
-import { allNodes, layoutTwin } from './layout.js';
+import { allNodes, layoutTwin, slotIdentity } from './layout.js';
 
 /** What Proxmox holds now, read once per plan. */
 export interface ProxmoxView {
@@ -61,6 +62,8 @@ export interface TwinPlan {
   /** `held`: the twin owns its slot pool already; `claim`: applying creates the pool. */
   slotState: 'held' | 'claim';
   pool: string;
+  /** What the slot holds by this spec: recorded in the claim when the slot is claimed. */
+  identity: SlotIdentity;
   image: TalosImage;
   clusters: { name: string; id: number; vip: string; pods: string; services: string }[];
   vms: PlannedVm[];
@@ -82,10 +85,13 @@ export function planTwin(
   const { spec } = resolved;
   const slot = resolveSlot(resolved, view, opts.slot);
   const layout = layoutTwin(resolved, slot.slot);
-  // A VM in the twin's slot pool is the twin's even before its tags are set (they follow the create).
-  const owned = (view?.vms ?? []).filter(
-    (vm) => ownedByTwin(vm, spec.project, resolved.twin) || vm.pool === layout.pool,
-  );
+  const identity = slotIdentity(resolved, layout);
+  // Only VMs provably the twin's are kept, changed or removed (an untagged one in its pool, range and
+  // name too: a run killed before the tags); a VM that only carries its tags is never touched.
+  const recorded = view?.claims.find((c) => c.slot === slot.slot && c.twin === resolved.twin)?.identity;
+  const holding = { twin: resolved.twin, pool: layout.pool, identity: recorded ?? identity };
+  const owned = sortByOwnership(view?.vms ?? [], resolved.twin, [holding]).owned;
+  const ownedIds = new Set(owned.map((vm) => vm.vmid));
   const byVmid = new Map((view?.vms ?? []).map((vm) => [vm.vmid, vm]));
   const placement = placeVms(
     allNodes(layout).map((node) => ({
@@ -98,7 +104,7 @@ export function planTwin(
     new Map(owned.map((vm) => [vm.vmid, vm.node])),
   );
   const wanted = allNodes(layout).map((node) =>
-    plannedVm(node, layout, placement.get(node.vmid) ?? '', byVmid.get(node.vmid), resolved),
+    plannedVm(node, layout, placement.get(node.vmid) ?? '', byVmid.get(node.vmid), ownedIds),
   );
   const wantedIds = new Set(wanted.map((vm) => vm.vmid));
   const unwanted = owned.filter((vm) => !wantedIds.has(vm.vmid)).map(destroyedVm);
@@ -108,6 +114,7 @@ export function planTwin(
     slot: slot.slot,
     slotState: slot.held ? 'held' : 'claim',
     pool: layout.pool,
+    identity,
     image: talosNocloudImage(spec.talos),
     clusters: layout.clusters.map(({ name, id, vip, pods, services }) => ({ name, id, vip, pods, services })),
     vms: [...wanted, ...unwanted],
@@ -196,7 +203,7 @@ function plannedVm(
   layout: TwinLayout,
   pveNode: string,
   existing: VmInventoryItem | undefined,
-  resolved: ResolvedTwin,
+  ownedIds: Set<number>,
 ): PlannedVm {
   const base = {
     name: node.name,
@@ -210,8 +217,7 @@ function plannedVm(
     definition: definitionOf(node, layout),
   };
   if (!existing) return { ...base, action: 'create', pveNode, reasons: [] };
-  const ours = ownedByTwin(existing, resolved.spec.project, resolved.twin) || existing.pool === layout.pool;
-  if (!ours || existing.name !== node.name) {
+  if (!ownedIds.has(existing.vmid) || existing.name !== node.name) {
     return {
       ...base,
       action: 'conflict',

@@ -31,7 +31,7 @@ export function twinCalls(plan: TwinPlan, spec: TwinSpec, claimedAt: Date): ApiC
       path: '/pools',
       params: {
         poolid: plan.pool,
-        comment: slotComment(plan.twin, claimedAt, reservationsOf(creationDemands(plan))),
+        comment: slotComment(plan.twin, claimedAt, reservationsOf(creationDemands(plan)), plan.identity),
       },
     });
   }

@@ -60,11 +60,6 @@ export async function listVms(client: PveClient): Promise<VmInventoryItem[]> {
   return resources.filter((resource) => resource.type === 'qemu').map(toItem);
 }
 
-/** A VM belongs to a twin only when it carries both the project's tag and the twin's. */
-export function ownedByTwin(vm: VmInventoryItem, project: string, twin: string): boolean {
-  return vm.tags.includes(project) && vm.tags.includes(`twin-${twin}`);
-}
-
 export interface PveNodeCapacity {
   name: string;
   online: boolean;

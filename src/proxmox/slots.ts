@@ -3,15 +3,27 @@ import type { PveClient } from './client.js';
 /**
  * A slot is claimed by creating the Proxmox pool `<prefix>-<k>`: pool ids are unique and creation is
  * atomic, so two runners can never hold one slot, and the slot fixes VMIDs and addresses.
- * The pool's comment names the twin that holds it and, while its VMs are being created, the capacity it
- * reserved on each PVE node, so twins admitted at the same moment do not count the same free space twice.
+ * The pool's comment is the claim record: the twin that holds it, its identity as it was when claimed
+ * (project, VMID range, address blocks and VIPs: destroy and the overlap checks read these, never the spec
+ * of the moment) and, while its VMs are being created, the capacity it reserved on each PVE node, so twins
+ * admitted at the same moment do not count the same free space twice.
  */
 export interface SlotClaim {
   slot: number;
   poolId: string;
   twin?: string;
   claimedAt?: string;
+  /** Absent on claims made before the record existed: readers then fall back to the spec, and say so. */
+  identity?: SlotIdentity;
   reserves?: Reservation[];
+}
+
+/** What a twin holds, fixed when its slot was claimed. */
+export interface SlotIdentity {
+  project: string;
+  vmids: { first: number; last: number };
+  /** Per cluster: the slot's address block (inclusive) and the cluster's VIP (inside it, or pinned). */
+  networks: { cluster: string; first: string; last: string; vip: string }[];
 }
 
 /** Capacity a twin being built has claimed on one PVE node, not yet taken by its VMs. */
@@ -26,12 +38,24 @@ interface PoolListItem {
   comment?: string;
 }
 
-const COMMENT = /^aggrik8s-twin slot of (\S+)(?: since (\S+))?(?: reserves (\S+))?$/;
+const COMMENT =
+  /^aggrik8s-twin slot of (\S+)(?: since (\S+))?(?: project (\S+) vmids (\d+)-(\d+) net (\S+))?(?: reserves (\S+))?$/;
 const RESERVATION = /^([A-Za-z0-9.-]+)=(\d+)M\/(\d+)G$/;
+const NETWORK = /^([a-z0-9][a-z0-9-]*)=([\d.]+)-([\d.]+)@([\d.]+)$/;
 
-export function slotComment(twin: string, claimedAt: Date, reserves: Reservation[] = []): string {
+/** `aggrik8s-twin slot of pr-7 since <ISO time> project p vmids 7100-7119 net east=a-b@vip,... reserves ...` */
+export function slotComment(
+  twin: string,
+  claimedAt: Date,
+  reserves: Reservation[] = [],
+  identity?: SlotIdentity,
+): string {
   const reserved = reserves.map((r) => `${r.pveNode}=${r.memoryMiB}M/${r.diskGiB}G`).join(',');
-  return `aggrik8s-twin slot of ${twin} since ${claimedAt.toISOString()}${reserved ? ` reserves ${reserved}` : ''}`;
+  const record = identity
+    ? ` project ${identity.project} vmids ${identity.vmids.first}-${identity.vmids.last} net ` +
+      identity.networks.map((n) => `${n.cluster}=${n.first}-${n.last}@${n.vip}`).join(',')
+    : '';
+  return `aggrik8s-twin slot of ${twin} since ${claimedAt.toISOString()}${record}${reserved ? ` reserves ${reserved}` : ''}`;
 }
 
 /** Whether `claim` was made before `mine`: the earlier claim is admitted first, ties go to the lower slot. */
@@ -44,14 +68,37 @@ export function claimedBefore(claim: SlotClaim, mine: SlotClaim): boolean {
 function parseComment(comment: string | undefined): Omit<SlotClaim, 'slot' | 'poolId'> {
   const match = COMMENT.exec(comment ?? '');
   if (!match) return {};
-  const reserves = (match[3] ?? '').split(',').flatMap((item) => {
+  const reserves = (match[7] ?? '').split(',').flatMap((item) => {
     const parts = RESERVATION.exec(item);
     return parts ? [{ pveNode: parts[1]!, memoryMiB: Number(parts[2]), diskGiB: Number(parts[3]) }] : [];
   });
+  const identity = parseIdentity(match[3], match[4], match[5], match[6]);
   return {
     twin: match[1],
     ...(match[2] ? { claimedAt: match[2] } : {}),
+    ...(identity ? { identity } : {}),
     ...(reserves.length > 0 ? { reserves } : {}),
+  };
+}
+
+function parseIdentity(
+  project: string | undefined,
+  first: string | undefined,
+  last: string | undefined,
+  networks: string | undefined,
+): SlotIdentity | undefined {
+  if (project === undefined || networks === undefined) return undefined;
+  const parsed = networks.split(',').map((item) => NETWORK.exec(item));
+  if (parsed.some((parts) => parts === null)) return undefined; // unreadable: treated as no record
+  return {
+    project,
+    vmids: { first: Number(first), last: Number(last) },
+    networks: parsed.map((parts) => ({
+      cluster: parts![1]!,
+      first: parts![2]!,
+      last: parts![3]!,
+      vip: parts![4]!,
+    })),
   };
 }
 

@@ -1,3 +1,4 @@
+import { refuseAddressOverlap } from './address-guard.js';
 import { refuseLostState } from './lost-state.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { waitUntil } from '../kube/readiness.js';
@@ -7,7 +8,7 @@ import { admit, afterReservations, reservationsOf } from '../proxmox/capacity.js
 import type { CapacityDemand } from '../proxmox/capacity.js';
 import type { PveNodeCapacity } from '../proxmox/inventory.js';
 import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
-import type { SlotClaim } from '../proxmox/slots.js';
+import type { SlotClaim, SlotIdentity } from '../proxmox/slots.js';
 import { createsInFlight } from '../proxmox/tasks.js';
 import type { TwinContext } from './context.js';
 import { readTwinRecord } from './outcome.js';
@@ -28,6 +29,8 @@ export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
     refuseConflicts(plan);
     await refuseLostState(ctx.store, plan);
     refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
+    refuseLayoutDrift(plan, view.claims);
+    await refuseAddressOverlap(ctx.client, ctx.twin, plan, view);
     const demands = creationDemands(plan);
     const others = view.claims.filter((claim) => claim.twin !== plan.twin);
     admitBeside(ctx, plan, demands, view, others);
@@ -37,7 +40,7 @@ export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
     try {
       await ctx.client.post('/pools', {
         poolid: plan.pool,
-        comment: slotComment(plan.twin, claimedAt, reserves),
+        comment: slotComment(plan.twin, claimedAt, reserves, plan.identity),
       });
     } catch (error) {
       // Another runner took this slot a moment ago: plan again against what it did.
@@ -138,7 +141,9 @@ function unreleasedReservation(claims: SlotClaim[], plan: TwinPlan): Pick<Claime
 /** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
 export async function releaseReservation(ctx: TwinContext, plan: TwinPlan, claimedAt: Date): Promise<void> {
   try {
-    await ctx.client.put('/pools', { poolid: plan.pool, comment: slotComment(plan.twin, claimedAt) });
+    // The identity stays recorded (on a claim older than the record, it is recorded now, with the VMs).
+    const comment = slotComment(plan.twin, claimedAt, [], plan.identity);
+    await ctx.client.put('/pools', { poolid: plan.pool, comment });
   } catch (error) {
     // Only admission of other twins reads it, and a stale reservation errs on the safe side.
     ctx.log(
@@ -170,6 +175,37 @@ function refuseIdentityChanges(plan: TwinPlan, record: TwinRecord | undefined): 
     `twin ${plan.twin} cannot take these changes in place, nothing was changed:\n  ${changes.join('\n  ')}\n` +
       "Cilium fixes a cluster's id and pod CIDR at install: restore them in the spec, or destroy the twin " +
       '(operation destroy) and apply it again',
+  );
+}
+
+/**
+ * A held slot keeps what its claim recorded: a spec that now gives the twin another project, VMID range, or
+ * another address block or VIP for a cluster it already has is refused, since destroy and every other twin go
+ * by the record. Clusters the record does not know yet are new and take their place from the slot.
+ */
+function refuseLayoutDrift(plan: TwinPlan, claims: SlotClaim[]): void {
+  const recorded = claims.find((claim) => claim.twin === plan.twin && claim.slot === plan.slot)?.identity;
+  if (!recorded) return;
+  const now = plan.identity;
+  const shown = (n: SlotIdentity['networks'][number]) => `${n.first}-${n.last} (VIP ${n.vip})`;
+  const drift = [
+    ...(recorded.project !== now.project ? [`project ${recorded.project} -> ${now.project}`] : []),
+    ...(recorded.vmids.first !== now.vmids.first || recorded.vmids.last !== now.vmids.last
+      ? [`VMIDs ${recorded.vmids.first}-${recorded.vmids.last} -> ${now.vmids.first}-${now.vmids.last}`]
+      : []),
+    ...recorded.networks.flatMap((before) => {
+      const after = now.networks.find((n) => n.cluster === before.cluster);
+      return after && shown(after) !== shown(before)
+        ? [`cluster ${before.cluster}: addresses ${shown(before)} -> ${shown(after)}`]
+        : [];
+    }),
+  ];
+  if (drift.length === 0) return;
+  throw new ConfigurationError(
+    `twin ${plan.twin} holds slot ${plan.slot} (pool ${plan.pool}) as recorded when it was claimed, and the spec ` +
+      `now places it elsewhere; nothing was changed:\n  ${drift.join('\n  ')}\n` +
+      'restore project, proxmox.slots and clusters[].network.addressPool / vip in the spec, or destroy the twin ' +
+      'and apply it again',
   );
 }
 

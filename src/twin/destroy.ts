@@ -1,38 +1,72 @@
 import { ConfigurationError, errorMessage } from '../errors.js';
 import type { Step } from '../plan/executor.js';
 import { runGraph } from '../plan/executor.js';
-import { listVms, ownedByTwin } from '../proxmox/inventory.js';
+import { listVms } from '../proxmox/inventory.js';
 import type { VmInventoryItem } from '../proxmox/inventory.js';
+import type { ForeignVm, TwinHolding } from '../proxmox/ownership.js';
+import { describeForeign, sortByOwnership } from '../proxmox/ownership.js';
 import { listSlotClaims } from '../proxmox/slots.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
 import type { TwinContext } from './context.js';
+import { observeOwnership } from './ownership.js';
 
 export interface DestroyOutcome {
   twin: string;
+  /** False when the twin had no slot pool (and so no VM of its own): nothing was there to destroy. */
+  existed: boolean;
   vms: { name: string; vmid: number; pveNode: string; result: 'destroyed' | 'absent' }[];
+  /** VMs that look partly like the twin's (its tags, pool, VMID range or name) but are not: left alone. */
+  foreign: ForeignVm[];
   pools: string[];
   stateEntries: number;
 }
 
 /**
- * Removes a twin without a trace: its VMs found by tags on every PVE node (whatever the spec says now),
- * each checked by name and tags before its VMID is deleted, then its slot pool and its state-store
- * entries. "Does not exist" counts as done, so a destroy that was interrupted can simply run again. It ends
- * by proving that nothing of the twin is left, and fails naming what is.
+ * Removes a twin without a trace: the VMs that are provably its own (members of its slot pool, inside the
+ * VMID range its claim recorded, named and tagged as its VMs; see sortByOwnership), each checked again by
+ * name and tags at its VMID before it is deleted, then its slot pool and its state-store entries. VMs that
+ * match only in part are never touched and are reported. "Does not exist" counts as done, so a destroy that
+ * was interrupted can simply run again. It ends by proving that nothing of the twin is left.
  */
 export async function destroyTwin(ctx: TwinContext): Promise<DestroyOutcome> {
-  const { project, proxmox } = ctx.twin.spec;
+  const twin = ctx.twin.twin;
+  const { holdings, owned, foreign } = await observeOwnership(ctx);
+  refuseForeignMembers(twin, holdings, foreign);
+  for (const vm of foreign) ctx.log(`left alone, not this twin's: ${describeForeign(vm)}`);
+  const vms = await destroyVms(ctx, owned);
+  const pools = [];
+  for (const claim of await listSlotClaims(ctx.client, ctx.twin.spec.proxmox.slots.poolPrefix)) {
+    if (claim.twin !== twin) continue;
+    await ctx.client.delete('/pools', { poolid: claim.poolId });
+    pools.push(claim.poolId);
+    ctx.log(`released slot ${claim.slot} (pool ${claim.poolId})`);
+  }
+  const stateEntries = (await ctx.store.list(twin)).length;
+  await ctx.store.removeTwin(twin);
+  await proveGone(ctx, holdings);
+  return { twin, existed: holdings.length > 0, vms, foreign, pools, stateEntries };
+}
+
+/**
+ * PVE deletes no pool that still has members, so a VM in the twin's slot pool that is not provably the
+ * twin's would stop destroy half-way. It is refused before anything changes, naming the VMs and the fix.
+ */
+function refuseForeignMembers(twin: string, holdings: TwinHolding[], foreign: ForeignVm[]): void {
+  const members = foreign.filter((vm) => holdings.some((h) => h.pool === vm.pool));
+  if (members.length === 0) return;
+  throw new ConfigurationError(
+    `twin ${twin} cannot be destroyed, nothing was changed: its slot pool holds VMs that are not provably ` +
+      `its own, and PVE deletes no pool with members:\n  ${members.map(describeForeign).join('\n  ')}\n` +
+      "look at them; if they are not the twin's, move them out of the pool (pvesh set /pools --poolid " +
+      `${members[0]!.pool} --vms ${members.map((vm) => vm.vmid).join(',')} --delete 1), else remove them by ` +
+      'hand; then run destroy again',
+  );
+}
+
+async function destroyVms(ctx: TwinContext, owned: VmInventoryItem[]): Promise<DestroyOutcome['vms']> {
+  const { project } = ctx.twin.spec;
   const twin = ctx.twin.twin;
   const lifecycle = new VmLifecycle(ctx.client, { paceScale: ctx.pace.scale });
-  const slotPools = new Set(
-    (await listSlotClaims(ctx.client, proxmox.slots.poolPrefix))
-      .filter((claim) => claim.twin === twin)
-      .map((claim) => claim.poolId),
-  );
-  // Members of the twin's slot pool count even untagged: a run that ended between create and tagging.
-  const owned = (await listVms(ctx.client)).filter(
-    (vm) => ownedByTwin(vm, project, twin) || (vm.pool !== undefined && slotPools.has(vm.pool)),
-  );
   const vms: DestroyOutcome['vms'] = [];
   const steps: Step[] = owned.map((vm) => ({
     id: `destroy:${vm.vmid}`,
@@ -54,32 +88,22 @@ export async function destroyTwin(ctx: TwinContext): Promise<DestroyOutcome> {
       `destroy of twin ${twin} left VMs behind; run it again:\n  ${failed.map((r) => `${r.title}: ${errorMessage(r.error)}`).join('\n  ')}`,
     );
   }
-  const pools = [];
-  for (const claim of await listSlotClaims(ctx.client, proxmox.slots.poolPrefix)) {
-    if (claim.twin !== twin) continue;
-    await ctx.client.delete('/pools', { poolid: claim.poolId });
-    pools.push(claim.poolId);
-    ctx.log(`released slot ${claim.slot} (pool ${claim.poolId})`);
-  }
-  const stateEntries = (await ctx.store.list(twin)).length;
-  await ctx.store.removeTwin(twin);
-  await proveGone(ctx);
-  return { twin, vms, pools, stateEntries };
+  return vms;
 }
 
-/** The ownership tags a VM must still carry for destroy to touch it. */
+/** The ownership tags a VM must still carry for destroy to touch it (none on a VM never tagged). */
 function ownerTags(vm: VmInventoryItem, project: string, twin: string): string[] {
   return [project, `twin-${twin}`].filter((tag) => vm.tags.includes(tag));
 }
 
-async function proveGone(ctx: TwinContext): Promise<void> {
-  const { project, proxmox } = ctx.twin.spec;
+/** Nothing of the twin is left: no VM of its own by the holdings it had, no slot pool, no state entry. */
+async function proveGone(ctx: TwinContext, holdings: TwinHolding[]): Promise<void> {
   const twin = ctx.twin.twin;
   const leftovers = [
-    ...(await listVms(ctx.client))
-      .filter((vm) => ownedByTwin(vm, project, twin))
-      .map((vm) => `VM ${vm.vmid} ${vm.name}`),
-    ...(await listSlotClaims(ctx.client, proxmox.slots.poolPrefix))
+    ...sortByOwnership(await listVms(ctx.client), twin, holdings).owned.map(
+      (vm) => `VM ${vm.vmid} ${vm.name}`,
+    ),
+    ...(await listSlotClaims(ctx.client, ctx.twin.spec.proxmox.slots.poolPrefix))
       .filter((c) => c.twin === twin)
       .map((c) => `pool ${c.poolId}`),
     ...(await ctx.store.list(twin)).map(

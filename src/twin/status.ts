@@ -1,7 +1,6 @@
 import { Kubectl } from '../kube/kubectl.js';
-import { listVms, ownedByTwin } from '../proxmox/inventory.js';
-import { listSlotClaims } from '../proxmox/slots.js';
 import type { TwinContext } from './context.js';
+import { observeOwnership } from './ownership.js';
 
 export interface NodeStatus {
   name: string;
@@ -30,10 +29,11 @@ export interface TwinStatus {
 
 /** What exists of a twin now, from Proxmox (tags) and, where a kubeconfig is stored, from Kubernetes. */
 export async function twinStatus(ctx: TwinContext): Promise<TwinStatus> {
-  const { project, proxmox } = ctx.twin.spec;
   const twin = ctx.twin.twin;
-  const claim = (await listSlotClaims(ctx.client, proxmox.slots.poolPrefix)).find((c) => c.twin === twin);
-  const vms = (await listVms(ctx.client)).filter((vm) => ownedByTwin(vm, project, twin));
+  // Only VMs provably the twin's (slot pool, recorded VMID range, name, tags), as destroy counts them.
+  const { claims, owned } = await observeOwnership({ ...ctx, log: () => {} });
+  const claim = claims[0];
+  const vms = owned.filter((vm) => vm.tags.some((tag) => tag.startsWith('cluster-'))); // untagged: no cluster yet
   const clusterNames = [...new Set(vms.map((vm) => tagValue(vm.tags, 'cluster-')))].sort();
   const clusters = await Promise.all(
     clusterNames.map(async (cluster) => {
@@ -63,7 +63,7 @@ export async function twinStatus(ctx: TwinContext): Promise<TwinStatus> {
   );
   return {
     twin,
-    exists: vms.length > 0 || claim !== undefined,
+    exists: owned.length > 0 || claim !== undefined,
     ...(claim ? { slot: claim.slot, pool: claim.poolId } : {}),
     clusters,
   };

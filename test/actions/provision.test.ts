@@ -74,11 +74,16 @@ describe('action-provision as the runner runs it', () => {
   });
 
   it('the post entry, with its saved state and no inputs, removes the temporary files and nothing else', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'work-'));
-    mkdirSync(join(work, 'east'));
-    const run = await runStep('cleanup', { state: { 'temporary-files': JSON.stringify([work]) } });
+    const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+    const work = join(runnerTemp, 'aggrik8s-twin-pr-1-work');
+    mkdirSync(join(work, 'east'), { recursive: true });
+    const run = await runStep('cleanup', {
+      state: { 'temporary-files': JSON.stringify([work]) },
+      env: { RUNNER_TEMP: runnerTemp },
+    });
     expect(run.code).toBe(0);
     expect(existsSync(work)).toBe(false);
+    expect(existsSync(runnerTemp)).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confirmDown } from '../../src/cli/confirm.js';
 import { run } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/output.js';
 import { startLab } from '../../src/lab/lab.js';
@@ -91,6 +92,37 @@ describe('twin CLI', () => {
     const refused = await twin(['render', 'examples/twin.yaml', '--env', 'pr-7', '--out', out]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/pass --slot N/);
+  });
+
+  it('down of production is refused without --yes, before Proxmox is asked anything', async () => {
+    const before = Object.keys(lab.state.data.tasks).length;
+    const refused = await twin(['down', 'examples/twin.yaml', '--env', 'production', ...connection()], {
+      PVE_TOKEN: lab.token,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /refusing to destroy the production twin "production" without --yes, nothing was changed: run it again with --yes/,
+    );
+    expect(Object.keys(lab.state.data.tasks).length).toBe(before);
+    const state = ['--state-dir', mkdtempSync(join(tmpdir(), 'down-state-'))];
+    const allowed = await twin(
+      ['down', 'examples/twin.yaml', '--env', 'production', '--yes', ...state, ...connection()],
+      { PVE_TOKEN: lab.token },
+    );
+    expect(allowed).toMatchObject({ code: 0, stderr: '' });
+    expect(allowed.stdout).toMatch(
+      /^twin production does not exist: nothing to destroy \(no slot pool, no VM of it\)$/,
+    );
+  });
+
+  it('at a terminal, down of production goes ahead only when its name is typed', async () => {
+    const io = capture();
+    await expect(confirmDown('production', false, io, async () => 'prod')).rejects.toThrow(
+      /the answer was not "production": refusing to destroy/,
+    );
+    await expect(confirmDown('production', false, io, async () => 'production\n')).resolves.toBeUndefined();
+    expect(io.stderr.join('\n')).toMatch(/this destroys the production twin "production"/);
+    await expect(confirmDown('pr-7', false, io, undefined)).resolves.toBeUndefined(); // previews need no --yes
   });
 
   it('usage errors exit 2 and say what is expected', async () => {

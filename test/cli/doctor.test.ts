@@ -160,7 +160,7 @@ describe('twin doctor against the lab', () => {
         mkdtempSync(join(tmpdir(), 'doctor-state-')),
       ]);
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      expect(result.stdout).toContain('twin pr-6 destroyed: 0 VM(s)');
+      expect(result.stdout).toContain('twin pr-6 does not exist: nothing to destroy');
     });
 
     it('action-provision apply stops before any changing request, listing the finding', async () => {

@@ -88,17 +88,22 @@ describe('planTwin', () => {
       node: vm!.pveNode,
       status: 'running',
       tags: vm!.tags,
+      pool: first.pool,
       template: false,
       memoryMiB,
       cores: vm!.cores,
     });
+    const lastVmid = first.identity.vmids.last;
     const view = emptyView({
       claims: [{ slot: first.slot, poolId: first.pool, twin: 'pr-7' }],
       vms: [
         existing(a, a!.memoryMiB),
         existing(b, b!.memoryMiB * 2),
         { ...existing(c, c!.memoryMiB), name: 'someone-else', tags: ['other'] },
-        { ...existing(a, 1024), vmid: 99999, name: 'pr-7-east-w-9' },
+        { ...existing(a, 1024), vmid: lastVmid, name: 'pr-7-east-w-9' },
+        // The twin's tags alone make nothing the twin's: another pool, or outside the slot's VMIDs.
+        { ...existing(a, 1024), vmid: 99999, name: 'pr-7-east-w-8' },
+        { ...existing(a, 1024), vmid: lastVmid - 1, name: 'important-db', pool: 'databases' },
       ],
     });
     const plan = planTwin(resolveTwin(spec, 'pr-7'), view);
@@ -108,7 +113,9 @@ describe('planTwin', () => {
     expect(action(b!.vmid)).toBe('change');
     expect(plan.vms.find((vm) => vm.vmid === b!.vmid)!.reasons[0]).toMatch(/memory/);
     expect(action(c!.vmid)).toBe('conflict');
-    expect(action(99999)).toBe('destroy');
+    expect(action(lastVmid)).toBe('destroy');
+    expect(action(99999)).toBeUndefined();
+    expect(action(lastVmid - 1)).toBeUndefined();
   });
 
   it('refuses when every slot is taken, naming the holders', () => {

@@ -115,8 +115,8 @@ function pullRequest(
   };
 }
 
-function dispatch(twin: string, operation: 'apply' | 'destroy'): WorkflowEvent {
-  const inputs = { twin, operation };
+function dispatch(twin: string, operation: 'apply' | 'destroy', confirm = ''): WorkflowEvent {
+  const inputs = { twin, operation, confirm };
   return { name: 'workflow_dispatch', ref: 'refs/heads/main', sha: MAIN_SHA, payload: { inputs }, inputs };
 }
 
@@ -293,8 +293,17 @@ describe(
       expect(vmsOf('production')).toHaveLength(4);
     });
 
+    it('dispatch destroy of production without its name typed into confirm is refused; production stays', async () => {
+      const results = await deliver(TWIN_WORKFLOW, dispatch('production', 'destroy', 'yes'));
+      expect(results.map((result) => [result.job, result.ok])).toEqual([['destroy', false]]);
+      expect(results[0]!.steps.map((step) => step.run?.stdout ?? '').join('\n')).toMatch(
+        /::error::operation destroy of the production twin "production" is refused, nothing was changed/,
+      );
+      expect(vmsOf('production')).toHaveLength(4);
+    });
+
     it('dispatch destroy: production goes, and the lab is as empty as before the first push', async () => {
-      const results = await deliver(TWIN_WORKFLOW, dispatch('production', 'destroy'));
+      const results = await deliver(TWIN_WORKFLOW, dispatch('production', 'destroy', 'production'));
       expectJobsPassed(results, ['destroy']);
       expect(Object.keys(lab.state.data.vms)).toEqual([]);
       expect(Object.keys(lab.state.access.config.pools)).toEqual(operatorPools);

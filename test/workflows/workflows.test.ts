@@ -78,8 +78,12 @@ function pullRequest(action: string, headRepository: string | null): Contexts {
 }
 
 const push = event('push', { ref: 'refs/heads/main' });
-const dispatch = (twinName: string, operation: string): Contexts =>
-  event('workflow_dispatch', { inputs: { twin: twinName, operation } }, { twin: twinName, operation });
+const dispatch = (twinName: string, operation: string, confirm = ''): Contexts =>
+  event(
+    'workflow_dispatch',
+    { inputs: { twin: twinName, operation, confirm } },
+    { twin: twinName, operation, confirm },
+  );
 const schedule = event('schedule', { schedule: '17 * * * *' });
 const reaperDispatch = event('workflow_dispatch', { inputs: { 'dry-run': true } }, { 'dry-run': true });
 
@@ -151,6 +155,16 @@ describe('twin.yml: which job each event runs', () => {
     const checkout = twin.jobs.destroy!.steps.find((step) => step.uses?.startsWith('actions/checkout'));
     expect(interpolate(checkout!.with!.ref!, pullRequest('closed', REPOSITORY))).toBe('main');
     expect(interpolate(checkout!.with!.ref!, dispatch('pr-7', 'destroy'))).toBe('refs/heads/main');
+  });
+
+  it('destroy allows production to go only when the dispatch typed its name into confirm', () => {
+    const step = twin.jobs.destroy!.steps.find((candidate) => candidate.uses === './action-provision');
+    const allow = (contexts: Contexts) =>
+      interpolate(String(step!.with!['allow-production-destroy']), contexts);
+    expect(allow(dispatch('production', 'destroy'))).toBe('false');
+    expect(allow(dispatch('production', 'destroy', 'prod'))).toBe('false');
+    expect(allow(dispatch('production', 'destroy', 'production'))).toBe('true');
+    expect(allow(pullRequest('closed', REPOSITORY))).toBe('false');
   });
 
   it('apply and preview declare the twin as their environment; destroy declares none', () => {

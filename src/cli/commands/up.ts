@@ -15,7 +15,10 @@ import type { LayerScope } from '../../twin/layers/cluster-layers.js';
 import { pendingSummary } from '../../twin/layers/describe.js';
 import { formatProbeFigures } from '../../twin/probe.js';
 import { destroyTwin } from '../../twin/destroy.js';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine } from '../args.js';
+import { describeForeign } from '../../proxmox/ownership.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, requiredOption } from '../args.js';
+import type { Ask } from '../confirm.js';
+import { confirmDown, terminalAsk } from '../confirm.js';
 import { liveView } from '../live.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
@@ -36,9 +39,12 @@ export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
-export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
-  Destroys the twin: its VMs (found by tags on every node), its slot pool and its stored credentials,
-  then proves that nothing of it is left. First checks the token has the rights destroy uses.
+export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--yes] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
+  Destroys the twin: its VMs, its slot pool and its stored credentials, then proves that nothing of it is
+  left. A VM is the twin's only when it is in the twin's slot pool, inside the VMID range its claim recorded,
+  named and tagged as the twin's; a VM that matches only in part is left alone and named. A twin that does
+  not exist is said so (exit 0: nothing to do). First checks the token has the rights destroy uses.
+  --yes                      needed to destroy production (at a terminal, typing its name will do)
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;
 
@@ -159,13 +165,20 @@ export function describeOutcome(outcome: TwinOutcome, scale: number): string {
   ].join('\n');
 }
 
-export async function downCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(args, TWIN_OPTIONS, ['SPEC'], DOWN_USAGE);
+export async function downCommand(args: string[], io: Io, ask: Ask = terminalAsk()): Promise<number> {
+  const parsed = parseCommandLine(args, { ...TWIN_OPTIONS, yes: { type: 'boolean' } }, ['SPEC'], DOWN_USAGE);
+  await confirmDown(requiredOption(parsed, 'env', DOWN_USAGE), parsed.values.yes === true, io, ask);
   const ctx = await twinContext(parsed, DOWN_USAGE, io, { rights: 'destroy' });
   const result = await destroyTwin(ctx);
+  for (const vm of result.foreign)
+    io.err(`twin down: warning: left alone, not this twin's: ${describeForeign(vm)}`);
+  const state = `${result.stateEntries} state entr${result.stateEntries === 1 ? 'y' : 'ies'}`;
   io.out(
-    `twin ${result.twin} destroyed: ${result.vms.length} VM(s), pool(s) ${result.pools.join(', ') || 'none'}, ` +
-      `${result.stateEntries} state entr${result.stateEntries === 1 ? 'y' : 'ies'}; nothing of it is left`,
+    result.existed
+      ? `twin ${result.twin} destroyed: ${result.vms.length} VM(s), pool(s) ${result.pools.join(', ') || 'none'}, ` +
+          `${state}; nothing of it is left`
+      : `twin ${result.twin} does not exist: nothing to destroy (no slot pool, no VM of it)` +
+          (result.stateEntries > 0 ? `; removed ${state} left from it` : ''),
   );
   return 0;
 }
