@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6395:
+/***/ 2071:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31361,6 +31361,7 @@ var Inputs;
     Inputs["Tools"] = "tools";
     Inputs["DryRun"] = "dry-run";
     Inputs["GithubToken"] = "github-token";
+    Inputs["AllowProductionDestroy"] = "allow-production-destroy";
 })(Inputs || (Inputs = {}));
 var Outputs;
 (function (Outputs) {
@@ -31440,7 +31441,171 @@ async function withGroup(name, work) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/spec/identity.ts
+
+
+const TWIN_NAME_REGEX = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
+/** PVE-COMMON pve_verify_dns_name (the `name` of a VM), one label of it. */
+const DNS_NAME_REGEX = /^(([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)\.)*([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)$/;
+/** PVE-COMMON $PVE_TAG_RE; PVE matches it case-insensitively but lower-cases on write, so we stay lower-case. */
+const TAG_REGEX = /^[a-z0-9_][a-z0-9_\-+.]*$/;
+/** pve-access-control verify_poolname: up to three levels joined by `/`. */
+const POOL_ID_REGEX = /^[A-Za-z0-9.\-_]+(?:\/[A-Za-z0-9.\-_]+){0,2}$/;
+const MAX_TWIN_NAME = 24;
+const MAX_DNS_LABEL = 63;
+const BRANCH_PREFIX = 'br-';
+const HASH_LENGTH = 6;
+const TWIN_NAME_RULE = `${TWIN_NAME_REGEX.source} (lower-case letters, digits and "-", 2-${MAX_TWIN_NAME} characters, ` +
+    'starting with a letter and ending with a letter or digit), e.g. pr-42 or my-feature';
+/** Shows a refused value without letting a hostile one flood or forge log lines. */
+function quoteForMessage(value) {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return JSON.stringify(shown);
+}
+function validateTwinName(name, field = 'twin') {
+    if (typeof name !== 'string' || !TWIN_NAME_REGEX.test(name)) {
+        const shown = typeof name === 'string' ? quoteForMessage(name) : typeof name;
+        throw new ConfigurationError(`${field} ${shown} is not a valid twin name: it must match ${TWIN_NAME_RULE}`);
+    }
+    return name;
+}
+function twinNameFromContext(ctx, productionBranch) {
+    switch (ctx.eventName) {
+        case 'push':
+            return twinNameForPush(ctx.ref, productionBranch);
+        case 'pull_request':
+        case 'pull_request_target':
+            return twinNameForPullRequest(ctx);
+        case 'workflow_dispatch':
+            return twinNameForDispatch(ctx);
+        case 'schedule':
+            throw new ConfigurationError("a scheduled run has no single twin (it is the reaper's trigger): run the reaper for scheduled events, " +
+                'or use workflow_dispatch with a twin input to act on one twin');
+        default:
+            throw new ConfigurationError(`event ${quoteForMessage(ctx.eventName)} does not name a twin: trigger the workflow on push, pull_request, ` +
+                'pull_request_target or workflow_dispatch (with a twin input)');
+    }
+}
+function twinNameForPush(ref, productionBranch) {
+    const branchPrefix = 'refs/heads/';
+    if (!ref?.startsWith(branchPrefix) || ref.length === branchPrefix.length) {
+        throw new ConfigurationError(`push of ${quoteForMessage(ref ?? '')} is not a branch push: twins follow branches; push a branch or use workflow_dispatch`);
+    }
+    const branch = ref.slice(branchPrefix.length);
+    return branch === productionBranch ? 'production' : twinNameForBranch(branch);
+}
+/**
+ * `br-<slug>-<6 hex of sha256(branch)>`: readable, and the hash keeps two branches that slug alike
+ * (feature/A and feature-a) apart.
+ */
+function twinNameForBranch(branch) {
+    const hash = createHash('sha256').update(branch, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+    const room = MAX_TWIN_NAME - BRANCH_PREFIX.length - HASH_LENGTH - 1;
+    const slug = branch
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, room)
+        .replace(/-+$/, '');
+    return validateTwinName(slug ? `${BRANCH_PREFIX}${slug}-${hash}` : `${BRANCH_PREFIX}${hash}`);
+}
+function twinNameForPullRequest(ctx) {
+    const number = ctx.payload?.pull_request?.number ?? ctx.payload?.number;
+    if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1) {
+        throw new ConfigurationError(`${ctx.eventName} event without a pull request number: run this step from a pull_request workflow`);
+    }
+    return validateTwinName(`pr-${number}`);
+}
+function twinNameForDispatch(ctx) {
+    const input = ctx.inputs?.twin ?? ctx.payload?.inputs?.twin;
+    if (typeof input !== 'string' || input === '') {
+        throw new ConfigurationError(`workflow_dispatch needs the input "twin": add it to the workflow's inputs and pass a name matching ${TWIN_NAME_RULE}`);
+    }
+    return validateTwinName(input, 'workflow_dispatch input twin');
+}
+function requireMatch(value, regex, what) {
+    if (!regex.test(value))
+        throw new RangeError(`${what} ${quoteForMessage(value)} does not match ${regex.source}`);
+    return value;
+}
+/** A VM name (PVE `dns-name`), e.g. pr-7-east-cp-1 or pr-7-east-w-1; index counts from 1. */
+function vmName(twin, cluster, role, index) {
+    validateTwinName(twin);
+    if (!Number.isInteger(index) || index < 1 || index > 99) {
+        throw new RangeError(`node index ${index} is outside 1..99`);
+    }
+    const name = `${twin}-${cluster}-${role === 'controlplane' ? 'cp' : 'w'}-${index}`;
+    if (name.length > MAX_DNS_LABEL) {
+        throw new RangeError(`VM name ${name} is longer than ${MAX_DNS_LABEL} characters`);
+    }
+    return requireMatch(name, DNS_NAME_REGEX, 'VM name');
+}
+/** Tags that say who owns a VM; destroy finds VMs by them, so all four must survive PVE's normalisation. */
+function ownershipTags(project, twin, cluster, role) {
+    validateTwinName(twin);
+    return [project, `twin-${twin}`, `cluster-${cluster}`, `role-${role}`].map((tag) => requireMatch(tag, TAG_REGEX, 'tag'));
+}
+/** The pool whose creation claims slot `slot` (pool creation is atomic, so the claim is too). */
+function slotPoolId(poolPrefix, slot) {
+    if (!Number.isInteger(slot) || slot < 0)
+        throw new RangeError(`slot ${slot} is not a whole number >= 0`);
+    return requireMatch(`${poolPrefix}-${slot}`, POOL_ID_REGEX, 'pool id');
+}
+
+;// CONCATENATED MODULE: ./src/actions/work-dirs.ts
+
+
+
+
+/**
+ * The scratch folders the actions make, and the only paths their post step may remove: one folder per
+ * step, directly inside RUNNER_TEMP, named `aggrik8s-twin-<twin>-<label>`. The post step reads the list
+ * from the saved state, which a step's code could have written anything into, so it removes nothing that
+ * is not a folder of exactly that shape.
+ */
+const WORK_DIR_LABELS = ['work', 'mesh', 'day2'];
+const TWIN_PART = TWIN_NAME_REGEX.source.slice(1, -1); // the pattern without its ^ and $ anchors
+const WORK_DIR_NAME = new RegExp(`^aggrik8s-twin-${TWIN_PART}-(?:${WORK_DIR_LABELS.join('|')})$`);
+/** RUNNER_TEMP on a runner (always set there); the OS temporary folder when run elsewhere. */
+function tempRoot() {
+    return (0,external_node_path_namespaceObject.resolve)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)());
+}
+/** The step's scratch folder; `twin` must already be a validated twin name. */
+function stepWorkDir(twin, label) {
+    const dir = join(tempRoot(), `aggrik8s-twin-${twin}-${label}`);
+    const refusal = refuseRemoval(dir);
+    if (refusal)
+        throw new RangeError(`scratch folder ${dir}: ${refusal}`); // a bug, never user input
+    return dir;
+}
+/**
+ * Why `path` must not be removed by the post step, or undefined when it is one of the step's own scratch
+ * folders (or nothing at all): directly inside the temporary root once `..` is resolved, named as
+ * stepWorkDir names them, and a real folder, never a symbolic link that could lead elsewhere.
+ */
+function refuseRemoval(path) {
+    if (typeof path !== 'string' || path === '')
+        return 'not a path';
+    const root = tempRoot();
+    const target = (0,external_node_path_namespaceObject.resolve)(path);
+    if ((0,external_node_path_namespaceObject.dirname)(target) !== root)
+        return `not directly inside the temporary folder ${root}`;
+    if (!WORK_DIR_NAME.test((0,external_node_path_namespaceObject.basename)(target)))
+        return 'not named like a scratch folder this action makes';
+    const stat = (0,external_node_fs_namespaceObject.lstatSync)(target, { throwIfNoEntry: false });
+    if (stat && !stat.isDirectory())
+        return 'not a folder (a symbolic link or a file)';
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/actions/cleanup.ts
+
 
 
 
@@ -31448,15 +31613,25 @@ async function withGroup(name, work) {
 /**
  * The post step of every action: removes the temporary files the main step made (its scratch folder
  * with generated configs), even when the main step was cancelled. It never destroys a twin and never
- * touches the state store, which later steps and runs need.
+ * touches the state store, which later steps and runs need. The saved list is not trusted: only the
+ * step's own scratch folders inside RUNNER_TEMP are removed; any other path is named and left alone.
  */
 async function runCleanupPost() {
     try {
-        const files = JSON.parse(getState(State.TemporaryFiles) || '[]');
-        for (const file of files)
-            (0,external_node_fs_namespaceObject.rmSync)(file, { recursive: true, force: true });
-        if (files.length > 0)
-            info(`removed ${files.length} temporary path(s)`);
+        const saved = JSON.parse(getState(State.TemporaryFiles) || '[]');
+        const paths = Array.isArray(saved) ? saved : [saved];
+        let removed = 0;
+        for (const path of paths) {
+            const refusal = refuseRemoval(path);
+            if (refusal) {
+                warning(`post step left ${JSON.stringify(String(path)).slice(0, 120)} alone: ${refusal}`);
+                continue;
+            }
+            (0,external_node_fs_namespaceObject.rmSync)(path, { recursive: true, force: true });
+            removed++;
+        }
+        if (removed > 0)
+            info(`removed ${removed} temporary path(s)`);
     }
     catch (error) {
         warning(`post step could not clean up: ${errorMessage(error)}`);
@@ -31470,7 +31645,7 @@ async function runCleanupPost() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6395);
+/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2071);
 
 await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .runCleanupPost */ .U)();
 
