@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Sets up a lab runner host for aggrik8s-twin (Debian/Ubuntu, run as root):
-#   - the `runner` system user (no sudo, no login shell);
+#   - for its trust tier (--tier production|preview), the `runner-<tier>` system user (no sudo, no login
+#     shell, a 0700 home that holds the tier's twin state);
 #   - talosctl, kubectl and helm from runner-setup/tools.json, checksum-verified, into /usr/local/bin;
-#   - the GitHub Actions runner, pinned by version and sha256, registered with the labels
-#     self-hosted,lab,proxmox and run by systemd as `runner`.
+#   - the GitHub Actions runner, pinned by version and sha256, in /opt/actions-runner-<tier>, registered
+#     with the labels self-hosted,lab,proxmox,<tier> and run by systemd as `runner-<tier>`.
+# One host may carry both tiers: each is its own user, folder, registration and service.
 # Re-running changes nothing that is already right. --dry-run prints every action and changes nothing.
 # The registration URL and token come from the environment only (RUNNER_URL, RUNNER_TOKEN): a token on
 # a command line is visible to every user of the host in `ps`. See runner-setup/README.md.
@@ -15,9 +17,12 @@ RUNNER_VERSION="2.335.1"
 RUNNER_SHA256_X64="4ef2f25285f0ae4477f1fe1e346db76d2f3ebf03824e2ddd1973a2819bf6c8cf"
 RUNNER_SHA256_ARM64="6d1e85bfd1a506a8b17c1f1b9b57dba458ffed90898799aaa9f599520b0d9207"
 
-RUNNER_LABELS="self-hosted,lab,proxmox"
-RUNNER_USER="runner"
-SERVICE_NAME="actions-runner-lab"
+BASE_LABELS="self-hosted,lab,proxmox"
+# Set from --tier by set_tier.
+RUNNER_LABELS=""
+RUNNER_USER=""
+SERVICE_NAME=""
+tier=""
 TOOLS=(talosctl kubectl helm)
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,6 +49,8 @@ Environment:
                  Read from the environment only and never printed. Not needed once registered.
 
 Options:
+  --tier TIER    production or preview (required, except with --tools-only): the runner's labels add the
+                 tier, and it runs as its own user runner-TIER, so one tier never reads the other's state
   --dry-run      print every action, change nothing
   --tools-only   only install or update talosctl, kubectl and helm (after editing tools.json)
   --tools FILE   tool pins to use (default: tools.json beside this script)
@@ -90,6 +97,11 @@ parse_args() {
         tools_file="$2"
         shift
         ;;
+      --tier)
+        (($# > 1)) || die "--tier needs a value: --tier production or --tier preview"
+        tier="$2"
+        shift
+        ;;
       --name)
         (($# > 1)) || die "--name needs a value: --name lab-runner-1"
         runner_name="$2"
@@ -116,6 +128,20 @@ parse_args() {
   prefix="${prefix:-/}"
   [[ "${runner_name}" =~ ^[A-Za-z0-9._-]{1,64}$ ]] ||
     die "--name ${runner_name} is not a valid runner name: use letters, digits, '.', '_' and '-' (at most 64)"
+  set_tier
+}
+
+# Production and previews never share a runner user, folder or registration (twin.yml's trust tiers).
+set_tier() {
+  if [[ -z "${tier}" ]] && ((tools_only)); then return 0; fi
+  case "${tier}" in
+    production | preview) ;;
+    "") die "--tier is required: --tier production (the production twin's jobs) or --tier preview (pull requests)" ;;
+    *) die "--tier ${tier:0:60} is not a tier: use production or preview" ;;
+  esac
+  RUNNER_LABELS="${BASE_LABELS},${tier}"
+  RUNNER_USER="runner-${tier}"
+  SERVICE_NAME="actions-runner-lab-${tier}"
 }
 
 path_in_prefix() {
@@ -140,7 +166,7 @@ detect_arch() {
 
 set_paths() {
   bin_dir="$(path_in_prefix /usr/local/bin)"
-  runner_dir="$(path_in_prefix /opt/actions-runner)"
+  runner_dir="$(path_in_prefix "/opt/actions-runner-${tier}")"
   state_dir="$(path_in_prefix /var/lib/aggrik8s-twin-runner)"
   unit_file="$(path_in_prefix "/etc/systemd/system/${SERVICE_NAME}.service")"
 }
@@ -227,11 +253,16 @@ ensure_user() {
       echo "WARNING: ${RUNNER_USER} is in a privileged group ($(id -nG "${RUNNER_USER}")): jobs would run with it." >&2
       echo "         Remove it, e.g. gpasswd -d ${RUNNER_USER} sudo" >&2
     fi
+    if [[ "$(stat -c %a "/home/${RUNNER_USER}")" != "700" ]]; then
+      act "make /home/${RUNNER_USER} private (0700)" chmod 0700 "/home/${RUNNER_USER}"
+    fi
     return 0
   fi
   act "create the system user ${RUNNER_USER} (home /home/${RUNNER_USER}, no login shell, no sudo)" \
     useradd --system --user-group --create-home --home-dir "/home/${RUNNER_USER}" \
     --shell /usr/sbin/nologin "${RUNNER_USER}"
+  # The home holds the tier's twin state (~/.aggrik8s-twin/state): no other user may enter it.
+  act "make /home/${RUNNER_USER} private (0700)" chmod 0700 "/home/${RUNNER_USER}"
 }
 
 # Reads one field of tools.json; fails naming the field when it is missing.

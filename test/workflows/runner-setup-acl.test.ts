@@ -147,3 +147,30 @@ describe('runner-setup/README.md: the least-privilege token', () => {
     expect([...new AccessModel(config, 9).permissions(TOKEN, `/pool/${SLOT_POOL}`).keys()]).toEqual([]);
   });
 });
+
+describe('runner-setup/README.md: the preview token of the two trust tiers', () => {
+  const PREVIEW = pveumLines('The preview token');
+  const PREVIEW_TOKEN = 'twin@pve!preview';
+  const config = configFrom([...PVE9, ...PREVIEW], 9);
+  config.pools['aggrik8s/slot-1'] = { poolid: 'aggrik8s/slot-1', vms: [7101], storage: [] };
+  const model = new AccessModel(config, 9);
+  const on = (token: string, path: string) => [...model.permissions(token, path).keys()];
+
+  it('runs cleanly after the PVE 9 block', () => {
+    expect(PREVIEW.length).toBeGreaterThan(3);
+    expect(config.users['twin@pve']?.tokens.preview?.privsep).toBe(true);
+  });
+
+  it("reaches a preview slot and its VMs like the production token, and nothing of production's slot", () => {
+    for (const path of ['/pool/aggrik8s/slot-1', '/vms/7101', '/storage/local', '/nodes/pve1']) {
+      expect(on(PREVIEW_TOKEN, path).sort(), path).toEqual(on(TOKEN, path).sort());
+    }
+    expect(on(PREVIEW_TOKEN, '/pool/aggrik8s/slot-1')).toEqual(
+      expect.arrayContaining(['VM.Allocate', 'Pool.Allocate']),
+    );
+    // Production's slot pool and its member VM: nothing at all, not even Pool.Audit to see it.
+    expect(on(PREVIEW_TOKEN, `/pool/${SLOT_POOL}`)).toEqual([]);
+    expect(on(PREVIEW_TOKEN, `/vms/${SLOT_VM}`)).toEqual([]);
+    expect(on(TOKEN, `/vms/${SLOT_VM}`)).toEqual(expect.arrayContaining(['VM.Allocate', 'VM.PowerMgmt']));
+  });
+});

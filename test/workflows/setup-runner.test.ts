@@ -77,7 +77,7 @@ describe('setup-runner.sh --dry-run', () => {
     'prints every planned action, never the token, changes nothing and exits 0',
     () => {
       const prefix = join(work, 'dry-root');
-      const run = setup(['--dry-run', '--prefix', prefix, '--tools', toolsFile], {
+      const run = setup(['--dry-run', '--tier', 'preview', '--prefix', prefix, '--tools', toolsFile], {
         RUNNER_URL: URL,
         RUNNER_TOKEN: TOKEN,
       });
@@ -89,12 +89,14 @@ describe('setup-runner.sh --dry-run', () => {
         /would download helm v3\.19\.0/,
         new RegExp(`would install talosctl into ${prefix}/usr/local/bin/talosctl`),
         new RegExp(`would install helm into ${prefix}/usr/local/bin/helm`),
-        /create the system user runner/,
+        /create the system user runner-preview/,
         /would download the actions runner \d+\.\d+\.\d+ from https:\/\/github\.com\/actions\/runner\/releases\/download\/v[\d.]+\/actions-runner-linux-(x64|arm64)-[\d.]+\.tar\.gz and verify sha256 [0-9a-f]{64}/,
-        new RegExp(`would unpack the runner into ${prefix}/opt/actions-runner`),
-        /register the runner with https:\/\/github\.com\/acme\/lab \(--labels self-hosted,lab,proxmox --name \S+; token from RUNNER_TOKEN, not shown\)/,
-        new RegExp(`would write the service unit ${prefix}/etc/systemd/system/actions-runner-lab\\.service`),
-        /enable and start actions-runner-lab\.service/,
+        new RegExp(`would unpack the runner into ${prefix}/opt/actions-runner-preview`),
+        /register the runner with https:\/\/github\.com\/acme\/lab \(--labels self-hosted,lab,proxmox,preview --name \S+; token from RUNNER_TOKEN, not shown\)/,
+        new RegExp(
+          `would write the service unit ${prefix}/etc/systemd/system/actions-runner-lab-preview\\.service`,
+        ),
+        /enable and start actions-runner-lab-preview\.service/,
         /dry run done: nothing was changed/,
       ]) {
         expect(run.stdout).toMatch(planned);
@@ -105,17 +107,34 @@ describe('setup-runner.sh --dry-run', () => {
   );
 
   it('refuses without RUNNER_TOKEN (or RUNNER_URL), naming the variable and how to get it', () => {
-    const noToken = setup(['--dry-run', '--prefix', join(work, 'x'), '--tools', toolsFile], {
-      RUNNER_URL: URL,
-    });
+    const noToken = setup(
+      ['--dry-run', '--tier', 'preview', '--prefix', join(work, 'x'), '--tools', toolsFile],
+      {
+        RUNNER_URL: URL,
+      },
+    );
     expect(noToken.status).toBe(1);
     expect(noToken.stderr).toMatch(/RUNNER_TOKEN is not set: export RUNNER_TOKEN=.*New self-hosted runner/);
     expect(noToken.stdout).not.toMatch(/would/);
 
-    const noUrl = setup(['--dry-run', '--tools', toolsFile], { RUNNER_TOKEN: TOKEN });
+    const noUrl = setup(['--dry-run', '--tier', 'production', '--tools', toolsFile], { RUNNER_TOKEN: TOKEN });
     expect(noUrl.status).toBe(1);
     expect(noUrl.stderr).toMatch(/RUNNER_URL is not set/);
     expect(noUrl.stdout + noUrl.stderr).not.toContain(TOKEN);
+  });
+
+  it('refuses to register a runner without its trust tier, or with one that is not a tier', () => {
+    const none = setup(['--dry-run', '--prefix', join(work, 'y'), '--tools', toolsFile], {
+      RUNNER_URL: URL,
+      RUNNER_TOKEN: TOKEN,
+    });
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/--tier is required: --tier production .* or --tier preview/);
+    const wrong = setup(['--dry-run', '--tier', 'staging', '--tools', toolsFile], {
+      RUNNER_URL: URL,
+      RUNNER_TOKEN: TOKEN,
+    });
+    expect(wrong.stderr).toMatch(/--tier staging is not a tier: use production or preview/);
   });
 
   it('refuses a token on the command line without repeating it', () => {

