@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -7,6 +7,7 @@ import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { createCertificateAuthority } from '../../src/util/x509.js';
 import { runStep } from './runner.js';
+import { changingRequests } from '../lab/request-log.js';
 
 /**
  * The bad-input catalogue: each mistake a user can make with action-provision, run through the bundle as
@@ -42,22 +43,11 @@ function goodInputs(stateDir: string): Record<string, string> {
   };
 }
 
-/** Requests that changed Proxmox, read from the lab's request log. */
-function changingRequests(): string[] {
-  if (!existsSync(labLog)) return [];
-  return readFileSync(labLog, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { method: string; path: string })
-    .filter((entry) => entry.method !== 'GET')
-    .map((entry) => `${entry.method} ${entry.path}`);
-}
-
 function labSnapshot() {
   return {
     vms: Object.keys(lab.state.data.vms).sort(),
     pools: Object.keys(lab.state.access.config.pools).sort(),
-    changes: changingRequests().length,
+    changes: changingRequests(labLog).length,
   };
 }
 

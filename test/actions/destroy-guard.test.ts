@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runProvision } from '../../src/actions/provision.js';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
+import { changingRequests } from '../lab/request-log.js';
 
 /**
  * action-provision destroys production only with input allow-production-destroy: true. Run in-process with
@@ -25,17 +26,6 @@ afterEach(() => {
   process.exitCode = undefined;
   vi.restoreAllMocks();
 });
-
-/** Requests that changed Proxmox, from the lab's request log. */
-function changingRequests(): string[] {
-  if (!existsSync(labLog)) return [];
-  return readFileSync(labLog, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { method: string; path: string })
-    .filter((entry) => entry.method !== 'GET')
-    .map((entry) => `${entry.method} ${entry.path}`);
-}
 
 async function provision(inputs: Record<string, string>): Promise<{ stdout: string; failed: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'destroy-guard-runner-'));
@@ -80,7 +70,7 @@ describe('action-provision destroy guard', () => {
         /::error::operation destroy of the production twin "production" is refused, nothing was changed: set input allow-production-destroy: true/,
       );
     }
-    expect(changingRequests()).toEqual([]);
+    expect(changingRequests(labLog)).toEqual([]);
   });
 
   it('with the input it goes ahead, and a twin that does not exist is said to', async () => {

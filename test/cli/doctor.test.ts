@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,6 +7,7 @@ import { run } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/output.js';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
+import { changingRequests } from '../lab/request-log.js';
 
 // The example spec nests its slot pools in the parent pool aggrik8s (poolPrefix aggrik8s/slot).
 const SPEC = 'examples/twin.yaml';
@@ -64,17 +65,6 @@ async function provision(inputs: Record<string, string>) {
   }
 }
 
-/** Requests that changed Proxmox, from the lab's request log. */
-function changingRequests(): string[] {
-  if (!existsSync(labLog)) return [];
-  return readFileSync(labLog, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { method: string; path: string })
-    .filter((entry) => entry.method !== 'GET')
-    .map((entry) => `${entry.method} ${entry.path}`);
-}
-
 /** What an operator does by mistake: drops one privilege from the role in DIR/user.cfg. */
 function removeFromTwinGuests(privilege: string): void {
   const file = join(labDir, 'user.cfg');
@@ -105,7 +95,7 @@ describe('twin doctor against the lab', () => {
     expect(lines).toContain('ok: storage local holds content import on pve1, pve2, pve3');
     expect(lines.at(-1)).toBe('twin@pve!gha has every right apply needs');
     expect(result.stdout).not.toContain(lab.tokenSecret);
-    expect(changingRequests()).toEqual([]);
+    expect(changingRequests(labLog)).toEqual([]);
   });
 
   it('--json gives the report', async () => {
@@ -147,7 +137,7 @@ describe('twin doctor against the lab', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('the Proxmox token twin@pve!gha lacks what apply needs');
       expect(result.stderr).toContain(MISSING_OPTIONS);
-      expect(changingRequests()).toEqual([]);
+      expect(changingRequests(labLog)).toEqual([]);
     });
 
     it('twin down needs no VM.Config.Options and goes ahead', async () => {
@@ -179,7 +169,7 @@ describe('twin doctor against the lab', () => {
         'the Proxmox token twin@pve!gha lacks what apply needs, so nothing was changed',
       );
       expect(result.stdout).toContain('missing VM.Config.Options on /pool/aggrik8s');
-      expect(changingRequests()).toEqual([]);
+      expect(changingRequests(labLog)).toEqual([]);
       expect(Object.keys(lab.state.access.config.pools)).toEqual(['aggrik8s']);
     });
   });
