@@ -112,7 +112,7 @@ describe('a running twin converged in place to the current releases', { timeout:
       );
     const before = await bootstraps();
     const child = spawn(process.execPath, ['dist/cli/index.js', ...argv('up', 'after.yaml')], {
-      env: process.env,
+      env: { ...process.env, PVE_TOKEN: lab.token }, // the in-process runs took it out of process.env
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     const exited = new Promise((done) => child.once('exit', done));

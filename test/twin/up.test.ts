@@ -152,7 +152,7 @@ describe('twin up / status / down against the lab', { timeout: 600_000 }, () => 
     // Kill points inside a run that takes ~6 s here: VM creation, Talos apply, Kubernetes/Cilium.
     for (const killAfterMs of [1000, 2500, 4000]) {
       const child = spawn(process.execPath, ['dist/cli/index.js', ...args('up', 'pr-30')], {
-        env: process.env,
+        env: { ...process.env, PVE_TOKEN: lab.token }, // the in-process runs took it out of process.env
         stdio: 'ignore',
       });
       const exited = new Promise((done) => child.once('exit', done)); // before it can exit on its own
@@ -160,6 +160,8 @@ describe('twin up / status / down against the lab', { timeout: 600_000 }, () => 
       child.kill('SIGKILL');
       await exited;
     }
+    // The killed runs got going (a run that failed at once would make this test prove nothing).
+    expect((await labVms()).filter((vm) => vm.name.startsWith('pr-30-')).length).toBeGreaterThan(0);
     const up = await twin(args('up', 'pr-30'));
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
