@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ConfigurationError } from '../errors.js';
+import { echoed } from '../util/echo.js';
 
 /** Every input, output and saved-state name of the actions, in one place each (as actions/cache does). */
 export enum Inputs {
@@ -56,13 +57,13 @@ export function getBooleanInput(name: Inputs): boolean {
   const value = getOptionalInput(name);
   if (value === undefined) return false;
   if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  throw new ConfigurationError(`input ${name} is "${value}": write true or false`);
+  throw new ConfigurationError(`input ${name} is ${echoed(value)}: write true or false`);
 }
 
 export function getChoiceInput<T extends string>(name: Inputs, choices: readonly T[], fallback: T): T {
   const value = getOptionalInput(name) ?? fallback;
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new ConfigurationError(`input ${name} is "${value}": use one of ${choices.join(', ')}`);
+  throw new ConfigurationError(`input ${name} is ${echoed(value)}: use one of ${choices.join(', ')}`);
 }
 
 /** The variable the runner passes an input in (what core.getInput reads). */

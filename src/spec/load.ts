@@ -4,6 +4,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import type { core } from 'zod';
 import { ConfigurationError } from '../errors.js';
+import { echoed } from '../util/echo.js';
 import { checkSpecRules } from './rules.js';
 import type { RuleIssue, SpecPath } from './rules.js';
 import { TwinSpecSchema, splitExplanation } from './schema.js';
@@ -87,7 +88,7 @@ function describeYamlError(error: { code: string; message: string; pos: [number,
     const key = /^[^:\n,{}]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
     return {
       path: '',
-      message: `duplicate key ${key}: YAML keeps only one of them`,
+      message: `duplicate key ${formatPath([key])}: YAML keeps only one of them`,
       fix: 'remove one of the two entries or merge them',
     };
   }
@@ -116,7 +117,7 @@ function fromZodIssue(issue: core.$ZodIssue, document: Document, text: string, a
       severity: 'error',
       ...at(findOffset(document, [...path, key], 'key')),
       path: formatPath([...path, key]),
-      message: `unknown key ${key}`,
+      message: `unknown key ${formatPath([key])}`,
       fix: unknownKeyFix(key, allowed),
     }));
   }
@@ -151,7 +152,9 @@ function genericExplanation(
     }
     const found = describeFound(issue.input, source);
     const quote =
-      issue.expected === 'string' && typeof issue.input !== 'object' ? ` (quote it: "${source ?? ''}")` : '';
+      issue.expected === 'string' && typeof issue.input !== 'object'
+        ? ` (quote it: ${echoed(source ?? '')})`
+        : '';
     return { message: `${field} must be ${expected}, found ${found}`, fix: `write ${expected}${quote}` };
   }
   return { message: `${field}: ${issue.message}`, fix: 'see examples/twin.yaml for a valid value' };
@@ -174,7 +177,7 @@ function describeFound(input: unknown, source: string | undefined): string {
   if (input === null) return 'nothing';
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a mapping';
-  return `${typeof input === 'string' ? 'text' : typeof input} ${source ?? String(input)}`;
+  return `${typeof input === 'string' ? 'text' : typeof input} ${echoed(source ?? input)}`;
 }
 
 /** The keys the schema allows at `path`, for "did you mean" hints. */
@@ -222,7 +225,7 @@ export function formatPath(path: SpecPath): string {
   return path
     .map((segment, index) => {
       if (typeof segment === 'number') return `[${segment}]`;
-      if (!/^[A-Za-z_][\w-]*$/.test(segment)) return `[${JSON.stringify(segment)}]`;
+      if (!/^[A-Za-z_][\w-]{0,59}$/.test(segment)) return `[${echoed(segment)}]`;
       return index === 0 ? segment : `.${segment}`;
     })
     .join('');

@@ -3,6 +3,7 @@ import https from 'node:https';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import type { DopplerRetryPolicy } from './doppler-retry.js';
 import { RetriesSpentError, withDopplerRetry } from './doppler-retry.js';
+import { echoed } from '../util/echo.js';
 
 /**
  * The few Doppler REST calls the state store needs (LIFECYCLE J, contracts/doppler-api-subset.json), over
@@ -88,7 +89,7 @@ export class DopplerApi {
     try {
       url = new URL(opts.apiUrl);
     } catch {
-      throw new ConfigurationError(`Doppler apiUrl ${JSON.stringify(opts.apiUrl)} is not a URL`);
+      throw new ConfigurationError(`Doppler apiUrl ${echoed(opts.apiUrl)} is not a URL`);
     }
     // Doppler redirects plain HTTP to HTTPS (J.2): by then the token would have crossed the network in clear.
     if (url.protocol !== 'https:') {

@@ -141,7 +141,7 @@ describe('bad input: a clear error, and nothing created', { timeout: 120_000 }, 
     [
       'an endpoint that is not a URL',
       { 'proxmox-endpoint': 'pve1 port 8006' },
-      /^::error::input proxmox-endpoint 'pve1 port 8006' is not a URL: use the PVE API URL/,
+      /^::error::input proxmox-endpoint "pve1 port 8006" is not a URL: use the PVE API URL/,
     ],
     [
       'an unreachable endpoint',
