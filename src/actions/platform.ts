@@ -7,6 +7,7 @@ import {
   getChoiceInput,
   getOptionalInput,
   Inputs,
+  logLine,
   Outputs,
   State,
   takeSecretInput,
@@ -71,7 +72,7 @@ async function platformContext(
     tools: await toolPaths(settings.tools),
     workDir,
     pace: paceFor(undefined),
-    log: core.info,
+    log: logLine,
     events: stepLogEvents,
   };
   return { ctx, clusters };

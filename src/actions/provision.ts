@@ -17,6 +17,7 @@ import {
   getOptionalInput,
   getRequiredInput,
   Inputs,
+  logLine,
   Outputs,
   State,
   takeRequiredSecretInput,
@@ -131,7 +132,7 @@ async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: st
         : { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
     workDir,
     pace: paceFor(undefined),
-    log: core.info,
+    log: logLine,
     events: stepLogEvents,
   };
 }
@@ -171,7 +172,7 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
     }
   }
   const sweep = await withGroup('State of twins that no longer exist', () =>
-    removeOrphanedState(client, spec, settings.store, { dryRun: settings.dryRun, log: core.info }),
+    removeOrphanedState(client, spec, settings.store, { dryRun: settings.dryRun, log: logLine }),
   );
   core.setOutput(Outputs.Reaped, JSON.stringify(decisions));
   await writeReapSummary(decisions, settings.dryRun, sweep, failures);

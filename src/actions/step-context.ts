@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage } from '../errors.js';
-import { getOptionalInput, Inputs, withGroup } from '../github/action-io.js';
+import { getOptionalInput, Inputs, logLine, withGroup } from '../github/action-io.js';
 import { dopplerAccessFromEnv, openStateStore, parseStoreKind } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import type { StepEvents } from '../plan/executor.js';
@@ -17,11 +17,11 @@ export type ToolChoice = 'pinned' | 'path';
  * Either way every tool is found before the step changes anything, so a missing one stops it cleanly.
  */
 export function toolPaths(choice: ToolChoice): Promise<ToolPaths> {
-  if (choice === 'path') return toolsOnPath(process.env.PATH ?? '', core.info);
+  if (choice === 'path') return toolsOnPath(process.env.PATH ?? '', logLine);
   return withGroup('Tools (pinned, checksum-verified)', async () => {
     // The tool and download caches (and the storage SDK under them) load only when tools are installed.
     const { ensureTools } = await import('../tools/install.js');
-    return ensureTools({ log: core.info });
+    return ensureTools({ log: logLine });
   });
 }
 
@@ -29,7 +29,7 @@ export function toolPaths(choice: ToolChoice): Promise<ToolPaths> {
 export const stepLogEvents: StepEvents = {
   onEnd: (record) => {
     if (record.state === 'failed') core.error(`${record.title}: ${errorMessage(record.error)}`);
-    else core.info(`${record.state}: ${record.title}`);
+    else logLine(`${record.state}: ${record.title}`);
   },
 };
 

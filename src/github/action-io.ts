@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ConfigurationError } from '../errors.js';
-import { echoed } from '../util/echo.js';
+import { echoed, neutralised } from '../util/echo.js';
 
 /** Every input, output and saved-state name of the actions, in one place each (as actions/cache does). */
 export enum Inputs {
@@ -89,6 +89,14 @@ export function takeRequiredSecretInput(name: Inputs): string {
     throw new ConfigurationError(`input ${name} is required: set it under "with:" in the workflow step`);
   }
   return value;
+}
+
+/**
+ * The one way a line reaches the job log: it may quote pods, tools or the spec (check evidence, kubectl's
+ * answers), so a line of it that reads as a workflow command is neutralised first.
+ */
+export function logLine(text: string): void {
+  core.info(neutralised(text));
 }
 
 /** Log groups that close even when the work inside throws. */
