@@ -26,7 +26,7 @@ import {
 } from '../github/action-io.js';
 import type { ToolChoice } from './step-context.js';
 import type { StateStore } from '../state/store.js';
-import { stateStoreFromInputs, stepLogEvents, toolPaths } from './step-context.js';
+import { stateStoreFromInputs, stepLogEvents, toolPaths, workspaceRoot } from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { twinNodeLoads } from '../plan/node-requests.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
@@ -112,7 +112,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 }
 
 function loadCheckedSpec(settings: ProvisionSettings) {
-  const { spec, warnings } = loadSpec(settings.specFile);
+  const { spec, warnings } = loadSpec(settings.specFile, workspaceRoot());
   for (const warning of warnings) core.warning(formatIssue(warning));
   return spec;
 }

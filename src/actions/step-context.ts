@@ -4,6 +4,7 @@ import { getOptionalInput, Inputs, logLine, withGroup } from '../github/action-i
 import { dopplerAccessFromEnv, openStateStore, parseStoreKind } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import type { StepEvents } from '../plan/executor.js';
+import type { FileRoot } from '../spec/files.js';
 import { sha256OfFile } from '../tools/checksum.js';
 import { findOnPath } from '../tools/probe.js';
 import { TOOL_NAMES } from '../tools/table.js';
@@ -55,6 +56,14 @@ async function toolsOnPath(searchPath: string, log: (line: string) => void): Pro
     log(`${tool}: ${path} from PATH (tools: path, not verified), sha256 ${await sha256OfFile(path)}`);
   }
   return paths as ToolPaths;
+}
+
+/**
+ * Where the spec and every file it names must be: the checked-out repository (GITHUB_WORKSPACE, which is
+ * also the step's working folder), after symlinks.
+ */
+export function workspaceRoot(): FileRoot {
+  return { dir: process.env.GITHUB_WORKSPACE || process.cwd(), name: 'the workspace (GITHUB_WORKSPACE)' };
 }
 
 /**

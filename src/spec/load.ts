@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import type { core } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { echoed } from '../util/echo.js';
+import { checkSpecFiles, readSpecFile, specFolder } from './files.js';
+import type { FileRoot } from './files.js';
 import { checkSpecRules } from './rules.js';
 import type { RuleIssue, SpecPath } from './rules.js';
 import { TwinSpecSchema, splitExplanation } from './schema.js';
@@ -35,17 +36,14 @@ export function formatIssue(issue: SpecIssue): string {
   return `${issue.file}:${issue.line}:${issue.column}: ${issue.severity}: ${where}${issue.message} (fix: ${issue.fix})`;
 }
 
-export function loadSpec(file: string): { spec: TwinSpec; warnings: SpecIssue[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new ConfigurationError(
-      `cannot read the twin spec ${file} (${(cause as NodeJS.ErrnoException).code ?? 'read error'}): ` +
-        'pass the path of your twin.yaml, or start from examples/twin.yaml',
-    );
-  }
-  return parseSpec(text, file);
+/**
+ * Reads and checks twin.yaml, then the files it names (files.ts): actions pass the workspace every one of
+ * them must be in; the CLI passes none (see specFolder).
+ */
+export function loadSpec(file: string, workspace?: FileRoot): { spec: TwinSpec; warnings: SpecIssue[] } {
+  const loaded = parseSpec(readSpecFile(file, 'the twin spec', workspace), file);
+  checkSpecFiles(loaded.spec, specFolder(file, workspace));
+  return loaded;
 }
 
 export function parseSpec(text: string, file: string): { spec: TwinSpec; warnings: SpecIssue[] } {

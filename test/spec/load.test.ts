@@ -306,7 +306,7 @@ describe('messages', () => {
   it('refuses a file it cannot read with the path and the way out', () => {
     expect(() => loadSpec('/nonexistent/twin.yaml')).toThrow(ConfigurationError);
     expect(() => loadSpec('/nonexistent/twin.yaml')).toThrow(
-      /\/nonexistent\/twin\.yaml \(ENOENT\).*examples\/twin\.yaml/,
+      /"\/nonexistent\/twin\.yaml" cannot be read \(ENOENT\).*examples\/twin\.yaml/,
     );
   });
 });
