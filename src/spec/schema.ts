@@ -270,8 +270,23 @@ const ProductionSchema = z.strictObject({
   ...EnvironmentFields,
 });
 
+/** The most one preview twin may take, summed over its VMs; each limit is optional (quota.ts enforces it). */
+const QuotaSchema = z
+  .strictObject({
+    vms: integer(1, 10000, 'quota.vms').optional(),
+    cores: integer(1, 1000000, 'quota.cores').optional(),
+    memoryMiB: integer(1024, 1073741824, 'quota.memoryMiB').optional(),
+    diskGiB: integer(10, 1073741824, 'quota.diskGiB').optional(),
+  })
+  .optional()
+  .describe(
+    'The most one preview twin may take, summed over all its VMs: vms, cores, memoryMiB, diskGiB (system and ' +
+      'extra disks). A preview that asks more is refused at admission, before any change.',
+  );
+
 const PreviewSchema = z.strictObject({
   ttlHours: integer(1, 8760, 'ttlHours'),
+  quota: QuotaSchema,
   ...EnvironmentFields,
 });
 
