@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { errorMessage, isConfigurationError } from '../errors.js';
 import { execRunner } from '../exec/runner.js';
@@ -29,7 +27,14 @@ import { loadTwinRecord } from '../twin/outcome.js';
 import { loadPlatformReport, savePlatformReport } from '../twin/platform.js';
 import type { PlatformOutcome } from '../twin/platform-steps.js';
 import type { ToolChoice } from './step-context.js';
-import { stateStoreFromInputs, stepLogEvents, toolPaths, workspaceRoot } from './step-context.js';
+import {
+  stateDirFromInputs,
+  stateStoreFromInputs,
+  stepLogEvents,
+  toolPaths,
+  twinFromInputs,
+  workspaceRoot,
+} from './step-context.js';
 import { stepWorkDir } from './work-dirs.js';
 
 /** What action-mesh and action-day2 read from their inputs; neither needs Proxmox credentials. */
@@ -42,12 +47,12 @@ interface PlatformSettings {
 }
 
 function readSettings(): PlatformSettings {
-  const twin = getOptionalInput(Inputs.Twin);
+  const twin = twinFromInputs();
   const githubToken = takeSecretInput(Inputs.GithubToken);
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(twin ? { twinInput: twin } : {}),
-    stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
+    stateDir: stateDirFromInputs(),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
     ...(githubToken ? { githubToken } : {}),
   };

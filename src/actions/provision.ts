@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
 import { twinReportFromOutcome } from '../github/report.js';
@@ -26,7 +24,14 @@ import {
 } from '../github/action-io.js';
 import type { ToolChoice } from './step-context.js';
 import type { StateStore } from '../state/store.js';
-import { stateStoreFromInputs, stepLogEvents, toolPaths, workspaceRoot } from './step-context.js';
+import {
+  stateDirFromInputs,
+  stateStoreFromInputs,
+  stepLogEvents,
+  toolPaths,
+  twinFromInputs,
+  workspaceRoot,
+} from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { twinNodeLoads } from '../plan/node-requests.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
@@ -81,8 +86,8 @@ function readSettings(): ProvisionSettings {
   core.setSecret(token);
   const secret = token.slice(token.indexOf('=') + 1);
   if (secret) core.setSecret(secret);
-  const twin = getOptionalInput(Inputs.Twin);
-  const stateDir = resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state'));
+  const twin = twinFromInputs();
+  const stateDir = stateDirFromInputs();
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(twin ? { twinInput: twin } : {}),
