@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { echoed } from '../util/echo.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 /** How the client decides to trust the PVE server's certificate. */
 export type PveTls =
@@ -149,14 +149,14 @@ function parseTls(raw: RawPveConnection, names: ConnectionFieldNames): PveTls {
   return { mode: 'insecure' };
 }
 
+/** A CA bundle is a few KiB; 64 KiB holds dozens of certificates. */
+const MAX_CA_FILE_BYTES = 64 * 1024;
+
 function readCaFile(path: string, field: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigurationError(
-      `${field} ${echoed(path)} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`,
-    );
-  }
+  return readRegularFile(path, field, {
+    maxBytes: MAX_CA_FILE_BYTES,
+    missingFix: 'copy /etc/pve/pve-root-ca.pem from a PVE node there',
+  });
 }
 
 function checkedPem(pem: string, field: string): string {

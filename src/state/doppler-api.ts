@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import type { DopplerRetryPolicy } from './doppler-retry.js';
 import { RetriesSpentError, withDopplerRetry } from './doppler-retry.js';
 import { echoed } from '../util/echo.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 /**
  * The few Doppler REST calls the state store needs (LIFECYCLE J, contracts/doppler-api-subset.json), over
@@ -341,11 +341,10 @@ function hintFor(status: number): string {
 }
 
 function readCa(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigurationError(`cannot read the Doppler caFile ${file}: ${errorMessage(error)}`);
-  }
+  return readRegularFile(file, 'the Doppler caFile', {
+    maxBytes: 64 * 1024,
+    missingFix: 'name the CA bundle that signed the Doppler API certificate (DOPPLER_CA_FILE)',
+  });
 }
 
 function timeoutError(ms: number): Error {

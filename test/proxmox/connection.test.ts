@@ -101,6 +101,10 @@ describe('parsePveConnection', () => {
     [{}, /exactly one way .* none is set/],
     [{ caPem: 'x', fingerprint: PIN }, /caPem and fingerprint are all set/],
     [{ caFile: '/nonexistent/pve-root-ca.pem' }, /^caFile "\/nonexistent\/pve-root-ca.pem" cannot be read/],
+    [
+      { caFile: '/dev/zero' },
+      /^caFile "\/dev\/zero" is a device; nothing was read or changed \(fix: name a regular file/,
+    ],
     [{ caPem: 'just text' }, /^caPem holds no PEM certificate/],
     [
       { caPem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' },
