@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { errorMessage } from '../errors.js';
 import { State } from '../github/action-io.js';
 import { refuseRemoval } from './work-dirs.js';
+import { echoed } from '../util/echo.js';
 
 /**
  * The post step of every action: removes the temporary files the main step made (its scratch folder
@@ -18,7 +19,7 @@ export async function runCleanupPost(): Promise<void> {
     for (const path of paths) {
       const refusal = refuseRemoval(path);
       if (refusal) {
-        core.warning(`post step left ${JSON.stringify(String(path)).slice(0, 120)} alone: ${refusal}`);
+        core.warning(`post step left ${echoed(path)} alone: ${refusal}`);
         continue;
       }
       rmSync(path as string, { recursive: true, force: true });

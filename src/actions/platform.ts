@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { errorMessage, isConfigurationError } from '../errors.js';
 import { execRunner } from '../exec/runner.js';
@@ -7,6 +5,7 @@ import {
   getChoiceInput,
   getOptionalInput,
   Inputs,
+  logLine,
   Outputs,
   State,
   takeSecretInput,
@@ -18,6 +17,8 @@ import { platformTwinReport } from '../github/report.js';
 import { twinStatusFor } from './github-status.js';
 import { resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext } from '../spec/identity.js';
+import { specFolder } from '../spec/files.js';
+import type { SpecFolder } from '../spec/files.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import type { ClusterWorkContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
@@ -26,7 +27,14 @@ import { loadTwinRecord } from '../twin/outcome.js';
 import { loadPlatformReport, savePlatformReport } from '../twin/platform.js';
 import type { PlatformOutcome } from '../twin/platform-steps.js';
 import type { ToolChoice } from './step-context.js';
-import { stateStoreFromInputs, stepLogEvents, toolPaths } from './step-context.js';
+import {
+  stateDirFromInputs,
+  stateStoreFromInputs,
+  stepLogEvents,
+  toolPaths,
+  twinFromInputs,
+  workspaceRoot,
+} from './step-context.js';
 import { stepWorkDir } from './work-dirs.js';
 
 /** What action-mesh and action-day2 read from their inputs; neither needs Proxmox credentials. */
@@ -39,12 +47,12 @@ interface PlatformSettings {
 }
 
 function readSettings(): PlatformSettings {
-  const twin = getOptionalInput(Inputs.Twin);
+  const twin = twinFromInputs();
   const githubToken = takeSecretInput(Inputs.GithubToken);
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(twin ? { twinInput: twin } : {}),
-    stateDir: resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state')),
+    stateDir: stateDirFromInputs(),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
     ...(githubToken ? { githubToken } : {}),
   };
@@ -55,7 +63,7 @@ async function platformContext(
   settings: PlatformSettings,
   label: 'mesh' | 'day2',
 ): Promise<{ ctx: ClusterWorkContext; clusters: ClusterOutcome[] }> {
-  const { spec, warnings } = loadSpec(settings.specFile);
+  const { spec, warnings } = loadSpec(settings.specFile, workspaceRoot());
   for (const warning of warnings) core.warning(formatIssue(warning));
   const name =
     settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);
@@ -71,7 +79,7 @@ async function platformContext(
     tools: await toolPaths(settings.tools),
     workDir,
     pace: paceFor(undefined),
-    log: core.info,
+    log: logLine,
     events: stepLogEvents,
   };
   return { ctx, clusters };
@@ -89,7 +97,7 @@ function describeChecks(label: string, ok: boolean, checks: { passed: boolean }[
 export type PlatformWork = (
   ctx: ClusterWorkContext,
   clusters: ClusterOutcome[],
-  specDir: string,
+  folder: SpecFolder,
 ) => Promise<PlatformOutcome>;
 
 /**
@@ -109,7 +117,7 @@ export async function runPlatformAction(
     const status = await twinStatusFor(settings.githubToken, ctx.store);
     await status?.begin(twin, label);
     const outcome = await withGroup(`${title} of twin ${twin}`, () =>
-      work(ctx, clusters, dirname(resolve(settings.specFile))),
+      work(ctx, clusters, specFolder(settings.specFile, workspaceRoot())),
     ).catch(async (error: unknown) => {
       await status?.fail(twin, ctx.twin.environment, errorMessage(error), `${label} failed`);
       throw error;

@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
 import { twinReportFromOutcome } from '../github/report.js';
@@ -17,6 +15,7 @@ import {
   getOptionalInput,
   getRequiredInput,
   Inputs,
+  logLine,
   Outputs,
   State,
   takeRequiredSecretInput,
@@ -25,7 +24,14 @@ import {
 } from '../github/action-io.js';
 import type { ToolChoice } from './step-context.js';
 import type { StateStore } from '../state/store.js';
-import { stateStoreFromInputs, stepLogEvents, toolPaths } from './step-context.js';
+import {
+  stateDirFromInputs,
+  stateStoreFromInputs,
+  stepLogEvents,
+  toolPaths,
+  twinFromInputs,
+  workspaceRoot,
+} from './step-context.js';
 import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
 import { twinNodeLoads } from '../plan/node-requests.js';
 import { observeProxmox, planTwin } from '../plan/plan.js';
@@ -80,8 +86,8 @@ function readSettings(): ProvisionSettings {
   core.setSecret(token);
   const secret = token.slice(token.indexOf('=') + 1);
   if (secret) core.setSecret(secret);
-  const twin = getOptionalInput(Inputs.Twin);
-  const stateDir = resolve(getOptionalInput(Inputs.StateDir) ?? join(homedir(), '.aggrik8s-twin', 'state'));
+  const twin = twinFromInputs();
+  const stateDir = stateDirFromInputs();
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(twin ? { twinInput: twin } : {}),
@@ -111,7 +117,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 }
 
 function loadCheckedSpec(settings: ProvisionSettings) {
-  const { spec, warnings } = loadSpec(settings.specFile);
+  const { spec, warnings } = loadSpec(settings.specFile, workspaceRoot());
   for (const warning of warnings) core.warning(formatIssue(warning));
   return spec;
 }
@@ -131,7 +137,7 @@ async function twinContext(settings: ProvisionSettings, spec: TwinSpec, name: st
         : { talosctl: 'talosctl', kubectl: 'kubectl', helm: 'helm' },
     workDir,
     pace: paceFor(undefined),
-    log: core.info,
+    log: logLine,
     events: stepLogEvents,
   };
 }
@@ -171,7 +177,7 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
     }
   }
   const sweep = await withGroup('State of twins that no longer exist', () =>
-    removeOrphanedState(client, spec, settings.store, { dryRun: settings.dryRun, log: core.info }),
+    removeOrphanedState(client, spec, settings.store, { dryRun: settings.dryRun, log: logLine }),
   );
   core.setOutput(Outputs.Reaped, JSON.stringify(decisions));
   await writeReapSummary(decisions, settings.dryRun, sweep, failures);

@@ -8,7 +8,7 @@ import type { DestroyOutcome } from '../twin/destroy.js';
 import type { OrphanSweep } from '../twin/known-twins.js';
 import type { ReapDecision } from '../twin/reaper.js';
 import { stageTimingTable } from '../twin/outcome.js';
-import { clip, codeBlock, redactSecrets } from '../github/report.js';
+import { redactedBlock } from '../github/report.js';
 
 const MAX_FAILURE_CHARS = 4000;
 
@@ -48,7 +48,11 @@ export async function writeApplySummary(outcome: TwinOutcome, scale: number): Pr
   const timings = stageTimingTable(outcome.records, scale);
   summary.addHeading(scale < 1 ? 'Stage timings (on the simulated lab)' : 'Stage timings', 3);
   summary.addTable([header(...timings.header), ...timings.rows]);
-  if (outcome.failure) summary.addCodeBlock(outcome.failure);
+  if (outcome.failure) {
+    summary
+      .addHeading('What failed', 3)
+      .addRaw(`\n${redactedBlock(outcome.failure, MAX_FAILURE_CHARS)}\n`, true);
+  }
   await summary.write();
 }
 
@@ -131,8 +135,8 @@ export async function writeReapSummary(
     .addHeading(dryRun ? 'Reaper (dry run): twins it would destroy' : 'Reaper: twins destroyed', 2)
     .addTable([header('Twin', 'Slot', 'Why'), ...decisions.map((d) => [d.twin, String(d.slot), d.detail])]);
   if (failures.length > 0) {
-    const text = clip(redactSecrets(failures.join('\n')), MAX_FAILURE_CHARS);
-    summary.addHeading('Not reaped', 3).addRaw(`\n${codeBlock(text)}\n`, true);
+    const text = redactedBlock(failures.join('\n'), MAX_FAILURE_CHARS);
+    summary.addHeading('Not reaped', 3).addRaw(`\n${text}\n`, true);
   }
   if (sweep.removed.length > 0) {
     summary

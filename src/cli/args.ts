@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { echoed } from '../util/echo.js';
 
 /** A command line the CLI cannot read; exit code 2, with the command's usage. */
 export class UsageError extends Error {
@@ -45,7 +46,7 @@ export function requiredOption(parsed: Parsed, name: string, usage: string): str
 export function integerOption(parsed: Parsed, name: string): number | undefined {
   const value = stringOption(parsed, name);
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number, not "${value}"`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} takes a whole number, not ${echoed(value)}`);
   return Number(value);
 }
 
@@ -54,7 +55,7 @@ export function numberOption(parsed: Parsed, name: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
-    throw new UsageError(`--${name} takes a number >= 0, not "${value}"`);
+    throw new UsageError(`--${name} takes a number >= 0, not ${echoed(value)}`);
   }
   return number;
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '../errors.js';
 import { ensureLab } from '../lab/embedded.js';
@@ -8,6 +7,7 @@ import { parsePveConnection } from '../proxmox/connection.js';
 import type { ConnectionFieldNames } from '../proxmox/connection.js';
 import type { Parsed } from './args.js';
 import { stringOption } from './args.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 /** The bundled CLI itself: the embedded lab runs as `node <this file> lab serve`. */
 function cliPath(): string {
@@ -51,7 +51,12 @@ export async function connectWithLab(
     return { client: new PveClient(connection), tokenId: connection.tokenId, lab };
   }
   const tokenFile = stringOption(parsed, 'token-file');
-  const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : env.PVE_TOKEN;
+  const token = tokenFile
+    ? readRegularFile(tokenFile, '--token-file', {
+        maxBytes: 4096,
+        missingFix: 'name the file that holds the token',
+      }).trim()
+    : env.PVE_TOKEN;
   delete env.PVE_TOKEN; // read once: no child process, plugin or later reader finds it in the environment
   const connection = parsePveConnection(
     {

@@ -13,6 +13,7 @@ import { downCommand, DOWN_USAGE, upCommand, UP_USAGE } from './commands/up.js';
 import { validateCommand, VALIDATE_USAGE } from './commands/validate.js';
 import type { Io } from './output.js';
 import { processIo } from './output.js';
+import { echoed } from '../util/echo.js';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
@@ -87,7 +88,7 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
     return 0;
   }
   if (!command) {
-    io.err(name === undefined ? USAGE : `twin: unknown command "${name}"\n${USAGE}`);
+    io.err(name === undefined ? USAGE : `twin: unknown command ${echoed(name)}\n${USAGE}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

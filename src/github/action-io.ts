@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ConfigurationError } from '../errors.js';
+import { echoed, neutralised } from '../util/echo.js';
 
 /** Every input, output and saved-state name of the actions, in one place each (as actions/cache does). */
 export enum Inputs {
@@ -56,13 +57,13 @@ export function getBooleanInput(name: Inputs): boolean {
   const value = getOptionalInput(name);
   if (value === undefined) return false;
   if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  throw new ConfigurationError(`input ${name} is "${value}": write true or false`);
+  throw new ConfigurationError(`input ${name} is ${echoed(value)}: write true or false`);
 }
 
 export function getChoiceInput<T extends string>(name: Inputs, choices: readonly T[], fallback: T): T {
   const value = getOptionalInput(name) ?? fallback;
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new ConfigurationError(`input ${name} is "${value}": use one of ${choices.join(', ')}`);
+  throw new ConfigurationError(`input ${name} is ${echoed(value)}: use one of ${choices.join(', ')}`);
 }
 
 /** The variable the runner passes an input in (what core.getInput reads). */
@@ -88,6 +89,14 @@ export function takeRequiredSecretInput(name: Inputs): string {
     throw new ConfigurationError(`input ${name} is required: set it under "with:" in the workflow step`);
   }
   return value;
+}
+
+/**
+ * The one way a line reaches the job log: it may quote pods, tools or the spec (check evidence, kubectl's
+ * answers), so a line of it that reads as a workflow command is neutralised first.
+ */
+export function logLine(text: string): void {
+  core.info(neutralised(text));
 }
 
 /** Log groups that close even when the work inside throws. */

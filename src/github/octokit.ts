@@ -1,5 +1,6 @@
 import { getOctokit } from '@actions/github';
 import { ConfigurationError } from '../errors.js';
+import { echoed } from '../util/echo.js';
 
 /** The Octokit of @actions/github: REST methods and pagination. */
 export type GitHubClient = ReturnType<typeof getOctokit>;
@@ -41,11 +42,11 @@ function apiBaseUrl(override: string | undefined, env: NodeJS.ProcessEnv): strin
     url = new URL(value);
   } catch {
     throw new ConfigurationError(
-      `${source} ${JSON.stringify(value)} is not a URL: write the API root, e.g. ${DEFAULT_API_URL}`,
+      `${source} ${echoed(value)} is not a URL: write the API root, e.g. ${DEFAULT_API_URL}`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigurationError(`${source} ${JSON.stringify(value)} must be an http(s) URL`);
+    throw new ConfigurationError(`${source} ${echoed(value)} must be an http(s) URL`);
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -56,7 +57,7 @@ export function repoFromEnv(env: NodeJS.ProcessEnv = process.env): RepoRef {
   const match = REPOSITORY_REGEX.exec(value);
   if (!match) {
     throw new ConfigurationError(
-      `GITHUB_REPOSITORY ${JSON.stringify(value)} is not "owner/repo": run inside GitHub Actions or set it, e.g. GITHUB_REPOSITORY=octo/lab`,
+      `GITHUB_REPOSITORY ${echoed(value)} is not "owner/repo": run inside GitHub Actions or set it, e.g. GITHUB_REPOSITORY=octo/lab`,
     );
   }
   return { owner: match[1]!, repo: match[2]! };

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { CephHealth, CheckOutcome, PlatformReport } from '../twin/platform.js';
 import { formatIpv4, isIpv4, parseIpv4 } from '../util/ipv4.js';
 import { countsInWords, meshPairs, pairConnected, pairStates, plural } from './platform-words.js';
-import { clip, codeBlock, redactSecrets } from './report.js';
+import { clip, codeBlock, redactSecrets, redactedBlock } from './report.js';
 
 /**
  * The meshed platform for people and for later steps: a mermaid picture of the twin, tables for the job
@@ -227,13 +227,13 @@ export async function writePlatformSummary(
     const evidence = check.evidence.length > 0 ? check.evidence.join('\n') : '(no evidence recorded)';
     summary.addRaw(
       `<p><b>${html(check.id)}</b> from ${html(check.cluster)}: ${html(check.title)}</p>\n\n` +
-        `${codeBlock(clip(redactSecrets(evidence), MAX_EVIDENCE_LENGTH))}\n`,
+        `${redactedBlock(evidence, MAX_EVIDENCE_LENGTH)}\n`,
       true,
     );
   }
   if (failure) {
     summary.addHeading('What failed', 3);
-    summary.addRaw(`\n${codeBlock(clip(redactSecrets(failure), MAX_EVIDENCE_LENGTH))}\n`, true);
+    summary.addRaw(`\n${redactedBlock(failure, MAX_EVIDENCE_LENGTH)}\n`, true);
   }
   await summary.write();
 }

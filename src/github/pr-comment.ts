@@ -4,11 +4,20 @@ import { twinCommentMarker } from './report.js';
 
 export type CommentResult = 'created' | 'updated' | 'read-only';
 
+/**
+ * Who writes the twin's comment: the job's GITHUB_TOKEN (the actions' default github-token) acts as the
+ * GitHub Actions app, whose comments carry this login. GET /user answers no installation token, so the
+ * login is known rather than asked for.
+ */
+export const COMMENT_AUTHOR = 'github-actions[bot]';
+
 const PAGE = 100;
 
 /**
  * Keeps exactly one comment per twin on a pull request: the one whose first line is the twin's hidden
- * marker is edited in place, else one is created. Copies left by two jobs that raced are deleted. A token
+ * marker and whose author is `author` is edited in place, else one is created; a marker in anyone else's
+ * comment is ignored (it may be forged: the token could edit or delete that comment, so it never does).
+ * Copies left by two jobs that raced are deleted. A token
  * that may only read (a fork's pull request) gives 'read-only' instead of an error, so the caller can
  * put the report in the job summary.
  */
@@ -18,6 +27,7 @@ export async function upsertTwinComment(
   issueNumber: number,
   twin: string,
   body: string,
+  author: string = COMMENT_AUTHOR,
 ): Promise<CommentResult> {
   const marker = twinCommentMarker(twin);
   if (firstLine(body) !== marker) {
@@ -29,7 +39,7 @@ export async function upsertTwinComment(
     per_page: PAGE,
   });
   const [kept, ...copies] = comments
-    .filter((comment) => firstLine(comment.body ?? '') === marker)
+    .filter((comment) => comment.user?.login === author && firstLine(comment.body ?? '') === marker)
     .sort((a, b) => a.id - b.id);
   try {
     if (!kept) {

@@ -214,8 +214,8 @@ export function twinCommentBody(report: TwinReport): string {
     }
   }
   if (report.failure) {
-    const failure = clip(redactSecrets(report.failure), MAX_FAILURE_LENGTH);
-    lines.push('', '<details><summary>What failed</summary>', '', codeBlock(failure), '</details>');
+    const failure = redactedBlock(report.failure, MAX_FAILURE_LENGTH);
+    lines.push('', '<details><summary>What failed</summary>', '', failure, '</details>');
   }
   lines.push('', `<sub>Updated ${report.updatedAt.toISOString()}</sub>`);
   return lines.join('\n');
@@ -263,6 +263,14 @@ function cell(text: string): string {
 
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (cut short; the job log has all of it)`;
+}
+
+/**
+ * Free text that may quote tools, pods or the spec (a failure, a check's evidence) as a summary or comment
+ * shows it: credentials redacted, cut at `max`, in a fence it cannot close.
+ */
+export function redactedBlock(text: string, max: number): string {
+  return codeBlock(clip(redactSecrets(text), max));
 }
 
 /** A fence longer than any run of backticks inside, so the text cannot close it. */

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ConfigurationError, errorMessage } from '../errors.js';
+import { echoed } from '../util/echo.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 /** How the client decides to trust the PVE server's certificate. */
 export type PveTls =
@@ -67,17 +68,17 @@ function parseEndpoint(text: string | undefined, field: string): URL {
   try {
     url = new URL(text.trim());
   } catch {
-    throw new ConfigurationError(`${field} '${text}' is not a URL: use the PVE API URL (${example})`);
+    throw new ConfigurationError(`${field} ${echoed(text)} is not a URL: use the PVE API URL (${example})`);
   }
   const shown = withoutCredentials(url);
   if (url.protocol !== 'https:') {
     throw new ConfigurationError(
-      `${field} '${shown}' must use https:// (PVE serves its API only over TLS): ${example}`,
+      `${field} ${echoed(shown)} must use https:// (PVE serves its API only over TLS): ${example}`,
     );
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new ConfigurationError(
-      `${field} '${shown}' must not carry credentials, a query or a fragment: put the credentials in the token`,
+      `${field} ${echoed(shown)} must not carry credentials, a query or a fragment: put the credentials in the token`,
     );
   }
   const path = url.pathname.replace(/\/+$/, '');
@@ -85,7 +86,7 @@ function parseEndpoint(text: string | undefined, field: string): URL {
   else if (path.endsWith(API_BASE)) url.pathname = path;
   else {
     throw new ConfigurationError(
-      `${field} '${shown}' has path '${url.pathname}': give just https://host:port, or a path ending in ${API_BASE}`,
+      `${field} ${echoed(shown)} has path ${echoed(url.pathname)}: give just https://host:port, or a path ending in ${API_BASE}`,
     );
   }
   return url;
@@ -148,14 +149,14 @@ function parseTls(raw: RawPveConnection, names: ConnectionFieldNames): PveTls {
   return { mode: 'insecure' };
 }
 
+/** A CA bundle is a few KiB; 64 KiB holds dozens of certificates. */
+const MAX_CA_FILE_BYTES = 64 * 1024;
+
 function readCaFile(path: string, field: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigurationError(
-      `${field} ${path} cannot be read (${errorMessage(err)}): copy /etc/pve/pve-root-ca.pem from a PVE node there`,
-    );
-  }
+  return readRegularFile(path, field, {
+    maxBytes: MAX_CA_FILE_BYTES,
+    missingFix: 'copy /etc/pve/pve-root-ca.pem from a PVE node there',
+  });
 }
 
 function checkedPem(pem: string, field: string): string {
@@ -179,7 +180,7 @@ export function normalizeFingerprint(text: string, field = 'fingerprint'): strin
   const trimmed = text.trim();
   if (!FINGERPRINT.test(trimmed)) {
     throw new ConfigurationError(
-      `${field} '${text}' is not a SHA-256 fingerprint: give 64 hex digits, with or without ':' between pairs ` +
+      `${field} ${echoed(text)} is not a SHA-256 fingerprint: give 64 hex digits, with or without ':' between pairs ` +
         `(PVE shows it under Node > System > Certificates)`,
     );
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigurationError } from '../errors.js';
+import { echoed } from '../util/echo.js';
 
 /**
  * Twin names and every name derived from them. Names come from the GitHub context or a strictly
@@ -33,15 +34,9 @@ const TWIN_NAME_RULE =
   `${TWIN_NAME_REGEX.source} (lower-case letters, digits and "-", 2-${MAX_TWIN_NAME} characters, ` +
   'starting with a letter and ending with a letter or digit), e.g. pr-42 or my-feature';
 
-/** Shows a refused value without letting a hostile one flood or forge log lines. */
-function quoteForMessage(value: string): string {
-  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-  return JSON.stringify(shown);
-}
-
 export function validateTwinName(name: string, field = 'twin'): string {
   if (typeof name !== 'string' || !TWIN_NAME_REGEX.test(name)) {
-    const shown = typeof name === 'string' ? quoteForMessage(name) : typeof name;
+    const shown = typeof name === 'string' ? echoed(name) : typeof name;
     throw new ConfigurationError(
       `${field} ${shown} is not a valid twin name: it must match ${TWIN_NAME_RULE}`,
     );
@@ -65,7 +60,7 @@ export function twinNameFromContext(ctx: GitHubContextLike, productionBranch: st
       );
     default:
       throw new ConfigurationError(
-        `event ${quoteForMessage(ctx.eventName)} does not name a twin: trigger the workflow on push, pull_request, ` +
+        `event ${echoed(ctx.eventName)} does not name a twin: trigger the workflow on push, pull_request, ` +
           'pull_request_target or workflow_dispatch (with a twin input)',
       );
   }
@@ -75,7 +70,7 @@ function twinNameForPush(ref: string | undefined, productionBranch: string): str
   const branchPrefix = 'refs/heads/';
   if (!ref?.startsWith(branchPrefix) || ref.length === branchPrefix.length) {
     throw new ConfigurationError(
-      `push of ${quoteForMessage(ref ?? '')} is not a branch push: twins follow branches; push a branch or use workflow_dispatch`,
+      `push of ${echoed(ref ?? '')} is not a branch push: twins follow branches; push a branch or use workflow_dispatch`,
     );
   }
   const branch = ref.slice(branchPrefix.length);
@@ -119,8 +114,7 @@ function twinNameForDispatch(ctx: GitHubContextLike): string {
 }
 
 function requireMatch(value: string, regex: RegExp, what: string): string {
-  if (!regex.test(value))
-    throw new RangeError(`${what} ${quoteForMessage(value)} does not match ${regex.source}`);
+  if (!regex.test(value)) throw new RangeError(`${what} ${echoed(value)} does not match ${regex.source}`);
   return value;
 }
 

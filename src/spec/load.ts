@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import type { core } from 'zod';
 import { ConfigurationError } from '../errors.js';
+import { echoed } from '../util/echo.js';
+import { checkSpecFiles, readSpecFile, specFolder } from './files.js';
+import type { FileRoot } from './files.js';
 import { checkSpecRules } from './rules.js';
 import type { RuleIssue, SpecPath } from './rules.js';
 import { TwinSpecSchema, splitExplanation } from './schema.js';
@@ -34,17 +36,14 @@ export function formatIssue(issue: SpecIssue): string {
   return `${issue.file}:${issue.line}:${issue.column}: ${issue.severity}: ${where}${issue.message} (fix: ${issue.fix})`;
 }
 
-export function loadSpec(file: string): { spec: TwinSpec; warnings: SpecIssue[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new ConfigurationError(
-      `cannot read the twin spec ${file} (${(cause as NodeJS.ErrnoException).code ?? 'read error'}): ` +
-        'pass the path of your twin.yaml, or start from examples/twin.yaml',
-    );
-  }
-  return parseSpec(text, file);
+/**
+ * Reads and checks twin.yaml, then the files it names (files.ts): actions pass the workspace every one of
+ * them must be in; the CLI passes none (see specFolder).
+ */
+export function loadSpec(file: string, workspace?: FileRoot): { spec: TwinSpec; warnings: SpecIssue[] } {
+  const loaded = parseSpec(readSpecFile(file, 'the twin spec', workspace), file);
+  checkSpecFiles(loaded.spec, specFolder(file, workspace));
+  return loaded;
 }
 
 export function parseSpec(text: string, file: string): { spec: TwinSpec; warnings: SpecIssue[] } {
@@ -87,7 +86,7 @@ function describeYamlError(error: { code: string; message: string; pos: [number,
     const key = /^[^:\n,{}]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
     return {
       path: '',
-      message: `duplicate key ${key}: YAML keeps only one of them`,
+      message: `duplicate key ${formatPath([key])}: YAML keeps only one of them`,
       fix: 'remove one of the two entries or merge them',
     };
   }
@@ -116,7 +115,7 @@ function fromZodIssue(issue: core.$ZodIssue, document: Document, text: string, a
       severity: 'error',
       ...at(findOffset(document, [...path, key], 'key')),
       path: formatPath([...path, key]),
-      message: `unknown key ${key}`,
+      message: `unknown key ${formatPath([key])}`,
       fix: unknownKeyFix(key, allowed),
     }));
   }
@@ -151,7 +150,9 @@ function genericExplanation(
     }
     const found = describeFound(issue.input, source);
     const quote =
-      issue.expected === 'string' && typeof issue.input !== 'object' ? ` (quote it: "${source ?? ''}")` : '';
+      issue.expected === 'string' && typeof issue.input !== 'object'
+        ? ` (quote it: ${echoed(source ?? '')})`
+        : '';
     return { message: `${field} must be ${expected}, found ${found}`, fix: `write ${expected}${quote}` };
   }
   return { message: `${field}: ${issue.message}`, fix: 'see examples/twin.yaml for a valid value' };
@@ -174,7 +175,7 @@ function describeFound(input: unknown, source: string | undefined): string {
   if (input === null) return 'nothing';
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a mapping';
-  return `${typeof input === 'string' ? 'text' : typeof input} ${source ?? String(input)}`;
+  return `${typeof input === 'string' ? 'text' : typeof input} ${echoed(source ?? input)}`;
 }
 
 /** The keys the schema allows at `path`, for "did you mean" hints. */
@@ -222,7 +223,7 @@ export function formatPath(path: SpecPath): string {
   return path
     .map((segment, index) => {
       if (typeof segment === 'number') return `[${segment}]`;
-      if (!/^[A-Za-z_][\w-]*$/.test(segment)) return `[${JSON.stringify(segment)}]`;
+      if (!/^[A-Za-z_][\w-]{0,59}$/.test(segment)) return `[${echoed(segment)}]`;
       return index === 0 ? segment : `.${segment}`;
     })
     .join('');

@@ -7,6 +7,7 @@ import {
   canonicalCidr,
   parseRange,
 } from '../util/ipv4.js';
+import { echoed } from '../util/echo.js';
 
 /**
  * The shape of twin.yaml (version 1) and every rule that needs only one field. Rules that compare
@@ -25,15 +26,9 @@ export function splitExplanation(text: string): { message: string; fix?: string 
   return at < 0 ? { message: text } : { message: text.slice(0, at), fix: text.slice(at + FIX_MARKER.length) };
 }
 
-/** The refused value as messages show it: quoted, and cut short so a hostile value cannot flood a log. */
-function shown(input: unknown): string {
-  const text = String(input);
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-}
-
 /** A string that must match `regex`; the message reads `"<value>" is not <what>`. */
 function patterned(regex: RegExp, what: string, fix: string) {
-  return z.string().regex(regex, { error: (issue) => explain(`${shown(issue.input)} is not ${what}`, fix) });
+  return z.string().regex(regex, { error: (issue) => explain(`${echoed(issue.input)} is not ${what}`, fix) });
 }
 
 function integer(min: number, max: number, what: string) {
@@ -172,7 +167,7 @@ const RegistryMirrorsSchema = z
         code: 'custom',
         path: [host],
         message: explain(
-          `${shown(host)} is not a registry host (host[:port], the first segment of an image name, or * for every registry)`,
+          `${echoed(host)} is not a registry host (host[:port], the first segment of an image name, or * for every registry)`,
           'write e.g. docker.io, ghcr.io, registry.k8s.io or *',
         ),
       });
@@ -275,8 +270,23 @@ const ProductionSchema = z.strictObject({
   ...EnvironmentFields,
 });
 
+/** The most one preview twin may take, summed over its VMs; each limit is optional (quota.ts enforces it). */
+const QuotaSchema = z
+  .strictObject({
+    vms: integer(1, 10000, 'quota.vms').optional(),
+    cores: integer(1, 1000000, 'quota.cores').optional(),
+    memoryMiB: integer(1024, 1073741824, 'quota.memoryMiB').optional(),
+    diskGiB: integer(10, 1073741824, 'quota.diskGiB').optional(),
+  })
+  .optional()
+  .describe(
+    'The most one preview twin may take, summed over all its VMs: vms, cores, memoryMiB, diskGiB (system and ' +
+      'extra disks). A preview that asks more is refused at admission, before any change.',
+  );
+
 const PreviewSchema = z.strictObject({
   ttlHours: integer(1, 8760, 'ttlHours'),
+  quota: QuotaSchema,
   ...EnvironmentFields,
 });
 

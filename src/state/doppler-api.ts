@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import type { DopplerRetryPolicy } from './doppler-retry.js';
 import { RetriesSpentError, withDopplerRetry } from './doppler-retry.js';
+import { echoed } from '../util/echo.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 /**
  * The few Doppler REST calls the state store needs (LIFECYCLE J, contracts/doppler-api-subset.json), over
@@ -88,7 +89,7 @@ export class DopplerApi {
     try {
       url = new URL(opts.apiUrl);
     } catch {
-      throw new ConfigurationError(`Doppler apiUrl ${JSON.stringify(opts.apiUrl)} is not a URL`);
+      throw new ConfigurationError(`Doppler apiUrl ${echoed(opts.apiUrl)} is not a URL`);
     }
     // Doppler redirects plain HTTP to HTTPS (J.2): by then the token would have crossed the network in clear.
     if (url.protocol !== 'https:') {
@@ -340,11 +341,10 @@ function hintFor(status: number): string {
 }
 
 function readCa(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigurationError(`cannot read the Doppler caFile ${file}: ${errorMessage(error)}`);
-  }
+  return readRegularFile(file, 'the Doppler caFile', {
+    maxBytes: 64 * 1024,
+    missingFix: 'name the CA bundle that signed the Doppler API certificate (DOPPLER_CA_FILE)',
+  });
 }
 
 function timeoutError(ms: number): Error {

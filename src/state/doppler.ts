@@ -18,6 +18,7 @@ import {
   type StoredForm,
 } from './doppler-encoding.js';
 import { LocalStateStore, type StateKey, type StateStore } from './store.js';
+import { echoed } from '../util/echo.js';
 
 export { CHUNK_BYTES } from './doppler-encoding.js';
 
@@ -325,9 +326,7 @@ function byClusterThenName(a: StateKey, b: StateKey): number {
 
 function requireMatch(value: string, pattern: RegExp, field: string): string {
   if (typeof value !== 'string' || !pattern.test(value)) {
-    throw new ConfigurationError(
-      `${field} ${JSON.stringify(String(value).slice(0, 40))} must match ${pattern.source}`,
-    );
+    throw new ConfigurationError(`${field} ${echoed(value)} must match ${pattern.source}`);
   }
   return value;
 }

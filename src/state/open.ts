@@ -3,6 +3,7 @@ import type { DopplerSettings } from './doppler.js';
 import { DOPPLER_API_URL, DopplerStateStore } from './doppler.js';
 import type { StateStore } from './store.js';
 import { LocalStateStore } from './store.js';
+import { echoed } from '../util/echo.js';
 
 /**
  * Which store keeps a twin's state: `local` (a folder on the runner, the default) or `doppler` (one Doppler
@@ -21,7 +22,7 @@ export type DopplerAccess = Pick<DopplerSettings, 'token' | 'project' | 'environ
 export function parseStoreKind(value: string | undefined, field: string): StateStoreKind {
   const kind = (value ?? '').trim() || 'local';
   if ((STATE_STORES as readonly string[]).includes(kind)) return kind as StateStoreKind;
-  throw new ConfigurationError(`${field} must be one of ${STATE_STORES.join(', ')}, not "${kind}"`);
+  throw new ConfigurationError(`${field} must be one of ${STATE_STORES.join(', ')}, not ${echoed(kind)}`);
 }
 
 /**

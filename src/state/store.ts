@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
+import { echoed } from '../util/echo.js';
 
 /**
  * Where a twin's secrets and credentials live between jobs: the Talos secrets bundle, talosconfig,
@@ -165,7 +166,7 @@ async function syncFolder(dir: string): Promise<void> {
 function requireSegment(value: string, what: string): string {
   if (!SEGMENT.test(value) || value.includes('..')) {
     throw new ConfigurationError(
-      `${what} ${JSON.stringify(value)} cannot be used in the state store: use letters, digits, ".", "-" and "_" ` +
+      `${what} ${echoed(value)} cannot be used in the state store: use letters, digits, ".", "-" and "_" ` +
         '(starting with a letter or digit; no "/" or "..")',
     );
   }

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { ConfigurationError } from '../errors.js';
 import { CIDR_REGEX, isIpv4 } from '../util/ipv4.js';
+import { echoed } from '../util/echo.js';
 
 /**
  * The Talos machine-config patches of a twin's cluster, as data (CONTRACTS B.2). `talosctl gen config` lays
@@ -196,7 +197,9 @@ function requireText(value: string, field: string): void {
 
 function requireIpv4(value: string, field: string): void {
   if (!isIpv4(value)) {
-    throw new ConfigurationError(`${field} "${value}" is not an IPv4 address: write e.g. 192.168.15.10`);
+    throw new ConfigurationError(
+      `${field} ${echoed(value)} is not an IPv4 address: write e.g. 192.168.15.10`,
+    );
   }
 }
 
@@ -204,14 +207,14 @@ function requireHttpUrl(value: string, field: string): void {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new ConfigurationError(
-      `${field} "${value}" is not an http(s) URL: write e.g. https://cache.lab:5000`,
+      `${field} ${echoed(value)} is not an http(s) URL: write e.g. https://cache.lab:5000`,
     );
   }
 }
 
 function requireCidr(value: string, field: string): void {
   if (!CIDR_REGEX.test(value)) {
-    throw new ConfigurationError(`${field} "${value}" is not an IPv4 CIDR: write e.g. 10.244.0.0/16`);
+    throw new ConfigurationError(`${field} ${echoed(value)} is not an IPv4 CIDR: write e.g. 10.244.0.0/16`);
   }
 }
 

@@ -10,6 +10,7 @@ import type { PveNodeCapacity } from '../proxmox/inventory.js';
 import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
 import type { SlotClaim, SlotIdentity } from '../proxmox/slots.js';
 import { createsInFlight } from '../proxmox/tasks.js';
+import { refuseOverQuota } from '../spec/quota.js';
 import type { TwinContext } from './context.js';
 import { readTwinRecord } from './outcome.js';
 import type { TwinRecord } from './outcome.js';
@@ -18,10 +19,12 @@ import type { TwinRecord } from './outcome.js';
  * Plans against Proxmox, refuses conflicts and what does not fit, then claims the slot atomically with a
  * reservation of the capacity its new VMs take. Twins claimed at the same moment each saw the same free
  * space, so after claiming, a twin checks again against the reservations of twins claimed before it and
- * gives its slot back if it no longer fits: the earliest claim wins, nothing is half-built.
+ * gives its slot back if it no longer fits: the earliest claim wins, nothing is half-built. A preview over
+ * its quota is refused first, before any request.
  */
 export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
   const { spec } = ctx.twin;
+  refuseOverQuota(ctx.twin);
   for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
     const view = await observeProxmox(ctx.client, spec.proxmox);
     const plan = planTwin(ctx.twin, view);

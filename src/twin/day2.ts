@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import {
   ROOK_NAMESPACE,
@@ -21,6 +21,8 @@ import type { KubeObject } from '../kube/objects.js';
 import { manifestsYaml } from '../kube/objects.js';
 import { WaitTimeoutError, waitUntil } from '../kube/readiness.js';
 import type { Step } from '../plan/executor.js';
+import { checkNamedFile } from '../spec/files.js';
+import type { SpecFolder } from '../spec/files.js';
 import type { ClusterWorkContext } from './context.js';
 import { runCheck, sampleService } from './curl-check.js';
 import type { CheckSpec, Sample } from './curl-check.js';
@@ -34,11 +36,6 @@ const DEMO_REQUESTS = 20;
 const DEMO_REPLICAS = 2;
 const CILIUM_REPO = 'https://helm.cilium.io';
 
-/** Where relative paths of the spec's extras start: the folder of twin.yaml. */
-export interface Day2Options {
-  specDir: string;
-}
-
 /**
  * Day-2 platform on every cluster of a meshed twin: Rook Ceph up to HEALTH_OK, the Star Wars demo with its
  * cross-cluster checks (reach, failover, optional shared/affinity), then the spec's extras (Tetragon, helm
@@ -47,7 +44,7 @@ export interface Day2Options {
 export async function day2Twin(
   ctx: ClusterWorkContext,
   clusters: ClusterOutcome[],
-  options: Day2Options,
+  folder: SpecFolder,
 ): Promise<PlatformOutcome> {
   const { addons } = ctx.twin.spec;
   const ceph = new Map<string, CephClusterStatus>();
@@ -165,7 +162,7 @@ export async function day2Twin(
         stage: 'extras',
         needs: afterStorage,
         run: async () => {
-          for (const release of releases) {
+          for (const [index, release] of releases.entries()) {
             await helm.upgradeInstall({
               release: release.name,
               chart: release.chart,
@@ -174,13 +171,14 @@ export async function day2Twin(
               namespace: release.namespace,
               createNamespace: true,
               valuesFile: release.values
-                ? resolve(options.specDir, release.values)
+                ? checkNamedFile(folder, release.values, `addons.extras.releases[${index}].values`, 'file')
                 : await valuesFile(`release-${release.name}`, {}),
               waitSeconds: ctx.pace.rolloutTimeoutSec,
             });
           }
-          for (const path of manifests) {
-            const lines = await kubectl.apply(resolve(options.specDir, path));
+          for (const [index, path] of manifests.entries()) {
+            const field = `addons.extras.manifests[${index}]`;
+            const lines = await kubectl.apply(checkNamedFile(folder, path, field, 'file or folder'));
             ctx.log(`${cluster.name}: ${path}: ${lines.join('; ')}`);
           }
         },

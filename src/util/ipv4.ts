@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { echoed } from './echo.js';
 
 /** An inclusive span of IPv4 addresses held as unsigned 32-bit numbers, so comparisons are plain arithmetic. */
 export interface Ipv4Range {
@@ -28,7 +29,7 @@ export function isIpv4(text: string): boolean {
 export function parseIpv4(text: string): number {
   if (!isIpv4(text)) {
     throw new ConfigurationError(
-      `"${text}" is not an IPv4 address: write four numbers 0-255, e.g. 192.168.15.10`,
+      `${echoed(text)} is not an IPv4 address: write four numbers 0-255, e.g. 192.168.15.10`,
     );
   }
   return text.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
@@ -44,7 +45,9 @@ export function formatIpv4(value: number): string {
 /** `192.168.15.0/24` -> its whole span; host bits set in the address are ignored (see cidrHostBitsSet). */
 export function parseCidr(text: string): Ipv4Cidr {
   if (!CIDR_REGEX.test(text)) {
-    throw new ConfigurationError(`"${text}" is not an IPv4 CIDR: write address/prefix, e.g. 192.168.15.0/24`);
+    throw new ConfigurationError(
+      `${echoed(text)} is not an IPv4 CIDR: write address/prefix, e.g. 192.168.15.0/24`,
+    );
   }
   const [address = '', prefixText = ''] = text.split('/');
   const prefix = Number(prefixText);
@@ -68,7 +71,7 @@ export function canonicalCidr(text: string): string {
 export function parseRange(text: string): Ipv4Range {
   if (!RANGE_REGEX.test(text)) {
     throw new ConfigurationError(
-      `"${text}" is not an IPv4 range: write first-last, e.g. 192.168.15.64-192.168.15.191`,
+      `${echoed(text)} is not an IPv4 range: write first-last, e.g. 192.168.15.64-192.168.15.191`,
     );
   }
   const [first = '', last = ''] = text.split('-');

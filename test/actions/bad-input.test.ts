@@ -1,4 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -26,7 +33,9 @@ beforeAll(async () => {
   labLog = join(dir, 'requests.jsonl');
   lab = await startLab({ dir, timeScale: TIME_SCALE, logFile: labLog });
   otherCaPem = (await createCertificateAuthority('Someone else CA')).certPem;
-  specDir = mkdtempSync(join(tmpdir(), 'bad-input-specs-'));
+  // Inside the workspace (the step's folder, this repository; tmp/ is ignored by git): specs are read only there.
+  mkdirSync('tmp', { recursive: true });
+  specDir = mkdtempSync(join(process.cwd(), 'tmp', 'bad-input-specs-'));
 });
 afterAll(async () => lab?.close());
 
@@ -101,7 +110,7 @@ describe('bad input: a clear error, and nothing created', { timeout: 120_000 }, 
     [
       'a spec file that is not there',
       { spec: 'nowhere/twin.yaml' },
-      /cannot read the twin spec nowhere\/twin\.yaml \(ENOENT\): pass the path/,
+      /the twin spec "nowhere\/twin\.yaml" cannot be read \(ENOENT\); nothing was read or changed \(fix: pass the path/,
     ],
     [
       'a hostile twin name (shell)',
@@ -131,7 +140,7 @@ describe('bad input: a clear error, and nothing created', { timeout: 120_000 }, 
     [
       'an endpoint that is not a URL',
       { 'proxmox-endpoint': 'pve1 port 8006' },
-      /^::error::input proxmox-endpoint 'pve1 port 8006' is not a URL: use the PVE API URL/,
+      /^::error::input proxmox-endpoint "pve1 port 8006" is not a URL: use the PVE API URL/,
     ],
     [
       'an unreachable endpoint',
@@ -168,6 +177,17 @@ describe('bad input: a clear error, and nothing created', { timeout: 120_000 }, 
     await expectRefused((good) => good, /PATH has no talosctl, kubectl, helm: install them/, {
       PATH: '/nonexistent',
     });
+  });
+
+  it('a spec that is a symlink out of the workspace', async () => {
+    const outside = join(mkdtempSync(join(tmpdir(), 'bad-input-outside-')), 'twin.yaml');
+    writeFileSync(outside, readFileSync(ONE_WORKER, 'utf8'));
+    const link = join(specDir, 'linked-out.yaml');
+    symlinkSync(outside, link);
+    await expectRefused(
+      (good) => ({ ...good, spec: link }),
+      /the twin spec ".*linked-out\.yaml" resolves to ".*twin\.yaml", outside the workspace \(GITHUB_WORKSPACE\) .*; nothing was read or changed \(fix: keep the file inside the workspace/,
+    );
   });
 
   it('a spec whose cluster names collide', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -38,7 +38,9 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sizing-lab-'));
   labLog = join(dir, 'requests.jsonl');
   lab = await startLab({ dir, timeScale: 0.002, logFile: labLog });
-  tinySpec = join(mkdtempSync(join(tmpdir(), 'sizing-spec-')), 'twin.yaml');
+  // Inside the workspace (the step's folder, this repository; tmp/ is ignored by git): action-provision reads specs only there.
+  mkdirSync('tmp', { recursive: true });
+  tinySpec = join(mkdtempSync(join(process.cwd(), 'tmp', 'sizing-spec-')), 'twin.yaml');
   writeFileSync(tinySpec, TINY_PREVIEW);
 });
 afterAll(async () => lab?.close());

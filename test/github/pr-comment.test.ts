@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { githubClient, type GitHubClient } from '../../src/github/octokit.js';
 import { upsertTwinComment } from '../../src/github/pr-comment.js';
 import { twinCommentMarker } from '../../src/github/report.js';
-import { GitHubStandin, READ_ONLY_TOKEN, WRITE_TOKEN } from './standin/server.js';
+import { GitHubStandin, READ_ONLY_TOKEN, USER_TOKEN, WRITE_TOKEN } from './standin/server.js';
 
 const body = (twin: string, text: string) => `${twinCommentMarker(twin)}\n${text}`;
 
@@ -47,6 +47,27 @@ describe('upsertTwinComment', () => {
       body('br-feature-abc123', 'other twin'),
       body('pr-7', 'mine again'),
     ]);
+  });
+
+  it('ignores a forged marker in a comment someone else wrote: never edits or deletes it, makes its own', async () => {
+    const someone = githubClient(USER_TOKEN, { baseUrl: standin.url });
+    await someone.rest.issues.createComment({
+      ...standin.repoRef,
+      issue_number: 7,
+      body: body('pr-7', 'all good, merge it [link](https://evil.example)'),
+    });
+    const forged = commentsOn7()[0]!;
+    expect(forged.user.login).toBe('octo-dev');
+    expect(await upsert(octokit, 'building')).toBe('created');
+    expect(await upsert(octokit, 'failed')).toBe('updated');
+    expect(commentsOn7().map((comment) => [comment.user.login, comment.body])).toEqual([
+      ['octo-dev', body('pr-7', 'all good, merge it [link](https://evil.example)')],
+      ['github-actions[bot]', body('pr-7', 'failed')],
+    ]);
+    expect(await upsertTwinComment(octokit, standin.repoRef, 7, 'pr-7', body('pr-7', 'x'), 'octo-dev')).toBe(
+      'updated',
+    );
+    expect(commentsOn7()[0]!.body).toBe(body('pr-7', 'x')); // the author parameter decides whose comment is ours
   });
 
   it('finds its comment beyond the first page and removes copies two racing jobs left', async () => {

@@ -63,12 +63,12 @@ describe('parsePveConnection', () => {
 
   it.each([
     [{ endpoint: undefined }, /^endpoint is missing/],
-    [{ endpoint: 'pve1:8006' }, /^endpoint 'pve1:8006' .*https/],
-    [{ endpoint: 'http://pve1:8006' }, /^endpoint 'http:\/\/pve1:8006\/' must use https:\/\//],
-    [{ endpoint: 'https://pve1:8006/ui' }, /^endpoint .* has path '\/ui'/],
+    [{ endpoint: 'pve1:8006' }, /^endpoint "pve1:8006" .*https/],
+    [{ endpoint: 'http://pve1:8006' }, /^endpoint "http:\/\/pve1:8006\/" must use https:\/\//],
+    [{ endpoint: 'https://pve1:8006/ui' }, /^endpoint .* has path "\/ui"/],
     [
       { endpoint: 'https://root:hunter2@pve1:8006' },
-      /^endpoint 'https:\/\/pve1:8006\/' must not carry credentials/,
+      /^endpoint "https:\/\/pve1:8006\/" must not carry credentials/,
     ],
   ])('names the endpoint field and the fix: %j', (raw, message) => {
     const err = configurationError({ token: TOKEN, insecure: true, ...raw });
@@ -100,13 +100,17 @@ describe('parsePveConnection', () => {
   it.each([
     [{}, /exactly one way .* none is set/],
     [{ caPem: 'x', fingerprint: PIN }, /caPem and fingerprint are all set/],
-    [{ caFile: '/nonexistent/pve-root-ca.pem' }, /^caFile \/nonexistent\/pve-root-ca.pem cannot be read/],
+    [{ caFile: '/nonexistent/pve-root-ca.pem' }, /^caFile "\/nonexistent\/pve-root-ca.pem" cannot be read/],
+    [
+      { caFile: '/dev/zero' },
+      /^caFile "\/dev\/zero" is a device; nothing was read or changed \(fix: name a regular file/,
+    ],
     [{ caPem: 'just text' }, /^caPem holds no PEM certificate/],
     [
       { caPem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' },
       /^caPem is not a valid PEM certificate/,
     ],
-    [{ fingerprint: 'AB:CD' }, /^fingerprint 'AB:CD' is not a SHA-256 fingerprint/],
+    [{ fingerprint: 'AB:CD' }, /^fingerprint "AB:CD" is not a SHA-256 fingerprint/],
   ])('refuses TLS settings %j with the field named', (tls, message) => {
     const err = configurationError({ endpoint: 'https://pve1:8006', token: TOKEN, ...tls });
     expect(err.message).toMatch(message);

@@ -27,7 +27,7 @@ const BROKEN: [string, number, number, string, string][] = [
   ['malformed-yaml.yaml', 6, 3, '', 'YAML syntax: Flow sequence'],
   ['duplicate-key.yaml', 4, 1, '', 'duplicate key project'],
   ['empty.yaml', 1, 1, '', 'the spec is empty'],
-  ['wrong-type.yaml', 12, 12, 'proxmox.slots.count', 'must be a number, found text eight'],
+  ['wrong-type.yaml', 12, 12, 'proxmox.slots.count', 'must be a number, found text "eight"'],
   ['unknown-key.yaml', 41, 7, 'clusters[1].network.vlna', 'unknown key vlna'],
   ['missing-field.yaml', 6, 3, 'proxmox.storage.disks', 'missing required field disks'],
   ['duplicate-cluster-name.yaml', 37, 11, 'clusters[1].name', 'cluster name east is used twice'],
@@ -261,7 +261,7 @@ describe('messages', () => {
     const text = readFileSync(EXAMPLE, 'utf8').replace('version: 1.20.0', 'version: 1.20');
     const [issue] = errorsOf(text);
     expect(issue?.path).toBe('cilium.version');
-    expect(issue?.message).toContain('found number 1.20');
+    expect(issue?.message).toContain('found number "1.20"');
     expect(issue?.fix).toContain('quote it: "1.20"');
   });
 
@@ -306,7 +306,7 @@ describe('messages', () => {
   it('refuses a file it cannot read with the path and the way out', () => {
     expect(() => loadSpec('/nonexistent/twin.yaml')).toThrow(ConfigurationError);
     expect(() => loadSpec('/nonexistent/twin.yaml')).toThrow(
-      /\/nonexistent\/twin\.yaml \(ENOENT\).*examples\/twin\.yaml/,
+      /"\/nonexistent\/twin\.yaml" cannot be read \(ENOENT\).*examples\/twin\.yaml/,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -81,7 +81,9 @@ function smallLabSpec(): string {
   for (const cluster of Object.values(spec.environments.production.clusters)) {
     Object.assign(cluster, { controlPlanes: { count: 1 }, workers: { count: 1, cores: 2, memoryMiB: 6144 } });
   }
-  const file = join(mkdtempSync(join(tmpdir(), 'events-spec-')), 'twin.yaml');
+  // Inside the workspace (GITHUB_WORKSPACE is this repository; tmp/ is ignored by git): specs are read only there.
+  mkdirSync('tmp', { recursive: true });
+  const file = join(mkdtempSync(join(process.cwd(), 'tmp', 'events-spec-')), 'twin.yaml');
   writeFileSync(file, stringify(spec));
   return file;
 }

@@ -11,6 +11,7 @@ import {
   requiredOption,
   stringOption,
 } from '../args.js';
+import { echoed } from '../../util/echo.js';
 
 export const LAB_USAGE = `usage:
   twin lab serve --dir DIR [--port N] [--time-scale X] [--profile realistic|fast] [--seed N]
@@ -71,7 +72,7 @@ async function labServe(args: string[], io: Io): Promise<number> {
 
 function profileOption(value: string | undefined): 'realistic' | 'fast' | undefined {
   if (value === undefined || value === 'realistic' || value === 'fast') return value;
-  throw new UsageError(`--profile takes realistic or fast, not "${value}"`);
+  throw new UsageError(`--profile takes realistic or fast, not ${echoed(value)}`);
 }
 
 /** A comma-separated list; "" is the empty list. */
@@ -84,7 +85,7 @@ function listOption(value: string | undefined): string[] | undefined {
 
 function qemuServerOption(value: string | undefined): '9.1' | '9.2' | undefined {
   if (value === undefined || value === '9.1' || value === '9.2') return value;
-  throw new UsageError(`--qemu-server takes 9.1 or 9.2, not "${value}"`);
+  throw new UsageError(`--qemu-server takes 9.1 or 9.2, not ${echoed(value)}`);
 }
 
 function readFaults(file: string): FaultConfig {

@@ -5,6 +5,7 @@ import { parseCommandLine, requiredOption, stringOption, UsageError } from '../a
 import { connectWithLab } from '../connect.js';
 import type { Io } from '../output.js';
 import { STATE_OPTIONS, STATE_USAGE, stateDirOf, storeOf } from '../twin-context.js';
+import { echoed } from '../../util/echo.js';
 
 export const STATE_COMMAND_USAGE = `usage: twin state export --env TWIN --to FILE [--state-dir DIR] [--state-store local|doppler] [--lab DIR]
        twin state import --env TWIN --from FILE [--state-dir DIR] [--state-store local|doppler] [--lab DIR]
@@ -28,7 +29,9 @@ export async function stateCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseCommandLine(args, OPTIONS, ['export|import'], STATE_COMMAND_USAGE);
   const action = parsed.positionals[0];
   if (action !== 'export' && action !== 'import') {
-    throw new UsageError(`unknown state command "${action}": use export or import\n${STATE_COMMAND_USAGE}`);
+    throw new UsageError(
+      `unknown state command ${echoed(action)}: use export or import\n${STATE_COMMAND_USAGE}`,
+    );
   }
   const twin = requiredOption(parsed, 'env', STATE_COMMAND_USAGE);
   const store = await openStore(parsed);

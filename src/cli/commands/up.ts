@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { specFolder } from '../../spec/files.js';
+import type { SpecFolder } from '../../spec/files.js';
 import { platformTables } from '../../github/platform-report.js';
 import type { StepRecord } from '../../plan/executor.js';
 import type { TwinContext } from '../../twin/context.js';
@@ -64,7 +65,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     outcome = await applyTwin(ctx);
     if (outcome.ok) await saveTwinRecord(ctx.store, outcome);
     if (outcome.ok && parsed.values['no-platform'] !== true) {
-      platform = await platformPipeline(ctx, outcome, dirname(resolve(parsed.positionals[0]!)));
+      platform = await platformPipeline(ctx, outcome, specFolder(parsed.positionals[0]!));
     }
   } finally {
     view.stop();
@@ -106,7 +107,7 @@ interface PlatformRun {
 async function platformPipeline(
   ctx: TwinContext,
   outcome: TwinOutcome,
-  specDir: string,
+  folder: SpecFolder,
 ): Promise<PlatformRun> {
   let report = await loadPlatformReport(ctx.store, outcome.twin);
   const records: StepRecord[] = [];
@@ -116,7 +117,7 @@ async function platformPipeline(
     records.push(...mesh.records);
     if (!mesh.ok) return { report, records, failure: mesh.failure ?? 'the mesh failed' };
   }
-  const day2 = await day2Twin(ctx, outcome.clusters, { specDir });
+  const day2 = await day2Twin(ctx, outcome.clusters, folder);
   report = await savePlatformReport(ctx.store, outcome.twin, day2.report, report);
   records.push(...day2.records);
   return { report, records, ...(day2.ok ? {} : { failure: day2.failure ?? 'day 2 failed' }) };

@@ -32,6 +32,9 @@ function scopesOf(operationId: string): string[] {
 /** Not shaped like real GitHub tokens, so no secret scanner mistakes them for leaks. */
 export const WRITE_TOKEN = 'standin-write-token';
 export const READ_ONLY_TOKEN = 'standin-read-only-token';
+/** A person with write access (the pull request's author, a collaborator): writes as themselves. */
+export const USER_TOKEN = 'standin-user-token';
+export const USER: Actor = { login: 'octo-dev', id: 5_000_001, type: 'User' };
 
 export interface StandinOptions {
   owner?: string;
@@ -99,6 +102,7 @@ export class GitHubStandin {
   private readonly tokens = new Map<string, Grant>([
     [WRITE_TOKEN, { access: 'write', actor: ACTIONS_BOT }],
     [READ_ONLY_TOKEN, { access: 'read', actor: ACTIONS_BOT }],
+    [USER_TOKEN, { access: 'write', actor: USER }],
   ]);
   private jobTokens = 0;
   private readonly owner: Actor;
@@ -175,7 +179,7 @@ export class GitHubStandin {
       headSha: pull.headSha,
       baseRef: 'main',
       baseSha: this.branches.get('main') ?? '0'.repeat(40),
-      user: { login: 'octo-dev', id: 5_000_001, type: 'User' },
+      user: USER,
       createdAt: now,
       updatedAt: now,
       closedAt: null,
