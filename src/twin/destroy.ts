@@ -10,6 +10,7 @@ import { createsInFlight } from '../proxmox/tasks.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
 import type { TwinContext } from './context.js';
 import { waitForCreatesInFlight } from './in-flight.js';
+import { withTwinLock } from './lock.js';
 import { observeOwnership } from './ownership.js';
 
 export interface DestroyOutcome {
@@ -26,7 +27,7 @@ export interface DestroyOutcome {
 }
 
 /**
- * Removes a twin without a trace. It first waits
+ * Removes a twin without a trace, holding the twin's lock (apply and the reaper take the same): first waits
  * for creates still in flight in the VMIDs its claims recorded (a killed apply leaves them running on PVE,
  * untagged and outside the pool until they end), then the VMs that are provably its own (members of its
  * slot pool, inside the recorded VMID range, named and tagged as its VMs; see sortByOwnership), each checked
@@ -35,7 +36,7 @@ export interface DestroyOutcome {
  * destroy that was interrupted can simply run again. It ends by proving that nothing of the twin is left.
  */
 export async function destroyTwin(ctx: TwinContext): Promise<DestroyOutcome> {
-  return destroyHeld(ctx);
+  return withTwinLock(ctx, 'destroy', () => destroyHeld(ctx));
 }
 
 async function destroyHeld(ctx: TwinContext): Promise<DestroyOutcome> {
