@@ -107,8 +107,12 @@ export function whyStale(record: LockRecord, now: Date, staleAfterMs: number): s
   if (Number.isNaN(renewed)) return undefined;
   const silentMs = now.getTime() - renewed;
   if (silentMs > staleAfterMs)
-    return `it was not renewed for ${Math.round(silentMs / 1000)} s (more than ${Math.round(staleAfterMs / 1000)} s)`;
+    return `it was not renewed for ${seconds(silentMs)} (more than ${seconds(staleAfterMs)})`;
   return undefined;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
 }
 
 function processAlive(pid: number): boolean {
@@ -133,9 +137,7 @@ export class TwinLockedError extends ConfigurationError {
       `twin ${twin} is locked, nothing was changed: ${holder ? describeHolder(holder) : `pool ${poolId} exists without a lock record`}. ` +
         'Another operation on this twin is under way; run again once it has ended. If you know that holder ' +
         `is gone, remove the lock: pvesh delete /pools --poolid ${poolId}` +
-        (holder
-          ? ` (it is broken by itself once not renewed for ${Math.round(timing.staleAfterMs / 60_000)} min)`
-          : ''),
+        (holder ? ` (it is broken by itself once not renewed for ${seconds(timing.staleAfterMs)})` : ''),
     );
   }
 }
