@@ -172,6 +172,8 @@ export async function acquireTwinLock(
       return heldLock(client, poolId, record, opts);
     } catch (error) {
       const held = await readLock(client, poolId);
+      // The create went through but its answer was lost (a retried request): the lock is this run's.
+      if (held?.record?.id === record.id) return heldLock(client, poolId, record, opts);
       if (!held) {
         if (attempt === ATTEMPTS) throw error; // not taken by anyone, so the create failed for its own reason
         continue; // released a moment ago: take it again
