@@ -70,9 +70,9 @@ async function destroyHeld(ctx: TwinContext): Promise<DestroyOutcome> {
   return { twin, existed: holdings.length > 0, vms, foreign, waitedFor, pools, stateEntries };
 }
 
-/** Every node of the PVE cluster (a create may run on a node the spec no longer names) and the spec's. */
+/** Every node of the PVE cluster: a create may run on a node the spec of the moment no longer names. */
 async function pveNodesOf(ctx: TwinContext): Promise<string[]> {
-  return [...new Set([...(await listNodeNames(ctx.client)), ...ctx.twin.spec.proxmox.nodes])];
+  return listNodeNames(ctx.client);
 }
 
 /** The VMIDs the twin's claims recorded. */
