@@ -10,7 +10,9 @@ import { parsePveConnection } from '../../src/proxmox/connection.js';
 import { listSlotClaims, slotComment } from '../../src/proxmox/slots.js';
 import { lockComment, lockPoolId } from '../../src/proxmox/twin-lock.js';
 import type { LockRecord } from '../../src/proxmox/twin-lock.js';
+import { runTask } from '../../src/proxmox/tasks.js';
 import { VmLifecycle } from '../../src/proxmox/vm-lifecycle.js';
+import { observeProxmox, planTwin } from '../../src/plan/plan.js';
 import { resolveTwin } from '../../src/spec/environment.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { LocalStateStore } from '../../src/state/store.js';
@@ -155,6 +157,20 @@ describe('the per-twin lock', () => {
       /breaking the lock of twin pr-62 .*: it was not renewed for \d+ s \(more than 5 s\)/,
     );
     expect(lockPool('pr-62')).toBeUndefined();
+  });
+
+  it('an apply that fails leaves no lock behind', async () => {
+    const ctx = contextOf('pr-67');
+    const plan = planTwin(ctx.twin, await observeProxmox(client, spec.proxmox));
+    // Someone else's VM (that the token cannot see) at a VMID the twin creates: that create fails.
+    await runTask(root, 'POST', '/nodes/pve1/qemu', { vmid: String(plan.vms[0]!.vmid), name: 'in-the-way' });
+    const outcome = await applyTwin(ctx);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(new RegExp(`${plan.vms[0]!.vmid}`));
+    expect(lockPool('pr-67')).toBeUndefined();
+    await destroyTwin(ctx);
+    expect(lockPool('pr-67')).toBeUndefined();
+    await runTask(root, 'DELETE', `/nodes/pve1/qemu/${plan.vms[0]!.vmid}`);
   });
 
   it('is renewed while held, so a long operation is never taken for a stale one', async () => {
