@@ -5,7 +5,7 @@ import { twinStatusFor } from './github-status.js';
 import { listSlotClaims } from '../proxmox/slots.js';
 import type { TwinSpec } from '../spec/schema.js';
 import { removeOrphanedState } from '../twin/known-twins.js';
-import { reapCandidates } from '../twin/reaper.js';
+import { reapCandidates, reapEach } from '../twin/reaper.js';
 import { pullRequestStateLookup } from '../github/pull-requests.js';
 import { execRunner } from '../exec/runner.js';
 import { readGitHubContext } from '../github/context.js';
@@ -163,27 +163,25 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
     ttlHours: spec.environments.preview.ttlHours,
     prState: pullRequestStateLookup(githubClient(settings.githubToken), repoFromEnv()),
   });
-  const failures: string[] = [];
-  for (const decision of decisions) {
-    core.info(`${settings.dryRun ? 'would destroy' : 'destroying'} ${decision.twin}: ${decision.detail}`);
-    if (settings.dryRun) continue;
-    try {
+  if (settings.dryRun) for (const d of decisions) core.info(`would destroy ${d.twin}: ${d.detail}`);
+  const { skipped, failures } = await reapEach(
+    settings.dryRun ? [] : decisions,
+    async (decision) => {
+      core.info(`destroying ${decision.twin}: ${decision.detail}`);
       const ctx = await twinContext(settings, spec, decision.twin);
       await withGroup(`Destroy twin ${decision.twin}`, () => destroyTwin(ctx));
       await status?.destroyed(decision.twin);
-    } catch (error) {
-      core.error(`reaping ${decision.twin} failed: ${errorMessage(error)}`);
-      failures.push(`${decision.twin}: ${errorMessage(error)}`);
-    }
-  }
+    },
+    { warning: core.warning, error: core.error },
+  );
   const sweep = await withGroup('State of twins that no longer exist', () =>
     removeOrphanedState(client, spec, settings.store, { dryRun: settings.dryRun, log: logLine }),
   );
   core.setOutput(Outputs.Reaped, JSON.stringify(decisions));
-  await writeReapSummary(decisions, settings.dryRun, sweep, failures);
+  await writeReapSummary(decisions, settings.dryRun, sweep, [...failures, ...skipped]);
   if (failures.length > 0) {
     throw new ConfigurationError(
-      `the reaper could not reap ${failures.length} of ${decisions.length} twin(s); the others were reaped:\n  ` +
+      `the reaper could not reap ${failures.length} of ${decisions.length} twin(s); the others were reaped or skipped:\n  ` +
         failures.join('\n  '),
     );
   }

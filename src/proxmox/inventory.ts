@@ -76,6 +76,11 @@ interface NodeListItem {
   mem?: number;
 }
 
+/** The names of every node of the Proxmox cluster (GET /nodes lists them all, whatever the caller's rights). */
+export async function listNodeNames(client: PveClient): Promise<string[]> {
+  return (await client.get<NodeListItem[]>('/nodes')).map((node) => node.node);
+}
+
 interface StorageResource {
   type: string;
   storage?: string;

@@ -57,8 +57,9 @@ const RULES: Rule[] = [
     scope: 'pool',
     privilege: 'Pool.Allocate',
     uses: {
-      apply: 'claim a slot (create its pool, update its comment)',
-      destroy: 'release the slot (delete its pool)',
+      apply:
+        "claim a slot (create its pool, update its comment); take the twin's lock (pool <prefix>-lock-<twin>)",
+      destroy: "release the slot (delete its pool); take the twin's lock (pool <prefix>-lock-<twin>)",
     },
   },
   {
@@ -133,6 +134,7 @@ const RULES: Rule[] = [
     privilege: 'Sys.Audit',
     uses: {
       apply: "read node memory for placement (GET /nodes) and other runners' creates in flight (task list)",
+      destroy: "wait for other runners' creates in flight in the twin's VMIDs (task list)",
     },
   },
   { scope: 'network', privilege: 'SDN.Use', uses: { apply: 'attach the VMs of cluster {cluster} (net0)' } },

@@ -60,9 +60,9 @@ export async function checkRights(
   const results = [
     checkPaths(required, granted, tokenId),
     checkSlotPools(required, slotPaths, granted, spec, tokenId),
-    ...(operation === 'apply'
-      ? [await checkParentPool(client, spec), await checkStorages(client, spec, granted)]
-      : []),
+    // Both create pools in the parent: apply its slot pool, both the twin's lock pool.
+    await checkParentPool(client, spec),
+    ...(operation === 'apply' ? [await checkStorages(client, spec, granted)] : []),
   ];
   return {
     tokenId,
@@ -227,7 +227,7 @@ async function checkParentPool(client: PveClient, spec: RightsSpec): Promise<Che
     const finding = {
       missing: `pool ${parent}`,
       path: `/pool/${parent}`,
-      neededFor: `hold the slot pools ${poolPrefix}-<k> (PVE creates a nested pool only inside an existing one)`,
+      neededFor: `hold the slot pools ${poolPrefix}-<k> and the twin locks ${poolPrefix}-lock-<twin> (PVE creates a nested pool only inside an existing one)`,
       fix: `pveum pool add ${parent} --comment "aggrik8s-twin slots (parent pool)"`,
     };
     return { passed: [], findings: [finding] };

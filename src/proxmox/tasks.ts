@@ -148,7 +148,7 @@ export interface CreateInFlight {
 export async function createsInFlight(
   client: PveClient,
   pveNodes: string[],
-  vmids: Set<number>,
+  vmids: { has(vmid: number): boolean },
 ): Promise<CreateInFlight[]> {
   const lists = await Promise.all(
     pveNodes.map(async (pveNode) => {

@@ -16,13 +16,19 @@ import { clusterKeys, describeFailures } from './outcome.js';
 import type { ClusterOutcome, TwinOutcome } from './outcome.js';
 import { imageSteps, vmSteps } from './vm-steps.js';
 import { convergeLayers, refuseLayerChanges, withConverge } from './converge.js';
+import { withTwinLock } from './lock.js';
 
 /**
  * Converges a twin: a missing twin is created, an existing one keeps every healthy node, gains or loses
  * workers, and is never bootstrapped twice. Every step checks what exists first, so a run that was killed
- * midway is finished by the next one.
+ * midway is finished by the next one. It holds the twin's lock throughout (destroy and the reaper take the
+ * same), so no destroy or reap of the twin runs meanwhile.
  */
 export async function applyTwin(ctx: TwinContext): Promise<TwinOutcome> {
+  return withTwinLock(ctx, 'apply', () => applyHeld(ctx));
+}
+
+async function applyHeld(ctx: TwinContext): Promise<TwinOutcome> {
   const { plan, reservation } = await claimAndPlan(ctx).catch((error: unknown) => {
     if (isConfigurationError(error)) throw error;
     throw new Error(

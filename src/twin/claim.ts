@@ -1,7 +1,6 @@
 import { refuseAddressOverlap } from './address-guard.js';
 import { refuseLostState } from './lost-state.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
-import { waitUntil } from '../kube/readiness.js';
 import type { TwinPlan } from '../plan/plan.js';
 import { creationDemands, observeProxmox, planTwin } from '../plan/plan.js';
 import { admit, afterReservations, reservationsOf } from '../proxmox/capacity.js';
@@ -9,9 +8,9 @@ import type { CapacityDemand } from '../proxmox/capacity.js';
 import type { PveNodeCapacity } from '../proxmox/inventory.js';
 import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
 import type { SlotClaim, SlotIdentity } from '../proxmox/slots.js';
-import { createsInFlight } from '../proxmox/tasks.js';
 import { refuseOverQuota } from '../spec/quota.js';
 import type { TwinContext } from './context.js';
+import { waitForCreatesInFlight } from './in-flight.js';
 import { readTwinRecord } from './outcome.js';
 import type { TwinRecord } from './outcome.js';
 
@@ -82,17 +81,8 @@ async function waitForTasksInFlight(ctx: TwinContext, plan: TwinPlan): Promise<b
       .map((vm) => vm.vmid),
   );
   if (free.size === 0) return false;
-  const pveNodes = ctx.twin.spec.proxmox.nodes;
-  const running = await createsInFlight(ctx.client, pveNodes, free);
-  if (running.length === 0) return false;
-  const vmids = running.map((task) => task.vmid).join(', ');
-  ctx.log(`VMID(s) ${vmids} held by a create task in flight; waiting for it to end`);
-  await waitUntil(async () => (await createsInFlight(ctx.client, pveNodes, free)).length === 0, {
-    timeoutMs: ctx.pace.bootTimeoutMs,
-    intervalMs: ctx.pace.pollMs,
-    describe: `the create task(s) of VMID(s) ${vmids} to end (if one stays, look at it in the PVE GUI, then apply again)`,
-  });
-  return true;
+  const waited = await waitForCreatesInFlight(ctx, ctx.twin.spec.proxmox.nodes, free, 'apply again');
+  return waited.length > 0;
 }
 
 /** Admission against the free capacity that the reservations of `claims` leave. */

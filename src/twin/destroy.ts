@@ -1,13 +1,16 @@
 import { ConfigurationError, errorMessage } from '../errors.js';
 import type { Step } from '../plan/executor.js';
 import { runGraph } from '../plan/executor.js';
-import { listVms } from '../proxmox/inventory.js';
+import { listNodeNames, listVms } from '../proxmox/inventory.js';
 import type { VmInventoryItem } from '../proxmox/inventory.js';
 import type { ForeignVm, TwinHolding } from '../proxmox/ownership.js';
 import { describeForeign, sortByOwnership } from '../proxmox/ownership.js';
 import { listSlotClaims } from '../proxmox/slots.js';
+import { createsInFlight } from '../proxmox/tasks.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
 import type { TwinContext } from './context.js';
+import { waitForCreatesInFlight } from './in-flight.js';
+import { withTwinLock } from './lock.js';
 import { observeOwnership } from './ownership.js';
 
 export interface DestroyOutcome {
@@ -17,20 +20,39 @@ export interface DestroyOutcome {
   vms: { name: string; vmid: number; pveNode: string; result: 'destroyed' | 'absent' }[];
   /** VMs that look partly like the twin's (its tags, pool, VMID range or name) but are not: left alone. */
   foreign: ForeignVm[];
+  /** VMIDs whose create task (a killed apply's) was still running: destroy waited for it, then took the VM. */
+  waitedFor: number[];
   pools: string[];
   stateEntries: number;
 }
 
 /**
- * Removes a twin without a trace: the VMs that are provably its own (members of its slot pool, inside the
- * VMID range its claim recorded, named and tagged as its VMs; see sortByOwnership), each checked again by
- * name and tags at its VMID before it is deleted, then its slot pool and its state-store entries. VMs that
- * match only in part are never touched and are reported. "Does not exist" counts as done, so a destroy that
- * was interrupted can simply run again. It ends by proving that nothing of the twin is left.
+ * Removes a twin without a trace, holding the twin's lock (apply and the reaper take the same): first waits
+ * for creates still in flight in the VMIDs its claims recorded (a killed apply leaves them running on PVE,
+ * untagged and outside the pool until they end), then the VMs that are provably its own (members of its
+ * slot pool, inside the recorded VMID range, named and tagged as its VMs; see sortByOwnership), each checked
+ * again by name and tags at its VMID before it is deleted, then its slot pool and its state-store entries.
+ * VMs that match only in part are never touched and are reported. "Does not exist" counts as done, so a
+ * destroy that was interrupted can simply run again. It ends by proving that nothing of the twin is left.
  */
 export async function destroyTwin(ctx: TwinContext): Promise<DestroyOutcome> {
+  return withTwinLock(ctx, 'destroy', () => destroyHeld(ctx));
+}
+
+async function destroyHeld(ctx: TwinContext): Promise<DestroyOutcome> {
   const twin = ctx.twin.twin;
-  const { holdings, owned, foreign } = await observeOwnership(ctx);
+  const pveNodes = await pveNodesOf(ctx);
+  const seen = await observeOwnership(ctx);
+  // Before anything is deleted: a create that ends later would join the pool after it is gone, tagged and
+  // found by nobody. Once it ended, its VM is in the pool and is the twin's like the others.
+  const running = await waitForCreatesInFlight(
+    ctx,
+    pveNodes,
+    recordedVmids(seen.holdings),
+    'run destroy again',
+  );
+  const { holdings, owned, foreign } =
+    running.length > 0 ? await observeOwnership({ ...ctx, log: () => {} }) : seen;
   refuseForeignMembers(twin, holdings, foreign);
   for (const vm of foreign) ctx.log(`left alone, not this twin's: ${describeForeign(vm)}`);
   const vms = await destroyVms(ctx, owned);
@@ -43,8 +65,21 @@ export async function destroyTwin(ctx: TwinContext): Promise<DestroyOutcome> {
   }
   const stateEntries = (await ctx.store.list(twin)).length;
   await ctx.store.removeTwin(twin);
-  await proveGone(ctx, holdings);
-  return { twin, existed: holdings.length > 0, vms, foreign, pools, stateEntries };
+  await proveGone(ctx, { holdings, foreign, pveNodes });
+  const waitedFor = running.map((task) => task.vmid);
+  return { twin, existed: holdings.length > 0, vms, foreign, waitedFor, pools, stateEntries };
+}
+
+/** Every node of the PVE cluster: a create may run on a node the spec of the moment no longer names. */
+async function pveNodesOf(ctx: TwinContext): Promise<string[]> {
+  return listNodeNames(ctx.client);
+}
+
+/** The VMIDs the twin's claims recorded. */
+function recordedVmids(holdings: TwinHolding[]): { has(vmid: number): boolean } {
+  return {
+    has: (vmid) => holdings.some((h) => vmid >= h.identity.vmids.first && vmid <= h.identity.vmids.last),
+  };
 }
 
 /**
@@ -96,12 +131,26 @@ function ownerTags(vm: VmInventoryItem, project: string, twin: string): string[]
   return [project, `twin-${twin}`].filter((tag) => vm.tags.includes(tag));
 }
 
-/** Nothing of the twin is left: no VM of its own by the holdings it had, no slot pool, no state entry. */
-async function proveGone(ctx: TwinContext, holdings: TwinHolding[]): Promise<void> {
+/**
+ * Nothing of the twin is left: no VM of its own by the holdings it had, no VM the token can see in their
+ * VMIDs but the foreign ones reported and left alone, no create task running for those VMIDs, no slot pool,
+ * no state entry.
+ */
+async function proveGone(
+  ctx: TwinContext,
+  had: { holdings: TwinHolding[]; foreign: ForeignVm[]; pveNodes: string[] },
+): Promise<void> {
   const twin = ctx.twin.twin;
+  const vmids = recordedVmids(had.holdings);
+  const leftAlone = new Set(had.foreign.map((vm) => `${vm.vmid} ${vm.name}`));
+  const vms = await listVms(ctx.client);
+  const owned = new Set(sortByOwnership(vms, twin, had.holdings).owned.map((vm) => vm.vmid));
   const leftovers = [
-    ...sortByOwnership(await listVms(ctx.client), twin, holdings).owned.map(
-      (vm) => `VM ${vm.vmid} ${vm.name}`,
+    ...vms
+      .filter((vm) => owned.has(vm.vmid) || (vmids.has(vm.vmid) && !leftAlone.has(`${vm.vmid} ${vm.name}`)))
+      .map((vm) => `VM ${vm.vmid} ${vm.name}`),
+    ...(await createsInFlight(ctx.client, had.pveNodes, vmids)).map(
+      (task) => `a create task of VMID ${task.vmid} on ${task.pveNode} (${task.upid})`,
     ),
     ...(await listSlotClaims(ctx.client, ctx.twin.spec.proxmox.slots.poolPrefix))
       .filter((c) => c.twin === twin)

@@ -1,4 +1,5 @@
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
+import { TwinLockedError } from '../proxmox/twin-lock.js';
 import type { SlotClaim } from '../proxmox/slots.js';
 import { environmentOf } from '../spec/environment.js';
 import { TWIN_NAME_REGEX } from '../spec/identity.js';
@@ -63,4 +64,40 @@ async function decide(
     return { ...base, reason: 'pr-closed', detail: `pull request #${pullNumber} is closed` };
   }
   return undefined;
+}
+
+export interface ReapRun {
+  reaped: string[];
+  /** Twins another operation held the lock of (an apply under way): left for a later reaper run. */
+  skipped: string[];
+  /** `<twin>: <why>` for every twin whose destroy failed. */
+  failures: string[];
+}
+
+/**
+ * Reaps each twin in its own try, so one that fails does not keep the others. A twin whose lock another
+ * operation holds is skipped with the holder named, not failed: it is in use (an apply of its pull request
+ * is running), and the next scheduled run takes it if it is still due.
+ */
+export async function reapEach(
+  decisions: ReapDecision[],
+  reapOne: (decision: ReapDecision) => Promise<void>,
+  log: { warning(line: string): void; error(line: string): void },
+): Promise<ReapRun> {
+  const run: ReapRun = { reaped: [], skipped: [], failures: [] };
+  for (const decision of decisions) {
+    try {
+      await reapOne(decision);
+      run.reaped.push(decision.twin);
+    } catch (error) {
+      if (error instanceof TwinLockedError) {
+        log.warning(`skipped ${decision.twin}: ${error.message}`);
+        run.skipped.push(`${decision.twin}: skipped, ${error.message}`);
+        continue;
+      }
+      log.error(`reaping ${decision.twin} failed: ${errorMessage(error)}`);
+      run.failures.push(`${decision.twin}: ${errorMessage(error)}`);
+    }
+  }
+  return run;
 }

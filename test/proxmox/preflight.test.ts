@@ -108,17 +108,21 @@ describe('the rights a twin needs (pure, from the spec)', () => {
     ]);
   });
 
-  it('destroy needs only the pool rights that find, stop and delete VMs and release the slot', () => {
-    expect(requiredRights(example, 'destroy').map((r) => r.privilege)).toEqual([
+  it('destroy needs the pool rights that lock the twin, find, stop and delete VMs and release the slot, and the task lists', () => {
+    const rights = requiredRights(example, 'destroy');
+    expect(rights.filter((r) => r.path === '/pool/aggrik8s').map((r) => r.privilege)).toEqual([
       'Pool.Allocate',
       'Pool.Audit',
       'VM.Allocate',
       'VM.Audit',
       'VM.PowerMgmt',
     ]);
-    expect(new Set(requiredRights(example, 'destroy').map((r) => r.path))).toEqual(
-      new Set(['/pool/aggrik8s']),
+    expect(rights.find((r) => r.privilege === 'Pool.Allocate')?.neededFor).toMatch(/take the twin's lock/);
+    const nodes = rights.filter((r) => r.path !== '/pool/aggrik8s');
+    expect(nodes.map((r) => `${r.path} ${r.privilege}`)).toEqual(
+      example.proxmox.nodes.map((node) => `/nodes/${node} Sys.Audit`),
     );
+    expect(nodes[0]?.neededFor).toMatch(/creates in flight in the twin's VMIDs/);
   });
 
   it('names what needs each right and the role that carries it', () => {
@@ -137,9 +141,11 @@ describe('the rights a twin needs (pure, from the spec)', () => {
     expect(slotPoolAclPath('lab/aggrik8s/slot')).toBe('/pool/lab/aggrik8s');
     expect(slotPoolAclPath('aggrik8s-slot')).toBe('/pool');
     expect(slotPoolPaths(withPoolPrefix('aggrik8s-slot'))[3]).toBe('/pool/aggrik8s-slot-3');
-    expect(requiredRights(withPoolPrefix('aggrik8s-slot'), 'destroy').every((r) => r.path === '/pool')).toBe(
-      true,
-    );
+    expect(
+      requiredRights(withPoolPrefix('aggrik8s-slot'), 'destroy')
+        .filter((r) => r.path.startsWith('/pool'))
+        .every((r) => r.path === '/pool'),
+    ).toBe(true);
   });
 
   it('PVE 8 reads the guest agent with VM.Monitor', () => {
@@ -245,7 +251,8 @@ describe('the preflight against Proxmox', () => {
     });
     const report = await checkRights(pve.client, example, 'apply', TOKEN);
     expect(report.findings.map(findingLine)).toEqual([
-      'missing pool aggrik8s on /pool/aggrik8s: needed to hold the slot pools aggrik8s/slot-<k> (PVE creates a nested ' +
+      'missing pool aggrik8s on /pool/aggrik8s: needed to hold the slot pools aggrik8s/slot-<k> and the twin locks ' +
+        'aggrik8s/slot-lock-<twin> (PVE creates a nested ' +
         'pool only inside an existing one); fix: pveum pool add aggrik8s --comment "aggrik8s-twin slots (parent pool)"',
       'missing content import on /storage/local: needed to download the Talos image into it and import-from it; ' +
         'fix: pvesm set local --content iso,vztmpl,images,snippets,import',
@@ -266,10 +273,17 @@ describe('the preflight against Proxmox', () => {
     );
   });
 
-  it('destroy reads neither the storages nor the parent pool', async () => {
+  it('destroy reads no storage, but needs the parent pool, where it takes the twin’s lock', async () => {
     const pve = fakePve({ pools: [], granted: { ...operatorGrants(), '/storage/local': {} } });
-    expect((await checkRights(pve.client, example, 'destroy', TOKEN)).findings).toEqual([]);
-    expect(pve.requests.filter((r) => !r.startsWith('GET /access/permissions'))).toEqual(['GET /version']);
+    expect((await checkRights(pve.client, example, 'destroy', TOKEN)).findings.map(findingLine)).toEqual([
+      expect.stringMatching(
+        /^missing pool aggrik8s on \/pool\/aggrik8s: needed to hold the slot pools .*lock/,
+      ),
+    ]);
+    expect(pve.requests.filter((r) => !r.startsWith('GET /access/permissions'))).toEqual([
+      'GET /version',
+      'GET /pools',
+    ]);
   });
 
   it('the gate logs what passed and refuses with one line per finding', async () => {

@@ -44,7 +44,9 @@ export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--yes] [--state-dir
   Destroys the twin: its VMs, its slot pool and its stored credentials, then proves that nothing of it is
   left. A VM is the twin's only when it is in the twin's slot pool, inside the VMID range its claim recorded,
   named and tagged as the twin's; a VM that matches only in part is left alone and named. A twin that does
-  not exist is said so (exit 0: nothing to do). First checks the token has the rights destroy uses.
+  not exist is said so (exit 0: nothing to do). First checks the token has the rights destroy uses, takes
+  the twin's lock (refused while an apply or destroy of it runs) and waits for VM creates a killed run left
+  running in the twin's VMIDs.
   --yes                      needed to destroy production (at a terminal, typing its name will do)
 ${STATE_USAGE}
 ${CONNECTION_USAGE}`;

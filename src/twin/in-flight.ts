@@ -1,0 +1,29 @@
+import { waitUntil } from '../kube/readiness.js';
+import { createsInFlight } from '../proxmox/tasks.js';
+import type { CreateInFlight } from '../proxmox/tasks.js';
+import type { TwinContext } from './context.js';
+
+/**
+ * Waits, bounded like a boot and paced by ctx.pace, until no create task runs for a VMID of `vmids` on
+ * `pveNodes`: one a killed or cancelled run left in flight. PVE writes such a VM's config with `lock:
+ * create` and adds it to its pool only when the task ends, so a pool-scoped token sees neither the VM nor
+ * its lock until then (PVE-PERMISSIONS.md P.7, P.9); only the task list shows it. Returns the tasks it
+ * waited for (none: it did not wait). `then` is what to do when one never ends.
+ */
+export async function waitForCreatesInFlight(
+  ctx: Pick<TwinContext, 'client' | 'pace' | 'log'>,
+  pveNodes: string[],
+  vmids: { has(vmid: number): boolean },
+  then: string,
+): Promise<CreateInFlight[]> {
+  const running = await createsInFlight(ctx.client, pveNodes, vmids);
+  if (running.length === 0) return [];
+  const listed = running.map((task) => task.vmid).join(', ');
+  ctx.log(`VMID(s) ${listed} held by a create task in flight; waiting for it to end`);
+  await waitUntil(async () => (await createsInFlight(ctx.client, pveNodes, vmids)).length === 0, {
+    timeoutMs: ctx.pace.bootTimeoutMs,
+    intervalMs: ctx.pace.pollMs,
+    describe: `the create task(s) of VMID(s) ${listed} to end (if one stays, look at it in the PVE GUI, then ${then})`,
+  });
+  return running;
+}

@@ -1,0 +1,43 @@
+import { errorMessage } from '../errors.js';
+import { acquireTwinLock, thisProcess } from '../proxmox/twin-lock.js';
+import type { LockTiming } from '../proxmox/twin-lock.js';
+import type { Pace } from './context.js';
+import type { TwinContext } from './context.js';
+
+/**
+ * How long a silent lock is honoured: as long as the longest single wait of a run (a node's boot), by which
+ * time its holder, renewing every tenth of that, would have renewed it ten times.
+ */
+export function lockTiming(pace: Pace): LockTiming {
+  return { staleAfterMs: pace.bootTimeoutMs, renewEveryMs: Math.max(pace.pollMs, pace.bootTimeoutMs / 10) };
+}
+
+/**
+ * Runs `work` holding the twin's lock (src/proxmox/twin-lock.ts), the one apply, destroy and the reaper
+ * take, and releases it however `work` ends. A second holder is refused at once, naming who holds it.
+ */
+export async function withTwinLock<T>(
+  ctx: Pick<TwinContext, 'twin' | 'client' | 'pace' | 'log'>,
+  operation: 'apply' | 'destroy',
+  work: () => Promise<T>,
+): Promise<T> {
+  const lock = await acquireTwinLock(ctx.client, {
+    poolPrefix: ctx.twin.spec.proxmox.slots.poolPrefix,
+    twin: ctx.twin.twin,
+    holder: thisProcess(operation),
+    timing: lockTiming(ctx.pace),
+    log: ctx.log,
+  });
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    // The work's own error is the one to report; a lock left behind is broken once it goes stale.
+    await lock.release().catch((releaseError: unknown) => {
+      ctx.log(`the lock of twin ${ctx.twin.twin} (pool ${lock.poolId}) stays: ${errorMessage(releaseError)}`);
+    });
+    throw error;
+  }
+  await lock.release();
+  return result;
+}
