@@ -290,7 +290,7 @@ var __webpack_unused_export__;
 const Client = __nccwpck_require__(3701)
 const Dispatcher = __nccwpck_require__(883)
 const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
+const BalancedPool = __nccwpck_require__(3218)
 const Agent = __nccwpck_require__(7405)
 const ProxyAgent = __nccwpck_require__(6672)
 const EnvHttpProxyAgent = __nccwpck_require__(3137)
@@ -4565,7 +4565,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3218:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2071:
+/***/ 837:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31344,6 +31344,7 @@ function errorMessage(error) {
 ;// CONCATENATED MODULE: ./src/github/action-io.ts
 
 
+
 /** Every input, output and saved-state name of the actions, in one place each (as actions/cache does). */
 var Inputs;
 (function (Inputs) {
@@ -31399,13 +31400,13 @@ function action_io_getBooleanInput(name) {
         return false;
     if (/^(true|false)$/i.test(value))
         return value.toLowerCase() === 'true';
-    throw new ConfigurationError(`input ${name} is "${value}": write true or false`);
+    throw new ConfigurationError(`input ${name} is ${echoed(value)}: write true or false`);
 }
 function getChoiceInput(name, choices, fallback) {
     const value = getOptionalInput(name) ?? fallback;
     if (choices.includes(value))
         return value;
-    throw new ConfigurationError(`input ${name} is "${value}": use one of ${choices.join(', ')}`);
+    throw new ConfigurationError(`input ${name} is ${echoed(value)}: use one of ${choices.join(', ')}`);
 }
 /** The variable the runner passes an input in (what core.getInput reads). */
 function inputVariable(name) {
@@ -31430,6 +31431,13 @@ function takeRequiredSecretInput(name) {
     }
     return value;
 }
+/**
+ * The one way a line reaches the job log: it may quote pods, tools or the spec (check evidence, kubectl's
+ * answers), so a line of it that reads as a workflow command is neutralised first.
+ */
+function logLine(text) {
+    core.info(neutralised(text));
+}
 /** Log groups that close even when the work inside throws. */
 async function withGroup(name, work) {
     core.startGroup(name);
@@ -31450,6 +31458,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/spec/identity.ts
 
 
+
 const TWIN_NAME_REGEX = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
 /** PVE-COMMON pve_verify_dns_name (the `name` of a VM), one label of it. */
 const DNS_NAME_REGEX = /^(([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)\.)*([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)$/;
@@ -31463,14 +31472,9 @@ const BRANCH_PREFIX = 'br-';
 const HASH_LENGTH = 6;
 const TWIN_NAME_RULE = `${TWIN_NAME_REGEX.source} (lower-case letters, digits and "-", 2-${MAX_TWIN_NAME} characters, ` +
     'starting with a letter and ending with a letter or digit), e.g. pr-42 or my-feature';
-/** Shows a refused value without letting a hostile one flood or forge log lines. */
-function quoteForMessage(value) {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(shown);
-}
 function validateTwinName(name, field = 'twin') {
     if (typeof name !== 'string' || !TWIN_NAME_REGEX.test(name)) {
-        const shown = typeof name === 'string' ? quoteForMessage(name) : typeof name;
+        const shown = typeof name === 'string' ? echoed(name) : typeof name;
         throw new ConfigurationError(`${field} ${shown} is not a valid twin name: it must match ${TWIN_NAME_RULE}`);
     }
     return name;
@@ -31488,14 +31492,14 @@ function twinNameFromContext(ctx, productionBranch) {
             throw new ConfigurationError("a scheduled run has no single twin (it is the reaper's trigger): run the reaper for scheduled events, " +
                 'or use workflow_dispatch with a twin input to act on one twin');
         default:
-            throw new ConfigurationError(`event ${quoteForMessage(ctx.eventName)} does not name a twin: trigger the workflow on push, pull_request, ` +
+            throw new ConfigurationError(`event ${echoed(ctx.eventName)} does not name a twin: trigger the workflow on push, pull_request, ` +
                 'pull_request_target or workflow_dispatch (with a twin input)');
     }
 }
 function twinNameForPush(ref, productionBranch) {
     const branchPrefix = 'refs/heads/';
     if (!ref?.startsWith(branchPrefix) || ref.length === branchPrefix.length) {
-        throw new ConfigurationError(`push of ${quoteForMessage(ref ?? '')} is not a branch push: twins follow branches; push a branch or use workflow_dispatch`);
+        throw new ConfigurationError(`push of ${echoed(ref ?? '')} is not a branch push: twins follow branches; push a branch or use workflow_dispatch`);
     }
     const branch = ref.slice(branchPrefix.length);
     return branch === productionBranch ? 'production' : twinNameForBranch(branch);
@@ -31531,7 +31535,7 @@ function twinNameForDispatch(ctx) {
 }
 function requireMatch(value, regex, what) {
     if (!regex.test(value))
-        throw new RangeError(`${what} ${quoteForMessage(value)} does not match ${regex.source}`);
+        throw new RangeError(`${what} ${echoed(value)} does not match ${regex.source}`);
     return value;
 }
 /** A VM name (PVE `dns-name`), e.g. pr-7-east-cp-1 or pr-7-east-w-1; index counts from 1. */
@@ -31604,7 +31608,43 @@ function refuseRemoval(path) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/util/echo.ts
+/**
+ * Text that came from outside (inputs, spec values, command-line words, pod output) on its way into a
+ * message or the job log. A refused value is echoed short and on one line; text from pods never issues a
+ * workflow command.
+ */
+/** The most of a refused value a message shows. */
+const MAX_ECHOED = 60;
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * A refused value as messages show it: control characters (newlines included) replaced by `?`, cut to
+ * MAX_ECHOED characters with an ellipsis, then quoted. A hostile value can neither flood a log nor start
+ * a line of its own.
+ */
+function echo_echoed(value) {
+    const text = String(value).replace(CONTROL, '?');
+    const chars = [...text];
+    const short = chars.length > MAX_ECHOED ? `${chars.slice(0, MAX_ECHOED).join('')}…` : text;
+    return JSON.stringify(short);
+}
+/**
+ * The runner reads a workflow command from any line (split at \n or \r) that starts, after blanks, with
+ * `::` (or the older `##[`), e.g. `::add-mask::`, `::set-output`, `::stop-commands::`. Such a line of
+ * outside text is shown behind `| ` instead, so it reads the same and commands nothing.
+ */
+const COMMAND_LINE = /^\s*(::|##\[)/;
+function echo_neutralised(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((line) => (COMMAND_LINE.test(line) ? `| ${line}` : line))
+        .join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/actions/cleanup.ts
+
 
 
 
@@ -31624,7 +31664,7 @@ async function runCleanupPost() {
         for (const path of paths) {
             const refusal = refuseRemoval(path);
             if (refusal) {
-                warning(`post step left ${JSON.stringify(String(path)).slice(0, 120)} alone: ${refusal}`);
+                warning(`post step left ${echo_echoed(path)} alone: ${refusal}`);
                 continue;
             }
             (0,external_node_fs_namespaceObject.rmSync)(path, { recursive: true, force: true });
@@ -31645,7 +31685,7 @@ async function runCleanupPost() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2071);
+/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(837);
 
 await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .runCleanupPost */ .U)();
 

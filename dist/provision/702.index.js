@@ -11,6 +11,8 @@ export const modules = {
 /* harmony export */ });
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(92413);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _util_echo_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(57355);
+
 
 
 const DEFAULT_API_URL = 'https://api.github.com';
@@ -36,10 +38,10 @@ function apiBaseUrl(override, env) {
         url = new URL(value);
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`${source} ${JSON.stringify(value)} is not a URL: write the API root, e.g. ${DEFAULT_API_URL}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`${source} ${(0,_util_echo_js__WEBPACK_IMPORTED_MODULE_2__/* .echoed */ .Dt)(value)} is not a URL: write the API root, e.g. ${DEFAULT_API_URL}`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`${source} ${JSON.stringify(value)} must be an http(s) URL`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`${source} ${(0,_util_echo_js__WEBPACK_IMPORTED_MODULE_2__/* .echoed */ .Dt)(value)} must be an http(s) URL`);
     }
     return url.href.replace(/\/+$/, '');
 }
@@ -48,7 +50,7 @@ function repoFromEnv(env = process.env) {
     const value = env.GITHUB_REPOSITORY ?? '';
     const match = REPOSITORY_REGEX.exec(value);
     if (!match) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`GITHUB_REPOSITORY ${JSON.stringify(value)} is not "owner/repo": run inside GitHub Actions or set it, e.g. GITHUB_REPOSITORY=octo/lab`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`GITHUB_REPOSITORY ${(0,_util_echo_js__WEBPACK_IMPORTED_MODULE_2__/* .echoed */ .Dt)(value)} is not "owner/repo": run inside GitHub Actions or set it, e.g. GITHUB_REPOSITORY=octo/lab`);
     }
     return { owner: match[1], repo: match[2] };
 }
