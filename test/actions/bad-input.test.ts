@@ -211,7 +211,14 @@ describe('a spec change that a running twin cannot take in place', { timeout: 24
     expect(error.replace(/%0A/g, '\n')).toMatch(
       /twin pr-5 cannot take these changes in place, nothing was changed:\n {2}cluster east: id 1 -> 9\n {2}cluster east: pods 10\.244\.0\.0\/16 -> 10\.248\.0\.0\/16\n.*destroy the twin/,
     );
-    expect(labSnapshot()).toEqual(before);
+    // Nothing changed but the twin's lock, taken before the plan and released with the refusal.
+    const after = labSnapshot();
+    expect({ ...after, changes: before.changes }).toEqual(before);
+    const lockRequests = changingRequests(labLog)
+      .slice(before.changes)
+      .map((request) => request.replace(/ .*\/pools.*$/, ' /pools'))
+      .filter((request) => request !== 'PUT /pools'); // the lock's renewals, if the refusal took a while
+    expect(lockRequests).toEqual(['POST /pools', 'DELETE /pools']);
     const destroyed = await runStep('provision', {
       inputs: { ...goodInputs(stateDir), operation: 'destroy' },
       env,
