@@ -53,6 +53,15 @@ export async function knownTwins(client: PveClient, spec: TwinSpec, store: State
   return twins;
 }
 
+/** Whether a slot pool or a tagged VM of the twin exists now: one look at Proxmox, not a whole listing. */
+async function existsOnProxmox(client: PveClient, spec: TwinSpec, twin: string): Promise<boolean> {
+  const claims = await listSlotClaims(client, spec.proxmox.slots.poolPrefix);
+  if (claims.some((claim) => claim.twin === twin)) return true;
+  return (await listVms(client)).some(
+    (vm) => vm.tags.includes(spec.project) && vm.tags.includes(`twin-${twin}`),
+  );
+}
+
 export interface OrphanSweep {
   removed: string[];
   /** Production's state is never removed unasked: a token that cannot see its pool would make it look gone. */
@@ -60,8 +69,9 @@ export interface OrphanSweep {
 }
 
 /**
- * Removes the state of preview twins that no longer exist anywhere (the reaper's last task). Each one is
- * looked up again just before its state goes, so a twin that reappeared meanwhile keeps it.
+ * Removes the state of preview twins that no longer exist anywhere (the reaper's last task). Proxmox is
+ * asked again just before each one's state goes, so a twin that reappeared meanwhile keeps it (the store
+ * is not listed again: only Proxmox can change that verdict).
  */
 export async function removeOrphanedState(
   client: PveClient,
@@ -80,8 +90,7 @@ export async function removeOrphanedState(
       );
       continue;
     }
-    const again = (await knownTwins(client, spec, store)).find((one) => one.twin === known.twin);
-    if (!again?.orphanedState) continue;
+    if (await existsOnProxmox(client, spec, known.twin)) continue; // it reappeared meanwhile
     opts.log(
       `${opts.dryRun ? 'would remove' : 'removing'} the state of ${known.twin} (${known.stateItems} item(s)) ` +
         `from ${store.describe()}: no slot and no VM of it is left`,
