@@ -197,6 +197,64 @@ describe('observeTalos', () => {
     );
     expect(diff.changes).toEqual([]);
   });
+
+  /** talosctl version where east-w-1 answers from the `answersAt` fake-clock instant on. */
+  const rebootingWorker = (answersAt: number) => {
+    const env = layerDeps((tool, args) => {
+      if (tool === 'kubectl') return { exitCode: 1, stderr: 'connection refused' };
+      if (!args.includes('version')) return undefined;
+      const asked = args[args.indexOf('--nodes') + 1]!.split(',');
+      const up = env.clock.now >= answersAt;
+      const releases = Object.fromEntries(
+        asked.filter((node) => node !== '10.0.0.21' || up).map((node) => [node, 'v1.12.11']),
+      );
+      return up
+        ? { stdout: versionOutput(releases) }
+        : {
+            exitCode: 1,
+            stdout: versionOutput(releases),
+            stderr:
+              '1 error occurred:\n\t* 10.0.0.21: rpc error: code = Unavailable desc = connection refused\n',
+          };
+    }, work);
+    return env;
+  };
+  const versionCalls = (calls: { args: string[] }[]) =>
+    calls.filter((c) => c.args.includes('version')).map((c) => c.args[c.args.indexOf('--nodes') + 1]);
+
+  it('a node whose VM runs but whose Talos is silent (rebooting) is awaited, asking only it again', async () => {
+    const env = rebootingWorker(3_000);
+    const running = new Set(NODES.map((node) => node.name));
+    const observation = await observeTalos(env.deps, { ...cluster, running });
+    expect(observation.nodes.map((n) => n.release)).toEqual(['v1.12.11', 'v1.12.11', 'v1.12.11']);
+    const calls = versionCalls(env.calls);
+    expect(calls[0]).toBe('10.0.0.11,10.0.0.12,10.0.0.21');
+    expect(calls.slice(1).every((nodes) => nodes === '10.0.0.21')).toBe(true);
+    expect(calls.length).toBeGreaterThan(2);
+    expect(env.clock.now).toBeGreaterThanOrEqual(3_000);
+    expect(env.logs.join('\n')).toMatch(
+      /east-w-1: the VM runs but Talos does not answer yet \(rebooting\?\)/,
+    );
+  });
+
+  it('a silent node is given up on at the boot timeout, and a stopped VM is not waited for at all', async () => {
+    const never = rebootingWorker(Number.POSITIVE_INFINITY);
+    const running = new Set(NODES.map((node) => node.name));
+    const late = await observeTalos(never.deps, { ...cluster, running });
+    expect(never.clock.now).toBe(never.deps.pace.bootTimeoutMs);
+    expect(late.nodes[2]?.unobserved).toMatch(
+      /Talos did not answer: rpc error.*\(its VM runs; awaited \d+ s\)/,
+    );
+
+    const stopped = rebootingWorker(Number.POSITIVE_INFINITY);
+    const observation = await observeTalos(stopped.deps, {
+      ...cluster,
+      running: new Set(['east-cp-1', 'east-cp-2']),
+    });
+    expect(stopped.clock.now).toBe(0);
+    expect(versionCalls(stopped.calls)).toHaveLength(1);
+    expect(observation.nodes[2]?.unobserved).toMatch(/Talos did not answer: rpc error/);
+  });
 });
 
 describe('talosSteps', () => {

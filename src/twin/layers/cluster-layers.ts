@@ -71,6 +71,7 @@ export async function observeClusterLayers(
     schematic: spec.talos.schematic,
     talosconfig: cluster.talosconfig,
     secretsFile: ctx.store.pathOf({ twin: plan.twin, cluster: cluster.name, name: 'secrets.yaml' }),
+    running: new Set(vms.filter((vm) => vm.running).map((vm) => vm.wanted.name)),
   };
   const talos = await planTalosLayer(deps, talosCluster, {
     version: spec.talos.version,

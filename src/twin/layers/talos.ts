@@ -16,6 +16,7 @@ import {
 } from '../../talos/machine-configs.js';
 import type { GeneratedConfigs } from '../../talos/talosctl.js';
 import type { ClusterLayerDeps, LayerStep } from './steps.js';
+import { versionsOnceAnswering } from './talos-answers.js';
 import {
   applyConfigNoReboot,
   configRebootAction,
@@ -39,6 +40,8 @@ export interface TalosLayerCluster {
   schematic: string;
   talosconfig: string;
   secretsFile: string;
+  /** Names of the nodes whose VM runs: one whose Talos is silent is waited for (it may be rebooting). */
+  running?: ReadonlySet<string>;
 }
 
 /** A node's config differs from what the product would send it now. */
@@ -96,8 +99,12 @@ export async function observeTalos(
   deps: ClusterLayerDeps,
   cluster: TalosLayerCluster,
 ): Promise<TalosObservation> {
-  const addresses = cluster.nodes.map((node) => node.address);
-  const versions = await deps.talosctl.versions(cluster.talosconfig, addresses);
+  const versions = await versionsOnceAnswering(
+    deps,
+    cluster.talosconfig,
+    cluster.nodes,
+    cluster.running ?? new Set(),
+  );
   const kubelets = await kubeletVersions(deps);
   const generated = new Map<string, Promise<GeneratedConfigs>>();
   const nodes: ObservedTalosNode[] = [];
