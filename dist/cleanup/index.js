@@ -31349,6 +31349,7 @@ function errorMessage(error) {
 var Inputs;
 (function (Inputs) {
     Inputs["Spec"] = "spec";
+    Inputs["LayoutSpec"] = "layout-spec";
     Inputs["Twin"] = "twin";
     Inputs["Operation"] = "operation";
     Inputs["ProxmoxEndpoint"] = "proxmox-endpoint";

@@ -40,6 +40,8 @@ import { stepWorkDir } from './work-dirs.js';
 /** What action-mesh and action-day2 read from their inputs; neither needs Proxmox credentials. */
 interface PlatformSettings {
   specFile: string;
+  /** The production branch's spec: the lab's layout fields come from it (spec/production-layout.ts). */
+  layoutSpecFile?: string;
   twinInput?: string;
   stateDir: string;
   tools: ToolChoice;
@@ -49,8 +51,10 @@ interface PlatformSettings {
 function readSettings(): PlatformSettings {
   const twin = twinFromInputs();
   const githubToken = takeSecretInput(Inputs.GithubToken);
+  const layoutSpecFile = getOptionalInput(Inputs.LayoutSpec);
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
+    ...(layoutSpecFile ? { layoutSpecFile } : {}),
     ...(twin ? { twinInput: twin } : {}),
     stateDir: stateDirFromInputs(),
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
@@ -63,7 +67,7 @@ async function platformContext(
   settings: PlatformSettings,
   label: 'mesh' | 'day2',
 ): Promise<{ ctx: ClusterWorkContext; clusters: ClusterOutcome[] }> {
-  const { spec, warnings } = loadSpec(settings.specFile, workspaceRoot());
+  const { spec, warnings } = loadSpec(settings.specFile, workspaceRoot(), settings.layoutSpecFile);
   for (const warning of warnings) core.warning(formatIssue(warning));
   const name =
     settings.twinInput ?? twinNameFromContext(readGitHubContext(), spec.environments.production.branch);

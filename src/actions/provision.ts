@@ -58,6 +58,8 @@ type Operation = (typeof OPERATIONS)[number];
 /** Everything the step's inputs say, read and checked once before anything is touched. */
 interface ProvisionSettings {
   specFile: string;
+  /** The production branch's spec: the lab's layout fields come from it (spec/production-layout.ts). */
+  layoutSpecFile?: string;
   twinInput?: string;
   operation: Operation;
   connection: PveConnection;
@@ -90,6 +92,7 @@ function readSettings(): ProvisionSettings {
   const stateDir = stateDirFromInputs();
   return {
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
+    ...optional('layoutSpecFile', getOptionalInput(Inputs.LayoutSpec)),
     ...(twin ? { twinInput: twin } : {}),
     operation: getChoiceInput(Inputs.Operation, OPERATIONS, 'apply'),
     connection: parsePveConnection(
@@ -117,7 +120,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 }
 
 function loadCheckedSpec(settings: ProvisionSettings) {
-  const { spec, warnings } = loadSpec(settings.specFile, workspaceRoot());
+  const { spec, warnings } = loadSpec(settings.specFile, workspaceRoot(), settings.layoutSpecFile);
   for (const warning of warnings) core.warning(formatIssue(warning));
   return spec;
 }

@@ -24,6 +24,18 @@ export const STATE_USAGE = `  --state-dir DIR            where secrets and crede
                              DOPPLER_TOKEN (a service account token) and DOPPLER_PROJECT from the environment,
                              DOPPLER_ENVIRONMENT (default ci); with --lab DIR, the lab's Doppler stand-in`;
 
+export const LAYOUT_USAGE = `  --layout-spec FILE         the production branch's twin.yaml: the lab's layout (project, proxmox, each cluster's
+                             network, production's settings, the previews' TTL and quota) is taken from it`;
+
+export const LAYOUT_OPTIONS = { 'layout-spec': { type: 'string' } } as const;
+
+/** SPEC, with the lab's layout from --layout-spec when given; warnings go to stderr. */
+export function specOf(parsed: Parsed, io: Io): TwinSpec {
+  const { spec, warnings } = loadSpec(parsed.positionals[0]!, undefined, stringOption(parsed, 'layout-spec'));
+  for (const warning of warnings) io.err(formatIssue(warning));
+  return spec;
+}
+
 export const STATE_OPTIONS = {
   'state-dir': { type: 'string' },
   'state-store': { type: 'string' },
@@ -41,8 +53,7 @@ export async function twinContext(
   options: { events?: StepEvents; rights?: PreflightOperation } = {},
 ): Promise<TwinContext> {
   const { events, rights } = options;
-  const { spec, warnings } = loadSpec(parsed.positionals[0]!);
-  for (const warning of warnings) io.err(formatIssue(warning));
+  const spec = specOf(parsed, io);
   const twin = resolveTwin(spec, requiredOption(parsed, 'env', usage));
   const connection = await connectWithLab(parsed);
   if (rights) await requireRights(connection.client, spec, rights, connection.tokenId, () => {});
@@ -81,8 +92,7 @@ export async function projectContext(
   parsed: Parsed,
   io: Io,
 ): Promise<{ spec: TwinSpec; client: PveClient; store: StateStore }> {
-  const { spec, warnings } = loadSpec(parsed.positionals[0]!);
-  for (const warning of warnings) io.err(formatIssue(warning));
+  const spec = specOf(parsed, io);
   const { client, lab } = await connectWithLab(parsed);
   return { spec, client, store: storeOf(parsed, stateDirOf(parsed), lab) };
 }

@@ -5,6 +5,7 @@ import { echoed, neutralised } from '../util/echo.js';
 /** Every input, output and saved-state name of the actions, in one place each (as actions/cache does). */
 export enum Inputs {
   Spec = 'spec',
+  LayoutSpec = 'layout-spec',
   Twin = 'twin',
   Operation = 'operation',
   ProxmoxEndpoint = 'proxmox-endpoint',

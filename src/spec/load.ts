@@ -6,6 +6,7 @@ import { ConfigurationError } from '../errors.js';
 import { echoed } from '../util/echo.js';
 import { checkSpecFiles, readSpecFile, specFolder } from './files.js';
 import type { FileRoot } from './files.js';
+import { adoptProductionLayout } from './production-layout.js';
 import { checkSpecRules } from './rules.js';
 import type { RuleIssue, SpecPath } from './rules.js';
 import { TwinSpecSchema, splitExplanation } from './schema.js';
@@ -40,13 +41,35 @@ export function formatIssue(issue: SpecIssue): string {
  * Reads and checks twin.yaml, then the files it names (files.ts): actions pass the workspace every one of
  * them must be in; the CLI passes none (see specFolder).
  */
-export function loadSpec(file: string, workspace?: FileRoot): { spec: TwinSpec; warnings: SpecIssue[] } {
-  const loaded = parseSpec(readSpecFile(file, 'the twin spec', workspace), file);
+export function loadSpec(
+  file: string,
+  workspace?: FileRoot,
+  layoutFile?: string,
+): { spec: TwinSpec; warnings: SpecIssue[] } {
+  const layout =
+    layoutFile === undefined
+      ? undefined
+      : {
+          spec: parseSpec(
+            readSpecFile(layoutFile, "the production branch's twin spec", workspace),
+            layoutFile,
+          ).spec,
+          file: layoutFile,
+        };
+  const loaded = parseSpec(readSpecFile(file, 'the twin spec', workspace), file, layout);
   checkSpecFiles(loaded.spec, specFolder(file, workspace));
   return loaded;
 }
 
-export function parseSpec(text: string, file: string): { spec: TwinSpec; warnings: SpecIssue[] } {
+/**
+ * Parses and checks one spec. With `layout` (the production branch's spec), the layout fields are taken
+ * from it (production-layout.ts) before the cross-field rules run, so the rules judge the twin that runs.
+ */
+export function parseSpec(
+  text: string,
+  file: string,
+  layout?: { spec: TwinSpec; file: string },
+): { spec: TwinSpec; warnings: SpecIssue[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
@@ -66,11 +89,16 @@ export function parseSpec(text: string, file: string): { spec: TwinSpec; warning
       sortByPosition(result.error.issues.flatMap((issue) => fromZodIssue(issue, document, text, at))),
     );
   }
-  const issues = checkSpecRules(result.data).map((issue) => fromRuleIssue(issue, document, at));
+  const adopted = layout
+    ? adoptProductionLayout(result.data, layout.spec, layout.file)
+    : { spec: result.data, issues: [] };
+  const issues = [...adopted.issues, ...checkSpecRules(adopted.spec)].map((issue) =>
+    fromRuleIssue(issue, document, at),
+  );
   const errors = issues.filter((issue) => issue.severity === 'error');
   if (errors.length > 0) throw new SpecError(sortByPosition(errors));
   return {
-    spec: result.data,
+    spec: adopted.spec,
     warnings: sortByPosition(issues.filter((issue) => issue.severity === 'warning')),
   };
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { runStep } from '../actions/runner.js';
 import type { StepRun } from '../actions/runner.js';
@@ -58,6 +58,11 @@ export interface RunnerWorld {
   env: NodeJS.ProcessEnv;
   /** Values that replace the workflow's own `env:` (e.g. the spec path). */
   workflowEnv?: Record<string, string>;
+  /**
+   * The production branch's files by path, for a checkout of it into a `path:` beside the job's own (the
+   * layout spec of a preview). A file not listed is the working copy's: this repository is that branch.
+   */
+  productionFiles?: Record<string, string>;
 }
 
 export interface StepResult {
@@ -161,6 +166,10 @@ async function runJob(
     const uses = step.uses ?? '';
     const result: StepResult = { uses, ...(step.id ? { id: step.id } : {}) };
     steps.push(result);
+    if (ok && uses.startsWith('actions/checkout') && step.with?.path !== undefined) {
+      checkoutBeside(step, contexts, run.world);
+      continue;
+    }
     if (!ok || !uses.startsWith('./')) continue; // a failed step skips the rest; checkout is the cwd here
     const action = parse(readFileSync(join(uses, 'action.yml'), 'utf8')) as ActionFile;
     result.run = await runStep(entryOf(action.runs.main), {
@@ -179,6 +188,27 @@ async function runJob(
   }
   if (deploymentId !== undefined) standin.endEnvironmentJob(deploymentId, ok ? 'success' : 'failure');
   return { job: name, ok, steps, ...(deploymentId === undefined ? {} : { deploymentId }) };
+}
+
+/**
+ * actions/checkout of another ref into `path:` inside the workspace, sparse: the listed files only, from
+ * world.productionFiles or else the working copy. The folder is emptied first, as checkout cleans it.
+ */
+function checkoutBeside(step: WorkflowStep, contexts: Contexts, world: RunnerWorld): void {
+  const target = resolve(interpolate(String(step.with!.path), contexts));
+  if (relative(process.cwd(), target).startsWith('..'))
+    throw new Error(`checkout path ${target} is outside the workspace`);
+  const files = interpolate(String(step.with!['sparse-checkout'] ?? ''), contexts)
+    .split('\n')
+    .filter(Boolean);
+  if (files.length === 0)
+    throw new Error('this driver models a checkout into path: only with sparse-checkout files');
+  rmSync(target, { recursive: true, force: true });
+  for (const file of files) {
+    const copy = join(target, file);
+    mkdirSync(dirname(copy), { recursive: true });
+    writeFileSync(copy, world.productionFiles?.[file] ?? readFileSync(file, 'utf8'));
+  }
 }
 
 /** The commit GitHub files an environment's deployment under: a pull request's head, else GITHUB_SHA. */

@@ -137,6 +137,29 @@ function vmsOf(twin: string): string[] {
     .filter((name) => name.startsWith(`${twin}-`));
 }
 
+function vmidsOf(twin: string): number[] {
+  return Object.values(lab.state.data.vms)
+    .filter((vm) => (vm.config.name ?? '').startsWith(`${twin}-`))
+    .map((vm) => vm.vmid);
+}
+
+/**
+ * Runs `deliver` while the pull request's twin.yaml is `edit` of the production branch's: the workspace (the
+ * PR's checkout) holds the edited spec, the production branch the original. Restored after.
+ */
+async function withPullRequestSpec<T>(edit: (text: string) => string, deliver: () => Promise<T>): Promise<T> {
+  const file = world.workflowEnv!.TWIN_SPEC!;
+  const original = readFileSync(file, 'utf8');
+  world.productionFiles = { [file]: original };
+  writeFileSync(file, edit(original));
+  try {
+    return await deliver();
+  } finally {
+    writeFileSync(file, original);
+    delete world.productionFiles;
+  }
+}
+
 function poolsOf(twin: string): string[] {
   return Object.values(lab.state.access.config.pools)
     .filter((pool) => pool.comment?.includes(` of ${twin} `))
@@ -280,9 +303,18 @@ describe(
 
     it('the reaper: a PR closed while no close event ran loses its twin; production stays', async () => {
       // The lab holds production and one preview at a time (its disks are the limit), so pr-8 comes now.
+      // pr-8 also edits the lab's layout: its preview still takes production's (the production branch's spec).
       standin.addPullRequest({ number: 8, headRef: pr8.ref, headSha: pr8.sha });
-      expectJobsPassed(await deliver(TWIN_WORKFLOW, pullRequest('opened', 8, pr8)), ['preview']);
+      const opened = await withPullRequestSpec(
+        (text) => text.replace('vmidBase: 7000', 'vmidBase: 9000').replace('ttlHours: 72', 'ttlHours: 8000'),
+        () => deliver(TWIN_WORKFLOW, pullRequest('opened', 8, pr8)),
+      );
+      expectJobsPassed(opened, ['preview']);
       expect(vmsOf('pr-8')).toHaveLength(4);
+      expect(vmidsOf('pr-8').every((vmid) => vmid >= 7000 && vmid < 7800)).toBe(true);
+      const provisionLog = opened[0]!.steps.find((step) => step.id === 'provision')!.run!.stdout;
+      expect(provisionLog).toMatch(/::warning::.*proxmox\.slots: differs from the production branch's spec/);
+      expect(provisionLog).toMatch(/::warning::.*environments\.preview\.ttlHours: differs/);
       rememberSecrets('pr-8');
       standin.setPullRequestState(8, 'closed'); // its close event never reached a runner
       const results = await deliver(REAPER_WORKFLOW, schedule());

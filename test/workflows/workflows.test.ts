@@ -218,6 +218,22 @@ describe('twin.yml: which job each event runs', () => {
     expect(tierOf(reaper.jobs.reap!)).toBe('preview');
   });
 
+  it("previews take the lab's layout from the production branch's spec, checked out beside their own", () => {
+    const steps = twin.jobs.preview!.steps;
+    const beside = steps.find((step) => step.uses?.startsWith('actions/checkout') && step.with?.path);
+    expect(beside!.with).toMatchObject({
+      ref: 'main',
+      path: '.twin-production',
+      'sparse-checkout': '${{ env.TWIN_SPEC }}',
+      'persist-credentials': false,
+    });
+    const actions = steps.filter((step) => step.uses?.startsWith('./action-'));
+    expect(actions.map((step) => step.with?.['layout-spec'])).toEqual(
+      actions.map(() => '.twin-production/${{ env.TWIN_SPEC }}'),
+    );
+    expect(steps.indexOf(beside!)).toBeLessThan(steps.indexOf(actions[0]!));
+  });
+
   it('production runs provision, mesh and day2 in one job, in that order', () => {
     expect(twin.jobs.apply!.steps.map((step) => step.uses)).toEqual([
       'actions/checkout@v4',

@@ -1,5 +1,4 @@
 import { resolveTwin } from '../../spec/environment.js';
-import { formatIssue, loadSpec } from '../../spec/load.js';
 import type { TwinPlan } from '../../plan/plan.js';
 import type { PreflightReport } from '../../proxmox/preflight.js';
 import { checkRights, findingLine, verdict } from '../../proxmox/preflight.js';
@@ -8,7 +7,14 @@ import { nodeRequestsSection, twinNodeLoads } from '../../plan/node-requests.js'
 import { observeRunningTwin } from '../../twin/converge.js';
 import { describeLayers, refusals } from '../../twin/layers/describe.js';
 import type { Io } from '../output.js';
-import { STATE_OPTIONS, STATE_USAGE, contextOn } from '../twin-context.js';
+import {
+  LAYOUT_OPTIONS,
+  LAYOUT_USAGE,
+  STATE_OPTIONS,
+  STATE_USAGE,
+  contextOn,
+  specOf,
+} from '../twin-context.js';
 import { table } from '../output.js';
 import {
   CONNECTION_OPTIONS,
@@ -20,17 +26,17 @@ import {
 import type { Parsed } from '../args.js';
 import { connectWithLab, wantsProxmox } from '../connect.js';
 
-export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
+export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] [--layout-spec FILE] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   TWIN is production, pr-<number> or a dispatch name. Changes nothing. For a twin that runs, every layer
   (VM hardware, Talos release and config, Kubernetes, helm releases) is compared with the spec, with the
   ordered path between them; paths the real systems refuse are named with the step needed first (exit 1).
 ${STATE_USAGE}
+${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
 
 /** Shared by plan and render: the spec, the twin, and the plan against Proxmox when one is named. */
 export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io) {
-  const { spec, warnings } = loadSpec(parsed.positionals[0]!);
-  for (const warning of warnings) io.err(formatIssue(warning));
+  const spec = specOf(parsed, io);
   const resolved = resolveTwin(spec, requiredOption(parsed, 'env', usage));
   const slot = integerOption(parsed, 'slot');
   const proxmox = wantsProxmox(parsed) ? await connectWithLab(parsed) : undefined;
@@ -46,6 +52,7 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
       json: { type: 'boolean' },
       slot: { type: 'string' },
       ...STATE_OPTIONS,
+      ...LAYOUT_OPTIONS,
       ...CONNECTION_OPTIONS,
     },
     ['SPEC'],

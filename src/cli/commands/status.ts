@@ -5,14 +5,15 @@ import type { TwinStatus } from '../../twin/status.js';
 import { CONNECTION_USAGE, parseCommandLine, UsageError } from '../args.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
-import { projectContext, STATE_USAGE, twinContext } from '../twin-context.js';
+import { LAYOUT_USAGE, projectContext, STATE_USAGE, twinContext } from '../twin-context.js';
 import { TWIN_OPTIONS } from './up.js';
 
-export const STATUS_USAGE = `usage: twin status SPEC (--env TWIN | --all) [--json] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
+export const STATUS_USAGE = `usage: twin status SPEC (--env TWIN | --all) [--json] [--layout-spec FILE] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   --env TWIN   what exists of one twin: slot, VMs, node readiness
   --all        every twin of the project: slot pools, tagged VMs and the twins the state store holds state of;
                "state only" marks state whose twin no longer exists (the reaper removes it for previews)
 ${STATE_USAGE}
+${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
 
 export async function statusCommand(args: string[], io: Io): Promise<number> {

@@ -23,24 +23,26 @@ import { confirmDown, terminalAsk } from '../confirm.js';
 import { liveView } from '../live.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
-import { STATE_OPTIONS, STATE_USAGE, twinContext } from '../twin-context.js';
+import { LAYOUT_OPTIONS, LAYOUT_USAGE, STATE_OPTIONS, STATE_USAGE, twinContext } from '../twin-context.js';
 
 export const TWIN_OPTIONS = {
   env: { type: 'string' },
   ...STATE_OPTIONS,
+  ...LAYOUT_OPTIONS,
   ...CONNECTION_OPTIONS,
 } as const;
 
-export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
+export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--layout-spec FILE] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   Converges the twin: creates what is missing, keeps what is healthy, scales workers, never bootstraps twice;
   then, as the workflow's later steps do, joins the clusters into one Cilium Cluster Mesh and installs day 2
   (Rook Ceph, the Star Wars demo with its cross-cluster checks, the spec's extras) and prints the checks.
   --no-platform stops after the clusters are usable. A run that was interrupted is finished by the next one.
   First checks the token's rights as twin doctor does: a missing one stops it, named, before any change.
 ${STATE_USAGE}
+${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
 
-export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--yes] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
+export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--yes] [--layout-spec FILE] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   Destroys the twin: its VMs, its slot pool and its stored credentials, then proves that nothing of it is
   left. A VM is the twin's only when it is in the twin's slot pool, inside the VMID range its claim recorded,
   named and tagged as the twin's; a VM that matches only in part is left alone and named. A twin that does
@@ -49,6 +51,7 @@ export const DOWN_USAGE = `usage: twin down SPEC --env TWIN [--yes] [--state-dir
   running in the twin's VMIDs.
   --yes                      needed to destroy production (at a terminal, typing its name will do)
 ${STATE_USAGE}
+${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
 
 export async function upCommand(args: string[], io: Io): Promise<number> {

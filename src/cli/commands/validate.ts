@@ -1,14 +1,17 @@
 import { loadSpec, formatIssue } from '../../spec/load.js';
 import { maxVmsPerTwin } from '../../spec/derived.js';
 import type { Io } from '../output.js';
-import { parseCommandLine } from '../args.js';
+import { parseCommandLine, stringOption } from '../args.js';
+import { LAYOUT_OPTIONS } from '../twin-context.js';
 
-export const VALIDATE_USAGE = 'usage: twin validate SPEC';
+export const VALIDATE_USAGE = `usage: twin validate SPEC [--layout-spec FILE]
+  Checks the spec: YAML, shape, cross-field rules and the files it names. With --layout-spec (the production
+  branch's twin.yaml), also says which layout fields a preview would take from it instead.`;
 
 export async function validateCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(args, {}, ['SPEC'], VALIDATE_USAGE);
+  const parsed = parseCommandLine(args, LAYOUT_OPTIONS, ['SPEC'], VALIDATE_USAGE);
   const file = parsed.positionals[0]!;
-  const { spec, warnings } = loadSpec(file);
+  const { spec, warnings } = loadSpec(file, undefined, stringOption(parsed, 'layout-spec'));
   for (const warning of warnings) io.err(formatIssue(warning));
   io.out(
     `${file}: valid: ${spec.clusters.length} cluster(s) (${spec.clusters.map((c) => c.name).join(', ')}), ` +
