@@ -175,7 +175,11 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
     { warning: core.warning, error: core.error },
   );
   const sweep = await withGroup('State of twins that no longer exist', () =>
-    removeOrphanedState(client, spec, settings.store, { dryRun: settings.dryRun, log: logLine }),
+    removeOrphanedState(client, spec, settings.store, {
+      dryRun: settings.dryRun,
+      pace: paceFor(undefined),
+      log: logLine,
+    }),
   );
   core.setOutput(Outputs.Reaped, JSON.stringify(decisions));
   await writeReapSummary(decisions, settings.dryRun, sweep, [...failures, ...skipped]);

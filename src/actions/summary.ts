@@ -146,5 +146,11 @@ export async function writeReapSummary(
   if (sweep.kept.length > 0) {
     summary.addHeading('State kept although no slot or VM is visible', 3).addList(sweep.kept);
   }
+  if (sweep.skipped.length > 0) {
+    const text = redactedBlock(sweep.skipped.join('\n'), MAX_FAILURE_CHARS);
+    summary
+      .addHeading('State kept this time: another operation holds the twin', 3)
+      .addRaw(`\n${text}\n`, true);
+  }
   await summary.write();
 }
