@@ -130,6 +130,7 @@ export async function writeReapSummary(
   dryRun: boolean,
   sweep: OrphanSweep,
   failures: string[],
+  leftAlone: string[] = [],
 ): Promise<void> {
   const summary = core.summary
     .addHeading(dryRun ? 'Reaper (dry run): twins it would destroy' : 'Reaper: twins destroyed', 2)
@@ -137,6 +138,9 @@ export async function writeReapSummary(
   if (failures.length > 0) {
     const text = redactedBlock(failures.join('\n'), MAX_FAILURE_CHARS);
     summary.addHeading('Not reaped', 3).addRaw(`\n${text}\n`, true);
+  }
+  if (leftAlone.length > 0) {
+    summary.addHeading("Left alone: VMs that look like a reaped twin's but are not", 3).addList(leftAlone);
   }
   if (sweep.removed.length > 0) {
     summary

@@ -203,7 +203,7 @@ describe('the reaper, twin by twin', () => {
         decision('pr-65', stuck.plan.slot, stuck.plan.pool),
         decision('pr-66', gone.plan.slot, gone.plan.pool),
       ],
-      async (d) => void (await destroyTwin(contextOf(d.twin))),
+      (d) => destroyTwin(contextOf(d.twin)),
       { warning: (line) => void warnings.push(line), error: (line) => void errors.push(line) },
     );
     expect(run.reaped).toEqual(['pr-66']);
@@ -219,6 +219,7 @@ describe('the reaper, twin by twin', () => {
     ]);
     expect(warnings).toHaveLength(1);
     expect(errors).toHaveLength(1);
+    expect(run.leftAlone).toEqual([]);
     // pr-64 untouched, its holder's lock kept; pr-65 kept its slot and lost no lock; pr-66 is gone.
     expect(lab.state.data.vms[String(busy.vm.vmid)]).toBeDefined();
     expect(lab.state.access.config.pools[busy.plan.pool]).toBeDefined();
