@@ -18,6 +18,7 @@ export enum Inputs {
   Tools = 'tools',
   DryRun = 'dry-run',
   GithubToken = 'github-token',
+  CommentAuthor = 'comment-author',
   AllowProductionDestroy = 'allow-production-destroy',
 }
 
