@@ -1,6 +1,10 @@
 import * as core from '@actions/core';
+import { ConfigurationError } from '../errors.js';
+import { getOptionalInput, Inputs } from '../github/action-io.js';
 import { readGitHubContext } from '../github/context.js';
+import { isGitHubLogin } from '../github/pr-comment.js';
 import { TwinStatus } from '../github/twin-status.js';
+import { echoed } from '../util/echo.js';
 import type { StateStore } from '../state/store.js';
 
 /**
@@ -16,6 +20,7 @@ export async function twinStatusFor(
     return undefined;
   }
   core.setSecret(token);
+  const commentAuthor = commentAuthorInput();
   // Octokit loads only for a run that talks to GitHub: loading it is a good part of a cold start.
   const { githubClient, repoFromEnv } = await import('../github/octokit.js');
   const context = readGitHubContext();
@@ -31,6 +36,7 @@ export async function twinStatusFor(
         payload: context.payload,
       },
       ...(server && repository && runId ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
+      ...(commentAuthor ? { commentAuthor } : {}),
     },
     store,
     {
@@ -40,5 +46,15 @@ export async function twinStatusFor(
         await core.summary.addRaw(markdown, true).write();
       },
     },
+  );
+}
+
+/** The login github-token writes as, when the workflow names it: checked before anything changes. */
+function commentAuthorInput(): string | undefined {
+  const login = getOptionalInput(Inputs.CommentAuthor);
+  if (login === undefined || isGitHubLogin(login)) return login;
+  throw new ConfigurationError(
+    `input ${Inputs.CommentAuthor} is ${echoed(login)}: write the GitHub login github-token writes as, ` +
+      "e.g. my-app[bot] for a GitHub App's token, or leave it empty to ask GitHub",
   );
 }

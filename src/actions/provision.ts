@@ -167,21 +167,26 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
     prState: pullRequestStateLookup(githubClient(settings.githubToken), repoFromEnv()),
   });
   if (settings.dryRun) for (const d of decisions) core.info(`would destroy ${d.twin}: ${d.detail}`);
-  const { skipped, failures } = await reapEach(
+  const { skipped, failures, leftAlone } = await reapEach(
     settings.dryRun ? [] : decisions,
     async (decision) => {
       core.info(`destroying ${decision.twin}: ${decision.detail}`);
       const ctx = await twinContext(settings, spec, decision.twin);
-      await withGroup(`Destroy twin ${decision.twin}`, () => destroyTwin(ctx));
+      const result = await withGroup(`Destroy twin ${decision.twin}`, () => destroyTwin(ctx));
       await status?.destroyed(decision.twin);
+      return result;
     },
     { warning: core.warning, error: core.error },
   );
   const sweep = await withGroup('State of twins that no longer exist', () =>
-    removeOrphanedState(client, spec, settings.store, { dryRun: settings.dryRun, log: logLine }),
+    removeOrphanedState(client, spec, settings.store, {
+      dryRun: settings.dryRun,
+      pace: paceFor(undefined),
+      log: logLine,
+    }),
   );
   core.setOutput(Outputs.Reaped, JSON.stringify(decisions));
-  await writeReapSummary(decisions, settings.dryRun, sweep, [...failures, ...skipped]);
+  await writeReapSummary(decisions, settings.dryRun, sweep, [...failures, ...skipped], leftAlone);
   if (failures.length > 0) {
     throw new ConfigurationError(
       `the reaper could not reap ${failures.length} of ${decisions.length} twin(s); the others were reaped or skipped:\n  ` +

@@ -130,6 +130,7 @@ export async function writeReapSummary(
   dryRun: boolean,
   sweep: OrphanSweep,
   failures: string[],
+  leftAlone: string[] = [],
 ): Promise<void> {
   const summary = core.summary
     .addHeading(dryRun ? 'Reaper (dry run): twins it would destroy' : 'Reaper: twins destroyed', 2)
@@ -138,6 +139,9 @@ export async function writeReapSummary(
     const text = redactedBlock(failures.join('\n'), MAX_FAILURE_CHARS);
     summary.addHeading('Not reaped', 3).addRaw(`\n${text}\n`, true);
   }
+  if (leftAlone.length > 0) {
+    summary.addHeading("Left alone: VMs that look like a reaped twin's but are not", 3).addList(leftAlone);
+  }
   if (sweep.removed.length > 0) {
     summary
       .addHeading(dryRun ? 'State it would remove (the twin is gone)' : 'State removed (the twin is gone)', 3)
@@ -145,6 +149,12 @@ export async function writeReapSummary(
   }
   if (sweep.kept.length > 0) {
     summary.addHeading('State kept although no slot or VM is visible', 3).addList(sweep.kept);
+  }
+  if (sweep.skipped.length > 0) {
+    const text = redactedBlock(sweep.skipped.join('\n'), MAX_FAILURE_CHARS);
+    summary
+      .addHeading('State kept this time: another operation holds the twin', 3)
+      .addRaw(`\n${text}\n`, true);
   }
   await summary.write();
 }

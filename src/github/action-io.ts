@@ -19,6 +19,7 @@ export enum Inputs {
   Tools = 'tools',
   DryRun = 'dry-run',
   GithubToken = 'github-token',
+  CommentAuthor = 'comment-author',
   AllowProductionDestroy = 'allow-production-destroy',
 }
 

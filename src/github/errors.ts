@@ -12,7 +12,15 @@ export function httpStatusOf(error: unknown): number | undefined {
   return typeof error.status === 'number' ? error.status : undefined;
 }
 
+/**
+ * A request GitHub refuses an installation token (the job's GITHUB_TOKEN, a GitHub App's): one its permissions
+ * lack, or one only a person's token may make (GET /user).
+ */
+export function isRefusedToInstallationToken(error: unknown): boolean {
+  return httpStatusOf(error) === 403 && error instanceof Error && error.message.includes(READ_ONLY_MESSAGE);
+}
+
 /** A write refused because the token may only read (fork pull requests, missing `permissions:`). */
 export function isReadOnlyTokenError(error: unknown): boolean {
-  return httpStatusOf(error) === 403 && error instanceof Error && error.message.includes(READ_ONLY_MESSAGE);
+  return isRefusedToInstallationToken(error);
 }

@@ -1,15 +1,34 @@
-import { isReadOnlyTokenError } from './errors.js';
+import { isReadOnlyTokenError, isRefusedToInstallationToken } from './errors.js';
 import type { GitHubClient, RepoRef } from './octokit.js';
 import { twinCommentMarker } from './report.js';
 
 export type CommentResult = 'created' | 'updated' | 'read-only';
 
-/**
- * Who writes the twin's comment: the job's GITHUB_TOKEN (the actions' default github-token) acts as the
- * GitHub Actions app, whose comments carry this login. GET /user answers no installation token, so the
- * login is known rather than asked for.
- */
+/** Who writes for the job's GITHUB_TOKEN (the actions' default github-token): the GitHub Actions app. */
 export const COMMENT_AUTHOR = 'github-actions[bot]';
+
+/** A GitHub login: a person's or organisation's name, or an app's `<slug>[bot]`. */
+export function isGitHubLogin(text: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9-]{0,98}(?:\[bot\])?$/.test(text);
+}
+
+/**
+ * The login the twin's comment is written by, so it is found again by its marker and that author: the one the
+ * workflow names (input comment-author), else the token's own. GET /user names the account of a personal
+ * access token. An installation token gets 403 "Resource not accessible by integration" there, and GET /app
+ * answers only the app's JWT, so no installation token can learn its login: it is taken for the job's
+ * GITHUB_TOKEN (github-actions[bot]), and a workflow that passes a GitHub App's token names the app's
+ * `<slug>[bot]` in comment-author.
+ */
+export async function commentAuthorOf(octokit: GitHubClient, configured?: string): Promise<string> {
+  if (configured !== undefined) return configured;
+  try {
+    return (await octokit.rest.users.getAuthenticated()).data.login;
+  } catch (error) {
+    if (isRefusedToInstallationToken(error)) return COMMENT_AUTHOR;
+    throw error;
+  }
+}
 
 const PAGE = 100;
 

@@ -5,7 +5,7 @@ import type { DeploymentEvent, DeploymentResult, DeploymentTarget } from './depl
 import { deploymentTarget, TwinDeployments } from './deployments.js';
 import type { GitHubClient, RepoRef } from './octokit.js';
 import { isReadOnlyTokenError } from './errors.js';
-import { upsertTwinComment } from './pr-comment.js';
+import { commentAuthorOf, upsertTwinComment } from './pr-comment.js';
 import type { TwinReport } from './report.js';
 import { destroyedTwinReport, twinCommentBody } from './report.js';
 
@@ -27,6 +27,8 @@ export interface GitHubRun {
   event: DeploymentEvent;
   /** The run's page, linked from the comment and the deployment statuses. */
   runUrl?: string;
+  /** The login the token writes as, when the workflow names it (a GitHub App's token); else GitHub is asked. */
+  commentAuthor?: string;
 }
 
 type StoredReport = Omit<TwinReport, 'updatedAt'> & { updatedAt: string };
@@ -44,6 +46,8 @@ interface StoredStatus {
  */
 export class TwinStatus {
   private readonly deployments: TwinDeployments;
+  /** Asked of GitHub at most once per run: the reaper comments on many pull requests with one token. */
+  private author: Promise<string> | undefined;
 
   constructor(
     private readonly run: GitHubRun,
@@ -119,7 +123,9 @@ export class TwinStatus {
     if (pullNumber === undefined) return;
     const body = twinCommentBody(report);
     const result = await this.guard('pull request comment', () =>
-      upsertTwinComment(this.run.octokit, this.run.repo, pullNumber, report.twin, body),
+      this.commentAuthor().then((author) =>
+        upsertTwinComment(this.run.octokit, this.run.repo, pullNumber, report.twin, body, author),
+      ),
     );
     if (result !== 'read-only') return;
     this.sink.notice(
@@ -127,6 +133,14 @@ export class TwinStatus {
         '`pull-requests: write`): the report of the twin is in the job summary instead',
     );
     await this.sink.summary(body);
+  }
+
+  private commentAuthor(): Promise<string> {
+    this.author ??= commentAuthorOf(this.run.octokit, this.run.commentAuthor).catch((error: unknown) => {
+      this.author = undefined; // a failure is told once; the next comment asks again
+      throw error;
+    });
+    return this.author;
   }
 
   /** The pull request the event is about; else the one a `pr-<n>` twin is named after (dispatch, reaper). */

@@ -1,9 +1,12 @@
 import type { PveClient } from '../proxmox/client.js';
 import { listVms } from '../proxmox/inventory.js';
 import { listSlotClaims } from '../proxmox/slots.js';
-import { environmentOf } from '../spec/environment.js';
+import { environmentOf, resolveTwin } from '../spec/environment.js';
 import type { TwinSpec } from '../spec/schema.js';
 import type { StateStore } from '../state/store.js';
+import { TwinLockedError } from '../proxmox/twin-lock.js';
+import type { Pace } from './context.js';
+import { withTwinLock } from './lock.js';
 
 /** One twin the lab or the state store knows of. */
 export interface KnownTwin {
@@ -66,20 +69,24 @@ export interface OrphanSweep {
   removed: string[];
   /** Production's state is never removed unasked: a token that cannot see its pool would make it look gone. */
   kept: string[];
+  /** `<twin>: <why>` for orphans whose lock another operation holds (an apply just begun): left for a later run. */
+  skipped: string[];
 }
 
 /**
- * Removes the state of preview twins that no longer exist anywhere (the reaper's last task). Proxmox is
- * asked again just before each one's state goes, so a twin that reappeared meanwhile keeps it (the store
- * is not listed again: only Proxmox can change that verdict).
+ * Removes the state of preview twins that no longer exist anywhere (the reaper's last task). Each one's
+ * state goes only while the sweep holds the twin's lock (the one apply takes before it writes anything), and
+ * only if, asked again under that lock, Proxmox has neither a slot nor a VM of it and the store still holds
+ * its state: an apply that has just begun (lock taken, state written, slot not yet claimed) keeps its state,
+ * and the orphan is skipped with the holder named. A dry run changes nothing, so it takes no lock either.
  */
 export async function removeOrphanedState(
   client: PveClient,
   spec: TwinSpec,
   store: StateStore,
-  opts: { dryRun: boolean; log: (line: string) => void },
+  opts: { dryRun: boolean; pace: Pace; log: (line: string) => void },
 ): Promise<OrphanSweep> {
-  const sweep: OrphanSweep = { removed: [], kept: [] };
+  const sweep: OrphanSweep = { removed: [], kept: [], skipped: [] };
   for (const known of await knownTwins(client, spec, store)) {
     if (!known.orphanedState) continue;
     if (known.environment === 'production') {
@@ -90,13 +97,49 @@ export async function removeOrphanedState(
       );
       continue;
     }
-    if (await existsOnProxmox(client, spec, known.twin)) continue; // it reappeared meanwhile
-    opts.log(
-      `${opts.dryRun ? 'would remove' : 'removing'} the state of ${known.twin} (${known.stateItems} item(s)) ` +
-        `from ${store.describe()}: no slot and no VM of it is left`,
-    );
-    if (!opts.dryRun) await store.removeTwin(known.twin);
-    sweep.removed.push(known.twin);
+    const verdict = await sweepOne(client, spec, store, known.twin, opts);
+    if (verdict === 'removed') sweep.removed.push(known.twin);
+    else if (verdict !== 'not-orphaned') sweep.skipped.push(`${known.twin}: ${verdict.skipped}`);
   }
   return sweep;
+}
+
+type SweepVerdict = 'removed' | 'not-orphaned' | { skipped: string };
+
+/** One orphan: its state removed under its lock, found no orphan any more, or skipped while another holds the lock. */
+async function sweepOne(
+  client: PveClient,
+  spec: TwinSpec,
+  store: StateStore,
+  twin: string,
+  opts: { dryRun: boolean; pace: Pace; log: (line: string) => void },
+): Promise<SweepVerdict> {
+  if (opts.dryRun) return removeIfOrphaned(client, spec, store, twin, opts);
+  const ctx = { twin: resolveTwin(spec, twin), client, pace: opts.pace, log: opts.log };
+  try {
+    return await withTwinLock(ctx, 'reap', () => removeIfOrphaned(client, spec, store, twin, opts));
+  } catch (error) {
+    if (!(error instanceof TwinLockedError)) throw error;
+    opts.log(`state of ${twin} kept this time: ${error.message}`);
+    return { skipped: error.message };
+  }
+}
+
+/** Asks Proxmox and the store once more: a twin that reappeared, or whose state went meanwhile, is left. */
+async function removeIfOrphaned(
+  client: PveClient,
+  spec: TwinSpec,
+  store: StateStore,
+  twin: string,
+  opts: { dryRun: boolean; log: (line: string) => void },
+): Promise<'removed' | 'not-orphaned'> {
+  if (await existsOnProxmox(client, spec, twin)) return 'not-orphaned';
+  const items = (await store.list(twin)).length;
+  if (items === 0) return 'not-orphaned'; // removed by a destroy that ran meanwhile: nothing left to do
+  opts.log(
+    `${opts.dryRun ? 'would remove' : 'removing'} the state of ${twin} (${items} item(s)) ` +
+      `from ${store.describe()}: no slot and no VM of it is left`,
+  );
+  if (!opts.dryRun) await store.removeTwin(twin);
+  return 'removed';
 }

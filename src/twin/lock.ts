@@ -18,7 +18,7 @@ export function lockTiming(pace: Pace): LockTiming {
  */
 export async function withTwinLock<T>(
   ctx: Pick<TwinContext, 'twin' | 'client' | 'pace' | 'log'>,
-  operation: 'apply' | 'destroy',
+  operation: 'apply' | 'destroy' | 'reap',
   work: () => Promise<T>,
 ): Promise<T> {
   const lock = await acquireTwinLock(ctx.client, {

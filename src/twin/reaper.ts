@@ -1,4 +1,6 @@
 import { ConfigurationError, errorMessage } from '../errors.js';
+import type { ForeignVm } from '../proxmox/ownership.js';
+import { describeForeign } from '../proxmox/ownership.js';
 import { TwinLockedError } from '../proxmox/twin-lock.js';
 import type { SlotClaim } from '../proxmox/slots.js';
 import { environmentOf } from '../spec/environment.js';
@@ -72,23 +74,31 @@ export interface ReapRun {
   skipped: string[];
   /** `<twin>: <why>` for every twin whose destroy failed. */
   failures: string[];
+  /** `<twin>: <VM and why>` for VMs that look like a reaped twin's but are not provably its own: left alone. */
+  leftAlone: string[];
 }
 
 /**
  * Reaps each twin in its own try, so one that fails does not keep the others. A twin whose lock another
  * operation holds is skipped with the holder named, not failed: it is in use (an apply of its pull request
- * is running), and the next scheduled run takes it if it is still due.
+ * is running), and the next scheduled run takes it if it is still due. VMs the destroy left alone because
+ * they only look like the twin's (its tags on a VM in another pool, say) are warned about: someone should
+ * know that a VM carries a reaped twin's tags.
  */
 export async function reapEach(
   decisions: ReapDecision[],
-  reapOne: (decision: ReapDecision) => Promise<void>,
+  reapOne: (decision: ReapDecision) => Promise<{ foreign: ForeignVm[] }>,
   log: { warning(line: string): void; error(line: string): void },
 ): Promise<ReapRun> {
-  const run: ReapRun = { reaped: [], skipped: [], failures: [] };
+  const run: ReapRun = { reaped: [], skipped: [], failures: [], leftAlone: [] };
   for (const decision of decisions) {
     try {
-      await reapOne(decision);
+      const { foreign } = await reapOne(decision);
       run.reaped.push(decision.twin);
+      for (const vm of foreign) {
+        log.warning(`left alone while reaping ${decision.twin}, not its own: ${describeForeign(vm)}`);
+        run.leftAlone.push(`${decision.twin}: ${describeForeign(vm)}`);
+      }
     } catch (error) {
       if (error instanceof TwinLockedError) {
         log.warning(`skipped ${decision.twin}: ${error.message}`);

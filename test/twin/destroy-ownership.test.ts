@@ -16,6 +16,7 @@ import { execRunner } from '../../src/exec/runner.js';
 import { scaledPace } from '../../src/twin/context.js';
 import type { TwinContext } from '../../src/twin/context.js';
 import { destroyTwin } from '../../src/twin/destroy.js';
+import { reapCandidates, reapEach } from '../../src/twin/reaper.js';
 import { twinStatus } from '../../src/twin/status.js';
 import { operatorClient } from '../lab/operator-client.js';
 import { preparedSlot } from '../lab/slot-fixture.js';
@@ -162,5 +163,56 @@ describe('destroy takes only what is provably the twin’s', () => {
   it('down of a twin that does not exist says so and touches nothing', async () => {
     const result = await destroyTwin(contextOf('pr-44'));
     expect(result).toMatchObject({ twin: 'pr-44', existed: false, vms: [], pools: [] });
+  });
+});
+
+describe('the reaper takes only what is provably the twin’s', () => {
+  it('a foreign VM with the twin’s tags survives the reaper’s destroy of a closed PR’s twin and is reported; the twin’s VMs go', async () => {
+    const { plan, tagged, untagged } = await twinWithVms('pr-45');
+    const twinTags = ['aggrik8s', 'twin-pr-45'];
+    const inRange = plan.identity.vmids.last - 2; // the VMIDs above it may hold the other tests' foreign VMs
+    await someoneElsesVm(inRange, 'important-db', twinTags, 'aggrik8s/databases'); // other pool
+    await someoneElsesVm(9921, 'pr-45-west-cp-1', [...twinTags, 'cluster-west'], 'aggrik8s/databases');
+
+    // The scheduled reaper's path: candidates from the slot claims, then each destroyed in its own try.
+    const decisions = await reapCandidates({
+      claims: await listSlotClaims(client, 'aggrik8s/slot'),
+      now: new Date(),
+      ttlHours: 72,
+      prState: async (pullNumber) => (pullNumber === 45 ? 'closed' : 'open'),
+    });
+    expect(decisions.map((decision) => [decision.twin, decision.reason])).toEqual([['pr-45', 'pr-closed']]);
+    const warnings: string[] = [];
+    const run = await reapEach(decisions, (decision) => destroyTwin(contextOf(decision.twin)), {
+      warning: (line) => void warnings.push(line),
+      error: (line) => expect.fail(line),
+    });
+
+    expect(run).toMatchObject({ reaped: ['pr-45'], skipped: [], failures: [] });
+    // Also reported: what the tests above left in this slot's VMIDs (another twin's important-db, say).
+    expect(run.leftAlone).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(
+            `^pr-45: VM ${inRange} "important-db" on pve2 in pool aggrik8s/databases: not in pool ${plan.pool}`,
+          ),
+        ),
+        expect.stringMatching(
+          /^pr-45: VM 9921 "pr-45-west-cp-1" on pve2 in pool aggrik8s\/databases: .*VMID outside/,
+        ),
+      ]),
+    );
+    expect(warnings).toHaveLength(run.leftAlone.length);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^left alone while reaping pr-45, not its own: VM \d+ "important-db"/),
+        expect.stringMatching(/^left alone while reaping pr-45, not its own: VM 9921 "pr-45-west-cp-1"/),
+      ]),
+    );
+    expect(lab.state.data.vms[String(inRange)]?.config.name).toBe('important-db');
+    expect(lab.state.data.vms['9921']?.config.name).toBe('pr-45-west-cp-1');
+    expect(lab.state.data.vms[String(tagged.vmid)]).toBeUndefined();
+    expect(lab.state.data.vms[String(untagged.vmid)]).toBeUndefined();
+    expect(lab.state.access.config.pools[plan.pool]).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import { DopplerContract } from '../../src/lab/doppler/contract.js';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { DopplerStateStore } from '../../src/state/doppler.js';
+import { scaledPace } from '../../src/twin/context.js';
 import { removeOrphanedState } from '../../src/twin/known-twins.js';
 
 /**
@@ -140,8 +141,12 @@ describe('twin state in Doppler, shared by runners with empty disks', { timeout:
     );
     const { loadSpec } = await import('../../src/spec/load.js');
     const { spec } = loadSpec('test/fixtures/twins/one-worker.yaml');
-    const sweep = await removeOrphanedState(client, spec, reader(), { dryRun: false, log: () => {} });
-    expect(sweep).toEqual({ removed: [TWIN], kept: [] });
+    const sweep = await removeOrphanedState(client, spec, reader(), {
+      dryRun: false,
+      pace: scaledPace(TIME_SCALE),
+      log: () => {},
+    });
+    expect(sweep).toEqual({ removed: [TWIN], kept: [], skipped: [] });
     expect(lab.dopplerStandIn.configs()).not.toContain(`ci_twin-${TWIN}`);
 
     // No byte of the token or of the Talos secrets in anything the runs printed.

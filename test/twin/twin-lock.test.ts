@@ -21,7 +21,7 @@ import { applyTwin } from '../../src/twin/apply.js';
 import { scaledPace } from '../../src/twin/context.js';
 import type { TwinContext } from '../../src/twin/context.js';
 import { destroyTwin } from '../../src/twin/destroy.js';
-import { knownTwins } from '../../src/twin/known-twins.js';
+import { knownTwins, removeOrphanedState } from '../../src/twin/known-twins.js';
 import { withTwinLock } from '../../src/twin/lock.js';
 import { reapEach } from '../../src/twin/reaper.js';
 import type { ReapDecision } from '../../src/twin/reaper.js';
@@ -203,7 +203,7 @@ describe('the reaper, twin by twin', () => {
         decision('pr-65', stuck.plan.slot, stuck.plan.pool),
         decision('pr-66', gone.plan.slot, gone.plan.pool),
       ],
-      async (d) => void (await destroyTwin(contextOf(d.twin))),
+      (d) => destroyTwin(contextOf(d.twin)),
       { warning: (line) => void warnings.push(line), error: (line) => void errors.push(line) },
     );
     expect(run.reaped).toEqual(['pr-66']);
@@ -219,6 +219,7 @@ describe('the reaper, twin by twin', () => {
     ]);
     expect(warnings).toHaveLength(1);
     expect(errors).toHaveLength(1);
+    expect(run.leftAlone).toEqual([]);
     // pr-64 untouched, its holder's lock kept; pr-65 kept its slot and lost no lock; pr-66 is gone.
     expect(lab.state.data.vms[String(busy.vm.vmid)]).toBeDefined();
     expect(lab.state.access.config.pools[busy.plan.pool]).toBeDefined();
@@ -228,5 +229,62 @@ describe('the reaper, twin by twin', () => {
     expect(lab.state.data.vms[String(gone.vm.vmid)]).toBeUndefined();
     expect(lab.state.access.config.pools[gone.plan.pool]).toBeUndefined();
     expect(lockPool('pr-66')).toBeUndefined();
+  });
+});
+
+describe("the reaper's sweep of state whose twin is gone", () => {
+  const secrets = (twin: string) => ({ twin, cluster: 'east', name: 'secrets.yaml' });
+  const sweep = (store: LocalStateStore, log: string[] = []) =>
+    removeOrphanedState(client, spec, store, {
+      dryRun: false,
+      pace: scaledPace(0.002),
+      log: (line) => void log.push(line),
+    });
+
+  it('keeps the state an apply just wrote before its slot claim, naming the holder; removes it once the lock is free', async () => {
+    const ctx = contextOf('pr-68');
+    const store = ctx.store as LocalStateStore;
+    const log: string[] = [];
+    const during = await withTwinLock(ctx, 'apply', async () => {
+      await store.write(secrets('pr-68'), 'cluster: {}\n'); // the apply's first state, no slot claimed yet
+      return sweep(store, log);
+    });
+    const holder = `apply \\((run \\S+, )?host ${hostname()}, pid ${process.pid}\\)`;
+    expect(during).toEqual({
+      removed: [],
+      kept: [],
+      skipped: [
+        expect.stringMatching(new RegExp(`^pr-68: twin pr-68 is locked, nothing was changed: ${holder}`)),
+      ],
+    });
+    expect(log.join('\n')).toMatch(/state of pr-68 kept this time: twin pr-68 is locked/);
+    expect(await store.list('pr-68')).toEqual([secrets('pr-68')]);
+
+    // The apply has ended without a slot (it failed early): its state is an orphan now, and goes.
+    expect(await sweep(store)).toEqual({ removed: ['pr-68'], kept: [], skipped: [] });
+    expect(await store.twins()).toEqual([]);
+    expect(lockPool('pr-68')).toBeUndefined(); // the sweep released its own lock
+  });
+
+  it('asks Proxmox again under the lock: a twin that claimed its slot after the listing keeps its state', async () => {
+    const slotPool = `${PREFIX}-7`;
+    /** A store whose listing is followed at once by the twin's slot claim (an apply on another runner). */
+    class ClaimedMeanwhile extends LocalStateStore {
+      private claimed = false;
+      override async list(twin: string) {
+        const keys = await super.list(twin);
+        if (!this.claimed) {
+          this.claimed = true;
+          await client.post('/pools', { poolid: slotPool, comment: slotComment(twin, new Date()) });
+        }
+        return keys;
+      }
+    }
+    const store = new ClaimedMeanwhile(mkdtempSync(join(tmpdir(), 'twin-lock-state-')));
+    await store.write(secrets('pr-69'), 'cluster: {}\n');
+    expect(await sweep(store)).toEqual({ removed: [], kept: [], skipped: [] });
+    expect(await store.list('pr-69')).toEqual([secrets('pr-69')]);
+    expect(lockPool('pr-69')).toBeUndefined();
+    await client.delete('/pools', { poolid: slotPool });
   });
 });

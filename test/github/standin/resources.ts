@@ -117,6 +117,26 @@ export class ResourceShapes {
     };
   }
 
+  /** An account as GET /user shows it to a token without the `user` scope: the public profile. */
+  publicUser(actor: Actor, since: Date): Record<string, unknown> {
+    return {
+      ...this.user(actor),
+      name: null,
+      company: null,
+      blog: null,
+      location: null,
+      email: null,
+      hireable: null,
+      bio: null,
+      public_repos: 0,
+      public_gists: 0,
+      followers: 0,
+      following: 0,
+      created_at: githubTime(since),
+      updated_at: githubTime(since),
+    };
+  }
+
   repository(openIssues: number): Record<string, unknown> {
     const r = this.repoApi;
     const full = this.fullName;

@@ -8,7 +8,7 @@ import type { Actor, CommentRecord, DeploymentRecord, PullRequestRecord, StatusR
 
 /**
  * A GitHub REST API stand-in on 127.0.0.1: deployments and their statuses, issue comments and pull
- * requests, in memory. Every request is checked against GitHub's OpenAPI description before it is served
+ * requests, in memory, and the token's own account (GET /user). Every request is checked against GitHub's OpenAPI description before it is served
  * (operation, path parameters, query, body) and every response after; what fails is answered as GitHub
  * would (404, 422, 400) and recorded in `violations`, which tests expect to stay empty in normal flows.
  */
@@ -35,6 +35,9 @@ export const READ_ONLY_TOKEN = 'standin-read-only-token';
 /** A person with write access (the pull request's author, a collaborator): writes as themselves. */
 export const USER_TOKEN = 'standin-user-token';
 export const USER: Actor = { login: 'octo-dev', id: 5_000_001, type: 'User' };
+/** A GitHub App's installation token (actions/create-github-app-token): writes as the app's bot. */
+export const APP_TOKEN = 'standin-app-token';
+export const APP_BOT: Actor = { login: 'twin-reporter[bot]', id: 5_000_101, type: 'Bot' };
 
 export interface StandinOptions {
   owner?: string;
@@ -103,6 +106,7 @@ export class GitHubStandin {
     [WRITE_TOKEN, { access: 'write', actor: ACTIONS_BOT }],
     [READ_ONLY_TOKEN, { access: 'read', actor: ACTIONS_BOT }],
     [USER_TOKEN, { access: 'write', actor: USER }],
+    [APP_TOKEN, { access: 'write', actor: APP_BOT }],
   ]);
   private jobTokens = 0;
   private readonly owner: Actor;
@@ -121,6 +125,7 @@ export class GitHubStandin {
     'issues/update-comment': (call) => this.updateComment(call),
     'issues/delete-comment': (call) => this.deleteComment(call),
     'pulls/get': (call) => this.getPull(call),
+    'users/get-authenticated': (call) => this.authenticatedUser(call),
   };
 
   private constructor(
@@ -505,6 +510,14 @@ export class GitHubStandin {
     const sha = this.branches.get(ref);
     if (sha) return sha;
     throw new ApiError(422, `No ref found for: ${ref}`);
+  }
+
+  // --- the token's own account ---
+
+  /** GitHub names the account of a person's token; an installation token (GITHUB_TOKEN, an App's) is refused. */
+  private authenticatedUser(call: Call): Reply {
+    if (call.actor.type === 'Bot') throw new ApiError(403, 'Resource not accessible by integration');
+    return { status: 200, body: this.shapes.publicUser(call.actor, new Date('2020-01-01T00:00:00Z')) };
   }
 
   // --- issue comments and pull requests ---
