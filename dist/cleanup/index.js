@@ -31363,6 +31363,7 @@ var Inputs;
     Inputs["Tools"] = "tools";
     Inputs["DryRun"] = "dry-run";
     Inputs["GithubToken"] = "github-token";
+    Inputs["CommentAuthor"] = "comment-author";
     Inputs["AllowProductionDestroy"] = "allow-production-destroy";
 })(Inputs || (Inputs = {}));
 var Outputs;
