@@ -197,6 +197,9 @@ describe('lab talosctl upgrade: a control plane refuses while another member is 
       'New upgrade API is not available, falling back to legacy\n' +
         `error performing upgrade: rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${cp3Id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded\n`,
     );
+    // Back means rebooted: etcd still answers while the reboot stops pods (F.5, before the node goes down),
+    // and a member that is stopping is not healthy yet. Wait for it to go down, then to answer again.
+    await eventually(async () => (await run(cp3, 'etcd', 'status')).code !== 0, 20_000);
     await eventually(async () => (await run(cp3, 'etcd', 'status')).code === 0, 20_000);
     const taken = await run(cp1, 'upgrade', '--image', installer('v1.12.11'), '--wait=false');
     expect(taken.code, taken.stderr).toBe(0);
