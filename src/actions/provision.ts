@@ -5,8 +5,8 @@ import { twinStatusFor } from './github-status.js';
 import { listSlotClaims } from '../proxmox/slots.js';
 import type { TwinSpec } from '../spec/schema.js';
 import { removeOrphanedState } from '../twin/known-twins.js';
-import { reapCandidates, reapEach } from '../twin/reaper.js';
-import { pullRequestStateLookup } from '../github/pull-requests.js';
+import { reapCandidates, reapEach, reapPolicyOf } from '../twin/reaper.js';
+import { pullRequestLookup } from '../github/pull-requests.js';
 import { execRunner } from '../exec/runner.js';
 import { readGitHubContext } from '../github/context.js';
 import {
@@ -163,8 +163,8 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
   const decisions = await reapCandidates({
     claims: await listSlotClaims(client, spec.proxmox.slots.poolPrefix),
     now: new Date(),
-    ttlHours: spec.environments.preview.ttlHours,
-    prState: pullRequestStateLookup(githubClient(settings.githubToken), repoFromEnv()),
+    policy: reapPolicyOf(spec),
+    pullRequest: pullRequestLookup(githubClient(settings.githubToken), repoFromEnv()),
   });
   if (settings.dryRun) for (const d of decisions) core.info(`would destroy ${d.twin}: ${d.detail}`);
   const { skipped, failures, leftAlone } = await reapEach(

@@ -13,6 +13,8 @@ export interface SlotClaim {
   poolId: string;
   twin?: string;
   claimedAt?: string;
+  /** When the twin was last applied again (ISO time), if it was since its claim: the reaper's TTL counts from it. */
+  activeAt?: string;
   /** Absent on claims made before the record existed: readers then fall back to the spec, and say so. */
   identity?: SlotIdentity;
   reserves?: Reservation[];
@@ -39,23 +41,28 @@ interface PoolListItem {
 }
 
 const COMMENT =
-  /^aggrik8s-twin slot of (\S+)(?: since (\S+))?(?: project (\S+) vmids (\d+)-(\d+) net (\S+))?(?: reserves (\S+))?$/;
+  /^aggrik8s-twin slot of (\S+)(?: since (\S+))?(?: active (\S+))?(?: project (\S+) vmids (\d+)-(\d+) net (\S+))?(?: reserves (\S+))?$/;
 const RESERVATION = /^([A-Za-z0-9.-]+)=(\d+)M\/(\d+)G$/;
 const NETWORK = /^([a-z0-9][a-z0-9-]*)=([\d.]+)-([\d.]+)@([\d.]+)$/;
 
-/** `aggrik8s-twin slot of pr-7 since <ISO time> project p vmids 7100-7119 net east=a-b@vip,... reserves ...` */
+/**
+ * `aggrik8s-twin slot of pr-7 since <ISO time> [active <ISO time>] project p vmids 7100-7119
+ * net east=a-b@vip,... [reserves ...]`
+ */
 export function slotComment(
   twin: string,
   claimedAt: Date,
   reserves: Reservation[] = [],
   identity?: SlotIdentity,
+  activeAt?: Date,
 ): string {
   const reserved = reserves.map((r) => `${r.pveNode}=${r.memoryMiB}M/${r.diskGiB}G`).join(',');
   const record = identity
     ? ` project ${identity.project} vmids ${identity.vmids.first}-${identity.vmids.last} net ` +
       identity.networks.map((n) => `${n.cluster}=${n.first}-${n.last}@${n.vip}`).join(',')
     : '';
-  return `aggrik8s-twin slot of ${twin} since ${claimedAt.toISOString()}${record}${reserved ? ` reserves ${reserved}` : ''}`;
+  const active = activeAt ? ` active ${activeAt.toISOString()}` : '';
+  return `aggrik8s-twin slot of ${twin} since ${claimedAt.toISOString()}${active}${record}${reserved ? ` reserves ${reserved}` : ''}`;
 }
 
 /** Whether `claim` was made before `mine`: the earlier claim is admitted first, ties go to the lower slot. */
@@ -68,14 +75,15 @@ export function claimedBefore(claim: SlotClaim, mine: SlotClaim): boolean {
 function parseComment(comment: string | undefined): Omit<SlotClaim, 'slot' | 'poolId'> {
   const match = COMMENT.exec(comment ?? '');
   if (!match) return {};
-  const reserves = (match[7] ?? '').split(',').flatMap((item) => {
+  const reserves = (match[8] ?? '').split(',').flatMap((item) => {
     const parts = RESERVATION.exec(item);
     return parts ? [{ pveNode: parts[1]!, memoryMiB: Number(parts[2]), diskGiB: Number(parts[3]) }] : [];
   });
-  const identity = parseIdentity(match[3], match[4], match[5], match[6]);
+  const identity = parseIdentity(match[4], match[5], match[6], match[7]);
   return {
     twin: match[1],
     ...(match[2] ? { claimedAt: match[2] } : {}),
+    ...(match[3] ? { activeAt: match[3] } : {}),
     ...(identity ? { identity } : {}),
     ...(reserves.length > 0 ? { reserves } : {}),
   };

@@ -5,7 +5,7 @@ import type { TwinSpec } from './schema.js';
 /**
  * The layout of the lab: the spec fields that say where twins live and what they may take (the project tag,
  * Proxmox nodes, storage, bridge and slots, each cluster's node network and address pool, production's slot,
- * pool and VIPs, the previews' TTL and quota). A pull request runs with its own twin.yaml, so a preview takes
+ * pool and VIPs, the previews' TTL, quota, keep label and long-lived twins). A pull request runs with its own twin.yaml, so a preview takes
  * these fields from the production branch's spec instead: an edited slot setting or address pool cannot put it
  * on VMIDs, pools or addresses another twin holds, nor lift its own quota or TTL. Everything else (releases,
  * sizes, add-ons) stays the pull request's, which is what it previews.
@@ -44,8 +44,18 @@ export function adoptProductionLayout(
     production.environments.preview.ttlHours,
   );
   differs(['environments', 'preview', 'quota'], preview.quota, production.environments.preview.quota);
+  differs(
+    ['environments', 'preview', 'keepLabel'],
+    preview.keepLabel,
+    production.environments.preview.keepLabel,
+  );
+  differs(
+    ['environments', 'preview', 'longLived'],
+    preview.longLived,
+    production.environments.preview.longLived,
+  );
 
-  const { quota, ttlHours } = production.environments.preview;
+  const { quota, ttlHours, keepLabel, longLived } = production.environments.preview;
   const { quota: _ignored, ...ownPreview } = preview;
   return {
     spec: {
@@ -55,7 +65,7 @@ export function adoptProductionLayout(
       clusters,
       environments: {
         production: production.environments.production,
-        preview: { ...ownPreview, ttlHours, ...(quota === undefined ? {} : { quota }) },
+        preview: { ...ownPreview, ttlHours, keepLabel, longLived, ...(quota === undefined ? {} : { quota }) },
       },
     },
     issues,

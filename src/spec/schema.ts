@@ -287,6 +287,25 @@ const QuotaSchema = z
 const PreviewSchema = z.strictObject({
   ttlHours: integer(1, 8760, 'ttlHours'),
   quota: QuotaSchema,
+  keepLabel: patterned(
+    /^[^\s,](?:[^,\n]{0,48}[^\s,])?$/,
+    'a GitHub label name (1-50 characters, no comma, no blank at either end)',
+    'write the label, e.g. keep',
+  )
+    .default('keep')
+    .describe(
+      'A pull request carrying this label keeps its preview past ttlHours (it still goes when the PR closes).',
+    ),
+  longLived: z
+    .array(
+      patterned(
+        /^(?!production$)[a-z][a-z0-9-]{0,22}[a-z0-9]$/,
+        'a preview twin name (lower-case letters, digits and "-", 2-24 characters, not production)',
+        'write the name the twin is dispatched with, e.g. demo',
+      ),
+    )
+    .default([])
+    .describe('Preview twins the reaper never destroys for their age, e.g. a demo: named, long-lived twins.'),
   ...EnvironmentFields,
 });
 

@@ -47,7 +47,7 @@ async function applyHeld(ctx: TwinContext): Promise<TwinOutcome> {
     if (running) await refuseLayerChanges(ctx, plan, outcome(ctx, plan, []).clusters, ca);
     const steps = buildSteps(ctx, plan, ca, work);
     const { records } = await runGraph(steps, ctx.events);
-    if (reservation) await releaseReservation(ctx, plan, reservation.claimedAt);
+    if (reservation) await releaseReservation(ctx, plan, reservation);
     const built = outcome(ctx, plan, records);
     if (!running || !built.ok) return built;
     // Nodes that ran already: each layer brought to the spec in place (day 2's Rook releases are day 2's).

@@ -36,7 +36,10 @@ export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
     const demands = creationDemands(plan);
     const others = view.claims.filter((claim) => claim.twin !== plan.twin);
     admitBeside(ctx, plan, demands, view, others);
-    if (plan.slotState === 'held') return { plan, ...unreleasedReservation(view.claims, plan) };
+    if (plan.slotState === 'held') {
+      const activeAt = await markActive(ctx, plan, view.claims);
+      return { plan, ...unreleasedReservation(view.claims, plan, activeAt) };
+    }
     const claimedAt = new Date();
     const reserves = reservationsOf(demands);
     try {
@@ -65,7 +68,7 @@ export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
 export interface ClaimedPlan {
   plan: TwinPlan;
   /** Set when this run claimed the slot with a reservation, to be released once the VMs exist. */
-  reservation?: { claimedAt: Date };
+  reservation?: { claimedAt: Date; activeAt?: Date };
 }
 
 /**
@@ -124,18 +127,46 @@ async function admitAgainstEarlierClaims(ctx: TwinContext, plan: TwinPlan, deman
 }
 
 /** A reservation an earlier run of this twin made and never dropped (it was killed): this run drops it. */
-function unreleasedReservation(claims: SlotClaim[], plan: TwinPlan): Pick<ClaimedPlan, 'reservation'> {
+function unreleasedReservation(
+  claims: SlotClaim[],
+  plan: TwinPlan,
+  activeAt: Date | undefined,
+): Pick<ClaimedPlan, 'reservation'> {
   const mine = claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
   const claimedAt = Date.parse(mine?.claimedAt ?? '');
   if (!mine?.reserves || Number.isNaN(claimedAt)) return {};
-  return { reservation: { claimedAt: new Date(claimedAt) } };
+  return { reservation: { claimedAt: new Date(claimedAt), ...(activeAt ? { activeAt } : {}) } };
+}
+
+/**
+ * An apply of a twin that exists is activity: its claim records when (`active`), and the reaper's TTL
+ * counts from there, so a pull request that keeps pushing keeps its preview. Returns the time recorded;
+ * a failed write is logged only (the TTL then counts from the previous mark, the safe side for cost).
+ */
+async function markActive(ctx: TwinContext, plan: TwinPlan, claims: SlotClaim[]): Promise<Date | undefined> {
+  const mine = claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
+  const claimedAt = Date.parse(mine?.claimedAt ?? '');
+  if (!mine || Number.isNaN(claimedAt)) return undefined;
+  const activeAt = new Date();
+  const comment = slotComment(plan.twin, new Date(claimedAt), mine.reserves ?? [], mine.identity, activeAt);
+  try {
+    await ctx.client.put('/pools', { poolid: plan.pool, comment });
+    return activeAt;
+  } catch (error) {
+    ctx.log(`slot ${plan.slot}: could not record this apply in pool ${plan.pool} (${errorMessage(error)})`);
+    return undefined;
+  }
 }
 
 /** Once the twin's VMs exist they hold their capacity themselves: the claim keeps only its name and age. */
-export async function releaseReservation(ctx: TwinContext, plan: TwinPlan, claimedAt: Date): Promise<void> {
+export async function releaseReservation(
+  ctx: TwinContext,
+  plan: TwinPlan,
+  reservation: NonNullable<ClaimedPlan['reservation']>,
+): Promise<void> {
   try {
     // The identity stays recorded (on a claim older than the record, it is recorded now, with the VMs).
-    const comment = slotComment(plan.twin, claimedAt, [], plan.identity);
+    const comment = slotComment(plan.twin, reservation.claimedAt, [], plan.identity, reservation.activeAt);
     await ctx.client.put('/pools', { poolid: plan.pool, comment });
   } catch (error) {
     // Only admission of other twins reads it, and a stale reservation errs on the safe side.

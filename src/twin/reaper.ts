@@ -5,8 +5,16 @@ import { TwinLockedError } from '../proxmox/twin-lock.js';
 import type { SlotClaim } from '../proxmox/slots.js';
 import { environmentOf } from '../spec/environment.js';
 import { TWIN_NAME_REGEX } from '../spec/identity.js';
+import type { TwinSpec } from '../spec/schema.js';
 
 export type PullRequestState = 'open' | 'closed' | 'unknown';
+
+/** What the reaper asks GitHub of a `pr-<n>` twin's pull request. */
+export interface PullRequestInfo {
+  state: PullRequestState;
+  /** Its label names (empty when unknown). */
+  labels: string[];
+}
 
 export interface ReapDecision {
   twin: string;
@@ -17,24 +25,41 @@ export interface ReapDecision {
   detail: string;
 }
 
+/** The previews' reaping policy (environments.preview). */
+export interface ReapPolicy {
+  ttlHours: number;
+  /** A pull request carrying this label keeps its preview past the TTL (not past its close). */
+  keepLabel: string;
+  /** Preview twins the TTL never applies to (named, long-lived ones). */
+  longLived: readonly string[];
+}
+
+/** The policy as the spec sets it. */
+export function reapPolicyOf(spec: TwinSpec): ReapPolicy {
+  const { ttlHours, keepLabel, longLived } = spec.environments.preview;
+  return { ttlHours, keepLabel, longLived };
+}
+
 const HOUR_MS = 3_600_000;
 const PULL_REQUEST_TWIN = /^pr-(\d+)$/;
 
 /**
  * The preview twins the scheduled reaper destroys, read from the slot claims (the pool comment names the
- * twin and when it was created): any preview older than the TTL, and a `pr-<n>` twin whose pull request is
- * closed. Production is never reaped. A twin whose age or PR state cannot be known is kept: destroying
- * the wrong twin costs more than keeping one a while longer.
+ * twin, when it was created and when it was last applied): a `pr-<n>` twin whose pull request is closed,
+ * and any preview whose last apply (each push applies it again; else its creation) is older than the TTL,
+ * unless it is long-lived or its pull request carries the keep label. Production is never reaped. A twin
+ * whose age or PR state cannot be known is kept: destroying the wrong twin costs more than keeping one.
  */
 export async function reapCandidates(opts: {
   claims: SlotClaim[];
   now: Date;
-  ttlHours: number;
-  prState: (pullNumber: number) => Promise<PullRequestState>;
+  policy: ReapPolicy;
+  pullRequest: (pullNumber: number) => Promise<PullRequestInfo>;
 }): Promise<ReapDecision[]> {
-  if (!Number.isFinite(opts.ttlHours) || opts.ttlHours <= 0) {
+  const { ttlHours } = opts.policy;
+  if (!Number.isFinite(ttlHours) || ttlHours <= 0) {
     throw new ConfigurationError(
-      `ttlHours ${opts.ttlHours} is not a positive number of hours: set environments.preview.ttlHours, e.g. 72`,
+      `ttlHours ${ttlHours} is not a positive number of hours: set environments.preview.ttlHours, e.g. 72`,
     );
   }
   const decisions: ReapDecision[] = [];
@@ -47,25 +72,26 @@ export async function reapCandidates(opts: {
 
 async function decide(
   claim: SlotClaim,
-  opts: { now: Date; ttlHours: number; prState: (pullNumber: number) => Promise<PullRequestState> },
+  opts: { now: Date; policy: ReapPolicy; pullRequest: (pullNumber: number) => Promise<PullRequestInfo> },
 ): Promise<ReapDecision | undefined> {
   const twin = claim.twin;
   if (!twin || !TWIN_NAME_REGEX.test(twin) || environmentOf(twin) === 'production') return undefined;
   const base = { twin, slot: claim.slot, poolId: claim.poolId };
-  const claimedAt = claim.claimedAt ? Date.parse(claim.claimedAt) : Number.NaN;
-  const ageHours = (opts.now.getTime() - claimedAt) / HOUR_MS;
-  if (ageHours > opts.ttlHours) {
-    return {
-      ...base,
-      reason: 'ttl-expired',
-      detail: `created ${claim.claimedAt}, ${Math.floor(ageHours)} h ago, past the TTL of ${opts.ttlHours} h`,
-    };
-  }
   const pullNumber = PULL_REQUEST_TWIN.exec(twin)?.[1];
-  if (pullNumber !== undefined && (await opts.prState(Number(pullNumber))) === 'closed') {
+  const pull = pullNumber === undefined ? undefined : await opts.pullRequest(Number(pullNumber));
+  if (pull?.state === 'closed') {
     return { ...base, reason: 'pr-closed', detail: `pull request #${pullNumber} is closed` };
   }
-  return undefined;
+  const { ttlHours, keepLabel, longLived } = opts.policy;
+  if (longLived.includes(twin) || pull?.labels.includes(keepLabel)) return undefined;
+  const [since, what] = claim.activeAt ? [claim.activeAt, 'last applied'] : [claim.claimedAt, 'created'];
+  const ageHours = (opts.now.getTime() - Date.parse(since ?? '')) / HOUR_MS;
+  if (!(ageHours > ttlHours)) return undefined; // young, or its age unknown (NaN)
+  return {
+    ...base,
+    reason: 'ttl-expired',
+    detail: `${what} ${since}, ${Math.floor(ageHours)} h ago, past the TTL of ${ttlHours} h`,
+  };
 }
 
 export interface ReapRun {

@@ -15,7 +15,13 @@ import type { TwinSpec } from '../../src/spec/schema.js';
 const { spec } = loadSpec(join(import.meta.dirname, '../../examples/twin.yaml'));
 
 function withPreviewOverlay(overlay: TwinSpec['environments']['preview']['clusters']): TwinSpec {
-  return { ...spec, environments: { ...spec.environments, preview: { ttlHours: 24, clusters: overlay } } };
+  return {
+    ...spec,
+    environments: {
+      ...spec.environments,
+      preview: { ...spec.environments.preview, ttlHours: 24, clusters: overlay },
+    },
+  };
 }
 
 describe('resolveTwin', () => {

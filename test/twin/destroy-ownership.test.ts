@@ -178,8 +178,8 @@ describe('the reaper takes only what is provably the twin’s', () => {
     const decisions = await reapCandidates({
       claims: await listSlotClaims(client, 'aggrik8s/slot'),
       now: new Date(),
-      ttlHours: 72,
-      prState: async (pullNumber) => (pullNumber === 45 ? 'closed' : 'open'),
+      policy: { ttlHours: 72, keepLabel: 'keep', longLived: [] },
+      pullRequest: async (pullNumber) => ({ state: pullNumber === 45 ? 'closed' : 'open', labels: [] }),
     });
     expect(decisions.map((decision) => [decision.twin, decision.reason])).toEqual([['pr-45', 'pr-closed']]);
     const warnings: string[] = [];

@@ -125,6 +125,25 @@ function dispatch(twin: string, operation: 'apply' | 'destroy', confirm = ''): W
   return { name: 'workflow_dispatch', ref: 'refs/heads/main', sha: MAIN_SHA, payload: { inputs }, inputs };
 }
 
+/** "Run workflow" of the reaper with dry-run: it lists what it would destroy and destroys nothing. */
+function reaperDryRun(): WorkflowEvent {
+  const inputs = { 'dry-run': true };
+  return { name: 'workflow_dispatch', ref: 'refs/heads/main', sha: MAIN_SHA, payload: { inputs }, inputs };
+}
+
+/** A label event of a pull request: GitHub's payload names the label added or removed. */
+function labelEvent(
+  action: 'labeled' | 'unlabeled',
+  number: number,
+  head: { ref: string; sha: string },
+  label: string,
+): WorkflowEvent {
+  const event = pullRequest(action, number, head);
+  const pull = event.payload.pull_request as Record<string, Value>;
+  pull.labels = standin.pullRequestLabels(number).map((name) => ({ name }));
+  return { ...event, payload: { ...event.payload, label: { name: label } } };
+}
+
 function schedule(): WorkflowEvent {
   return { name: 'schedule', ref: 'refs/heads/main', sha: MAIN_SHA, payload: { schedule: '17 * * * *' } };
 }
@@ -158,6 +177,24 @@ async function withPullRequestSpec<T>(edit: (text: string) => string, deliver: (
     writeFileSync(file, original);
     delete world.productionFiles;
   }
+}
+
+/** Moves the twin's claim record back in time, as if it were created (and last applied) hours ago. */
+function backdateClaim(twin: string, createdHoursAgo: number, appliedHoursAgo?: number): void {
+  const at = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+  const pool = Object.values(lab.state.access.config.pools).find((one) =>
+    one.comment?.startsWith(`aggrik8s-twin slot of ${twin} `),
+  )!;
+  const active = appliedHoursAgo === undefined ? '' : ` active ${at(appliedHoursAgo)}`;
+  pool.comment = pool.comment!.replace(/ since \S+( active \S+)?/, ` since ${at(createdHoursAgo)}${active}`);
+}
+
+function claimOf(twin: string): string {
+  return (
+    Object.values(lab.state.access.config.pools).find((one) =>
+      one.comment?.startsWith(`aggrik8s-twin slot of ${twin} `),
+    )?.comment ?? ''
+  );
 }
 
 function poolsOf(twin: string): string[] {
@@ -328,6 +365,50 @@ describe(
         '### Twin `pr-8`: 🗑️ destroyed',
       ]);
       expect(vmsOf('production')).toHaveLength(4);
+    });
+
+    it('PREVIEW_LABEL: a PR gets a preview only once labelled; each push restarts the TTL; keep keeps it; unlabelling destroys it', async () => {
+      const pr10 = { ref: 'feature/opt-in', sha: nextSha() };
+      world.vars.PREVIEW_LABEL = 'preview';
+      try {
+        standin.addPullRequest({ number: 10, headRef: pr10.ref, headSha: pr10.sha });
+        expect(await deliver(TWIN_WORKFLOW, pullRequest('opened', 10, pr10))).toEqual([]);
+        standin.setPullRequestLabels(10, ['preview']);
+        expectJobsPassed(await deliver(TWIN_WORKFLOW, labelEvent('labeled', 10, pr10, 'preview')), [
+          'preview',
+        ]);
+        expect(vmsOf('pr-10')).toHaveLength(4);
+        rememberSecrets('pr-10');
+
+        const wouldReap = async () =>
+          (await deliver(REAPER_WORKFLOW, reaperDryRun()))[0]!.steps[1]!.run!.stdout.match(
+            /would destroy pr-10: .*/,
+          )?.[0];
+        backdateClaim('pr-10', 100); // created 100 h ago, never applied since: past the TTL of 72 h
+        expect(await wouldReap()).toMatch(/created \S+, 100 h ago, past the TTL of 72 h/);
+
+        pr10.sha = nextSha(); // a push: the preview job applies the twin again, which records it
+        standin.pushToPullRequest(10, pr10.sha);
+        expectJobsPassed(await deliver(TWIN_WORKFLOW, pullRequest('synchronize', 10, pr10)), ['preview']);
+        const active = /active (\S+)/.exec(claimOf('pr-10'))?.[1];
+        expect(Date.now() - Date.parse(active ?? '')).toBeLessThan(600_000);
+        expect(await wouldReap()).toBeUndefined();
+
+        backdateClaim('pr-10', 200, 90); // last applied 90 h ago
+        expect(await wouldReap()).toMatch(/last applied \S+, 90 h ago, past the TTL of 72 h/);
+        standin.setPullRequestLabels(10, ['preview', 'keep']);
+        expect(await deliver(TWIN_WORKFLOW, labelEvent('labeled', 10, pr10, 'keep'))).toEqual([]);
+        expect(await wouldReap()).toBeUndefined();
+        expect(vmsOf('pr-10')).toHaveLength(4);
+
+        standin.setPullRequestLabels(10, ['keep']);
+        const removed = await deliver(TWIN_WORKFLOW, labelEvent('unlabeled', 10, pr10, 'preview'));
+        expectJobsPassed(removed, ['destroy']);
+        expect(vmsOf('pr-10')).toEqual([]);
+        expect(poolsOf('pr-10')).toEqual([]);
+      } finally {
+        delete world.vars.PREVIEW_LABEL;
+      }
     });
 
     it('dispatch destroy of production without its name typed into confirm is refused; production stays', async () => {

@@ -46,6 +46,23 @@ describe('GitHub expression evaluator (the yardstick of the workflow tests)', ()
     expect(evaluate("format('pr-{0}-{{x}}', github.event.pull_request.number)", contexts)).toBe('pr-7-{x}');
   });
 
+  it("filters objects as GitHub does: labels.*.name is every label's name", () => {
+    const labelled: Contexts = {
+      ...contexts,
+      github: {
+        event: {
+          pull_request: { labels: [{ name: 'preview' }, { name: 'bug' }] },
+          nested: { a: { items: [{ v: 1 }, { v: 2 }] }, b: { items: [{ v: 3 }] } },
+        },
+      },
+    };
+    expect(evaluate('github.event.pull_request.labels.*.name', labelled)).toEqual(['preview', 'bug']);
+    expect(evaluate("contains(github.event.pull_request.labels.*.name, 'PREVIEW')", labelled)).toBe(true);
+    expect(evaluate("contains(github.event.pull_request.labels.*.name, 'keep')", labelled)).toBe(false);
+    expect(evaluate('github.event.nested.*.items.*.v', labelled)).toEqual([1, 2, 3]);
+    expect(evaluate('github.event.missing.*.name', labelled)).toEqual([]);
+  });
+
   it('evaluates if: with or without ${{ }} and interpolates templates', () => {
     expect(evaluateCondition("${{ github.event.action == 'closed' }}", contexts)).toBe(true);
     expect(evaluateCondition("github.event.action == 'opened'", contexts)).toBe(false);

@@ -16,7 +16,7 @@ type Token =
   | { kind: 'identifier'; value: string }
   | { kind: 'operator'; value: string };
 
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ','];
+const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', '.', ',', '*'];
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -200,20 +200,41 @@ class Parser {
     return this.postfix();
   }
 
+  /**
+   * Property access, and GitHub's object filter: `labels.*.name` is the `name` of every element (of an
+   * array, or every value of an object); once filtered, each further access applies to every element.
+   */
   private postfix(): Value {
     let value = this.primary();
+    let filtered = false;
+    const access = (target: Value, name: Value): Value =>
+      filtered && Array.isArray(target)
+        ? target.map((element) => property(element, name))
+        : property(target, name);
     for (;;) {
       if (this.peekOperator('.')) {
         this.at++;
+        if (this.peekOperator('*')) {
+          this.at++;
+          const elements = (target: Value): Value[] =>
+            Array.isArray(target)
+              ? target
+              : target !== null && typeof target === 'object'
+                ? Object.values(target)
+                : [];
+          value = filtered && Array.isArray(value) ? value.flatMap(elements) : elements(value);
+          filtered = true;
+          continue;
+        }
         const name = this.tokens[this.at];
         if (name?.kind !== 'identifier') this.fail('expected a property name');
         this.at++;
-        value = property(value, name.value);
+        value = access(value, name.value);
       } else if (this.peekOperator('[')) {
         this.at++;
         const index = this.or();
         this.expect(']');
-        value = property(value, index);
+        value = access(value, index);
       } else {
         return value;
       }

@@ -62,19 +62,30 @@ function event(
   };
 }
 
-function pullRequest(action: string, headRepository: string | null): Contexts {
+function pullRequest(
+  action: string,
+  headRepository: string | null,
+  labels: { on?: string[]; changed?: string; previewLabel?: string } = {},
+): Contexts {
   const pullRequestPayload = {
     number: 7,
     title: "'; rm -rf / #",
     head: { ref: 'feature/$(id)', repo: headRepository === null ? null : { full_name: headRepository } },
     base: { ref: 'main' },
+    labels: (labels.on ?? []).map((name) => ({ name })),
   };
-  return event(
+  const contexts = event(
     'pull_request',
-    { action, number: 7, pull_request: pullRequestPayload },
+    {
+      action,
+      number: 7,
+      pull_request: pullRequestPayload,
+      ...(labels.changed ? { label: { name: labels.changed } } : {}),
+    },
     {},
     'refs/pull/7/merge',
   );
+  return labels.previewLabel ? { ...contexts, vars: { PREVIEW_LABEL: labels.previewLabel } } : contexts;
 }
 
 const push = event('push', { ref: 'refs/heads/main' });
@@ -93,7 +104,7 @@ function tierOf(job: Job): 'production' | 'preview' {
 const schedule = event('schedule', { schedule: '17 * * * *' });
 const reaperDispatch = event('workflow_dispatch', { inputs: { 'dry-run': true } }, { 'dry-run': true });
 
-const PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'closed'];
+const PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'closed', 'labeled', 'unlabeled'];
 const FORK_EVENTS: [string, Contexts][] = PR_ACTIONS.flatMap((action) => [
   [`fork PR ${action}`, pullRequest(action, 'mallory/lab')],
   [`PR ${action} from a deleted fork`, pullRequest(action, null)],
@@ -141,6 +152,29 @@ describe('twin.yml: which job each event runs', () => {
     ['same-repo PR synchronize', ['preview'], pullRequest('synchronize', REPOSITORY)],
     ['same-repo PR reopened', ['preview'], pullRequest('reopened', REPOSITORY)],
     ['same-repo PR closed', ['destroy'], pullRequest('closed', REPOSITORY)],
+    // Without PREVIEW_LABEL every PR gets a preview; label events change nothing.
+    [
+      'PR labeled keep, no PREVIEW_LABEL',
+      [],
+      pullRequest('labeled', REPOSITORY, { on: ['keep'], changed: 'keep' }),
+    ],
+    ['PR unlabeled, no PREVIEW_LABEL', [], pullRequest('unlabeled', REPOSITORY, { changed: 'keep' })],
+    // With PREVIEW_LABEL=preview: a preview only while the PR carries it.
+    ...((): [string, string[], Contexts][] => {
+      const opt = (action: string, on: string[], changed?: string) =>
+        pullRequest(action, REPOSITORY, { on, previewLabel: 'preview', ...(changed ? { changed } : {}) });
+      return [
+        ['opt-in: PR opened without the label', [], opt('opened', [])],
+        ['opt-in: PR opened with it', ['preview'], opt('opened', ['preview'])],
+        ['opt-in: push to a PR without it', [], opt('synchronize', ['bug'])],
+        ['opt-in: push to a PR with it', ['preview'], opt('synchronize', ['bug', 'preview'])],
+        ['opt-in: the label added', ['preview'], opt('labeled', ['preview'], 'preview')],
+        ['opt-in: another label added', [], opt('labeled', ['preview', 'bug'], 'bug')],
+        ['opt-in: the label removed', ['destroy'], opt('unlabeled', [], 'preview')],
+        ['opt-in: another label removed', [], opt('unlabeled', ['preview'], 'bug')],
+        ['opt-in: PR closed', ['destroy'], opt('closed', [])],
+      ];
+    })(),
     ['push to main', ['apply'], push],
     ['dispatch apply of production', ['apply'], dispatch('production', 'apply')],
     [
@@ -257,14 +291,22 @@ describe('concurrency: one run per twin, never cancelled in progress', () => {
     ['dispatch destroy of pr-7', dispatch('pr-7', 'destroy'), 'twin-pr-7'],
     ['dispatch of my-feature', dispatch('my-feature', 'apply'), 'twin-my-feature'],
   ])('%s -> group %s', (_label, contexts, group) => {
-    expect(interpolate(twin.concurrency!.group, contexts)).toBe(group);
+    const jobs = jobsRunFor(twin, contexts);
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs)
+      expect(interpolate(twin.jobs[job]!.concurrency!.group, contexts), job).toBe(group);
+  });
+
+  it('groups are per job: an event whose jobs are all skipped never replaces a waiting apply', () => {
+    expect(twin.concurrency).toBeUndefined();
+    for (const [name, job] of Object.entries(twin.jobs)) expect(job.concurrency?.group, name).toBeDefined();
   });
 
   it.each([
     ['twin.yml', twin],
     ['reaper.yml', reaper],
   ])('%s: cancel-in-progress is false everywhere', (_name, workflow) => {
-    expect(workflow.concurrency?.['cancel-in-progress']).toBe(false);
+    if (workflow.concurrency) expect(workflow.concurrency['cancel-in-progress']).toBe(false);
     for (const job of Object.values(workflow.jobs)) {
       if (job.concurrency) expect(job.concurrency['cancel-in-progress']).toBe(false);
     }

@@ -62,6 +62,8 @@ export interface PullRequestRecord {
   createdAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
+  /** Label names, as a repository's labels would be attached. */
+  labels: string[];
 }
 
 /** GitHub writes times to the second, in UTC. */
@@ -114,6 +116,20 @@ export class ResourceShapes {
       received_events_url: `${url}/received_events`,
       type: actor.type,
       site_admin: false,
+    };
+  }
+
+  /** A repository label as a pull request carries it; its id is derived from the name, stable per label. */
+  label(name: string): Record<string, unknown> {
+    const id = 9_000_000 + [...name].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) % 1_000_000, 7);
+    return {
+      id,
+      node_id: nodeId('LA', id),
+      url: `${this.repoApi}/labels/${encodeURIComponent(name)}`,
+      name,
+      description: null,
+      color: 'ededed',
+      default: false,
     };
   }
 
@@ -311,7 +327,7 @@ export class ResourceShapes {
       title: pull.title,
       user: this.user(pull.user),
       body: null,
-      labels: [],
+      labels: pull.labels.map((name) => this.label(name)),
       milestone: null,
       active_lock_reason: null,
       created_at: githubTime(pull.createdAt),

@@ -172,7 +172,13 @@ export class GitHubStandin {
     this.knownShas.add(sha);
   }
 
-  addPullRequest(pull: { number: number; headRef: string; headSha: string; title?: string }): void {
+  addPullRequest(pull: {
+    number: number;
+    headRef: string;
+    headSha: string;
+    title?: string;
+    labels?: string[];
+  }): void {
     const now = this.clock();
     this.addBranch(pull.headRef, pull.headSha);
     this.pulls.set(pull.number, {
@@ -188,7 +194,21 @@ export class GitHubStandin {
       createdAt: now,
       updatedAt: now,
       closedAt: null,
+      labels: [...(pull.labels ?? [])],
     });
+  }
+
+  /** The label names a pull request carries now (what a label event's payload shows). */
+  pullRequestLabels(number: number): string[] {
+    return [...(this.pulls.get(number)?.labels ?? [])];
+  }
+
+  /** Labels added to or removed from a pull request (what a labeled / unlabeled event follows). */
+  setPullRequestLabels(number: number, labels: string[]): void {
+    const pull = this.pulls.get(number);
+    if (!pull) throw new Error(`no pull request #${number} in the stand-in`);
+    pull.labels = [...labels];
+    pull.updatedAt = this.clock();
   }
 
   /** A push to the pull request's branch (what a synchronize event follows). */
