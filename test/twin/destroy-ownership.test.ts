@@ -68,7 +68,7 @@ async function someoneElsesVm(vmid: number, name: string, tags: string[], pool: 
 /** The twin's own VMs as the product makes them: the first tagged, the second left untagged (a killed run). */
 async function twinWithVms(twin: string) {
   const { plan, vm, settings } = await preparedSlot(client, spec, twin);
-  const claim = (await listSlotClaims(client, 'aggrik8s/slot')).find((c) => c.twin === twin)!;
+  const claim = (await listSlotClaims(client, ['aggrik8s/slot'])).find((c) => c.twin === twin)!;
   // The fixture's claim predates the record; the product records the identity when it claims.
   const { slotComment } = await import('../../src/proxmox/slots.js');
   await client.put('/pools', {
