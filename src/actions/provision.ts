@@ -3,6 +3,7 @@ import { ConfigurationError, errorMessage, isConfigurationError } from '../error
 import { twinReportFromOutcome } from '../github/report.js';
 import { twinStatusFor } from './github-status.js';
 import { listSlotClaims } from '../proxmox/slots.js';
+import { slotPoolPrefixes } from '../spec/pools.js';
 import type { TwinSpec } from '../spec/schema.js';
 import { removeOrphanedState } from '../twin/known-twins.js';
 import { reapCandidates, reapEach, reapPolicyOf } from '../twin/reaper.js';
@@ -161,7 +162,7 @@ async function reap(settings: ProvisionSettings, spec: TwinSpec): Promise<void> 
   const { githubClient, repoFromEnv } = await import('../github/octokit.js');
   const client = new PveClient(settings.connection, { logger: { debug: core.debug, warning: core.warning } });
   const decisions = await reapCandidates({
-    claims: await listSlotClaims(client, spec.proxmox.slots.poolPrefix),
+    claims: await listSlotClaims(client, slotPoolPrefixes(spec)),
     now: new Date(),
     policy: reapPolicyOf(spec),
     pullRequest: pullRequestLookup(githubClient(settings.githubToken), repoFromEnv()),
@@ -208,7 +209,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   core.setOutput(Outputs.Environment, ctx.twin.environment);
   core.setOutput(Outputs.StateDir, settings.stateDir);
   if (settings.operation === 'plan') {
-    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec.proxmox));
+    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec));
     core.setOutput(Outputs.Plan, JSON.stringify(plan.vms.map(({ definition: _d, ...vm }) => vm)));
     core.setOutput(Outputs.Slot, String(plan.slot));
     const layers = await observeRunningTwin(ctx, plan);
@@ -219,7 +220,13 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   // Before the slot is claimed or anything else changes: a missing right stops the step here, named.
   const operation = settings.operation === 'destroy' ? 'destroy' : 'apply'; // plan and reap returned above
   await withGroup('Preflight: Proxmox rights', () =>
-    requireRights(ctx.client, spec, operation, settings.connection.tokenId, core.info),
+    requireRights(
+      ctx.client,
+      spec,
+      { operation, environments: [ctx.twin.environment] },
+      settings.connection.tokenId,
+      core.info,
+    ),
   );
   if (settings.operation === 'destroy') {
     const result = await withGroup(`Destroy twin ${ctx.twin.twin}`, () => destroyTwin(ctx));

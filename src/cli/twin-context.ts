@@ -56,7 +56,10 @@ export async function twinContext(
   const spec = specOf(parsed, io);
   const twin = resolveTwin(spec, requiredOption(parsed, 'env', usage));
   const connection = await connectWithLab(parsed);
-  if (rights) await requireRights(connection.client, spec, rights, connection.tokenId, () => {});
+  if (rights) {
+    const what = { operation: rights, environments: [twin.environment] };
+    await requireRights(connection.client, spec, what, connection.tokenId, () => {});
+  }
   return contextOn(parsed, twin, connection, io, events);
 }
 

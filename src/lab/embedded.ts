@@ -13,6 +13,8 @@ export interface LabServerInfo {
   endpoint: string;
   /** The least-privilege token runner-setup/README.md has an operator create (`twin@pve!gha=<secret>`). */
   token: string;
+  /** `twin@pve!preview=<secret>`: the preview tier's token, with nothing on production's parent pool. */
+  previewToken?: string;
   /** `root@pam!lab=<secret>`: the lab's admin token, for tests that must act as root; never give it to the product. */
   rootToken: string;
   /** DIR/user.cfg: users, tokens, roles, pools and ACLs in PVE's format; edits take effect at the next request. */
@@ -104,6 +106,7 @@ export async function serveLab(
   const info: LabServerInfo = {
     endpoint: handle.endpoint,
     token: handle.token,
+    ...(handle.previewToken === undefined ? {} : { previewToken: handle.previewToken }),
     rootToken: handle.rootToken,
     userCfg: join(dir, 'user.cfg'),
     qemuServer: handle.qemuServer,

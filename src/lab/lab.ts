@@ -10,7 +10,7 @@ import type { FaultConfig } from './faults.js';
 import { FaultInjector } from './faults.js';
 import type { ProfileName } from './profile.js';
 import { resolveTiming } from './profile.js';
-import { OPERATOR_TOKEN_ID, ROOT_TOKEN_ID } from './pve/access/operator-setup.js';
+import { OPERATOR_TOKEN_ID, PREVIEW_TOKEN_ID, ROOT_TOKEN_ID } from './pve/access/operator-setup.js';
 import { PveContract } from './pve/contract.js';
 import type { LabContext, QemuServerRelease } from './pve/handlers/context.js';
 import { registerFinishers } from './pve/handlers/index.js';
@@ -63,6 +63,11 @@ export interface LabHandle {
   tokenSecret: string;
   /** `twin@pve!gha=<secret>`, what `Authorization: PVEAPIToken=` takes. */
   token: string;
+  /**
+   * `twin@pve!preview=<secret>`: the preview tier's token of runner-setup/README.md, which has nothing on
+   * production's parent pool; undefined in a lab DIR made before it existed.
+   */
+  previewToken: string | undefined;
   /** `root@pam!lab=<secret>`: a non-separated root token, only for tests that must act as the admin. */
   rootToken: string;
   /** The lab's CA (DIR/pve-root-ca.pem) to pin. */
@@ -164,6 +169,7 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
     tokenId: OPERATOR_TOKEN_ID,
     tokenSecret: secret,
     token: `${OPERATOR_TOKEN_ID}=${secret}`,
+    previewToken: optionalToken(state, PREVIEW_TOKEN_ID),
     rootToken: `${ROOT_TOKEN_ID}=${tokenSecret(state, ROOT_TOKEN_ID)}`,
     caFile: join(dir, CA_FILE),
     fingerprint,
@@ -225,6 +231,11 @@ function tokenSecret(state: LabState, tokenId: string): string {
     );
   }
   return secret;
+}
+
+function optionalToken(state: LabState, tokenId: string): string | undefined {
+  const secret = state.access.secret(tokenId);
+  return secret === undefined ? undefined : `${tokenId}=${secret}`;
 }
 
 /** The lab's tools reach /lab/v1 with the operator's token; they read it from DIR/pve-token.json. */

@@ -3,6 +3,7 @@ import { maxGroupCounts, slotBlock, slotVmidRange } from '../spec/derived.js';
 import type { ResolvedCluster, ResolvedTwin } from '../spec/environment.js';
 import type { NodeRole } from '../spec/identity.js';
 import { ownershipTags, slotPoolId, vmName } from '../spec/identity.js';
+import { poolPrefixOf } from '../spec/pools.js';
 import { formatIpv4, parseCidr, parseIpv4 } from '../util/ipv4.js';
 
 /**
@@ -64,7 +65,7 @@ export function layoutTwin(resolved: ResolvedTwin, slot: number): TwinLayout {
     environment: resolved.environment,
     project: spec.project,
     slot,
-    pool: slotPoolId(spec.proxmox.slots.poolPrefix, slot),
+    pool: slotPoolId(poolPrefixOf(spec, resolved.environment), slot),
     clusters,
   };
 }

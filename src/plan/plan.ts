@@ -9,6 +9,8 @@ import { sortByOwnership } from '../proxmox/ownership.js';
 import { placeVms } from '../proxmox/placement.js';
 import type { SlotClaim, SlotIdentity } from '../proxmox/slots.js';
 import { chooseSlot, listSlotClaims } from '../proxmox/slots.js';
+import type { PoolPrefixSpec } from '../spec/pools.js';
+import { slotPoolPrefixes } from '../spec/pools.js';
 import type { TalosVm } from '../proxmox/vm-config.js';
 import type { TalosImage } from '../talos/image.js';
 import { talosNocloudImage } from '../talos/image.js';
@@ -22,14 +24,15 @@ export interface ProxmoxView {
   claims: SlotClaim[];
 }
 
+/** Claims are read under every environment's prefix: slot numbers are one space across them. */
 export async function observeProxmox(
   client: PveClient,
-  proxmox: { slots: { poolPrefix: string }; storage: { disks: string } },
+  spec: PoolPrefixSpec & { proxmox: { storage: { disks: string } } },
 ): Promise<ProxmoxView> {
   const [vms, nodes, claims] = await Promise.all([
     listVms(client),
-    listNodeCapacity(client, proxmox.storage.disks),
-    listSlotClaims(client, proxmox.slots.poolPrefix),
+    listNodeCapacity(client, spec.proxmox.storage.disks),
+    listSlotClaims(client, slotPoolPrefixes(spec)),
   ]);
   return { vms, nodes, claims };
 }

@@ -1,5 +1,6 @@
-import type { TwinSpec } from '../spec/schema.js';
+import type { EnvironmentName, TwinSpec } from '../spec/schema.js';
 import { slotPoolId } from '../spec/identity.js';
+import { parentPoolOf, poolPrefixOf } from '../spec/pools.js';
 
 /**
  * Which Proxmox privileges a twin's operations need, and on which ACL paths (PVE-PERMISSIONS.md P.6,
@@ -28,7 +29,16 @@ export interface RightRequirement {
   propagate: boolean;
 }
 
-export type RightsSpec = Pick<TwinSpec, 'proxmox' | 'clusters'>;
+export type RightsSpec = Pick<TwinSpec, 'proxmox' | 'clusters' | 'environments'>;
+
+/**
+ * What is checked: an operation on the twins of these environments. Each environment's twins act in the
+ * parent pool of its own prefix (production's may be apart from the previews'), so a token is checked there.
+ */
+export interface RightsFor {
+  operation: PreflightOperation;
+  environments: readonly EnvironmentName[];
+}
 
 type Scope = 'pool' | 'images' | 'disks' | 'nodes' | 'network';
 
@@ -140,33 +150,33 @@ const RULES: Rule[] = [
   { scope: 'network', privilege: 'SDN.Use', uses: { apply: 'attach the VMs of cluster {cluster} (net0)' } },
 ];
 
-/**
- * The pool whose ACL reaches every slot pool: the parent of a nested prefix (`aggrik8s/slot` ->
- * `aggrik8s`), or undefined for a flat prefix, whose slot pools only `/pool` itself reaches (P.6.4).
- */
-export function slotPoolParent(poolPrefix: string): string | undefined {
-  const slash = poolPrefix.lastIndexOf('/');
-  return slash < 0 ? undefined : poolPrefix.slice(0, slash);
-}
-
-/** The ACL path that must grant the VM and pool rights, inherited by every slot pool below it. */
+/** The ACL path that must grant the VM and pool rights, inherited by every pool of the prefix below it. */
 export function slotPoolAclPath(poolPrefix: string): string {
-  const parent = slotPoolParent(poolPrefix);
+  const parent = parentPoolOf(poolPrefix);
   return parent === undefined ? '/pool' : `/pool/${parent}`;
 }
 
-/** Every slot pool's own ACL path, slot 0 first. */
-export function slotPoolPaths(spec: RightsSpec): string[] {
-  const { poolPrefix, count } = spec.proxmox.slots;
+/** The distinct pool prefixes the twins of `environments` create their slot and lock pools under. */
+export function poolPrefixesFor(spec: RightsSpec, environments: readonly EnvironmentName[]): string[] {
+  return [...new Set(environments.map((environment) => poolPrefixOf(spec, environment)))];
+}
+
+/** Every slot pool's own ACL path under `poolPrefix`, slot 0 first. */
+export function slotPoolPaths(spec: RightsSpec, poolPrefix: string): string[] {
+  const { count } = spec.proxmox.slots;
   return Array.from({ length: count }, (_, slot) => `/pool/${slotPoolId(poolPrefix, slot)}`);
 }
 
 /** The paths of one scope, each with the words that fill the rule's `{cluster}`. */
-function scopePaths(spec: RightsSpec, scope: Scope): { path: string; cluster?: string }[] {
+function scopePaths(
+  spec: RightsSpec,
+  scope: Scope,
+  environments: readonly EnvironmentName[],
+): { path: string; cluster?: string }[] {
   const { proxmox } = spec;
   switch (scope) {
     case 'pool':
-      return [{ path: slotPoolAclPath(proxmox.slots.poolPrefix) }];
+      return poolPrefixesFor(spec, environments).map((prefix) => ({ path: slotPoolAclPath(prefix) }));
     case 'images':
       return [{ path: `/storage/${proxmox.storage.images}` }];
     case 'disks':
@@ -183,20 +193,20 @@ function scopePaths(spec: RightsSpec, scope: Scope): { path: string; cluster?: s
 }
 
 /**
- * The rights `operation` needs, one per privilege and path, sorted by path then privilege. Where two
+ * The rights the operation needs, one per privilege and path, sorted by path then privilege. Where two
  * rules meet on one path (images and disks on the same storage, clusters sharing a VLAN) their uses join.
  */
 export function requiredRights(
   spec: RightsSpec,
-  operation: PreflightOperation,
+  what: RightsFor,
   release: PveRelease = 9,
 ): RightRequirement[] {
   const byKey = new Map<string, RightRequirement>();
   for (const rule of RULES) {
-    const use = rule.uses[operation];
+    const use = rule.uses[what.operation];
     if (use === undefined) continue;
     const privilege = typeof rule.privilege === 'string' ? rule.privilege : rule.privilege(release);
-    for (const { path, cluster } of scopePaths(spec, rule.scope)) {
+    for (const { path, cluster } of scopePaths(spec, rule.scope, what.environments)) {
       const neededFor = use.replace('{cluster}', cluster ?? '');
       const key = `${path} ${privilege}`;
       const known = byKey.get(key);

@@ -2,14 +2,22 @@ import { ConfigurationError, errorMessage } from '../errors.js';
 import { Limiter } from '../util/limit.js';
 import type { PveClient } from './client.js';
 import { PveApiError } from './errors.js';
-import type { PreflightOperation, PveRelease, RightRequirement, RightsSpec } from './preflight-rights.js';
+import type {
+  PreflightOperation,
+  PveRelease,
+  RightRequirement,
+  RightsFor,
+  RightsSpec,
+} from './preflight-rights.js';
 import {
   byPathThenPrivilege,
+  poolPrefixesFor,
   requiredRights,
   slotPoolAclPath,
-  slotPoolParent,
   slotPoolPaths,
 } from './preflight-rights.js';
+import { parentPoolOf } from '../spec/pools.js';
+import type { EnvironmentName } from '../spec/schema.js';
 
 /**
  * The preflight: before a twin's operation changes anything, ask Proxmox what the token may do where the
@@ -31,6 +39,8 @@ export interface PreflightReport {
   /** `USER@REALM!TOKENID`, the token the rights were asked for. */
   tokenId: string;
   operation: PreflightOperation;
+  /** The environments whose twins the operation was checked for, each in its own parent pool. */
+  environments: EnvironmentName[];
   /** Each check that passed, in words. */
   passed: string[];
   /** Sorted by path, then by what is missing. */
@@ -51,22 +61,24 @@ const PERMISSION_QUERIES_AT_ONCE = 4;
 export async function checkRights(
   client: PveClient,
   spec: RightsSpec,
-  operation: PreflightOperation,
+  what: RightsFor,
   tokenId: string,
 ): Promise<PreflightReport> {
-  const required = requiredRights(spec, operation, await pveRelease(client));
-  const slotPaths = slotPoolPaths(spec);
+  const required = requiredRights(spec, what, await pveRelease(client));
+  const prefixes = poolPrefixesFor(spec, what.environments);
+  const slotPaths = prefixes.flatMap((prefix) => slotPoolPaths(spec, prefix));
   const granted = await readPermissions(client, [...new Set([...required.map((r) => r.path), ...slotPaths])]);
   const results = [
     checkPaths(required, granted, tokenId),
-    checkSlotPools(required, slotPaths, granted, spec, tokenId),
+    ...prefixes.map((prefix) => checkSlotPools(required, spec, prefix, granted, tokenId)),
     // Both create pools in the parent: apply its slot pool, both the twin's lock pool.
-    await checkParentPool(client, spec),
-    ...(operation === 'apply' ? [await checkStorages(client, spec, granted)] : []),
+    ...(await Promise.all(prefixes.map((prefix) => checkParentPool(client, prefix)))),
+    ...(what.operation === 'apply' ? [await checkStorages(client, spec, granted)] : []),
   ];
   return {
     tokenId,
-    operation,
+    operation: what.operation,
+    environments: [...what.environments],
     passed: results.flatMap((result) => result.passed),
     findings: results.flatMap((result) => result.findings).sort(byPathThenMissing),
   };
@@ -79,11 +91,12 @@ export async function checkRights(
 export async function requireRights(
   client: PveClient,
   spec: RightsSpec,
-  operation: PreflightOperation,
+  what: RightsFor,
   tokenId: string,
   log: (line: string) => void,
 ): Promise<void> {
-  const report = await checkRights(client, spec, operation, tokenId).catch((error: unknown) => {
+  const { operation } = what;
+  const report = await checkRights(client, spec, what, tokenId).catch((error: unknown) => {
     // Named like a failed stage of apply, so a PVE that could not answer reads as such, not as a bug.
     throw new Error(`stage preflight, reading the token's rights: ${errorMessage(error)}`, { cause: error });
   });
@@ -180,18 +193,19 @@ function userAndToken(tokenId: string): string {
 }
 
 /**
- * Each slot pool must get the pool rights from the ACL above it. Where that ACL holds, a slot that lacks
- * one has an ACL of its own replacing it (deeper paths replace, P.3); where it does not, checkPaths
- * already names the right once for all slots.
+ * Each slot pool of `poolPrefix` must get the pool rights from the ACL above it. Where that ACL holds, a
+ * slot that lacks one has an ACL of its own replacing it (deeper paths replace, P.3); where it does not,
+ * checkPaths already names the right once for all slots.
  */
 function checkSlotPools(
   required: RightRequirement[],
-  slotPaths: string[],
-  granted: Granted,
   spec: RightsSpec,
+  poolPrefix: string,
+  granted: Granted,
   tokenId: string,
 ): CheckResult {
-  const parentPath = slotPoolAclPath(spec.proxmox.slots.poolPrefix);
+  const slotPaths = slotPoolPaths(spec, poolPrefix);
+  const parentPath = slotPoolAclPath(poolPrefix);
   const inherited = required.filter((r) => r.path === parentPath && holds(r, granted));
   const findings = slotPaths.flatMap((slotPath, slot) =>
     inherited
@@ -214,14 +228,16 @@ function checkSlotPools(
 }
 
 /** PVE creates a nested pool only inside an existing parent (P.6.4); a flat prefix has none to check. */
-async function checkParentPool(client: PveClient, spec: RightsSpec): Promise<CheckResult> {
-  const { poolPrefix } = spec.proxmox.slots;
-  const parent = slotPoolParent(poolPrefix);
+async function checkParentPool(client: PveClient, poolPrefix: string): Promise<CheckResult> {
+  const parent = parentPoolOf(poolPrefix);
   if (parent === undefined) return { passed: [], findings: [] };
   try {
     // Answers with or without Pool.Audit (P.7), so it tells "missing" apart from "not allowed to see".
     await client.get('/pools', { poolid: parent });
-    return { passed: [`pool ${parent} exists (the parent of the slot pools)`], findings: [] };
+    return {
+      passed: [`pool ${parent} exists (the parent of the slot pools ${poolPrefix}-<k>)`],
+      findings: [],
+    };
   } catch (error) {
     if (!(error instanceof PveApiError && /does not exist/.test(error.serverMessage))) throw error;
     const finding = {

@@ -110,10 +110,17 @@ function parseIdentity(
   };
 }
 
-/** The slot pools that exist now, whoever holds them. */
-export async function listSlotClaims(client: PveClient, poolPrefix: string): Promise<SlotClaim[]> {
+/**
+ * The slot pools under any of `poolPrefixes` that exist now and the token may see, whoever holds them.
+ * Slot k is one slot under every prefix (it fixes the VMIDs and addresses), so callers compare slot numbers
+ * across prefixes. PVE lists only pools with Pool.Audit (P.7): a preview token sees none of production's.
+ */
+export async function listSlotClaims(
+  client: PveClient,
+  poolPrefixes: readonly string[],
+): Promise<SlotClaim[]> {
   const pools = await client.get<PoolListItem[]>('/pools');
-  const pattern = new RegExp(`^${escapeRegExp(poolPrefix)}-(\\d+)$`);
+  const pattern = new RegExp(`^(?:${poolPrefixes.map(escapeRegExp).join('|')})-(\\d+)$`);
   return pools.flatMap((pool) => {
     const match = pattern.exec(pool.poolid);
     if (!match) return [];

@@ -13,6 +13,7 @@ import type { Ipv4Cidr, Ipv4Range } from '../util/ipv4.js';
 import { PROXMOX_MAX_VMID, addressesNeeded, highestVmid, maxVmsPerTwin, slotBlockSize } from './derived.js';
 import { applyOverlay } from './environment.js';
 import { nodeSizingIssues } from './node-sizing-rules.js';
+import { productionPoolRules } from './pool-rules.js';
 import { ENVIRONMENT_NAMES } from './schema.js';
 import type { ClusterSpec, EnvironmentName, TwinSpec } from './schema.js';
 
@@ -54,6 +55,7 @@ export function checkSpecRules(spec: TwinSpec): RuleIssue[] {
     ...capacityRules(spec),
     ...releaseRules(spec),
     ...nodeSizingIssues(spec),
+    ...productionPoolRules(spec),
     ...warnings(spec),
   ];
 }

@@ -75,6 +75,14 @@ const PVE_BRIDGE_ID = /^[-_.\w]+$/;
 // with a letter (pve-manager Pool.pm), and the slot pool is `<prefix>-<k>`.
 const POOL_PREFIX = /^(?=.{1,40}$)(?:[A-Za-z0-9][A-Za-z0-9.\-_]*\/){0,2}[A-Za-z][A-Za-z0-9.\-_]*$/;
 
+const poolPrefix = (fix: string) =>
+  patterned(
+    POOL_PREFIX,
+    'a Proxmox pool id prefix (letters, digits, ".", "-", "_", at most two parent pools before "/"; ' +
+      'the last part starts with a letter; at most 40)',
+    fix,
+  );
+
 const PROJECT_REGEX = /^[a-z0-9][a-z0-9-]{0,23}$/;
 /** Cilium's cluster.name rule (chart templates/validate.yaml); 32 characters at most. */
 const CLUSTER_NAME_REGEX = /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/;
@@ -267,6 +275,18 @@ const ProductionSchema = z.strictObject({
     'a branch name',
     'write the branch whose pushes converge production, e.g. main',
   ),
+  /**
+   * Production's slot and lock pools in a parent pool of their own, where the preview tier's token has no
+   * ACL: the boundary between the tiers (runner-setup/README.md "Two trust tiers"). Unset: proxmox.slots.poolPrefix.
+   */
+  poolPrefix: poolPrefix(
+    "write e.g. aggrik8s-production/slot (production's slot in its own parent pool aggrik8s-production, which the operator creates)",
+  )
+    .optional()
+    .describe(
+      "Pool id prefix of production's slot and lock pools, in a parent pool of its own that the preview token " +
+        'cannot reach, e.g. aggrik8s-production/slot. Unset: production shares proxmox.slots.poolPrefix with the previews.',
+    ),
   ...EnvironmentFields,
 });
 
@@ -329,10 +349,7 @@ export const TwinSpecSchema = z.strictObject({
     }),
     slots: z.strictObject({
       count: integer(1, 64, 'slots.count'),
-      poolPrefix: patterned(
-        POOL_PREFIX,
-        'a Proxmox pool id prefix (letters, digits, ".", "-", "_", at most two parent pools before "/"; ' +
-          'the last part starts with a letter; at most 40)',
+      poolPrefix: poolPrefix(
         'write e.g. aggrik8s/slot (slots nested in the parent pool aggrik8s, which the operator creates)',
       ),
       vmidBase: integer(100, 999999999, 'vmidBase (a Proxmox VMID)'),

@@ -7,6 +7,7 @@ import { admit, afterReservations, reservationsOf } from '../proxmox/capacity.js
 import type { CapacityDemand } from '../proxmox/capacity.js';
 import type { PveNodeCapacity } from '../proxmox/inventory.js';
 import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
+import { slotPoolPrefixes } from '../spec/pools.js';
 import type { SlotClaim, SlotIdentity } from '../proxmox/slots.js';
 import { refuseOverQuota } from '../spec/quota.js';
 import type { TwinContext } from './context.js';
@@ -25,13 +26,13 @@ export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
   const { spec } = ctx.twin;
   refuseOverQuota(ctx.twin);
   for (let attempt = 0; attempt < spec.proxmox.slots.count + 1; attempt++) {
-    const view = await observeProxmox(ctx.client, spec.proxmox);
+    const view = await observeProxmox(ctx.client, spec);
     const plan = planTwin(ctx.twin, view);
     if (await waitForTasksInFlight(ctx, plan)) continue; // plan again once they ended
+    refuseLayoutDrift(plan, view.claims);
     refuseConflicts(plan);
     await refuseLostState(ctx.store, plan);
     refuseIdentityChanges(plan, await readTwinRecord(ctx.store, plan.twin));
-    refuseLayoutDrift(plan, view.claims);
     await refuseAddressOverlap(ctx.client, ctx.twin, plan, view);
     const demands = creationDemands(plan);
     const others = view.claims.filter((claim) => claim.twin !== plan.twin);
@@ -49,7 +50,7 @@ export async function claimAndPlan(ctx: TwinContext): Promise<ClaimedPlan> {
       });
     } catch (error) {
       // Another runner took this slot a moment ago: plan again against what it did.
-      const claims = await listSlotClaims(ctx.client, spec.proxmox.slots.poolPrefix);
+      const claims = await listSlotClaims(ctx.client, slotPoolPrefixes(spec));
       const holder = claims.find((claim) => claim.slot === plan.slot);
       if (holder?.twin === plan.twin) return { plan: { ...plan, slotState: 'held' } };
       if (!holder) throw error;
@@ -112,7 +113,7 @@ function admitBeside(
 /** The check after claiming; on refusal the slot is given back before the error, so nothing is left. */
 async function admitAgainstEarlierClaims(ctx: TwinContext, plan: TwinPlan, demands: CapacityDemand[]) {
   const { spec } = ctx.twin;
-  const view = await observeProxmox(ctx.client, spec.proxmox);
+  const view = await observeProxmox(ctx.client, spec);
   const mine = view.claims.find((claim) => claim.slot === plan.slot && claim.twin === plan.twin);
   const earlier = view.claims.filter(
     (claim) => claim.twin !== plan.twin && (!mine || claimedBefore(claim, mine)),
@@ -203,16 +204,31 @@ function refuseIdentityChanges(plan: TwinPlan, record: TwinRecord | undefined): 
 }
 
 /**
- * A held slot keeps what its claim recorded: a spec that now gives the twin another project, VMID range, or
- * another address block or VIP for a cluster it already has is refused, since destroy and every other twin go
- * by the record. Clusters the record does not know yet are new and take their place from the slot.
+ * A held slot keeps its pool and what its claim recorded: a spec that now puts the twin's slot in another
+ * pool (environments.production.poolPrefix set or changed: its VMs are members of the pool they were created
+ * in), or gives it another project, VMID range, or another address block or VIP for a cluster it already has
+ * is refused, since destroy and every other twin go by the record. Clusters the record does not know yet are
+ * new and take their place from the slot.
  */
 function refuseLayoutDrift(plan: TwinPlan, claims: SlotClaim[]): void {
-  const recorded = claims.find((claim) => claim.twin === plan.twin && claim.slot === plan.slot)?.identity;
-  if (!recorded) return;
-  const now = plan.identity;
-  const shown = (n: SlotIdentity['networks'][number]) => `${n.first}-${n.last} (VIP ${n.vip})`;
+  const held = claims.find((claim) => claim.twin === plan.twin && claim.slot === plan.slot);
+  if (!held) return;
   const drift = [
+    ...(held.poolId === plan.pool ? [] : [`pool ${held.poolId} -> ${plan.pool}`]),
+    ...(held.identity ? identityDrift(held.identity, plan.identity) : []),
+  ];
+  if (drift.length === 0) return;
+  throw new ConfigurationError(
+    `twin ${plan.twin} holds slot ${plan.slot} (pool ${held.poolId}) as recorded when it was claimed, and the spec ` +
+      `now places it elsewhere; nothing was changed:\n  ${drift.join('\n  ')}\n` +
+      'restore project, proxmox.slots, environments.production.poolPrefix and clusters[].network.addressPool / ' +
+      'vip in the spec, or destroy the twin and apply it again',
+  );
+}
+
+function identityDrift(recorded: SlotIdentity, now: SlotIdentity): string[] {
+  const shown = (n: SlotIdentity['networks'][number]) => `${n.first}-${n.last} (VIP ${n.vip})`;
+  return [
     ...(recorded.project !== now.project ? [`project ${recorded.project} -> ${now.project}`] : []),
     ...(recorded.vmids.first !== now.vmids.first || recorded.vmids.last !== now.vmids.last
       ? [`VMIDs ${recorded.vmids.first}-${recorded.vmids.last} -> ${now.vmids.first}-${now.vmids.last}`]
@@ -224,13 +240,6 @@ function refuseLayoutDrift(plan: TwinPlan, claims: SlotClaim[]): void {
         : [];
     }),
   ];
-  if (drift.length === 0) return;
-  throw new ConfigurationError(
-    `twin ${plan.twin} holds slot ${plan.slot} (pool ${plan.pool}) as recorded when it was claimed, and the spec ` +
-      `now places it elsewhere; nothing was changed:\n  ${drift.join('\n  ')}\n` +
-      'restore project, proxmox.slots and clusters[].network.addressPool / vip in the spec, or destroy the twin ' +
-      'and apply it again',
-  );
 }
 
 function refuseConflicts(plan: TwinPlan): void {

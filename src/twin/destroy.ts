@@ -6,6 +6,7 @@ import type { VmInventoryItem } from '../proxmox/inventory.js';
 import type { ForeignVm, TwinHolding } from '../proxmox/ownership.js';
 import { describeForeign, sortByOwnership } from '../proxmox/ownership.js';
 import { listSlotClaims } from '../proxmox/slots.js';
+import { slotPoolPrefixes } from '../spec/pools.js';
 import { createsInFlight } from '../proxmox/tasks.js';
 import { VmLifecycle } from '../proxmox/vm-lifecycle.js';
 import type { TwinContext } from './context.js';
@@ -57,7 +58,7 @@ async function destroyHeld(ctx: TwinContext): Promise<DestroyOutcome> {
   for (const vm of foreign) ctx.log(`left alone, not this twin's: ${describeForeign(vm)}`);
   const vms = await destroyVms(ctx, owned);
   const pools = [];
-  for (const claim of await listSlotClaims(ctx.client, ctx.twin.spec.proxmox.slots.poolPrefix)) {
+  for (const claim of await listSlotClaims(ctx.client, slotPoolPrefixes(ctx.twin.spec))) {
     if (claim.twin !== twin) continue;
     await ctx.client.delete('/pools', { poolid: claim.poolId });
     pools.push(claim.poolId);
@@ -152,7 +153,7 @@ async function proveGone(
     ...(await createsInFlight(ctx.client, had.pveNodes, vmids)).map(
       (task) => `a create task of VMID ${task.vmid} on ${task.pveNode} (${task.upid})`,
     ),
-    ...(await listSlotClaims(ctx.client, ctx.twin.spec.proxmox.slots.poolPrefix))
+    ...(await listSlotClaims(ctx.client, slotPoolPrefixes(ctx.twin.spec)))
       .filter((c) => c.twin === twin)
       .map((c) => `pool ${c.poolId}`),
     ...(await ctx.store.list(twin)).map(

@@ -1,6 +1,7 @@
 import type { PveClient } from '../proxmox/client.js';
 import { listVms } from '../proxmox/inventory.js';
 import { listSlotClaims } from '../proxmox/slots.js';
+import { slotPoolPrefixes } from '../spec/pools.js';
 import { environmentOf, resolveTwin } from '../spec/environment.js';
 import type { TwinSpec } from '../spec/schema.js';
 import type { StateStore } from '../state/store.js';
@@ -31,7 +32,7 @@ export interface KnownTwin {
  */
 export async function knownTwins(client: PveClient, spec: TwinSpec, store: StateStore): Promise<KnownTwin[]> {
   const stored = await store.twins();
-  const claims = await listSlotClaims(client, spec.proxmox.slots.poolPrefix);
+  const claims = await listSlotClaims(client, slotPoolPrefixes(spec));
   const vms = (await listVms(client)).filter((vm) => vm.tags.includes(spec.project));
   const names = new Set([
     ...stored,
@@ -58,7 +59,7 @@ export async function knownTwins(client: PveClient, spec: TwinSpec, store: State
 
 /** Whether a slot pool or a tagged VM of the twin exists now: one look at Proxmox, not a whole listing. */
 async function existsOnProxmox(client: PveClient, spec: TwinSpec, twin: string): Promise<boolean> {
-  const claims = await listSlotClaims(client, spec.proxmox.slots.poolPrefix);
+  const claims = await listSlotClaims(client, slotPoolPrefixes(spec));
   if (claims.some((claim) => claim.twin === twin)) return true;
   return (await listVms(client)).some(
     (vm) => vm.tags.includes(spec.project) && vm.tags.includes(`twin-${twin}`),

@@ -1,6 +1,7 @@
 import { errorMessage } from '../errors.js';
 import { acquireTwinLock, thisProcess } from '../proxmox/twin-lock.js';
 import type { LockTiming } from '../proxmox/twin-lock.js';
+import { poolPrefixOf } from '../spec/pools.js';
 import type { Pace } from './context.js';
 import type { TwinContext } from './context.js';
 
@@ -22,7 +23,7 @@ export async function withTwinLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const lock = await acquireTwinLock(ctx.client, {
-    poolPrefix: ctx.twin.spec.proxmox.slots.poolPrefix,
+    poolPrefix: poolPrefixOf(ctx.twin.spec, ctx.twin.environment),
     twin: ctx.twin.twin,
     holder: thisProcess(operation),
     timing: lockTiming(ctx.pace),

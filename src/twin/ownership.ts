@@ -5,6 +5,7 @@ import type { ForeignVm, TwinHolding } from '../proxmox/ownership.js';
 import { sortByOwnership } from '../proxmox/ownership.js';
 import type { SlotClaim } from '../proxmox/slots.js';
 import { listSlotClaims } from '../proxmox/slots.js';
+import { slotPoolPrefixes } from '../spec/pools.js';
 import type { TwinContext } from './context.js';
 
 export interface TwinOwnership {
@@ -22,7 +23,7 @@ export async function observeOwnership(
   ctx: Pick<TwinContext, 'twin' | 'client' | 'log'>,
 ): Promise<TwinOwnership> {
   const twin = ctx.twin.twin;
-  const claims = (await listSlotClaims(ctx.client, ctx.twin.spec.proxmox.slots.poolPrefix)).filter(
+  const claims = (await listSlotClaims(ctx.client, slotPoolPrefixes(ctx.twin.spec))).filter(
     (claim) => claim.twin === twin,
   );
   const holdings = claims.map((claim) => {

@@ -230,13 +230,14 @@ describe('action-provision reap on the lab and the GitHub stand-in', { timeout: 
       const client = new PveClient(
         parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile }),
       );
-      for (const [slot, twin] of [
-        [0, 'production'],
-        [3, 'pr-5'],
-        [4, 'pr-6'],
+      // Production's slot in its own parent pool (the example's environments.production.poolPrefix).
+      for (const [pool, twin] of [
+        ['aggrik8s-production/slot-0', 'production'],
+        ['aggrik8s/slot-3', 'pr-5'],
+        ['aggrik8s/slot-4', 'pr-6'],
       ] as const) {
         await client.post('/pools', {
-          poolid: `aggrik8s/slot-${slot}`,
+          poolid: pool,
           comment: `aggrik8s-twin slot of ${twin} since ${since}`,
         });
       }
@@ -249,7 +250,7 @@ describe('action-provision reap on the lab and the GitHub stand-in', { timeout: 
       for (const twin of ['pr-5', 'pr-6', 'pr-41', 'production', 'pr-404']) {
         await store.write({ twin, cluster: 'east', name: 'secrets.yaml' }, 'cluster: {}\n');
       }
-      await client.delete('/pools', { poolid: 'aggrik8s/slot-0' }); // production's slot is gone too
+      await client.delete('/pools', { poolid: 'aggrik8s-production/slot-0' }); // production's slot is gone too
       const common = { operation: 'reap', 'github-token': WRITE_TOKEN, 'state-dir': stateDir };
       const dry = await runStep('provision', { inputs: inputs({ ...common, 'dry-run': 'true' }), env });
       expect(dry.stdout).toMatch(/would destroy pr-5/);

@@ -9,7 +9,8 @@ import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { changingRequests } from '../lab/request-log.js';
 
-// The example spec nests its slot pools in the parent pool aggrik8s (poolPrefix aggrik8s/slot).
+// The example spec nests the previews' slot pools in the parent pool aggrik8s (poolPrefix aggrik8s/slot),
+// production's in aggrik8s-production (environments.production.poolPrefix aggrik8s-production/slot).
 const SPEC = 'examples/twin.yaml';
 
 let lab: LabHandle;
@@ -111,11 +112,21 @@ describe('twin doctor against the lab', () => {
     beforeAll(() => removeFromTwinGuests('VM.Config.Options'));
 
     it('doctor exits 1 naming the privilege, the path and the command that grants it', async () => {
-      const result = await twin(['doctor', SPEC]);
+      const result = await twin(['doctor', SPEC, '--env', 'pr-7']);
       expect(result.code).toBe(1);
       const lines = result.stdout.split('\n');
       expect(lines.filter((line) => line.startsWith('missing '))).toEqual([MISSING_OPTIONS]);
       expect(lines.at(-1)).toBe('twin@pve!gha lacks 1 thing(s) apply needs');
+    });
+
+    it("doctor checks each tier's parent pool: production's with --env production, both without --env", async () => {
+      const production = MISSING_OPTIONS.replaceAll('/pool/aggrik8s', '/pool/aggrik8s-production');
+      const missing = async (args: string[]) =>
+        (await twin(['doctor', SPEC, ...args])).stdout
+          .split('\n')
+          .filter((line) => line.startsWith('missing '));
+      expect(await missing(['--env', 'production'])).toEqual([production]);
+      expect(await missing([])).toEqual([MISSING_OPTIONS, production]);
     });
 
     it('plan shows the same finding and still plans', async () => {
@@ -151,7 +162,7 @@ describe('twin doctor against the lab', () => {
       ]);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toContain('twin pr-6 does not exist: nothing to destroy');
-      expect(Object.keys(lab.state.access.config.pools)).toEqual(['aggrik8s']); // its lock is gone again
+      expect(Object.keys(lab.state.access.config.pools).sort()).toEqual(['aggrik8s', 'aggrik8s-production']); // its lock is gone again
     });
 
     it('action-provision apply stops before any changing request, listing the finding', async () => {
@@ -172,7 +183,7 @@ describe('twin doctor against the lab', () => {
       );
       expect(result.stdout).toContain('missing VM.Config.Options on /pool/aggrik8s');
       expect(changingRequests(labLog).slice(before)).toEqual([]);
-      expect(Object.keys(lab.state.access.config.pools)).toEqual(['aggrik8s']);
+      expect(Object.keys(lab.state.access.config.pools).sort()).toEqual(['aggrik8s', 'aggrik8s-production']);
     });
   });
 });

@@ -27,7 +27,7 @@ export async function preparedSlot(
   twin: string,
   pick: (plan: TwinPlan) => TwinPlan['vms'][number] = (plan) => plan.vms[0]!,
 ) {
-  const plan = planTwin(resolveTwin(spec, twin), await observeProxmox(client, spec.proxmox));
+  const plan = planTwin(resolveTwin(spec, twin), await observeProxmox(client, spec));
   const vm = pick(plan);
   await new VmLifecycle(client).ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url);
   await client.post('/pools', {

@@ -75,7 +75,7 @@ describe('the product under a pool-scoped token (qemu-server 9.2)', () => {
   it("a VM left untagged by a killed run is the twin's: plan retags it, destroy removes it and its slot", async () => {
     const { vm, settings, plan } = await preparedSlot('pr-23');
     await new VmLifecycle(client).create(vm.definition!, settings); // the run dies before the tags
-    const again = planTwin(resolveTwin(spec, 'pr-23'), await observeProxmox(client, spec.proxmox));
+    const again = planTwin(resolveTwin(spec, 'pr-23'), await observeProxmox(client, spec));
     expect(again.pool).toBe(plan.pool);
     expect(again.vms.find((row) => row.vmid === vm.vmid)).toMatchObject({
       action: 'change',

@@ -56,7 +56,7 @@ const pools = () => Object.keys(lab.state.access.config.pools).sort();
 
 describe('address and VIP overlap before create', () => {
   it('an address a visible VM holds in its ipconfig0 is refused, naming both, and nothing is claimed', async () => {
-    const plan = planTwin(resolveTwin(spec, 'pr-51'), await observeProxmox(client, spec.proxmox));
+    const plan = planTwin(resolveTwin(spec, 'pr-51'), await observeProxmox(client, spec));
     const victim = plan.vms.find((vm) => vm.role === 'worker')!;
     await runTask(root, 'POST', '/nodes/pve3/qemu', {
       vmid: '9950',
@@ -77,7 +77,7 @@ describe('address and VIP overlap before create', () => {
   });
 
   it("a spec edited so that a preview's block is production's recorded block is refused, naming production", async () => {
-    const production = planTwin(resolveTwin(spec, 'production'), await observeProxmox(client, spec.proxmox));
+    const production = planTwin(resolveTwin(spec, 'production'), await observeProxmox(client, spec));
     await client.post('/pools', {
       poolid: production.pool,
       comment: slotComment('production', new Date(), [], production.identity),
@@ -86,7 +86,7 @@ describe('address and VIP overlap before create', () => {
     edited.clusters[0]!.network.addressPool = '192.168.15.48-192.168.15.175'; // one block lower: slot 1 = old slot 0
     const before = pools();
     await expect(claimAndPlan(contextOf(edited, 'pr-52'))).rejects.toThrow(
-      /192\.168\.15\.6\d for pr-52-east-cp-1 \(VM \d+\) is in the east block 192\.168\.15\.64-192\.168\.15\.79 of twin production \(pool aggrik8s\/slot-0\), recorded/,
+      /192\.168\.15\.6\d for pr-52-east-cp-1 \(VM \d+\) is in the east block 192\.168\.15\.64-192\.168\.15\.79 of twin production \(pool aggrik8s-production\/slot-0\), recorded/,
     );
     expect(pools()).toEqual(before);
     // The production branch's layout gives the preview its own block: claimed.

@@ -69,7 +69,7 @@ async function someoneElsesVm(vmid: number, name: string, tags: string[], pool: 
 /** The twin's own VMs as the product makes them: the first tagged, the second left untagged (a killed run). */
 async function twinWithVms(twin: string) {
   const { plan, vm, settings } = await preparedSlot(client, spec, twin);
-  const claim = (await listSlotClaims(client, 'aggrik8s/slot')).find((c) => c.twin === twin)!;
+  const claim = (await listSlotClaims(client, ['aggrik8s/slot'])).find((c) => c.twin === twin)!;
   // The fixture's claim predates the record; the product records the identity when it claims.
   const { slotComment } = await import('../../src/proxmox/slots.js');
   await client.put('/pools', {
@@ -176,7 +176,7 @@ describe('the reaper takes only what is provably the twin’s', () => {
 
     // The scheduled reaper's path: candidates from the slot claims, then each destroyed in its own try.
     const decisions = await reapCandidates({
-      claims: await listSlotClaims(client, 'aggrik8s/slot'),
+      claims: await listSlotClaims(client, ['aggrik8s/slot']),
       now: new Date(),
       policy: { ttlHours: 72, keepLabel: 'keep', longLived: [] },
       pullRequest: async (pullNumber) => ({ state: pullNumber === 45 ? 'closed' : 'open', labels: [] }),

@@ -73,7 +73,7 @@ describe('layers against a twin in the lab', { timeout: 300_000 }, () => {
   });
 
   it('observes the twin as created: no change, no refusal; then plans the upgrade paths', async () => {
-    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, spec.proxmox));
+    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, spec));
     const planned = plan.clusters.find((cluster) => cluster.name === 'east')!;
     const key = (name: string) => ctx.store.pathOf({ twin: TWIN, cluster: 'east', name });
     const cluster: TalosLayerCluster = {

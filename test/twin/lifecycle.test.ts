@@ -33,7 +33,7 @@ afterAll(async () => lab?.close());
 describe('VM lifecycle against the lab', () => {
   it('fetches the image once per node storage, creates, grows, starts, and destroys only what carries the tags', async () => {
     const vms = new VmLifecycle(client);
-    const plan = planTwin(resolveTwin(spec, 'pr-3'), await observeProxmox(client, spec.proxmox));
+    const plan = planTwin(resolveTwin(spec, 'pr-3'), await observeProxmox(client, spec));
     const vm = plan.vms[0]!;
     expect(await vms.ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url)).toBe(
       'downloaded',
@@ -62,7 +62,7 @@ describe('VM lifecycle against the lab', () => {
 
   it('downloads the image with the pinned sha256, PVE checks the copy already there, and a wrong pin fails', async () => {
     const vms = new VmLifecycle(client);
-    const plan = planTwin(resolveTwin(spec, 'pr-5'), await observeProxmox(client, spec.proxmox));
+    const plan = planTwin(resolveTwin(spec, 'pr-5'), await observeProxmox(client, spec));
     const { fileName, url, sha256 } = plan.image;
     expect(sha256).toBe(servedImageDigest(url, 'sha256')); // examples/twin.yaml pins the lab's image
     expect(await vms.ensureImage('pve3', 'local', fileName, url, sha256)).toBe('downloaded');
@@ -81,7 +81,7 @@ describe('VM lifecycle against the lab', () => {
   });
 
   it('creates sent at once by separate runners onto one storage all land, waiting out the lock timeouts', async () => {
-    const plan = planTwin(resolveTwin(spec, 'pr-6'), await observeProxmox(client, spec.proxmox));
+    const plan = planTwin(resolveTwin(spec, 'pr-6'), await observeProxmox(client, spec));
     const control = plan.vms.filter((vm) => vm.role === 'controlplane');
     const worker = plan.vms.find((vm) => vm.role === 'worker')!;
     const contenders = [worker, ...control]; // 7 creates, ~48 s of lock time against a 10 s lock timeout
@@ -108,7 +108,7 @@ describe('VM lifecycle against the lab', () => {
     const huge = structuredClone(spec);
     huge.clusters[0]!.workers.memoryMiB = 60 * 1024;
     huge.environments.preview.clusters = {};
-    const view = await observeProxmox(client, spec.proxmox);
+    const view = await observeProxmox(client, spec);
     const plan = planTwin(resolveTwin(huge, 'pr-4'), view);
     const demands = plan.vms.map((vm) => ({
       pveNode: vm.pveNode,
@@ -134,7 +134,7 @@ describe('VM lifecycle against the lab', () => {
 
   it('destroy finds the twin by tags on every node, releases its slot and state, and proves nothing is left', async () => {
     const resolved = resolveTwin(spec, 'pr-5');
-    const plan = planTwin(resolved, await observeProxmox(client, spec.proxmox));
+    const plan = planTwin(resolved, await observeProxmox(client, spec));
     await client.post('/pools', {
       poolid: plan.pool,
       comment: `aggrik8s-twin slot of pr-5 since ${new Date().toISOString()}`,

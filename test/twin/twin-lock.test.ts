@@ -105,7 +105,7 @@ describe('the per-twin lock', () => {
   it('is a pool beside the slots that status and the slot claims ignore, held while the work runs, gone after it', async () => {
     const ctx = contextOf('pr-60');
     const seen = await withTwinLock(ctx, 'destroy', async () => {
-      const claims = await listSlotClaims(client, PREFIX);
+      const claims = await listSlotClaims(client, [PREFIX]);
       const twins = await knownTwins(client, spec, ctx.store);
       return { comment: lockPool('pr-60')?.comment, claims, twins };
     });
@@ -132,7 +132,7 @@ describe('the per-twin lock', () => {
       /twin pr-61 is locked, nothing was changed: apply \(run 991\/1, host runner-7, pid 4242\) since \S+, last renewed \S+\. .*pvesh delete \/pools --poolid aggrik8s\/slot-lock-pr-61/;
     await expect(applyTwin(ctx)).rejects.toThrow(refusal);
     await expect(destroyTwin(ctx)).rejects.toThrow(refusal);
-    expect((await listSlotClaims(client, PREFIX)).filter((c) => c.twin === 'pr-61')).toEqual([]);
+    expect((await listSlotClaims(client, [PREFIX])).filter((c) => c.twin === 'pr-61')).toEqual([]);
     expect(lockPool('pr-61')?.comment).toMatch(/pid 4242/); // the holder's lock stays
     await client.delete('/pools', { poolid: lockPoolId(PREFIX, 'pr-61') });
   });
@@ -161,7 +161,7 @@ describe('the per-twin lock', () => {
 
   it('an apply that fails leaves no lock behind', async () => {
     const ctx = contextOf('pr-67');
-    const plan = planTwin(ctx.twin, await observeProxmox(client, spec.proxmox));
+    const plan = planTwin(ctx.twin, await observeProxmox(client, spec));
     // Someone else's VM (that the token cannot see) at a VMID the twin creates: that create fails.
     await runTask(root, 'POST', '/nodes/pve1/qemu', { vmid: String(plan.vms[0]!.vmid), name: 'in-the-way' });
     const outcome = await applyTwin(ctx);

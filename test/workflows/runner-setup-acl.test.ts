@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AccessModel } from '../../src/lab/pve/access/evaluate.js';
-import { OPERATOR_TOKEN_ID, PVE9_OPERATOR_SETUP } from '../../src/lab/pve/access/operator-setup.js';
+import {
+  OPERATOR_TOKEN_ID,
+  PREVIEW_TOKEN_ID,
+  PVE9_OPERATOR_SETUP,
+  PVE9_PREVIEW_TOKEN_SETUP,
+} from '../../src/lab/pve/access/operator-setup.js';
 import type { PveMajor } from '../../src/lab/pve/access/privileges.js';
 import { validPrivileges } from '../../src/lab/pve/access/privileges.js';
 import { runPveum, shellWords } from '../../src/lab/pve/access/pveum.js';
@@ -84,6 +89,7 @@ describe('runner-setup/README.md: the least-privilege token', () => {
     for (const line of lines) expect(() => runPveum(config, major, line), line).not.toThrow();
     expect(config.users['twin@pve']?.tokens.gha?.privsep).toBe(true);
     expect(config.pools.aggrik8s).toBeDefined();
+    expect(config.pools['aggrik8s-production']).toBeDefined();
   });
 
   it.each([
@@ -150,27 +156,71 @@ describe('runner-setup/README.md: the least-privilege token', () => {
 
 describe('runner-setup/README.md: the preview token of the two trust tiers', () => {
   const PREVIEW = pveumLines('The preview token');
-  const PREVIEW_TOKEN = 'twin@pve!preview';
-  const config = configFrom([...PVE9, ...PREVIEW], 9);
-  config.pools['aggrik8s/slot-1'] = { poolid: 'aggrik8s/slot-1', vms: [7101], storage: [] };
-  const model = new AccessModel(config, 9);
-  const on = (token: string, path: string) => [...model.permissions(token, path).keys()];
+  // Production under its own parent pool: its slot 0 with one VM, and its lock; a preview in aggrik8s/slot-1.
+  const PRODUCTION_SLOT = 'aggrik8s-production/slot-0';
+  const PRODUCTION_LOCK = 'aggrik8s-production/slot-lock-production';
+  const PRODUCTION_VM = 7000;
+  const PREVIEW_SLOT = 'aggrik8s/slot-1';
+  const PREVIEW_VM = 7101;
 
-  it('runs cleanly after the PVE 9 block', () => {
-    expect(PREVIEW.length).toBeGreaterThan(3);
+  function tiers(): AccessConfig {
+    const config = configFrom([...PVE9, ...PREVIEW], 9);
+    config.pools[PRODUCTION_SLOT] = { poolid: PRODUCTION_SLOT, vms: [PRODUCTION_VM], storage: [] };
+    config.pools[PRODUCTION_LOCK] = { poolid: PRODUCTION_LOCK, vms: [], storage: [] };
+    config.pools[PREVIEW_SLOT] = { poolid: PREVIEW_SLOT, vms: [PREVIEW_VM], storage: [] };
+    return config;
+  }
+  const config = tiers();
+  const on = (token: string, path: string, cfg = config) => [
+    ...new AccessModel(cfg, 9).permissions(token, path).keys(),
+  ];
+  const productionPaths = [
+    '/pool/aggrik8s-production',
+    `/pool/${PRODUCTION_SLOT}`,
+    `/pool/${PRODUCTION_LOCK}`,
+    '/pool/aggrik8s-production/slot-1', // a pool production would create: its rights come from the parent
+    `/vms/${PRODUCTION_VM}`,
+  ];
+
+  it('runs cleanly after the PVE 9 block, and is what the lab makes its preview token from', () => {
+    expect(PREVIEW).toEqual(PVE9_PREVIEW_TOKEN_SETUP);
+    expect(PREVIEW_TOKEN_ID).toBe('twin@pve!preview');
     expect(config.users['twin@pve']?.tokens.preview?.privsep).toBe(true);
+    // No ACL on a slot pool: the boundary is the parent pool, which no destroy deletes.
+    expect(PREVIEW.some((line) => /\/pool\/[^ ]*slot/.test(line))).toBe(false);
   });
 
-  it("reaches a preview slot and its VMs like the production token, and nothing of production's slot", () => {
-    for (const path of ['/pool/aggrik8s/slot-1', '/vms/7101', '/storage/local', '/nodes/pve1']) {
-      expect(on(PREVIEW_TOKEN, path).sort(), path).toEqual(on(TOKEN, path).sort());
+  it("reaches a preview's slot and its VMs like the production token", () => {
+    for (const path of [`/pool/${PREVIEW_SLOT}`, `/vms/${PREVIEW_VM}`, '/storage/local', '/nodes/pve1']) {
+      expect(on(PREVIEW_TOKEN_ID, path).sort(), path).toEqual(on(TOKEN, path).sort());
     }
-    expect(on(PREVIEW_TOKEN, '/pool/aggrik8s/slot-1')).toEqual(
+    expect(on(PREVIEW_TOKEN_ID, `/pool/${PREVIEW_SLOT}`)).toEqual(
       expect.arrayContaining(['VM.Allocate', 'Pool.Allocate']),
     );
-    // Production's slot pool and its member VM: nothing at all, not even Pool.Audit to see it.
-    expect(on(PREVIEW_TOKEN, `/pool/${SLOT_POOL}`)).toEqual([]);
-    expect(on(PREVIEW_TOKEN, `/vms/${SLOT_VM}`)).toEqual([]);
-    expect(on(TOKEN, `/vms/${SLOT_VM}`)).toEqual(expect.arrayContaining(['VM.Allocate', 'VM.PowerMgmt']));
+  });
+
+  it("gets nothing under production's parent pool: no Pool.Audit to list it, no right to act or lock", () => {
+    for (const path of productionPaths) expect(on(PREVIEW_TOKEN_ID, path), path).toEqual([]);
+  });
+
+  it('the production token has what production needs there', () => {
+    for (const path of productionPaths.slice(0, 4)) {
+      expect(on(TOKEN, path), path).toEqual(
+        expect.arrayContaining(['VM.Allocate', 'VM.Config.Options', 'Pool.Allocate', 'Pool.Audit']),
+      );
+    }
+    expect(on(TOKEN, `/vms/${PRODUCTION_VM}`)).toEqual(
+      expect.arrayContaining(['VM.Allocate', 'VM.Audit', 'VM.PowerMgmt', 'VM.Config.Options']),
+    );
+  });
+
+  it('stays so after production is destroyed and created again (PVE deletes only the slot pool and its ACLs)', () => {
+    const again = tiers();
+    delete again.pools[PRODUCTION_SLOT];
+    for (const path of Object.keys(again.acl))
+      if (path.startsWith(`/pool/${PRODUCTION_SLOT}`)) delete again.acl[path];
+    again.pools[PRODUCTION_SLOT] = { poolid: PRODUCTION_SLOT, vms: [PRODUCTION_VM], storage: [] };
+    for (const path of productionPaths) expect(on(PREVIEW_TOKEN_ID, path, again), path).toEqual([]);
+    expect(on(TOKEN, `/vms/${PRODUCTION_VM}`, again)).toEqual(expect.arrayContaining(['VM.PowerMgmt']));
   });
 });

@@ -19,8 +19,9 @@ export const LAB_USAGE = `usage:
                  [--time-servers HOST,...]
       Runs the simulated lab (Proxmox VE API over HTTPS on 127.0.0.1) in the foreground, its state kept in DIR,
       and prints one JSON line: endpoint, token (the least-privilege twin@pve!gha of runner-setup/README.md),
-      rootToken (root@pam!lab, only for tests that must act as the admin), userCfg (DIR/user.cfg: edit it to
-      change rights), qemuServer, CA file, fingerprint, nodes. --time-servers lists the NTP servers the lab's
+      previewToken (twin@pve!preview, the preview tier's: nothing on production's parent pool), rootToken
+      (root@pam!lab, only for tests that must act as the admin), userCfg (DIR/user.cfg: edit it to change
+      rights), qemuServer, CA file, fingerprint, nodes. --time-servers lists the NTP servers the lab's
       network reaches (default: public ones such as time.cloudflare.com and *.pool.ntp.org; "" for an
       offline lab, where only the VMs' /dev/ptp0 keeps time).
   twin lab stop --dir DIR

@@ -40,7 +40,7 @@ export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io)
   const resolved = resolveTwin(spec, requiredOption(parsed, 'env', usage));
   const slot = integerOption(parsed, 'slot');
   const proxmox = wantsProxmox(parsed) ? await connectWithLab(parsed) : undefined;
-  const view = proxmox ? await observeProxmox(proxmox.client, spec.proxmox) : undefined;
+  const view = proxmox ? await observeProxmox(proxmox.client, spec) : undefined;
   return { spec, resolved, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
 }
 
@@ -61,7 +61,15 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   const { spec, resolved, plan: planned, proxmox } = await planFromCommandLine(parsed, PLAN_USAGE, io);
   // The findings of `twin doctor` and of apply's preflight; the plan is made all the same.
   const plan = proxmox
-    ? { ...planned, rights: await checkRights(proxmox.client, spec, 'apply', proxmox.tokenId) }
+    ? {
+        ...planned,
+        rights: await checkRights(
+          proxmox.client,
+          spec,
+          { operation: 'apply', environments: [resolved.environment] },
+          proxmox.tokenId,
+        ),
+      }
     : planned;
   // Quiet: observing runs talosctl and kubectl, whose progress is not the plan.
   const layers = proxmox

@@ -90,7 +90,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function stillDiffers(ctx: TwinContext, scope: LayerScope): Promise<string | undefined> {
-  const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec.proxmox));
+  const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec));
   const vmsLeft = plan.vms.filter((vm) => vm.action !== 'keep');
   const layers = await observeRunningTwin({ ...ctx, log: () => {} }, plan, scope);
   const parts = [

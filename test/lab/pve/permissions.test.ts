@@ -106,7 +106,12 @@ describe('the operator token on qemu-server 9.2 (the lab default)', () => {
     const vms = await t.api.data('GET', '/cluster/resources', { type: 'vm' });
     expect(vms.map((vm: { vmid: number }) => vm.vmid)).toEqual([7000]);
     const pools = await t.api.data('GET', '/pools');
-    expect(pools.map((pool: { poolid: string }) => pool.poolid)).toEqual(['aggrik8s', SLOT]);
+    // Both parent pools of runner-setup/README.md: the token's ACLs are on each.
+    expect(pools.map((pool: { poolid: string }) => pool.poolid)).toEqual([
+      'aggrik8s',
+      'aggrik8s-production',
+      SLOT,
+    ]);
     const perms = await t.api.data('GET', '/access/permissions', { path: '/vms/7000' });
     expect(perms['/vms/7000']['VM.Config.Options']).toBe(0); // pool-derived: never propagated
     expect(await t.api.data('GET', '/access/permissions', { path: '/vms/900' })).toEqual({ '/vms/900': {} });

@@ -102,16 +102,21 @@ describe('the operator set-up of runner-setup (Sys.Audit on /nodes, rights on it
 
   it('lists the pools it may audit, every node with its usage, the storages, no SDN zone it may only use', async () => {
     const mine = await resources(t.api);
-    expect(mine.filter((item) => item.type === 'pool').map((item) => item.pool)).toEqual(['aggrik8s', SLOT]);
+    expect(mine.filter((item) => item.type === 'pool').map((item) => item.pool)).toEqual([
+      'aggrik8s',
+      'aggrik8s-production',
+      SLOT,
+    ]);
     // PVE's order: pools, VMs, nodes, storages (each node), SDN (none: SDN.Use is not SDN.Audit).
     expect(mine.map((item) => item.type)).toEqual([
-      ...['pool', 'pool', 'qemu', 'node', 'node', 'node'],
+      ...['pool', 'pool', 'pool', 'qemu', 'node', 'node', 'node'],
       ...Array(6).fill('storage'),
     ]);
     for (const node of mine.filter((item) => item.type === 'node')) expect(node.maxmem).toBe(64 * 1024 ** 3);
     const all = await resources(t.root);
     expect(all.filter((item) => item.type === 'pool').map((item) => item.pool)).toEqual([
       'aggrik8s',
+      'aggrik8s-production',
       SLOT,
       'other',
     ]);
@@ -122,8 +127,8 @@ describe('the operator set-up of runner-setup (Sys.Audit on /nodes, rights on it
     ]);
     const pools = async (client: LabClient) =>
       ((await client.data('GET', '/pools')) as Item[]).map((pool) => pool.poolid);
-    expect(await pools(t.api)).toEqual(['aggrik8s', SLOT]);
-    expect(await pools(t.root)).toEqual(['aggrik8s', SLOT, 'other']);
+    expect(await pools(t.api)).toEqual(['aggrik8s', 'aggrik8s-production', SLOT]);
+    expect(await pools(t.root)).toEqual(['aggrik8s', 'aggrik8s-production', SLOT, 'other']);
   });
 
   it('lists the image and the disks of its own VMs, not the disks of root’s VM', async () => {

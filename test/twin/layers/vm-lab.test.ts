@@ -46,7 +46,7 @@ describe('VM layer on the lab PVE', () => {
     await lifecycle.growBootDisk(vm.pveNode, vm.definition!, (await lifecycle.config(vm.pveNode, vm.vmid))!);
     await lifecycle.start(vm.pveNode, vm.vmid);
 
-    const again = planTwin(resolveTwin(spec, 'pr-31'), await observeProxmox(client, spec.proxmox));
+    const again = planTwin(resolveTwin(spec, 'pr-31'), await observeProxmox(client, spec));
     const [current] = wantedVmsOf(again).filter((row) => row.vmid === vm.vmid);
     const extra = current!.extraDisksGiB;
     const wanted = {

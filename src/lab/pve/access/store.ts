@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AccessModel, splitTokenId } from './evaluate.js';
-import { PVE9_OPERATOR_SETUP, ROOT_TOKEN_SETUP } from './operator-setup.js';
+import { PVE9_OPERATOR_SETUP, PVE9_PREVIEW_TOKEN_SETUP, ROOT_TOKEN_SETUP } from './operator-setup.js';
 import type { PveMajor } from './privileges.js';
 import { runPveum } from './pveum.js';
 import type { AccessConfig, PoolEntry } from './user-cfg.js';
@@ -46,7 +46,7 @@ export class AccessStore {
     }
     const config = emptyAccessConfig();
     const secrets = new Map<string, string>();
-    for (const line of [...PVE9_OPERATOR_SETUP, ROOT_TOKEN_SETUP]) {
+    for (const line of [...PVE9_OPERATOR_SETUP, ...PVE9_PREVIEW_TOKEN_SETUP, ROOT_TOKEN_SETUP]) {
       const { tokenSecret } = runPveum(config, major, line);
       if (tokenSecret) secrets.set(tokenSecret.tokenid, tokenSecret.value);
     }
