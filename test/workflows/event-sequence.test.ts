@@ -111,6 +111,7 @@ function pullRequest(
     title: `Change ${number}`,
     head: { ref: head.ref, sha: head.sha, repo: { full_name: fork ? 'mallory/platform' : repository } },
     base: { ref: 'main', sha: MAIN_SHA, repo: { full_name: repository } },
+    labels: standin.pullRequestLabels(number).map((name) => ({ name })), // as GitHub has them now
   };
   return {
     name: 'pull_request',
@@ -139,8 +140,6 @@ function labelEvent(
   label: string,
 ): WorkflowEvent {
   const event = pullRequest(action, number, head);
-  const pull = event.payload.pull_request as Record<string, Value>;
-  pull.labels = standin.pullRequestLabels(number).map((name) => ({ name }));
   return { ...event, payload: { ...event.payload, label: { name: label } } };
 }
 
@@ -427,9 +426,12 @@ describe(
       expect(Object.keys(lab.state.access.config.pools)).toEqual(operatorPools);
       expect(existsSync(join(stateRoot, 'production'))).toBe(false);
       expect(deploymentsOf('production').map(latestState)).toEqual(['inactive']);
+      // One comment per preview that existed (pr-7, pr-8, pr-10), none for production.
       expect(
-        standin.comments.filter((comment) => comment.body.startsWith('<!-- aggrik8s-twin:')),
-      ).toHaveLength(2);
+        standin.comments
+          .filter((comment) => comment.body.startsWith('<!-- aggrik8s-twin:'))
+          .map((comment) => comment.issueNumber),
+      ).toEqual([7, 8, 10]);
     });
 
     it('no secret reached a log, output, summary, GitHub request or the lab request log, not even base64-encoded', () => {
