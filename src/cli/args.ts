@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { echoed } from '../util/echo.js';
+import { closestMatch } from '../util/edit-distance.js';
 
 /** A command line the CLI cannot read; exit code 2, with the command's usage. */
 export class UsageError extends Error {
@@ -20,6 +21,7 @@ export function parseCommandLine(
   positionals: string[],
   usage: string,
 ): Parsed {
+  refuseUnknownOptions(args, options, usage);
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -30,6 +32,25 @@ export function parseCommandLine(
     throw new UsageError(`expected ${positionals.join(' ') || 'no arguments'}\n${usage}`);
   }
   return { values: parsed.values as Parsed['values'], positionals: parsed.positionals };
+}
+
+/**
+ * An option the command does not take is named, with the one it most likely meant: parseArgs' own message
+ * names neither. Read leniently first, so that a known option's value (`--env --x`) is not taken for one.
+ */
+function refuseUnknownOptions(args: string[], options: Options, usage: string): void {
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  const unknown = tokens.find((token) => token.kind === 'option' && !Object.hasOwn(options, token.name));
+  if (unknown?.kind !== 'option') return;
+  const known = Object.keys(options).map((name) => `--${name}`);
+  const hint = unknown.rawName.startsWith('--') ? didYouMean(unknown.rawName, known) : '';
+  throw new UsageError(`unknown option ${echoed(unknown.rawName)}${hint}\n${usage}`);
+}
+
+/** A word of the command line that must be one of `choices`: named when it is not, with the one meant. */
+export function didYouMean(word: string, choices: string[]): string {
+  const meant = closestMatch(word, choices);
+  return meant ? `: did you mean ${meant}?` : '';
 }
 
 export function stringOption(parsed: Parsed, name: string): string | undefined {

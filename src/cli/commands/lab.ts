@@ -5,6 +5,7 @@ import { ConfigurationError } from '../../errors.js';
 import type { Io } from '../output.js';
 import {
   UsageError,
+  didYouMean,
   integerOption,
   numberOption,
   parseCommandLine,
@@ -30,7 +31,10 @@ export async function labCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'serve') return labServe(rest, io);
   if (sub === 'stop') return labStop(rest, io);
-  throw new UsageError(LAB_USAGE);
+  if (sub === undefined) throw new UsageError(LAB_USAGE);
+  throw new UsageError(
+    `unknown lab command ${echoed(sub)}${didYouMean(sub, ['serve', 'stop'])}\n${LAB_USAGE}`,
+  );
 }
 
 async function labServe(args: string[], io: Io): Promise<number> {

@@ -1,7 +1,7 @@
 import { exportState, importState } from '../../state/transfer.js';
 import type { StateStore } from '../../state/store.js';
 import type { Parsed } from '../args.js';
-import { parseCommandLine, requiredOption, stringOption, UsageError } from '../args.js';
+import { didYouMean, parseCommandLine, requiredOption, stringOption, UsageError } from '../args.js';
 import { connectWithLab } from '../connect.js';
 import type { Io } from '../output.js';
 import { STATE_OPTIONS, STATE_USAGE, stateDirOf, storeOf } from '../twin-context.js';
@@ -30,7 +30,7 @@ export async function stateCommand(args: string[], io: Io): Promise<number> {
   const action = parsed.positionals[0];
   if (action !== 'export' && action !== 'import') {
     throw new UsageError(
-      `unknown state command ${echoed(action)}: use export or import\n${STATE_COMMAND_USAGE}`,
+      `unknown state command ${echoed(action)}${didYouMean(action ?? '', ['export', 'import']) || ': use export or import'}\n${STATE_COMMAND_USAGE}`,
     );
   }
   const twin = requiredOption(parsed, 'env', STATE_COMMAND_USAGE);
