@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/commands.js';
 import { run } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/output.js';
 
@@ -71,5 +72,24 @@ describe('twin --version', () => {
       cwd: alone,
     });
     expect(stdout.trim()).toBe(line);
+  });
+});
+
+describe('every --help', () => {
+  it.each(Object.keys(COMMANDS))('of %s names every option the command takes', async (name) => {
+    const { usage, options } = COMMANDS[name]!;
+    const help = await twin([name, '--help']);
+    expect(help).toEqual({ code: 0, stdout: usage, stderr: '' });
+    // `--lab` must not count as found inside `--lab-log`.
+    const missing = Object.keys(options).filter((option) => !new RegExp(`--${option}(?![\\w-])`).test(usage));
+    expect(missing).toEqual([]);
+  });
+
+  it('documents --lab-log FILE wherever it is accepted', () => {
+    const accepting = Object.entries(COMMANDS).filter(([, command]) => 'lab-log' in command.options);
+    expect(accepting.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['doctor', 'plan', 'render', 'up', 'down', 'status', 'lab']),
+    );
+    for (const [, command] of accepting) expect(command.usage).toMatch(/--lab-log FILE/);
   });
 });

@@ -11,13 +11,10 @@ export const DOCTOR_USAGE = `usage: twin doctor SPEC [--json] (--lab DIR | --end
   grants it; exit 1 when something is missing. Changes nothing.
 ${CONNECTION_USAGE}`;
 
+export const DOCTOR_OPTIONS = { json: { type: 'boolean' }, ...CONNECTION_OPTIONS } as const;
+
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(
-    args,
-    { json: { type: 'boolean' }, ...CONNECTION_OPTIONS },
-    ['SPEC'],
-    DOCTOR_USAGE,
-  );
+  const parsed = parseCommandLine(args, DOCTOR_OPTIONS, ['SPEC'], DOCTOR_USAGE);
   const { spec, warnings } = loadSpec(parsed.positionals[0]!);
   for (const warning of warnings) io.err(formatIssue(warning));
   const { client, tokenId } = await connectWithLab(parsed);

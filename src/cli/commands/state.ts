@@ -17,7 +17,7 @@ export const STATE_COMMAND_USAGE = `usage: twin state export --env TWIN --to FIL
 ${STATE_USAGE}
   --lab DIR                  the embedded lab: its Doppler stand-in serves --state-store doppler`;
 
-const OPTIONS = {
+export const STATE_COMMAND_OPTIONS = {
   env: { type: 'string' },
   to: { type: 'string' },
   from: { type: 'string' },
@@ -26,7 +26,7 @@ const OPTIONS = {
 } as const;
 
 export async function stateCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(args, OPTIONS, ['export|import'], STATE_COMMAND_USAGE);
+  const parsed = parseCommandLine(args, STATE_COMMAND_OPTIONS, ['export|import'], STATE_COMMAND_USAGE);
   const action = parsed.positionals[0];
   if (action !== 'export' && action !== 'import') {
     throw new UsageError(

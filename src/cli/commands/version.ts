@@ -6,12 +6,14 @@ import type { Io } from '../output.js';
 export const VERSION_USAGE = `usage: twin version (or twin --version)
   Prints the release of this twin CLI and the version of the Node.js that runs it (a bug report needs both).`;
 
+export const VERSION_OPTIONS = {} as const;
+
 export function versionLine(): string {
   return `twin ${packageJson.version} (node ${process.version})`;
 }
 
 export async function versionCommand(args: string[], io: Io): Promise<number> {
-  parseCommandLine(args, {}, [], VERSION_USAGE);
+  parseCommandLine(args, VERSION_OPTIONS, [], VERSION_USAGE);
   io.out(versionLine());
   return 0;
 }
