@@ -118,21 +118,42 @@ export async function serveLab(
   };
   writeFileSync(serverFile(dir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   const closed = new Promise<void>((done) => {
+    let stopping = false;
     const stop = async (): Promise<void> => {
-      clearInterval(idleTimer);
+      if (stopping) return;
+      stopping = true;
+      idle?.stop();
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       if (readServerInfo(dir)?.pid === process.pid) rmSync(serverFile(dir), { force: true });
       await handle.close();
       done();
     };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
-    const idleMs = (opts.idleTimeoutSeconds ?? 0) * 1000;
-    const idleTimer = setInterval(() => {
-      if (idleMs > 0 && Date.now() - handle.lastRequestAt() > idleMs && handle.busy() === false) void stop();
-    }, 1000);
-    idleTimer.unref();
+    const onSignal = (): void => void stop();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    const idle = opts.idleTimeoutSeconds
+      ? watchIdle(handle, opts.idleTimeoutSeconds * 1000, stop)
+      : undefined;
   });
   return { info, handle, closed };
+}
+
+/**
+ * Calls `stop` once the lab has been idle `idleMs` of wall-clock time: no request answered and nothing
+ * running since it started, since its last request, or since it was last seen busy (a task that ran long
+ * after the request that started it). Checked a few times per period, so it stops soon after, never before.
+ */
+function watchIdle(handle: LabHandle, idleMs: number, stop: () => Promise<void>): { stop(): void } {
+  let lastActive = Date.now();
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      if (handle.busy()) lastActive = now;
+      if (now - Math.max(lastActive, handle.lastRequestAt()) >= idleMs) void stop();
+    },
+    Math.min(1000, Math.max(50, idleMs / 10)),
+  );
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** The CLI entry that `ensureLab` starts in the background: `node <cli> lab serve --dir DIR ...`. */

@@ -73,7 +73,7 @@ export interface LabHandle {
   close(): Promise<void>;
   /** For tests: inspection, plus the hooks the rest of the lab uses (setGuestAgent). */
   state: LabState;
-  /** When the last request arrived (ms since the epoch; 0 before the first). */
+  /** When the last request arrived or was answered, whichever is later (ms since the epoch; 0 before the first). */
   lastRequestAt(): number;
   /** A request is being answered or a task is running. */
   busy(): boolean;

@@ -93,6 +93,7 @@ export class PveApiServer {
       send(res, reply);
     }
     this.inFlight--;
+    this.lastRequest = lab.clock.now(); // idle counts from the answer: a long request is activity throughout
     this.logRequest(
       method,
       url.pathname,
