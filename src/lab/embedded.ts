@@ -30,6 +30,8 @@ export interface LabServerInfo {
   timeScale: number;
   /** The Doppler stand-in for `--state-store doppler`: URL, project and a service account token. */
   doppler?: LabDoppler;
+  /** The absolute path of its --lab-log, when it keeps one. */
+  logFile?: string;
 }
 
 const SERVER_FILE = 'server.json';
@@ -100,7 +102,8 @@ export async function serveLab(
       `a lab already serves ${dir} (pid ${running.pid}, ${running.endpoint}): use it, or stop it with \`twin lab stop --dir ${dir}\``,
     );
   }
-  const handle = await startLab({ ...opts, dir });
+  const logFile = opts.logFile === undefined ? undefined : resolve(opts.logFile);
+  const handle = await startLab({ ...opts, dir, ...(logFile ? { logFile } : {}) });
   const info: LabServerInfo = {
     endpoint: handle.endpoint,
     token: handle.token,
@@ -115,6 +118,7 @@ export async function serveLab(
     binDir: handle.binDir,
     timeScale: handle.timeScale,
     doppler: handle.doppler,
+    ...(logFile ? { logFile } : {}),
   };
   writeFileSync(serverFile(dir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   const closed = new Promise<void>((done) => {
@@ -160,7 +164,8 @@ function watchIdle(handle: LabHandle, idleMs: number, stop: () => Promise<void>)
 export interface BackgroundLabOptions {
   dir: string;
   cliPath: string;
-  extraArgs?: string[];
+  /** The --lab-log the lab should keep: given to the one started; a running one must already keep it. */
+  logFile?: string;
   startTimeoutMs?: number;
 }
 
@@ -171,8 +176,9 @@ export interface BackgroundLabOptions {
 export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerInfo> {
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
+  const logFile = opts.logFile === undefined ? undefined : resolve(opts.logFile);
   const current = readServerInfo(dir);
-  if (current && processAlive(current.pid) && (await answers(current))) return current;
+  if (current && processAlive(current.pid) && (await answers(current))) return keepsLog(current, logFile);
 
   contractsDir(); // a clone without contracts/ is told so now, not after the start timeout
   const lockFile = join(dir, START_LOCK);
@@ -196,22 +202,42 @@ export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerIn
         '--idle-timeout',
         '300',
       ];
-      const child = spawn(process.execPath, [opts.cliPath, ...args, ...(opts.extraArgs ?? [])], {
-        detached: true,
-        stdio: ['ignore', log, log],
-        // The lab needs no token of the job; it reads only where the contracts are.
-        env: childEnv(process.env, contractsOverride()),
-      });
+      const child = spawn(
+        process.execPath,
+        [opts.cliPath, ...args, ...(logFile ? ['--lab-log', logFile] : [])],
+        {
+          detached: true,
+          stdio: ['ignore', log, log],
+          // The lab needs no token of the job; it reads only where the contracts are.
+          env: childEnv(process.env, contractsOverride()),
+        },
+      );
       child.unref();
       closeSync(log);
     }
-    return await waitForServer(dir, opts.startTimeoutMs ?? 30_000);
+    return keepsLog(await waitForServer(dir, opts.startTimeoutMs ?? 30_000), logFile);
   } finally {
     if (lock !== undefined) {
       closeSync(lock);
       rmSync(lockFile, { force: true });
     }
   }
+}
+
+/**
+ * A lab already serving DIR cannot be re-pointed to another log: it is shared by every process using DIR (a
+ * second log would hold their calls too, and outlive this one's), and it was started with the log it keeps.
+ * So a --lab-log it does not keep is refused before anything is asked of it, saying where its log is.
+ */
+function keepsLog(info: LabServerInfo, logFile: string | undefined): LabServerInfo {
+  if (logFile === undefined || info.logFile === logFile) return info;
+  const where = info.logFile ? `logs to ${info.logFile}` : 'keeps no log';
+  const read = info.logFile ? `read ${info.logFile}, or ` : '';
+  throw new ConfigurationError(
+    `--lab-log ${logFile}: the lab already serving ${info.dir} (pid ${info.pid}, ${info.endpoint}) ${where}, ` +
+      `and a running lab cannot be re-pointed; nothing was changed: ${read}stop it with ` +
+      `\`twin lab stop --dir ${info.dir}\` and run this again (the lab it starts logs to ${logFile})`,
+  );
 }
 
 function contractsOverride(): Record<string, string> {
