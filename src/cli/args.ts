@@ -95,7 +95,8 @@ export const CONNECTION_OPTIONS: Options = {
 
 export const CONNECTION_USAGE = `Proxmox, one of:
   --lab DIR                  the embedded simulated lab, its state kept in DIR (started in the background if needed)
-  --lab-log FILE             with --lab: the lab appends to FILE a JSON line per Proxmox API request (secrets
-                             redacted); a lab already serving DIR keeps the log it started with: refused unless FILE
+  --lab-log FILE             with --lab: the lab appends to FILE a JSON line per Proxmox API request and per
+                             talosctl, kubectl and helm call (argv, exit code, duration; secrets redacted); a lab
+                             already serving DIR keeps the log it started with: refused unless that is FILE
   --endpoint URL             a Proxmox VE API, e.g. https://pve1.lab:8006; token from PVE_TOKEN or --token-file,
                              and --ca-file FILE (PVE_CA_FILE) or --fingerprint SHA256 (PVE_FINGERPRINT) or --insecure`;

@@ -7,10 +7,12 @@ import type { Io } from '../../src/cli/output.js';
 import { serveLab } from '../../src/lab/embedded.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { changingRequests } from '../lab/request-log.js';
+import { scanForSecrets, twinSecrets, withEncodings } from '../../bench/secret-scan.js';
 
 /**
  * --lab-log against a lab that already serves the folder (as `twin lab serve` or an earlier --lab run left
  * it): the same log is used, another is refused before anything changes, and without --lab it is refused.
+ * The log has a line per tool call the product made, and no secret.
  */
 const TIME_SCALE = 0.01;
 let root: string;
@@ -80,5 +82,54 @@ describe('--lab-log while a lab already serves the folder', () => {
     const result = await twin(['plan', 'examples/twin.yaml', '--env', 'pr-3', '--lab-log', labLog]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--lab-log FILE is the log of the embedded lab: it needs --lab DIR/);
+  });
+});
+
+interface ToolLine {
+  tool: string;
+  args: string[];
+  exitCode: number | null;
+  durationMs: number;
+}
+
+describe("--lab-log records the lab's tool calls", { timeout: 600_000 }, () => {
+  it('up --no-platform leaves a line per talosctl, kubectl and helm call, with no token, key or credential', async () => {
+    const up = await twin([
+      'up',
+      'test/fixtures/twins/one-worker.yaml',
+      '--env',
+      'pr-5',
+      '--no-platform',
+      '--lab',
+      labDir,
+      '--lab-log',
+      labLog,
+    ]);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const text = readFileSync(labLog, 'utf8');
+    const calls = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Partial<ToolLine>)
+      .filter((entry): entry is ToolLine => entry.tool !== undefined);
+    expect(new Set(calls.map((call) => call.tool))).toEqual(new Set(['talosctl', 'kubectl', 'helm']));
+    for (const call of calls) {
+      expect(call.args.every((arg) => typeof arg === 'string')).toBe(true);
+      expect(call.exitCode === null || Number.isInteger(call.exitCode)).toBe(true);
+      expect(call.durationMs).toBeGreaterThanOrEqual(0);
+    }
+    expect(calls).toContainEqual(
+      expect.objectContaining({ tool: 'talosctl', args: expect.arrayContaining(['bootstrap']), exitCode: 0 }),
+    );
+    expect(calls).toContainEqual(
+      expect.objectContaining({ tool: 'helm', args: expect.arrayContaining(['cilium']), exitCode: 0 }),
+    );
+
+    const secrets = twinSecrets(join(labDir, 'state', 'pr-5'));
+    expect(secrets.size).toBeGreaterThan(0);
+    const rootSecret = lab.rootToken.slice(lab.rootToken.indexOf('=') + 1);
+    const labSecrets = [lab.tokenSecret, rootSecret, lab.doppler.token];
+    expect(scanForSecrets({ 'lab log': text }, withEncodings([...secrets, ...labSecrets]))).toEqual([]);
   });
 });

@@ -29,7 +29,8 @@ export const LAB_USAGE = `usage:
       --time-scale X           every duration of the profile times X instead (> 0)
       --seed N                 the same seed injects the same faults
       --faults FILE.json       faults to inject (5xx, task errors, lock timeouts, nodes that never boot, ...)
-      --lab-log FILE.jsonl     appends a JSON line per Proxmox API request (secrets redacted)
+      --lab-log FILE.jsonl     appends a JSON line per Proxmox API request and per talosctl, kubectl and helm
+                               call (argv, exit code, duration); tokens, keys, certificates never written
       --idle-timeout SECONDS   stops after SECONDS of wall-clock time with no request and no task running,
                                counted from the start and again from each request; 0 (default) never
       --qemu-server 9.1|9.2    the qemu-server release whose VM create the lab keeps (default 9.2)
