@@ -6,7 +6,7 @@ import { PveClient } from '../proxmox/client.js';
 import { parsePveConnection } from '../proxmox/connection.js';
 import type { ConnectionFieldNames } from '../proxmox/connection.js';
 import type { Parsed } from './args.js';
-import { stringOption } from './args.js';
+import { stringOption, UsageError } from './args.js';
 import { readRegularFile } from '../util/regular-file.js';
 
 /** The bundled CLI itself: the embedded lab runs as `node <this file> lab serve`. */
@@ -16,6 +16,7 @@ function cliPath(): string {
 
 /** True when the command line names a Proxmox (lab or endpoint). */
 export function wantsProxmox(parsed: Parsed): boolean {
+  refuseLabLogWithoutLab(parsed);
   return stringOption(parsed, 'lab') !== undefined || stringOption(parsed, 'endpoint') !== undefined;
 }
 
@@ -35,18 +36,15 @@ export async function connectWithLab(
   parsed: Parsed,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Connected> {
+  refuseLabLogWithoutLab(parsed);
   const labDir = stringOption(parsed, 'lab');
   const endpoint = stringOption(parsed, 'endpoint');
   if (labDir !== undefined && endpoint !== undefined) {
     throw new ConfigurationError('give either --lab DIR or --endpoint URL, not both');
   }
   if (labDir !== undefined) {
-    const labLog = stringOption(parsed, 'lab-log');
-    const lab = await ensureLab({
-      dir: labDir,
-      cliPath: cliPath(),
-      extraArgs: labLog ? ['--lab-log', labLog] : [],
-    });
+    const logFile = stringOption(parsed, 'lab-log');
+    const lab = await ensureLab({ dir: labDir, cliPath: cliPath(), ...(logFile ? { logFile } : {}) });
     const connection = parsePveConnection({ endpoint: lab.endpoint, token: lab.token, caFile: lab.caFile });
     return { client: new PveClient(connection), tokenId: connection.tokenId, lab };
   }
@@ -69,6 +67,12 @@ export async function connectWithLab(
     CONNECTION_OPTIONS,
   );
   return { client: new PveClient(connection), tokenId: connection.tokenId };
+}
+
+/** --lab-log is the embedded lab's log: without --lab there is no lab to keep it, and it would be ignored. */
+function refuseLabLogWithoutLab(parsed: Parsed): void {
+  if (stringOption(parsed, 'lab-log') !== undefined && stringOption(parsed, 'lab') === undefined)
+    throw new UsageError('--lab-log FILE is the log of the embedded lab: it needs --lab DIR');
 }
 
 /** Errors about the Proxmox connection name the command line's options and variables. */

@@ -32,6 +32,8 @@ export interface LabServerInfo {
   timeScale: number;
   /** The Doppler stand-in for `--state-store doppler`: URL, project and a service account token. */
   doppler?: LabDoppler;
+  /** The absolute path of its --lab-log, when it keeps one. */
+  logFile?: string;
 }
 
 const SERVER_FILE = 'server.json';
@@ -102,7 +104,8 @@ export async function serveLab(
       `a lab already serves ${dir} (pid ${running.pid}, ${running.endpoint}): use it, or stop it with \`twin lab stop --dir ${dir}\``,
     );
   }
-  const handle = await startLab({ ...opts, dir });
+  const logFile = opts.logFile === undefined ? undefined : resolve(opts.logFile);
+  const handle = await startLab({ ...opts, dir, ...(logFile ? { logFile } : {}) });
   const info: LabServerInfo = {
     endpoint: handle.endpoint,
     token: handle.token,
@@ -118,31 +121,54 @@ export async function serveLab(
     binDir: handle.binDir,
     timeScale: handle.timeScale,
     doppler: handle.doppler,
+    ...(logFile ? { logFile } : {}),
   };
   writeFileSync(serverFile(dir), JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   const closed = new Promise<void>((done) => {
+    let stopping = false;
     const stop = async (): Promise<void> => {
-      clearInterval(idleTimer);
+      if (stopping) return;
+      stopping = true;
+      idle?.stop();
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       if (readServerInfo(dir)?.pid === process.pid) rmSync(serverFile(dir), { force: true });
       await handle.close();
       done();
     };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
-    const idleMs = (opts.idleTimeoutSeconds ?? 0) * 1000;
-    const idleTimer = setInterval(() => {
-      if (idleMs > 0 && Date.now() - handle.lastRequestAt() > idleMs && handle.busy() === false) void stop();
-    }, 1000);
-    idleTimer.unref();
+    const onSignal = (): void => void stop();
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    const idle = opts.idleTimeoutSeconds
+      ? watchIdle(handle, opts.idleTimeoutSeconds * 1000, stop)
+      : undefined;
   });
   return { info, handle, closed };
+}
+
+/**
+ * Calls `stop` once the lab has been idle `idleMs` of wall-clock time: no request answered and nothing
+ * running since it started, since its last request, or since it was last seen busy (a task that ran long
+ * after the request that started it). Checked a few times per period, so it stops soon after, never before.
+ */
+function watchIdle(handle: LabHandle, idleMs: number, stop: () => Promise<void>): { stop(): void } {
+  let lastActive = Date.now();
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      if (handle.busy()) lastActive = now;
+      if (now - Math.max(lastActive, handle.lastRequestAt()) >= idleMs) void stop();
+    },
+    Math.min(1000, Math.max(50, idleMs / 10)),
+  );
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** The CLI entry that `ensureLab` starts in the background: `node <cli> lab serve --dir DIR ...`. */
 export interface BackgroundLabOptions {
   dir: string;
   cliPath: string;
-  extraArgs?: string[];
+  /** The --lab-log the lab should keep: given to the one started; a running one must already keep it. */
+  logFile?: string;
   startTimeoutMs?: number;
 }
 
@@ -153,8 +179,9 @@ export interface BackgroundLabOptions {
 export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerInfo> {
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
+  const logFile = opts.logFile === undefined ? undefined : resolve(opts.logFile);
   const current = readServerInfo(dir);
-  if (current && processAlive(current.pid) && (await answers(current))) return current;
+  if (current && processAlive(current.pid) && (await answers(current))) return keepsLog(current, logFile);
 
   contractsDir(); // a clone without contracts/ is told so now, not after the start timeout
   const lockFile = join(dir, START_LOCK);
@@ -178,22 +205,42 @@ export async function ensureLab(opts: BackgroundLabOptions): Promise<LabServerIn
         '--idle-timeout',
         '300',
       ];
-      const child = spawn(process.execPath, [opts.cliPath, ...args, ...(opts.extraArgs ?? [])], {
-        detached: true,
-        stdio: ['ignore', log, log],
-        // The lab needs no token of the job; it reads only where the contracts are.
-        env: childEnv(process.env, contractsOverride()),
-      });
+      const child = spawn(
+        process.execPath,
+        [opts.cliPath, ...args, ...(logFile ? ['--lab-log', logFile] : [])],
+        {
+          detached: true,
+          stdio: ['ignore', log, log],
+          // The lab needs no token of the job; it reads only where the contracts are.
+          env: childEnv(process.env, contractsOverride()),
+        },
+      );
       child.unref();
       closeSync(log);
     }
-    return await waitForServer(dir, opts.startTimeoutMs ?? 30_000);
+    return keepsLog(await waitForServer(dir, opts.startTimeoutMs ?? 30_000), logFile);
   } finally {
     if (lock !== undefined) {
       closeSync(lock);
       rmSync(lockFile, { force: true });
     }
   }
+}
+
+/**
+ * A lab already serving DIR cannot be re-pointed to another log: it is shared by every process using DIR (a
+ * second log would hold their calls too, and outlive this one's), and it was started with the log it keeps.
+ * So a --lab-log it does not keep is refused before anything is asked of it, saying where its log is.
+ */
+function keepsLog(info: LabServerInfo, logFile: string | undefined): LabServerInfo {
+  if (logFile === undefined || info.logFile === logFile) return info;
+  const where = info.logFile ? `logs to ${info.logFile}` : 'keeps no log';
+  const read = info.logFile ? `read ${info.logFile}, or ` : '';
+  throw new ConfigurationError(
+    `--lab-log ${logFile}: the lab already serving ${info.dir} (pid ${info.pid}, ${info.endpoint}) ${where}, ` +
+      `and a running lab cannot be re-pointed; nothing was changed: ${read}stop it with ` +
+      `\`twin lab stop --dir ${info.dir}\` and run this again (the lab it starts logs to ${logFile})`,
+  );
 }
 
 function contractsOverride(): Record<string, string> {

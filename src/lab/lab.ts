@@ -8,6 +8,7 @@ import { createCertificateAuthority, issueCertificate, sha256Fingerprint } from 
 import { systemClock } from './clock.js';
 import type { FaultConfig } from './faults.js';
 import { FaultInjector } from './faults.js';
+import { jsonLinesLog } from './lab-log.js';
 import type { ProfileName } from './profile.js';
 import { resolveTiming } from './profile.js';
 import { OPERATOR_TOKEN_ID, PREVIEW_TOKEN_ID, ROOT_TOKEN_ID } from './pve/access/operator-setup.js';
@@ -38,7 +39,7 @@ export interface LabOptions {
   faults?: FaultConfig;
   /** Seed of the fault injector: the same seed gives the same faults. */
   seed?: number;
-  /** JSONL request log. */
+  /** The lab log (JSON lines): each Proxmox API request, and each talosctl, kubectl and helm call. */
   logFile?: string;
   /** Default: pve1..pve3, 64 GiB and 16 CPUs each, `local` (dir) and `local-lvm` (lvmthin). */
   nodes?: LabNodeSpec[];
@@ -78,7 +79,7 @@ export interface LabHandle {
   close(): Promise<void>;
   /** For tests: inspection, plus the hooks the rest of the lab uses (setGuestAgent). */
   state: LabState;
-  /** When the last request arrived (ms since the epoch; 0 before the first). */
+  /** When the last request arrived or was answered, whichever is later (ms since the epoch; 0 before the first). */
   lastRequestAt(): number;
   /** A request is being answered or a task is running. */
   busy(): boolean;
@@ -137,15 +138,19 @@ export async function startLab(opts: LabOptions): Promise<LabHandle> {
   tasks.settle();
   state.save();
 
-  const tools = new LabToolService(lab, dir, {
-    reachableTimeServers: opts.reachableTimeServers ?? DEFAULT_REACHABLE_TIME_SERVERS,
-  });
+  const log = opts.logFile ? jsonLinesLog(opts.logFile) : undefined;
+  const tools = new LabToolService(
+    lab,
+    dir,
+    { reachableTimeServers: opts.reachableTimeServers ?? DEFAULT_REACHABLE_TIME_SERVERS },
+    log,
+  );
   // Talos' in-node drain (LIFECYCLE F.1) evicts through the cluster's eviction API (lab-talos' hook).
   tools.talos.setDrainHook((node, at) => talosDrainSeconds(tools.kube, node, at));
   const server = new PveApiServer({
     lab,
     tls,
-    ...(opts.logFile ? { logFile: opts.logFile } : {}),
+    ...(log ? { log } : {}),
     labApi: (method, path, body) => tools.handle(method, path, body),
   });
   const port = await server.listen(opts.port ?? 0);

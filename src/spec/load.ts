@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { core } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { echoed } from '../util/echo.js';
+import { closestMatch } from '../util/edit-distance.js';
 import { checkSpecFiles, readSpecFile, specFolder } from './files.js';
 import type { FileRoot } from './files.js';
 import { adoptProductionLayout } from './production-layout.js';
@@ -227,24 +228,9 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 function unknownKeyFix(key: string, allowed: string[]): string {
-  const closest = allowed
-    .map((candidate) => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }))
-    .sort((a, b) => a.distance - b.distance)[0];
-  if (closest && closest.distance <= 2) return `did you mean ${closest.candidate}?`;
+  const closest = closestMatch(key, allowed);
+  if (closest) return `did you mean ${closest}?`;
   return allowed.length > 0 ? `remove it; allowed here: ${allowed.join(', ')}` : 'remove it';
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 export function formatPath(path: SpecPath): string {

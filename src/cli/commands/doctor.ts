@@ -18,13 +18,14 @@ export const DOCTOR_USAGE = `usage: twin doctor SPEC [--env TWIN] [--json] (--la
                that tier; production's pools may have a parent of their own). Default: every environment.
 ${CONNECTION_USAGE}`;
 
+export const DOCTOR_OPTIONS = {
+  env: { type: 'string' },
+  json: { type: 'boolean' },
+  ...CONNECTION_OPTIONS,
+} as const;
+
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(
-    args,
-    { env: { type: 'string' }, json: { type: 'boolean' }, ...CONNECTION_OPTIONS },
-    ['SPEC'],
-    DOCTOR_USAGE,
-  );
+  const parsed = parseCommandLine(args, DOCTOR_OPTIONS, ['SPEC'], DOCTOR_USAGE);
   const { spec, warnings } = loadSpec(parsed.positionals[0]!);
   for (const warning of warnings) io.err(formatIssue(warning));
   const { client, tokenId } = await connectWithLab(parsed);

@@ -5,6 +5,7 @@ import { ConfigurationError } from '../../errors.js';
 import type { Io } from '../output.js';
 import {
   UsageError,
+  didYouMean,
   integerOption,
   numberOption,
   parseCommandLine,
@@ -24,6 +25,16 @@ export const LAB_USAGE = `usage:
       rights), qemuServer, CA file, fingerprint, nodes. --time-servers lists the NTP servers the lab's
       network reaches (default: public ones such as time.cloudflare.com and *.pool.ntp.org; "" for an
       offline lab, where only the VMs' /dev/ptp0 keeps time).
+      --port N                 0 (default) picks a free one
+      --profile NAME           durations: realistic (default, time scale 1: real time) or fast (0.01)
+      --time-scale X           every duration of the profile times X instead (> 0)
+      --seed N                 the same seed injects the same faults
+      --faults FILE.json       faults to inject (5xx, task errors, lock timeouts, nodes that never boot, ...)
+      --lab-log FILE.jsonl     appends a JSON line per Proxmox API request and per talosctl, kubectl and helm
+                               call (argv, exit code, duration); tokens, keys, certificates never written
+      --idle-timeout SECONDS   stops after SECONDS of wall-clock time with no request and no task running,
+                               counted from the start and again from each request; 0 (default) never
+      --qemu-server 9.1|9.2    the qemu-server release whose VM create the lab keeps (default 9.2)
   twin lab stop --dir DIR
       Stops the lab serving DIR (the one --lab DIR starts in the background).`;
 
@@ -31,27 +42,30 @@ export async function labCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'serve') return labServe(rest, io);
   if (sub === 'stop') return labStop(rest, io);
-  throw new UsageError(LAB_USAGE);
+  if (sub === undefined) throw new UsageError(LAB_USAGE);
+  throw new UsageError(
+    `unknown lab command ${echoed(sub)}${didYouMean(sub, ['serve', 'stop'])}\n${LAB_USAGE}`,
+  );
 }
 
+const LAB_SERVE_OPTIONS = {
+  dir: { type: 'string' },
+  port: { type: 'string' },
+  'time-scale': { type: 'string' },
+  profile: { type: 'string' },
+  seed: { type: 'string' },
+  faults: { type: 'string' },
+  'lab-log': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'qemu-server': { type: 'string' },
+  'time-servers': { type: 'string' },
+} as const;
+const LAB_STOP_OPTIONS = { dir: { type: 'string' } } as const;
+/** What `lab serve` and `lab stop` take, together: LAB_USAGE documents both. */
+export const LAB_OPTIONS = { ...LAB_SERVE_OPTIONS, ...LAB_STOP_OPTIONS } as const;
+
 async function labServe(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(
-    args,
-    {
-      dir: { type: 'string' },
-      port: { type: 'string' },
-      'time-scale': { type: 'string' },
-      profile: { type: 'string' },
-      seed: { type: 'string' },
-      faults: { type: 'string' },
-      'lab-log': { type: 'string' },
-      'idle-timeout': { type: 'string' },
-      'qemu-server': { type: 'string' },
-      'time-servers': { type: 'string' },
-    },
-    [],
-    LAB_USAGE,
-  );
+  const parsed = parseCommandLine(args, LAB_SERVE_OPTIONS, [], LAB_USAGE);
   const profile = profileOption(stringOption(parsed, 'profile'));
   const faultsFile = stringOption(parsed, 'faults');
   const { info, closed } = await serveLab({
@@ -100,7 +114,7 @@ function readFaults(file: string): FaultConfig {
 }
 
 async function labStop(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(args, { dir: { type: 'string' } }, [], LAB_USAGE);
+  const parsed = parseCommandLine(args, LAB_STOP_OPTIONS, [], LAB_USAGE);
   const dir = requiredOption(parsed, 'dir', LAB_USAGE);
   io.out((await stopLab(dir)) ? `stopped the lab serving ${dir}` : `no lab is serving ${dir}`);
   return 0;

@@ -44,20 +44,17 @@ export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io)
   return { spec, resolved, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
 }
 
+export const PLAN_OPTIONS = {
+  env: { type: 'string' },
+  json: { type: 'boolean' },
+  slot: { type: 'string' },
+  ...STATE_OPTIONS,
+  ...LAYOUT_OPTIONS,
+  ...CONNECTION_OPTIONS,
+} as const;
+
 export async function planCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(
-    args,
-    {
-      env: { type: 'string' },
-      json: { type: 'boolean' },
-      slot: { type: 'string' },
-      ...STATE_OPTIONS,
-      ...LAYOUT_OPTIONS,
-      ...CONNECTION_OPTIONS,
-    },
-    ['SPEC'],
-    PLAN_USAGE,
-  );
+  const parsed = parseCommandLine(args, PLAN_OPTIONS, ['SPEC'], PLAN_USAGE);
   const { spec, resolved, plan: planned, proxmox } = await planFromCommandLine(parsed, PLAN_USAGE, io);
   // The findings of `twin doctor` and of apply's preflight; the plan is made all the same.
   const plan = proxmox

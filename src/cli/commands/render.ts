@@ -14,13 +14,15 @@ export const RENDER_USAGE = `usage: twin render SPEC --env TWIN --out DIR [--slo
   Without Proxmox, a twin with no pinned slot needs --slot N.
 ${CONNECTION_USAGE}`;
 
+export const RENDER_OPTIONS = {
+  env: { type: 'string' },
+  out: { type: 'string' },
+  slot: { type: 'string' },
+  ...CONNECTION_OPTIONS,
+} as const;
+
 export async function renderCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(
-    args,
-    { env: { type: 'string' }, out: { type: 'string' }, slot: { type: 'string' }, ...CONNECTION_OPTIONS },
-    ['SPEC'],
-    RENDER_USAGE,
-  );
+  const parsed = parseCommandLine(args, RENDER_OPTIONS, ['SPEC'], RENDER_USAGE);
   const outDir = requiredOption(parsed, 'out', RENDER_USAGE);
   const { spec, resolved, plan } = await planFromCommandLine(parsed, RENDER_USAGE, io);
   const written = writeRendered(outDir, [...renderTwin(plan, spec), ...renderPlatform(plan, spec)]);

@@ -1,7 +1,7 @@
 import { exportState, importState } from '../../state/transfer.js';
 import type { StateStore } from '../../state/store.js';
 import type { Parsed } from '../args.js';
-import { parseCommandLine, requiredOption, stringOption, UsageError } from '../args.js';
+import { didYouMean, parseCommandLine, requiredOption, stringOption, UsageError } from '../args.js';
 import { connectWithLab } from '../connect.js';
 import type { Io } from '../output.js';
 import { STATE_OPTIONS, STATE_USAGE, stateDirOf, storeOf } from '../twin-context.js';
@@ -17,7 +17,7 @@ export const STATE_COMMAND_USAGE = `usage: twin state export --env TWIN --to FIL
 ${STATE_USAGE}
   --lab DIR                  the embedded lab: its Doppler stand-in serves --state-store doppler`;
 
-const OPTIONS = {
+export const STATE_COMMAND_OPTIONS = {
   env: { type: 'string' },
   to: { type: 'string' },
   from: { type: 'string' },
@@ -26,11 +26,11 @@ const OPTIONS = {
 } as const;
 
 export async function stateCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(args, OPTIONS, ['export|import'], STATE_COMMAND_USAGE);
+  const parsed = parseCommandLine(args, STATE_COMMAND_OPTIONS, ['export|import'], STATE_COMMAND_USAGE);
   const action = parsed.positionals[0];
   if (action !== 'export' && action !== 'import') {
     throw new UsageError(
-      `unknown state command ${echoed(action)}: use export or import\n${STATE_COMMAND_USAGE}`,
+      `unknown state command ${echoed(action)}${didYouMean(action ?? '', ['export', 'import']) || ': use export or import'}\n${STATE_COMMAND_USAGE}`,
     );
   }
   const twin = requiredOption(parsed, 'env', STATE_COMMAND_USAGE);

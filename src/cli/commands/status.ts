@@ -16,13 +16,14 @@ ${STATE_USAGE}
 ${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
 
+export const STATUS_OPTIONS = {
+  ...TWIN_OPTIONS,
+  json: { type: 'boolean' },
+  all: { type: 'boolean' },
+} as const;
+
 export async function statusCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(
-    args,
-    { ...TWIN_OPTIONS, json: { type: 'boolean' }, all: { type: 'boolean' } },
-    ['SPEC'],
-    STATUS_USAGE,
-  );
+  const parsed = parseCommandLine(args, STATUS_OPTIONS, ['SPEC'], STATUS_USAGE);
   const json = parsed.values.json === true;
   if (parsed.values.all === true) {
     if (parsed.values.env !== undefined)

@@ -54,13 +54,11 @@ ${STATE_USAGE}
 ${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
 
+export const UP_OPTIONS = { ...TWIN_OPTIONS, 'no-platform': { type: 'boolean' } } as const;
+export const DOWN_OPTIONS = { ...TWIN_OPTIONS, yes: { type: 'boolean' } } as const;
+
 export async function upCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(
-    args,
-    { ...TWIN_OPTIONS, 'no-platform': { type: 'boolean' } },
-    ['SPEC'],
-    UP_USAGE,
-  );
+  const parsed = parseCommandLine(args, UP_OPTIONS, ['SPEC'], UP_USAGE);
   const started = Date.now();
   const view = liveView(io, { tty: process.stdout.isTTY === true, started });
   const ctx = await twinContext(parsed, UP_USAGE, io, { events: view, rights: 'apply' });
@@ -172,7 +170,7 @@ export function describeOutcome(outcome: TwinOutcome, scale: number): string {
 }
 
 export async function downCommand(args: string[], io: Io, ask: Ask = terminalAsk()): Promise<number> {
-  const parsed = parseCommandLine(args, { ...TWIN_OPTIONS, yes: { type: 'boolean' } }, ['SPEC'], DOWN_USAGE);
+  const parsed = parseCommandLine(args, DOWN_OPTIONS, ['SPEC'], DOWN_USAGE);
   await confirmDown(requiredOption(parsed, 'env', DOWN_USAGE), parsed.values.yes === true, io, ask);
   const ctx = await twinContext(parsed, DOWN_USAGE, io, { rights: 'destroy' });
   const result = await destroyTwin(ctx);

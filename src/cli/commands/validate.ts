@@ -8,8 +8,10 @@ export const VALIDATE_USAGE = `usage: twin validate SPEC [--layout-spec FILE]
   Checks the spec: YAML, shape, cross-field rules and the files it names. With --layout-spec (the production
   branch's twin.yaml), also says which layout fields a preview would take from it instead.`;
 
+export const VALIDATE_OPTIONS = LAYOUT_OPTIONS;
+
 export async function validateCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandLine(args, LAYOUT_OPTIONS, ['SPEC'], VALIDATE_USAGE);
+  const parsed = parseCommandLine(args, VALIDATE_OPTIONS, ['SPEC'], VALIDATE_USAGE);
   const file = parsed.positionals[0]!;
   const { spec, warnings } = loadSpec(file, undefined, stringOption(parsed, 'layout-spec'));
   for (const warning of warnings) io.err(formatIssue(warning));

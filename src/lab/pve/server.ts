@@ -1,11 +1,11 @@
 import { readBoundedBody } from '../http-body.js';
-import { appendFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { sleep } from '../clock.js';
 import { errorMessage } from '../../errors.js';
+import type { LabLogWriter } from '../lab-log.js';
 import { PermissionDenied, checkDeclared } from './access/check.js';
 import type { ApiResult, LabContext } from './handlers/context.js';
 import { PveError } from './handlers/context.js';
@@ -14,8 +14,8 @@ import { HANDLERS } from './handlers/index.js';
 export interface PveServerOptions {
   lab: LabContext;
   tls: { certPem: string; keyPem: string };
-  /** JSONL request log; the Authorization header and secret-looking parameters never reach it. */
-  logFile?: string;
+  /** The --lab-log: a line per request; the Authorization header and secret-looking parameters never reach it. */
+  log?: LabLogWriter;
   /** The lab's own API under /lab/v1/ (behind the same token): method, path after the prefix, JSON body. */
   labApi?: (method: string, path: string, body: unknown) => Promise<unknown>;
 }
@@ -93,6 +93,7 @@ export class PveApiServer {
       send(res, reply);
     }
     this.inFlight--;
+    this.lastRequest = lab.clock.now(); // idle counts from the answer: a long request is activity throughout
     this.logRequest(
       method,
       url.pathname,
@@ -203,12 +204,11 @@ export class PveApiServer {
     status: number,
     durationMs: number,
   ) {
-    if (!this.options.logFile) return;
+    if (!this.options.log) return;
     const safe = Object.fromEntries(
       Object.entries(params).map(([key, value]) => [key, SECRET_PARAM.test(key) ? '***' : value]),
     );
-    const line = { time: new Date().toISOString(), method, path, params: safe, status, durationMs };
-    appendFileSync(this.options.logFile, `${JSON.stringify(line)}\n`);
+    this.options.log({ method, path, params: safe, status, durationMs });
   }
 }
 

@@ -1,9 +1,12 @@
+import type { Clock } from '../clock.js';
+import type { LabLogWriter } from '../lab-log.js';
 import type { LabContext } from '../pve/handlers/context.js';
 import { KubeClusters } from '../kube/clusters.js';
 import { TalosNodes } from '../talos/nodes.js';
 import type { LabTimeNetwork } from '../talos/time-sync.js';
 import { runHelm } from './helm.js';
 import { runKubectl } from './kubectl.js';
+import { redactArgs } from './redact-args.js';
 import type { ExecRequest, ExecResult } from './runtime.js';
 import { ToolCall } from './runtime.js';
 import { runTalosctl } from './talosctl.js';
@@ -32,9 +35,18 @@ export class LabToolService {
   readonly talos: TalosNodes;
   readonly kube: KubeClusters;
 
-  constructor(lab: LabContext, dir: string | undefined, network?: LabTimeNetwork) {
+  private readonly clock: Clock;
+
+  /** `log`: the lab log, which gets a line per call (the one place every call of every tool passes). */
+  constructor(
+    lab: LabContext,
+    dir: string | undefined,
+    network?: LabTimeNetwork,
+    private readonly log?: LabLogWriter,
+  ) {
     this.talos = TalosNodes.open(lab, dir, network);
     this.kube = KubeClusters.open(this.talos, dir);
+    this.clock = lab.clock;
   }
 
   async handle(method: string, path: string, body: unknown): Promise<unknown> {
@@ -45,7 +57,25 @@ export class LabToolService {
     if (!run)
       throw new LabApiError(400, `the lab has no tool '${request.tool}': use talosctl, kubectl or helm`);
     this.talos.sync();
-    return run(new ToolCall(request, this.talos, this.kube));
+    return this.logged(request, () => run(new ToolCall(request, this.talos, this.kube)));
+  }
+
+  /** Runs a call and logs it like a request: the tool, its argv redacted, exit code (null: the lab failed), time. */
+  private async logged(request: ExecRequest, call: () => Promise<ExecResult>): Promise<ExecResult> {
+    const started = this.clock.now();
+    let exitCode: number | null = null;
+    try {
+      const result = await call();
+      exitCode = result.exitCode;
+      return result;
+    } finally {
+      this.log?.({
+        tool: request.tool,
+        args: redactArgs(request.args),
+        exitCode,
+        durationMs: this.clock.now() - started,
+      });
+    }
   }
 
   close(): void {
