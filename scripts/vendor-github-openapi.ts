@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
  * Extracts contracts/github-api-subset.json from GitHub's full REST description of api.github.com, so the
  * subset can be regenerated and audited:
  *
- *   npx tsx scripts/vendor-github-openapi.ts <api.github.com.json> [<api.github.com.deref.json>] \
- *     > contracts/github-api-subset.json
+ *   node --import ./scripts/ts-loader.mjs scripts/vendor-github-openapi.ts \
+ *     <api.github.com.json> [<api.github.com.deref.json>] > contracts/github-api-subset.json
  *
  * The input is `generated/api.github.com.json` of the npm package @octokit/openapi (GitHub's
  * github/rest-api-description with Octokit's `x-octokit` extension; `$ref`s kept). The subset keeps the
@@ -179,7 +179,8 @@ function main(args: string[]): void {
   const [input, derefInput] = args;
   if (!input || args.length > 2) {
     console.error(
-      'usage: tsx scripts/vendor-github-openapi.ts <api.github.com.json> [<api.github.com.deref.json>]',
+      'usage: node --import ./scripts/ts-loader.mjs scripts/vendor-github-openapi.ts ' +
+        '<api.github.com.json> [<api.github.com.deref.json>]',
     );
     process.exit(2);
   }

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_FILES, contractFile, contractsDir } from '../../../src/lab/contracts-dir.js';
 import { ConfigurationError } from '../../../src/errors.js';
@@ -102,8 +102,12 @@ describe('the contracts ship in the project (contracts/)', () => {
         "import { contractsDir } from './src/lab/contracts-dir.js';\n" +
           'try { contractsDir({}); } catch (error) { console.log((error as Error).message); }\n',
       );
-      const tsx = join(root, 'node_modules', '.bin', 'tsx');
-      const out = execFileSync(tsx, ['main.ts'], { cwd: away, encoding: 'utf8', timeout: 30_000 });
+      const loader = pathToFileURL(join(root, 'scripts', 'ts-loader.mjs')).href;
+      const out = execFileSync(process.execPath, ['--import', loader, 'main.ts'], {
+        cwd: away,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(out).toContain("the real API contracts, which ship in the project's contracts/ folder");
       expect(out).toContain(`above ${join(away, 'src', 'lab')} or ${away}`);
       expect(out).toContain('set TWIN_CONTRACTS_DIR');
