@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  extractSubset,
+  serialise,
+  SERVED_OPERATIONS,
+  WITNESS_OPERATIONS,
+} from '../../scripts/vendor-github-openapi.js';
+import type { Description } from '../../scripts/vendor-github-openapi.js';
 import { githubClient } from '../../src/github/octokit.js';
-import { GitHubApiContract } from './standin/openapi.js';
+import { DESCRIPTION_FILE, GitHubApiContract } from './standin/openapi.js';
 import { GitHubStandin, READ_ONLY_TOKEN, WRITE_TOKEN } from './standin/server.js';
 
 const SHA = 'a'.repeat(40);
@@ -67,7 +75,7 @@ describe('GitHub stand-in: every request and response checked against the OpenAP
     expect((await call('GET', '/repos/{repo}/deployment')).status).toBe(404);
     expect((await call('GET', '/repos/{repo}/deployments/latest/statuses')).status).toBe(404);
     expect(standin.violations).toEqual([
-      expect.stringContaining('is no GitHub operation'),
+      expect.stringContaining('is no GitHub operation of contracts/github-api-subset.json'),
       expect.stringContaining('deployment_id'),
     ]);
   });
@@ -144,6 +152,25 @@ describe('GitHub stand-in: every request and response checked against the OpenAP
     ]);
   });
 
+  it('reports a response field of the wrong type or format, as it did against the full description', async () => {
+    const created = await call('POST', '/repos/{repo}/issues/7/comments', { body: 'typed' });
+    expect(created.status).toBe(201);
+    expect(standin.violations).toEqual([]);
+    const contract = GitHubApiContract.shared();
+    const { operation } = contract.find('POST', '/repos/o/r/issues/7/comments')!;
+    expect(contract.checkResponse(operation, 201, created.json)).toEqual([]);
+    expect(contract.checkResponse(operation, 201, { ...created.json, id: String(created.json!.id) })).toEqual(
+      ['issues/create-comment 201: /id must be integer'],
+    );
+    const user = { ...(created.json!.user as Record<string, unknown>), site_admin: 'no' };
+    expect(
+      contract.checkResponse(operation, 201, { ...created.json, created_at: 'yesterday', user }),
+    ).toEqual([
+      'issues/create-comment 201: /user/site_admin must be boolean',
+      'issues/create-comment 201: /created_at must match format "date-time"',
+    ]);
+  });
+
   it('refuses unknown body fields only where the schema is closed, as GitHub does', () => {
     const contract = GitHubApiContract.shared();
     const closed = contract.find('POST', '/orgs/edge-lab/code-security/configurations/5/attach')!;
@@ -162,5 +189,20 @@ describe('GitHub stand-in: every request and response checked against the OpenAP
     expect(contract.find('GET', '/repos/o/r/issues/5/comments')?.operation.operationId).toBe(
       'issues/list-comments',
     );
+  });
+
+  it('holds the operations the product calls, every $ref resolved, and the closed-body witness', () => {
+    const operations = GitHubApiContract.shared().all();
+    expect(operations.map((operation) => operation.operationId).sort()).toEqual(
+      [...SERVED_OPERATIONS, ...WITNESS_OPERATIONS].sort(),
+    );
+    for (const operation of operations) {
+      expect(JSON.stringify(operation.spec), operation.operationId).not.toContain('"$ref"');
+    }
+  });
+
+  it('is what scripts/vendor-github-openapi.ts extracts: run on the subset itself, byte for byte', () => {
+    const text = readFileSync(DESCRIPTION_FILE, 'utf8');
+    expect(serialise(extractSubset(JSON.parse(text) as Description))).toBe(text);
   });
 });

@@ -26,7 +26,7 @@ function objects(schema: unknown, path = '$'): [string, JsonSchema][] {
 }
 
 describe('schema/twin.schema.json', () => {
-  it('is up to date with src/spec/schema.ts (regenerate: npx tsx scripts/write-schema.ts)', () => {
+  it('is up to date with src/spec/schema.ts (regenerate: npm run schema)', () => {
     expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(twinJsonSchema());
   });
 

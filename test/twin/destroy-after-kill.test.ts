@@ -46,13 +46,13 @@ const connection = () => [
 const runningCreates = () =>
   lab.state.tasks().filter((task) => task.type === 'qmcreate' && task.status === 'running');
 
-/** `twin up` in one child process (tsx as a loader, no wrapper), killed with SIGKILL once `ready` holds. */
+/** `twin up` in one child process (the sources through scripts/ts-loader.mjs, no wrapper), killed with SIGKILL once `ready` holds. */
 async function killedUp(ready: () => boolean): Promise<string> {
   const child = spawn(
     process.execPath,
     [
       '--import',
-      'tsx',
+      './scripts/ts-loader.mjs',
       'src/cli/index.ts',
       'up',
       SPEC,

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { dereference } from '../../../scripts/vendor-github-openapi.js';
+import type { Description } from '../../../scripts/vendor-github-openapi.js';
 
 /**
- * GitHub's published REST description (@octokit/openapi, api.github.com, every $ref resolved) as a
- * checker: which operation a method and path are, whether path and query parameters and the JSON body
- * fit that operation, and whether a response fits what the operation says it returns for that status.
+ * GitHub's published REST description of api.github.com, as much of it as the product calls
+ * (contracts/github-api-subset.json, extracted by scripts/vendor-github-openapi.ts from @octokit/openapi;
+ * every $ref resolved on load) as a checker: which operation a method and path are, whether path and query
+ * parameters and the JSON body fit that operation, and whether a response fits what the operation says it
+ * returns for that status. A method and path the subset does not hold is no operation here.
  */
 
 type Schema = Record<string, unknown>;
@@ -50,7 +53,7 @@ interface IndexedOperation extends Operation {
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
-const DESCRIPTION_FILE = 'api.github.com.deref.json';
+export const DESCRIPTION_FILE = new URL('../../../contracts/github-api-subset.json', import.meta.url);
 /** Any operation's 404 body is GitHub's "basic-error"; the one of pulls/get stands for statuses an operation leaves out. */
 const BASIC_ERROR_SOURCE = {
   path: '/repos/{owner}/{repo}/pulls/{pull_number}',
@@ -76,16 +79,15 @@ export class GitHubApiContract {
     this.ajv.addFormat('email', { type: 'string', validate: (s: string) => /^[^@\s]+@[^@\s]+$/.test(s) });
   }
 
-  /** Parsing the description takes about a second, so each test process does it once. */
+  /** Each test process reads and compiles the description once. */
   static shared(): GitHubApiContract {
     GitHubApiContract.loaded ??= GitHubApiContract.load();
     return GitHubApiContract.loaded;
   }
 
   private static load(): GitHubApiContract {
-    const require = createRequire(import.meta.url);
-    const file = require.resolve(`@octokit/openapi/generated/${DESCRIPTION_FILE}`);
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+    const description = JSON.parse(readFileSync(DESCRIPTION_FILE, 'utf8')) as Description;
+    const doc = { paths: dereference(description, description.paths) } as unknown as {
       paths: Record<string, Record<string, OperationSpec>>;
     };
     const operations: IndexedOperation[] = [];
@@ -97,10 +99,15 @@ export class GitHubApiContract {
     }
     const source = doc.paths[BASIC_ERROR_SOURCE.path]?.[BASIC_ERROR_SOURCE.method];
     const basicError = source?.responses[BASIC_ERROR_SOURCE.status]?.content?.['application/json']?.schema;
-    if (!basicError) throw new Error(`${DESCRIPTION_FILE} has no basic-error schema where expected`);
+    if (!basicError) throw new Error(`${DESCRIPTION_FILE.pathname} has no basic-error schema where expected`);
     // Literal segments win over parameters: /issues/comments is not issue number "comments".
     operations.sort((a, b) => b.literalSegments - a.literalSegments);
     return new GitHubApiContract(operations, basicError);
+  }
+
+  /** Every operation the description holds. */
+  all(): Operation[] {
+    return [...this.operations];
   }
 
   /** The operation for this method and path, `undefined` when GitHub has none. */

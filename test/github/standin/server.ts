@@ -8,9 +8,10 @@ import type { Actor, CommentRecord, DeploymentRecord, PullRequestRecord, StatusR
 
 /**
  * A GitHub REST API stand-in on 127.0.0.1: deployments and their statuses, issue comments and pull
- * requests, in memory, and the token's own account (GET /user). Every request is checked against GitHub's OpenAPI description before it is served
- * (operation, path parameters, query, body) and every response after; what fails is answered as GitHub
- * would (404, 422, 400) and recorded in `violations`, which tests expect to stay empty in normal flows.
+ * requests, in memory, and the token's own account (GET /user). Every request is checked against GitHub's
+ * OpenAPI description (the operations the product calls, contracts/github-api-subset.json) before it is
+ * served (operation, path parameters, query, body) and every response after; what fails is answered as
+ * GitHub would (404, 422, 400) and recorded in `violations`, which tests expect to stay empty in normal flows.
  */
 
 export type Access = 'write' | 'read';
@@ -331,7 +332,14 @@ export class GitHubStandin {
     body: unknown,
   ): Reply {
     const grant = this.grantFor(authorization);
-    if (!match) throw this.violation(404, 'Not Found', `${method} ${url.pathname} is no GitHub operation`);
+    if (!match) {
+      throw this.violation(
+        404,
+        'Not Found',
+        `${method} ${url.pathname} is no GitHub operation of contracts/github-api-subset.json ` +
+          '(scripts/vendor-github-openapi.ts lists the operations it keeps)',
+      );
+    }
     const { operation, pathParams } = match;
     const pathProblems = this.contract.checkPathParams(match);
     if (pathProblems.length > 0) throw this.violation(404, 'Not Found', pathProblems.join(' '));

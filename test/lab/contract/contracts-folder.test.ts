@@ -11,11 +11,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_FILES, contractFile, contractsDir } from '../../../src/lab/contracts-dir.js';
 import { ConfigurationError } from '../../../src/errors.js';
+import { DESCRIPTION_FILE as GITHUB_API } from '../../github/standin/openapi.js';
 
 /** The project's own contracts folder, and the maintainers' reference copy beside the clone (if any). */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -27,6 +28,8 @@ const jsonIn = (dir: string): string[] =>
     .filter((name) => name.endsWith('.json'))
     .sort();
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+/** Contract files only the tests read: the GitHub stand-in's description (the lab names the others). */
+const TEST_CONTRACT_FILES = [basename(fileURLToPath(GITHUB_API))];
 
 /** SOURCES.md's per-file sections: `### \`file\`` followed by bullets, one of them `- sha256: \`hex\``. */
 function sourcesEntries(): Map<string, { sha256?: string; license?: string }> {
@@ -58,7 +61,7 @@ describe('the contracts ship in the project (contracts/)', () => {
     const table = readFileSync(join(ours, 'LICENSES', 'README.md'), 'utf8');
     for (const [name, entry] of sourcesEntries()) {
       const license = entry.license ?? '';
-      expect(['AGPL-3.0-or-later', 'MPL-2.0', 'Apache-2.0'], `${name}: ${license}`).toContain(license);
+      expect(['AGPL-3.0-or-later', 'MPL-2.0', 'Apache-2.0', 'MIT'], `${name}: ${license}`).toContain(license);
       const row = table.split('\n').find((line) => line.startsWith(`| \`${license}\``)) ?? '';
       expect(row, `${name} in the LICENSES table row of ${license}`).toContain(`\`${name}\``);
       const texts = readdirSync(join(ours, 'LICENSES')).filter((file) => file.startsWith(`${license}.`));
@@ -66,13 +69,14 @@ describe('the contracts ship in the project (contracts/)', () => {
     }
   });
 
-  it('holds every file the lab names, and the lab finds it without any setting', () => {
+  it('holds every file the lab and the GitHub stand-in name, and the lab finds its own without any setting', () => {
     const env = { ...process.env, TWIN_CONTRACTS_DIR: undefined };
     expect(contractsDir(env)).toBe(ours);
     for (const name of Object.keys(CONTRACT_FILES) as (keyof typeof CONTRACT_FILES)[]) {
       expect(existsSync(contractFile(name, env)), name).toBe(true);
     }
-    expect(Object.values(CONTRACT_FILES).sort()).toEqual(jsonIn(ours));
+    for (const name of TEST_CONTRACT_FILES) expect(existsSync(join(ours, name)), name).toBe(true);
+    expect([...Object.values(CONTRACT_FILES), ...TEST_CONTRACT_FILES].sort()).toEqual(jsonIn(ours));
   });
 
   it('TWIN_CONTRACTS_DIR overrides the folder, and a wrong one says what to do', () => {
@@ -98,8 +102,12 @@ describe('the contracts ship in the project (contracts/)', () => {
         "import { contractsDir } from './src/lab/contracts-dir.js';\n" +
           'try { contractsDir({}); } catch (error) { console.log((error as Error).message); }\n',
       );
-      const tsx = join(root, 'node_modules', '.bin', 'tsx');
-      const out = execFileSync(tsx, ['main.ts'], { cwd: away, encoding: 'utf8', timeout: 30_000 });
+      const loader = pathToFileURL(join(root, 'scripts', 'ts-loader.mjs')).href;
+      const out = execFileSync(process.execPath, ['--import', loader, 'main.ts'], {
+        cwd: away,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(out).toContain("the real API contracts, which ship in the project's contracts/ folder");
       expect(out).toContain(`above ${join(away, 'src', 'lab')} or ${away}`);
       expect(out).toContain('set TWIN_CONTRACTS_DIR');
