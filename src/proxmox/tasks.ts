@@ -150,14 +150,40 @@ export async function createsInFlight(
   pveNodes: string[],
   vmids: { has(vmid: number): boolean },
 ): Promise<CreateInFlight[]> {
+  const tasks = await vmTasksInFlight(client, pveNodes, (task) => vmids.has(task.vmid), 'qmcreate');
+  return tasks.map(({ pveNode, vmid, upid }) => ({ pveNode, vmid, upid }));
+}
+
+/** A task still running on a VM: its node, VMID, UPID and type (qmcreate, qmreboot, ...). */
+export interface VmTaskInFlight extends CreateInFlight {
+  type: string;
+}
+
+/** Tasks that change whether, or what, a guest runs: a killed run's reboot (say) may still be under way. */
+export const POWER_TASKS: ReadonlySet<string> = new Set([
+  'qmstart',
+  'qmstop',
+  'qmshutdown',
+  'qmreboot',
+  'qmsuspend',
+  'qmresume',
+]);
+
+/** The running tasks on `pveNodes` that `wanted` picks: one listing per node (`typefilter` narrows it). */
+export async function vmTasksInFlight(
+  client: PveClient,
+  pveNodes: string[],
+  wanted: (task: { vmid: number; type: string }) => boolean,
+  typefilter?: string,
+): Promise<VmTaskInFlight[]> {
   const lists = await Promise.all(
     pveNodes.map(async (pveNode) => {
       const tasks = await client.get<TaskListItem[]>(`/nodes/${pveNode}/tasks`, {
         source: 'active',
-        typefilter: 'qmcreate',
+        ...(typefilter ? { typefilter } : {}),
       });
-      return tasks.map((task) => ({ pveNode, vmid: Number(task.id), upid: task.upid }));
+      return tasks.map((task) => ({ pveNode, vmid: Number(task.id), upid: task.upid, type: task.type }));
     }),
   );
-  return lists.flat().filter((task) => vmids.has(task.vmid));
+  return lists.flat().filter(wanted);
 }

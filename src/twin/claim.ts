@@ -7,11 +7,12 @@ import { admit, afterReservations, reservationsOf } from '../proxmox/capacity.js
 import type { CapacityDemand } from '../proxmox/capacity.js';
 import type { PveNodeCapacity } from '../proxmox/inventory.js';
 import { claimedBefore, listSlotClaims, slotComment } from '../proxmox/slots.js';
+import { POWER_TASKS, vmTasksInFlight } from '../proxmox/tasks.js';
 import { slotPoolPrefixes } from '../spec/pools.js';
 import type { SlotClaim, SlotIdentity } from '../proxmox/slots.js';
 import { refuseOverQuota } from '../spec/quota.js';
 import type { TwinContext } from './context.js';
-import { waitForCreatesInFlight } from './in-flight.js';
+import { waitForVmTasks } from './in-flight.js';
 import { readTwinRecord } from './outcome.js';
 import type { TwinRecord } from './outcome.js';
 
@@ -73,10 +74,11 @@ export interface ClaimedPlan {
 }
 
 /**
- * A VMID the plan would create that a create task still holds: one a killed or failed run left in flight
+ * Tasks a killed or failed run left in flight on the twin's VMIDs: a create of a VMID the plan would create
  * (PVE writes the config with `lock: create` first and adds the VM to its pool only when the task ends, so
- * a pool-scoped token sees neither the VM nor its lock, P.7). Waits for those tasks to end, bounded like a
- * boot; returns whether it waited.
+ * a pool-scoped token sees neither the VM nor its lock, P.7), or a power task (a reboot that applies a
+ * resize, say) on a VM the twin has. Waits for them to end, bounded like a boot, with one task listing per
+ * PVE node each time; returns whether it waited.
  */
 async function waitForTasksInFlight(ctx: TwinContext, plan: TwinPlan): Promise<boolean> {
   const free = new Set(
@@ -84,8 +86,20 @@ async function waitForTasksInFlight(ctx: TwinContext, plan: TwinPlan): Promise<b
       .filter((vm) => vm.action === 'create' || (vm.action === 'conflict' && vm.lock))
       .map((vm) => vm.vmid),
   );
-  if (free.size === 0) return false;
-  const waited = await waitForCreatesInFlight(ctx, ctx.twin.spec.proxmox.nodes, free, 'apply again');
+  const existing = new Set(
+    plan.vms
+      .filter((vm) => vm.action === 'keep' || vm.action === 'change' || vm.action === 'destroy')
+      .map((vm) => vm.vmid),
+  );
+  if (free.size === 0 && existing.size === 0) return false;
+  const ours = (task: { vmid: number; type: string }) =>
+    (task.type === 'qmcreate' && free.has(task.vmid)) ||
+    (POWER_TASKS.has(task.type) && existing.has(task.vmid));
+  const waited = await waitForVmTasks(
+    ctx,
+    () => vmTasksInFlight(ctx.client, ctx.twin.spec.proxmox.nodes, ours),
+    'apply again',
+  );
   return waited.length > 0;
 }
 

@@ -1,6 +1,6 @@
 import { waitUntil } from '../kube/readiness.js';
 import { createsInFlight } from '../proxmox/tasks.js';
-import type { CreateInFlight } from '../proxmox/tasks.js';
+import type { CreateInFlight, VmTaskInFlight } from '../proxmox/tasks.js';
 import type { TwinContext } from './context.js';
 
 /**
@@ -24,6 +24,28 @@ export async function waitForCreatesInFlight(
     timeoutMs: ctx.pace.bootTimeoutMs,
     intervalMs: ctx.pace.pollMs,
     describe: `the create task(s) of VMID(s) ${listed} to end (if one stays, look at it in the PVE GUI, then ${then})`,
+  });
+  return running;
+}
+
+/**
+ * Waits, bounded like a boot, until `find` reports no task: e.g. a killed run's PVE reboot of a VM it
+ * resized (pending cores or memory apply only through a reboot), which would otherwise reboot the node
+ * under this run's rollout. Returns the tasks it waited for.
+ */
+export async function waitForVmTasks(
+  ctx: Pick<TwinContext, 'pace' | 'log'>,
+  find: () => Promise<VmTaskInFlight[]>,
+  then: string,
+): Promise<VmTaskInFlight[]> {
+  const running = await find();
+  if (running.length === 0) return [];
+  const listed = running.map((task) => `${task.vmid} (${task.type})`).join(', ');
+  ctx.log(`VM task(s) in flight on ${listed}; waiting for them to end before looking at the twin`);
+  await waitUntil(async () => (await find()).length === 0, {
+    timeoutMs: ctx.pace.bootTimeoutMs,
+    intervalMs: ctx.pace.pollMs,
+    describe: `the task(s) on ${listed} to end (if one stays, look at it in the PVE GUI, then ${then})`,
   });
   return running;
 }

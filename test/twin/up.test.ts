@@ -8,6 +8,7 @@ import type { Io } from '../../src/cli/output.js';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { defaultNodes, defaultStorages } from '../../src/lab/pve/state.js';
+import { operatorClient } from '../lab/operator-client.js';
 
 /**
  * The whole provisioning path against the lab: VMs, Talos, Cilium, Ready nodes; status; down. The lab
@@ -95,6 +96,15 @@ describe('twin up / status / down against the lab', { timeout: 600_000 }, () => 
     const again = await twin(args('up', 'pr-7'));
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/etcd was bootstrapped before/);
+
+    // A reboot a killed run left running (as a resize's does): up waits for it before it looks at the twin.
+    const worker = (await labVms()).find((vm) => vm.name === 'pr-7-east-w-1')!;
+    const pveNode = lab.state.data.vms[worker.vmid]!.node;
+    await operatorClient(lab).post(`/nodes/${pveNode}/qemu/${worker.vmid}/status/reboot`, {});
+    const afterReboot = await twin(args('up', 'pr-7'));
+    expect(afterReboot.stderr).toBe('');
+    expect(afterReboot.code).toBe(0);
+    expect(afterReboot.stdout).toContain(`VM task(s) in flight on ${worker.vmid} (qmreboot); waiting`);
 
     // A second runner with an empty state folder: refused before any wait, secret or change.
     const vmsBefore = JSON.stringify(await labVms());
