@@ -5,8 +5,10 @@
  */
 export interface Step {
   id: string;
-  /** Shown in logs, summaries and the live view, e.g. "east: bootstrap". */
+  /** What the step achieved, for logs and summaries, e.g. "pr-7-east-w-1: VM 5103 on pve2". */
   title: string;
+  /** What the step is doing while it runs, for the live view, e.g. "creating VM pr-7-east-w-1 on pve2". */
+  doing: string;
   /** Stage name for per-stage timings, e.g. "vm", "talos", "cilium". */
   stage: string;
   needs: string[];
@@ -18,6 +20,7 @@ export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 export interface StepRecord {
   id: string;
   title: string;
+  doing: string;
   stage: string;
   state: StepState;
   startedAt?: number;
@@ -26,6 +29,8 @@ export interface StepRecord {
 }
 
 export interface StepEvents {
+  /** Every step of a graph, all pending, before the first one starts: what the run is going to do. */
+  onPlan?(records: readonly StepRecord[]): void;
   onStart?(record: StepRecord): void;
   onEnd?(record: StepRecord): void;
 }
@@ -71,8 +76,12 @@ export async function runGraph(
 ): Promise<GraphResult> {
   const byId = checkGraph(steps);
   const records = new Map<string, StepRecord>(
-    steps.map((step) => [step.id, { id: step.id, title: step.title, stage: step.stage, state: 'pending' }]),
+    steps.map((step) => [
+      step.id,
+      { id: step.id, title: step.title, doing: step.doing, stage: step.stage, state: 'pending' },
+    ]),
   );
+  events.onPlan?.(steps.map((step) => ({ ...records.get(step.id)! })));
   const dependents = new Map<string, string[]>();
   for (const step of steps)
     for (const need of step.needs) dependents.set(need, [...(dependents.get(need) ?? []), step.id]);

@@ -3,7 +3,7 @@ import { runGraph, stageTimings, StepGraphError } from '../../src/plan/executor.
 import type { Step } from '../../src/plan/executor.js';
 
 function step(id: string, needs: string[], run: () => Promise<void> = async () => {}): Step {
-  return { id, title: id, stage: id.split(':')[0]!, needs, run };
+  return { id, title: id, doing: `running ${id}`, stage: id.split(':')[0]!, needs, run };
 }
 
 const tick = () => new Promise((done) => setTimeout(done, 5));
@@ -44,6 +44,20 @@ describe('runGraph', () => {
       'b:skipped',
       'c:skipped',
       'd:done',
+    ]);
+  });
+
+  it('tells every step of the graph, pending and with what it will be doing, before the first starts', async () => {
+    const events: string[] = [];
+    await runGraph([step('vm:a', []), step('talos:a', ['vm:a'])], {
+      onPlan: (records) =>
+        events.push(`plan ${records.map((r) => `${r.id}=${r.state} (${r.doing})`).join(', ')}`),
+      onStart: (record) => events.push(`start ${record.id}`),
+    });
+    expect(events).toEqual([
+      'plan vm:a=pending (running vm:a), talos:a=pending (running talos:a)',
+      'start vm:a',
+      'start talos:a',
     ]);
   });
 
