@@ -1,3 +1,5 @@
+import { inPipelineOrder } from './stages.js';
+
 /**
  * Runs a graph of steps, each as soon as the steps it needs have finished: no stage waits for the
  * slowest VM of another cluster. A failed step skips everything that depends on it; independent
@@ -134,7 +136,11 @@ export async function runGraph(
   return { records: all, failed: all.filter((record) => record.state === 'failed') };
 }
 
-/** Wall time per stage: from the first step of the stage starting to the last one ending. */
+/**
+ * Wall time per stage: from the first step of the stage starting to the last one ending; in pipeline order
+ * (a cluster's Talos configs are made before any VM exists, yet Talos follows the VMs), unknown stages after,
+ * by their start.
+ */
 export function stageTimings(
   records: StepRecord[],
 ): { stage: string; startedAt: number; endedAt: number; steps: number }[] {
@@ -152,5 +158,7 @@ export function stageTimings(
     stage.steps++;
     stages.set(record.stage, stage);
   }
-  return [...stages.values()].sort((a, b) => a.startedAt - b.startedAt);
+  const byStart = [...stages.values()].sort((a, b) => a.startedAt - b.startedAt);
+  const order = inPipelineOrder(byStart.map((stage) => stage.stage));
+  return order.map((name) => stages.get(name)!);
 }

@@ -72,10 +72,11 @@ describe('runGraph', () => {
     expect(ran).toBe(false);
   });
 
-  it('times stages from their first start to their last end', async () => {
+  it('times stages from their first start to their last end, listed in pipeline order', async () => {
     let clock = 0;
     const result = await runGraph(
       [
+        step('talos:1', [], async () => void (clock += 1)), // starts first, listed after vm all the same
         step('vm:1', [], async () => void (clock += 10)),
         step('vm:2', ['vm:1'], async () => void (clock += 5)),
         step('k8s:1', ['vm:2']),
@@ -84,8 +85,9 @@ describe('runGraph', () => {
       () => clock,
     );
     expect(stageTimings(result.records)).toEqual([
-      { stage: 'vm', startedAt: 0, endedAt: 15, steps: 2 },
-      { stage: 'k8s', startedAt: 15, endedAt: 15, steps: 1 },
+      { stage: 'vm', startedAt: 1, endedAt: 16, steps: 2 },
+      { stage: 'talos', startedAt: 0, endedAt: 11, steps: 1 }, // its end is seen after vm:1 started
+      { stage: 'k8s', startedAt: 16, endedAt: 16, steps: 1 },
     ]);
   });
 });
