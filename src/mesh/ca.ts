@@ -24,6 +24,19 @@ export async function createMeshCa(): Promise<CertificateAndKey> {
 }
 
 /**
+ * What `twin render` puts in the Cilium values it writes: a CA made for that render alone, so the values work
+ * as they stand with helm (the chart's buildCustomCert refuses a placeholder). Never a twin's CA, never stored;
+ * its name and short life say so to anyone who finds it in a cluster.
+ */
+export const THROWAWAY_CA_COMMON_NAME = 'throw-away Cilium CA made by twin render - not a twin mesh CA';
+export const THROWAWAY_CA_DAYS = 30;
+
+export async function createThrowawayCa(): Promise<CertificateAndKey> {
+  const { createCertificateAuthority } = await import('../util/x509.js');
+  return createCertificateAuthority(THROWAWAY_CA_COMMON_NAME, THROWAWAY_CA_DAYS);
+}
+
+/**
  * The twin's CA from the store, created and stored on first use. Call it once per twin before its clusters
  * are provisioned in parallel: two first uses at once would each create a CA.
  */

@@ -1,3 +1,5 @@
+import { inPipelineOrder } from './stages.js';
+
 /**
  * Runs a graph of steps, each as soon as the steps it needs have finished: no stage waits for the
  * slowest VM of another cluster. A failed step skips everything that depends on it; independent
@@ -5,8 +7,10 @@
  */
 export interface Step {
   id: string;
-  /** Shown in logs, summaries and the live view, e.g. "east: bootstrap". */
+  /** What the step achieved, for logs and summaries, e.g. "pr-7-east-w-1: VM 5103 on pve2". */
   title: string;
+  /** What the step is doing while it runs, for the live view, e.g. "creating VM pr-7-east-w-1 on pve2". */
+  doing: string;
   /** Stage name for per-stage timings, e.g. "vm", "talos", "cilium". */
   stage: string;
   needs: string[];
@@ -18,6 +22,7 @@ export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 export interface StepRecord {
   id: string;
   title: string;
+  doing: string;
   stage: string;
   state: StepState;
   startedAt?: number;
@@ -26,6 +31,8 @@ export interface StepRecord {
 }
 
 export interface StepEvents {
+  /** Every step of a graph, all pending, before the first one starts: what the run is going to do. */
+  onPlan?(records: readonly StepRecord[]): void;
   onStart?(record: StepRecord): void;
   onEnd?(record: StepRecord): void;
 }
@@ -71,8 +78,12 @@ export async function runGraph(
 ): Promise<GraphResult> {
   const byId = checkGraph(steps);
   const records = new Map<string, StepRecord>(
-    steps.map((step) => [step.id, { id: step.id, title: step.title, stage: step.stage, state: 'pending' }]),
+    steps.map((step) => [
+      step.id,
+      { id: step.id, title: step.title, doing: step.doing, stage: step.stage, state: 'pending' },
+    ]),
   );
+  events.onPlan?.(steps.map((step) => ({ ...records.get(step.id)! })));
   const dependents = new Map<string, string[]>();
   for (const step of steps)
     for (const need of step.needs) dependents.set(need, [...(dependents.get(need) ?? []), step.id]);
@@ -125,7 +136,11 @@ export async function runGraph(
   return { records: all, failed: all.filter((record) => record.state === 'failed') };
 }
 
-/** Wall time per stage: from the first step of the stage starting to the last one ending. */
+/**
+ * Wall time per stage: from the first step of the stage starting to the last one ending; in pipeline order
+ * (a cluster's Talos configs are made before any VM exists, yet Talos follows the VMs), unknown stages after,
+ * by their start.
+ */
 export function stageTimings(
   records: StepRecord[],
 ): { stage: string; startedAt: number; endedAt: number; steps: number }[] {
@@ -143,5 +158,7 @@ export function stageTimings(
     stage.steps++;
     stages.set(record.stage, stage);
   }
-  return [...stages.values()].sort((a, b) => a.startedAt - b.startedAt);
+  const byStart = [...stages.values()].sort((a, b) => a.startedAt - b.startedAt);
+  const order = inPipelineOrder(byStart.map((stage) => stage.stage));
+  return order.map((name) => stages.get(name)!);
 }

@@ -10,17 +10,24 @@ import {
 import { starwarsManifests } from '../addons/starwars.js';
 import type { KubeObject } from '../kube/objects.js';
 import { manifestsYaml } from '../kube/objects.js';
+import { THROWAWAY_CA_DAYS } from '../mesh/ca.js';
 import { clustermeshValues } from '../mesh/clustermesh.js';
 import { ciliumValues } from '../mesh/cilium-values.js';
 import { meshCheckManifests } from '../mesh/mesh-check.js';
 import { resolveTwin } from '../spec/environment.js';
 import type { TwinSpec } from '../spec/schema.js';
+import type { CertificateAndKey } from '../util/x509.js';
 import { mergeValues } from '../util/values.js';
 import type { TwinPlan } from './plan.js';
 import type { RenderedFile } from './render.js';
 
-/** Stands where the mesh CA goes: the CA lives in the state store only and is never written out. */
-const CA_PLACEHOLDER = 'kept-in-the-state-store-never-rendered';
+/** Heads the Cilium values: the CA in them is the render's own, not the twin's (which is never written out). */
+const THROWAWAY_CA_NOTE = [
+  `# tls.ca: a throw-away CA made for this render only (its CN says so; it expires in ${THROWAWAY_CA_DAYS} days), so that helm`,
+  "# accepts these values as they stand; every cluster of this render has the same one, as a twin's clusters share",
+  "# theirs. It is not the twin's mesh CA: that one stays in the state store, and twin up / action-provision install it.",
+  '',
+].join('\n');
 
 export interface RenderedRelease {
   release: string;
@@ -36,8 +43,13 @@ export interface RenderedRelease {
  * Every helm release and manifest the twin gets on each cluster, exactly as action-provision, action-mesh
  * and action-day2 will apply them: `<twin>/<cluster>/helm/<release>.values.yaml`,
  * `<twin>/<cluster>/manifests/<set>.yaml` and `<twin>/<cluster>/releases.json` (the order of installation).
+ * `throwawayCa` goes where the twin's mesh CA goes (mesh/ca.ts createThrowawayCa), one for all clusters.
  */
-export function renderPlatform(plan: TwinPlan, spec: TwinSpec): RenderedFile[] {
+export function renderPlatform(
+  plan: TwinPlan,
+  spec: TwinSpec,
+  throwawayCa: CertificateAndKey,
+): RenderedFile[] {
   const wanted = plan.vms.filter(
     (vm) => vm.definition && vm.action !== 'destroy' && vm.action !== 'conflict',
   );
@@ -53,10 +65,14 @@ export function renderPlatform(plan: TwinPlan, spec: TwinSpec): RenderedFile[] {
     const files: RenderedFile[] = [];
     const releases: RenderedRelease[] = [];
     const base = join(plan.twin, cluster.name);
-    const release = (entry: Omit<RenderedRelease, 'valuesFile'>, values?: Record<string, unknown>) => {
+    const release = (
+      entry: Omit<RenderedRelease, 'valuesFile'>,
+      values?: Record<string, unknown>,
+      note = '',
+    ) => {
       const valuesFile = values === undefined ? undefined : join('helm', `${entry.release}.values.yaml`);
       if (valuesFile)
-        files.push({ path: join(base, valuesFile), content: stringify(values, { lineWidth: 0 }) });
+        files.push({ path: join(base, valuesFile), content: note + stringify(values, { lineWidth: 0 }) });
       releases.push({ ...entry, ...(valuesFile ? { valuesFile } : {}) });
     };
     const manifests = (set: string, objects: KubeObject[]) =>
@@ -65,10 +81,9 @@ export function renderPlatform(plan: TwinPlan, spec: TwinSpec): RenderedFile[] {
     const cilium = ciliumValues({
       clusterName: cluster.name,
       clusterId: cluster.id,
-      ca: { certPem: '', keyPem: '' },
+      ca: throwawayCa,
       nodeCount: members.length,
     });
-    cilium.tls.ca = { cert: CA_PLACEHOLDER, key: CA_PLACEHOLDER };
     const meshed =
       plan.clusters.length > 1
         ? mergeValues(
@@ -85,6 +100,7 @@ export function renderPlatform(plan: TwinPlan, spec: TwinSpec): RenderedFile[] {
         namespace: 'kube-system',
       },
       meshed,
+      THROWAWAY_CA_NOTE,
     );
     if (plan.clusters.length > 1) manifests('mesh-check', meshCheckManifests(cluster.name, names));
     if (spec.addons.rook.enabled) {

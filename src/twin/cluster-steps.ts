@@ -90,6 +90,7 @@ function talosConfigStep(run: ApplyRun, input: TalosClusterInput, controlPlanes:
   return {
     id: `talos-config:${input.name}`,
     title: `${input.name}: Talos secrets and machine configs`,
+    doing: `generating the Talos secrets and machine configs of ${input.name}`,
     stage: 'talos',
     needs: [],
     run: async () => {
@@ -131,6 +132,7 @@ function talosNodeStep(run: ApplyRun, vm: PlannedVm, vip: string): Step {
   return {
     id: `talos:${vm.name}`,
     title: `${vm.name}: Talos config applied`,
+    doing: `booting ${vm.name} into Talos and applying its config`,
     stage: 'talos',
     needs: [`talos-config:${vm.cluster}`, `vm-start:${vm.name}`],
     run: async () => {
@@ -155,6 +157,7 @@ function bootstrapStep(run: ApplyRun, input: TalosClusterInput, controlPlanes: P
   return {
     id: `bootstrap:${input.name}`,
     title: `${input.name}: etcd bootstrap`,
+    doing: `waiting for etcd on ${controlPlanes[0]!.name} to bootstrap`,
     stage: 'kubernetes',
     needs: [`talos:${controlPlanes[0]!.name}`],
     run: async () =>
@@ -175,6 +178,7 @@ function apiStep(run: ApplyRun, cluster: TwinPlan['clusters'][number], first: Pl
   return {
     id: `api:${cluster.name}`,
     title: `${cluster.name}: Kubernetes API ready`,
+    doing: `waiting for the Kubernetes API of ${cluster.name} at ${cluster.vip}`,
     stage: 'kubernetes',
     needs: [`bootstrap:${cluster.name}`],
     run: async () => {
@@ -202,6 +206,7 @@ function ciliumStep(run: ApplyRun, cluster: TwinPlan['clusters'][number], nodeCo
   return {
     id: `cilium:${cluster.name}`,
     title: `${cluster.name}: Cilium (CNI, mesh identity)`,
+    doing: `installing Cilium on ${cluster.name} and waiting for its agents`,
     stage: 'cilium',
     needs: [`api:${cluster.name}`],
     run: async () => {
@@ -253,6 +258,7 @@ function readyStep(run: ApplyRun, cluster: string, members: PlannedVm[]): Step {
   return {
     id: `ready:${cluster}`,
     title: `${cluster}: all ${members.length} nodes Ready`,
+    doing: `waiting for the ${members.length} nodes of ${cluster} to be Ready`,
     stage: 'cilium',
     needs: [`cilium:${cluster}`, ...members.map((vm) => `talos:${vm.name}`)],
     run: async () => {

@@ -130,6 +130,7 @@ function clusterWork(ctx: TwinContext, layers: ClusterLayers, scope: LayerScope)
     prepare: {
       id: `converge:${cluster.name}:prepare`,
       title: `${cluster.name}: nodes an earlier run cordoned uncordoned`,
+      doing: `uncordoning the nodes of ${cluster.name} an earlier run left cordoned`,
       stage: 'rollout',
       needs: [],
       run: async () => void (await uncordonOurs(rollout)),

@@ -75,6 +75,7 @@ export async function day2Twin(
         {
           id: `rook-operator:${cluster.name}`,
           title: `${cluster.name}: Rook operator`,
+          doing: `installing the Rook operator on ${cluster.name}`,
           stage: 'storage',
           needs: [],
           run: async () => {
@@ -98,6 +99,7 @@ export async function day2Twin(
         {
           id: `ceph:${cluster.name}`,
           title: `${cluster.name}: Ceph HEALTH_OK`,
+          doing: `creating the Ceph cluster of ${cluster.name} and waiting for HEALTH_OK`,
           stage: 'storage',
           needs: [`rook-operator:${cluster.name}`],
           run: async () => {
@@ -124,6 +126,7 @@ export async function day2Twin(
       steps.push({
         id: `starwars:${cluster.name}`,
         title: `${cluster.name}: Star Wars demo deployed`,
+        doing: `deploying the Star Wars demo on ${cluster.name}`,
         stage: 'demo',
         needs: [],
         run: async () => {
@@ -139,6 +142,7 @@ export async function day2Twin(
       steps.push({
         id: `tetragon:${cluster.name}`,
         title: `${cluster.name}: Tetragon`,
+        doing: `installing Tetragon on ${cluster.name}`,
         stage: 'extras',
         needs: afterStorage,
         run: async () => {
@@ -159,6 +163,7 @@ export async function day2Twin(
       steps.push({
         id: `extras:${cluster.name}`,
         title: `${cluster.name}: the repository's releases and manifests`,
+        doing: `installing the repository's releases and manifests on ${cluster.name}`,
         stage: 'extras',
         needs: afterStorage,
         run: async () => {
@@ -189,6 +194,7 @@ export async function day2Twin(
     steps.push({
       id: 'starwars-checks',
       title: 'Star Wars demo answered across the mesh',
+      doing: 'asking the Star Wars demo across the mesh',
       stage: 'checks',
       needs: clusters.map((cluster) => `starwars:${cluster.name}`),
       run: async () => {

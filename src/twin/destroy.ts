@@ -107,6 +107,7 @@ async function destroyVms(ctx: TwinContext, owned: VmInventoryItem[]): Promise<D
   const steps: Step[] = owned.map((vm) => ({
     id: `destroy:${vm.vmid}`,
     title: `${vm.name}: VM ${vm.vmid} on ${vm.node} removed`,
+    doing: `stopping and removing VM ${vm.name} (${vm.vmid}) on ${vm.node}`,
     stage: 'destroy',
     needs: [],
     run: async () => {

@@ -70,6 +70,7 @@ export async function meshTwin(
       {
         id: `clustermesh:${cluster.name}`,
         title: `${cluster.name}: clustermesh-apiserver and peers`,
+        doing: `deploying the clustermesh-apiserver of ${cluster.name} and telling it its peers`,
         stage: 'mesh',
         needs: [],
         run: async () => {
@@ -94,6 +95,7 @@ export async function meshTwin(
       {
         id: `mesh-connected:${cluster.name}`,
         title: `${cluster.name}: every remote cluster connected and synced`,
+        doing: `waiting for ${cluster.name} to connect to and sync with its peers`,
         stage: 'mesh',
         needs: names.map((name) => `clustermesh:${name}`),
         run: async () => {
@@ -122,6 +124,7 @@ export async function meshTwin(
       {
         id: `mesh-check-deploy:${cluster.name}`,
         title: `${cluster.name}: cross-cluster check workloads`,
+        doing: `deploying the cross-cluster check workloads on ${cluster.name}`,
         stage: 'mesh-check',
         needs: [`clustermesh:${cluster.name}`],
         run: async () => {
@@ -145,6 +148,7 @@ export async function meshTwin(
       {
         id: `mesh-check:${cluster.name}`,
         title: `${cluster.name}: global services answered from the other clusters`,
+        doing: `calling the other clusters' global services from ${cluster.name}`,
         stage: 'mesh-check',
         needs: names.flatMap((name) => [`mesh-connected:${name}`, `mesh-check-deploy:${name}`]),
         run: async () => {

@@ -17,6 +17,7 @@ export function imageSteps(ctx: TwinContext, plan: TwinPlan, vms: VmLifecycle, w
   return [...new Set(wanted.map((vm) => vm.pveNode))].map((pveNode) => ({
     id: `image:${pveNode}`,
     title: `${pveNode}: Talos image`,
+    doing: `fetching the Talos image onto ${pveNode}`,
     stage: 'image',
     needs: [],
     run: async () => {
@@ -67,6 +68,7 @@ export function vmSteps(
     {
       id: `vm-create:${vm.name}`,
       title: `${vm.name}: VM ${vm.vmid} on ${vm.pveNode}`,
+      doing: `creating VM ${vm.name} (${vm.vmid}) on ${vm.pveNode}`,
       stage: 'vm',
       needs: [`image:${vm.pveNode}`],
       run: async () => {
@@ -80,6 +82,7 @@ export function vmSteps(
     {
       id: `vm-start:${vm.name}`,
       title: `${vm.name}: disk grown and started`,
+      doing: `growing the disk of ${vm.name} and starting it`,
       stage: 'vm',
       needs: [`vm-create:${vm.name}`],
       run: async () => {
@@ -108,6 +111,7 @@ export function removalSteps(
     .map((vm) => ({
       id: `remove:${vm.name}`,
       title: `${vm.name}: drained and removed`,
+      doing: `draining ${vm.name} and removing its VM`,
       stage: 'scale',
       needs: [`api:${cluster}`],
       run: async () => {

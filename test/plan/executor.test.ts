@@ -3,7 +3,7 @@ import { runGraph, stageTimings, StepGraphError } from '../../src/plan/executor.
 import type { Step } from '../../src/plan/executor.js';
 
 function step(id: string, needs: string[], run: () => Promise<void> = async () => {}): Step {
-  return { id, title: id, stage: id.split(':')[0]!, needs, run };
+  return { id, title: id, doing: `running ${id}`, stage: id.split(':')[0]!, needs, run };
 }
 
 const tick = () => new Promise((done) => setTimeout(done, 5));
@@ -47,6 +47,20 @@ describe('runGraph', () => {
     ]);
   });
 
+  it('tells every step of the graph, pending and with what it will be doing, before the first starts', async () => {
+    const events: string[] = [];
+    await runGraph([step('vm:a', []), step('talos:a', ['vm:a'])], {
+      onPlan: (records) =>
+        events.push(`plan ${records.map((r) => `${r.id}=${r.state} (${r.doing})`).join(', ')}`),
+      onStart: (record) => events.push(`start ${record.id}`),
+    });
+    expect(events).toEqual([
+      'plan vm:a=pending (running vm:a), talos:a=pending (running talos:a)',
+      'start vm:a',
+      'start talos:a',
+    ]);
+  });
+
   it('refuses unknown needs, duplicates and cycles before running anything', async () => {
     let ran = false;
     const touch = async () => void (ran = true);
@@ -58,10 +72,11 @@ describe('runGraph', () => {
     expect(ran).toBe(false);
   });
 
-  it('times stages from their first start to their last end', async () => {
+  it('times stages from their first start to their last end, listed in pipeline order', async () => {
     let clock = 0;
     const result = await runGraph(
       [
+        step('talos:1', [], async () => void (clock += 1)), // starts first, listed after vm all the same
         step('vm:1', [], async () => void (clock += 10)),
         step('vm:2', ['vm:1'], async () => void (clock += 5)),
         step('k8s:1', ['vm:2']),
@@ -70,8 +85,9 @@ describe('runGraph', () => {
       () => clock,
     );
     expect(stageTimings(result.records)).toEqual([
-      { stage: 'vm', startedAt: 0, endedAt: 15, steps: 2 },
-      { stage: 'k8s', startedAt: 15, endedAt: 15, steps: 1 },
+      { stage: 'vm', startedAt: 1, endedAt: 16, steps: 2 },
+      { stage: 'talos', startedAt: 0, endedAt: 11, steps: 1 }, // its end is seen after vm:1 started
+      { stage: 'k8s', startedAt: 16, endedAt: 16, steps: 1 },
     ]);
   });
 });

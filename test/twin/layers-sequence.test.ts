@@ -32,7 +32,14 @@ const kubernetes: LayerStep[] = [
   change: change('kubernetes', 'east', 'kubernetes-upgrade', from!, to!),
   run: noop,
 }));
-const step = (id: string, title: string): Step => ({ id, title, stage: 'release', needs: [], run: noop });
+const step = (id: string, title: string): Step => ({
+  id,
+  title,
+  doing: `doing ${title}`,
+  stage: 'release',
+  needs: [],
+  run: noop,
+});
 
 function sequence(extra: { ciliumNow?: string; vmActions?: NodeAction[]; refresh?: boolean } = {}) {
   return sequenceClusterWork({

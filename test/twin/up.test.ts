@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,23 @@ describe('twin up / status / down against the lab', { timeout: 600_000 }, () => 
     expect(up.stdout).toMatch(/twin pr-7 \(preview\), slot 1, pool aggrik8s\/slot-1: ready/);
     expect(up.stdout).toMatch(
       /stage timings \(on the simulated lab\):\nSTAGE +WALL +LAB TIME \(scale 0\.02\)/,
+    );
+    // Plain lines (not a terminal): each finished step with its stage's fixed count.
+    expect(up.stdout).toMatch(/done +pr-7-east-w-1: VM \d+ on \S+ \([\d.]+s\) \[vm \d+\/24\]/);
+    expect(up.stdout).toMatch(
+      new RegExp(
+        '\\ntotal time: .* of lab time\\)\\n' +
+          'releases running: Talos v1\\.13\\.9, Kubernetes 1\\.36\\.3, Cilium 1\\.20\\.0, Rook v1\\.18\\.8\\n' +
+          'expires: .*, 72 h after this apply .*, or when pull request #7 closes\\n' +
+          `next:\\n  twin status examples/twin\\.yaml --env pr-7 --endpoint \\S+ --ca-file \\S+ --state-dir ${stateDir}\\n` +
+          '  twin down examples/twin\\.yaml --env pr-7 ',
+      ),
+    );
+    const timings = JSON.parse(
+      readFileSync(join(stateDir, 'pr-7', 'files', 'last-run-timings.json'), 'utf8'),
+    );
+    expect(timings.stages.map((stage: { stage: string }) => stage.stage)).toEqual(
+      expect.arrayContaining(['plan', 'vm', 'talos', 'kubernetes', 'cilium', 'mesh', 'storage', 'checks']),
     );
 
     const status = await twin(args('status', 'pr-7', ['--json']));

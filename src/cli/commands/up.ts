@@ -7,6 +7,7 @@ import { day2Twin } from '../../twin/day2.js';
 import { meshTwin } from '../../twin/mesh.js';
 import type { TwinOutcome } from '../../twin/outcome.js';
 import { saveTwinRecord, stageTimingTable } from '../../twin/outcome.js';
+import { loadRunTimings, runTimingsOf, saveRunTimings } from '../../twin/run-timings.js';
 import type { PlatformReport } from '../../twin/platform.js';
 import { loadPlatformReport, savePlatformReport } from '../../twin/platform.js';
 import { applyTwin } from '../../twin/apply.js';
@@ -18,11 +19,13 @@ import { formatProbeFigures } from '../../twin/probe.js';
 import { destroyTwin } from '../../twin/destroy.js';
 import { describeForeign } from '../../proxmox/ownership.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, requiredOption } from '../args.js';
+import type { Parsed } from '../args.js';
 import type { Ask } from '../confirm.js';
 import { confirmDown, terminalAsk } from '../confirm.js';
 import { liveView } from '../live.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
+import { runSummaryLines } from '../up-summary.js';
 import { LAYOUT_OPTIONS, LAYOUT_USAGE, STATE_OPTIONS, STATE_USAGE, twinContext } from '../twin-context.js';
 
 export const TWIN_OPTIONS = {
@@ -60,31 +63,52 @@ export const DOWN_OPTIONS = { ...TWIN_OPTIONS, yes: { type: 'boolean' } } as con
 export async function upCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseCommandLine(args, UP_OPTIONS, ['SPEC'], UP_USAGE);
   const started = Date.now();
-  const view = liveView(io, { tty: process.stdout.isTTY === true, started });
-  const ctx = await twinContext(parsed, UP_USAGE, io, { events: view, rights: 'apply' });
-  let outcome: TwinOutcome;
-  let platform: PlatformRun | undefined;
+  const view = liveView(io, { ...(process.stdout.isTTY ? { terminal: process.stdout } : {}), started });
+  let ctx: TwinContext;
+  let run: UpRun;
   try {
-    outcome = await applyTwin(ctx);
-    if (outcome.ok) await saveTwinRecord(ctx.store, outcome);
-    if (outcome.ok && parsed.values['no-platform'] !== true) {
-      platform = await platformPipeline(ctx, outcome, specFolder(parsed.positionals[0]!));
-    }
+    // Log lines go through the view: on a terminal they are printed above its frame, not over it.
+    ctx = await twinContext(parsed, UP_USAGE, view.io, { events: view, rights: 'apply' });
+    view.useLastRun(await loadRunTimings(ctx.store, ctx.twin.twin));
+    run = await converge(ctx, parsed);
   } finally {
     view.stop();
   }
+  const { outcome, platform } = run;
   // Ready only when no layer differs from the spec any more (Rook's releases only once day 2 ran).
   const remaining =
     outcome.ok && !platform?.failure
       ? await stillDiffers(ctx, { rook: platform !== undefined && ctx.twin.spec.addons.rook.enabled })
       : undefined;
+  const failure = outcome.failure ?? platform?.failure ?? remaining;
+  const ended = Date.now();
+  const records = [...outcome.records, ...(platform?.records ?? [])];
+  if (failure === undefined)
+    await saveRunTimings(ctx.store, outcome.twin, runTimingsOf(records, started, ended));
   io.out('');
   io.out(describeOutcome(outcome, ctx.pace.scale));
   if (platform) io.out(`\n${describePlatform(platform, ctx.pace.scale)}`);
   if (remaining) io.out(`\ntwin ${outcome.twin}: NOT ready: ${remaining}`);
-  const failure = outcome.failure ?? platform?.failure ?? remaining;
+  const summary = { args, twin: ctx.twin, startedAt: started, endedAt: ended, scale: ctx.pace.scale };
+  io.out(
+    `\n${runSummaryLines({ ...summary, ready: failure === undefined, dayTwo: platform !== undefined }).join('\n')}`,
+  );
   if (failure) io.err(`twin up: error: ${failure}`);
   return failure === undefined ? 0 : 1;
+}
+
+interface UpRun {
+  outcome: TwinOutcome;
+  platform?: PlatformRun;
+}
+
+/** The clusters, then (unless --no-platform) the mesh and day 2, as the workflow's steps run them. */
+async function converge(ctx: TwinContext, parsed: Parsed): Promise<UpRun> {
+  const outcome = await applyTwin(ctx);
+  if (!outcome.ok) return { outcome };
+  await saveTwinRecord(ctx.store, outcome);
+  if (parsed.values['no-platform'] === true) return { outcome };
+  return { outcome, platform: await platformPipeline(ctx, outcome, specFolder(parsed.positionals[0]!)) };
 }
 
 async function stillDiffers(ctx: TwinContext, scope: LayerScope): Promise<string | undefined> {

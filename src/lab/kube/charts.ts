@@ -9,6 +9,7 @@ import {
   renderClustermeshApiserver,
   validateTemplateError,
 } from './cilium-chart.js';
+import { customCaError } from './cilium-ca.js';
 import { renderPreflight } from './cilium-preflight.js';
 import { valuesSchemaError } from './cilium-values-schema.js';
 import type { ChartRelease } from './rook-charts.js';
@@ -54,7 +55,9 @@ const cilium: LabChart = {
   kubeVersion: '>= 1.21.0-0',
   defaults: ciliumDefaults,
   check: (values, chartVersion) =>
-    valuesSchemaError(structuredClone(values), chartVersion) ?? validateTemplateError(values, chartVersion),
+    valuesSchemaError(structuredClone(values), chartVersion) ??
+    validateTemplateError(values, chartVersion) ??
+    customCaError(values),
   render: (values, release) => [
     ...renderCiliumConfig(values, release),
     ...renderClustermeshApiserver(values, release),

@@ -228,6 +228,7 @@ export function releaseSteps(deps: ReleaseDeps, observed: ObservedRelease[], nee
       steps.push({
         id: id(CILIUM_PREFLIGHT_RELEASE),
         title: `${deps.cluster}: Cilium ${release.wanted.version} pre-flight (pulls the new images on every node)`,
+        doing: `pulling Cilium ${release.wanted.version}'s images on every node of ${deps.cluster} (pre-flight)`,
         stage: 'release',
         needs: after,
         run: () => ciliumPreflight(deps, release.wanted),
@@ -237,6 +238,7 @@ export function releaseSteps(deps: ReleaseDeps, observed: ObservedRelease[], nee
     steps.push({
       id: id(name),
       title: `${deps.cluster}: ${name} ${change.from} -> ${change.to}`,
+      doing: `upgrading ${name} on ${deps.cluster} to ${change.to}`,
       stage: 'release',
       needs: after,
       run: () => upgradeRelease(deps, release),

@@ -83,6 +83,7 @@ export function rolloutSteps(deps: RolloutDeps, actions: NodeAction[], needs: st
     {
       id: firstId,
       title: `${deps.cluster}: rollout: nodes an earlier run cordoned uncordoned`,
+      doing: `uncordoning the nodes of ${deps.cluster} an earlier run left cordoned`,
       stage: 'rollout',
       needs,
       run: async () => void (await uncordonOurs(deps)),
@@ -92,12 +93,18 @@ export function rolloutSteps(deps: RolloutDeps, actions: NodeAction[], needs: st
     steps.push({
       id: `${prefix}:${index + 1}:${action.node}`,
       title: `${deps.cluster}: ${action.node}: ${action.describe}`,
+      doing: rollingOut(action),
       stage: 'rollout',
       needs: [steps[steps.length - 1]!.id],
       run: () => rollOutNode(deps, action),
     });
   });
   return { steps, firstId, lastId: steps[steps.length - 1]!.id };
+}
+
+/** A node action as it runs, for the live view: "rolling out Talos v1.11.6 -> v1.12.11 on pr-7-east-cp-1". */
+export function rollingOut(action: NodeAction): string {
+  return `rolling out ${action.describe} on ${action.node}`;
 }
 
 /** The same rollout on its own, for callers without a step graph: throws the first failure. */

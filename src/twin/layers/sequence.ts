@@ -1,5 +1,6 @@
 import type { Step } from '../../plan/executor.js';
 import { ciliumSupportsKubernetes, talosSupportsKubernetes } from '../../spec/releases.js';
+import { rollingOut } from './rollout.js';
 import type { LayerStep } from './steps.js';
 import type { NodeAction } from './types.js';
 
@@ -35,6 +36,7 @@ export interface ClusterWork {
 interface Item {
   key: string;
   title: string;
+  doing: string;
   stage: string;
   run(): Promise<void>;
 }
@@ -44,12 +46,14 @@ export function sequenceClusterWork(work: ClusterWork): Step[] {
   const node = (action: NodeAction): Item => ({
     key: action.node,
     title: `${work.cluster}: ${action.node}: ${action.describe}`,
+    doing: rollingOut(action),
     stage: 'rollout',
     run: () => work.rollOut(action),
   });
   const fromStep = (step: Step): Item => ({
     key: step.id,
     title: step.title,
+    doing: step.doing,
     stage: step.stage,
     run: step.run,
   });
@@ -61,6 +65,7 @@ export function sequenceClusterWork(work: ClusterWork): Step[] {
       items.push({
         key: step.change.target,
         title: titleOf(work.cluster, step),
+        doing: doingOf(work.cluster, step),
         stage: 'talos',
         run: step.run,
       });
@@ -88,6 +93,7 @@ export function sequenceClusterWork(work: ClusterWork): Step[] {
         items.push({
           key: 'kubernetes',
           title: titleOf(work.cluster, hop),
+          doing: doingOf(work.cluster, hop),
           stage: 'kubernetes',
           run: hop.run,
         });
@@ -103,6 +109,7 @@ export function sequenceClusterWork(work: ClusterWork): Step[] {
       items.push({
         key: 'configs',
         title: `${work.cluster}: node configs for ${group.to} (installer image; no reboot)`,
+        doing: `applying the node configs for ${group.to} on ${work.cluster} (no reboot)`,
         stage: 'talos',
         run: async () => void (await refresh()),
       });
@@ -116,6 +123,12 @@ export function sequenceClusterWork(work: ClusterWork): Step[] {
 function titleOf(cluster: string, step: LayerStep): string {
   const { change } = step;
   return `${cluster}: ${change.target === cluster ? '' : `${change.target}: `}${change.kind} ${change.from} -> ${change.to}`;
+}
+
+/** A change that takes no node down, as it runs: "applying kubernetes-upgrade v1.33.4 -> v1.34.1 on east". */
+function doingOf(cluster: string, step: LayerStep): string {
+  const { change } = step;
+  return `applying ${change.kind} ${change.from} -> ${change.to} on ${change.target === cluster ? cluster : `${change.target} (${cluster})`}`;
 }
 
 function everyNodeTakes(releases: ReadonlyMap<string, string>, kubernetes: string): boolean {
@@ -148,6 +161,7 @@ function chain(work: ClusterWork, items: Item[]): Step[] {
     steps.push({
       id: `converge:${work.cluster}:${index + 1}:${item.key}`,
       title: item.title,
+      doing: item.doing,
       stage: item.stage,
       needs: [steps[steps.length - 1]!.id],
       run: item.run,

@@ -236,6 +236,7 @@ export function diskGrowthSteps(
         {
           id: `vm-disks:${cluster}:${vm.wanted.name}`,
           title: `${cluster}: ${vm.wanted.name}: ${grow.map((g) => `${g.disk} ${g.fromGiB} -> ${g.toGiB} GiB`).join(', ')} (online)`,
+          doing: `growing ${grow.map((g) => g.disk).join(', ')} of ${vm.wanted.name} online`,
           stage: 'vm',
           needs,
           run: async () => {

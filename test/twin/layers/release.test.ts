@@ -114,7 +114,14 @@ describe('release layer', () => {
       ],
       ['release:east:cilium', 'east: cilium chart 1.19.6 -> chart 1.20.0', ['release:east:cilium-preflight']],
     ]);
-    const talos = { id: 'talos:east', title: 'east: Talos', stage: 'talos', needs: [], run: async () => {} };
+    const talos = {
+      id: 'talos:east',
+      title: 'east: Talos',
+      doing: 'upgrading Talos',
+      stage: 'talos',
+      needs: [],
+      run: async () => {},
+    };
     expect((await runGraph([talos, ...steps])).failed).toEqual([]);
     expect(east.helmArgv()).toEqual([
       'upgrade --install cilium-preflight cilium --repo https://helm.cilium.io --version 1.20.0 --namespace kube-system ' +
