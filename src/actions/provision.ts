@@ -34,9 +34,8 @@ import {
   twinFromInputs,
   workspaceRoot,
 } from './step-context.js';
-import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
-import { twinNodeLoads } from '../plan/node-requests.js';
-import { observeProxmox, planTwin } from '../plan/plan.js';
+import { planOperation } from './plan-operation.js';
+import { writeApplySummary, writeDestroySummary, writeReapSummary } from './summary.js';
 import { PveClient } from '../proxmox/client.js';
 import { requireRights } from '../proxmox/preflight.js';
 import type { ConnectionFieldNames, PveConnection } from '../proxmox/connection.js';
@@ -45,8 +44,6 @@ import { environmentOf, resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext, validateTwinName } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import { applyTwin } from '../twin/apply.js';
-import { observeRunningTwin } from '../twin/converge.js';
-import { refusedLine, refusals } from '../twin/layers/describe.js';
 import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
@@ -209,15 +206,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   core.setOutput(Outputs.Twin, ctx.twin.twin);
   core.setOutput(Outputs.Environment, ctx.twin.environment);
   core.setOutput(Outputs.StateDir, settings.stateDir);
-  if (settings.operation === 'plan') {
-    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec));
-    core.setOutput(Outputs.Plan, JSON.stringify(plan.vms.map(({ definition: _d, ...vm }) => vm)));
-    core.setOutput(Outputs.Slot, String(plan.slot));
-    const layers = await observeRunningTwin(ctx, plan);
-    for (const refused of layers ? refusals(layers) : []) core.warning(refusedLine(refused));
-    await writePlanSummary(plan, twinNodeLoads(ctx.twin), layers);
-    return;
-  }
+  if (settings.operation === 'plan') return planOperation(ctx);
   // Before the slot is claimed or anything else changes: a missing right stops the step here, named.
   const operation = settings.operation === 'destroy' ? 'destroy' : 'apply'; // plan and reap returned above
   await withGroup('Preflight: Proxmox rights', () =>

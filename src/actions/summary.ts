@@ -67,12 +67,21 @@ function addLayers(layers: LayerDiff[]): void {
   if (refused.length > 0) core.summary.addCodeBlock(refused.map(refusedLine).join('\n'));
 }
 
-/** The plan's VMs, then what the twin requests on the fullest node of each role against its allocatable. */
+/**
+ * The plan's VMs, then what the twin requests on the fullest node of each role against its allocatable;
+ * first the reason an apply would refuse the twin with, when it would.
+ */
 export async function writePlanSummary(
   plan: TwinPlan,
   loads: NodeLoad[],
   layers?: LayerDiff[],
+  refusal?: string,
 ): Promise<void> {
+  if (refusal) {
+    core.summary
+      .addHeading('An apply would refuse this twin, before claiming or changing anything', 3)
+      .addRaw(`\n${redactedBlock(refusal, MAX_FAILURE_CHARS)}\n`, true);
+  }
   if (layers) addLayers(layers);
   const share = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '-');
   await core.summary
