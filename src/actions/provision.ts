@@ -6,7 +6,10 @@ import { listSlotClaims } from '../proxmox/slots.js';
 import { slotPoolPrefixes } from '../spec/pools.js';
 import type { TwinSpec } from '../spec/schema.js';
 import { removeOrphanedState } from '../twin/known-twins.js';
+import type { Expiry } from '../twin/expiry.js';
 import { reapPolicyOf } from '../twin/expiry.js';
+import type { TwinShare } from '../twin/twin-list.js';
+import { twinShareAndExpiry } from '../twin/twin-list.js';
 import { reapCandidates, reapEach } from '../twin/reaper.js';
 import { pullRequestLookup } from '../github/pull-requests.js';
 import { execRunner } from '../exec/runner.js';
@@ -256,12 +259,23 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.talosconfig]))),
   );
   if (outcome.ok) await saveTwinRecord(ctx.store, outcome); // what action-mesh and action-day2 start from
+  const lab = await shareAndExpiry(ctx);
   await status?.finish(
-    twinReportFromOutcome(outcome, { updatedAt: new Date() }),
+    twinReportFromOutcome(outcome, { updatedAt: new Date(), ...lab }),
     outcome.ok ? 'clusters ready; mesh and day-2 next' : 'provision failed; the job log says where',
   );
-  await writeApplySummary(outcome, ctx.pace.scale);
+  await writeApplySummary(outcome, ctx.pace.scale, lab);
   if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
+}
+
+/** The twin's share of the lab and its expiry after the apply; a failed read costs those lines only. */
+async function shareAndExpiry(ctx: TwinContext): Promise<{ share?: TwinShare; expiry?: Expiry }> {
+  try {
+    return await twinShareAndExpiry(ctx.client, ctx.twin.spec, ctx.twin.twin);
+  } catch (error) {
+    core.warning(`the twin's share of the lab could not be read: ${errorMessage(error)}`);
+    return {};
+  }
 }
 
 /**

@@ -8,7 +8,9 @@ import type { DestroyOutcome } from '../twin/destroy.js';
 import type { OrphanSweep } from '../twin/known-twins.js';
 import type { ReapDecision } from '../twin/reaper.js';
 import { stageTimingTable } from '../twin/outcome.js';
-import { redactedBlock } from '../github/report.js';
+import { expiryInWords, redactedBlock, shareInWords } from '../github/report.js';
+import type { Expiry } from '../twin/expiry.js';
+import type { TwinShare } from '../twin/twin-list.js';
 
 const MAX_FAILURE_CHARS = 4000;
 
@@ -18,11 +20,23 @@ function header(...cells: string[]): Row {
   return cells.map((data) => ({ data, header: true }));
 }
 
-/** The job summary of an apply: nodes and addresses, per-stage timings, and what failed. */
-export async function writeApplySummary(outcome: TwinOutcome, scale: number): Promise<void> {
+/**
+ * The job summary of an apply: the twin's share of the lab and its expiry, nodes and addresses, per-stage
+ * timings, and what failed.
+ */
+export async function writeApplySummary(
+  outcome: TwinOutcome,
+  scale: number,
+  lab: { share?: TwinShare; expiry?: Expiry } = {},
+): Promise<void> {
   const summary = core.summary.addHeading(`Twin ${outcome.twin}: ${outcome.ok ? 'ready' : 'not ready'}`, 2);
+  const expiry = lab.expiry && expiryInWords(lab.expiry);
   summary.addRaw(
-    `Environment ${outcome.environment}, slot ${outcome.slot} (pool \`${outcome.pool}\`).`,
+    [
+      `Environment ${outcome.environment}, slot ${outcome.slot} (pool \`${outcome.pool}\`).`,
+      ...(lab.share ? [shareInWords(lab.share)] : []),
+      ...(expiry ? [expiry] : []),
+    ].join(' '),
     true,
   );
   summary.addTable([

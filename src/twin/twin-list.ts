@@ -4,6 +4,8 @@ import { diskBytesByVm } from '../proxmox/disk-usage.js';
 import type { PveNodeCapacity, VmInventoryItem } from '../proxmox/inventory.js';
 import { listNodeCapacity, listVms } from '../proxmox/inventory.js';
 import type { SlotClaim } from '../proxmox/slots.js';
+import { listSlotClaims } from '../proxmox/slots.js';
+import { slotPoolPrefixes } from '../spec/pools.js';
 import type { TwinSpec } from '../spec/schema.js';
 import type { StateStore } from '../state/store.js';
 import type { Expiry } from './expiry.js';
@@ -67,15 +69,23 @@ export async function listTwins(client: PveClient, spec: TwinSpec, store: StateS
 }
 
 /**
- * One twin's share, for its job summary and comment: the VM list and the disk storage of the nodes that
- * host its VMs.
+ * One twin's share and expiry, for its job summary and comment: the slot pools, the VM list and the disk
+ * storage of the nodes that host its VMs, read as `listTwins` reads them.
  */
-export async function twinShare(client: PveClient, spec: TwinSpec, twin: string): Promise<TwinShare> {
+export async function twinShareAndExpiry(
+  client: PveClient,
+  spec: TwinSpec,
+  twin: string,
+): Promise<{ share: TwinShare; expiry: Expiry }> {
+  const [claims, all] = await Promise.all([listSlotClaims(client, slotPoolPrefixes(spec)), listVms(client)]);
   const vms = vmsOfTwin(
-    (await listVms(client)).filter((vm) => vm.tags.includes(spec.project)),
+    all.filter((vm) => vm.tags.includes(spec.project)),
     twin,
   );
-  return shareOf(vms, await diskBytesByVm(client, spec.proxmox.storage.disks, hostsOf(vms)));
+  return {
+    share: shareOf(vms, await diskBytesByVm(client, spec.proxmox.storage.disks, hostsOf(vms))),
+    expiry: expiryOf(twin, claimOf(claims, twin), reapPolicyOf(spec)),
+  };
 }
 
 function claimOf(claims: SlotClaim[], twin: string): SlotClaim | undefined {

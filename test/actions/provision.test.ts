@@ -168,6 +168,9 @@ describe('action-provision apply, post and destroy on the lab', { timeout: 360_0
         expect(text).not.toContain(key);
     }
     expect(apply.summary).toMatch(/Twin pr-77: ready/);
+    expect(apply.summary).toMatch(
+      /Its share of the lab: 12 VM\(s\) \(12 running\), \d+ cores, [\d.]+ GiB of memory, \d+ GiB of disk\. Destroyed after .* UTC unless pushed again or labelled "keep"/,
+    );
     expect(apply.summary).toMatch(/Stage timings \(on the simulated lab\)/);
 
     // Every Talos machine config and Cilium values file the project produced holds to the contracts.
