@@ -6,7 +6,11 @@ import { listSlotClaims } from '../proxmox/slots.js';
 import { slotPoolPrefixes } from '../spec/pools.js';
 import type { TwinSpec } from '../spec/schema.js';
 import { removeOrphanedState } from '../twin/known-twins.js';
-import { reapCandidates, reapEach, reapPolicyOf } from '../twin/reaper.js';
+import type { Expiry } from '../twin/expiry.js';
+import { reapPolicyOf } from '../twin/expiry.js';
+import type { TwinShare } from '../twin/twin-list.js';
+import { twinShareAndExpiry } from '../twin/twin-list.js';
+import { reapCandidates, reapEach } from '../twin/reaper.js';
 import { pullRequestLookup } from '../github/pull-requests.js';
 import { execRunner } from '../exec/runner.js';
 import { readGitHubContext } from '../github/context.js';
@@ -33,9 +37,8 @@ import {
   twinFromInputs,
   workspaceRoot,
 } from './step-context.js';
-import { writeApplySummary, writeDestroySummary, writePlanSummary, writeReapSummary } from './summary.js';
-import { twinNodeLoads } from '../plan/node-requests.js';
-import { observeProxmox, planTwin } from '../plan/plan.js';
+import { planOperation } from './plan-operation.js';
+import { writeApplySummary, writeDestroySummary, writeReapSummary } from './summary.js';
 import { PveClient } from '../proxmox/client.js';
 import { requireRights } from '../proxmox/preflight.js';
 import type { ConnectionFieldNames, PveConnection } from '../proxmox/connection.js';
@@ -44,8 +47,6 @@ import { environmentOf, resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext, validateTwinName } from '../spec/identity.js';
 import { formatIssue, loadSpec } from '../spec/load.js';
 import { applyTwin } from '../twin/apply.js';
-import { observeRunningTwin } from '../twin/converge.js';
-import { refusedLine, refusals } from '../twin/layers/describe.js';
 import type { TwinContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import { destroyTwin } from '../twin/destroy.js';
@@ -208,15 +209,7 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   core.setOutput(Outputs.Twin, ctx.twin.twin);
   core.setOutput(Outputs.Environment, ctx.twin.environment);
   core.setOutput(Outputs.StateDir, settings.stateDir);
-  if (settings.operation === 'plan') {
-    const plan = planTwin(ctx.twin, await observeProxmox(ctx.client, ctx.twin.spec));
-    core.setOutput(Outputs.Plan, JSON.stringify(plan.vms.map(({ definition: _d, ...vm }) => vm)));
-    core.setOutput(Outputs.Slot, String(plan.slot));
-    const layers = await observeRunningTwin(ctx, plan);
-    for (const refused of layers ? refusals(layers) : []) core.warning(refusedLine(refused));
-    await writePlanSummary(plan, twinNodeLoads(ctx.twin), layers);
-    return;
-  }
+  if (settings.operation === 'plan') return planOperation(ctx);
   // Before the slot is claimed or anything else changes: a missing right stops the step here, named.
   const operation = settings.operation === 'destroy' ? 'destroy' : 'apply'; // plan and reap returned above
   await withGroup('Preflight: Proxmox rights', () =>
@@ -266,12 +259,23 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.talosconfig]))),
   );
   if (outcome.ok) await saveTwinRecord(ctx.store, outcome); // what action-mesh and action-day2 start from
+  const lab = await shareAndExpiry(ctx);
   await status?.finish(
-    twinReportFromOutcome(outcome, { updatedAt: new Date() }),
+    twinReportFromOutcome(outcome, { updatedAt: new Date(), ...lab }),
     outcome.ok ? 'clusters ready; mesh and day-2 next' : 'provision failed; the job log says where',
   );
-  await writeApplySummary(outcome, ctx.pace.scale);
+  await writeApplySummary(outcome, ctx.pace.scale, lab);
   if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
+}
+
+/** The twin's share of the lab and its expiry after the apply; a failed read costs those lines only. */
+async function shareAndExpiry(ctx: TwinContext): Promise<{ share?: TwinShare; expiry?: Expiry }> {
+  try {
+    return await twinShareAndExpiry(ctx.client, ctx.twin.spec, ctx.twin.twin);
+  } catch (error) {
+    core.warning(`the twin's share of the lab could not be read: ${errorMessage(error)}`);
+    return {};
+  }
 }
 
 /**

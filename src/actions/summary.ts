@@ -8,7 +8,9 @@ import type { DestroyOutcome } from '../twin/destroy.js';
 import type { OrphanSweep } from '../twin/known-twins.js';
 import type { ReapDecision } from '../twin/reaper.js';
 import { stageTimingTable } from '../twin/outcome.js';
-import { redactedBlock } from '../github/report.js';
+import { expiryInWords, redactedBlock, shareInWords } from '../github/report.js';
+import type { Expiry } from '../twin/expiry.js';
+import type { TwinShare } from '../twin/twin-list.js';
 
 const MAX_FAILURE_CHARS = 4000;
 
@@ -18,11 +20,23 @@ function header(...cells: string[]): Row {
   return cells.map((data) => ({ data, header: true }));
 }
 
-/** The job summary of an apply: nodes and addresses, per-stage timings, and what failed. */
-export async function writeApplySummary(outcome: TwinOutcome, scale: number): Promise<void> {
+/**
+ * The job summary of an apply: the twin's share of the lab and its expiry, nodes and addresses, per-stage
+ * timings, and what failed.
+ */
+export async function writeApplySummary(
+  outcome: TwinOutcome,
+  scale: number,
+  lab: { share?: TwinShare; expiry?: Expiry } = {},
+): Promise<void> {
   const summary = core.summary.addHeading(`Twin ${outcome.twin}: ${outcome.ok ? 'ready' : 'not ready'}`, 2);
+  const expiry = lab.expiry && expiryInWords(lab.expiry);
   summary.addRaw(
-    `Environment ${outcome.environment}, slot ${outcome.slot} (pool \`${outcome.pool}\`).`,
+    [
+      `Environment ${outcome.environment}, slot ${outcome.slot} (pool \`${outcome.pool}\`).`,
+      ...(lab.share ? [shareInWords(lab.share)] : []),
+      ...(expiry ? [expiry] : []),
+    ].join(' '),
     true,
   );
   summary.addTable([
@@ -67,12 +81,21 @@ function addLayers(layers: LayerDiff[]): void {
   if (refused.length > 0) core.summary.addCodeBlock(refused.map(refusedLine).join('\n'));
 }
 
-/** The plan's VMs, then what the twin requests on the fullest node of each role against its allocatable. */
+/**
+ * The plan's VMs, then what the twin requests on the fullest node of each role against its allocatable;
+ * first the reason an apply would refuse the twin with, when it would.
+ */
 export async function writePlanSummary(
   plan: TwinPlan,
   loads: NodeLoad[],
   layers?: LayerDiff[],
+  refusal?: string,
 ): Promise<void> {
+  if (refusal) {
+    core.summary
+      .addHeading('An apply would refuse this twin, before claiming or changing anything', 3)
+      .addRaw(`\n${redactedBlock(refusal, MAX_FAILURE_CHARS)}\n`, true);
+  }
   if (layers) addLayers(layers);
   const share = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '-');
   await core.summary

@@ -1,6 +1,7 @@
 import type { Options } from './args.js';
 import { doctorCommand, DOCTOR_OPTIONS, DOCTOR_USAGE } from './commands/doctor.js';
 import { labCommand, LAB_OPTIONS, LAB_USAGE } from './commands/lab.js';
+import { listCommand, LIST_OPTIONS, LIST_USAGE } from './commands/list.js';
 import { planCommand, PLAN_OPTIONS, PLAN_USAGE } from './commands/plan.js';
 import { renderCommand, RENDER_OPTIONS, RENDER_USAGE } from './commands/render.js';
 import { stateCommand, STATE_COMMAND_OPTIONS, STATE_COMMAND_USAGE } from './commands/state.js';
@@ -60,7 +61,13 @@ export const COMMANDS: Record<string, CliCommand> = {
     run: statusCommand,
     usage: STATUS_USAGE,
     options: STATUS_OPTIONS,
-    summary: 'what exists of a twin (VMs, slot, node readiness), or with --all of every twin and its state',
+    summary: 'what exists of a twin (VMs, slot, node readiness); --all is twin list',
+  },
+  list: {
+    run: listCommand,
+    usage: LIST_USAGE,
+    options: LIST_OPTIONS,
+    summary: "every twin: slot, age, expiry, VMs, cores, memory, disk, health; the PVE nodes' free capacity",
   },
   state: {
     run: stateCommand,

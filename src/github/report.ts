@@ -1,8 +1,10 @@
 import type { StepRecord } from '../plan/executor.js';
 import { stageTimings } from '../plan/executor.js';
 import { validateTwinName } from '../spec/identity.js';
+import type { Expiry } from '../twin/expiry.js';
 import type { TwinOutcome } from '../twin/outcome.js';
 import type { PlatformReport } from '../twin/platform.js';
+import type { TwinShare } from '../twin/twin-list.js';
 import { cephInWords, countsInWords, meshPairs, pairConnected, pairStates } from './platform-words.js';
 
 /**
@@ -46,6 +48,10 @@ export interface TwinReport {
   failure?: string;
   /** The workflow run that wrote the report. */
   runUrl?: string;
+  /** What the twin takes of the lab, as Proxmox showed it after the apply. */
+  share?: TwinShare;
+  /** When the reaper destroys it for its age, as its slot's claim recorded its last apply. */
+  expiry?: Expiry;
   updatedAt: Date;
 }
 
@@ -60,7 +66,14 @@ export function twinCommentMarker(twin: string): string {
  */
 export function twinReportFromOutcome(
   outcome: TwinOutcome,
-  extra: { updatedAt: Date; checks?: CheckResult[]; readyNodes?: Record<string, number>; runUrl?: string },
+  extra: {
+    updatedAt: Date;
+    checks?: CheckResult[];
+    readyNodes?: Record<string, number>;
+    runUrl?: string;
+    share?: TwinShare;
+    expiry?: Expiry;
+  },
 ): TwinReport {
   return {
     twin: outcome.twin,
@@ -80,6 +93,8 @@ export function twinReportFromOutcome(
     checks: extra.checks ?? [],
     ...(outcome.failure ? { failure: outcome.failure } : {}),
     ...(extra.runUrl ? { runUrl: extra.runUrl } : {}),
+    ...(extra.share ? { share: extra.share } : {}),
+    ...(extra.expiry ? { expiry: extra.expiry } : {}),
     updatedAt: extra.updatedAt,
   };
 }
@@ -94,8 +109,8 @@ export function stageReports(records: StepRecord[]): StageReport[] {
 }
 
 /**
- * The report after action-mesh or action-day2: what the previous step reported (clusters, slot, earlier
- * stages), this step's stages in place of any earlier ones of the same name, and every platform check so far.
+ * The report after action-mesh or action-day2: what the previous step reported (clusters, slot, share and
+ * expiry, earlier stages), this step's stages in place of any earlier ones of the same name, and every platform check so far.
  */
 export function platformTwinReport(
   previous: TwinReport | undefined,
@@ -115,6 +130,8 @@ export function platformTwinReport(
     environment: step.environment,
     state: step.failure === undefined ? 'ready' : 'failed',
     ...(previous?.slot === undefined ? {} : { slot: previous.slot }),
+    ...(previous?.share ? { share: previous.share } : {}),
+    ...(previous?.expiry ? { expiry: previous.expiry } : {}),
     clusters:
       previous?.clusters ??
       step.clusters.map((cluster) => ({
@@ -192,6 +209,9 @@ export function twinCommentBody(report: TwinReport): string {
   ];
   if (report.state === 'destroyed') {
     lines.push('', 'Its VMs, slot pool and stored credentials are gone.');
+  } else {
+    const lab = [report.share && shareInWords(report.share), report.expiry && expiryInWords(report.expiry)];
+    if (lab.some(Boolean)) lines.push('', lab.filter(Boolean).join(' '));
   }
   if (report.clusters.length > 0) {
     lines.push('', '| Cluster | Kubernetes API | Nodes Ready |', '| --- | --- | --- |');
@@ -219,6 +239,31 @@ export function twinCommentBody(report: TwinReport): string {
   }
   lines.push('', `<sub>Updated ${report.updatedAt.toISOString()}</sub>`);
   return lines.join('\n');
+}
+
+/** The twin's share of the lab in one sentence: the PR comment's and the job summary's. */
+export function shareInWords(share: TwinShare): string {
+  const disk = share.diskGiB === undefined ? 'disk the token cannot see' : `${share.diskGiB} GiB of disk`;
+  return (
+    `Its share of the lab: ${share.vms} VM(s) (${share.running} running), ${share.cores} cores, ` +
+    `${(share.memoryMiB / 1024).toFixed(1)} GiB of memory, ${disk}.`
+  );
+}
+
+/**
+ * When the reaper destroys the twin, in one sentence; undefined for production and for a claim with no time
+ * (the reaper keeps such a twin). The keep label comes from the spec, so it is escaped like any cell.
+ */
+export function expiryInWords(expiry: Expiry): string | undefined {
+  if (expiry.kind === 'long-lived')
+    return 'A long-lived preview (environments.preview.longLived): never destroyed for its age.';
+  if (expiry.kind === 'never' || expiry.at === undefined) return undefined;
+  const unless =
+    expiry.keepLabel === undefined
+      ? 'unless applied again'
+      : `unless pushed again or labelled "${cell(expiry.keepLabel)}"`;
+  const at = expiry.at.replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d).*$/, '$1 $2 UTC');
+  return `Destroyed after ${at} ${unless} (environments.preview.ttlHours: ${expiry.ttlHours} h from the last apply).`;
 }
 
 const REDACTED = '[redacted]';

@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors.js';
 import { environmentOf } from '../spec/environment.js';
+import { pullRequestOf } from '../twin/expiry.js';
 import type { StateStore } from '../state/store.js';
 import type { DeploymentEvent, DeploymentResult, DeploymentTarget } from './deployments.js';
 import { deploymentTarget, TwinDeployments } from './deployments.js';
@@ -11,7 +12,6 @@ import { destroyedTwinReport, twinCommentBody } from './report.js';
 
 /** Where the twin's GitHub deployment id and its last report are kept between the steps of a job. */
 const STATUS_KEY = 'github.json';
-const PULL_REQUEST_TWIN = /^pr-(\d+)$/;
 
 /** Where the report goes when GitHub may not be written, and where GitHub's other failures are told. */
 export interface StatusSink {
@@ -149,8 +149,7 @@ export class TwinStatus {
     const fromEvent = payload?.pull_request?.number;
     if (this.run.event.eventName.startsWith('pull_request') && typeof fromEvent === 'number')
       return fromEvent;
-    const match = PULL_REQUEST_TWIN.exec(twin);
-    return match ? Number(match[1]) : undefined;
+    return pullRequestOf(twin);
   }
 
   /** GitHub's answer, or undefined when it refused or failed; never an exception that fails the twin. */

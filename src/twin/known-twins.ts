@@ -1,5 +1,7 @@
 import type { PveClient } from '../proxmox/client.js';
+import type { VmInventoryItem } from '../proxmox/inventory.js';
 import { listVms } from '../proxmox/inventory.js';
+import type { SlotClaim } from '../proxmox/slots.js';
 import { listSlotClaims } from '../proxmox/slots.js';
 import { slotPoolPrefixes } from '../spec/pools.js';
 import { environmentOf, resolveTwin } from '../spec/environment.js';
@@ -16,6 +18,8 @@ export interface KnownTwin {
   slot?: number;
   pool?: string;
   claimedAt?: string;
+  /** When it was last applied again, as its claim records it. */
+  activeAt?: string;
   /** VMs carrying the project's and the twin's tags, as far as the token can see. */
   vms: number;
   /** Items the state store holds of it. */
@@ -24,16 +28,44 @@ export interface KnownTwin {
   orphanedState: boolean;
 }
 
+/** What every listing of the project's twins is made of: one look at the store and at Proxmox. */
+export interface TwinObservation {
+  /** The twins the state store holds state of. */
+  stored: string[];
+  claims: SlotClaim[];
+  /** The VMs carrying the project's tag, as far as the token can see. */
+  vms: VmInventoryItem[];
+}
+
 /**
- * Every twin of the project: the slot pools, the tagged VMs and the twins the state store holds state of.
  * The store is asked first. A twin claims its slot before its first state item is written, so a twin whose
  * state was listed and that still exists is in the claims listed afterwards: a create running meanwhile is
  * never taken for an orphan.
  */
-export async function knownTwins(client: PveClient, spec: TwinSpec, store: StateStore): Promise<KnownTwin[]> {
+export async function observeTwins(
+  client: PveClient,
+  spec: TwinSpec,
+  store: StateStore,
+): Promise<TwinObservation> {
   const stored = await store.twins();
   const claims = await listSlotClaims(client, slotPoolPrefixes(spec));
   const vms = (await listVms(client)).filter((vm) => vm.tags.includes(spec.project));
+  return { stored, claims, vms };
+}
+
+/** The VMs of `vms` that carry the twin's tag. */
+export function vmsOfTwin(vms: VmInventoryItem[], twin: string): VmInventoryItem[] {
+  return vms.filter((vm) => vm.tags.includes(`twin-${twin}`));
+}
+
+/** Every twin of the project: the slot pools, the tagged VMs and the twins the state store holds state of. */
+export async function knownTwins(client: PveClient, spec: TwinSpec, store: StateStore): Promise<KnownTwin[]> {
+  return knownTwinsIn(await observeTwins(client, spec, store), store);
+}
+
+/** The twins an observation names, sorted by name, with what the store holds of each. */
+export async function knownTwinsIn(observation: TwinObservation, store: StateStore): Promise<KnownTwin[]> {
+  const { stored, claims, vms } = observation;
   const names = new Set([
     ...stored,
     ...claims.flatMap((claim) => (claim.twin ? [claim.twin] : [])),
@@ -42,13 +74,14 @@ export async function knownTwins(client: PveClient, spec: TwinSpec, store: State
   const twins: KnownTwin[] = [];
   for (const twin of [...names].sort()) {
     const claim = claims.find((one) => one.twin === twin);
-    const vmCount = vms.filter((vm) => vm.tags.includes(`twin-${twin}`)).length;
+    const vmCount = vmsOfTwin(vms, twin).length;
     const stateItems = stored.includes(twin) ? (await store.list(twin)).length : 0;
     twins.push({
       twin,
       environment: environmentOf(twin),
       ...(claim ? { slot: claim.slot, pool: claim.poolId } : {}),
       ...(claim?.claimedAt ? { claimedAt: claim.claimedAt } : {}),
+      ...(claim?.activeAt ? { activeAt: claim.activeAt } : {}),
       vms: vmCount,
       stateItems,
       orphanedState: stateItems > 0 && !claim && vmCount === 0,

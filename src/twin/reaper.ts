@@ -5,7 +5,8 @@ import { TwinLockedError } from '../proxmox/twin-lock.js';
 import type { SlotClaim } from '../proxmox/slots.js';
 import { environmentOf } from '../spec/environment.js';
 import { TWIN_NAME_REGEX } from '../spec/identity.js';
-import type { TwinSpec } from '../spec/schema.js';
+import type { ReapPolicy } from './expiry.js';
+import { hoursSince, lastActivity, pullRequestOf } from './expiry.js';
 
 export type PullRequestState = 'open' | 'closed' | 'unknown';
 
@@ -24,24 +25,6 @@ export interface ReapDecision {
   /** The reason in words, for the log and the job summary. */
   detail: string;
 }
-
-/** The previews' reaping policy (environments.preview). */
-export interface ReapPolicy {
-  ttlHours: number;
-  /** A pull request carrying this label keeps its preview past the TTL (not past its close). */
-  keepLabel: string;
-  /** Preview twins the TTL never applies to (named, long-lived ones). */
-  longLived: readonly string[];
-}
-
-/** The policy as the spec sets it. */
-export function reapPolicyOf(spec: TwinSpec): ReapPolicy {
-  const { ttlHours, keepLabel, longLived } = spec.environments.preview;
-  return { ttlHours, keepLabel, longLived };
-}
-
-const HOUR_MS = 3_600_000;
-const PULL_REQUEST_TWIN = /^pr-(\d+)$/;
 
 /**
  * The preview twins the scheduled reaper destroys, read from the slot claims (the pool comment names the
@@ -77,15 +60,15 @@ async function decide(
   const twin = claim.twin;
   if (!twin || !TWIN_NAME_REGEX.test(twin) || environmentOf(twin) === 'production') return undefined;
   const base = { twin, slot: claim.slot, poolId: claim.poolId };
-  const pullNumber = PULL_REQUEST_TWIN.exec(twin)?.[1];
-  const pull = pullNumber === undefined ? undefined : await opts.pullRequest(Number(pullNumber));
+  const pullNumber = pullRequestOf(twin);
+  const pull = pullNumber === undefined ? undefined : await opts.pullRequest(pullNumber);
   if (pull?.state === 'closed') {
     return { ...base, reason: 'pr-closed', detail: `pull request #${pullNumber} is closed` };
   }
   const { ttlHours, keepLabel, longLived } = opts.policy;
   if (longLived.includes(twin) || pull?.labels.includes(keepLabel)) return undefined;
-  const [since, what] = claim.activeAt ? [claim.activeAt, 'last applied'] : [claim.claimedAt, 'created'];
-  const ageHours = (opts.now.getTime() - Date.parse(since ?? '')) / HOUR_MS;
+  const { at: since, what } = lastActivity(claim);
+  const ageHours = hoursSince(since, opts.now);
   if (!(ageHours > ttlHours)) return undefined; // young, or its age unknown (NaN)
   return {
     ...base,

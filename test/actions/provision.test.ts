@@ -16,6 +16,10 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
+import { PveClient } from '../../src/proxmox/client.js';
+import { parsePveConnection } from '../../src/proxmox/connection.js';
+import { loadSpec } from '../../src/spec/load.js';
+import { claimBeingBuilt } from '../lab/slot-fixture.js';
 import { runStep } from './runner.js';
 import { GitHubStandin, WRITE_TOKEN } from '../github/standin/server.js';
 
@@ -61,6 +65,26 @@ describe('action-provision as the runner runs it', () => {
     expect(run.stdout).toContain(`::add-mask::${lab.tokenSecret}`);
     expect(shown.join('\n')).not.toContain(lab.tokenSecret);
     expect(run.summary).not.toContain(lab.tokenSecret);
+  });
+
+  it("plan of a twin an apply would refuse: warns with the apply's reason, in the summary too, claims nothing", async () => {
+    const root = new PveClient(
+      parsePveConnection({ endpoint: lab.endpoint, token: lab.rootToken, caFile: lab.caFile }),
+    );
+    const building = await claimBeingBuilt(root, loadSpec('examples/twin.yaml').spec, 'pr-8');
+    try {
+      const run = await runStep('provision', { inputs: inputs({ operation: 'plan', twin: 'pr-43' }) });
+      expect(run.code).toBe(0); // like a layer path the real systems refuse: told, not failed
+      expect(run.stdout).toMatch(
+        /^::warning::apply would refuse this twin, before claiming or changing anything: twin pr-43 does not fit the Proxmox nodes' free capacity \(free after what twins being built reserved: pr-8\), so nothing was created:%0A {2}pve\d needs/m,
+      );
+      expect(run.summary).toContain('An apply would refuse this twin, before claiming or changing anything');
+      expect(run.summary).toMatch(/twin pr-43 does not fit the Proxmox nodes' free capacity/);
+      const pools = await root.get<{ comment?: string }[]>('/pools');
+      expect(pools.filter((pool) => (pool.comment ?? '').includes('slot of pr-43 '))).toEqual([]);
+    } finally {
+      await root.delete('/pools', { poolid: building });
+    }
   });
 
   it('bad input touches nothing and names the input and the fix', async () => {
@@ -144,6 +168,9 @@ describe('action-provision apply, post and destroy on the lab', { timeout: 360_0
         expect(text).not.toContain(key);
     }
     expect(apply.summary).toMatch(/Twin pr-77: ready/);
+    expect(apply.summary).toMatch(
+      /Its share of the lab: 12 VM\(s\) \(12 running\), \d+ cores, [\d.]+ GiB of memory, \d+ GiB of disk\. Destroyed after .* UTC unless pushed again or labelled "keep"/,
+    );
     expect(apply.summary).toMatch(/Stage timings \(on the simulated lab\)/);
 
     // Every Talos machine config and Cilium values file the project produced holds to the contracts.

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubClient } from '../../src/github/octokit.js';
 import type { SlotClaim } from '../../src/proxmox/slots.js';
-import { reapCandidates, type PullRequestInfo, type ReapPolicy } from '../../src/twin/reaper.js';
+import type { ReapPolicy } from '../../src/twin/expiry.js';
+import { reapCandidates, type PullRequestInfo } from '../../src/twin/reaper.js';
 import { pullRequestLookup } from '../../src/github/pull-requests.js';
 import { GitHubStandin, WRITE_TOKEN } from './standin/server.js';
 

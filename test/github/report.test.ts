@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   checksFromPlatform,
   destroyedTwinReport,
+  expiryInWords,
+  platformTwinReport,
   redactSecrets,
+  shareInWords,
   twinCommentBody,
   twinReportFromOutcome,
   type TwinReport,
@@ -125,6 +128,48 @@ describe('twinCommentBody', () => {
       twinReportFromOutcome(outcome({ ok: false }), { updatedAt: UPDATED, readyNodes: { east: 1 } }),
     );
     expect(body).toContain('| 1/2 |');
+  });
+
+  it("tells the twin's share of the lab and when the reaper destroys a preview, and keeps them across steps", () => {
+    const share = { vms: 12, running: 12, cores: 36, memoryMiB: 61_440, diskGiB: 984 };
+    const ttl = { kind: 'ttl' as const, ttlHours: 72, at: '2026-03-13T12:00:00.000Z', keepLabel: 'keep' };
+    const report = twinReportFromOutcome(outcome(), { updatedAt: UPDATED, share, expiry: ttl });
+    const sentence =
+      'Its share of the lab: 12 VM(s) (12 running), 36 cores, 60.0 GiB of memory, 984 GiB of disk. ' +
+      'Destroyed after 2026-03-13 12:00 UTC unless pushed again or labelled "keep" ' +
+      '(environments.preview.ttlHours: 72 h from the last apply).';
+    expect(twinCommentBody(report)).toContain(
+      `Environment **preview**, slot 3.\n\n${sentence}\n\n| Cluster |`,
+    );
+    // action-mesh and action-day2 rewrite the comment from the last report: the share and expiry stay.
+    const platform = { mesh: [], ceph: [], checks: [] } as unknown as PlatformReport;
+    const later = platformTwinReport(report, {
+      twin: 'pr-7',
+      environment: 'preview',
+      clusters: [],
+      records: [],
+      platform,
+    });
+    expect(twinCommentBody({ ...later, updatedAt: UPDATED })).toContain(sentence);
+
+    expect(expiryInWords({ kind: 'ttl', ttlHours: 72, at: '2026-03-13T12:00:00.000Z' })).toMatch(
+      /^Destroyed after 2026-03-13 12:00 UTC unless applied again /,
+    );
+    expect(expiryInWords({ ...ttl, keepLabel: '@team <b>|' })).toContain('labelled "&#64;team &lt;b&gt;\\|"');
+    expect(expiryInWords({ kind: 'long-lived' })).toMatch(
+      /^A long-lived preview .*never destroyed for its age/,
+    );
+    expect(expiryInWords({ kind: 'never' })).toBeUndefined(); // production
+    expect(expiryInWords({ kind: 'ttl', ttlHours: 72 })).toBeUndefined(); // no claim time: the reaper keeps it
+    expect(shareInWords({ vms: 4, running: 3, cores: 8, memoryMiB: 20_480 })).toBe(
+      'Its share of the lab: 4 VM(s) (3 running), 8 cores, 20.0 GiB of memory, disk the token cannot see.',
+    );
+    const destroyed = {
+      ...destroyedTwinReport('pr-7', 'preview', { updatedAt: UPDATED }),
+      share,
+      expiry: ttl,
+    };
+    expect(twinCommentBody(destroyed)).not.toContain('share of the lab');
   });
 
   it('reports a destroyed twin', () => {

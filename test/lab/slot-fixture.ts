@@ -1,6 +1,8 @@
 import type { TwinPlan } from '../../src/plan/plan.js';
-import { observeProxmox, planTwin } from '../../src/plan/plan.js';
+import { creationDemands, observeProxmox, planTwin } from '../../src/plan/plan.js';
+import { reservationsOf } from '../../src/proxmox/capacity.js';
 import type { PveClient } from '../../src/proxmox/client.js';
+import { slotComment } from '../../src/proxmox/slots.js';
 import { VmLifecycle } from '../../src/proxmox/vm-lifecycle.js';
 import { resolveTwin } from '../../src/spec/environment.js';
 import type { TwinSpec } from '../../src/spec/schema.js';
@@ -35,4 +37,15 @@ export async function preparedSlot(
     comment: `aggrik8s-twin slot of ${twin} since ${new Date().toISOString()}`,
   });
   return { plan, vm, settings: createSettings(plan, vm.pveNode) };
+}
+
+/**
+ * The claim of a twin another runner is building: its slot pool with the capacity its new VMs will take
+ * reserved, and no VM yet. Returns the pool, to drop it again.
+ */
+export async function claimBeingBuilt(client: PveClient, spec: TwinSpec, twin: string): Promise<string> {
+  const plan = planTwin(resolveTwin(spec, twin), await observeProxmox(client, spec));
+  const comment = slotComment(twin, new Date(), reservationsOf(creationDemands(plan)), plan.identity);
+  await client.post('/pools', { poolid: plan.pool, comment });
+  return plan.pool;
 }

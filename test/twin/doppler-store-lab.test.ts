@@ -119,7 +119,7 @@ describe('twin state in Doppler, shared by runners with empty disks', { timeout:
 
     const all = await runner('status', 'doppler', ['--all', '--json']);
     expect(all.code).toBe(0);
-    expect(JSON.parse(all.stdout)).toEqual([
+    expect(JSON.parse(all.stdout).twins).toEqual([
       expect.objectContaining({ twin: TWIN, vms: 4, orphanedState: false, stateItems: expect.any(Number) }),
     ]);
 
@@ -130,7 +130,7 @@ describe('twin state in Doppler, shared by runners with empty disks', { timeout:
     // The runner folder's copy outlived the twin: listed as such, and removed as the reaper does.
     const leftover = await runner('status', 'local', ['--all'], local.stateDir);
     expect(leftover.stdout).toMatch(
-      new RegExp(`${TWIN} +preview +- +- +0 +\\d+ +state only: the twin is gone`),
+      new RegExp(`${TWIN} +preview +- +- +- +- +0 +0 +0\\.0 GiB +0 GiB +- +state only: the twin is gone`),
     );
     await runner('state', 'doppler', ['import', '--env', TWIN, '--from', file]); // and a copy in Doppler
     expect(lab.dopplerStandIn.configs()).toContain(`ci_twin-${TWIN}`);

@@ -290,6 +290,10 @@ describe(
       expect(body).toMatch(/\| mesh east &lt;-&gt; west \| ✅ passed \|/);
       expect(body).toMatch(/\| from east, rebel-base answers from every cluster \| ✅ passed \|/);
       expect(body).toMatch(/Ceph health on west \| ✅ passed/);
+      // Its share as Proxmox holds it and its expiry, kept from provision through mesh and day2.
+      expect(body).toMatch(
+        /\nIts share of the lab: 4 VM\(s\) \(4 running\), \d+ cores, [\d.]+ GiB of memory, \d+ GiB of disk\. Destroyed after \d{4}-\d\d-\d\d \d\d:\d\d UTC unless pushed again or labelled "keep" \(environments\.preview\.ttlHours: \d+ h from the last apply\)\.\n/,
+      );
       expect(body).not.toContain('❌');
     });
 

@@ -4,6 +4,7 @@ import type { PreflightReport } from '../../proxmox/preflight.js';
 import { checkRights, findingLine, verdict } from '../../proxmox/preflight.js';
 import { observeProxmox, planTwin } from '../../plan/plan.js';
 import { nodeRequestsSection, twinNodeLoads } from '../../plan/node-requests.js';
+import { admissionRefusal } from '../../twin/admission.js';
 import { observeRunningTwin } from '../../twin/converge.js';
 import { describeLayers, refusals } from '../../twin/layers/describe.js';
 import type { Io } from '../output.js';
@@ -27,9 +28,12 @@ import type { Parsed } from '../args.js';
 import { connectWithLab, wantsProxmox } from '../connect.js';
 
 export const PLAN_USAGE = `usage: twin plan SPEC --env TWIN [--json] [--slot N] [--layout-spec FILE] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
-  TWIN is production, pr-<number> or a dispatch name. Changes nothing. For a twin that runs, every layer
-  (VM hardware, Talos release and config, Kubernetes, helm releases) is compared with the spec, with the
-  ordered path between them; paths the real systems refuse are named with the step needed first (exit 1).
+  TWIN is production, pr-<number> or a dispatch name. Changes nothing. Runs the admission up runs before it
+  claims a slot (quota, VMIDs and addresses held by others, lost state, the new VMs against the PVE nodes' free
+  capacity after other twins' reservations) and prints up's reason when it would refuse the twin (exit 1).
+  For a twin that runs, every layer (VM hardware, Talos release and config, Kubernetes, helm releases) is
+  compared with the spec, with the ordered path between them; paths the real systems refuse are named with
+  the step needed first (exit 1).
 ${STATE_USAGE}
 ${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
@@ -41,7 +45,8 @@ export async function planFromCommandLine(parsed: Parsed, usage: string, io: Io)
   const slot = integerOption(parsed, 'slot');
   const proxmox = wantsProxmox(parsed) ? await connectWithLab(parsed) : undefined;
   const view = proxmox ? await observeProxmox(proxmox.client, spec) : undefined;
-  return { spec, resolved, plan: planTwin(resolved, view, slot === undefined ? {} : { slot }), proxmox };
+  const plan = planTwin(resolved, view, slot === undefined ? {} : { slot });
+  return { spec, resolved, plan, proxmox, view };
 }
 
 export const PLAN_OPTIONS = {
@@ -55,7 +60,7 @@ export const PLAN_OPTIONS = {
 
 export async function planCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseCommandLine(args, PLAN_OPTIONS, ['SPEC'], PLAN_USAGE);
-  const { spec, resolved, plan: planned, proxmox } = await planFromCommandLine(parsed, PLAN_USAGE, io);
+  const { spec, resolved, plan: planned, proxmox, view } = await planFromCommandLine(parsed, PLAN_USAGE, io);
   // The findings of `twin doctor` and of apply's preflight; the plan is made all the same.
   const plan = proxmox
     ? {
@@ -69,25 +74,32 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
       }
     : planned;
   // Quiet: observing runs talosctl and kubectl, whose progress is not the plan.
-  const layers = proxmox
-    ? await observeRunningTwin({ ...contextOn(parsed, resolved, proxmox, io), log: () => {} }, plan)
-    : undefined;
+  const ctx = proxmox && { ...contextOn(parsed, resolved, proxmox, io), log: () => {} };
+  // What up would say before claiming anything: the same checks, read-only.
+  const refusal = ctx && view ? await admissionRefusal(ctx, plan, view) : undefined;
+  const admission = ctx && { admitted: refusal === undefined, ...(refusal ? { refusal } : {}) };
+  const layers = ctx ? await observeRunningTwin(ctx, plan) : undefined;
   io.out(
     parsed.values.json === true
       ? JSON.stringify(
-          { ...planJson(plan), ...(layers ? { layers } : {}), nodeRequests: twinNodeLoads(resolved) },
+          {
+            ...planJson(plan),
+            ...(admission ? { admission } : {}),
+            ...(layers ? { layers } : {}),
+            nodeRequests: twinNodeLoads(resolved),
+          },
           null,
           2,
         )
       : [
-          describePlan(plan),
+          describePlan(plan, refusal),
           ...(layers ? ['', ...describeLayers(layers, table)] : []),
           '',
           ...nodeRequestsSection(resolved),
         ].join('\n'),
   );
   const conflicts = plan.vms.some((vm) => vm.action === 'conflict');
-  return conflicts || (layers !== undefined && refusals(layers).length > 0) ? 1 : 0;
+  return conflicts || refusal || (layers !== undefined && refusals(layers).length > 0) ? 1 : 0;
 }
 
 /** The JSON form: stable field names, no internal definitions. */
@@ -106,7 +118,8 @@ function countActions(plan: TwinPlan): Record<string, number> {
   return counts;
 }
 
-export function describePlan(plan: TwinPlan): string {
+/** The plan in words; `refusal` is what up would refuse the twin with, right below what it would do. */
+export function describePlan(plan: TwinPlan, refusal?: string): string {
   const counts = countActions(plan);
   const slotLine =
     `twin ${plan.twin} (${plan.environment}), slot ${plan.slot} ` +
@@ -136,6 +149,7 @@ export function describePlan(plan: TwinPlan): string {
     '',
     `${counts.create} to create, ${counts.keep} to keep, ${counts.change} to change, ${counts.destroy} to destroy` +
       (counts.conflict ? `, ${counts.conflict} CONFLICT(S): a VMID of this twin is held by another VM` : ''),
+    ...(refusal ? ['', 'up would refuse this twin, before claiming or changing anything:', refusal] : []),
     ...(plan.rights ? ['', ...rightsSection(plan.rights)] : []),
   ].join('\n');
 }
