@@ -2,8 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
+import { runTwin } from './in-process.js';
 import { serveLab } from '../../src/lab/embedded.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { changingRequests } from '../lab/request-log.js';
@@ -33,13 +32,7 @@ afterAll(async () => {
   await lab?.close();
 });
 
-async function twin(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Io = { out: (t) => void stdout.push(t), err: (t) => void stderr.push(t) };
-  const code = await run(args, io);
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-}
+const twin = (args: string[]) => runTwin(args);
 
 describe('--lab-log while a lab already serves the folder', () => {
   it('another log is refused before any change, naming the running lab, its log and how to get one', async () => {

@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
 import { startLab } from '../../src/lab/lab.js';
+import { labConnection, runTwin, useLabTools } from './in-process.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { PveClient } from '../../src/proxmox/client.js';
 import { parsePveConnection } from '../../src/proxmox/connection.js';
@@ -25,33 +24,23 @@ const HOUR_MS = 3_600_000;
 let lab: LabHandle;
 let labLog: string;
 let stateDir: string;
-let savedPath: string | undefined;
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'list-lab-'));
   labLog = join(dir, 'lab.jsonl');
   lab = await startLab({ dir: join(dir, 'lab'), timeScale: TIME_SCALE, logFile: labLog });
   stateDir = mkdtempSync(join(tmpdir(), 'list-state-'));
-  savedPath = process.env.PATH;
-  process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH}`;
-  process.env.TWIN_PACE_SCALE = String(TIME_SCALE);
+  restoreEnv = useLabTools(lab, TIME_SCALE);
 });
 afterAll(async () => {
-  process.env.PATH = savedPath;
-  delete process.env.TWIN_PACE_SCALE;
-  delete process.env.PVE_TOKEN;
+  restoreEnv?.();
   await lab?.close();
 });
 
 async function twin(command: string, extra: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
-  process.env.PVE_TOKEN = lab.token; // the least-privilege token; the CLI takes it out of the environment once read
-  const endpoint = lab.endpoint.replace(/\/api2\/json$/, '');
-  const connection = ['--endpoint', endpoint, '--ca-file', lab.caFile, '--state-dir', stateDir];
-  const code = await run([command, SPEC, ...extra, ...connection], io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  // The least-privilege token, as a step gets it.
+  return runTwin([command, SPEC, ...extra, ...labConnection(lab, stateDir)], { pveToken: lab.token });
 }
 
 /** The Proxmox requests in the lab's log from line `from` on (tool calls left out). */

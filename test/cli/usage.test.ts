@@ -5,16 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.js';
-import { run } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
+import { runTwin } from './in-process.js';
 
-async function twin(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Io = { out: (t) => void stdout.push(t), err: (t) => void stderr.push(t) };
-  const code = await run(args, io);
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-}
+const twin = (args: string[]) => runTwin(args);
 
 describe('a mistyped command line', () => {
   it('names the unknown command and suggests the one meant, exit 2', async () => {

@@ -1,10 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/output.js';
 import { startLab } from '../../src/lab/lab.js';
+import { labConnection, runTwin, useLabTools } from '../cli/in-process.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { PveClient } from '../../src/proxmox/client.js';
 import { parsePveConnection } from '../../src/proxmox/connection.js';
@@ -20,31 +19,21 @@ const TIME_SCALE = 0.01;
 const SPEC = 'examples/twin.yaml';
 let lab: LabHandle;
 let stateDir: string;
-let savedPath: string | undefined;
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   lab = await startLab({ dir: mkdtempSync(join(tmpdir(), 'plan-admission-lab-')), timeScale: TIME_SCALE });
   stateDir = mkdtempSync(join(tmpdir(), 'plan-admission-state-'));
-  savedPath = process.env.PATH;
-  process.env.PATH = `${lab.binDir}${delimiter}${process.env.PATH}`;
-  process.env.TWIN_PACE_SCALE = String(TIME_SCALE);
+  restoreEnv = useLabTools(lab, TIME_SCALE);
 });
 afterAll(async () => {
-  process.env.PATH = savedPath;
-  delete process.env.TWIN_PACE_SCALE;
-  delete process.env.PVE_TOKEN;
+  restoreEnv?.();
   await lab?.close();
 });
 
 async function twin(command: string, env: string, extra: string[] = []) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t) };
-  process.env.PVE_TOKEN = lab.token; // the least-privilege token; the CLI takes it out of the environment once read
-  const endpoint = lab.endpoint.replace(/\/api2\/json$/, '');
-  const connection = ['--endpoint', endpoint, '--ca-file', lab.caFile, '--state-dir', stateDir];
-  const code = await run([command, SPEC, '--env', env, ...extra, ...connection], io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  const connection = labConnection(lab, stateDir);
+  return runTwin([command, SPEC, '--env', env, ...extra, ...connection], { pveToken: lab.token });
 }
 
 const rootClient = () =>
