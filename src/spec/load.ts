@@ -10,7 +10,8 @@ import type { FileRoot } from './files.js';
 import { adoptProductionLayout } from './production-layout.js';
 import { checkSpecRules } from './rules.js';
 import type { RuleIssue, SpecPath } from './rules.js';
-import { TwinSpecSchema, splitExplanation } from './schema.js';
+import { splitExplanation } from './schema-fields.js';
+import { TwinSpecSchema } from './schema.js';
 import type { TwinSpec } from './schema.js';
 
 /** Reads twin.yaml: YAML syntax, then shape (schema.ts), then cross-field rules (rules.ts), each with file:line:col. */
