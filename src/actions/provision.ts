@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
 import { twinReportFromOutcome } from '../github/report.js';
+import { previewExpiry, releasesOf } from '../github/report-preview.js';
 import { twinStatusFor } from './github-status.js';
 import { listSlotClaims } from '../proxmox/slots.js';
 import { slotPoolPrefixes } from '../spec/pools.js';
@@ -238,6 +239,8 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     return;
   }
   await status?.begin(ctx.twin.twin, 'provision');
+  // The TTL counts from this apply: it marks the twin's claim active (or claims it) first thing.
+  const appliedAt = new Date();
   const outcome = await withGroup(`Converge twin ${ctx.twin.twin}`, () => applyTwin(ctx)).catch(
     async (error: unknown) => {
       await status?.fail(ctx.twin.twin, ctx.twin.environment, errorMessage(error), 'provision failed');
@@ -265,9 +268,14 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     Outputs.Talosconfigs,
     JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.talosconfig]))),
   );
-  if (outcome.ok) await saveTwinRecord(ctx.store, outcome); // what action-mesh and action-day2 start from
+  if (outcome.ok) await saveTwinRecord(ctx.store, outcome, appliedAt); // what action-mesh and action-day2 start from
+  const expiry = previewExpiry(ctx.twin, appliedAt);
   await status?.finish(
-    twinReportFromOutcome(outcome, { updatedAt: new Date() }),
+    twinReportFromOutcome(outcome, {
+      updatedAt: new Date(),
+      releases: releasesOf(ctx.twin.spec),
+      ...(expiry ? { expiry } : {}),
+    }),
     outcome.ok ? 'clusters ready; mesh and day-2 next' : 'provision failed; the job log says where',
   );
   await writeApplySummary(outcome, ctx.pace.scale);

@@ -4,6 +4,8 @@ import { validateTwinName } from '../spec/identity.js';
 import type { TwinOutcome } from '../twin/outcome.js';
 import type { PlatformReport } from '../twin/platform.js';
 import { cephInWords, countsInWords, meshPairs, pairConnected, pairStates } from './platform-words.js';
+import type { CommitRef, PreviewExpiry, ReleaseVersions, ReviewerAccessReport } from './report-preview.js';
+import { builtFromLines, reachLines } from './report-preview.js';
 
 /**
  * The PR comment of a twin. Only fields chosen here reach it (never kubeconfigs, talosconfigs, tokens or
@@ -46,6 +48,12 @@ export interface TwinReport {
   failure?: string;
   /** The workflow run that wrote the report. */
   runUrl?: string;
+  /** The commit the twin was built from (a pull request's head). */
+  commit?: CommitRef;
+  releases?: ReleaseVersions;
+  expiry?: PreviewExpiry;
+  /** The read-only kubeconfig the run made for reviewers, if it made one. */
+  reviewerAccess?: ReviewerAccessReport;
   updatedAt: Date;
 }
 
@@ -60,7 +68,14 @@ export function twinCommentMarker(twin: string): string {
  */
 export function twinReportFromOutcome(
   outcome: TwinOutcome,
-  extra: { updatedAt: Date; checks?: CheckResult[]; readyNodes?: Record<string, number>; runUrl?: string },
+  extra: {
+    updatedAt: Date;
+    checks?: CheckResult[];
+    readyNodes?: Record<string, number>;
+    runUrl?: string;
+    releases?: ReleaseVersions;
+    expiry?: PreviewExpiry;
+  },
 ): TwinReport {
   return {
     twin: outcome.twin,
@@ -80,6 +95,8 @@ export function twinReportFromOutcome(
     checks: extra.checks ?? [],
     ...(outcome.failure ? { failure: outcome.failure } : {}),
     ...(extra.runUrl ? { runUrl: extra.runUrl } : {}),
+    ...(extra.releases ? { releases: extra.releases } : {}),
+    ...(extra.expiry ? { expiry: extra.expiry } : {}),
     updatedAt: extra.updatedAt,
   };
 }
@@ -95,7 +112,8 @@ export function stageReports(records: StepRecord[]): StageReport[] {
 
 /**
  * The report after action-mesh or action-day2: what the previous step reported (clusters, slot, earlier
- * stages), this step's stages in place of any earlier ones of the same name, and every platform check so far.
+ * stages, the preview's expiry), this step's stages in place of any earlier ones of the same name, every
+ * platform check so far, the releases and, from action-day2, the reviewer kubeconfig it made.
  */
 export function platformTwinReport(
   previous: TwinReport | undefined,
@@ -106,6 +124,8 @@ export function platformTwinReport(
     records: StepRecord[];
     platform: PlatformReport;
     failure?: string;
+    releases?: ReleaseVersions;
+    reviewerAccess?: ReviewerAccessReport;
   },
 ): Omit<TwinReport, 'updatedAt'> {
   const stages = stageReports(step.records);
@@ -125,6 +145,9 @@ export function platformTwinReport(
     stages: [...(previous?.stages ?? []).filter((stage) => !replaced.has(stage.stage)), ...stages],
     checks: checksFromPlatform(step.platform),
     ...(step.failure === undefined ? {} : { failure: step.failure }),
+    ...(step.releases ? { releases: step.releases } : {}),
+    ...(previous?.expiry ? { expiry: previous.expiry } : {}),
+    ...(step.reviewerAccess ? { reviewerAccess: step.reviewerAccess } : {}),
   };
 }
 
@@ -192,6 +215,8 @@ export function twinCommentBody(report: TwinReport): string {
   ];
   if (report.state === 'destroyed') {
     lines.push('', 'Its VMs, slot pool and stored credentials are gone.');
+  } else {
+    for (const fact of builtFromLines(report)) lines.push('', fact);
   }
   if (report.clusters.length > 0) {
     lines.push('', '| Cluster | Kubernetes API | Nodes Ready |', '| --- | --- | --- |');
@@ -199,6 +224,7 @@ export function twinCommentBody(report: TwinReport): string {
       const ready = cluster.nodesReady === undefined ? 'unknown' : String(cluster.nodesReady);
       lines.push(`| ${cell(cluster.name)} | ${apiUrlCell(cluster.apiUrl)} | ${ready}/${cluster.nodes} |`);
     }
+    if (report.state !== 'destroyed') lines.push(...reachLines(report.reviewerAccess));
   }
   if (report.stages.length > 0) {
     lines.push('', '**Stage timings**', '', '| Stage | Took | Steps |', '| --- | --- | --- |');

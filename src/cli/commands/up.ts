@@ -66,7 +66,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   let platform: PlatformRun | undefined;
   try {
     outcome = await applyTwin(ctx);
-    if (outcome.ok) await saveTwinRecord(ctx.store, outcome);
+    if (outcome.ok) await saveTwinRecord(ctx.store, outcome, new Date(started));
     if (outcome.ok && parsed.values['no-platform'] !== true) {
       platform = await platformPipeline(ctx, outcome, specFolder(parsed.positionals[0]!));
     }
