@@ -1,8 +1,9 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kubectl } from '../kube/kubectl.js';
 import { manifestsYaml } from '../kube/objects.js';
 import type { ReviewerContext } from '../kube/reviewer-rbac.js';
+import { freshWorkDir } from '../util/work-dir.js';
 import {
   REVIEWER_ACCOUNT,
   apiServerOf,
@@ -34,9 +35,7 @@ export interface ReviewerAccessRequest {
   namespaces: string[];
   /** How long the tokens are asked for. */
   seconds: number;
-  /** The step's scratch folder, for the manifests. */
-  workDir: string;
-  /** The folder the kubeconfig is written to. */
+  /** A private folder, emptied first: the kubeconfig goes there, the manifests into a folder inside. */
   dir: string;
 }
 
@@ -67,10 +66,13 @@ export async function grantReviewerAccess(
   mask: (secret: string) => void,
 ): Promise<ReviewerAccessGrant> {
   const [home = ''] = request.namespaces;
+  const manifests = join(request.dir, 'manifests');
+  await freshWorkDir(request.dir);
+  await mkdir(manifests, { mode: 0o700 });
   const contexts: ReviewerContext[] = [];
   const expiries: Date[] = [];
   for (const cluster of clusters) {
-    const manifest = join(request.workDir, `${cluster.name}-reviewer-access.yaml`);
+    const manifest = join(manifests, `${cluster.name}-reviewer-access.yaml`);
     await writeFile(manifest, manifestsYaml(reviewerManifests(request.namespaces)), { mode: 0o600 });
     await cluster.kubectl.apply(manifest);
     const token = await cluster.kubectl.createToken(REVIEWER_ACCOUNT, home, request.seconds);
@@ -82,10 +84,8 @@ export async function grantReviewerAccess(
       token,
     });
   }
-  await mkdir(request.dir, { recursive: true, mode: 0o700 });
   const file = join(request.dir, `${request.twin}-reviewer.kubeconfig`);
   await writeFile(file, reviewerKubeconfig(contexts, home), { mode: 0o600 });
-  await chmod(file, 0o600); // a file left by an earlier run keeps its mode through writeFile
   return {
     file,
     contexts: contexts.map((context) => context.name),

@@ -23,11 +23,10 @@ describe('reviewer access on a lab cluster', () => {
   let cluster: ReviewerCluster;
   const masked: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'reviewer-'));
-  const workDir = mkdtempSync(join(tmpdir(), 'reviewer-work-'));
   const grant = () =>
     grantReviewerAccess(
       [cluster],
-      { twin: 'pr-7', namespaces: ['starwars', 'empire'], seconds: 7200, workDir, dir },
+      { twin: 'pr-7', namespaces: ['starwars', 'empire'], seconds: 7200, dir },
       (secret) => masked.push(secret),
     );
   const as = (file: string, ...args: string[]) => c.lab.run('kubectl', ['--kubeconfig', file, ...args]);
