@@ -31365,6 +31365,7 @@ var Inputs;
     Inputs["GithubToken"] = "github-token";
     Inputs["CommentAuthor"] = "comment-author";
     Inputs["AllowProductionDestroy"] = "allow-production-destroy";
+    Inputs["ReviewerAccess"] = "reviewer-access";
 })(Inputs || (Inputs = {}));
 var Outputs;
 (function (Outputs) {
@@ -31380,6 +31381,9 @@ var Outputs;
     Outputs["Mesh"] = "mesh";
     Outputs["Ceph"] = "ceph";
     Outputs["Checks"] = "checks";
+    Outputs["ReviewerKubeconfig"] = "reviewer-kubeconfig";
+    Outputs["ReviewerArtifact"] = "reviewer-artifact";
+    Outputs["ReviewerRetentionDays"] = "reviewer-retention-days";
 })(Outputs || (Outputs = {}));
 var State;
 (function (State) {
@@ -31575,7 +31579,7 @@ function slotPoolId(poolPrefix, slot) {
  * from the saved state, which a step's code could have written anything into, so it removes nothing that
  * is not a folder of exactly that shape.
  */
-const WORK_DIR_LABELS = ['work', 'mesh', 'day2'];
+const WORK_DIR_LABELS = ['work', 'mesh', 'day2', 'reviewer'];
 const TWIN_PART = TWIN_NAME_REGEX.source.slice(1, -1); // the pattern without its ^ and $ anchors
 const WORK_DIR_NAME = new RegExp(`^aggrik8s-twin-${TWIN_PART}-(?:${WORK_DIR_LABELS.join('|')})$`);
 /** RUNNER_TEMP on a runner (always set there); the OS temporary folder when run elsewhere. */

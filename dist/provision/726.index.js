@@ -78,7 +78,7 @@ async function issueCertificate(ca, opts) {
     ];
     const cert = await x509.X509CertificateGenerator.create({
         serialNumber: serialNumber(),
-        subject: `CN=${opts.commonName}`,
+        subject: opts.organization ? `O=${opts.organization}, CN=${opts.commonName}` : `CN=${opts.commonName}`,
         issuer: caCert.subject,
         ...validity(opts.days ?? 825),
         publicKey: keys.publicKey,

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors.js';
 import { getOptionalInput, Inputs } from '../github/action-io.js';
 import { readGitHubContext } from '../github/context.js';
 import { isGitHubLogin } from '../github/pr-comment.js';
+import type { CommitRef } from '../github/report-preview.js';
 import { TwinStatus } from '../github/twin-status.js';
 import { echoed } from '../util/echo.js';
 import type { StateStore } from '../state/store.js';
@@ -37,6 +38,11 @@ export async function twinStatusFor(
       },
       ...(server && repository && runId ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
       ...(commentAuthor ? { commentAuthor } : {}),
+      ...builtCommit(
+        context.payload,
+        process.env.GITHUB_SHA,
+        server && repository ? `${server}/${repository}` : undefined,
+      ),
     },
     store,
     {
@@ -57,4 +63,20 @@ function commentAuthorInput(): string | undefined {
     `input ${Inputs.CommentAuthor} is ${echoed(login)}: write the GitHub login github-token writes as, ` +
       "e.g. my-app[bot] for a GitHub App's token, or leave it empty to ask GitHub",
   );
+}
+
+/**
+ * The commit the twin is built from, as a reviewer knows it: a pull request's head (GITHUB_SHA is its
+ * test-merge commit, which no one pushed), else the pushed or dispatched commit; linked on the repository.
+ */
+export function builtCommit(
+  payload: unknown,
+  githubSha: string | undefined,
+  repositoryUrl: string | undefined,
+): { commit?: CommitRef } {
+  const head = (payload as { pull_request?: { head?: { sha?: unknown } } } | undefined)?.pull_request?.head
+    ?.sha;
+  const sha = typeof head === 'string' ? head : githubSha;
+  if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return {};
+  return { commit: { sha, ...(repositoryUrl ? { url: `${repositoryUrl}/commit/${sha}` } : {}) } };
 }

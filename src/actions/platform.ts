@@ -14,7 +14,10 @@ import {
 import { readGitHubContext } from '../github/context.js';
 import { platformOutputs, writePlatformSummary } from '../github/platform-report.js';
 import { platformTwinReport } from '../github/report.js';
+import { releasesOf } from '../github/report-preview.js';
 import { twinStatusFor } from './github-status.js';
+import type { ReviewerAccessInput } from './reviewer-access.js';
+import { provideReviewerAccess, reviewerAccessInput, reviewerNamespaces } from './reviewer-access.js';
 import { resolveTwin } from '../spec/environment.js';
 import { twinNameFromContext } from '../spec/identity.js';
 import { specFolder } from '../spec/files.js';
@@ -46,13 +49,17 @@ interface PlatformSettings {
   stateDir: string;
   tools: ToolChoice;
   githubToken?: string;
+  /** action-day2 only: the namespaces to open to reviewers. */
+  reviewerAccess?: ReviewerAccessInput;
 }
 
 function readSettings(): PlatformSettings {
   const twin = twinFromInputs();
   const githubToken = takeSecretInput(Inputs.GithubToken);
   const layoutSpecFile = getOptionalInput(Inputs.LayoutSpec);
+  const reviewerAccess = reviewerAccessInput();
   return {
+    ...(reviewerAccess ? { reviewerAccess } : {}),
     specFile: getOptionalInput(Inputs.Spec) ?? 'twin.yaml',
     ...(layoutSpecFile ? { layoutSpecFile } : {}),
     ...(twin ? { twinInput: twin } : {}),
@@ -118,6 +125,10 @@ export async function runPlatformAction(
     const settings = readSettings();
     const { ctx, clusters } = await platformContext(settings, label);
     const twin = ctx.twin.twin;
+    const reviewerSpaces =
+      settings.reviewerAccess && label === 'day2'
+        ? reviewerNamespaces(settings.reviewerAccess, ctx.twin)
+        : undefined;
     const status = await twinStatusFor(settings.githubToken, ctx.store);
     await status?.begin(twin, label);
     const outcome = await withGroup(`${title} of twin ${twin}`, () =>
@@ -132,6 +143,8 @@ export async function runPlatformAction(
       outcome.report,
       await loadPlatformReport(ctx.store, ctx.twin.twin),
     );
+    const reviewerAccess =
+      reviewerSpaces && outcome.ok ? await provideReviewerAccess(ctx, clusters, reviewerSpaces) : undefined;
     await status?.finish(
       platformTwinReport(await status.lastReport(twin), {
         twin,
@@ -139,7 +152,9 @@ export async function runPlatformAction(
         clusters,
         records: outcome.records,
         platform: report,
+        releases: releasesOf(ctx.twin.spec),
         ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
+        ...(reviewerAccess ? { reviewerAccess } : {}),
       }),
       describeChecks(label, outcome.ok, report.checks),
     );

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
 import { twinReportFromOutcome } from '../github/report.js';
+import { releasesOf } from '../github/report-preview.js';
 import { twinStatusFor } from './github-status.js';
 import { listSlotClaims } from '../proxmox/slots.js';
 import { slotPoolPrefixes } from '../spec/pools.js';
@@ -231,6 +232,8 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     return;
   }
   await status?.begin(ctx.twin.twin, 'provision');
+  // The TTL counts from this apply: it marks the twin's claim active (or claims it) first thing.
+  const appliedAt = new Date();
   const outcome = await withGroup(`Converge twin ${ctx.twin.twin}`, () => applyTwin(ctx)).catch(
     async (error: unknown) => {
       await status?.fail(ctx.twin.twin, ctx.twin.environment, errorMessage(error), 'provision failed');
@@ -258,10 +261,10 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     Outputs.Talosconfigs,
     JSON.stringify(Object.fromEntries(outcome.clusters.map((c) => [c.name, c.talosconfig]))),
   );
-  if (outcome.ok) await saveTwinRecord(ctx.store, outcome); // what action-mesh and action-day2 start from
+  if (outcome.ok) await saveTwinRecord(ctx.store, outcome, appliedAt); // what action-mesh and action-day2 start from
   const lab = await shareAndExpiry(ctx);
   await status?.finish(
-    twinReportFromOutcome(outcome, { updatedAt: new Date(), ...lab }),
+    twinReportFromOutcome(outcome, { updatedAt: new Date(), releases: releasesOf(ctx.twin.spec), ...lab }),
     outcome.ok ? 'clusters ready; mesh and day-2 next' : 'provision failed; the job log says where',
   );
   await writeApplySummary(outcome, ctx.pace.scale, lab);

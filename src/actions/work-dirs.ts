@@ -9,7 +9,7 @@ import { TWIN_NAME_REGEX } from '../spec/identity.js';
  * from the saved state, which a step's code could have written anything into, so it removes nothing that
  * is not a folder of exactly that shape.
  */
-export const WORK_DIR_LABELS = ['work', 'mesh', 'day2'] as const;
+export const WORK_DIR_LABELS = ['work', 'mesh', 'day2', 'reviewer'] as const;
 export type WorkDirLabel = (typeof WORK_DIR_LABELS)[number];
 
 const TWIN_PART = TWIN_NAME_REGEX.source.slice(1, -1); // the pattern without its ^ and $ anchors

@@ -21,6 +21,7 @@ export enum Inputs {
   GithubToken = 'github-token',
   CommentAuthor = 'comment-author',
   AllowProductionDestroy = 'allow-production-destroy',
+  ReviewerAccess = 'reviewer-access',
 }
 
 export enum Outputs {
@@ -36,6 +37,9 @@ export enum Outputs {
   Mesh = 'mesh',
   Ceph = 'ceph',
   Checks = 'checks',
+  ReviewerKubeconfig = 'reviewer-kubeconfig',
+  ReviewerArtifact = 'reviewer-artifact',
+  ReviewerRetentionDays = 'reviewer-retention-days',
 }
 
 export enum State {

@@ -6,6 +6,8 @@ import type { TwinOutcome } from '../twin/outcome.js';
 import type { PlatformReport } from '../twin/platform.js';
 import type { TwinShare } from '../twin/twin-list.js';
 import { cephInWords, countsInWords, meshPairs, pairConnected, pairStates } from './platform-words.js';
+import type { CommitRef, ReleaseVersions, ReviewerAccessReport } from './report-preview.js';
+import { builtFromLines, reachLines } from './report-preview.js';
 
 /**
  * The PR comment of a twin. Only fields chosen here reach it (never kubeconfigs, talosconfigs, tokens or
@@ -52,6 +54,11 @@ export interface TwinReport {
   share?: TwinShare;
   /** When the reaper destroys it for its age, as its slot's claim recorded its last apply. */
   expiry?: Expiry;
+  /** The commit the twin was built from (a pull request's head). */
+  commit?: CommitRef;
+  releases?: ReleaseVersions;
+  /** The read-only kubeconfig the run made for reviewers, if it made one. */
+  reviewerAccess?: ReviewerAccessReport;
   updatedAt: Date;
 }
 
@@ -73,6 +80,7 @@ export function twinReportFromOutcome(
     runUrl?: string;
     share?: TwinShare;
     expiry?: Expiry;
+    releases?: ReleaseVersions;
   },
 ): TwinReport {
   return {
@@ -94,6 +102,7 @@ export function twinReportFromOutcome(
     ...(outcome.failure ? { failure: outcome.failure } : {}),
     ...(extra.runUrl ? { runUrl: extra.runUrl } : {}),
     ...(extra.share ? { share: extra.share } : {}),
+    ...(extra.releases ? { releases: extra.releases } : {}),
     ...(extra.expiry ? { expiry: extra.expiry } : {}),
     updatedAt: extra.updatedAt,
   };
@@ -110,7 +119,8 @@ export function stageReports(records: StepRecord[]): StageReport[] {
 
 /**
  * The report after action-mesh or action-day2: what the previous step reported (clusters, slot, share and
- * expiry, earlier stages), this step's stages in place of any earlier ones of the same name, and every platform check so far.
+ * expiry, earlier stages), this step's stages in place of any earlier ones of the same name, every platform
+ * check so far, the releases and, from action-day2, the reviewer kubeconfig it made.
  */
 export function platformTwinReport(
   previous: TwinReport | undefined,
@@ -121,6 +131,8 @@ export function platformTwinReport(
     records: StepRecord[];
     platform: PlatformReport;
     failure?: string;
+    releases?: ReleaseVersions;
+    reviewerAccess?: ReviewerAccessReport;
   },
 ): Omit<TwinReport, 'updatedAt'> {
   const stages = stageReports(step.records);
@@ -142,6 +154,9 @@ export function platformTwinReport(
     stages: [...(previous?.stages ?? []).filter((stage) => !replaced.has(stage.stage)), ...stages],
     checks: checksFromPlatform(step.platform),
     ...(step.failure === undefined ? {} : { failure: step.failure }),
+    ...(step.releases ? { releases: step.releases } : {}),
+    ...(previous?.expiry ? { expiry: previous.expiry } : {}),
+    ...(step.reviewerAccess ? { reviewerAccess: step.reviewerAccess } : {}),
   };
 }
 
@@ -210,6 +225,7 @@ export function twinCommentBody(report: TwinReport): string {
   if (report.state === 'destroyed') {
     lines.push('', 'Its VMs, slot pool and stored credentials are gone.');
   } else {
+    for (const fact of builtFromLines(report)) lines.push('', fact);
     const lab = [report.share && shareInWords(report.share), report.expiry && expiryInWords(report.expiry)];
     if (lab.some(Boolean)) lines.push('', lab.filter(Boolean).join(' '));
   }
@@ -219,6 +235,7 @@ export function twinCommentBody(report: TwinReport): string {
       const ready = cluster.nodesReady === undefined ? 'unknown' : String(cluster.nodesReady);
       lines.push(`| ${cell(cluster.name)} | ${apiUrlCell(cluster.apiUrl)} | ${ready}/${cluster.nodes} |`);
     }
+    if (report.state !== 'destroyed') lines.push(...reachLines(report.reviewerAccess));
   }
   if (report.stages.length > 0) {
     lines.push('', '**Stage timings**', '', '| Stage | Took | Steps |', '| --- | --- | --- |');

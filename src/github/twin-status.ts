@@ -8,6 +8,7 @@ import type { GitHubClient, RepoRef } from './octokit.js';
 import { isReadOnlyTokenError } from './errors.js';
 import { commentAuthorOf, upsertTwinComment } from './pr-comment.js';
 import type { TwinReport } from './report.js';
+import type { CommitRef } from './report-preview.js';
 import { destroyedTwinReport, twinCommentBody } from './report.js';
 
 /** Where the twin's GitHub deployment id and its last report are kept between the steps of a job. */
@@ -29,6 +30,8 @@ export interface GitHubRun {
   runUrl?: string;
   /** The login the token writes as, when the workflow names it (a GitHub App's token); else GitHub is asked. */
   commentAuthor?: string;
+  /** The commit the run builds: a pull request's head, else the pushed one. */
+  commit?: CommitRef;
 }
 
 type StoredReport = Omit<TwinReport, 'updatedAt'> & { updatedAt: string };
@@ -115,7 +118,12 @@ export class TwinStatus {
   }
 
   private stamp(report: Omit<TwinReport, 'updatedAt' | 'runUrl'>): TwinReport {
-    return { ...report, updatedAt: this.now(), ...(this.run.runUrl ? { runUrl: this.run.runUrl } : {}) };
+    return {
+      ...report,
+      updatedAt: this.now(),
+      ...(this.run.runUrl ? { runUrl: this.run.runUrl } : {}),
+      ...(this.run.commit ? { commit: this.run.commit } : {}),
+    };
   }
 
   private async comment(report: TwinReport): Promise<void> {

@@ -234,6 +234,17 @@ export class Kubectl {
     return this.kubectl(['-n', namespace, 'exec', target, '-c', container, '--', ...command], true);
   }
 
+  /**
+   * A token of the service account (a TokenRequest) for `seconds`, which the API server may shorten. Only on
+   * stdout, never in argv or a log: the caller masks it before anything else happens.
+   */
+  async createToken(serviceAccount: string, namespace: string, seconds: number): Promise<string> {
+    if (!Number.isInteger(seconds) || seconds <= 0)
+      throw new RangeError(`a token duration must be a whole number of seconds above 0, got ${seconds}`);
+    const args = ['create', 'token', serviceAccount, '-n', namespace, `--duration=${seconds}s`];
+    return (await this.kubectl(args)).stdout.trim();
+  }
+
   /** The API server's version (`/version` gitVersion, e.g. `v1.34.1`), as the server answering reports it. */
   async apiServerVersion(): Promise<string> {
     const { stdout } = await this.kubectl(['get', '--raw=/version']);

@@ -48,17 +48,24 @@ export interface TwinRecord {
   environment: string;
   slot: number;
   clusters: Omit<ClusterOutcome, 'kubeconfig' | 'talosconfig'>[];
+  /** When the apply that wrote it began: a preview's TTL counts from there (ISO 8601). */
+  appliedAt?: string;
 }
 
 const RECORD_KEY = 'twin.json';
 
 /** Written by a successful apply, so later steps (and jobs on the same runner) find the twin's clusters. */
-export async function saveTwinRecord(store: StateStore, outcome: TwinOutcome): Promise<void> {
+export async function saveTwinRecord(
+  store: StateStore,
+  outcome: TwinOutcome,
+  appliedAt?: Date,
+): Promise<void> {
   const record: TwinRecord = {
     twin: outcome.twin,
     environment: outcome.environment,
     slot: outcome.slot,
     clusters: outcome.clusters.map(({ kubeconfig: _k, talosconfig: _t, ...cluster }) => cluster),
+    ...(appliedAt ? { appliedAt: appliedAt.toISOString() } : {}),
   };
   await store.write({ twin: outcome.twin, name: RECORD_KEY }, `${JSON.stringify(record, null, 2)}\n`);
 }

@@ -68,6 +68,8 @@ export async function createCertificateAuthority(
 
 export interface IssueOptions {
   commonName: string;
+  /** The subject's O: for a Kubernetes client certificate, the user's group (system:masters for an admin). */
+  organization?: string;
   dnsNames?: string[];
   ipAddresses?: string[];
   days?: number;
@@ -94,7 +96,7 @@ export async function issueCertificate(
   ];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
-    subject: `CN=${opts.commonName}`,
+    subject: opts.organization ? `O=${opts.organization}, CN=${opts.commonName}` : `CN=${opts.commonName}`,
     issuer: caCert.subject,
     ...validity(opts.days ?? 825),
     publicKey: keys.publicKey,

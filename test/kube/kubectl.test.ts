@@ -204,4 +204,24 @@ describe('Kubectl for rollouts', () => {
       { name: 'east-w-2', ready: false, addresses: [], unschedulable: false, annotations: {}, capacity: {} },
     ]);
   });
+
+  it('createToken asks for a TokenRequest of whole seconds and returns the token without its newline', async () => {
+    const { kube, calls } = kubectl(() => ({ stdout: 'eyJh.eyJz.sig\n' }));
+    expect(await kube.createToken('twin-reviewer', 'starwars', 3600)).toBe('eyJh.eyJz.sig');
+    expect(calls.map((c) => c.args)).toEqual([
+      [
+        '--kubeconfig',
+        '/s/east/kubeconfig',
+        'create',
+        'token',
+        'twin-reviewer',
+        '-n',
+        'starwars',
+        '--duration=3600s',
+      ],
+    ]);
+    await expect(kube.createToken('twin-reviewer', 'starwars', 1.5)).rejects.toThrow(
+      /whole number of seconds/,
+    );
+  });
 });

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { runStep } from '../actions/runner.js';
 import type { StepRun } from '../actions/runner.js';
@@ -12,12 +12,14 @@ import type { Contexts, Value } from './expression.js';
  * A GitHub runner in miniature for the workflow tests: takes a workflow file and an event, decides which
  * jobs run by their `if:`, and runs their steps as the runner does: `uses: ./action-*` through the bundle in
  * dist/ with the action.yml defaults and the `with:` values evaluated, outputs into `steps.<id>.outputs`, a
- * failed step skips the rest, post steps at the end. GitHub's part comes from the stand-in: a token with the
+ * failed step skips the rest, post steps at the end; actions/upload-artifact (under its `if:`) keeps the file it
+ * uploads, other actions of the marketplace are skipped. GitHub's part comes from the stand-in: a token with the
  * job's `permissions:` and, for a job with `environment:`, the deployment GitHub makes when it starts.
  */
 
 interface WorkflowStep {
   id?: string;
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, string | number | boolean>;
@@ -65,11 +67,23 @@ export interface RunnerWorld {
   productionFiles?: Record<string, string>;
 }
 
+/** A file actions/upload-artifact took from the runner: what anyone who may download it gets. */
+export interface UploadedArtifact {
+  name: string;
+  /** The file's name inside the artifact. */
+  file: string;
+  text: string;
+  /** The file's permission bits on the runner when it was uploaded. */
+  mode: number;
+  retentionDays: number;
+}
+
 export interface StepResult {
   uses: string;
   id?: string;
   run?: StepRun;
   post?: StepRun;
+  artifact?: UploadedArtifact;
 }
 
 export interface JobResult {
@@ -170,6 +184,11 @@ async function runJob(
       checkoutBeside(step, contexts, run.world);
       continue;
     }
+    if (ok && uses.startsWith('actions/upload-artifact@')) {
+      if (step.if === undefined || evaluateCondition(step.if, contexts))
+        result.artifact = upload(step, contexts);
+      continue;
+    }
     if (!ok || !uses.startsWith('./')) continue; // a failed step skips the rest; checkout is the cwd here
     const action = parse(readFileSync(join(uses, 'action.yml'), 'utf8')) as ActionFile;
     result.run = await runStep(entryOf(action.runs.main), {
@@ -211,6 +230,20 @@ function checkoutBeside(step: WorkflowStep, contexts: Contexts, world: RunnerWor
   }
 }
 
+/** actions/upload-artifact of one file (`path:`); a missing file fails the step as if-no-files-found: error does. */
+function upload(step: WorkflowStep, contexts: Contexts): UploadedArtifact {
+  const value = (key: string) => interpolate(String(step.with?.[key] ?? ''), contexts);
+  const path = value('path');
+  if (!existsSync(path)) throw new Error(`upload-artifact: no file at ${JSON.stringify(path)}`);
+  return {
+    name: value('name'),
+    file: basename(path),
+    text: readFileSync(path, 'utf8'),
+    mode: statSync(path).mode & 0o777,
+    retentionDays: Number(value('retention-days')),
+  };
+}
+
 /** The commit GitHub files an environment's deployment under: a pull request's head, else GITHUB_SHA. */
 function deployedCommit(event: WorkflowEvent): { ref: string; sha: string } {
   const head = (event.payload.pull_request as { head?: { ref: string; sha: string } } | undefined)?.head;
@@ -236,6 +269,8 @@ function runnerEnv(
     GITHUB_SERVER_URL: String(github.server_url),
     GITHUB_RUN_ID: String(run.runId),
     GITHUB_WORKSPACE: process.cwd(),
+    // One per job, as on a runner: a post step cleans up what its main step left there.
+    RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'runner-temp-')),
   };
 }
 

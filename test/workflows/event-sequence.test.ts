@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -31,6 +32,8 @@ let repository: string;
 let shas = 0;
 let labLog: string;
 let operatorPools: string[];
+/** The preview job of pr-7's opened event, whose reviewer kubeconfig a later test uses. */
+let pr7Opened: JobResult;
 /** Every job that ran, and the secret material of every twin that existed, for the final scan. */
 const jobsRun: JobResult[] = [];
 const secrets = new Set<string>();
@@ -214,6 +217,19 @@ function commentsOn(number: number) {
   return standin.comments.filter((comment) => comment.issueNumber === number);
 }
 
+/** The lab's kubectl as a reviewer runs it on their own machine. */
+function labKubectl(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(join(lab.binDir, 'kubectl'), args, (_error, stdout, stderr) => done({ stdout, stderr }));
+  });
+}
+
+/** The run id of the PR-opened run: the one the comment's download command names. */
+function day2RunId(): string {
+  const runUrl = /\/actions\/runs\/(\d+)/.exec(commentsOn(7)[0]!.body);
+  return runUrl?.[1] ?? 'unknown';
+}
+
 /** Runs a workflow as GitHub would for the event, keeping what it wrote for the secret scan. */
 async function deliver(workflow: string, event: WorkflowEvent): Promise<JobResult[]> {
   const results = await runWorkflow(workflow, event, world);
@@ -274,8 +290,12 @@ describe(
 
     it('PR opened: a preview twin pr-7, one deployment, one comment with endpoints, timings and checks', async () => {
       standin.addPullRequest({ number: 7, headRef: pr7.ref, headSha: pr7.sha });
-      const results = await deliver(TWIN_WORKFLOW, pullRequest('opened', 7, pr7));
+      world.vars.REVIEWER_ACCESS = 'true'; // the demo's namespace, for the reviewer kubeconfig test below
+      const results = await deliver(TWIN_WORKFLOW, pullRequest('opened', 7, pr7)).finally(
+        () => delete world.vars.REVIEWER_ACCESS,
+      );
       expectJobsPassed(results, ['preview']);
+      pr7Opened = results[0]!;
       rememberSecrets('pr-7');
       expect(vmsOf('pr-7')).toHaveLength(4);
       expect(deploymentsOf('pr-7')).toHaveLength(1);
@@ -295,6 +315,49 @@ describe(
         /\nIts share of the lab: 4 VM\(s\) \(4 running\), \d+ cores, [\d.]+ GiB of memory, \d+ GiB of disk\. Destroyed after \d{4}-\d\d-\d\d \d\d:\d\d UTC unless pushed again or labelled "keep" \(environments\.preview\.ttlHours: \d+ h from the last apply\)\.\n/,
       );
       expect(body).not.toContain('❌');
+      const commitUrl = `https://github.com/${repository}/commit/${pr7.sha}`;
+      const { talos, cilium, addons } = parse(readFileSync(world.workflowEnv!.TWIN_SPEC!, 'utf8')) as {
+        talos: { version: string; kubernetesVersion: string };
+        cilium: { version: string };
+        addons: { rook: { version: string } };
+      };
+      expect(body).toContain(
+        `Built from [\`${pr7.sha.slice(0, 7)}\`](${commitUrl}) · Talos ${talos.version} · ` +
+          `Kubernetes ${talos.kubernetesVersion} · Cilium ${cilium.version} · Rook ${addons.rook.version}\n`,
+      );
+      expect(body).toMatch(/Expires \d{4}-\d\d-\d\d \d\d:\d\d UTC: 72 h after the last apply .*`keep`/);
+    });
+
+    it('PR opened with REVIEWER_ACCESS: the comment tells how to fetch a read-only kubeconfig that reads only the demo', async () => {
+      const upload = pr7Opened.steps.find((step) => step.uses.startsWith('actions/upload-artifact@'));
+      const artifact = upload!.artifact!;
+      expect(artifact).toMatchObject({ name: 'pr-7-reviewer-kubeconfig', file: 'pr-7-reviewer.kubeconfig' });
+      expect(artifact.mode).toBe(0o600);
+      expect(artifact.retentionDays).toBeGreaterThanOrEqual(1);
+      expect(artifact.retentionDays).toBeLessThanOrEqual(3); // no longer than the TTL of 72 h
+      const day2 = pr7Opened.steps.find((step) => step.id === 'day2')!.run!;
+      expect(existsSync(day2.outputs['reviewer-kubeconfig']!)).toBe(false); // the post step removed it
+      const body = commentsOn(7)[0]!.body;
+      expect(body).toContain('**How to reach it**');
+      expect(body).toContain(
+        `\`\`\`sh\ngh run download ${day2RunId()} -R ${repository} -n pr-7-reviewer-kubeconfig\n` +
+          'kubectl --kubeconfig pr-7-reviewer.kubeconfig --context east get pods -n starwars\n```',
+      );
+      const config = parse(artifact.text) as { users: { user: { token: string } }[] };
+      for (const { user } of config.users) secrets.add(user.token); // the final scan looks for the tokens too
+      const file = join(mkdtempSync(join(tmpdir(), 'reviewer-')), artifact.file);
+      writeFileSync(file, artifact.text, { mode: 0o600 });
+      const reviewer = (...args: string[]) => labKubectl(['--kubeconfig', file, ...args]);
+      for (const context of ['east', 'west']) {
+        const pods = await reviewer('--context', context, 'get', 'pods', '-n', 'starwars');
+        expect(pods.stdout, pods.stderr).toMatch(/^rebel-base-/m);
+        expect((await reviewer('--context', context, 'get', 'pods', '-n', 'kube-system')).stderr).toMatch(
+          /^Error from server \(Forbidden\): pods is forbidden: User "system:serviceaccount:starwars:twin-reviewer" cannot list resource "pods"/,
+        );
+        expect(
+          (await reviewer('--context', context, 'delete', 'deploy/x-wing', '-n', 'starwars')).stderr,
+        ).toMatch(/cannot delete resource "deployments" in API group "apps" in the namespace "starwars"/);
+      }
     });
 
     it('synchronize: the same twin converged, still one comment, updated in place', async () => {

@@ -8,6 +8,7 @@ import { evaluateCondition, interpolate } from './expression.js';
 import type { Contexts, Value } from './expression.js';
 
 interface Step {
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, string>;
@@ -266,6 +267,34 @@ describe('twin.yml: which job each event runs', () => {
       actions.map(() => '.twin-production/${{ env.TWIN_SPEC }}'),
     );
     expect(steps.indexOf(beside!)).toBeLessThan(steps.indexOf(actions[0]!));
+  });
+
+  it('reviewer access: off unless REVIEWER_ACCESS says; the kubeconfig uploaded only when made, kept no longer than its tokens', () => {
+    const steps = twin.jobs.preview!.steps;
+    const day2 = steps.find((step) => step.uses === './action-day2')!;
+    expect(day2.with?.['reviewer-access']).toBe('${{ vars.REVIEWER_ACCESS }}');
+    expect(interpolate(day2.with!['reviewer-access']!, pullRequest('opened', REPOSITORY))).toBe('');
+    const upload = steps[steps.indexOf(day2) + 1]!;
+    expect(upload).toEqual({
+      if: "steps.day2.outputs.reviewer-kubeconfig != ''",
+      uses: 'actions/upload-artifact@v4',
+      with: {
+        name: '${{ steps.day2.outputs.reviewer-artifact }}',
+        path: '${{ steps.day2.outputs.reviewer-kubeconfig }}',
+        'retention-days': '${{ steps.day2.outputs.reviewer-retention-days }}',
+        'if-no-files-found': 'error',
+      },
+    });
+    const afterDay2 = (kubeconfig: string): Contexts => ({
+      ...pullRequest('opened', REPOSITORY),
+      steps: { day2: { outputs: { 'reviewer-kubeconfig': kubeconfig } } },
+    });
+    expect(evaluateCondition(upload.if!, afterDay2(''))).toBe(false);
+    expect(evaluateCondition(upload.if!, afterDay2('/runner/_temp/pr-7-reviewer.kubeconfig'))).toBe(true);
+    // Production never hands out a kubeconfig, and nothing else is uploaded anywhere.
+    const everyStep = Object.values(twin.jobs).flatMap((job) => job.steps);
+    expect(everyStep.filter((step) => step.with?.['reviewer-access'] !== undefined)).toEqual([day2]);
+    expect(everyStep.filter((step) => step.uses?.startsWith('actions/upload-artifact'))).toEqual([upload]);
   });
 
   it('production runs provision, mesh and day2 in one job, in that order', () => {

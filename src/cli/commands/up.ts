@@ -70,7 +70,7 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
     // Log lines go through the view: on a terminal they are printed above its frame, not over it.
     ctx = await twinContext(parsed, UP_USAGE, view.io, { events: view, rights: 'apply' });
     view.useLastRun(await loadRunTimings(ctx.store, ctx.twin.twin));
-    run = await converge(ctx, parsed);
+    run = await converge(ctx, parsed, new Date(started));
   } finally {
     view.stop();
   }
@@ -103,10 +103,10 @@ interface UpRun {
 }
 
 /** The clusters, then (unless --no-platform) the mesh and day 2, as the workflow's steps run them. */
-async function converge(ctx: TwinContext, parsed: Parsed): Promise<UpRun> {
+async function converge(ctx: TwinContext, parsed: Parsed, appliedAt: Date): Promise<UpRun> {
   const outcome = await applyTwin(ctx);
   if (!outcome.ok) return { outcome };
-  await saveTwinRecord(ctx.store, outcome);
+  await saveTwinRecord(ctx.store, outcome, appliedAt);
   if (parsed.values['no-platform'] === true) return { outcome };
   return { outcome, platform: await platformPipeline(ctx, outcome, specFolder(parsed.positionals[0]!)) };
 }

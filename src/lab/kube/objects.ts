@@ -3,6 +3,7 @@ import type { Doc } from '../talos/yaml-docs.js';
 import { isMap } from '../talos/yaml-docs.js';
 import type { KindInfo } from './kinds.js';
 import { apiVersionOf, crdName, kindOf } from './kinds.js';
+import { rbacUpdateViolation, rbacViolation } from './rbac-validation.js';
 import { cephCrdViolation } from './rook-charts.js';
 
 /** An object as the API server keeps it: what was applied, plus the server's own bookkeeping. */
@@ -320,7 +321,7 @@ function validateObject(info: KindInfo, object: Doc): void {
       `Invalid value: "${name}": ${LABEL_NAMED.has(info.kind) ? LABEL_RULE : SUBDOMAIN_RULE}`,
     );
   }
-  const crdProblem = cephCrdViolation(info.kind, object);
+  const crdProblem = cephCrdViolation(info.kind, object) ?? rbacViolation(info, object);
   if (crdProblem) throw new ApiRejection(crdProblem);
   if (apiVersionOf(info) === 'apps/v1') validateWorkload(info, name, object);
   if (info.kind === 'Service') validateService(info, name, object);
@@ -411,6 +412,8 @@ function validateService(info: KindInfo, name: string, object: Doc): void {
 /** Fields the API server refuses to change on an existing object. */
 function validateUpdate(info: KindInfo, before: Doc, after: Doc): void {
   if (info.kind === 'StorageClass') return validateStorageClassUpdate(info, before, after);
+  const rbacProblem = rbacUpdateViolation(info, before, after);
+  if (rbacProblem) throw new ApiRejection(rbacProblem);
   if (apiVersionOf(info) !== 'apps/v1') return;
   const selector = (doc: Doc) => JSON.stringify(isMap(doc.spec) ? doc.spec.selector : undefined);
   if (selector(before) !== selector(after)) {

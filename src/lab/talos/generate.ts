@@ -256,7 +256,13 @@ export async function adminKubeconfig(config: Doc): Promise<Doc> {
     certPem: decodePem(get(config, 'cluster.ca.crt')),
     keyPem: decodePem(get(config, 'cluster.ca.key')),
   };
-  const admin = await issueCertificate(ca, { commonName: 'admin', usage: 'client', days: 365 });
+  // Talos' admin kubeconfig: CN admin in group system:masters, the API server's superuser group.
+  const admin = await issueCertificate(ca, {
+    commonName: 'admin',
+    organization: 'system:masters',
+    usage: 'client',
+    days: 365,
+  });
   const user = `admin@${clusterName}`;
   return {
     apiVersion: 'v1',

@@ -2,12 +2,14 @@ import { parse } from 'yaml';
 import type { LabChart } from '../kube/charts.js';
 import { findChart, pickVersion, servesRepo } from '../kube/charts.js';
 import { coalesce } from '../kube/cilium-chart.js';
+import { byKind } from '../kube/kinds.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { isMap } from '../talos/yaml-docs.js';
 import type { ParsedArgs } from './flags.js';
-import { UsageError, listFlag, parseDurationSeconds, stringFlag } from './flags.js';
+import { UsageError, boolFlag, listFlag, parseDurationSeconds, stringFlag } from './flags.js';
 import type { KubeTarget } from './kube-access.js';
 import { connectKube, kubeconfigPath } from './kube-access.js';
+import { refusal, resourceRequest } from './kube-authz.js';
 import type { ToolCall } from './runtime.js';
 import { ToolFailure } from './runtime.js';
 import { repositoryUrl } from './helm-repo.js';
@@ -28,7 +30,12 @@ export async function connect(
     explicit: flag !== undefined,
     ...(context === undefined ? {} : { context }),
   });
-  return { target, namespace: stringFlag(args, 'namespace') ?? target.namespace };
+  const namespace = stringFlag(args, 'namespace') ?? target.namespace;
+  // Every helm command first reads the release records, Secrets labelled owner=helm (its storage driver).
+  const scope = boolFlag(args, 'all-namespaces') ? undefined : namespace;
+  const refused = refusal(call, target, resourceRequest(byKind('Secret'), 'list', scope));
+  if (refused) throw new ToolFailure(`query: failed to query with labels: ${refused}`);
+  return { target, namespace };
 }
 /** The chart a reference names: `<name>` with `--repo <url>`; `<repo>/<name>` needs a `helm repo add`. */
 export function resolveChart(

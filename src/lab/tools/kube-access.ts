@@ -1,15 +1,19 @@
-import { X509Certificate } from 'node:crypto';
 import { parse } from 'yaml';
 import type { Doc } from '../talos/yaml-docs.js';
 import { decodePem, get, getString, isMap } from '../talos/yaml-docs.js';
+import type { KubeUser } from '../kube/rbac.js';
+import { authenticate, clusterKeys } from './kube-authn.js';
 import type { ToolCall } from './runtime.js';
 import { ToolFailure } from './runtime.js';
+import { sameCertificate } from './x509-checks.js';
 
 /** A kubeconfig's current context resolved to the cluster the lab runs behind its server address. */
 export interface KubeTarget {
   clusterId: string;
   server: string;
   namespace: string;
+  /** Who the API server authenticated the kubeconfig's user as. */
+  user: KubeUser;
 }
 
 /** How a client failed to reach the API, in Go's words; kubectl and helm wrap it their own way. */
@@ -40,7 +44,7 @@ export function kubeconfigPath(call: ToolCall, flag: string | undefined): string
   return home && call.exists(`${home}/.kube/config`) ? `${home}/.kube/config` : undefined;
 }
 
-/** Connects as client-go does: server from the context, its CA pinned, the client certificate presented. */
+/** Connects as client-go does: server from the context, its CA pinned, the user's certificate or token presented. */
 export async function connectKube(
   call: ToolCall,
   opts: { kubeconfig: string | undefined; context?: string; explicit: boolean },
@@ -76,45 +80,26 @@ export async function connectKube(
     throw new ApiConnectError(`dial tcp ${hostPort}: connect: no route to host`, 'unreachable', hostPort);
   }
   if (answer.kind === 'refused') throw new ApiConnectError(hostPort, 'refused', hostPort);
-  const caPem = call.talos
-    .all()
-    .find((node) => node.clusterId === answer.clusterId && node.role === 'controlplane')?.config;
-  const clusterCa = decodePem(get(caPem, 'cluster.ca.crt'));
+  const keys = clusterKeys(
+    call.talos.all().find((node) => node.clusterId === answer.clusterId && node.role === 'controlplane')
+      ?.config,
+  );
   const offeredCa = decodePem(get(cluster, 'certificate-authority-data'));
-  if (!sameCertificate(offeredCa, clusterCa)) {
+  if (!sameCertificate(offeredCa, keys.caPem)) {
     throw new ApiConnectError(
       'tls: failed to verify certificate: x509: certificate signed by unknown authority',
       'tls',
       hostPort,
     );
   }
-  if (!signedBy(decodePem(get(user, 'client-certificate-data')), clusterCa)) {
-    throw new ApiConnectError('Unauthorized', 'unauthorized', hostPort);
-  }
+  const authenticated = authenticate(call, answer.clusterId, user, keys);
+  if (!authenticated) throw new ApiConnectError('Unauthorized', 'unauthorized', hostPort);
   return {
     clusterId: answer.clusterId,
     server,
     namespace: typeof context.namespace === 'string' ? context.namespace : 'default',
+    user: authenticated,
   };
-}
-
-export function sameCertificate(a: string, b: string): boolean {
-  try {
-    return new X509Certificate(a).fingerprint256 === new X509Certificate(b).fingerprint256;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether `certPem` was issued by `caPem` (its signature checks out). */
-export function signedBy(certPem: string, caPem: string): boolean {
-  try {
-    const cert = new X509Certificate(certPem);
-    const ca = new X509Certificate(caPem);
-    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
-  } catch {
-    return false;
-  }
 }
 
 /** kubectl's wording of a connection failure. */

@@ -10,13 +10,15 @@ import { get, isMap, parseDocuments } from '../talos/yaml-docs.js';
 import type { ParsedArgs } from './flags.js';
 import { boolFlag, listFlag, stringFlag } from './flags.js';
 import type { KubeTarget } from './kube-access.js';
+import { refusal, requireAllowed, resourceRequest } from './kube-authz.js';
+import { authorizeApply } from './kubectl-apply-authz.js';
 import type { ResourceTarget, Run } from './kubectl-common.js';
 import { kindLabel, labelSelector, namespaceOf, notFound, parseResources } from './kubectl-common.js';
 import { sortKeys } from './kubectl-print.js';
 import type { ToolCall } from './runtime.js';
 import { ToolFailure } from './runtime.js';
 
-/** kubectl's writing commands against the lab's API objects: apply, delete, scale, annotate, label. */
+/** kubectl's writing commands against the lab's API objects: apply, delete, scale (annotate and label: kubectl-metadata.ts). */
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const MANIFEST_EXTENSIONS = ['.json', '.yaml', '.yml'];
@@ -95,9 +97,14 @@ function applyOne(call: ToolCall, target: KubeTarget, args: ParsedArgs, manifest
   }
   const existing = info ? store.get(info, namespace, String(metadata.name)) : undefined;
   const desired = withLastApplied(manifest.doc, namespace);
+  const merged = existing ? threeWayMerge(lastAppliedOf(existing), desired, existing.object) : desired;
+  if (info) {
+    const { source } = manifest;
+    const name = String(metadata.name);
+    authorizeApply(call, target, { info, namespace, name, source, existing: existing?.object, merged });
+  }
   if (info?.kind === 'Pod' && !existing)
     refusePodSecurity(call, target.clusterId, namespace ?? 'default', desired);
-  const merged = existing ? threeWayMerge(lastAppliedOf(existing), desired, existing.object) : desired;
   const { stored, result } = sendApply(
     store,
     merged,
@@ -215,7 +222,7 @@ function warnPodSecurity(
   if (text) call.err(`Warning: ${text}\n`);
 }
 
-// ---- delete, scale, annotate, label ---------------------------------------------------------------------
+// ---- delete, scale ---------------------------------------------------------------------
 
 /** The objects `-f` files name, or the resource arguments (`-l`/`--all` select every object of the kind). */
 function targetsOf(
@@ -223,6 +230,7 @@ function targetsOf(
   args: ParsedArgs,
   store: ObjectStore,
   namespace: string,
+  beforeListing: (info: KindInfo) => void,
 ): ResourceTarget[] {
   if (listFlag(args, 'filename').length > 0) {
     return readManifests(call, args).map(({ doc, source }) => {
@@ -236,6 +244,7 @@ function targetsOf(
       return {
         info,
         name,
+        source,
         ...(typeof manifestNamespace === 'string' ? { namespace: manifestNamespace } : {}),
       };
     });
@@ -251,6 +260,7 @@ function targetsOf(
   if (selector === undefined && !boolFlag(args, 'all'))
     throw new ToolFailure('error: resource(s) were provided, but no name was specified');
   const matches = labelSelector(selector);
+  kinds.forEach(beforeListing);
   return kinds.flatMap((info) =>
     store
       .list(info, info.namespaced ? namespace : undefined)
@@ -266,7 +276,7 @@ function targetsOf(
 }
 
 /** Kinds the lab computes rather than stores cannot be written with these commands. */
-function requireStored(info: KindInfo): void {
+export function requireStored(info: KindInfo): void {
   if (info.kind === 'Pod' || info.kind === 'Node')
     throw new ToolFailure(
       `error: the lab computes ${info.plural} from their owners and cannot change them directly`,
@@ -279,7 +289,13 @@ export const deleteObjects: Run = async (call, args, cluster) => {
   const store = call.kube.objects(target.clusterId);
   const missing: string[] = [];
   const namespaces: string[] = [];
-  for (const { info, name, namespace: named } of targetsOf(call, args, store, namespace)) {
+  const listing = (info: KindInfo) => requireAllowed(call, target, resourceRequest(info, 'list', namespace));
+  for (const { info, name, namespace: named, source } of targetsOf(call, args, store, namespace, listing)) {
+    const refused = refusal(call, target, resourceRequest(info, 'delete', named ?? namespace, name));
+    if (refused)
+      throw new ToolFailure(
+        `Error from server (Forbidden): ${source ? `error when deleting "${source}": ` : ''}${refused}`,
+      );
     if (info.kind === 'Node') {
       deleteNode(call, target.clusterId, name, boolFlag(args, 'ignore-not-found'), missing);
       continue;
@@ -339,8 +355,10 @@ export const scale: Run = async (call, args, cluster) => {
   for (const { info, name } of targets) {
     if (!SCALABLE.has(info.kind))
       throw new ToolFailure('Error from server (NotFound): the server could not find the requested resource');
+    requireAllowed(call, target, resourceRequest(info, 'get', namespace, name));
     const stored = store.get(info, namespace, name);
     if (!stored) throw new ToolFailure(notFound(info, name));
+    requireAllowed(call, target, resourceRequest(info, 'patch', namespace, name, 'scale'));
     const current = Number(get(stored.object, 'spec.replicas') ?? 1);
     if (typeof expected === 'number' && expected !== -1 && expected !== current)
       throw new ToolFailure(`error: Expected replicas to be ${expected}, was ${current}`);
@@ -350,122 +368,3 @@ export const scale: Run = async (call, args, cluster) => {
     call.out(`${kindLabel(info)}/${name} scaled\n`);
   }
 };
-
-type MetadataField = 'annotations' | 'labels';
-
-/** `kubectl annotate` and `kubectl label`: `k=v` sets, `k-` removes; changing a value needs --overwrite. */
-export function metadataCommand(field: MetadataField): Run {
-  return async (call, args, cluster) => {
-    const target = await cluster();
-    const namespace = namespaceOf(args, target);
-    const store = call.kube.objects(target.clusterId);
-    const isSpec = (word: string) => word.includes('=') || word.endsWith('-');
-    const { targets, rest } = parseResources(store, args.positionals, (word) => !isSpec(word));
-    const changes = parseChanges(field, rest);
-    for (const { info, name } of targets) {
-      if (info.kind === 'Node' && field === 'annotations') {
-        annotateNode(call, target.clusterId, name, changes, boolFlag(args, 'overwrite'));
-        continue;
-      }
-      requireStored(info);
-      const stored = store.get(info, info.namespaced ? namespace : undefined, name);
-      if (!stored) throw new ToolFailure(notFound(info, name));
-      const current = metadataOf(stored.object, field);
-      if (!boolFlag(args, 'overwrite')) refuseOverwrite(field, current, changes.set);
-      const next = { ...current, ...changes.set };
-      for (const key of changes.remove) delete next[key];
-      const changed = store.update(info, stored, (object) => {
-        const metadata = object.metadata as Doc;
-        metadata[field] = next;
-        if (Object.keys(next).length === 0) delete metadata[field];
-      });
-      call.out(
-        `${kindLabel(info)}/${name} ${outcome(field, changed, next, current, boolFlag(args, 'overwrite'))}\n`,
-      );
-    }
-  };
-}
-
-/** A Node's annotations are the one part of a computed Node kubectl writes (the kubelet keeps them). */
-function annotateNode(
-  call: Parameters<Run>[0],
-  clusterId: string,
-  name: string,
-  changes: { set: Record<string, string>; remove: string[] },
-  overwrite: boolean,
-): void {
-  if (!call.kube.nodes(clusterId).some((node) => node.name === name))
-    throw new ToolFailure(`Error from server (NotFound): nodes "${name}" not found`);
-  const current = call.kube.nodeAnnotations(clusterId, name);
-  if (!overwrite) refuseOverwrite('annotations', current, changes.set);
-  const next = { ...current, ...changes.set };
-  for (const key of changes.remove) delete next[key];
-  call.kube.setNodeAnnotations(clusterId, name, next);
-  call.out(`node/${name} annotated\n`);
-}
-
-function parseChanges(
-  field: MetadataField,
-  specs: string[],
-): { set: Record<string, string>; remove: string[] } {
-  const singular = field === 'labels' ? 'label' : 'annotation';
-  if (specs.length === 0) throw new ToolFailure(`error: at least one ${singular} update is required`);
-  const set: Record<string, string> = {};
-  const remove: string[] = [];
-  for (const spec of specs) {
-    const equals = spec.indexOf('=');
-    if (equals > 0) set[spec.slice(0, equals)] = spec.slice(equals + 1);
-    else if (spec.endsWith('-')) remove.push(spec.slice(0, -1));
-    else
-      throw new ToolFailure(
-        field === 'labels'
-          ? `error: unknown label spec: ${spec}`
-          : `error: invalid annotation format: ${spec}`,
-      );
-  }
-  if (remove.some((key) => key in set))
-    throw new ToolFailure(
-      `error: can not both modify and remove ${field === 'labels' ? 'label' : 'an annotation'} in the same command`,
-    );
-  return { set, remove };
-}
-
-function metadataOf(object: Doc, field: MetadataField): Record<string, string> {
-  const value = get(object, `metadata.${field}`);
-  return isMap(value) ? ({ ...value } as Record<string, string>) : {};
-}
-
-/** Without --overwrite, annotate refuses a different value; label refuses any value already there. */
-function refuseOverwrite(
-  field: MetadataField,
-  current: Record<string, string>,
-  set: Record<string, string>,
-): void {
-  if (field === 'annotations') {
-    const clashes = Object.keys(set)
-      .filter((key) => current[key] !== undefined && current[key] !== set[key])
-      .map((key) => `'${key}' already has a value (${current[key]})`);
-    if (clashes.length > 0)
-      throw new ToolFailure(
-        `error: --overwrite is false but found the following declared annotation(s): ${clashes.join('; ')}`,
-      );
-    return;
-  }
-  const clashes = Object.keys(set)
-    .filter((key) => current[key] !== undefined)
-    .map((key) => `'${key}' already has a value (${current[key]}), and --overwrite is false`);
-  if (clashes.length === 1) throw new ToolFailure(`error: ${clashes[0]}`);
-  if (clashes.length > 1) throw new ToolFailure(`error: [${clashes.join(', ')}]`);
-}
-
-function outcome(
-  field: MetadataField,
-  changed: boolean,
-  next: Record<string, string>,
-  before: Record<string, string>,
-  overwrite: boolean,
-): string {
-  if (field === 'annotations') return 'annotated';
-  if (!changed) return 'not labeled';
-  return !overwrite && Object.keys(next).length < Object.keys(before).length ? 'unlabeled' : 'labeled';
-}

@@ -78,6 +78,8 @@ export interface ResourceTarget {
   name: string;
   /** Set when a manifest names it; otherwise the command's namespace applies. */
   namespace?: string;
+  /** The manifest file that named it (`-f`), which kubectl's errors quote. */
+  source?: string;
 }
 
 /**

@@ -1,9 +1,11 @@
 import { sleep } from '../clock.js';
 import { EvictionApi } from '../kube/disruption.js';
+import { byKind } from '../kube/kinds.js';
 import type { PodView } from '../kube/pods.js';
 import type { ParsedArgs } from './flags.js';
 import { boolFlag, stringFlag } from './flags.js';
 import type { KubeTarget } from './kube-access.js';
+import { requireAllowed, resourceRequest } from './kube-authz.js';
 import { allPods } from './kubectl-api.js';
 import { timeoutMs } from './kubectl-common.js';
 import type { ToolCall } from './runtime.js';
@@ -28,9 +30,13 @@ async function nodeOf(call: ToolCall, args: ParsedArgs, cluster: Cluster, verb: 
       `error: USAGE: ${verb} NODE [flags]\nSee 'kubectl ${verb} -h' for help and examples`,
     );
   const target = await cluster();
+  const nodes = byKind('Node');
+  // Each of these commands reads the node and patches its spec.unschedulable.
+  requireAllowed(call, target, resourceRequest(nodes, 'get', undefined, name));
   if (!call.kube.nodes(target.clusterId).some((candidate) => candidate.name === name))
     throw new ToolFailure(`Error from server (NotFound): nodes "${name}" not found`);
-  return { name, clusterId: target.clusterId };
+  requireAllowed(call, target, resourceRequest(nodes, 'patch', undefined, name));
+  return { name, clusterId: target.clusterId, target };
 }
 
 export async function cordon(call: ToolCall, args: ParsedArgs, cluster: Cluster): Promise<void> {
@@ -93,11 +99,17 @@ function podsToEvict(call: ToolCall, args: ParsedArgs, clusterId: string, name: 
 
 /** Cordons the node, then evicts its pods (DaemonSet pods stay: --ignore-daemonsets). */
 export async function drain(call: ToolCall, args: ParsedArgs, cluster: Cluster): Promise<void> {
-  const { name, clusterId } = await nodeOf(call, args, cluster, 'drain');
+  const { name, clusterId, target } = await nodeOf(call, args, cluster, 'drain');
+  const pods = byKind('Pod');
+  requireAllowed(call, target, resourceRequest(pods, 'list', undefined));
   const timeoutText = stringFlag(args, 'timeout');
   const limit = timeoutText === undefined ? 0 : timeoutMs(args, 0);
   const deadline = limit > 0 ? call.now() + limit : Infinity;
   const { evicted, refusals, warnings } = podsToEvict(call, args, clusterId, name);
+  const evictions = evicted.map((pod) =>
+    resourceRequest(pods, 'create', pod.namespace, pod.name, 'eviction'),
+  );
+  requireAllowed(call, target, ...evictions);
   call.out(`node/${name} ${call.kube.cordon(clusterId, name) ? 'cordoned' : 'already cordoned'}\n`);
   if (refusals.length > 0) throw drainFailure(name, refusals);
   if (warnings.length > 0) call.err(`Warning: ${warnings.join('; ')}\n`);

@@ -1,9 +1,12 @@
 import { sleep } from '../clock.js';
 import type { KindInfo } from '../kube/kinds.js';
+import { byKind } from '../kube/kinds.js';
 import type { PodView } from '../kube/pods.js';
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, isMap } from '../talos/yaml-docs.js';
 import { boolFlag, stringFlag } from './flags.js';
+import type { KubeTarget } from './kube-access.js';
+import { requireAllowed, resourceRequest } from './kube-authz.js';
 import { allPods, findItem } from './kubectl-api.js';
 import type { Run } from './kubectl-common.js';
 import { POLL_SECONDS, namespaceOf, notFound, resolveKind, timeoutMs } from './kubectl-common.js';
@@ -29,7 +32,8 @@ export const exec: Run = async (call, args, cluster) => {
   const target = await cluster();
   const namespace = namespaceOf(args, target);
   const deadline = call.now() + timeoutMs(args, 60, 'pod-running-timeout');
-  const pod = await attachablePod(call, target.clusterId, namespace, resource, deadline);
+  const pod = await attachablePod(call, target, namespace, resource, deadline);
+  requireAllowed(call, target, resourceRequest(byKind('Pod'), 'create', namespace, pod.name, 'exec'));
   const container = pickContainer(call, pod, stringFlag(args, 'container'));
   if (!pod.nodeName)
     throw new ToolFailure(`Error from server (BadRequest): pod ${pod.name} does not have a host assigned`);
@@ -67,13 +71,16 @@ function splitCommand(call: ToolCall, positionals: string[]): { resource?: strin
 /** A pod name, `pod/NAME`, or a workload/Service whose most active pod is taken (waiting for one to exist). */
 async function attachablePod(
   call: ToolCall,
-  clusterId: string,
+  target: KubeTarget,
   namespace: string,
   resource: string,
   deadline: number,
 ): Promise<PodView> {
+  const { clusterId } = target;
   const [kindArg, name = ''] = resource.includes('/') ? resource.split('/') : ['pod', resource];
   const info = resolveKind(call.kube.objects(clusterId), kindArg ?? 'pod');
+  requireAllowed(call, target, resourceRequest(info, 'get', namespace, name));
+  if (info.kind !== 'Pod') requireAllowed(call, target, resourceRequest(byKind('Pod'), 'list', namespace));
   if (info.kind === 'Pod') {
     const pod = allPods(call, clusterId).find(
       (candidate) => candidate.namespace === namespace && candidate.name === name,

@@ -6,6 +6,8 @@ import { get, isMap } from '../talos/yaml-docs.js';
 import type { ParsedArgs } from './flags.js';
 import { boolFlag, stringFlag } from './flags.js';
 import { JsonPathError, selectJsonPath } from './jsonpath.js';
+import type { KubeTarget } from './kube-access.js';
+import { requireAllowed, resourceRequest } from './kube-authz.js';
 import type { ApiItem } from './kubectl-api.js';
 import { allPods, findItem, listItems } from './kubectl-api.js';
 import type { ResourceTarget, Run } from './kubectl-common.js';
@@ -42,6 +44,8 @@ export const rolloutStatus: Run = async (call, args, cluster) => {
   const { targets } = parseResources(call.kube.objects(target.clusterId), args.positionals);
   const [resource] = targets;
   if (!resource) throw new ToolFailure('error: required resource not specified');
+  const asking = (verb: string) => resourceRequest(resource.info, verb, namespace, resource.name);
+  requireAllowed(call, target, asking('get'), asking('list'), asking('watch'));
   const hasDeadline = stringFlag(args, 'timeout') !== undefined && timeoutMs(args, 0) > 0;
   const deadline = hasDeadline ? call.now() + timeoutMs(args, 0) : Infinity;
   let last = '';
@@ -298,9 +302,11 @@ export const wait: Run = async (call, args, cluster) => {
   const waitFor = parseWaitFor(stringFlag(args, 'for') ?? '');
   const target = await cluster();
   const namespace = namespaceOf(args, target);
-  const targets = waitTargets(call, args, target.clusterId, namespace);
+  const targets = waitTargets(call, args, target, namespace);
   const deadline = call.now() + timeoutMs(args, 30);
   for (const { info, name } of targets) {
+    const asking = (verb: string) => resourceRequest(info, verb, namespace, name);
+    requireAllowed(call, target, asking('get'), asking('watch'));
     const fetch = () => findItem(call, target.clusterId, info, namespace, name);
     if (!fetch() && (waitFor.kind === 'condition' || waitFor.kind === 'jsonpath'))
       throw new ToolFailure(notFound(info, name));
@@ -316,14 +322,16 @@ export const wait: Run = async (call, args, cluster) => {
 function waitTargets(
   call: ToolCall,
   args: ParsedArgs,
-  clusterId: string,
+  target: KubeTarget,
   namespace: string,
 ): ResourceTarget[] {
+  const clusterId = target.clusterId;
   const { targets, kinds } = parseResources(call.kube.objects(clusterId), args.positionals);
   if (targets.length > 0) return targets;
   const selector = stringFlag(args, 'selector');
   if (kinds.length === 0 || (!boolFlag(args, 'all') && selector === undefined))
     throw new ToolFailure('error: resource(s) were provided, but no name was specified');
+  requireAllowed(call, target, ...kinds.map((info) => resourceRequest(info, 'list', namespace)));
   const matches = labelSelector(selector);
   const found = kinds.flatMap((info) =>
     listItems(call, clusterId, info, info.namespaced ? namespace : undefined)

@@ -4,12 +4,15 @@ import type { CommandNode, FlagSpec, ParsedArgs } from './flags.js';
 import { UsageError, boolFlag, findCommand, parseFlags, stringFlag } from './flags.js';
 import type { KubeTarget } from './kube-access.js';
 import { ApiConnectError, connectKube, kubeconfigPath, kubectlConnectMessage } from './kube-access.js';
+import { requireAllowed, resourceRequest } from './kube-authz.js';
 import { findItem, listItems } from './kubectl-api.js';
-import { apply, deleteObjects, metadataCommand, scale } from './kubectl-apply.js';
+import { apply, deleteObjects, scale } from './kubectl-apply.js';
+import { metadataCommand } from './kubectl-metadata.js';
 import type { Run } from './kubectl-common.js';
 import { labelSelector, namespaceOf, notFound, parseResources, resolveKind } from './kubectl-common.js';
 import { cordon, drain, uncordon } from './kubectl-drain.js';
 import { exec } from './kubectl-exec.js';
+import { createToken } from './kubectl-token.js';
 import { printItems } from './kubectl-print.js';
 import { serverVersion, version } from './kubectl-version.js';
 import { rolloutStatus, wait } from './kubectl-watch.js';
@@ -130,6 +133,19 @@ const ROOT: CommandNode<Run> = {
       ],
       run: drain,
     },
+    {
+      name: 'create',
+      children: [
+        {
+          name: 'token',
+          flags: [
+            { name: 'duration', kind: 'string' },
+            { name: 'audience', kind: 'stringArray' },
+          ],
+          run: createToken,
+        },
+      ],
+    },
     { name: 'cordon', run: cordon },
     { name: 'uncordon', run: uncordon },
   ],
@@ -198,6 +214,11 @@ async function get(call: ToolCall, args: ParsedArgs, cluster: () => Promise<Kube
   if (targets.length === 0) return getKinds(call, args, target, kinds, []);
   const namespace = namespaceOf(args, target);
   const output = stringFlag(args, 'output');
+  requireAllowed(
+    call,
+    target,
+    ...targets.map(({ info, name }) => resourceRequest(info, 'get', namespace, name)),
+  );
   const items = targets.map(({ info, name }) => findItem(call, target.clusterId, info, namespace, name));
   const found = items.filter((item) => item !== undefined);
   if (found.length > 0)
@@ -218,6 +239,8 @@ function getKinds(
   const namespace = namespaceOf(args, target);
   const allNamespaces = boolFlag(args, 'all-namespaces');
   const matches = labelSelector(stringFlag(args, 'selector'));
+  const scope = allNamespaces ? undefined : namespace;
+  requireAllowed(call, target, ...kinds.map((info) => resourceRequest(info, 'list', scope)));
   const items = kinds.flatMap((info) =>
     listItems(call, target.clusterId, info, allNamespaces || !info.namespaced ? undefined : namespace).filter(
       (item) =>
@@ -235,6 +258,7 @@ function getKinds(
 }
 
 function getRaw(call: ToolCall, raw: string, target: KubeTarget): void {
+  requireAllowed(call, target, { verb: 'get', path: raw });
   if (['/readyz', '/livez', '/healthz'].includes(raw)) return call.out('ok');
   if (raw === '/version') return call.out(JSON.stringify(serverVersion(call, target), null, 2));
   throw new ToolFailure('Error from server (NotFound): the server could not find the requested resource');

@@ -5,7 +5,7 @@ import type { Doc } from '../talos/yaml-docs.js';
 import { decodePem, get, isMap } from '../talos/yaml-docs.js';
 import type { ParsedArgs } from './flags.js';
 import { listFlag, stringFlag } from './flags.js';
-import { sameCertificate, signedBy } from './kube-access.js';
+import { sameCertificate, signedBy } from './x509-checks.js';
 import type { ToolCall } from './runtime.js';
 import { ToolFailure } from './runtime.js';
 
