@@ -325,7 +325,9 @@ describe(
         `Built from [\`${pr7.sha.slice(0, 7)}\`](${commitUrl}) · Talos ${talos.version} · ` +
           `Kubernetes ${talos.kubernetesVersion} · Cilium ${cilium.version} · Rook ${addons.rook.version}\n`,
       );
-      expect(body).toMatch(/Expires \d{4}-\d\d-\d\d \d\d:\d\d UTC: 72 h after the last apply .*`keep`/);
+      expect(body).toMatch(
+        /Destroyed after \d{4}-\d\d-\d\d \d\d:\d\d UTC unless pushed again or labelled "keep" \(environments\.preview\.ttlHours: 72 h from the last apply\)/,
+      );
     });
 
     it('PR opened with REVIEWER_ACCESS: the comment tells how to fetch a read-only kubeconfig that reads only the demo', async () => {
