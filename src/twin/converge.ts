@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { meshCaKey, parseMeshCa } from '../mesh/ca.js';
 import { freshWorkDir } from '../util/work-dir.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
 import type { Step, StepRecord } from '../plan/executor.js';
 import { runGraph } from '../plan/executor.js';
 import type { TwinPlan } from '../plan/plan.js';
@@ -91,11 +91,34 @@ export async function refuseLayerChanges(
     (cluster) => existsSync(cluster.kubeconfig) && existsSync(cluster.talosconfig),
   );
   if (ready.length === 0) return; // a run killed before any cluster answered: nothing runs to compare
-  const layers = await observeTwinLayers(ctx, plan, ready, ca, { rook: false });
+  const layers = await Promise.all(ready.map((cluster) => observeIfAnswering(ctx, plan, ready, cluster, ca)));
   refuseRefusals(
     plan.twin,
-    layers.flatMap((cluster) => cluster.diffs),
+    layers.flatMap((cluster) => cluster?.diffs ?? []),
   );
+}
+
+/**
+ * A cluster a killed run left half-built may not answer yet (its VIP comes with etcd, after the boots this
+ * run's build steps wait for): it cannot be compared now, and the converge after the build steps observes
+ * it again and refuses there, before any layer change.
+ */
+async function observeIfAnswering(
+  ctx: TwinContext,
+  plan: TwinPlan,
+  clusters: ClusterOutcome[],
+  cluster: ClusterOutcome,
+  ca: MeshCa,
+): Promise<ClusterLayers | undefined> {
+  try {
+    return await observeClusterLayers(ctx, plan, clusters, cluster, ca, { rook: false });
+  } catch (error) {
+    ctx.log(
+      `${cluster.name}: its layers cannot be read yet (${errorMessage(error)}); ` +
+        'they are compared once the build steps have it up',
+    );
+    return undefined;
+  }
 }
 
 /** The provision outcome with the converge steps, availability and what still differs. */
