@@ -8,6 +8,7 @@ import { findItem, listItems } from './kubectl-api.js';
 import { apply, deleteObjects, metadataCommand, scale } from './kubectl-apply.js';
 import type { Run } from './kubectl-common.js';
 import { labelSelector, namespaceOf, notFound, parseResources, resolveKind } from './kubectl-common.js';
+import { describe } from './kubectl-describe.js';
 import { cordon, drain, uncordon } from './kubectl-drain.js';
 import { exec } from './kubectl-exec.js';
 import { printItems } from './kubectl-print.js';
@@ -129,6 +130,10 @@ const ROOT: CommandNode<Run> = {
         { name: 'grace-period', kind: 'int' },
       ],
       run: drain,
+    },
+    {
+      name: 'describe',
+      run: describe,
     },
     { name: 'cordon', run: cordon },
     { name: 'uncordon', run: uncordon },
