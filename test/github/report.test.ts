@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   checksFromPlatform,
   destroyedTwinReport,
-  redactSecrets,
   twinCommentBody,
   twinReportFromOutcome,
   type TwinReport,
 } from '../../src/github/report.js';
 import type { TwinOutcome } from '../../src/twin/outcome.js';
+import { redactSecrets } from '../../src/util/redact.js';
 import type { PlatformReport } from '../../src/twin/platform.js';
 
 const UPDATED = new Date('2026-03-10T12:00:00.000Z');
