@@ -1,4 +1,5 @@
 import type { Options } from './args.js';
+import { diagnoseCommand, DIAGNOSE_OPTIONS, DIAGNOSE_USAGE } from './commands/diagnose.js';
 import { doctorCommand, DOCTOR_OPTIONS, DOCTOR_USAGE } from './commands/doctor.js';
 import { labCommand, LAB_OPTIONS, LAB_USAGE } from './commands/lab.js';
 import { planCommand, PLAN_OPTIONS, PLAN_USAGE } from './commands/plan.js';
@@ -61,6 +62,13 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: STATUS_USAGE,
     options: STATUS_OPTIONS,
     summary: 'what exists of a twin (VMs, slot, node readiness), or with --all of every twin and its state',
+  },
+  diagnose: {
+    run: diagnoseCommand,
+    usage: DIAGNOSE_USAGE,
+    options: DIAGNOSE_OPTIONS,
+    summary:
+      "write a twin's diagnostics bundle: Talos, Kubernetes, Cilium and Ceph status and logs, redacted",
   },
   state: {
     run: stateCommand,

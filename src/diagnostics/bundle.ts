@@ -4,7 +4,7 @@ import { errorMessage } from '../errors.js';
 import type { CommandRunner } from '../exec/runner.js';
 import { withDeadline } from '../exec/runner.js';
 import type { StateStore } from '../state/store.js';
-import type { Pace, ToolPaths } from '../twin/context.js';
+import type { ClusterWorkContext, Pace, ToolPaths } from '../twin/context.js';
 import { clusterKeys, readTwinRecord } from '../twin/outcome.js';
 import { redactSecrets } from '../util/redact.js';
 import { clusterItems } from './cluster.js';
@@ -97,6 +97,24 @@ export async function writeDiagnostics(
     );
   await writePrivately(path, tarGzip(entries, now));
   return { path, items: manifest.items };
+}
+
+/** The request for a twin's bundle from the context an operation on it runs with. */
+export function diagnosticsRequest(
+  ctx: ClusterWorkContext,
+  clusters: DiagnosticCluster[],
+  run: RunFacts = {},
+): DiagnosticsRequest {
+  return {
+    twin: ctx.twin.twin,
+    clusters,
+    runner: ctx.runner,
+    tools: ctx.tools,
+    store: ctx.store,
+    pace: ctx.pace,
+    ceph: ctx.twin.spec.addons.rook.enabled,
+    run: { scale: ctx.pace.scale, ...run },
+  };
 }
 
 /** The clusters of the twin's last successful apply, with the paths of their credentials; none without one. */

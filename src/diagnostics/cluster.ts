@@ -4,7 +4,7 @@ import { Kubectl } from '../kube/kubectl.js';
 import { remoteClusters } from '../twin/mesh.js';
 import { cephHealthDetail } from './ceph-detail.js';
 import type { CollectedItem } from './items.js';
-import { collect, skipped } from './items.js';
+import { alignColumns, collect, skipped } from './items.js';
 import { talosItems } from './talos.js';
 import type { ClusterProbe, DiagnosticCluster } from './types.js';
 
@@ -53,12 +53,13 @@ export async function clusterItems(
 }
 
 function nodesText(nodes: NodeState[]): string {
-  const rows = nodes.map((node) => {
-    const address = node.addresses.find((entry) => entry.type === 'InternalIP')?.address ?? '-';
-    const state = `${node.ready ? 'Ready' : 'NotReady'}${node.unschedulable ? ',SchedulingDisabled' : ''}`;
-    return `${node.name}  ${state}  ${node.kubeletVersion ?? '-'}  ${address}`;
-  });
-  return `${['NAME  STATUS  KUBELET  INTERNAL-IP', ...rows].join('\n')}\n`;
+  const rows = nodes.map((node) => [
+    node.name,
+    `${node.ready ? 'Ready' : 'NotReady'}${node.unschedulable ? ',SchedulingDisabled' : ''}`,
+    node.kubeletVersion ?? '-',
+    node.addresses.find((entry) => entry.type === 'InternalIP')?.address ?? '-',
+  ]);
+  return alignColumns([['NAME', 'STATUS', 'KUBELET', 'INTERNAL-IP'], ...rows]);
 }
 
 /** The pods that are not Ready, listed, then each described (up to MAX_DESCRIBED). */

@@ -53,3 +53,15 @@ export function skipped(item: { file?: string; title: string; source: string }, 
 export function given(item: { file: string; title: string; source: string }, content: string): CollectedItem {
   return { ...item, status: 'ok', seconds: 0, content };
 }
+
+/** Rows as text, each column padded to its widest cell, two spaces apart. */
+export function alignColumns(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return rows.map((row) => `${line(row)}\n`).join('');
+}

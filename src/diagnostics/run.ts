@@ -1,8 +1,11 @@
 import { errorMessage } from '../errors.js';
 import type { StepRecord } from '../plan/executor.js';
+import { observeProxmox, planTwin } from '../plan/plan.js';
+import type { PveClient } from '../proxmox/client.js';
+import type { ResolvedTwin } from '../spec/environment.js';
 import { stageTimingTable } from '../twin/outcome.js';
 import type { CollectedItem } from './items.js';
-import { collect, given } from './items.js';
+import { alignColumns, collect, given } from './items.js';
 
 /** What the caller knows of the run that failed: its failure, its steps, and a way to read the twin's plan. */
 export interface RunFacts {
@@ -37,6 +40,18 @@ export async function runItems(run: RunFacts, timeoutMs: number): Promise<Collec
   ];
 }
 
+/** `twin plan` of the twin as Proxmox has it now: its slot and each VM's action and why (no VM definitions). */
+export function proxmoxPlan(client: PveClient, twin: ResolvedTwin): () => Promise<unknown> {
+  return async () => {
+    const plan = planTwin(twin, await observeProxmox(client, twin.spec));
+    return {
+      slot: plan.slot,
+      pool: plan.pool,
+      vms: plan.vms.map(({ definition: _definition, ...vm }) => vm),
+    };
+  };
+}
+
 function stepOf(record: StepRecord) {
   const at = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
   return {
@@ -52,13 +67,7 @@ function stepOf(record: StepRecord) {
 
 function timingsText(records: StepRecord[], scale: number): string {
   const { header, rows } = stageTimingTable(records, scale);
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  return alignColumns([header, ...rows]);
 }
 
 function planItem(plan: () => Promise<unknown>, timeoutMs: number): Promise<CollectedItem> {

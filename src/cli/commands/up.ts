@@ -1,3 +1,5 @@
+import { recordedClusters } from '../../diagnostics/bundle.js';
+import { errorMessage, isConfigurationError } from '../../errors.js';
 import { specFolder } from '../../spec/files.js';
 import type { SpecFolder } from '../../spec/files.js';
 import { platformTables } from '../../github/platform-report.js';
@@ -17,9 +19,11 @@ import { pendingSummary } from '../../twin/layers/describe.js';
 import { formatProbeFigures } from '../../twin/probe.js';
 import { destroyTwin } from '../../twin/destroy.js';
 import { describeForeign } from '../../proxmox/ownership.js';
+import type { Parsed } from '../args.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, requiredOption } from '../args.js';
 import type { Ask } from '../confirm.js';
 import { confirmDown, terminalAsk } from '../confirm.js';
+import { diagnoseFailedUp } from '../diagnostics.js';
 import { liveView } from '../live.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
@@ -38,6 +42,7 @@ export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--layou
   (Rook Ceph, the Star Wars demo with its cross-cluster checks, the spec's extras) and prints the checks.
   --no-platform stops after the clusters are usable. A run that was interrupted is finished by the next one.
   First checks the token's rights as twin doctor does: a missing one stops it, named, before any change.
+  A run that fails leaves a diagnostics bundle, as twin diagnose writes it, and names its path.
 ${STATE_USAGE}
 ${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
@@ -62,17 +67,16 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   const started = Date.now();
   const view = liveView(io, { tty: process.stdout.isTTY === true, started });
   const ctx = await twinContext(parsed, UP_USAGE, io, { events: view, rights: 'apply' });
-  let outcome: TwinOutcome;
-  let platform: PlatformRun | undefined;
-  try {
-    outcome = await applyTwin(ctx);
-    if (outcome.ok) await saveTwinRecord(ctx.store, outcome);
-    if (outcome.ok && parsed.values['no-platform'] !== true) {
-      platform = await platformPipeline(ctx, outcome, specFolder(parsed.positionals[0]!));
-    }
-  } finally {
-    view.stop();
-  }
+  const { outcome, platform } = await converge(ctx, parsed)
+    .finally(() => view.stop())
+    .catch(async (error: unknown) => {
+      // A refusal changed nothing and says why; anything else leaves a bundle to look at, then propagates.
+      if (!isConfigurationError(error)) {
+        const clusters = await recordedClusters(ctx.store, ctx.twin.twin);
+        await diagnoseFailedUp(parsed, ctx, clusters, { failure: errorMessage(error) }, io);
+      }
+      throw error;
+    });
   // Ready only when no layer differs from the spec any more (Rook's releases only once day 2 ran).
   const remaining =
     outcome.ok && !platform?.failure
@@ -83,8 +87,22 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   if (platform) io.out(`\n${describePlatform(platform, ctx.pace.scale)}`);
   if (remaining) io.out(`\ntwin ${outcome.twin}: NOT ready: ${remaining}`);
   const failure = outcome.failure ?? platform?.failure ?? remaining;
-  if (failure) io.err(`twin up: error: ${failure}`);
-  return failure === undefined ? 0 : 1;
+  if (failure === undefined) return 0;
+  io.err(`twin up: error: ${failure}`);
+  const records = [...outcome.records, ...(platform?.records ?? [])];
+  await diagnoseFailedUp(parsed, ctx, outcome.clusters, { failure, records }, io);
+  return 1;
+}
+
+/** Provisioning, then (unless --no-platform) the mesh and day 2, as the workflow's steps do. */
+async function converge(
+  ctx: TwinContext,
+  parsed: Parsed,
+): Promise<{ outcome: TwinOutcome; platform?: PlatformRun }> {
+  const outcome = await applyTwin(ctx);
+  if (outcome.ok) await saveTwinRecord(ctx.store, outcome);
+  if (!outcome.ok || parsed.values['no-platform'] === true) return { outcome };
+  return { outcome, platform: await platformPipeline(ctx, outcome, specFolder(parsed.positionals[0]!)) };
 }
 
 async function stillDiffers(ctx: TwinContext, scope: LayerScope): Promise<string | undefined> {
