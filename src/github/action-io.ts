@@ -36,6 +36,7 @@ export enum Outputs {
   Mesh = 'mesh',
   Ceph = 'ceph',
   Checks = 'checks',
+  Diagnostics = 'diagnostics',
 }
 
 export enum State {
