@@ -88,3 +88,40 @@ describe('action-day2 that fails', { timeout: 120_000 }, () => {
     expect(everything).not.toContain(SECRET);
   });
 });
+
+describe('action-provision whose apply fails', { timeout: 120_000 }, () => {
+  it('leaves the bundle too, with the run, its steps and the plan, and no byte of the Proxmox token', async () => {
+    const faulty = await startLab({
+      dir: mkdtempSync(join(tmpdir(), 'diag-action-faulty-')),
+      timeScale: 0.002,
+      faults: { taskFailures: [{ type: 'qmstart', rate: 1, message: 'injected: start failed' }] },
+    });
+    try {
+      const run = await runStep('provision', {
+        inputs: {
+          spec: 'examples/twin.yaml',
+          twin: 'pr-6',
+          operation: 'apply',
+          tools: 'path',
+          'state-dir': mkdtempSync(join(tmpdir(), 'diag-action-state-')),
+          'proxmox-endpoint': faulty.endpoint.replace(/\/api2\/json$/, ''),
+          'proxmox-token': faulty.token,
+          'proxmox-ca-file': faulty.caFile,
+        },
+        env: { PATH: `${faulty.binDir}${delimiter}${process.env.PATH}`, TWIN_PACE_SCALE: '0.002' },
+      });
+      expect(run.code).toBe(1);
+      const archive = run.outputs.diagnostics;
+      expect(archive, run.stdout).toMatch(/\/aggrik8s-twin-pr-6-provision-diagnostics\.tar\.gz$/);
+      expect(run.summary).toContain(archive);
+      const listed = execFileSync('tar', ['-tzf', archive!], { encoding: 'utf8' });
+      for (const file of ['run/failure.txt', 'run/steps.json', 'run/timings.txt', 'twin/plan.json'])
+        expect(listed).toContain(`/${file}\n`);
+      const everything = execFileSync('tar', ['-xOzf', archive!], { encoding: 'utf8' });
+      expect(everything).toMatch(/injected: start failed/);
+      expect(everything).not.toContain(faulty.tokenSecret);
+    } finally {
+      await faulty.close();
+    }
+  });
+});
