@@ -1,52 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { secretMaterial } from '../src/diagnostics/secret-scan.js';
 
 /**
- * Secret material of a twin, read from its state store, as strings to look for in everything a run wrote:
- * private keys (each line of a PEM body), Talos secrets (tokens, encryption secrets), kubeconfig and
- * talosconfig credentials; each also as it would appear base64-encoded at any byte offset.
+ * The benches' and tests' side of the secret scan (src/diagnostics/secret-scan.ts): a twin's secrets read
+ * from its local state folder, and what a job log shows.
  */
 
-const MIN_LENGTH = 16;
-const SECRET_FIELD = /key|secret|token|password/i;
-const PUBLIC_FIELD = /crt|cert|ca$|certificate/i;
+export { scanForSecrets, withEncodings } from '../src/diagnostics/secret-scan.js';
 
+/** The secret material of every file under a twin's state folder. */
 export function twinSecrets(twinDir: string): Set<string> {
-  const found = new Set<string>();
-  for (const file of filesUnder(twinDir)) {
-    const text = readFileSync(file, 'utf8');
-    for (const line of privateKeyLines(text)) found.add(line);
-    for (const value of secretFieldValues(text)) {
-      found.add(value);
-      for (const line of privateKeyLines(decodedText(value))) found.add(line);
-    }
-  }
-  return found;
-}
-
-/** Each secret, and its base64 forms (three byte alignments, edges cut so neighbours do not matter). */
-export function withEncodings(secrets: Iterable<string>): string[] {
-  const needles = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length < MIN_LENGTH) continue;
-    needles.add(secret);
-    for (let offset = 0; offset < 3; offset++) {
-      const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret)]).toString('base64');
-      const inner = encoded.slice(4, -4);
-      if (inner.length >= MIN_LENGTH) needles.add(inner);
-    }
-  }
-  return [...needles];
-}
-
-/** Where each needle was found: `source: first characters of the needle`. */
-export function scanForSecrets(haystacks: Record<string, string>, needles: string[]): string[] {
-  const hits: string[] = [];
-  for (const [source, text] of Object.entries(haystacks)) {
-    for (const needle of needles) if (text.includes(needle)) hits.push(`${source}: ${needle.slice(0, 8)}…`);
-  }
-  return hits;
+  return secretMaterial(filesUnder(twinDir).map((file) => readFileSync(file, 'utf8')));
 }
 
 /** A runner consumes `::add-mask::` commands and never shows them; everything else of stdout is the log. */
@@ -62,42 +27,4 @@ function filesUnder(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
-}
-
-function privateKeyLines(text: string): string[] {
-  const blocks =
-    text.match(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g) ?? [];
-  return blocks.flatMap((block) =>
-    block
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line.length >= MIN_LENGTH && !line.startsWith('-----')),
-  );
-}
-
-/** Strings under fields named like secrets (not certificates) in YAML or JSON files. */
-function secretFieldValues(text: string): string[] {
-  let documents: unknown[];
-  try {
-    documents = parseAllDocuments(text).map((document) => document.toJS() as unknown);
-  } catch {
-    return [];
-  }
-  const values: string[] = [];
-  const visit = (value: unknown, field: string): void => {
-    if (typeof value === 'string') {
-      if (SECRET_FIELD.test(field) && !PUBLIC_FIELD.test(field) && value.length >= MIN_LENGTH)
-        values.push(value);
-    } else if (Array.isArray(value)) {
-      for (const item of value) visit(item, field);
-    } else if (value && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) visit(item, key);
-    }
-  };
-  for (const document of documents) visit(document, '');
-  return values;
-}
-
-function decodedText(value: string): string {
-  return /^[A-Za-z0-9+/=\s]+$/.test(value) ? Buffer.from(value, 'base64').toString('utf8') : '';
 }

@@ -31384,6 +31384,7 @@ var Outputs;
     Outputs["ReviewerKubeconfig"] = "reviewer-kubeconfig";
     Outputs["ReviewerArtifact"] = "reviewer-artifact";
     Outputs["ReviewerRetentionDays"] = "reviewer-retention-days";
+    Outputs["Diagnostics"] = "diagnostics";
 })(Outputs || (Outputs = {}));
 var State;
 (function (State) {

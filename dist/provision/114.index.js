@@ -62,8 +62,8 @@ var probe = __webpack_require__(601);
 var table = __webpack_require__(28585);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
-// EXTERNAL MODULE: ./src/exec/runner.ts + 1 modules
-var runner = __webpack_require__(9544);
+// EXTERNAL MODULE: ./src/exec/runner.ts + 2 modules
+var runner = __webpack_require__(91879);
 ;// CONCATENATED MODULE: ./src/tools/binary-digest.ts
 
 

@@ -39,6 +39,7 @@ import {
   workspaceRoot,
 } from './step-context.js';
 import { stepWorkDir } from './work-dirs.js';
+import { diagnoseFailedStep } from './diagnostics.js';
 
 /** What action-mesh and action-day2 read from their inputs; neither needs Proxmox credentials. */
 interface PlatformSettings {
@@ -135,6 +136,9 @@ export async function runPlatformAction(
       work(ctx, clusters, specFolder(settings.specFile, workspaceRoot())),
     ).catch(async (error: unknown) => {
       await status?.fail(twin, ctx.twin.environment, errorMessage(error), `${label} failed`);
+      // A refusal changed nothing and names its cause; any other error leaves a bundle to look at.
+      if (!isConfigurationError(error))
+        await diagnoseFailedStep(label, ctx, clusters, { failure: errorMessage(error) });
       throw error;
     });
     const report = await savePlatformReport(
@@ -169,7 +173,10 @@ export async function runPlatformAction(
       report,
       outcome.failure,
     );
-    if (!outcome.ok) throw new Error(`${title} of twin ${ctx.twin.twin} failed:\n${outcome.failure}`);
+    if (outcome.ok) return;
+    const failure = outcome.failure ?? `${title} failed`;
+    await diagnoseFailedStep(label, ctx, clusters, { failure, records: outcome.records });
+    throw new Error(`${title} of twin ${ctx.twin.twin} failed:\n${outcome.failure}`);
   } catch (error) {
     core.setFailed(isConfigurationError(error) ? error.message : errorMessage(error));
   }

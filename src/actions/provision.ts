@@ -54,6 +54,11 @@ import { destroyTwin } from '../twin/destroy.js';
 import { describeForeign } from '../proxmox/ownership.js';
 import { saveTwinRecord } from '../twin/outcome.js';
 import { stepWorkDir } from './work-dirs.js';
+import { recordedClusters } from '../diagnostics/bundle.js';
+import type { RunFacts } from '../diagnostics/run.js';
+import { proxmoxPlan } from '../diagnostics/run.js';
+import type { DiagnosticCluster } from '../diagnostics/types.js';
+import { diagnoseFailedStep } from './diagnostics.js';
 
 const OPERATIONS = ['apply', 'destroy', 'plan', 'reap'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -234,9 +239,17 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   await status?.begin(ctx.twin.twin, 'provision');
   // The TTL counts from this apply: it marks the twin's claim active (or claims it) first thing.
   const appliedAt = new Date();
+  // The Proxmox token is scanned for too: the plan read through it goes into the bundle.
+  const diagnose = (clusters: DiagnosticCluster[], run: RunFacts) =>
+    diagnoseFailedStep('provision', ctx, clusters, { ...run, plan: proxmoxPlan(ctx.client, ctx.twin) }, [
+      settings.connection.tokenSecret,
+    ]);
   const outcome = await withGroup(`Converge twin ${ctx.twin.twin}`, () => applyTwin(ctx)).catch(
     async (error: unknown) => {
       await status?.fail(ctx.twin.twin, ctx.twin.environment, errorMessage(error), 'provision failed');
+      // A refusal changed nothing and names its cause; any other error leaves a bundle to look at.
+      if (!isConfigurationError(error))
+        await diagnose(await recordedClusters(ctx.store, ctx.twin.twin), { failure: errorMessage(error) });
       throw error;
     },
   );
@@ -268,7 +281,9 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     outcome.ok ? 'clusters ready; mesh and day-2 next' : 'provision failed; the job log says where',
   );
   await writeApplySummary(outcome, ctx.pace.scale, lab);
-  if (!outcome.ok) throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
+  if (outcome.ok) return;
+  await diagnose(outcome.clusters, { records: outcome.records, ...optional('failure', outcome.failure) });
+  throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
 }
 
 /** The twin's share of the lab and its expiry after the apply; a failed read costs those lines only. */

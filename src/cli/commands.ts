@@ -1,4 +1,5 @@
 import type { Options } from './args.js';
+import { diagnoseCommand, DIAGNOSE_OPTIONS, DIAGNOSE_USAGE } from './commands/diagnose.js';
 import { doctorCommand, DOCTOR_OPTIONS, DOCTOR_USAGE } from './commands/doctor.js';
 import { labCommand, LAB_OPTIONS, LAB_USAGE } from './commands/lab.js';
 import { listCommand, LIST_OPTIONS, LIST_USAGE } from './commands/list.js';
@@ -68,6 +69,13 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: LIST_USAGE,
     options: LIST_OPTIONS,
     summary: "every twin: slot, age, expiry, VMs, cores, memory, disk, health; the PVE nodes' free capacity",
+  },
+  diagnose: {
+    run: diagnoseCommand,
+    usage: DIAGNOSE_USAGE,
+    options: DIAGNOSE_OPTIONS,
+    summary:
+      "write a twin's diagnostics bundle: Talos, Kubernetes, Cilium and Ceph status and logs, redacted",
   },
   state: {
     run: stateCommand,

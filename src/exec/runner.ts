@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { getExecOutput } from '@actions/exec';
 import { ConfigurationError } from '../errors.js';
 import { childEnv } from './child-env.js';
@@ -13,6 +14,11 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Values that must never be shown: masked in error messages wherever they occur in args or stderr. */
   secrets?: string[];
+  /**
+   * Stops the process (SIGKILL) once it has run this long; the call then throws CommandTimeoutError, even
+   * with allowFailure. For calls that must not hang on a node that does not answer (diagnostics).
+   */
+  timeoutMs?: number;
 }
 
 export interface CommandResult {
@@ -53,6 +59,14 @@ export class CommandError extends Error {
     this.args = init.args;
     this.exitCode = init.exitCode;
     this.stderrTail = init.stderrTail;
+  }
+}
+
+/** A command was stopped because it ran past its timeoutMs. */
+export class CommandTimeoutError extends Error {
+  override name = 'CommandTimeoutError';
+  constructor(tool: string, args: string[], timeoutMs: number) {
+    super(`${describeCommand(tool, args)} gave no answer within ${timeoutMs / 1000}s and was stopped`);
   }
 }
 
@@ -100,6 +114,7 @@ const NOT_FOUND = /^Unable to locate executable file/;
  * The child's environment is always the allow-listed one: @actions/exec would otherwise pass all of ours.
  */
 export const launchProcess: Launcher = async (tool, args, opts) => {
+  if (opts.timeoutMs !== undefined) return launchWithDeadline(tool, args, opts, opts.timeoutMs);
   try {
     return await getExecOutput(tool, args, {
       silent: true,
@@ -109,15 +124,59 @@ export const launchProcess: Launcher = async (tool, args, opts) => {
       ...(opts.input === undefined ? {} : { input: Buffer.from(opts.input) }),
     });
   } catch (error) {
-    if (error instanceof Error && NOT_FOUND.test(error.message)) {
-      throw new ConfigurationError(
-        `${tool} was not found on PATH: install it on the runner (runner-setup/ installs the pinned versions) ` +
-          'or put its folder on PATH',
-      );
-    }
+    if (error instanceof Error && NOT_FOUND.test(error.message)) throw toolNotFound(tool);
     throw error;
   }
 };
+
+function toolNotFound(tool: string): ConfigurationError {
+  return new ConfigurationError(
+    `${tool} was not found on PATH: install it on the runner (runner-setup/ installs the pinned versions) ` +
+      'or put its folder on PATH',
+  );
+}
+
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * As launchProcess, through node's execFile, which can stop the child: @actions/exec has no timeout. The same
+ * allow-listed environment; output is collected, never echoed.
+ */
+function launchWithDeadline(
+  tool: string,
+  args: string[],
+  opts: Parameters<Launcher>[2],
+  timeoutMs: number,
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      tool,
+      args,
+      {
+        env: childEnv(process.env, opts.env),
+        ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: MAX_OUTPUT_BYTES,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ exitCode: 0, stdout, stderr });
+        if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return reject(error);
+        if (error.killed) return reject(new CommandTimeoutError(tool, args, timeoutMs));
+        if (error.code === 'ENOENT') return reject(toolNotFound(tool));
+        if (typeof error.code === 'number') return resolve({ exitCode: error.code, stdout, stderr });
+        reject(error);
+      },
+    );
+    child.stdin?.end(opts.input ?? '');
+  });
+}
+
+/** `runner` with every call stopped once it has run `timeoutMs` (CommandTimeoutError). */
+export function withDeadline(runner: CommandRunner, timeoutMs: number): CommandRunner {
+  return { run: (tool, args, opts = {}) => runner.run(tool, args, { ...opts, timeoutMs }) };
+}
 
 /** The runner the product uses: real child processes. */
 export const execRunner: CommandRunner = runnerOver(launchProcess);

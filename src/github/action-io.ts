@@ -40,6 +40,7 @@ export enum Outputs {
   ReviewerKubeconfig = 'reviewer-kubeconfig',
   ReviewerArtifact = 'reviewer-artifact',
   ReviewerRetentionDays = 'reviewer-retention-days',
+  Diagnostics = 'diagnostics',
 }
 
 export enum State {

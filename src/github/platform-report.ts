@@ -2,7 +2,8 @@ import * as core from '@actions/core';
 import type { CephHealth, CheckOutcome, PlatformReport } from '../twin/platform.js';
 import { formatIpv4, isIpv4, parseIpv4 } from '../util/ipv4.js';
 import { countsInWords, meshPairs, pairConnected, pairStates, plural } from './platform-words.js';
-import { clip, codeBlock, redactSecrets, redactedBlock } from './report.js';
+import { redactSecrets } from '../util/redact.js';
+import { clip, codeBlock, redactedBlock } from './report.js';
 
 /**
  * The meshed platform for people and for later steps: a mermaid picture of the twin, tables for the job

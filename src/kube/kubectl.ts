@@ -73,6 +73,28 @@ const PdbListSchema = z.object({
   ),
 });
 
+/** The part of `kubectl get pods -A -o json` podsNotReady reads. */
+const PodListSchema = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string(), namespace: z.string() }),
+      status: z
+        .object({
+          phase: z.string().optional(),
+          conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
+/** A pod by namespace and name, with its phase (Pending, Running, ...). */
+export interface PodPhase {
+  namespace: string;
+  name: string;
+  phase: string;
+}
+
 /** kubectl against one cluster, one method per command the product uses. */
 export class Kubectl {
   private readonly tool: string;
@@ -243,6 +265,32 @@ export class Kubectl {
       throw new RangeError(`a token duration must be a whole number of seconds above 0, got ${seconds}`);
     const args = ['create', 'token', serviceAccount, '-n', namespace, `--duration=${seconds}s`];
     return (await this.kubectl(args)).stdout.trim();
+  }
+
+  /** Pods of every namespace that are not Ready and have not finished (phase Succeeded). */
+  async podsNotReady(): Promise<PodPhase[]> {
+    const { stdout } = await this.kubectl(['get', 'pods', '-A', '-o', 'json']);
+    const parsed = PodListSchema.safeParse(parseJsonOutput('kubectl get pods -A -o json', stdout));
+    if (!parsed.success) {
+      throw new Error(
+        `kubectl get pods -A -o json gave an unexpected shape: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    return parsed.data.items
+      .filter((pod) => pod.status?.phase !== 'Succeeded')
+      .filter((pod) => !(pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
+      .map((pod) => ({ ...pod.metadata, phase: pod.status?.phase ?? 'Unknown' }));
+  }
+
+  /** Every Event of the cluster as `kubectl get events -A` prints it (or kubectl's "No resources found"). */
+  async eventsTable(): Promise<string> {
+    const { stdout, stderr } = await this.kubectl(['get', 'events', '-A']);
+    return stdout || stderr;
+  }
+
+  /** `kubectl describe pod`: the pod, its containers' states, its conditions and the Events about it. */
+  async describePod(namespace: string, name: string): Promise<string> {
+    return (await this.kubectl(['-n', namespace, 'describe', 'pod', name])).stdout;
   }
 
   /** The API server's version (`/version` gitVersion, e.g. `v1.34.1`), as the server answering reports it. */

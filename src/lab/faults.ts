@@ -25,6 +25,11 @@ export interface FaultConfig {
   talosResets?: { rate: number }[];
   /** Helm releases (`*` for any) whose images pull `seconds` longer, like a slow registry. */
   slowReleases?: { release: string; rate: number; seconds: number }[];
+  /**
+   * Raw disks (not the install disk) that already carry an OSD of another Ceph cluster: a disk reused
+   * without the wipe CONTRACTS D asks for. Rook's prepare job skips them, so Ceph has no OSD there.
+   */
+  foreignOsdDisks?: { rate: number }[];
 }
 
 export type RequestFault = { kind: 'drop' } | { kind: 'error'; status: number; message: string };
@@ -106,6 +111,14 @@ export class FaultInjector {
     return seconds;
   }
 
+  /** Whether the raw disk `diskKey` holds another Ceph cluster's OSD: decided per disk, the same every time. */
+  foreignOsdDisk(diskKey: string): boolean {
+    return (this.config.foreignOsdDisks ?? []).some(
+      (rule, index) =>
+        rule.rate > 0 && unitRandom(`${this.seed}:foreign-osd#${index}:${diskKey}`) < rule.rate,
+    );
+  }
+
   private roll(stream: string, rate: number): boolean {
     if (rate <= 0) return false;
     const n = this.counters.get(stream) ?? 0;
@@ -154,6 +167,7 @@ function validateFaultConfig(config: FaultConfig): void {
     'bootHangs',
     'talosResets',
     'slowReleases',
+    'foreignOsdDisks',
   ] as const;
   for (const list of lists) {
     for (const [index, rule] of (config[list] ?? []).entries()) checkRate(`${list}[${index}]`, rule.rate);

@@ -138,3 +138,26 @@ export function parseUpgradeRefusal(stderr: string): UpgradeRefusal | undefined 
   }
   return undefined;
 }
+
+/** One row of `talosctl etcd members` (LIFECYCLE F.4: NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER). */
+export interface EtcdMember {
+  id: string;
+  hostname: string;
+  peerUrls: string[];
+}
+
+/** `etcd members` table rows after the header; columns are separated by 3+ spaces (tabwriter padding). */
+export function parseEtcdMembers(stdout: string): EtcdMember[] {
+  const [header, ...rows] = stdout.split('\n').filter((line) => line.trim() !== '');
+  if (!header) return [];
+  const columns = header.split(/\s{2,}/);
+  const at = (name: string) => columns.indexOf(name);
+  return rows.map((line) => {
+    const cells = line.split(/\s{2,}/);
+    return {
+      id: cells[at('ID')] ?? '',
+      hostname: cells[at('HOSTNAME')] ?? '',
+      peerUrls: (cells[at('PEER URLS')] ?? '').split(',').filter(Boolean),
+    };
+  });
+}

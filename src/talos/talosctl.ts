@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { CommandError, type CommandRunner } from '../exec/runner.js';
 import { clusterEndpoint, type TalosClusterInput } from './config.js';
 import {
+  type EtcdMember,
   parseDryRun,
+  parseEtcdMembers,
   parseNodeErrors,
   parseServerVersions,
   parseUpgradeRefusal,
@@ -54,12 +56,7 @@ export class BootstrapNotReadyError extends Error {
   }
 }
 
-/** One row of `talosctl etcd members` (LIFECYCLE F.4: NODE ID HOSTNAME PEER URLS CLIENT URLS LEARNER). */
-export interface EtcdMember {
-  id: string;
-  hostname: string;
-  peerUrls: string[];
-}
+export type { EtcdMember } from './lifecycle-output.js';
 
 /** What a node said when asked for its etcd members: the list, or why it could not tell. */
 export type EtcdMembersAnswer = { members: EtcdMember[] } | { unknown: string };
@@ -348,6 +345,17 @@ export class Talosctl {
     await this.talosctl([...this.onNode(talosconfig, controlPlane), 'upgrade-k8s', '--to', to]);
   }
 
+  /** One node's system services as `talosctl services` prints them (state, health, last event). */
+  async services(talosconfig: string, node: string): Promise<string> {
+    return (await this.talosctl([...this.onNode(talosconfig, node), 'services'])).stdout;
+  }
+
+  /** The last `tail` lines of a system service's log on one node (`talosctl logs`), each `<node>: <line>`. */
+  async logs(talosconfig: string, node: string, service: string, tail: number): Promise<string> {
+    const args = [...this.onNode(talosconfig, node), 'logs', service, '--tail', String(tail)];
+    return (await this.talosctl(args)).stdout;
+  }
+
   /** Reboots the node and returns once it accepted (`--wait=false`); the Reboot sequence does not drain (F.5). */
   async reboot(talosconfig: string, node: string): Promise<void> {
     await this.talosctl([...this.onNode(talosconfig, node), 'reboot', '--wait=false']);
@@ -366,7 +374,6 @@ export class Talosctl {
     return result.exitCode === 0 && id !== '' ? id : undefined;
   }
 
-  /** Talks to `node` directly: before the VIP exists it is the only way in. */
   /** The client config and the one node it talks to, as endpoint too (each command goes to that node). */
   private onNode(talosconfig: string, node: string): string[] {
     return ['--talosconfig', talosconfig, '--nodes', node, '--endpoints', node];
@@ -375,22 +382,6 @@ export class Talosctl {
   private talosctl(args: string[], allowFailure = false) {
     return this.runner.run(this.tool, args, { allowFailure });
   }
-}
-
-/** `etcd members` table rows after the header; columns are separated by 3+ spaces (tabwriter padding). */
-export function parseEtcdMembers(stdout: string): EtcdMember[] {
-  const [header, ...rows] = stdout.split('\n').filter((line) => line.trim() !== '');
-  if (!header) return [];
-  const columns = header.split(/\s{2,}/);
-  const at = (name: string) => columns.indexOf(name);
-  return rows.map((line) => {
-    const cells = line.split(/\s{2,}/);
-    return {
-      id: cells[at('ID')] ?? '',
-      hostname: cells[at('HOSTNAME')] ?? '',
-      peerUrls: (cells[at('PEER URLS')] ?? '').split(',').filter(Boolean),
-    };
-  });
 }
 
 function lastLine(text: string): string {

@@ -216,7 +216,7 @@ function refuseUnmetRequirements(
 }
 
 /** What the cluster's Cilium agents say of the remote clusters (`cilium-dbg status -o json`). */
-async function remoteClusters(kubectl: Kubectl): Promise<RemoteClusterStatus[]> {
+export async function remoteClusters(kubectl: Kubectl): Promise<RemoteClusterStatus[]> {
   const result = await kubectl.exec('kube-system', 'ds/cilium', 'cilium-agent', [
     'cilium-dbg',
     'status',

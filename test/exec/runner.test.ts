@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
-import { CommandError, describeCommand, execRunner } from '../../src/exec/runner.js';
+import {
+  CommandError,
+  CommandTimeoutError,
+  describeCommand,
+  execRunner,
+  withDeadline,
+} from '../../src/exec/runner.js';
 import { scriptedRunner } from './scripted-runner.js';
 
 const node = process.execPath;
@@ -126,5 +132,31 @@ describe('describeCommand', () => {
     expect(describeCommand('kubectl', ['get', '--raw=/readyz', 'a b', '$X'])).toBe(
       'kubectl get --raw=/readyz "a b" "$X"',
     );
+  });
+});
+
+describe('execRunner with a deadline', () => {
+  it('stops a process that runs past timeoutMs and says which command, even with allowFailure', async () => {
+    const started = Date.now();
+    const hanging = withDeadline(execRunner, 300).run(node, ['-e', 'setTimeout(() => {}, 30000)'], {
+      allowFailure: true,
+    });
+    await expect(hanging).rejects.toThrow(CommandTimeoutError);
+    await expect(hanging).rejects.toThrow(/gave no answer within 0\.3s and was stopped/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('returns output and exit code of a process that ends in time, stdin and env as without one', async () => {
+    const script =
+      'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{console.log(s+process.env.TWIN_EXTRA);process.exit(3)})';
+    const result = await execRunner.run(node, ['-e', script], {
+      input: 'in-',
+      env: { TWIN_EXTRA: 'env' },
+      allowFailure: true,
+      timeoutMs: 10_000,
+    });
+    expect(result).toEqual({ exitCode: 3, stdout: 'in-env\n', stderr: '' });
+    const missing = execRunner.run('no-such-tool-anywhere', [], { timeoutMs: 10_000 });
+    await expect(missing).rejects.toThrow(ConfigurationError);
   });
 });

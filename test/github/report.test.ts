@@ -4,13 +4,13 @@ import {
   destroyedTwinReport,
   expiryInWords,
   platformTwinReport,
-  redactSecrets,
   shareInWords,
   twinCommentBody,
   twinReportFromOutcome,
   type TwinReport,
 } from '../../src/github/report.js';
 import type { TwinOutcome } from '../../src/twin/outcome.js';
+import { redactSecrets } from '../../src/util/redact.js';
 import type { PlatformReport } from '../../src/twin/platform.js';
 
 const UPDATED = new Date('2026-03-10T12:00:00.000Z');

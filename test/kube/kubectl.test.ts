@@ -224,4 +224,39 @@ describe('Kubectl for rollouts', () => {
       /whole number of seconds/,
     );
   });
+
+  it('diagnostics: pods not Ready and not finished, the events table (or its "No resources"), describe pod', async () => {
+    const pods = {
+      items: [
+        {
+          metadata: { name: 'ok', namespace: 'a' },
+          status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+        },
+        { metadata: { name: 'done', namespace: 'a' }, status: { phase: 'Succeeded' } },
+        { metadata: { name: 'waiting', namespace: 'b' }, status: { phase: 'Pending' } },
+        {
+          metadata: { name: 'unready', namespace: 'b' },
+          status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] },
+        },
+      ],
+    };
+    const { kube, calls } = kubectl((_tool, args) =>
+      args.includes('pods')
+        ? { stdout: JSON.stringify(pods) }
+        : args.includes('events')
+          ? { stderr: 'No resources found\n' }
+          : { stdout: 'Name:  waiting\n' },
+    );
+    expect(await kube.podsNotReady()).toEqual([
+      { namespace: 'b', name: 'waiting', phase: 'Pending' },
+      { namespace: 'b', name: 'unready', phase: 'Running' },
+    ]);
+    expect(await kube.eventsTable()).toBe('No resources found\n');
+    expect(await kube.describePod('b', 'waiting')).toBe('Name:  waiting\n');
+    expect(calls.map((call) => call.args.slice(2))).toEqual([
+      ['get', 'pods', '-A', '-o', 'json'],
+      ['get', 'events', '-A'],
+      ['-n', 'b', 'describe', 'pod', 'waiting'],
+    ]);
+  });
 });

@@ -253,4 +253,22 @@ describe('talosContract', () => {
     expect(talosContract('v1.11')).toBe('v1.11');
     expect(() => talosContract('1.11.6')).toThrow(/not a Talos version like v1.11.6/);
   });
+
+  it('services and logs of one node, through that node as endpoint', async () => {
+    const { talos, calls } = talosctl((_tool, args) => ({ stdout: `${args.at(-1)}\n` }));
+    expect(await talos.services('/s/talosconfig', '192.168.15.21')).toBe('services\n');
+    expect(await talos.logs('/s/talosconfig', '192.168.15.21', 'kubelet', 200)).toBe('200\n');
+    const onNode = [
+      '--talosconfig',
+      '/s/talosconfig',
+      '--nodes',
+      '192.168.15.21',
+      '--endpoints',
+      '192.168.15.21',
+    ];
+    expect(calls.map((call) => call.args)).toEqual([
+      [...onNode, 'services'],
+      [...onNode, 'logs', 'kubelet', '--tail', '200'],
+    ]);
+  });
 });

@@ -8,6 +8,7 @@ import { evaluateCondition, interpolate } from './expression.js';
 import type { Contexts, Value } from './expression.js';
 
 interface Step {
+  id?: string;
   if?: string;
   uses?: string;
   run?: string;
@@ -303,8 +304,41 @@ describe('twin.yml: which job each event runs', () => {
       './action-provision',
       './action-mesh',
       './action-day2',
+      'actions/upload-artifact@v4',
     ]);
   });
+});
+
+describe('twin.yml: the diagnostics bundle of a failed step is kept as an artifact', () => {
+  const STEPS = ['provision', 'mesh', 'day2'];
+  /** The step's `if:` as GitHub evaluates it, `failure()` given (the test evaluator has no status functions). */
+  const runsWhen = (condition: string, failed: boolean, outputs: Record<string, string>) =>
+    evaluateCondition(condition.replaceAll('failure()', String(failed)), {
+      steps: Object.fromEntries(STEPS.map((id) => [id, { outputs: { diagnostics: outputs[id] ?? '' } }])),
+    });
+
+  it.each(['apply', 'preview'])(
+    '%s: the last step uploads each step output diagnostics, only after a failure that left one, for days',
+    (job) => {
+      const steps = twin.jobs[job]!.steps;
+      const upload = steps.at(-1)!;
+      expect(upload.uses).toBe('actions/upload-artifact@v4');
+      expect(steps.filter((step) => step.uses?.startsWith('./action-')).map((step) => step.id)).toEqual(
+        STEPS,
+      );
+      for (const id of STEPS) expect(upload.with!.path).toContain(`\${{ steps.${id}.outputs.diagnostics }}`);
+      expect(Number(upload.with!['retention-days'])).toBeGreaterThanOrEqual(1);
+      expect(Number(upload.with!['retention-days'])).toBeLessThanOrEqual(7);
+      const condition = upload.if!;
+      expect(condition).toMatch(/^failure\(\) && /);
+      expect(
+        runsWhen(condition, true, { day2: '/runner/_temp/aggrik8s-twin-pr-7-day2-diagnostics.tar.gz' }),
+      ).toBe(true);
+      expect(runsWhen(condition, true, { provision: '/runner/_temp/x.tar.gz' })).toBe(true);
+      expect(runsWhen(condition, true, {})).toBe(false); // failed before any bundle (bad input)
+      expect(runsWhen(condition, false, { day2: '/runner/_temp/x.tar.gz' })).toBe(false);
+    },
+  );
 });
 
 describe('concurrency: one run per twin, never cancelled in progress', () => {

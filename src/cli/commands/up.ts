@@ -1,3 +1,5 @@
+import { recordedClusters } from '../../diagnostics/bundle.js';
+import { errorMessage, isConfigurationError } from '../../errors.js';
 import { specFolder } from '../../spec/files.js';
 import type { SpecFolder } from '../../spec/files.js';
 import { platformTables } from '../../github/platform-report.js';
@@ -18,10 +20,11 @@ import { pendingSummary } from '../../twin/layers/describe.js';
 import { formatProbeFigures } from '../../twin/probe.js';
 import { destroyTwin } from '../../twin/destroy.js';
 import { describeForeign } from '../../proxmox/ownership.js';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, requiredOption } from '../args.js';
 import type { Parsed } from '../args.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, parseCommandLine, requiredOption } from '../args.js';
 import type { Ask } from '../confirm.js';
 import { confirmDown, terminalAsk } from '../confirm.js';
+import { diagnoseFailedUp } from '../diagnostics.js';
 import { liveView } from '../live.js';
 import type { Io } from '../output.js';
 import { table } from '../output.js';
@@ -41,6 +44,7 @@ export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--layou
   (Rook Ceph, the Star Wars demo with its cross-cluster checks, the spec's extras) and prints the checks.
   --no-platform stops after the clusters are usable. A run that was interrupted is finished by the next one.
   First checks the token's rights as twin doctor does: a missing one stops it, named, before any change.
+  A run that fails leaves a diagnostics bundle, as twin diagnose writes it, and names its path.
 ${STATE_USAGE}
 ${LAYOUT_USAGE}
 ${CONNECTION_USAGE}`;
@@ -69,8 +73,16 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   try {
     // Log lines go through the view: on a terminal they are printed above its frame, not over it.
     ctx = await twinContext(parsed, UP_USAGE, view.io, { events: view, rights: 'apply' });
-    view.useLastRun(await loadRunTimings(ctx.store, ctx.twin.twin));
-    run = await converge(ctx, parsed, new Date(started));
+    const opened = ctx;
+    view.useLastRun(await loadRunTimings(opened.store, opened.twin.twin));
+    run = await converge(opened, parsed, new Date(started)).catch(async (error: unknown) => {
+      // A refusal changed nothing and says why; anything else leaves a bundle to look at, then propagates.
+      if (!isConfigurationError(error)) {
+        const clusters = await recordedClusters(opened.store, opened.twin.twin);
+        await diagnoseFailedUp(parsed, opened, clusters, { failure: errorMessage(error) }, view.io);
+      }
+      throw error;
+    });
   } finally {
     view.stop();
   }
@@ -93,8 +105,10 @@ export async function upCommand(args: string[], io: Io): Promise<number> {
   io.out(
     `\n${runSummaryLines({ ...summary, ready: failure === undefined, dayTwo: platform !== undefined }).join('\n')}`,
   );
-  if (failure) io.err(`twin up: error: ${failure}`);
-  return failure === undefined ? 0 : 1;
+  if (failure === undefined) return 0;
+  io.err(`twin up: error: ${failure}`);
+  await diagnoseFailedUp(parsed, ctx, outcome.clusters, { failure, records }, io);
+  return 1;
 }
 
 interface UpRun {

@@ -256,7 +256,7 @@ function prepareNode(
       discovery.push(`${stamp} W | inventory: skipping device "${disk.name}". unsupported diskType rom`);
       continue;
     }
-    const claim = kube.cephDisk(disk.key);
+    const claim = kube.cephDisk(disk.key) ?? leftoverOsd(kube, disk.key, `/dev/${disk.name}` === installDisk);
     if (claim && claim.fsid !== fsid) {
       info(`skipping device "${disk.name}", detected an existing OSD. UUID=${claim.osdUuid}`);
       info(
@@ -287,6 +287,21 @@ function prepareNode(
     );
   }
   return { log: [...discovery, ...log], disks };
+}
+
+/**
+ * The bluestore label a reused, unwiped disk still carries (fault foreignOsdDisks): recorded like one this
+ * lab's Ceph wrote, so it stays on the disk until the VM is created again.
+ */
+function leftoverOsd(kube: KubeClusters, key: string, installDisk: boolean): CephDiskClaim | undefined {
+  if (installDisk || !kube.talos.faults.foreignOsdDisk(key)) return undefined;
+  const claim = {
+    fsid: uuidFrom(`leftover-fsid/${key}`),
+    osdId: 0,
+    osdUuid: uuidFrom(`leftover-osd/${key}`),
+  };
+  kube.claimCephDisk(key, claim);
+  return claim;
 }
 
 function osd(id: number, uuid: string, node: string, disk: NodeDisk, upAt: number): CephOsd {

@@ -10,6 +10,7 @@ import { apply, deleteObjects, scale } from './kubectl-apply.js';
 import { metadataCommand } from './kubectl-metadata.js';
 import type { Run } from './kubectl-common.js';
 import { labelSelector, namespaceOf, notFound, parseResources, resolveKind } from './kubectl-common.js';
+import { describe } from './kubectl-describe.js';
 import { cordon, drain, uncordon } from './kubectl-drain.js';
 import { exec } from './kubectl-exec.js';
 import { createToken } from './kubectl-token.js';
@@ -145,6 +146,10 @@ const ROOT: CommandNode<Run> = {
           run: createToken,
         },
       ],
+    },
+    {
+      name: 'describe',
+      run: describe,
     },
     { name: 'cordon', run: cordon },
     { name: 'uncordon', run: uncordon },

@@ -13,6 +13,7 @@ import { exactArgs, genConfig, genSecrets, readPatch } from './talosctl-gen.js';
 import { UPGRADE_K8S_FLAGS, upgradeK8s } from './talosctl-k8s.js';
 import { REBOOT_FLAGS, UPGRADE_FLAGS, reboot, upgrade } from './talosctl-upgrade.js';
 import { dialInsecure, dialSecure, loadTalosconfig, proxyTo, singleNode } from './talos-dial.js';
+import { LOGS_FLAGS, logs, services } from './talosctl-services.js';
 import { TIME_RESOURCES, bootstrap, etcdMembers, etcdStatus, timeResourceTable } from './talosctl-etcd.js';
 
 /**
@@ -115,6 +116,9 @@ const ROOT: CommandNode<Run> = {
     { name: 'bootstrap', run: bootstrap },
     { name: 'upgrade', flags: UPGRADE_FLAGS, run: upgrade },
     { name: 'read', run: readFile },
+    { name: 'service', run: services },
+    { name: 'services', run: services },
+    { name: 'logs', flags: LOGS_FLAGS, run: logs },
     { name: 'upgrade-k8s', flags: UPGRADE_K8S_FLAGS, run: upgradeK8s },
     { name: 'reboot', flags: REBOOT_FLAGS, run: reboot },
     {

@@ -12,6 +12,8 @@ import {
   renderOperator,
 } from '../../../src/lab/kube/rook-charts.js';
 import { podsOf } from '../../../src/lab/kube/workloads.js';
+import type { FaultConfig } from '../../../src/lab/faults.js';
+import { FaultInjector } from '../../../src/lab/faults.js';
 import { TIME_PROFILES } from '../../../src/lab/profile.js';
 import type { Doc } from '../../../src/lab/talos/yaml-docs.js';
 
@@ -51,7 +53,14 @@ export class FakeCluster {
     () => undefined,
   );
 
-  constructor(readonly nodes: FakeNode[]) {}
+  private readonly faults: FaultInjector;
+
+  constructor(
+    readonly nodes: FakeNode[],
+    faults: FaultConfig = {},
+  ) {
+    this.faults = new FaultInjector(faults);
+  }
 
   kube(): KubeClusters {
     const vmOf = (node: FakeNode) => ({
@@ -79,6 +88,7 @@ export class FakeCluster {
         all: () => [],
         ms: (seconds: number) => seconds * 1000,
         seconds: SECONDS,
+        faults: this.faults,
         disks: (vm: { vmid: number }) => {
           const node = this.nodes[vm.vmid - 100]!;
           return [
@@ -169,10 +179,11 @@ export function cluster(
   controlPlanes: number,
   workers: number,
   size?: { cores: number; memoryMiB: number },
+  faults: FaultConfig = {},
 ): FakeCluster {
   const nodes = [
     ...Array.from({ length: controlPlanes }, (_, i) => controlPlane(i + 1)),
     ...Array.from({ length: workers }, (_, i) => worker(i + 1, [10, 20], size)),
   ];
-  return new FakeCluster(nodes);
+  return new FakeCluster(nodes, faults);
 }
