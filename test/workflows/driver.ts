@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { runStep } from '../actions/runner.js';
 import type { StepRun } from '../actions/runner.js';
 import type { GitHubStandin, JobPermissions } from '../github/standin/server.js';
-import { evaluateCondition, interpolate } from './expression.js';
+import { evaluateCondition, hasStatusFunction, interpolate } from './expression.js';
 import type { Contexts, Value } from './expression.js';
 
 /**
@@ -184,9 +184,11 @@ async function runJob(
       checkoutBeside(step, contexts, run.world);
       continue;
     }
-    if (ok && uses.startsWith('actions/upload-artifact@')) {
-      if (step.if === undefined || evaluateCondition(step.if, contexts))
-        result.artifact = upload(step, contexts);
+    if (uses.startsWith('actions/upload-artifact@')) {
+      if (stepRuns(step, contexts, ok)) {
+        const artifact = upload(step, contexts);
+        if (artifact) result.artifact = artifact;
+      }
       continue;
     }
     if (!ok || !uses.startsWith('./')) continue; // a failed step skips the rest; checkout is the cwd here
@@ -230,11 +232,32 @@ function checkoutBeside(step: WorkflowStep, contexts: Contexts, world: RunnerWor
   }
 }
 
-/** actions/upload-artifact of one file (`path:`); a missing file fails the step as if-no-files-found: error does. */
-function upload(step: WorkflowStep, contexts: Contexts): UploadedArtifact {
+/**
+ * Whether a step runs, as GitHub decides: its `if:` on the job's status so far (`failure()`, `always()`);
+ * an `if:` without a status function, or none, runs only while every step before it succeeded.
+ */
+function stepRuns(step: WorkflowStep, contexts: Contexts, ok: boolean): boolean {
+  const condition = step.if ?? '';
+  if (!ok && !hasStatusFunction(condition)) return false;
+  if (condition === '') return true;
+  return evaluateCondition(condition, { ...contexts, job: { status: ok ? 'success' : 'failure' } });
+}
+
+/**
+ * actions/upload-artifact of the first file `path:` names that exists (one per line; empty lines left out):
+ * none fails the step as if-no-files-found: error does, or uploads nothing with `ignore`.
+ */
+function upload(step: WorkflowStep, contexts: Contexts): UploadedArtifact | undefined {
   const value = (key: string) => interpolate(String(step.with?.[key] ?? ''), contexts);
-  const path = value('path');
-  if (!existsSync(path)) throw new Error(`upload-artifact: no file at ${JSON.stringify(path)}`);
+  const paths = value('path')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const path = paths.find((candidate) => existsSync(candidate));
+  if (path === undefined) {
+    if (value('if-no-files-found') === 'ignore') return undefined;
+    throw new Error(`upload-artifact: no file at ${JSON.stringify(paths.join(', '))}`);
+  }
   return {
     name: value('name'),
     file: basename(path),

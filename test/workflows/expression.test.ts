@@ -71,6 +71,14 @@ describe('GitHub expression evaluator (the yardstick of the workflow tests)', ()
     );
   });
 
+  it("knows the status functions, on the job's status so far", () => {
+    const failed = { ...contexts, job: { status: 'failure' } };
+    expect(evaluate('failure()', contexts)).toBe(false);
+    expect(evaluate('success() && always()', contexts)).toBe(true);
+    expect(evaluate("failure() && inputs.twin != ''", failed)).toBe(true);
+    expect(evaluate('success()', failed)).toBe(false);
+  });
+
   it('rejects what it cannot read instead of guessing', () => {
     expect(() => evaluate("github.event_name == 'push", contexts)).toThrow(/unterminated string/);
     expect(() => evaluate('github.event_name ==', contexts)).toThrow(/unexpected end/);

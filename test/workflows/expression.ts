@@ -123,6 +123,28 @@ const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   format: ([template = null, ...args]) => format(toText(template), args),
 };
 
+/**
+ * GitHub's status check functions, on the job's status so far (`job.status`: success unless a step failed;
+ * this evaluator has no cancellation).
+ */
+const STATUS_FUNCTIONS: Record<string, (status: string) => boolean> = {
+  success: (status) => status === 'success',
+  failure: (status) => status === 'failure',
+  always: () => true,
+  cancelled: (status) => status === 'cancelled',
+};
+
+function jobStatus(contexts: Contexts): string {
+  const job = contexts.job;
+  const status = job !== null && typeof job === 'object' && !Array.isArray(job) ? job.status : undefined;
+  return typeof status === 'string' ? status : 'success';
+}
+
+/** Whether a step `if:` names a status function; without one GitHub runs the step only while all succeed. */
+export function hasStatusFunction(condition: string): boolean {
+  return /\b(success|failure|always|cancelled)\s*\(/i.test(condition);
+}
+
 class Parser {
   private at = 0;
 
@@ -260,6 +282,12 @@ class Parser {
   }
 
   private call(name: string): Value {
+    const status = STATUS_FUNCTIONS[name.toLowerCase()];
+    if (status) {
+      this.expect('(');
+      this.expect(')');
+      return status(jobStatus(this.contexts));
+    }
     const fn = FUNCTIONS[name.toLowerCase()];
     if (!fn) this.fail(`unknown function ${name}()`);
     this.expect('(');
