@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cephHealthDetail } from '../../src/diagnostics/ceph-detail.js';
 import { DiagnosticsRefusedError, describeBundle, writeDiagnostics } from '../../src/diagnostics/bundle.js';
@@ -10,6 +10,7 @@ import { nodesToInspect } from '../../src/diagnostics/talos.js';
 import { LocalStateStore } from '../../src/state/store.js';
 import { scaledPace } from '../../src/twin/context.js';
 import { scriptedRunner, type Script } from '../exec/scripted-runner.js';
+import { extractBundle } from './extract.js';
 
 /**
  * The bundle over scripted tools: what it holds and where, how a failing item is recorded, redaction, and the
@@ -113,18 +114,7 @@ async function request(store: LocalStateStore, script = tools): Promise<Diagnost
 }
 
 function extracted(path: string): Record<string, string> {
-  const out = scratch();
-  execFileSync('tar', ['-xzf', path, '-C', out]);
-  const files: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else files[relative(out, full).split('/').slice(1).join('/')] = readFileSync(full, 'utf8');
-    }
-  };
-  walk(out);
-  return files;
+  return extractBundle(path, scratch());
 }
 
 describe('writeDiagnostics', () => {

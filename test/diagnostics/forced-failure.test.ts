@@ -1,5 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import type { Io } from '../../src/cli/output.js';
 import { startLab } from '../../src/lab/lab.js';
 import type { LabHandle } from '../../src/lab/lab.js';
 import { LocalStateStore } from '../../src/state/store.js';
+import { extractBundle } from './extract.js';
 
 /**
  * Issue 16's forced failure: every raw disk of the twin still holds another Ceph cluster's OSD (lab fault
@@ -53,20 +54,7 @@ async function twin(command: string, extra: string[] = []) {
 }
 
 /** The bundle's files by their path inside its folder. */
-function extract(archive: string): Record<string, string> {
-  const out = mkdtempSync(join(tmpdir(), 'diag-out-'));
-  execFileSync('tar', ['-xzf', archive, '-C', out]);
-  const files: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else files[relative(out, full).split('/').slice(1).join('/')] = readFileSync(full, 'utf8');
-    }
-  };
-  walk(out);
-  return files;
-}
+const extract = (archive: string) => extractBundle(archive);
 
 /** The twin's secrets (Talos secrets, keys, kubeconfig credentials, mesh CA) and the lab's token, raw and base64. */
 function secretHits(files: Record<string, string>): string[] {
