@@ -13,6 +13,11 @@ import type { NodeAction } from './types.js';
  * health gates come after.
  */
 
+/** The node came back on a new boot with its old release: the upgrade it accepted did not take. */
+export class UpgradeNotTakenError extends Error {
+  override name = 'UpgradeNotTakenError';
+}
+
 /** The cluster a node belongs to, as the actions need it. */
 export interface TalosActionCluster {
   cluster: string;
@@ -47,14 +52,23 @@ export function talosUpgradeAction(
     // Legacy upgrades drain in the node (F.1); LifecycleService ones do not, and we keep talosctl's off.
     drain: lifecycleApi,
     run: async () => {
-      const bootBefore = await deps.talosctl.bootId(cluster.talosconfig, node.address);
-      await requestUpgrade(deps, cluster, node, image, lifecycleApi);
-      deps.log(`${node.name}: upgrade to ${hop.to} accepted (${image})`);
-      await awaitBack(deps, cluster, node, {
-        what: `the upgrade to ${hop.to}`,
-        release: hop.to,
-        bootBefore,
-      });
+      // A boot on the old release may be another reboot that came first (a VM restart, say) and dropped the
+      // accepted upgrade: asked once more; an upgrade that really does not take fails the same way again.
+      for (let attempt = 1; ; attempt++) {
+        const bootBefore = await deps.talosctl.bootId(cluster.talosconfig, node.address);
+        await requestUpgrade(deps, cluster, node, image, lifecycleApi);
+        deps.log(`${node.name}: upgrade to ${hop.to} accepted (${image})`);
+        try {
+          return await awaitBack(deps, cluster, node, {
+            what: `the upgrade to ${hop.to}`,
+            release: hop.to,
+            bootBefore,
+          });
+        } catch (error) {
+          if (!(error instanceof UpgradeNotTakenError) || attempt >= 2) throw error;
+          deps.log(`${node.name}: booted again on ${hop.from} before the upgrade took; asking once more`);
+        }
+      }
     },
   };
 }
@@ -181,7 +195,8 @@ async function awaitBack(
       { cause: error },
     );
   }
-  if (failed) throw new Error(`${failed} (see talosctl dmesg and events on it): the rollout stops here`);
+  if (failed)
+    throw new UpgradeNotTakenError(`${failed} (see talosctl dmesg and events on it): the rollout stops here`);
   deps.log(
     `${node.name}: back from ${expect.what}${expect.release ? ` (Talos ${expect.release})` : ''}, Ready`,
   );
