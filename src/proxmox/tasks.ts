@@ -149,9 +149,8 @@ export async function createsInFlight(
   client: PveClient,
   pveNodes: string[],
   vmids: { has(vmid: number): boolean },
-): Promise<CreateInFlight[]> {
-  const tasks = await vmTasksInFlight(client, pveNodes, (task) => vmids.has(task.vmid), 'qmcreate');
-  return tasks.map(({ pveNode, vmid, upid }) => ({ pveNode, vmid, upid }));
+): Promise<VmTaskInFlight[]> {
+  return vmTasksInFlight(client, pveNodes, (task) => vmids.has(task.vmid), 'qmcreate');
 }
 
 /** A task still running on a VM: its node, VMID, UPID and type (qmcreate, qmreboot, ...). */

@@ -16,16 +16,7 @@ export async function waitForCreatesInFlight(
   vmids: { has(vmid: number): boolean },
   then: string,
 ): Promise<CreateInFlight[]> {
-  const running = await createsInFlight(ctx.client, pveNodes, vmids);
-  if (running.length === 0) return [];
-  const listed = running.map((task) => task.vmid).join(', ');
-  ctx.log(`VMID(s) ${listed} held by a create task in flight; waiting for it to end`);
-  await waitUntil(async () => (await createsInFlight(ctx.client, pveNodes, vmids)).length === 0, {
-    timeoutMs: ctx.pace.bootTimeoutMs,
-    intervalMs: ctx.pace.pollMs,
-    describe: `the create task(s) of VMID(s) ${listed} to end (if one stays, look at it in the PVE GUI, then ${then})`,
-  });
-  return running;
+  return waitForVmTasks(ctx, () => createsInFlight(ctx.client, pveNodes, vmids), then);
 }
 
 /**
@@ -40,12 +31,13 @@ export async function waitForVmTasks(
 ): Promise<VmTaskInFlight[]> {
   const running = await find();
   if (running.length === 0) return [];
-  const listed = running.map((task) => `${task.vmid} (${task.type})`).join(', ');
-  ctx.log(`VM task(s) in flight on ${listed}; waiting for them to end before looking at the twin`);
+  const listed = running.map((task) => task.vmid).join(', ');
+  const kinds = [...new Set(running.map((task) => (task.type === 'qmcreate' ? 'create' : task.type)))];
+  ctx.log(`VMID(s) ${listed} held by a ${kinds.join(' or ')} task in flight; waiting for it to end`);
   await waitUntil(async () => (await find()).length === 0, {
     timeoutMs: ctx.pace.bootTimeoutMs,
     intervalMs: ctx.pace.pollMs,
-    describe: `the task(s) on ${listed} to end (if one stays, look at it in the PVE GUI, then ${then})`,
+    describe: `the ${kinds.join(' or ')} task(s) of VMID(s) ${listed} to end (if one stays, look at it in the PVE GUI, then ${then})`,
   });
   return running;
 }

@@ -121,7 +121,7 @@ describe('twin up / status / down against the lab', { timeout: 600_000 }, () => 
     const afterReboot = await twin(args('up', 'pr-7'));
     expect(afterReboot.stderr).toBe('');
     expect(afterReboot.code).toBe(0);
-    expect(afterReboot.stdout).toContain(`VM task(s) in flight on ${worker.vmid} (qmreboot); waiting`);
+    expect(afterReboot.stdout).toContain(`VMID(s) ${worker.vmid} held by a qmreboot task in flight; waiting`);
 
     // A second runner with an empty state folder: refused before any wait, secret or change.
     const vmsBefore = JSON.stringify(await labVms());

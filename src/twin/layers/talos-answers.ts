@@ -1,3 +1,4 @@
+import { WaitTimeoutError, waitUntil } from '../../kube/readiness.js';
 import type { NodeVersion } from '../../talos/talosctl.js';
 import type { ClusterLayerDeps } from './steps.js';
 
@@ -14,7 +15,6 @@ export async function versionsOnceAnswering(
   running: ReadonlySet<string>,
 ): Promise<NodeVersion[]> {
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const answers = new Map<string, NodeVersion>();
   const record = (versions: NodeVersion[]) => versions.forEach((answer) => answers.set(answer.node, answer));
   record(
@@ -37,14 +37,29 @@ export async function versionsOnceAnswering(
     `${awaited.map((node) => node.name).join(', ')}: the VM runs but Talos does not answer yet ` +
       `(rebooting?); waiting up to ${Math.round(timeoutMs / 1000)} s`,
   );
-  for (let waiting = silent(); waiting.length > 0 && now() - started < timeoutMs; waiting = silent()) {
-    await sleep(Math.min(deps.pace.pollMs, Math.max(0, timeoutMs - (now() - started))));
-    record(
-      await deps.talosctl.versions(
-        talosconfig,
-        waiting.map((node) => node.address),
-      ),
+  try {
+    await waitUntil(
+      async () => {
+        const waiting = silent();
+        if (waiting.length > 0)
+          record(
+            await deps.talosctl.versions(
+              talosconfig,
+              waiting.map((node) => node.address),
+            ),
+          );
+        return silent().length === 0;
+      },
+      {
+        timeoutMs,
+        intervalMs: deps.pace.pollMs,
+        describe: 'silent nodes to answer Talos',
+        ...(deps.now ? { now: deps.now } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      },
     );
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error; // still silent: reported below as unknown
   }
   const seconds = Math.round((now() - started) / 1000);
   return nodes.map((node) => {
