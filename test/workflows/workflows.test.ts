@@ -36,6 +36,7 @@ function load(name: string): Workflow {
 
 const twin = load('twin.yml');
 const reaper = load('reaper.yml');
+const release = load('release.yml');
 
 const REPOSITORY = 'acme/lab';
 const FORK_GUARD =
@@ -373,6 +374,7 @@ describe('concurrency: one run per twin, never cancelled in progress', () => {
   it.each([
     ['twin.yml', twin],
     ['reaper.yml', reaper],
+    ['release.yml', release],
   ])('%s: cancel-in-progress is false everywhere', (_name, workflow) => {
     if (workflow.concurrency) expect(workflow.concurrency['cancel-in-progress']).toBe(false);
     for (const job of Object.values(workflow.jobs)) {
@@ -440,6 +442,7 @@ jobs:
   it.each([
     ['twin.yml', twin],
     ['reaper.yml', reaper],
+    ['release.yml', release],
   ])('%s has no ${{ }} in any run:', (_name, workflow) => {
     expect(runStepsWithExpressions(workflow)).toEqual([]);
   });
@@ -456,6 +459,49 @@ describe('reaper.yml', () => {
     expect(step.with!.operation).toBe('reap');
     expect(interpolate(step.with!['dry-run']!, schedule)).toBe('false');
     expect(interpolate(step.with!['dry-run']!, reaperDispatch)).toBe('true');
+  });
+});
+
+describe('release.yml', () => {
+  /** The contexts of a workflow_run event: ci.yml's run that completed. */
+  const ciCompleted = (conclusion: string, ciEvent: string): Contexts =>
+    event('workflow_run', {
+      action: 'completed',
+      workflow_run: { conclusion, event: ciEvent, head_branch: 'main', head_sha: 'c0ffee' },
+    });
+
+  it("runs when ci.yml's run on main has completed", () => {
+    const ci = parse(readFileSync('.github/workflows/ci.yml', 'utf8')) as { name: string };
+    expect(release.on).toEqual({
+      workflow_run: { workflows: [ci.name], types: ['completed'], branches: ['main'] },
+    });
+  });
+
+  it.each([
+    ['CI passed on a push to main', ciCompleted('success', 'push'), ['tag']],
+    ['CI failed on a push to main', ciCompleted('failure', 'push'), []],
+    ['CI cancelled on a push to main', ciCompleted('cancelled', 'push'), []],
+    ['CI passed on a pull request from a branch called main', ciCompleted('success', 'pull_request'), []],
+  ])('%s -> jobs %j', (_label, contexts, jobs) => {
+    expect(jobsRunFor(release, contexts)).toEqual(jobs);
+  });
+
+  it('tags exactly the commit CI passed, on a hosted runner, with scripts/release-tag.sh', () => {
+    const job = release.jobs.tag!;
+    expect(job['runs-on']).toBe('ubuntu-latest');
+    const contexts = ciCompleted('success', 'push');
+    const [checkout, tag] = job.steps;
+    expect(checkout!.uses).toBe('actions/checkout@v4');
+    expect(interpolate(checkout!.with!.ref!, contexts)).toBe('c0ffee');
+    expect(interpolate(tag!.env!.COMMIT!, contexts)).toBe('c0ffee');
+    expect(tag!.run).toBe('bash scripts/release-tag.sh "$COMMIT" origin');
+    expect(job.steps).toHaveLength(2);
+  });
+
+  it('the workflow reads contents; only the tag job writes them, to push the tag', () => {
+    expect(release.permissions).toEqual({ contents: 'read' });
+    expect(Object.keys(release.jobs)).toEqual(['tag']);
+    expect(release.jobs.tag!.permissions).toEqual({ contents: 'write' });
   });
 });
 
