@@ -13,6 +13,8 @@
 #     commit, give it a new version and changelog section.
 #   - The tag exists only here, at COMMIT: it is pushed. At another commit: refused, exit 1 (nothing was
 #     published; a person decides whether that local tag goes).
+#   - The tag is to be made but CHANGELOG.md still lists entries (list items) under `## [Unreleased]`: refused,
+#     exit 1. Those changes are in COMMIT and the version's section does not name them; they go under it first.
 #   - Otherwise the tag is made and pushed. A push that fails fails the run, unless the tag is on the remote
 #     at COMMIT by then (another run made it).
 # Nothing it prints comes from the environment or the remote's URL: the credentials git uses stay unseen.
@@ -89,6 +91,13 @@ if local_tag=$(git rev-parse -q --verify "refs/tags/${tag}^{commit}"); then
     refuse "${tag} exists in this repository at ${local_tag:0:12}, not at ${short}, and not on ${remote}: nothing was published; delete that tag (git tag -d ${tag}) if it is not the release, and run again"
   say "${tag} exists here at ${short} but not on ${remote}: pushing it"
 else
+  unreleased=$(awk '
+    { sub(/\r$/, "") }
+    /^## / { inside = ($0 ~ /^## \[Unreleased\]/) ; next }
+    inside && /^[-*+] / { print }
+  ' <<<"$changelog")
+  [[ -z $unreleased ]] ||
+    refuse "CHANGELOG.md at ${short} lists changes under \"## [Unreleased]\" that ${short} holds and ${tag}'s section \"## [${version}] - ${date}\" does not name: if ${short} is release ${version}, move them under that heading; if an earlier commit was, make ${tag} there (scripts/release-tag.sh COMMIT, README \"Releases\")"
   # A tag needs a tagger; on a runner git has none configured, so the tag is GitHub Actions'.
   if [[ -z ${GIT_COMMITTER_EMAIL:-} ]] && ! git config user.email >/dev/null; then
     export GIT_COMMITTER_NAME='github-actions[bot]'

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 const SCRIPT = resolve('scripts/release-tag.sh');
 const TOKEN = 'ghs_release-token-must-never-be-printed';
 
-const CHANGELOG = (release: string, unreleased = '- a change after the release') => `# Changelog
+const CHANGELOG = (release: string, unreleased = 'Nothing yet.') => `# Changelog
 
 ## [Unreleased]
 
@@ -173,6 +173,28 @@ describe('scripts/release-tag.sh', () => {
     expect(run.stderr).toMatch(/CHANGELOG\.md at \w{12}: the section "## \[0\.3\.0\] - 2027-01-05" is empty/);
     expect(localTag('v0.3.0')).toBe('');
     expect(originTag('v0.3.0')).toBe('');
+  });
+
+  it('makes no tag at a commit whose Unreleased section lists changes; the commit that released the version gets it', () => {
+    const released = commit(
+      { 'package.json': packageJson('0.2.0'), 'CHANGELOG.md': CHANGELOG(RELEASE_0_2_0) },
+      'release',
+    );
+    const later = commit(
+      { 'CHANGELOG.md': CHANGELOG(RELEASE_0_2_0, '- `twin list`') },
+      'later work, no tag yet',
+    );
+    const refused = release([later]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(
+      `release-tag: CHANGELOG.md at ${later.slice(0, 12)} lists changes under "## [Unreleased]" that ${later.slice(0, 12)} holds and v0.2.0's section "## [0.2.0] - 2026-12-04" does not name: if ${later.slice(0, 12)} is release 0.2.0, move them under that heading; if an earlier commit was, make v0.2.0 there (scripts/release-tag.sh COMMIT, README "Releases")\n`,
+    );
+    expect(localTag('v0.2.0')).toBe('');
+    expect(originTag('v0.2.0')).toBe('');
+
+    expect(release([released]).status).toBe(0);
+    expect(originTag('v0.2.0')).toBe(released);
+    expect(release([later]).status).toBe(0); // from then on, the later commit is one between releases
   });
 
   it('refuses a version that is not X.Y.Z', () => {
