@@ -28,7 +28,7 @@ import { paceFor } from '../twin/context.js';
 import type { ClusterOutcome } from '../twin/outcome.js';
 import { loadTwinRecord } from '../twin/outcome.js';
 import { loadPlatformReport, savePlatformReport } from '../twin/platform.js';
-import type { PlatformOutcome } from '../twin/platform-steps.js';
+import type { PlatformOutcome } from '../twin/outcome.js';
 import type { ToolChoice } from './step-context.js';
 import {
   stateDirFromInputs,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigurationError } from '../errors.js';
 import { isIpv4, parseCidr, rangesOverlap, type Ipv4Cidr } from '../util/ipv4.js';
+import { mergeValues } from '../util/values.js';
 
 /** The chart's default NodePort (CONTRACTS C.2): inside 30000-32767, and nothing else of ours uses it. */
 export const CLUSTERMESH_NODE_PORT = 32379;
@@ -332,4 +333,14 @@ function valueAt(values: Record<string, unknown>, path: string): unknown {
     node = (node as Record<string, unknown>)[key];
   }
   return node;
+}
+
+/**
+ * A twin's Cilium values: the cluster's own (cilium-values.ts) and, when the twin has two or more clusters,
+ * the mesh values from the first install on. Every peer and address is known from the plan before a VM
+ * boots, so action-mesh finds the release as it wants it and nothing restarts to join the mesh.
+ */
+export function twinCiliumValues(own: Record<string, unknown>, peers: MeshPeer[]): Record<string, unknown> {
+  if (peers.length < 2) return own;
+  return mergeValues(own, clustermeshValues(peers) as unknown as Record<string, unknown>);
 }

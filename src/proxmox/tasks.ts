@@ -15,7 +15,11 @@ export interface WaitForTaskOptions {
   onLog?: (lines: string[]) => void;
   /** When to look first: the caller's estimate of how long the task takes. */
   initialDelayMs?: number;
+  /** The pause after the first look, growing from there up to maxDelayMs (default: initialDelayMs). */
+  thenEveryMs?: number;
   maxDelayMs?: number;
+  /** Told once PVE accepted the task (runTask): its worker runs from here on. */
+  onStarted?: () => void;
 }
 
 interface TaskStatus {
@@ -48,12 +52,14 @@ export async function waitForTask(
   const { node } = parseUpid(upid);
   const deadline = client.clock.now() + timeoutMs;
   let delayMs = initialDelayMs;
+  let next = opts.thenEveryMs ?? initialDelayMs * BACKOFF_FACTOR;
   for (;;) {
     await client.clock.sleep(Math.min(delayMs, Math.max(0, deadline - client.clock.now())));
     const status = await client.get<TaskStatus>(`/nodes/${node}/tasks/${upid}/status`);
     if (status.status === 'stopped') return finish(client, node, upid, status, opts.onLog);
     if (client.clock.now() >= deadline) throw new PveTaskTimeoutError(upid, timeoutMs);
-    delayMs = Math.min(delayMs * BACKOFF_FACTOR, maxDelayMs);
+    delayMs = Math.min(next, maxDelayMs);
+    next = delayMs * BACKOFF_FACTOR;
   }
 }
 
@@ -73,6 +79,7 @@ export async function runTask(
   if (typeof data !== 'string') {
     throw new PveProtocolError(`PVE ${method} ${path} returned ${JSON.stringify(data)} instead of a task id`);
   }
+  opts.onStarted?.();
   return waitForTask(client, data, opts);
 }
 

@@ -9,6 +9,7 @@ import { Talosctl } from '../talos/talosctl.js';
 import { KeyedLimiter } from '../util/limit.js';
 import { freshWorkDir } from '../util/work-dir.js';
 import { claimAndPlan, releaseReservation } from './claim.js';
+import type { ClaimedPlan } from './claim.js';
 import type { ApplyRun } from './cluster-steps.js';
 import { clusterSteps } from './cluster-steps.js';
 import type { TwinContext } from './context.js';
@@ -17,18 +18,20 @@ import type { ClusterOutcome, TwinOutcome } from './outcome.js';
 import { imageSteps, vmSteps } from './vm-steps.js';
 import { convergeLayers, refuseLayerChanges, withConverge } from './converge.js';
 import { withTwinLock } from './lock.js';
+import { AFTER_BUILD, platformOutcome } from './platform-steps.js';
+import type { BuildGates, PlatformSteps } from './platform-steps.js';
 
 /**
  * Converges a twin: a missing twin is created, an existing one keeps every healthy node, gains or loses
  * workers, and is never bootstrapped twice. Every step checks what exists first, so a run that was killed
  * midway is finished by the next one. It holds the twin's lock throughout (destroy and the reaper take the
- * same), so no destroy or reap of the twin runs meanwhile.
+ * same), so no destroy or reap of the twin runs meanwhile. With `platform`, the mesh and day 2 too.
  */
-export async function applyTwin(ctx: TwinContext): Promise<TwinOutcome> {
-  return withTwinLock(ctx, 'apply', () => applyHeld(ctx));
+export async function applyTwin(ctx: TwinContext, platform?: PlatformSteps): Promise<TwinOutcome> {
+  return withTwinLock(ctx, 'apply', () => applyHeld(ctx, platform));
 }
 
-async function applyHeld(ctx: TwinContext): Promise<TwinOutcome> {
+async function applyHeld(ctx: TwinContext, platform: PlatformSteps | undefined): Promise<TwinOutcome> {
   const { plan, reservation } = await claimAndPlan(ctx).catch((error: unknown) => {
     if (isConfigurationError(error)) throw error;
     throw new Error(
@@ -43,19 +46,69 @@ async function applyHeld(ctx: TwinContext): Promise<TwinOutcome> {
   await freshWorkDir(work);
   try {
     const running = runsAlready(plan);
+    const clusters = outcome(ctx, plan, []).clusters;
     // What the real systems refuse is refused before anything changes (converge refuses the same again).
-    if (running) await refuseLayerChanges(ctx, plan, outcome(ctx, plan, []).clusters, ca);
-    const steps = buildSteps(ctx, plan, ca, work);
-    const { records } = await runGraph(steps, ctx.events);
-    if (reservation) await releaseReservation(ctx, plan, reservation);
-    const built = outcome(ctx, plan, records);
+    if (running) await refuseLayerChanges(ctx, plan, clusters, ca);
+    const build = buildSteps(ctx, plan, ca, work);
+    const release = reservation ? [reservationStep(ctx, plan, reservation, build)] : [];
+    // A new twin: the platform's steps start as soon as what they need is up, in the same graph.
+    const joined = platform && !running ? platform(clusters, buildGates(ctx, build)) : undefined;
+    const { records } = await runGraph([...build, ...release, ...(joined?.steps ?? [])], ctx.events);
+    if (reservation && records.find((r) => r.id === RELEASE_STEP)?.state !== 'done')
+      await releaseReservation(ctx, plan, reservation);
+    const built = outcome(ctx, plan, recordsOf(records, build));
+    if (joined) return { ...built, platform: platformOutcome(recordsOf(records, joined.steps), joined) };
     if (!running || !built.ok) return built;
     // Nodes that ran already: each layer brought to the spec in place (day 2's Rook releases are day 2's).
-    const converged = await convergeLayers(ctx, plan, built.clusters, ca, { rook: false });
-    return withConverge(built, converged);
+    const converged = withConverge(
+      built,
+      await convergeLayers(ctx, plan, built.clusters, ca, { rook: false }),
+    );
+    if (!platform || !converged.ok) return converged;
+    const after = platform(converged.clusters, { ...AFTER_BUILD, meshRequirementsStep: true });
+    const { records: platformRecords } = await runGraph(after.steps, ctx.events);
+    return { ...converged, platform: platformOutcome(platformRecords, after) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+const RELEASE_STEP = 'capacity-reservation';
+
+/** The slot's capacity reservation is dropped once every VM exists: from then on PVE counts them itself. */
+function reservationStep(
+  ctx: TwinContext,
+  plan: TwinPlan,
+  reservation: NonNullable<ClaimedPlan['reservation']>,
+  build: Step[],
+): Step {
+  return {
+    id: RELEASE_STEP,
+    title: 'capacity reservation released',
+    doing: 'releasing the capacity reservation of the new VMs',
+    stage: 'vm',
+    needs: build.filter((step) => step.id.startsWith('vm-create:')).map((step) => step.id),
+    run: () => releaseReservation(ctx, plan, reservation),
+  };
+}
+
+/** The build steps a platform step joined to them waits for (none where the cluster has no such step). */
+function buildGates(ctx: TwinContext, build: Step[]): BuildGates {
+  const ids = new Set(build.map((step) => step.id));
+  const gate = (id: string) => (ids.has(id) ? [id] : []);
+  return {
+    meshRequirementsStep: true,
+    api: (cluster) => gate(`api:${cluster}`),
+    cilium: (cluster) => gate(`cilium:${cluster}`),
+    ready: (cluster) => gate(`ready:${cluster}`),
+    meshed: [],
+    nodesWaitSec: Math.ceil(ctx.pace.nodesReadyTimeoutMs / 1000),
+  };
+}
+
+function recordsOf(records: StepRecord[], steps: Step[]): StepRecord[] {
+  const ids = new Set(steps.map((step) => step.id));
+  return records.filter((record) => ids.has(record.id));
 }
 
 function buildSteps(

@@ -4,6 +4,8 @@ import { Helm } from '../kube/helm.js';
 import { Kubectl } from '../kube/kubectl.js';
 import { waitUntil } from '../kube/readiness.js';
 import { ciliumValues, valuesYaml } from '../mesh/cilium-values.js';
+import { twinCiliumValues } from '../mesh/clustermesh.js';
+import type { MeshPeer } from '../mesh/clustermesh.js';
 import type { Step } from '../plan/executor.js';
 import type { PlannedVm, TwinPlan } from '../plan/plan.js';
 import type { VmLifecycle } from '../proxmox/vm-lifecycle.js';
@@ -211,19 +213,14 @@ function ciliumStep(run: ApplyRun, cluster: TwinPlan['clusters'][number], nodeCo
     needs: [`api:${cluster.name}`],
     run: async () => {
       const kubeconfig = run.files.get(cluster.name)!.kubeconfig;
-      const values = ciliumValues({
-        clusterName: cluster.name,
-        clusterId: cluster.id,
-        ca: run.ca,
-        nodeCount,
-      });
+      const own = ciliumValues({ clusterName: cluster.name, clusterId: cluster.id, ca: run.ca, nodeCount });
+      const values = twinCiliumValues(own as unknown as Record<string, unknown>, meshPeers(run.plan));
       const helm = new Helm(ctx.runner, { kubeconfig, path: ctx.tools.helm });
-      // action-mesh adds the clustermesh section to this release: keep it, and leave an unchanged release alone.
+      // Keep the upgradeCompatibility the release layer set at a minor upgrade (I.1: kept once set), and
+      // leave an unchanged release alone.
       const deployed = await helm.userValues('cilium', 'kube-system');
-      // ... and the upgradeCompatibility the release layer set at a minor upgrade (I.1: kept once set).
       const wanted = {
         ...values,
-        ...(deployed?.clustermesh ? { clustermesh: deployed.clustermesh } : {}),
         ...(deployed?.upgradeCompatibility ? { upgradeCompatibility: deployed.upgradeCompatibility } : {}),
       };
       const status = deployed && (await helm.status('cilium', 'kube-system'));
@@ -251,6 +248,17 @@ function ciliumStep(run: ApplyRun, cluster: TwinPlan['clusters'][number], nodeCo
       await kubectl.rolloutStatus('daemonset', 'cilium', 'kube-system', ctx.pace.rolloutTimeoutSec);
     },
   };
+}
+
+/** Every cluster of the twin with the addresses of the nodes it keeps or gains: the mesh's peers. */
+function meshPeers(plan: TwinPlan): MeshPeer[] {
+  return plan.clusters.map((cluster) => ({
+    name: cluster.name,
+    id: cluster.id,
+    addresses: plan.vms
+      .filter((vm) => vm.cluster === cluster.name && vm.action !== 'destroy')
+      .map((vm) => vm.address!),
+  }));
 }
 
 function readyStep(run: ApplyRun, cluster: string, members: PlannedVm[]): Step {

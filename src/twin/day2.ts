@@ -26,11 +26,12 @@ import type { SpecFolder } from '../spec/files.js';
 import type { ClusterWorkContext } from './context.js';
 import { runCheck, sampleService } from './curl-check.js';
 import type { CheckSpec, Sample } from './curl-check.js';
-import type { ClusterOutcome } from './outcome.js';
+import type { ClusterOutcome, PlatformOutcome } from './outcome.js';
 import type { CephClusterStatus, CephHealth, CheckOutcome } from './platform.js';
 import { describeFailedChecks } from './platform.js';
 import { runPlatformSteps } from './platform-steps.js';
-import type { PlatformOutcome } from './platform-steps.js';
+import { AFTER_BUILD } from './platform-steps.js';
+import type { BuildGates, PlatformPart } from './platform-steps.js';
 
 const DEMO_REQUESTS = 20;
 const DEMO_REPLICAS = 2;
@@ -46,6 +47,21 @@ export async function day2Twin(
   clusters: ClusterOutcome[],
   folder: SpecFolder,
 ): Promise<PlatformOutcome> {
+  const part = day2Steps(ctx, clusters, folder, AFTER_BUILD);
+  return { ...(await runPlatformSteps(ctx, part.steps)), report: part.report() };
+}
+
+/**
+ * Day 2's steps. Joined to the build steps (`gates`), Rook and the demo start once the cluster's API answers
+ * (their pods wait for the first Ready node), the extras once every node is Ready, and the demo's checks once
+ * the mesh is connected.
+ */
+export function day2Steps(
+  ctx: ClusterWorkContext,
+  clusters: ClusterOutcome[],
+  folder: SpecFolder,
+  gates: BuildGates,
+): PlatformPart {
   const { addons } = ctx.twin.spec;
   const ceph = new Map<string, CephClusterStatus>();
   const checks: CheckOutcome[] = [];
@@ -53,6 +69,7 @@ export async function day2Twin(
     new Kubectl(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.kubectl });
   const helmOf = (cluster: ClusterOutcome) =>
     new Helm(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.helm });
+  const podsTimeoutSec = ctx.pace.rolloutTimeoutSec + gates.nodesWaitSec;
 
   const steps: Step[] = [];
   for (const cluster of clusters) {
@@ -77,7 +94,7 @@ export async function day2Twin(
           title: `${cluster.name}: Rook operator`,
           doing: `installing the Rook operator on ${cluster.name}`,
           stage: 'storage',
-          needs: [],
+          needs: gates.api(cluster.name),
           run: async () => {
             await apply('rook-namespace', [rookNamespaceManifest()]); // privileged before any Rook pod asks for it
             await helm.upgradeInstall({
@@ -88,12 +105,6 @@ export async function day2Twin(
               namespace: ROOK_NAMESPACE,
               valuesFile: await valuesFile('rook-operator', rookOperatorValues(workerVm)),
             });
-            await kubectl.rolloutStatus(
-              'deployment',
-              'rook-ceph-operator',
-              ROOK_NAMESPACE,
-              ctx.pace.rolloutTimeoutSec,
-            );
           },
         },
         {
@@ -117,6 +128,8 @@ export async function day2Twin(
                 rookClusterValues({ cluster: cluster.name, workers, workerVm }),
               ),
             });
+            // The chart needs only the operator's CRDs: its pod starts meanwhile, then reconciles the cluster.
+            await kubectl.rolloutStatus('deployment', 'rook-ceph-operator', ROOK_NAMESPACE, podsTimeoutSec);
             await waitForCeph(ctx, kubectl, cluster.name, (status) => ceph.set(cluster.name, status));
           },
         },
@@ -128,15 +141,18 @@ export async function day2Twin(
         title: `${cluster.name}: Star Wars demo deployed`,
         doing: `deploying the Star Wars demo on ${cluster.name}`,
         stage: 'demo',
-        needs: [],
+        needs: gates.api(cluster.name),
         run: async () => {
           await apply('starwars', starwarsManifests(cluster.name));
           for (const name of [REBEL_BASE, X_WING])
-            await kubectl.rolloutStatus('deployment', name, STARWARS_NAMESPACE, ctx.pace.rolloutTimeoutSec);
+            await kubectl.rolloutStatus('deployment', name, STARWARS_NAMESPACE, podsTimeoutSec);
         },
       });
     }
-    const afterStorage = addons.rook.enabled ? [`ceph:${cluster.name}`] : [];
+    const afterStorage = [
+      ...(addons.rook.enabled ? [`ceph:${cluster.name}`] : []),
+      ...gates.ready(cluster.name),
+    ];
     if (addons.tetragon?.enabled) {
       const version = addons.tetragon.version;
       steps.push({
@@ -196,7 +212,7 @@ export async function day2Twin(
       title: 'Star Wars demo answered across the mesh',
       doing: 'asking the Star Wars demo across the mesh',
       stage: 'checks',
-      needs: clusters.map((cluster) => `starwars:${cluster.name}`),
+      needs: [...clusters.map((cluster) => `starwars:${cluster.name}`), ...gates.meshed],
       run: async () => {
         const names = clusters.map((cluster) => cluster.name);
         const results = await starwarsChecks(
@@ -210,14 +226,13 @@ export async function day2Twin(
       },
     });
   }
-  const result = await runPlatformSteps(ctx, steps);
   return {
-    ...result,
-    report: {
+    steps,
+    report: () => ({
       mesh: [],
       ceph: clusters.filter((cluster) => ceph.has(cluster.name)).map((cluster) => ceph.get(cluster.name)!),
       checks,
-    },
+    }),
   };
 }
 

@@ -18,11 +18,12 @@ import type { Step } from '../plan/executor.js';
 import { canonicalJson, mergeValues } from '../util/values.js';
 import type { ClusterWorkContext } from './context.js';
 import { runCheck, sampleService } from './curl-check.js';
-import type { ClusterOutcome } from './outcome.js';
+import type { ClusterOutcome, PlatformOutcome } from './outcome.js';
 import type { CheckOutcome, MeshClusterStatus, RemoteClusterStatus } from './platform.js';
 import { describeFailedChecks } from './platform.js';
 import { runPlatformSteps } from './platform-steps.js';
-import type { PlatformOutcome } from './platform-steps.js';
+import { AFTER_BUILD } from './platform-steps.js';
+import type { BuildGates, PlatformPart } from './platform-steps.js';
 
 const CILIUM = {
   release: 'cilium',
@@ -42,17 +43,24 @@ export async function meshTwin(
   ctx: ClusterWorkContext,
   clusters: ClusterOutcome[],
 ): Promise<PlatformOutcome> {
-  if (clusters.length < 2) {
-    throw new ConfigurationError(
-      `twin ${ctx.twin.twin} has ${clusters.length} cluster(s): a mesh needs at least two (add a cluster to twin.yaml)`,
-    );
-  }
+  await refuseUnmeshable(ctx, clusters);
+  const part = meshSteps(ctx, clusters, AFTER_BUILD);
+  return { ...(await runPlatformSteps(ctx, part.steps)), report: part.report() };
+}
+
+/**
+ * The mesh's steps. Joined to the build steps (`gates`), each cluster's part starts once its own Cilium runs,
+ * after a step that makes meshTwin's requirement check; alone, meshTwin has made it before.
+ */
+export function meshSteps(
+  ctx: ClusterWorkContext,
+  clusters: ClusterOutcome[],
+  gates: BuildGates,
+): PlatformPart {
   const tools = (cluster: ClusterOutcome) => ({
     helm: new Helm(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.helm }),
     kubectl: new Kubectl(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.kubectl }),
   });
-  const current = await Promise.all(clusters.map((cluster) => releaseValues(tools(cluster).helm)));
-  refuseUnmetRequirements(clusters, current);
   const mesh = clustermeshValues(
     clusters.map((cluster) => ({
       name: cluster.name,
@@ -63,18 +71,31 @@ export async function meshTwin(
   const statuses = new Map<string, MeshClusterStatus>();
   const checks: CheckOutcome[] = [];
   const names = clusters.map((cluster) => cluster.name);
-  const steps: Step[] = clusters.flatMap((cluster, index): Step[] => {
+  const preflight: Step[] = gates.meshRequirementsStep
+    ? [
+        {
+          id: 'mesh-requirements',
+          title: 'every cluster meets the mesh requirements',
+          doing: 'checking the clusters can form one mesh',
+          stage: 'mesh',
+          needs: names.flatMap((name) => gates.cilium(name)),
+          run: () => refuseUnmeshable(ctx, clusters),
+        },
+      ]
+    : [];
+  const steps: Step[] = clusters.flatMap((cluster): Step[] => {
     const { helm, kubectl } = tools(cluster);
-    const wanted = mergeValues(current[index]?.values ?? {}, mesh as unknown as Record<string, unknown>);
     return [
       {
         id: `clustermesh:${cluster.name}`,
         title: `${cluster.name}: clustermesh-apiserver and peers`,
         doing: `deploying the clustermesh-apiserver of ${cluster.name} and telling it its peers`,
         stage: 'mesh',
-        needs: [],
+        needs: preflight.map((step) => step.id),
         run: async () => {
-          if (canonicalJson(wanted) === canonicalJson(current[index]?.values)) {
+          const current = (await releaseValues(helm)).values;
+          const wanted = mergeValues(current ?? {}, mesh as unknown as Record<string, unknown>);
+          if (canonicalJson(wanted) === canonicalJson(current)) {
             ctx.log(`${cluster.name}: Cilium already meshed with the same peers; unchanged`);
           } else {
             const valuesFile = await ctx.store.write(
@@ -83,12 +104,8 @@ export async function meshTwin(
             );
             await helm.upgradeInstall({ ...CILIUM, version: ctx.twin.spec.cilium.version, valuesFile });
           }
-          await kubectl.rolloutStatus(
-            'deployment',
-            'clustermesh-apiserver',
-            'kube-system',
-            ctx.pace.rolloutTimeoutSec,
-          );
+          const timeoutSec = ctx.pace.rolloutTimeoutSec + gates.nodesWaitSec;
+          await kubectl.rolloutStatus('deployment', 'clustermesh-apiserver', 'kube-system', timeoutSec);
           await kubectl.rolloutStatus('daemonset', 'cilium', 'kube-system', ctx.pace.rolloutTimeoutSec);
         },
       },
@@ -126,22 +143,18 @@ export async function meshTwin(
         title: `${cluster.name}: cross-cluster check workloads`,
         doing: `deploying the cross-cluster check workloads on ${cluster.name}`,
         stage: 'mesh-check',
-        needs: [`clustermesh:${cluster.name}`],
+        needs: gates.api(cluster.name),
         run: async () => {
           const file = join(ctx.workDir, `${cluster.name}-mesh-check.yaml`);
           await writeFile(file, manifestsYaml(meshCheckManifests(cluster.name, names)), { mode: 0o600 });
           await kubectl.apply(file);
-          await kubectl.rolloutStatus(
-            'deployment',
-            MESH_PROBE_NAME,
-            MESH_CHECK_NAMESPACE,
-            ctx.pace.rolloutTimeoutSec,
-          );
+          const timeoutSec = ctx.pace.rolloutTimeoutSec + gates.nodesWaitSec;
+          await kubectl.rolloutStatus('deployment', MESH_PROBE_NAME, MESH_CHECK_NAMESPACE, timeoutSec);
           await kubectl.rolloutStatus(
             'deployment',
             echoServiceName(cluster.name),
             MESH_CHECK_NAMESPACE,
-            ctx.pace.rolloutTimeoutSec,
+            timeoutSec,
           );
         },
       },
@@ -179,14 +192,13 @@ export async function meshTwin(
       },
     ];
   });
-  const result = await runPlatformSteps(ctx, steps);
   return {
-    ...result,
-    report: {
+    steps: [...preflight, ...steps],
+    report: () => ({
       mesh: names.map((name) => statuses.get(name) ?? { cluster: name, remotes: [] }),
       ceph: [],
       checks,
-    },
+    }),
   };
 }
 
@@ -197,10 +209,18 @@ async function releaseValues(helm: Helm): Promise<{ deployed: boolean; values?: 
   return { deployed: status.status === 'deployed', ...(values ? { values } : {}) };
 }
 
-function refuseUnmetRequirements(
-  clusters: ClusterOutcome[],
-  current: { deployed: boolean; values?: Record<string, unknown> }[],
-): void {
+/** Refuses, before anything changes, a mesh the clusters' Cilium releases cannot form (C.2). */
+async function refuseUnmeshable(ctx: ClusterWorkContext, clusters: ClusterOutcome[]): Promise<void> {
+  if (clusters.length < 2) {
+    throw new ConfigurationError(
+      `twin ${ctx.twin.twin} has ${clusters.length} cluster(s): a mesh needs at least two (add a cluster to twin.yaml)`,
+    );
+  }
+  const current = await Promise.all(
+    clusters.map((cluster) =>
+      releaseValues(new Helm(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.helm })),
+    ),
+  );
   const members: MeshMember[] = clusters.map((cluster, index) => ({
     cluster: cluster.name,
     podCidr: cluster.pods,

@@ -3,6 +3,7 @@ import type { StepRecord } from '../plan/executor.js';
 import { stageTimings } from '../plan/executor.js';
 import type { StateStore } from '../state/store.js';
 import { missingStateError } from './lost-state.js';
+import type { PlatformReport } from './platform.js';
 import type { ProbeFigures } from './probe.js';
 
 export interface NodeOutcome {
@@ -40,6 +41,17 @@ export interface TwinOutcome {
   failure?: string;
   /** Requests to the demo's global service and the mesh check while converge changed running nodes. */
   availability?: ProbeFigures[];
+  /** The mesh and day 2, when the same run brought them up (`twin up`, action-provision's `platform`). */
+  platform?: PlatformOutcome;
+}
+
+/** The result of action-mesh or action-day2 (or of both in one run): the report, and the steps' timings. */
+export interface PlatformOutcome {
+  report: PlatformReport;
+  records: StepRecord[];
+  ok: boolean;
+  /** The failed steps with their causes (a failed check quotes its evidence). */
+  failure?: string;
 }
 
 /** What action-mesh and action-day2 need to know of a provisioned twin: no secrets, only names and addresses. */

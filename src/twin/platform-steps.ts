@@ -5,15 +5,48 @@ import { runGraph } from '../plan/executor.js';
 import type { ClusterWorkContext } from './context.js';
 import { describeFailures } from './outcome.js';
 import type { PlatformReport } from './platform.js';
+import type { ClusterOutcome, PlatformOutcome } from './outcome.js';
 
-/** The result of action-mesh or action-day2: the report, and the steps with their timings. */
-export interface PlatformOutcome {
-  report: PlatformReport;
-  records: StepRecord[];
-  ok: boolean;
-  /** The failed steps with their causes (a failed check quotes its evidence). */
-  failure?: string;
+/** A platform's steps (the mesh, day 2) and the report they fill while they run. */
+export interface PlatformPart {
+  steps: Step[];
+  report(): PlatformReport;
 }
+
+/**
+ * Where platform steps join the build steps when one graph runs both (`twin up`, action-provision's
+ * `platform` input): the build steps each cluster's step waits for. Run after the build, nothing.
+ */
+export interface BuildGates {
+  /** Whether the mesh checks its requirements in a step of its own (meshTwin checks them before). */
+  meshRequirementsStep: boolean;
+  /** The cluster's Kubernetes API answers. */
+  api(cluster: string): string[];
+  /** Its Cilium release is deployed and its agents run. */
+  cilium(cluster: string): string[];
+  /** Every node of it is Ready. */
+  ready(cluster: string): string[];
+  /** The mesh is connected and synced everywhere (the steps of meshSteps, when in the same graph). */
+  meshed: string[];
+  /** A pod's rollout may also wait this long for the nodes still joining (0 once they are all Ready). */
+  nodesWaitSec: number;
+}
+
+/**
+ * The platform (mesh, day 2) of a twin as steps: joined to the build steps in one graph when the twin is new,
+ * run after the converge when it runs already (its layers come first then).
+ */
+export type PlatformSteps = (clusters: ClusterOutcome[], gates: BuildGates) => PlatformPart;
+
+/** The platform run after the build (action-mesh, action-day2): every cluster is up already. */
+export const AFTER_BUILD: BuildGates = {
+  meshRequirementsStep: false,
+  api: () => [],
+  cilium: () => [],
+  ready: () => [],
+  meshed: [],
+  nodesWaitSec: 0,
+};
 
 /** Runs steps in a private scratch folder that is removed afterwards, as applyTwin does. */
 export async function runPlatformSteps(
@@ -23,13 +56,22 @@ export async function runPlatformSteps(
   await freshWorkDir(ctx.workDir);
   try {
     const { records } = await runGraph(steps, ctx.events);
-    const failed = records.some((record) => record.state === 'failed');
-    return {
-      records,
-      ok: !failed && records.every((record) => record.state === 'done'),
-      ...(failed ? { failure: describeFailures(records) } : {}),
-    };
+    return stepsOutcome(records);
   } finally {
     await rm(ctx.workDir, { recursive: true, force: true });
   }
+}
+
+function stepsOutcome(records: StepRecord[]): Omit<PlatformOutcome, 'report'> {
+  const failed = records.some((record) => record.state === 'failed');
+  return {
+    records,
+    ok: !failed && records.every((record) => record.state === 'done'),
+    ...(failed ? { failure: describeFailures(records) } : {}),
+  };
+}
+
+/** A platform part's outcome from the records of its steps (run in a graph with others or alone). */
+export function platformOutcome(records: StepRecord[], part: PlatformPart): PlatformOutcome {
+  return { ...stepsOutcome(records), report: part.report() };
 }

@@ -48,6 +48,15 @@ function imageDigestError(error: unknown, pveNode: string, image: TalosImage): E
   );
 }
 
+/**
+ * One VM: created, tagged and its boot disk grown, started. PVE allocates a storage's volumes under one lock
+ * that a waiting request gets within 10 s or never, so creates on one node storage take turns
+ * (`storageQueue`). A create without extra disks needs the lock only to allocate its two volumes (the import
+ * is copied without it), so the next create is sent once PVE accepted it; one with extra disks allocates them
+ * after the copy, so it keeps its turn to the end. Short creates go first: those are the control planes,
+ * whose boots lead to everything else. Growing a disk takes the VM's config lock (the lab's contract), not
+ * the storage's turn.
+ */
 export function vmSteps(
   ctx: TwinContext,
   plan: TwinPlan,
@@ -64,6 +73,8 @@ export function vmSteps(
     diskStorage: spec.proxmox.storage.disks,
     imageVolume: importVolumeId(spec.proxmox.storage.images, plan.image),
   };
+  const storage = `${vm.pveNode}/${settings.diskStorage}`;
+  const long = holdsStorageAfterCopy(vm);
   return [
     {
       id: `vm-create:${vm.name}`,
@@ -75,27 +86,40 @@ export function vmSteps(
         // The plan saw every VM the token may see: a VMID it did not see is free (or held by a create in
         // flight, which claimAndPlan waited for). Probing it would be a 403 for a pool-scoped token (P.9).
         if (vm.action !== 'create') return;
-        const storage = `${vm.pveNode}/${settings.diskStorage}`;
-        await storageQueue.run(storage, () => vms.create(definition, settings));
+        await storageQueue.hold(
+          storage,
+          (release) => vms.create(definition, settings, long ? undefined : release),
+          long ? 1 : 0,
+        );
       },
     },
     {
-      id: `vm-start:${vm.name}`,
-      title: `${vm.name}: disk grown and started`,
-      doing: `growing the disk of ${vm.name} and starting it`,
+      id: `vm-grow:${vm.name}`,
+      title: `${vm.name}: tagged, boot disk grown`,
+      doing: `tagging ${vm.name} and growing its boot disk`,
       stage: 'vm',
       needs: [`vm-create:${vm.name}`],
       run: async () => {
         const config = await vms.config(vm.pveNode, vm.vmid);
         if (!config) throw new Error(`VM ${vm.vmid} vanished after it was created`);
         await vms.ensureTags(vm.pveNode, definition, config);
-        await storageQueue.run(`${vm.pveNode}/${settings.diskStorage}`, () =>
-          vms.growBootDisk(vm.pveNode, definition, config),
-        );
-        await vms.start(vm.pveNode, vm.vmid);
+        await vms.growBootDisk(vm.pveNode, definition, config);
       },
     },
+    {
+      id: `vm-start:${vm.name}`,
+      title: `${vm.name}: started`,
+      doing: `starting ${vm.name}`,
+      stage: 'vm',
+      needs: [`vm-grow:${vm.name}`],
+      run: () => vms.start(vm.pveNode, vm.vmid),
+    },
   ];
+}
+
+/** Whether the VM's create allocates volumes after its image copy (extra disks: the OSD hosts). */
+function holdsStorageAfterCopy(vm: PlannedVm): boolean {
+  return (vm.definition?.extraDisksGiB.length ?? 0) > 0;
 }
 
 /** Workers the spec dropped: drain and delete the node while the cluster is up, then remove the VM. */

@@ -31,7 +31,12 @@ export async function preparedSlot(
 ) {
   const plan = planTwin(resolveTwin(spec, twin), await observeProxmox(client, spec));
   const vm = pick(plan);
-  await new VmLifecycle(client).ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url);
+  await new VmLifecycle(client, { paceScale: 0.002 }).ensureImage(
+    vm.pveNode,
+    'local',
+    plan.image.fileName,
+    plan.image.url,
+  );
   await client.post('/pools', {
     poolid: plan.pool,
     comment: `aggrik8s-twin slot of ${twin} since ${new Date().toISOString()}`,

@@ -130,3 +130,47 @@ describe('KeyedLimiter', () => {
     expect(peakOverall).toBe(3);
   });
 });
+
+describe('Limiter.hold', () => {
+  it('hands the slot on when the job gives it back, before the job ends; giving it back twice is harmless', async () => {
+    const limiter = new KeyedLimiter(1);
+    const events: string[] = [];
+    let finishFirst!: () => void;
+    const first = limiter.hold('pve1', async (release) => {
+      events.push('first holds');
+      release();
+      release();
+      await new Promise<void>((resolve) => (finishFirst = resolve));
+      events.push('first ends');
+    });
+    const second = limiter.run('pve1', async () => void events.push('second runs'));
+    const third = limiter.run('pve1', async () => void events.push('third runs'));
+    await second;
+    await third;
+    finishFirst();
+    await first;
+    expect(events).toEqual(['first holds', 'second runs', 'third runs', 'first ends']);
+  });
+
+  it('gives the slot back when the job fails without giving it back', async () => {
+    const limiter = new Limiter(1);
+    await expect(limiter.hold(() => Promise.reject(new Error('lost')))).rejects.toThrow('lost');
+    await limiter.run(async () => {});
+    expect(limiter.idle).toBe(true);
+  });
+});
+
+describe('Limiter priorities', () => {
+  it('starts a waiting job of lower priority first, and jobs of one priority in arrival order', async () => {
+    const limiter = new Limiter(1);
+    const order: string[] = [];
+    const job = (name: string, priority: number) => limiter.hold(async () => void order.push(name), priority);
+    let unblock!: () => void;
+    const first = limiter.run(() => new Promise<void>((resolve) => (unblock = resolve)));
+    const waiting = [job('worker-1', 1), job('cp-1', 0), job('worker-2', 1), job('cp-2', 0)];
+    await sleep(1); // the first job holds the slot by now
+    unblock();
+    await Promise.all([first, ...waiting]);
+    expect(order).toEqual(['cp-1', 'cp-2', 'worker-1', 'worker-2']);
+  });
+});

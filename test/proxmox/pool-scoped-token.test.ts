@@ -55,7 +55,7 @@ describe('the product under a pool-scoped token (qemu-server 9.2)', () => {
 
   it('the product creates without tags and tags the VM once it is a pool member', async () => {
     const { vm, settings, plan } = await preparedSlot('pr-22');
-    const vms = new VmLifecycle(client);
+    const vms = new VmLifecycle(client, { paceScale: 0.002 });
     await vms.create(vm.definition!, settings);
     expect(lab.state.access.config.pools[plan.pool]?.vms).toContain(vm.vmid);
     await vms.ensureTags(vm.pveNode, vm.definition!);
@@ -74,7 +74,7 @@ describe('the product under a pool-scoped token (qemu-server 9.2)', () => {
 
   it("a VM left untagged by a killed run is the twin's: plan retags it, destroy removes it and its slot", async () => {
     const { vm, settings, plan } = await preparedSlot('pr-23');
-    await new VmLifecycle(client).create(vm.definition!, settings); // the run dies before the tags
+    await new VmLifecycle(client, { paceScale: 0.002 }).create(vm.definition!, settings); // the run dies before the tags
     const again = planTwin(resolveTwin(spec, 'pr-23'), await observeProxmox(client, spec));
     expect(again.pool).toBe(plan.pool);
     expect(again.vms.find((row) => row.vmid === vm.vmid)).toMatchObject({
@@ -96,8 +96,11 @@ describe('the product under a pool-scoped token (qemu-server 9.2)', () => {
     expect(result.pools).toEqual([plan.pool]);
     expect(lab.state.data.vms[String(vm.vmid)]).toBeUndefined();
     // Destroyed, the VMID leaves the pool: the token can no longer see it, and a repeat counts it absent.
-    expect(await new VmLifecycle(client).destroy(vm.pveNode, vm.vmid, { name: vm.name, tags: vm.tags })).toBe(
-      'absent',
-    );
+    expect(
+      await new VmLifecycle(client, { paceScale: 0.002 }).destroy(vm.pveNode, vm.vmid, {
+        name: vm.name,
+        tags: vm.tags,
+      }),
+    ).toBe('absent');
   });
 });

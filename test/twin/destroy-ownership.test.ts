@@ -76,7 +76,7 @@ async function twinWithVms(twin: string) {
     poolid: claim.poolId,
     comment: slotComment(twin, new Date(), [], plan.identity),
   });
-  const lifecycle = new VmLifecycle(client);
+  const lifecycle = new VmLifecycle(client, { paceScale: 0.002 });
   await lifecycle.create(vm.definition!, settings);
   await lifecycle.ensureTags(vm.pveNode, vm.definition!);
   const second = plan.vms.find((other) => other.pveNode === vm.pveNode && other.vmid !== vm.vmid)!;

@@ -32,7 +32,7 @@ afterAll(async () => lab?.close());
 
 describe('VM lifecycle against the lab', () => {
   it('fetches the image once per node storage, creates, grows, starts, and destroys only what carries the tags', async () => {
-    const vms = new VmLifecycle(client);
+    const vms = new VmLifecycle(client, { paceScale: 0.002 });
     const plan = planTwin(resolveTwin(spec, 'pr-3'), await observeProxmox(client, spec));
     const vm = plan.vms[0]!;
     expect(await vms.ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url)).toBe(
@@ -61,7 +61,7 @@ describe('VM lifecycle against the lab', () => {
   });
 
   it('downloads the image with the pinned sha256, PVE checks the copy already there, and a wrong pin fails', async () => {
-    const vms = new VmLifecycle(client);
+    const vms = new VmLifecycle(client, { paceScale: 0.002 });
     const plan = planTwin(resolveTwin(spec, 'pr-5'), await observeProxmox(client, spec));
     const { fileName, url, sha256 } = plan.image;
     expect(sha256).toBe(servedImageDigest(url, 'sha256')); // examples/twin.yaml pins the lab's image
@@ -85,7 +85,12 @@ describe('VM lifecycle against the lab', () => {
     const control = plan.vms.filter((vm) => vm.role === 'controlplane');
     const worker = plan.vms.find((vm) => vm.role === 'worker')!;
     const contenders = [worker, ...control]; // 7 creates, ~48 s of lock time against a 10 s lock timeout
-    await new VmLifecycle(client).ensureImage('pve1', 'local', plan.image.fileName, plan.image.url);
+    await new VmLifecycle(client, { paceScale: 0.002 }).ensureImage(
+      'pve1',
+      'local',
+      plan.image.fileName,
+      plan.image.url,
+    );
     await client.post('/pools', { poolid: plan.pool });
     const settings = createSettings(plan, 'pve1');
     await Promise.all(
@@ -96,7 +101,7 @@ describe('VM lifecycle against the lab', () => {
         task.type === 'qmcreate' && /pve-storage-local-lvm' - got timeout/.test(task.exitstatus ?? ''),
     );
     expect(lostRaces.length).toBeGreaterThan(0);
-    const vms = new VmLifecycle(client);
+    const vms = new VmLifecycle(client, { paceScale: 0.002 });
     for (const vm of contenders) {
       await vms.ensureTags('pve1', vm.definition!);
       expect(await vms.destroy('pve1', vm.vmid, { name: vm.name, tags: vm.tags }, 1)).toBe('destroyed');
@@ -139,7 +144,7 @@ describe('VM lifecycle against the lab', () => {
       poolid: plan.pool,
       comment: `aggrik8s-twin slot of pr-5 since ${new Date().toISOString()}`,
     });
-    const vms = new VmLifecycle(client);
+    const vms = new VmLifecycle(client, { paceScale: 0.002 });
     for (const vm of plan.vms.slice(0, 3)) {
       await vms.ensureImage(vm.pveNode, 'local', plan.image.fileName, plan.image.url);
       await vms.create(vm.definition!, {

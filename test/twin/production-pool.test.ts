@@ -71,7 +71,7 @@ beforeAll(async () => {
   // Production claims slot 0 in its own parent pool and creates one of its VMs there.
   productionPlan = (await claimAndPlan(contextOf('production', production))).plan;
   const vm = productionPlan.vms[0]!;
-  const lifecycle = new VmLifecycle(production);
+  const lifecycle = new VmLifecycle(production, { paceScale: 0.002 });
   await lifecycle.ensureImage(vm.pveNode, 'local', productionPlan.image.fileName, productionPlan.image.url);
   await lifecycle.create(vm.definition!, createSettings(productionPlan, vm.pveNode));
 });

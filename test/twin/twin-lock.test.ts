@@ -91,7 +91,7 @@ async function twinWithVm(twin: string) {
     poolid: plan.pool,
     comment: slotComment(twin, new Date(0), [], plan.identity),
   });
-  const lifecycle = new VmLifecycle(client);
+  const lifecycle = new VmLifecycle(client, { paceScale: 0.002 });
   await lifecycle.create(vm.definition!, settings);
   await lifecycle.ensureTags(vm.pveNode, vm.definition!);
   return { plan, vm };

@@ -1,12 +1,10 @@
 import { recordedClusters } from '../../diagnostics/bundle.js';
 import { errorMessage, isConfigurationError } from '../../errors.js';
 import { specFolder } from '../../spec/files.js';
-import type { SpecFolder } from '../../spec/files.js';
 import { platformTables } from '../../github/platform-report.js';
 import type { StepRecord } from '../../plan/executor.js';
 import type { TwinContext } from '../../twin/context.js';
-import { day2Twin } from '../../twin/day2.js';
-import { meshTwin } from '../../twin/mesh.js';
+import { twinPlatform } from '../../twin/platform-graph.js';
 import type { TwinOutcome } from '../../twin/outcome.js';
 import { saveTwinRecord, stageTimingTable } from '../../twin/outcome.js';
 import { loadRunTimings, runTimingsOf, saveRunTimings } from '../../twin/run-timings.js';
@@ -116,13 +114,25 @@ interface UpRun {
   platform?: PlatformRun;
 }
 
-/** The clusters, then (unless --no-platform) the mesh and day 2, as the workflow's steps run them. */
+/**
+ * The clusters and (unless --no-platform) the mesh and day 2 in one graph: each step starts once what it
+ * needs is up. A twin that runs already gets its layers converged first, then the platform.
+ */
 async function converge(ctx: TwinContext, parsed: Parsed, appliedAt: Date): Promise<UpRun> {
-  const outcome = await applyTwin(ctx);
+  const platform =
+    parsed.values['no-platform'] === true ? undefined : twinPlatform(ctx, specFolder(parsed.positionals[0]!));
+  const outcome = await applyTwin(ctx, platform);
   if (!outcome.ok) return { outcome };
   await saveTwinRecord(ctx.store, outcome, appliedAt);
-  if (parsed.values['no-platform'] === true) return { outcome };
-  return { outcome, platform: await platformPipeline(ctx, outcome, specFolder(parsed.positionals[0]!)) };
+  if (!outcome.platform) return { outcome };
+  const { report, records, failure } = outcome.platform;
+  const saved = await savePlatformReport(
+    ctx.store,
+    outcome.twin,
+    report,
+    await loadPlatformReport(ctx.store, outcome.twin),
+  );
+  return { outcome, platform: { report: saved, records, ...(failure === undefined ? {} : { failure }) } };
 }
 
 async function stillDiffers(ctx: TwinContext, scope: LayerScope): Promise<string | undefined> {
@@ -142,26 +152,6 @@ interface PlatformRun {
   report: PlatformReport;
   records: StepRecord[];
   failure?: string;
-}
-
-/** After provisioning, as the workflow's later steps do: the mesh (two or more clusters), then day 2. */
-async function platformPipeline(
-  ctx: TwinContext,
-  outcome: TwinOutcome,
-  folder: SpecFolder,
-): Promise<PlatformRun> {
-  let report = await loadPlatformReport(ctx.store, outcome.twin);
-  const records: StepRecord[] = [];
-  if (outcome.clusters.length > 1) {
-    const mesh = await meshTwin(ctx, outcome.clusters);
-    report = await savePlatformReport(ctx.store, outcome.twin, mesh.report, report);
-    records.push(...mesh.records);
-    if (!mesh.ok) return { report, records, failure: mesh.failure ?? 'the mesh failed' };
-  }
-  const day2 = await day2Twin(ctx, outcome.clusters, folder);
-  report = await savePlatformReport(ctx.store, outcome.twin, day2.report, report);
-  records.push(...day2.records);
-  return { report, records, ...(day2.ok ? {} : { failure: day2.failure ?? 'day 2 failed' }) };
 }
 
 function describePlatform(run: PlatformRun, scale: number): string {

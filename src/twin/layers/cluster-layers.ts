@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { Helm } from '../../kube/helm.js';
-import { clustermeshValues } from '../../mesh/clustermesh.js';
+import { twinCiliumValues } from '../../mesh/clustermesh.js';
 import { ciliumValues } from '../../mesh/cilium-values.js';
 import type { TwinPlan } from '../../plan/plan.js';
-import { mergeValues } from '../../util/values.js';
 import type { TwinContext } from '../context.js';
 import type { ClusterOutcome } from '../outcome.js';
 import { planKubernetesLayer } from './kubernetes.js';
@@ -86,7 +85,7 @@ export async function observeClusterLayers(
   );
   const helm = new Helm(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.helm });
   const wanted = [
-    await wantedCilium(ctx, clusters, cluster, ca, helm),
+    wantedCilium(ctx, clusters, cluster, ca),
     ...(scope.rook ? wantedRookReleases(ctx, cluster) : []),
   ];
   const releases = await observeReleases(helm, wanted);
@@ -101,39 +100,32 @@ export async function observeClusterLayers(
 }
 
 /**
- * Cilium as the spec wants it on this cluster: the provision values, and, once the twin is meshed (the
- * deployed release has a clustermesh section), the mesh values action-mesh adds (mesh.ts does the same).
+ * Cilium as the spec wants it on this cluster: the provision values and, for a twin of two or more clusters,
+ * the mesh values (installed with them, see twinCiliumValues).
  */
-async function wantedCilium(
+function wantedCilium(
   ctx: TwinContext,
   clusters: ClusterOutcome[],
   cluster: ClusterOutcome,
   ca: MeshCa,
-  helm: Helm,
-): Promise<WantedRelease> {
-  const base = ciliumValues({
+): WantedRelease {
+  const own = ciliumValues({
     clusterName: cluster.name,
     clusterId: cluster.id,
     ca,
     nodeCount: cluster.nodes.length,
   }) as unknown as Record<string, unknown>;
-  const deployed = await helm.userValues(CILIUM_RELEASE, 'kube-system');
-  const mesh =
-    deployed?.clustermesh !== undefined && clusters.length > 1
-      ? (clustermeshValues(
-          clusters.map((peer) => ({
-            name: peer.name,
-            id: peer.id,
-            addresses: peer.nodes.map((node) => node.address),
-          })),
-        ) as unknown as Record<string, unknown>)
-      : {};
+  const peers = clusters.map((peer) => ({
+    name: peer.name,
+    id: peer.id,
+    addresses: peer.nodes.map((node) => node.address),
+  }));
   return {
     release: CILIUM_RELEASE,
     chart: 'cilium',
     repo: 'https://helm.cilium.io',
     version: ctx.twin.spec.cilium.version,
     namespace: 'kube-system',
-    values: mergeValues(base, mesh),
+    values: twinCiliumValues(own, peers),
   };
 }

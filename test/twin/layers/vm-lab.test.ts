@@ -40,7 +40,7 @@ describe('VM layer on the lab PVE', () => {
     const { vm, settings } = await preparedSlot(client, spec, 'pr-31', (candidate) =>
       candidate.vms.find((row) => row.role === 'worker' && row.definition!.extraDisksGiB.length > 0)!,
     );
-    const lifecycle = new VmLifecycle(client);
+    const lifecycle = new VmLifecycle(client, { paceScale: 0.002 });
     await lifecycle.create(vm.definition!, settings);
     await lifecycle.ensureTags(vm.pveNode, vm.definition!);
     await lifecycle.growBootDisk(vm.pveNode, vm.definition!, (await lifecycle.config(vm.pveNode, vm.vmid))!);
