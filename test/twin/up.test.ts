@@ -86,7 +86,7 @@ describe('twin up / status / down against the lab', { timeout: 600_000 }, () => 
       /stage timings \(on the simulated lab\):\nSTAGE +WALL +LAB TIME \(scale 0\.02\)/,
     );
     // Plain lines (not a terminal): each finished step with its stage's fixed count.
-    expect(up.stdout).toMatch(/done +pr-7-east-w-1: VM \d+ on \S+ \([\d.]+s\) \[vm \d+\/24\]/);
+    expect(up.stdout).toMatch(/done +pr-7-east-w-1: VM \d+ on \S+ \([\d.]+s\) \[vm \d+\/37\]/);
     expect(up.stdout).toMatch(
       new RegExp(
         '\\ntotal time: .* of lab time\\)\\n' +

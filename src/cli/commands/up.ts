@@ -38,8 +38,8 @@ export const TWIN_OPTIONS = {
 
 export const UP_USAGE = `usage: twin up SPEC --env TWIN [--no-platform] [--layout-spec FILE] [--state-dir DIR] [--state-store local|doppler] (--lab DIR | --endpoint URL ...)
   Converges the twin: creates what is missing, keeps what is healthy, scales workers, never bootstraps twice;
-  then, as the workflow's later steps do, joins the clusters into one Cilium Cluster Mesh and installs day 2
-  (Rook Ceph, the Star Wars demo with its cross-cluster checks, the spec's extras) and prints the checks.
+  joins the clusters into one Cilium Cluster Mesh and installs day 2 (Rook Ceph, the Star Wars demo with its
+  cross-cluster checks, the spec's extras) in the same step graph, and prints the checks.
   --no-platform stops after the clusters are usable. A run that was interrupted is finished by the next one.
   First checks the token's rights as twin doctor does: a missing one stops it, named, before any change.
   A run that fails leaves a diagnostics bundle, as twin diagnose writes it, and names its path.
