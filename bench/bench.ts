@@ -1,15 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab } from '../src/lab/lab.js';
-import type { LabNodeSpec } from '../src/lab/lab.js';
-import { defaultNodes } from '../src/lab/pve/state.js';
 import { runCli } from './cli.js';
 import { boundTwinInLab, criticalPath } from './critical-path.js';
-
-const GIB = 1024 ** 3;
+import { cliEnv, labNodes, proxmoxRequests, stageTimings } from './lab-run.js';
 
 /**
  * npm run bench [-- --time-scale X --concurrent-time-scale Y --twins 1,4,10 --json FILE]: figures of the product
@@ -72,27 +69,6 @@ interface TwinRun {
   stageTimings: string[];
 }
 
-/** The rows of the CLI's "stage timings" tables: where a twin's time went, stage by stage. */
-function stageTimings(output: string): string[] {
-  const lines = output.split('\n');
-  return lines.flatMap((line, index) =>
-    /stage timings/.test(lines[index - 1] ?? '') || /^[a-z-]+ +\d+\.\d+s +\d/.test(line) ? [line] : [],
-  );
-}
-
-/** Labs sized for `twins` previews of examples/twin.yaml (60 GiB and 984 GiB each), spread over 3 nodes. */
-function labNodes(twins: number): LabNodeSpec[] {
-  const perNode = (amount: number, floor: number) => Math.max(floor, Math.ceil((twins * amount * 1.5) / 3));
-  return defaultNodes().map((node) => ({
-    ...node,
-    memoryBytes: perNode(60, 64) * GIB,
-    cpus: Math.max(16, 16 * twins),
-    storages: (node.storages ?? []).map((storage) =>
-      storage.id === 'local-lvm' ? { ...storage, totalBytes: perNode(984, 400) * GIB } : storage,
-    ),
-  }));
-}
-
 /** examples/twin.yaml with room for 10 previews beside production (its 8 slots hold 7). */
 function benchSpec(root: string): string {
   const text = readFileSync('examples/twin.yaml', 'utf8');
@@ -118,12 +94,7 @@ async function concurrentTwins(count: number, scale: number) {
     logFile: labLog,
     nodes: labNodes(count),
   });
-  const env = {
-    PATH: `${lab.binDir}${delimiter}${process.env.PATH}`,
-    HOME: root,
-    PVE_TOKEN: lab.token,
-    TWIN_PACE_SCALE: String(scale),
-  };
+  const env = cliEnv(lab, root, scale);
   const spec = benchSpec(root);
   const names = Array.from({ length: count }, (_, i) => `pr-${7 + i}`);
   const target = (twin: string) => [
@@ -178,36 +149,6 @@ async function concurrentTwins(count: number, scale: number) {
     await lab.close();
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-/** Proxmox API requests over apply and destroy (not the lab's own tool channel), per VM and by kind. */
-function proxmoxRequests(labLog: string, vms: number) {
-  const requests = readFileSync(labLog, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { method: string; path: string })
-    .map((request) => ({ ...request, path: decodeURIComponent(request.path) }))
-    .filter((request) => request.path.startsWith('/api2/json/'));
-  const polls = requests.filter((r) => r.method === 'GET' && /\/tasks\/[^/]+\/status$/.test(r.path)).length;
-  const kinds = new Map<string, number>();
-  for (const request of requests) {
-    const kind = `${request.method} ${request.path
-      .replace('/api2/json', '')
-      .replace(/UPID:[^/]+/g, '{upid}')
-      .replace(/\/\d+(?=\/|$)/g, '/{vmid}')
-      .replace(/\/pve\d+(?=\/|$)/g, '/{node}')}`;
-    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-  }
-  return {
-    proxmoxRequests: requests.length,
-    requestsPerVm: requests.length / vms,
-    taskPollsPerVm: polls / vms,
-    /** The most frequent kinds of request, per VM: where the budget goes. */
-    topRequestsPerVm: [...kinds.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 10)
-      .map(([kind, count]) => ({ kind, perVm: count / vms })),
-  };
 }
 
 const cold = coldStart();
