@@ -76,3 +76,34 @@ export function proxmoxRequests(labLog: string, vms: number, skip = 0) {
       .map(([kind, count]) => ({ kind, perVm: count / vms })),
   };
 }
+
+/** The first argument that is no flag: the product puts its flags with values (--kubeconfig F) first. */
+function subcommand(args: string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i]!.startsWith('-')) return args[i]!;
+    if (!args[i]!.includes('=')) i++;
+  }
+  return '';
+}
+
+/** The talosctl, kubectl and helm calls in the lab log after its first `skip` lines, by tool and subcommand. */
+export function toolCalls(labLog: string, skip = 0) {
+  const calls = readFileSync(labLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .slice(skip)
+    .map((line) => JSON.parse(line) as { tool?: string; args?: string[] })
+    .filter((entry) => entry.tool !== undefined);
+  const kinds = new Map<string, number>();
+  for (const { tool, args = [] } of calls) {
+    const kind = `${tool} ${subcommand(args)}`.trim();
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return {
+    toolCalls: calls.length,
+    topToolCalls: [...kinds.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([kind, count]) => ({ kind, count })),
+  };
+}
