@@ -7,17 +7,22 @@ import { startLab } from '../src/lab/lab.js';
 import { runCli } from './cli.js';
 import { boundTwinInLab, criticalPath } from './critical-path.js';
 import { cliEnv, labNodes, proxmoxRequests, stageTimings } from './lab-run.js';
+import { printUpgrade, upgradePath } from './upgrade-run.js';
 
 /**
- * npm run bench [-- --time-scale X --concurrent-time-scale Y --twins 1,4,10 --json FILE]: figures of the product
- * as users run it.
+ * npm run bench [-- --time-scale X --concurrent-time-scale Y --twins 1,4,10 --upgrade-time-scale Z
+ * --skip-upgrade --upgrade-only --json FILE]: figures of the product as users run it.
  * - cold start: `node dist/<action>/index.js` up to its first answer (here: the missing-input error, so the
  *   entry bundle is loaded and evaluated) against a bare `node -e ''`, median of repeated runs;
  * - 1, 4 and 10 previews of examples/twin.yaml (2 clusters x 6 nodes, mesh, Rook, Star Wars) applied at once
  *   through the bundled CLI against one lab sized for them, on the realistic profile scaled by X (one twin) or
  *   Y (several): wall time until the last twin is up (and the lab time it stands for), the critical-path lower
  *   bound the lab's own durations and serialisation rules allow (critical-path.ts) and their ratio; Proxmox
- *   requests per VM over its life (apply and destroy) and how many of them were task polls.
+ *   requests per VM over its life (apply and destroy) and how many of them were task polls (`--twins ''`: none);
+ * - the README's rolling upgrade (upgrade-run.ts): one preview created at last year's releases, then
+ *   `twin up examples/twin.yaml` on the realistic profile scaled by Z: its wall and lab time against the bound
+ *   of upgrade-bound.ts, where the time went, its Proxmox requests and tool calls (`--skip-upgrade`: not run;
+ *   `--upgrade-only`: nothing else is).
  * Prints the figures and writes them as JSON.
  */
 const { values } = parseArgs({
@@ -27,12 +32,18 @@ const { values } = parseArgs({
     'concurrent-time-scale': { type: 'string', default: '0.2' },
     twins: { type: 'string', default: '1,4,10' },
     repeats: { type: 'string', default: '15' },
+    'upgrade-time-scale': { type: 'string', default: '0.05' },
+    'skip-upgrade': { type: 'boolean', default: false },
+    'upgrade-only': { type: 'boolean', default: false },
   },
 });
+const upgradeOnly = values['upgrade-only'];
+if (upgradeOnly && values['skip-upgrade'])
+  throw new Error('--upgrade-only and --skip-upgrade exclude each other');
 const timeScale = Number(values['time-scale']);
 // Many twins share 2 cores with the lab and their tools: a slower lab keeps CPU from being the bottleneck.
 const concurrentTimeScale = Number(values['concurrent-time-scale']);
-const twinCounts = values.twins.split(',').map(Number);
+const twinCounts = upgradeOnly ? [] : values.twins.split(',').filter(Boolean).map(Number);
 const repeats = Number(values.repeats);
 
 function median(samples: number[]): number {
@@ -151,8 +162,15 @@ async function concurrentTwins(count: number, scale: number) {
   }
 }
 
-const cold = coldStart();
-console.log(`cold start, median of ${repeats} runs:`);
+async function runUpgrade(scale: number) {
+  console.log(
+    `\nrolling upgrade (README: last year's releases, then examples/twin.yaml), time scale ${scale} ...`,
+  );
+  return upgradePath(scale);
+}
+
+const cold = upgradeOnly ? {} : coldStart();
+if (!upgradeOnly) console.log(`cold start, median of ${repeats} runs:`);
 for (const [name, figure] of Object.entries(cold)) {
   console.log(
     `  ${name.padEnd(18)} ${figure.medianMs.toFixed(1).padStart(7)} ms  (+${figure.overBareNodeMs.toFixed(1)} ms over bare node)`,
@@ -164,10 +182,14 @@ for (const count of twinCounts) {
   console.log(`\n${count} twin(s) at once, time scale ${scale} ...`);
   runs.push(await concurrentTwins(count, scale));
 }
-console.log(
-  '\nfull twins (examples/twin.yaml previews: 2 clusters x 6 nodes, mesh, Rook, Star Wars), realistic profile:',
-);
-console.log('twins  scale  wall s  lab s  bound s  ratio (target)  PVE requests/VM (<= 40)  task polls/VM');
+const upgradeScale = Number(values['upgrade-time-scale']);
+const upgrade = values['skip-upgrade'] ? undefined : await runUpgrade(upgradeScale);
+if (runs.length > 0) {
+  console.log(
+    '\nfull twins (examples/twin.yaml previews: 2 clusters x 6 nodes, mesh, Rook, Star Wars), realistic profile:',
+  );
+  console.log('twins  scale  wall s  lab s  bound s  ratio (target)  PVE requests/VM (<= 40)  task polls/VM');
+}
 for (const run of runs) {
   // Issue 17's targets: one twin within 1.10 x its bound, ten twins within 1.25 x theirs.
   const target = run.twins === 1 ? '1.10' : '1.25';
@@ -190,5 +212,6 @@ if (first) {
   for (const { kind, perVm } of first.topRequestsPerVm)
     console.log(`  ${perVm.toFixed(2).padStart(6)}  ${kind}`);
 }
-writeFileSync(values.json, `${JSON.stringify({ coldStart: cold, twins: runs }, null, 2)}\n`);
+if (upgrade) printUpgrade(upgrade);
+writeFileSync(values.json, `${JSON.stringify({ coldStart: cold, twins: runs, upgrade }, null, 2)}\n`);
 console.log(`figures written to ${values.json}`);
