@@ -31366,6 +31366,7 @@ var Inputs;
     Inputs["CommentAuthor"] = "comment-author";
     Inputs["AllowProductionDestroy"] = "allow-production-destroy";
     Inputs["ReviewerAccess"] = "reviewer-access";
+    Inputs["Platform"] = "platform";
 })(Inputs || (Inputs = {}));
 var Outputs;
 (function (Outputs) {

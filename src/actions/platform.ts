@@ -11,7 +11,7 @@ import {
   takeSecretInput,
   withGroup,
 } from '../github/action-io.js';
-import { readGitHubContext } from '../github/context.js';
+import { currentJob, readGitHubContext } from '../github/context.js';
 import { platformOutputs, writePlatformSummary } from '../github/platform-report.js';
 import { platformTwinReport } from '../github/report.js';
 import { releasesOf } from '../github/report-preview.js';
@@ -27,7 +27,7 @@ import type { ClusterWorkContext } from '../twin/context.js';
 import { paceFor } from '../twin/context.js';
 import type { ClusterOutcome } from '../twin/outcome.js';
 import { loadTwinRecord } from '../twin/outcome.js';
-import { loadPlatformReport, savePlatformReport } from '../twin/platform.js';
+import { loadPlatformReport, platformRanIn, savePlatformReport } from '../twin/platform.js';
 import type { PlatformOutcome } from '../twin/outcome.js';
 import type { ToolChoice } from './step-context.js';
 import {
@@ -97,6 +97,12 @@ async function platformContext(
   return { ctx, clusters };
 }
 
+/** This job's provision step ran the mesh and day 2 in its graph (input platform): its report stands. */
+async function doneInProvision(ctx: ClusterWorkContext, title: string): Promise<PlatformOutcome> {
+  core.info(`${title}: done by this job's provision step (input platform: true); nothing left to do`);
+  return { report: await loadPlatformReport(ctx.store, ctx.twin.twin), records: [], ok: true };
+}
+
 /** The deployment status line: at most 140 characters, so counts rather than names. */
 function describeChecks(label: string, ok: boolean, checks: { passed: boolean }[]): string {
   const failed = checks.filter((check) => !check.passed).length;
@@ -132,8 +138,12 @@ export async function runPlatformAction(
         : undefined;
     const status = await twinStatusFor(settings.githubToken, ctx.store);
     await status?.begin(twin, label);
+    const job = currentJob();
+    const done = job !== undefined && (await platformRanIn(ctx.store, twin, job));
     const outcome = await withGroup(`${title} of twin ${twin}`, () =>
-      work(ctx, clusters, specFolder(settings.specFile, workspaceRoot())),
+      done
+        ? doneInProvision(ctx, title)
+        : work(ctx, clusters, specFolder(settings.specFile, workspaceRoot())),
     ).catch(async (error: unknown) => {
       await status?.fail(twin, ctx.twin.environment, errorMessage(error), `${label} failed`);
       // A refusal changed nothing and names its cause; any other error leaves a bundle to look at.

@@ -59,6 +59,8 @@ import type { RunFacts } from '../diagnostics/run.js';
 import { proxmoxPlan } from '../diagnostics/run.js';
 import type { DiagnosticCluster } from '../diagnostics/types.js';
 import { diagnoseFailedStep } from './diagnostics.js';
+import { finishPlatform, platformForApply } from './provision-platform.js';
+import type { TwinOutcome } from '../twin/outcome.js';
 
 const OPERATIONS = ['apply', 'destroy', 'plan', 'reap'] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -78,6 +80,8 @@ interface ProvisionSettings {
   dryRun: boolean;
   /** The explicit consent operation destroy of the production twin needs (input allow-production-destroy). */
   allowProductionDestroy: boolean;
+  /** Input platform: the mesh and day 2 in the same step graph as the clusters. */
+  platform: boolean;
   githubToken?: string;
 }
 
@@ -119,6 +123,7 @@ function readSettings(): ProvisionSettings {
     tools: getChoiceInput(Inputs.Tools, ['pinned', 'path'] as const, 'pinned'),
     dryRun: getBooleanInput(Inputs.DryRun),
     allowProductionDestroy: getBooleanInput(Inputs.AllowProductionDestroy),
+    platform: getBooleanInput(Inputs.Platform),
     ...optional('githubToken', takeSecretInput(Inputs.GithubToken)),
   };
 }
@@ -244,7 +249,8 @@ async function provision(settings: ProvisionSettings): Promise<void> {
     diagnoseFailedStep('provision', ctx, clusters, { ...run, plan: proxmoxPlan(ctx.client, ctx.twin) }, [
       settings.connection.tokenSecret,
     ]);
-  const outcome = await withGroup(`Converge twin ${ctx.twin.twin}`, () => applyTwin(ctx)).catch(
+  const platform = settings.platform ? await platformForApply(ctx, settings.specFile) : undefined;
+  const outcome = await withGroup(`Converge twin ${ctx.twin.twin}`, () => applyTwin(ctx, platform)).catch(
     async (error: unknown) => {
       await status?.fail(ctx.twin.twin, ctx.twin.environment, errorMessage(error), 'provision failed');
       // A refusal changed nothing and names its cause; any other error leaves a bundle to look at.
@@ -278,12 +284,23 @@ async function provision(settings: ProvisionSettings): Promise<void> {
   const lab = await shareAndExpiry(ctx);
   await status?.finish(
     twinReportFromOutcome(outcome, { updatedAt: new Date(), releases: releasesOf(ctx.twin.spec), ...lab }),
-    outcome.ok ? 'clusters ready; mesh and day-2 next' : 'provision failed; the job log says where',
+    statusLine(outcome),
   );
   await writeApplySummary(outcome, ctx.pace.scale, lab);
-  if (outcome.ok) return;
-  await diagnose(outcome.clusters, { records: outcome.records, ...optional('failure', outcome.failure) });
-  throw new Error(`twin ${outcome.twin} is not ready:\n${outcome.failure}`);
+  const failure = outcome.ok ? await finishPlatform(ctx, outcome) : outcome.failure;
+  if (failure === undefined) return;
+  const records = [...outcome.records, ...(outcome.platform?.records ?? [])];
+  await diagnose(outcome.clusters, { records, failure });
+  throw new Error(`twin ${outcome.twin} is not ready:\n${failure}`);
+}
+
+/** The deployment status line after an apply (at most 140 characters). */
+function statusLine(outcome: TwinOutcome): string {
+  if (!outcome.ok) return 'provision failed; the job log says where';
+  if (!outcome.platform) return 'clusters ready; mesh and day-2 next';
+  return outcome.platform.ok
+    ? 'clusters, mesh and day 2 ready'
+    : 'mesh or day 2 failed; the job log says where';
 }
 
 /** The twin's share of the lab and its expiry after the apply; a failed read costs those lines only. */

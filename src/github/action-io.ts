@@ -22,6 +22,7 @@ export enum Inputs {
   CommentAuthor = 'comment-author',
   AllowProductionDestroy = 'allow-production-destroy',
   ReviewerAccess = 'reviewer-access',
+  Platform = 'platform',
 }
 
 export enum Outputs {

@@ -21,3 +21,12 @@ export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubC
     payload,
   };
 }
+
+/**
+ * This job of this workflow run (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_JOB), e.g. `4711/1/preview`;
+ * undefined outside GitHub Actions.
+ */
+export function currentJob(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { GITHUB_RUN_ID: run, GITHUB_RUN_ATTEMPT: attempt, GITHUB_JOB: job } = env;
+  return run && job ? `${run}/${attempt ?? '1'}/${job}` : undefined;
+}

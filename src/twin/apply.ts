@@ -52,7 +52,7 @@ async function applyHeld(ctx: TwinContext, platform: PlatformSteps | undefined):
     const build = buildSteps(ctx, plan, ca, work);
     const release = reservation ? [reservationStep(ctx, plan, reservation, build)] : [];
     // A new twin: the platform's steps start as soon as what they need is up, in the same graph.
-    const joined = platform && !running ? platform(clusters, buildGates(ctx, build)) : undefined;
+    const joined = platform && !running ? platform(clusters, buildGates(build)) : undefined;
     const { records } = await runGraph([...build, ...release, ...(joined?.steps ?? [])], ctx.events);
     if (reservation && records.find((r) => r.id === RELEASE_STEP)?.state !== 'done')
       await releaseReservation(ctx, plan, reservation);
@@ -93,16 +93,14 @@ function reservationStep(
 }
 
 /** The build steps a platform step joined to them waits for (none where the cluster has no such step). */
-function buildGates(ctx: TwinContext, build: Step[]): BuildGates {
+function buildGates(build: Step[]): BuildGates {
   const ids = new Set(build.map((step) => step.id));
   const gate = (id: string) => (ids.has(id) ? [id] : []);
   return {
     meshRequirementsStep: true,
     api: (cluster) => gate(`api:${cluster}`),
-    cilium: (cluster) => gate(`cilium:${cluster}`),
     ready: (cluster) => gate(`ready:${cluster}`),
     meshed: [],
-    nodesWaitSec: Math.ceil(ctx.pace.nodesReadyTimeoutMs / 1000),
   };
 }
 

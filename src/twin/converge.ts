@@ -143,7 +143,8 @@ function refuseRefusals(twin: string, diffs: LayerDiff[]): void {
 
 function clusterWork(ctx: TwinContext, layers: ClusterLayers, scope: LayerScope): Step[] {
   const { cluster } = layers;
-  const rollout = rolloutDepsFor(ctx, cluster, { ceph: scope.rook });
+  // Between nodes Ceph must be healthy again wherever it runs, whether or not this run converges its releases.
+  const rollout = rolloutDepsFor(ctx, cluster, { ceph: ctx.twin.spec.addons.rook.enabled });
   const releases = layers.releases.filter(
     (release) => scope.rook || !release.wanted.release.startsWith('rook'),
   );

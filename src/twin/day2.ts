@@ -52,9 +52,10 @@ export async function day2Twin(
 }
 
 /**
- * Day 2's steps. Joined to the build steps (`gates`), Rook and the demo start once the cluster's API answers
- * (their pods wait for the first Ready node), the extras once every node is Ready, and the demo's checks once
- * the mesh is connected.
+ * Day 2's steps. Joined to the build steps (`gates`), Rook's operator chart goes in once the cluster's API
+ * answers (its pod starts on the first Ready node); the CephCluster, the demo and the extras wait for every
+ * node to be Ready (Rook places its mons at once, and pods' rollouts count from their start), and the demo's
+ * checks for the mesh.
  */
 export function day2Steps(
   ctx: ClusterWorkContext,
@@ -69,7 +70,6 @@ export function day2Steps(
     new Kubectl(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.kubectl });
   const helmOf = (cluster: ClusterOutcome) =>
     new Helm(ctx.runner, { kubeconfig: cluster.kubeconfig, path: ctx.tools.helm });
-  const podsTimeoutSec = ctx.pace.rolloutTimeoutSec + gates.nodesWaitSec;
 
   const steps: Step[] = [];
   for (const cluster of clusters) {
@@ -112,7 +112,7 @@ export function day2Steps(
           title: `${cluster.name}: Ceph HEALTH_OK`,
           doing: `creating the Ceph cluster of ${cluster.name} and waiting for HEALTH_OK`,
           stage: 'storage',
-          needs: [`rook-operator:${cluster.name}`],
+          needs: [`rook-operator:${cluster.name}`, ...gates.ready(cluster.name)],
           run: async () => {
             const workers = cluster.nodes
               .filter((node) => node.role === 'worker')
@@ -129,7 +129,12 @@ export function day2Steps(
               ),
             });
             // The chart needs only the operator's CRDs: its pod starts meanwhile, then reconciles the cluster.
-            await kubectl.rolloutStatus('deployment', 'rook-ceph-operator', ROOK_NAMESPACE, podsTimeoutSec);
+            await kubectl.rolloutStatus(
+              'deployment',
+              'rook-ceph-operator',
+              ROOK_NAMESPACE,
+              ctx.pace.rolloutTimeoutSec,
+            );
             await waitForCeph(ctx, kubectl, cluster.name, (status) => ceph.set(cluster.name, status));
           },
         },
@@ -141,11 +146,11 @@ export function day2Steps(
         title: `${cluster.name}: Star Wars demo deployed`,
         doing: `deploying the Star Wars demo on ${cluster.name}`,
         stage: 'demo',
-        needs: gates.api(cluster.name),
+        needs: gates.ready(cluster.name),
         run: async () => {
           await apply('starwars', starwarsManifests(cluster.name));
           for (const name of [REBEL_BASE, X_WING])
-            await kubectl.rolloutStatus('deployment', name, STARWARS_NAMESPACE, podsTimeoutSec);
+            await kubectl.rolloutStatus('deployment', name, STARWARS_NAMESPACE, ctx.pace.rolloutTimeoutSec);
         },
       });
     }

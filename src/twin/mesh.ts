@@ -49,8 +49,8 @@ export async function meshTwin(
 }
 
 /**
- * The mesh's steps. Joined to the build steps (`gates`), each cluster's part starts once its own Cilium runs,
- * after a step that makes meshTwin's requirement check; alone, meshTwin has made it before.
+ * The mesh's steps. Joined to the build steps (`gates`), they start once every node of every cluster is
+ * Ready, after a step that makes meshTwin's requirement check; alone, meshTwin has made it before.
  */
 export function meshSteps(
   ctx: ClusterWorkContext,
@@ -78,7 +78,7 @@ export function meshSteps(
           title: 'every cluster meets the mesh requirements',
           doing: 'checking the clusters can form one mesh',
           stage: 'mesh',
-          needs: names.flatMap((name) => gates.cilium(name)),
+          needs: names.flatMap((name) => gates.ready(name)),
           run: () => refuseUnmeshable(ctx, clusters),
         },
       ]
@@ -104,7 +104,7 @@ export function meshSteps(
             );
             await helm.upgradeInstall({ ...CILIUM, version: ctx.twin.spec.cilium.version, valuesFile });
           }
-          const timeoutSec = ctx.pace.rolloutTimeoutSec + gates.nodesWaitSec;
+          const timeoutSec = ctx.pace.rolloutTimeoutSec;
           await kubectl.rolloutStatus('deployment', 'clustermesh-apiserver', 'kube-system', timeoutSec);
           await kubectl.rolloutStatus('daemonset', 'cilium', 'kube-system', ctx.pace.rolloutTimeoutSec);
         },
@@ -143,12 +143,12 @@ export function meshSteps(
         title: `${cluster.name}: cross-cluster check workloads`,
         doing: `deploying the cross-cluster check workloads on ${cluster.name}`,
         stage: 'mesh-check',
-        needs: gates.api(cluster.name),
+        needs: gates.ready(cluster.name),
         run: async () => {
           const file = join(ctx.workDir, `${cluster.name}-mesh-check.yaml`);
           await writeFile(file, manifestsYaml(meshCheckManifests(cluster.name, names)), { mode: 0o600 });
           await kubectl.apply(file);
-          const timeoutSec = ctx.pace.rolloutTimeoutSec + gates.nodesWaitSec;
+          const timeoutSec = ctx.pace.rolloutTimeoutSec;
           await kubectl.rolloutStatus('deployment', MESH_PROBE_NAME, MESH_CHECK_NAMESPACE, timeoutSec);
           await kubectl.rolloutStatus(
             'deployment',

@@ -22,14 +22,10 @@ export interface BuildGates {
   meshRequirementsStep: boolean;
   /** The cluster's Kubernetes API answers. */
   api(cluster: string): string[];
-  /** Its Cilium release is deployed and its agents run. */
-  cilium(cluster: string): string[];
   /** Every node of it is Ready. */
   ready(cluster: string): string[];
   /** The mesh is connected and synced everywhere (the steps of meshSteps, when in the same graph). */
   meshed: string[];
-  /** A pod's rollout may also wait this long for the nodes still joining (0 once they are all Ready). */
-  nodesWaitSec: number;
 }
 
 /**
@@ -42,10 +38,8 @@ export type PlatformSteps = (clusters: ClusterOutcome[], gates: BuildGates) => P
 export const AFTER_BUILD: BuildGates = {
   meshRequirementsStep: false,
   api: () => [],
-  cilium: () => [],
   ready: () => [],
   meshed: [],
-  nodesWaitSec: 0,
 };
 
 /** Runs steps in a private scratch folder that is removed afterwards, as applyTwin does. */

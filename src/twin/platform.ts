@@ -88,6 +88,27 @@ export async function savePlatformReport(
   return merged;
 }
 
+const PLATFORM_RUN_KEY = 'platform-run.json';
+
+/**
+ * Notes that `job` (a workflow job, see currentJob) brought the mesh and day 2 up in its provision step, so
+ * its action-mesh and action-day2 steps have nothing left to do.
+ */
+export async function markPlatformRun(store: StateStore, twin: string, job: string): Promise<void> {
+  await store.write({ twin, name: PLATFORM_RUN_KEY }, `${JSON.stringify({ job })}\n`);
+}
+
+/** Whether `job` brought the platform up already (markPlatformRun). */
+export async function platformRanIn(store: StateStore, twin: string, job: string): Promise<boolean> {
+  const text = await store.read({ twin, name: PLATFORM_RUN_KEY });
+  if (text === undefined) return false;
+  try {
+    return (JSON.parse(text) as { job?: unknown }).job === job;
+  } catch {
+    return false;
+  }
+}
+
 export function emptyPlatformReport(): PlatformReport {
   return { mesh: [], ceph: [], checks: [] };
 }

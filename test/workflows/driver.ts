@@ -172,7 +172,9 @@ async function runJob(
         });
   const stepsContext: Record<string, Value> = {};
   contexts.steps = stepsContext;
-  const env = runnerEnv(run, contexts);
+  // The job's id, as the runner sets GITHUB_JOB (steps of one job share it; action-provision's platform
+  // input leaves a mark for that job's action-mesh and action-day2).
+  const env = { ...runnerEnv(run, contexts), GITHUB_JOB: name, GITHUB_RUN_ATTEMPT: '1' };
   const steps: StepResult[] = [];
   let ok = true;
   for (const step of job.steps) {

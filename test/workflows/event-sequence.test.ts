@@ -278,13 +278,18 @@ describe(
       const ours = deployment!.statuses.filter((status) => status.description !== '');
       expect(ours.map((status) => `${status.state}: ${status.description}`)).toEqual([
         'in_progress: provision: twin production is being built',
-        'success: clusters ready; mesh and day-2 next',
+        'success: clusters, mesh and day 2 ready', // input platform: one graph in the provision step
         'in_progress: mesh: twin production is being built',
         expect.stringMatching(/^success: mesh done: \d+ check\(s\) passed$/),
         'in_progress: day2: twin production is being built',
         expect.stringMatching(/^success: day2 done: \d+ check\(s\) passed$/),
       ]);
       expect(latestState(deployment!)).toBe('success');
+      // The mesh and day 2 ran in provision's graph: the later steps only report them.
+      for (const id of ['mesh', 'day2'])
+        expect(results[0]!.steps.find((step) => step.id === id)!.run!.stdout).toMatch(
+          /done by this job's provision step \(input platform: true\); nothing left to do/,
+        );
       expect(standin.comments).toEqual([]); // a push has no pull request to comment on
     });
 
