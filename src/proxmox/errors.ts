@@ -151,7 +151,12 @@ function pveErrorText(err: unknown): string | undefined {
 
 /** Another operation held the lock for too long; nothing was changed, so trying again later is safe. */
 export function isLockTimeout(err: unknown): boolean {
-  return LOCK_TIMEOUT.test(pveErrorText(err) ?? '');
+  return isLockTimeoutText(pveErrorText(err) ?? '');
+}
+
+/** A task's exit status or an API error's message that says a lock timed out. */
+export function isLockTimeoutText(text: string): boolean {
+  return LOCK_TIMEOUT.test(text);
 }
 
 /** The VM carries a `lock:` (clone, create, ...) until its owning task ends; nothing was changed. */

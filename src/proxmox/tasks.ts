@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.js';
 import type { PveClient, PveParams } from './client.js';
-import { PveProtocolError, PveTaskError, PveTaskTimeoutError } from './errors.js';
+import { isLockTimeoutText, PveProtocolError, PveTaskError, PveTaskTimeoutError } from './errors.js';
 import { parseUpid } from './upid.js';
 
 export interface TaskResult {
@@ -104,6 +104,8 @@ async function finish(
   const exitstatus = status.exitstatus ?? 'unexpected status';
   const succeeded = exitstatus === 'OK' || WARNINGS.test(exitstatus);
   if (succeeded && !onLog) return toResult(exitstatus);
+  // A lock timeout says all in its status (nothing was changed, the caller tries again): no log to read.
+  if (!succeeded && !onLog && isLockTimeoutText(exitstatus)) throw new PveTaskError(upid, exitstatus, []);
   const log = await readTaskLog(client, node, upid);
   onLog?.(log);
   if (succeeded) return toResult(exitstatus);

@@ -83,11 +83,11 @@ export class VmLifecycle {
     opts: WaitForTaskOptions = {},
   ) {
     const started = this.client.clock.now();
-    // The first look when the task is due, then looks a tenth of that apart, growing.
+    // The first look when the task is due, then looks a quarter of that apart, growing.
     const expectedMs = Math.max(MIN_POLL_MS * this.paceScale, this.timing.estimateMs(kind));
     const result = await runTask(this.client, method, path, params, {
       initialDelayMs: expectedMs,
-      thenEveryMs: Math.max(MIN_POLL_MS * this.paceScale, expectedMs / 10),
+      thenEveryMs: Math.max(MIN_POLL_MS * this.paceScale, expectedMs / 4),
       maxDelayMs: Math.max(MAX_POLL_MS * this.paceScale, expectedMs),
       ...opts,
     });
@@ -196,8 +196,9 @@ export class VmLifecycle {
     return current.status;
   }
 
-  async start(pveNode: string, vmid: number): Promise<void> {
-    if ((await this.status(pveNode, vmid)) === 'running') return;
+  /** Starts the VM unless it runs; `createdStopped`: this run just created it, so it is stopped (no look). */
+  async start(pveNode: string, vmid: number, opts: { createdStopped?: boolean } = {}): Promise<void> {
+    if (!opts.createdStopped && (await this.status(pveNode, vmid)) === 'running') return;
     await this.task('qmstart', 'POST', `/nodes/${pveNode}/qemu/${vmid}/status/start`);
   }
 

@@ -112,7 +112,8 @@ export function vmSteps(
       doing: `starting ${vm.name}`,
       stage: 'vm',
       needs: [`vm-grow:${vm.name}`],
-      run: () => vms.start(vm.pveNode, vm.vmid),
+      // A VM this run created is stopped (PVE creates it so): no need to ask before starting it.
+      run: () => vms.start(vm.pveNode, vm.vmid, { createdStopped: vm.action === 'create' }),
     },
   ];
 }

@@ -91,19 +91,29 @@ describe('waitForTask', () => {
   });
 
   it('throws PveTaskError with the exit status and the end of the log for any other exit status', async () => {
-    const lockError = "can't lock file '/var/lock/qemu-server/lock-9000.conf' - got timeout";
-    const log = [...Array.from({ length: 520 }, (_, i) => `progress ${i}`), `TASK ERROR: ${lockError}`];
-    setUp(taskThatStops(1, lockError, log));
+    const failure = "unable to create VM 9000 - volume 'local-lvm:vm-9000-disk-0' already exists";
+    const log = [...Array.from({ length: 520 }, (_, i) => `progress ${i}`), `TASK ERROR: ${failure}`];
+    setUp(taskThatStops(1, failure, log));
     const err = await waitForTask(client, UPID).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PveTaskError);
     const taskError = err as PveTaskError;
     expect(taskError.upid).toBe(UPID);
-    expect(taskError.exitstatus).toBe(lockError);
-    expect(taskError.log.at(-1)).toBe(`TASK ERROR: ${lockError}`);
+    expect(taskError.exitstatus).toBe(failure);
+    expect(taskError.log.at(-1)).toBe(`TASK ERROR: ${failure}`);
     expect(taskError.log).toHaveLength(50);
-    expect(taskError.message).toContain(lockError);
-    expect(isLockTimeout(taskError)).toBe(true);
+    expect(taskError.message).toContain(failure);
+    expect(isLockTimeout(taskError)).toBe(false);
     expect(server.requests.filter((req) => req.path === LOG_PATH)).toHaveLength(2); // 521 lines, pages of 500
+  });
+
+  it('a lock timeout is told by its exit status alone: the caller tries again, no log is read', async () => {
+    const lockError = "can't lock file '/var/lock/pve-manager/pve-storage-local-lvm' - got timeout";
+    setUp(taskThatStops(1, lockError, [`TASK ERROR: ${lockError}`]));
+    const err = await waitForTask(client, UPID).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PveTaskError);
+    expect((err as PveTaskError).exitstatus).toBe(lockError);
+    expect(isLockTimeout(err)).toBe(true);
+    expect(server.requests.filter((req) => req.path === LOG_PATH)).toEqual([]);
   });
 
   it('keeps the task error when the log cannot be read', async () => {
