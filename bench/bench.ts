@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLab } from '../src/lab/lab.js';
 import { runCli } from './cli.js';
 import { boundTwinInLab, criticalPath } from './critical-path.js';
-import { cliEnv, labNodes, proxmoxRequests, stageTimings } from './lab-run.js';
+import { benchLab, proxmoxRequests, stageTimings } from './lab-run.js';
 import { printUpgrade, upgradePath } from './upgrade-run.js';
 
 /**
@@ -96,16 +94,7 @@ function benchSpec(root: string): string {
  * them, on the realistic profile scaled by `scale`; then all destroyed at once.
  */
 async function concurrentTwins(count: number, scale: number) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-'));
-  const labLog = join(root, 'requests.jsonl');
-  const lab = await startLab({
-    dir: join(root, 'lab'),
-    profile: 'realistic',
-    timeScale: scale,
-    logFile: labLog,
-    nodes: labNodes(count),
-  });
-  const env = cliEnv(lab, root, scale);
+  const { root, labLog, lab, env } = await benchLab('bench-', count, scale);
   const spec = benchSpec(root);
   const names = Array.from({ length: count }, (_, i) => `pr-${7 + i}`);
   const target = (twin: string) => [

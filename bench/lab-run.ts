@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { delimiter } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { startLab } from '../src/lab/lab.js';
 import type { LabHandle, LabNodeSpec } from '../src/lab/lab.js';
 import { defaultNodes } from '../src/lab/pve/state.js';
 
@@ -106,4 +108,21 @@ export function toolCalls(labLog: string, skip = 0) {
       .slice(0, 10)
       .map(([kind, count]) => ({ kind, count })),
   };
+}
+
+/**
+ * A fresh lab on the realistic profile scaled by `scale`, sized for `twins` previews, logging every request
+ * to `labLog`, in a folder of its own (`root`), with the environment the bundled CLI runs in against it.
+ */
+export async function benchLab(prefix: string, twins: number, scale: number) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const labLog = join(root, 'requests.jsonl');
+  const lab = await startLab({
+    dir: join(root, 'lab'),
+    profile: 'realistic',
+    timeScale: scale,
+    logFile: labLog,
+    nodes: labNodes(twins),
+  });
+  return { root, labLog, lab, env: cliEnv(lab, root, scale) };
 }

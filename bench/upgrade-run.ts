@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLab } from '../src/lab/lab.js';
 import { resolveTwin } from '../src/spec/environment.js';
 import { parseSpec } from '../src/spec/load.js';
 import { runCli } from './cli.js';
 import { boundTwinInLab } from './critical-path.js';
-import { cliEnv, labNodes, logLines, proxmoxRequests, stageTimings, toolCalls } from './lab-run.js';
+import { benchLab, logLines, proxmoxRequests, stageTimings, toolCalls } from './lab-run.js';
 import { upgradeBound } from './upgrade-bound.js';
 import { upgradeWork } from './upgrade-work.js';
 
@@ -52,16 +50,7 @@ interface Timed {
 
 /** Creates the twin at last year's releases, then times its converge to examples/twin.yaml. */
 export async function upgradePath(scale: number) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-upgrade-'));
-  const labLog = join(root, 'requests.jsonl');
-  const lab = await startLab({
-    dir: join(root, 'lab'),
-    profile: 'realistic',
-    timeScale: scale,
-    logFile: labLog,
-    nodes: labNodes(1),
-  });
-  const env = cliEnv(lab, root, scale);
+  const { root, labLog, lab, env } = await benchLab('bench-upgrade-', 1, scale);
   const twin = 'pr-8';
   const target = ['--env', twin, '--state-dir', join(root, 'state'), '--endpoint'];
   const where = [...target, lab.endpoint.replace(/\/api2\/json$/, ''), '--ca-file', lab.caFile];
