@@ -24,11 +24,12 @@ function twinPlatform(ctx, folder) {
         return {
             steps: [...(mesh?.steps ?? []), ...day2.steps],
             report: () => {
+                const joined = mesh?.report();
                 const storage = day2.report();
                 return {
                     ...storage,
-                    mesh: mesh?.report().mesh ?? [],
-                    checks: [...(mesh?.report().checks ?? []), ...storage.checks],
+                    mesh: joined?.mesh ?? [],
+                    checks: [...(joined?.checks ?? []), ...storage.checks],
                 };
             },
         };

@@ -12,7 +12,7 @@ import {
   withGroup,
 } from '../github/action-io.js';
 import { currentJob, readGitHubContext } from '../github/context.js';
-import { platformOutputs, writePlatformSummary } from '../github/platform-report.js';
+import { setPlatformOutputs, writePlatformSummary } from '../github/platform-report.js';
 import { platformTwinReport } from '../github/report.js';
 import { releasesOf } from '../github/report-preview.js';
 import { twinStatusFor } from './github-status.js';
@@ -172,11 +172,8 @@ export async function runPlatformAction(
       }),
       describeChecks(label, outcome.ok, report.checks),
     );
-    const outputs = platformOutputs(report);
     core.setOutput(Outputs.Twin, ctx.twin.twin);
-    core.setOutput(Outputs.Mesh, outputs.mesh);
-    core.setOutput(Outputs.Ceph, outputs.ceph);
-    core.setOutput(Outputs.Checks, outputs.checks);
+    setPlatformOutputs(report);
     await writePlatformSummary(
       `Twin ${ctx.twin.twin}: ${title.toLowerCase()} ${outcome.ok ? 'done' : 'failed'}`,
       clusters.map((cluster) => ({ name: cluster.name, id: cluster.id, nodes: cluster.nodes })),

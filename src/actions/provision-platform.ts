@@ -1,7 +1,5 @@
-import * as core from '@actions/core';
-import { Outputs } from '../github/action-io.js';
 import { currentJob } from '../github/context.js';
-import { platformOutputs, writePlatformSummary } from '../github/platform-report.js';
+import { setPlatformOutputs, writePlatformSummary } from '../github/platform-report.js';
 import { specFolder } from '../spec/files.js';
 import type { TwinContext } from '../twin/context.js';
 import type { TwinOutcome } from '../twin/outcome.js';
@@ -32,10 +30,7 @@ export async function finishPlatform(ctx: TwinContext, outcome: TwinOutcome): Pr
     platform.report,
     await loadPlatformReport(ctx.store, outcome.twin),
   );
-  const outputs = platformOutputs(report);
-  core.setOutput(Outputs.Mesh, outputs.mesh);
-  core.setOutput(Outputs.Ceph, outputs.ceph);
-  core.setOutput(Outputs.Checks, outputs.checks);
+  setPlatformOutputs(report);
   const job = currentJob();
   if (platform.ok && job) await markPlatformRun(ctx.store, outcome.twin, job);
   await writePlatformSummary(

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { Outputs } from './action-io.js';
 import type { CephHealth, CheckOutcome, PlatformReport } from '../twin/platform.js';
 import { formatIpv4, isIpv4, parseIpv4 } from '../util/ipv4.js';
 import { countsInWords, meshPairs, pairConnected, pairStates, plural } from './platform-words.js';
@@ -182,6 +183,14 @@ function text(value: string): string {
 }
 
 /** Compact JSON for action outputs; no evidence or messages (long, and may carry pod output). */
+/** Sets the step outputs mesh, ceph and checks (action-mesh, action-day2, action-provision with platform). */
+export function setPlatformOutputs(report: PlatformReport): void {
+  const outputs = platformOutputs(report);
+  core.setOutput(Outputs.Mesh, outputs.mesh);
+  core.setOutput(Outputs.Ceph, outputs.ceph);
+  core.setOutput(Outputs.Checks, outputs.checks);
+}
+
 export function platformOutputs(report: PlatformReport): { mesh: string; ceph: string; checks: string } {
   const mesh = Object.fromEntries(
     report.mesh.map((status) => [

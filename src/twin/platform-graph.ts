@@ -16,11 +16,12 @@ export function twinPlatform(ctx: ClusterWorkContext, folder: SpecFolder): Platf
     return {
       steps: [...(mesh?.steps ?? []), ...day2.steps],
       report: () => {
+        const joined = mesh?.report();
         const storage = day2.report();
         return {
           ...storage,
-          mesh: mesh?.report().mesh ?? [],
-          checks: [...(mesh?.report().checks ?? []), ...storage.checks],
+          mesh: joined?.mesh ?? [],
+          checks: [...(joined?.checks ?? []), ...storage.checks],
         };
       },
     };
