@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCli } from './cli.js';
 import { boundTwinInLab, criticalPath } from './critical-path.js';
-import { benchLab, proxmoxRequests, stageTimings } from './lab-run.js';
+import { benchLab, cpuBusySince, proxmoxRequests, stageTimings, toolCalls } from './lab-run.js';
 import { printUpgrade, upgradePath } from './upgrade-run.js';
 
 /**
@@ -117,14 +117,17 @@ async function concurrentTwins(count: number, scale: number) {
   };
   try {
     const started = Date.now();
+    const cpuBusy = cpuBusySince();
     const ups = await Promise.all(names.map((twin) => timed('up', twin)));
     const makespan = (Date.now() - started) / 1000;
+    const cpuBusyShare = cpuBusy();
     const failed = ups.filter((run) => run.code !== 0);
     if (failed.length > 0) {
       throw new Error(`twin up failed for ${failed.map((run) => `${run.twin}:\n${run.tail}`).join('\n')}`);
     }
     const twins = names.map((twin) => boundTwinInLab(lab, twin));
     const vms = twins.reduce((total, twin) => total + twin.vms.length, 0);
+    const tools = toolCalls(labLog);
     const downs = await Promise.all(names.map((twin) => timed('down', twin)));
     const leftover = downs.filter((run) => run.code !== 0);
     if (leftover.length > 0)
@@ -144,6 +147,12 @@ async function concurrentTwins(count: number, scale: number) {
       firstTwinStages: ups[0]?.stageTimings ?? [],
       vms,
       ...proxmoxRequests(labLog, vms),
+      cpuBusyShare,
+      toolCallsPerTwin: tools.toolCalls / count,
+      topToolCallsPerTwin: tools.topToolCalls.map(({ kind, count: calls }) => ({
+        kind,
+        perTwin: calls / count,
+      })),
     };
   } finally {
     await lab.close();
@@ -177,7 +186,9 @@ if (runs.length > 0) {
   console.log(
     '\nfull twins (examples/twin.yaml previews: 2 clusters x 6 nodes, mesh, Rook, Star Wars), realistic profile:',
   );
-  console.log('twins  scale  wall s  lab s  bound s  ratio (target)  PVE requests/VM (<= 40)  task polls/VM');
+  console.log(
+    'twins  scale  wall s  lab s  bound s  ratio (target)  PVE requests/VM (<= 40)  task polls/VM  tool calls/twin  CPU busy',
+  );
 }
 for (const run of runs) {
   // Issue 17's targets: one twin within 1.10 x its bound, ten twins within 1.25 x theirs.
@@ -186,7 +197,8 @@ for (const run of runs) {
     `${String(run.twins).padStart(5)}  ${String(run.timeScale).padStart(5)}  ${run.wallSeconds.toFixed(1).padStart(6)}  ` +
       `${run.labSeconds.toFixed(0).padStart(5)}  ${run.boundLabSeconds.toFixed(0).padStart(7)}  ` +
       `${run.ratio.toFixed(2).padStart(5)} (<= ${target})  ${run.requestsPerVm.toFixed(1).padStart(23)}  ` +
-      `${run.taskPollsPerVm.toFixed(1).padStart(13)}`,
+      `${run.taskPollsPerVm.toFixed(1).padStart(13)}  ${run.toolCallsPerTwin.toFixed(0).padStart(15)}  ` +
+      `${(run.cpuBusyShare * 100).toFixed(0).padStart(7)}%`,
   );
 }
 const first = runs[0];
@@ -200,6 +212,9 @@ if (first) {
   console.log(`Proxmox requests per VM by kind (${first.twins} twin):`);
   for (const { kind, perVm } of first.topRequestsPerVm)
     console.log(`  ${perVm.toFixed(2).padStart(6)}  ${kind}`);
+  console.log(`tool calls per twin by kind, up only (${first.twins} twin):`);
+  for (const { kind, perTwin } of first.topToolCallsPerTwin)
+    console.log(`  ${perTwin.toFixed(0).padStart(6)}  ${kind}`);
 }
 if (upgrade) printUpgrade(upgrade);
 writeFileSync(values.json, `${JSON.stringify({ coldStart: cold, twins: runs, upgrade }, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { startLab } from '../src/lab/lab.js';
 import type { LabHandle, LabNodeSpec } from '../src/lab/lab.js';
@@ -125,4 +125,29 @@ export async function benchLab(prefix: string, twins: number, scale: number) {
     nodes: labNodes(twins),
   });
   return { root, labLog, lab, env: cliEnv(lab, root, scale) };
+}
+
+/** The machine's CPU time so far, busy and total, summed over its cores (os.cpus()). */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const sum = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += sum;
+    busy += sum - times.idle;
+  }
+  return { busy, total };
+}
+
+/**
+ * How busy the machine's cores were between start() and the returned function's call, 0..1: near 1, the
+ * run measured this machine's CPU (tools spawned by every twin at once), not the lab's pace.
+ */
+export function cpuBusySince(): () => number {
+  const start = cpuTimes();
+  return () => {
+    const end = cpuTimes();
+    const total = end.total - start.total;
+    return total > 0 ? (end.busy - start.busy) / total : 0;
+  };
 }

@@ -180,6 +180,29 @@ export class Kubectl {
     await this.kubectl(['wait', '--for=condition=Ready', 'node', '--all', timeout(timeoutSec)]);
   }
 
+  /**
+   * `kubectl wait --for=jsonpath=...`: returns true once the object's field (a simple JSONPath such as
+   * `{.status.phase}`) equals `value`, false when `timeoutSec` passed first. kubectl watches the object, so
+   * this wakes when the change lands, for one call however long it takes. The object must exist.
+   */
+  async waitForField(
+    target: { kind: string; name: string; namespace: string },
+    field: string,
+    value: string,
+    timeoutSec: number,
+  ): Promise<boolean> {
+    const { namespace, kind, name } = target;
+    const condition = `--for=jsonpath=${field}=${value}`;
+    try {
+      await this.kubectl(['-n', namespace, 'wait', `${kind}/${name}`, condition, timeout(timeoutSec)]);
+      return true;
+    } catch (error) {
+      if (error instanceof CommandError && /timed out waiting for the condition/.test(error.stderrTail))
+        return false;
+      throw error;
+    }
+  }
+
   /** Evicts the node's pods before it goes away; a node that is already gone has nothing to drain. */
   async drain(node: string, timeoutSec: number): Promise<DrainOutcome> {
     const args = [

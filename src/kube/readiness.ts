@@ -13,6 +13,11 @@ export type Probe = () => Promise<boolean | Observation>;
 export interface WaitOptions {
   timeoutMs: number;
   intervalMs: number;
+  /**
+   * How long the awaited change takes at the soonest, from the call (ms): after a first look (for work
+   * that is done already), no looks before then. Each look is a tool call; this is where they are saved.
+   */
+  notBeforeMs?: number;
   /** What is awaited, for messages: e.g. "the Kubernetes API of east at 192.168.15.10". */
   describe: string;
   now?: () => number;
@@ -39,9 +44,9 @@ export class WaitTimeoutError extends Error {
 }
 
 /**
- * Probes every `intervalMs` until the probe reports ready, or throws WaitTimeoutError once `timeoutMs` has
- * passed. The probe runs at least once, and once more at the deadline, so a short timeout still gets a
- * fair last look.
+ * Probes every `intervalMs` (none but the first before `notBeforeMs`) until the probe reports ready, or
+ * throws WaitTimeoutError once `timeoutMs` has passed. The probe runs at least once, and once more at the
+ * deadline, so a short timeout still gets a fair last look.
  */
 export async function waitUntil(probe: Probe, opts: WaitOptions): Promise<void> {
   const now = opts.now ?? Date.now;
@@ -60,7 +65,8 @@ export async function waitUntil(probe: Probe, opts: WaitOptions): Promise<void> 
         attempts,
       });
     }
-    await sleep(Math.min(opts.intervalMs, remaining));
+    const quiet = started + (opts.notBeforeMs ?? 0) - now();
+    await sleep(Math.min(Math.max(opts.intervalMs, quiet), remaining));
   }
 }
 

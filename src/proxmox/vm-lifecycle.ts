@@ -7,6 +7,7 @@ import { runTask } from './tasks.js';
 import type { WaitForTaskOptions } from './tasks.js';
 import type { TalosVm, VmSettings } from './vm-config.js';
 import { vmCreateParams, vmTagParams } from './vm-config.js';
+import { LearnedDurations } from '../util/durations.js';
 
 /** How long tasks take, so the first status poll lands near the end instead of early and often. */
 export interface TaskTiming {
@@ -35,12 +36,9 @@ const UNKNOWN_TASK_SECONDS = 1;
  * waited for a lock takes longer than the next one needs to.
  */
 export function learnedTaskTiming(paceScale = 1): TaskTiming {
-  const seen = new Map<string, number>();
-  return {
-    estimateMs: (kind) =>
-      seen.get(kind) ?? (EXPECTED_TASK_SECONDS[kind] ?? UNKNOWN_TASK_SECONDS) * 1000 * paceScale,
-    observe: (kind, ms) => void seen.set(kind, Math.min(ms, seen.get(kind) ?? ms)),
-  };
+  return new LearnedDurations(
+    (kind) => (EXPECTED_TASK_SECONDS[kind] ?? UNKNOWN_TASK_SECONDS) * 1000 * paceScale,
+  );
 }
 
 export interface VmLifecycleOptions {
@@ -83,11 +81,11 @@ export class VmLifecycle {
     opts: WaitForTaskOptions = {},
   ) {
     const started = this.client.clock.now();
-    // The first look when the task is due, then looks a quarter of that apart, growing.
+    // The first look when the task is due, then looks an eighth of that apart, growing.
     const expectedMs = Math.max(MIN_POLL_MS * this.paceScale, this.timing.estimateMs(kind));
     const result = await runTask(this.client, method, path, params, {
       initialDelayMs: expectedMs,
-      thenEveryMs: Math.max(MIN_POLL_MS * this.paceScale, expectedMs / 4),
+      thenEveryMs: Math.max(MIN_POLL_MS * this.paceScale, expectedMs / 8),
       maxDelayMs: Math.max(MAX_POLL_MS * this.paceScale, expectedMs),
       ...opts,
     });

@@ -12,6 +12,7 @@ import { claimAndPlan, releaseReservation } from './claim.js';
 import type { ClaimedPlan } from './claim.js';
 import type { ApplyRun } from './cluster-steps.js';
 import { clusterSteps } from './cluster-steps.js';
+import { buildWaits } from './build-waits.js';
 import type { TwinContext } from './context.js';
 import { clusterKeys, describeFailures } from './outcome.js';
 import type { ClusterOutcome, TwinOutcome } from './outcome.js';
@@ -120,7 +121,7 @@ function buildSteps(
   // takes longer, so parallel creates on one node's storage only queue on that lock and time out. Queue here.
   const storageQueue = new KeyedLimiter(1);
   const talosctl = new Talosctl(ctx.runner, { path: ctx.tools.talosctl });
-  const run: ApplyRun = { ctx, plan, vms, talosctl, ca, work, files: new Map() };
+  const run: ApplyRun = { ctx, plan, vms, talosctl, ca, work, files: new Map(), waits: buildWaits(ctx.pace) };
   const wanted = plan.vms.filter((vm) => vm.definition && vm.action !== 'conflict');
   return [
     ...imageSteps(ctx, plan, vms, wanted),

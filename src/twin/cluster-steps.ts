@@ -18,7 +18,9 @@ import type { Talosctl } from '../talos/talosctl.js';
 import { canonicalJson } from '../util/values.js';
 import type { ClusterFiles } from './cluster-files.js';
 import { ensureSecrets, mkdirPrivate, nodeConfig, storeFile } from './cluster-files.js';
+import { buildWait } from './build-waits.js';
 import type { TwinContext } from './context.js';
+import type { LearnedDurations } from '../util/durations.js';
 import { ensureEtcdBootstrapped } from './etcd-bootstrap.js';
 import { bringUpTalosNode } from './talos-node.js';
 import { removalSteps } from './vm-steps.js';
@@ -35,6 +37,8 @@ export interface ApplyRun {
   work: string;
   /** Filled by each cluster's talos-config step, read by the steps after it. */
   files: Map<string, ClusterFiles>;
+  /** How long the build's waits took at the soonest so far (buildWaits): where looks can be skipped. */
+  waits: LearnedDurations;
 }
 
 /** One cluster: machine configs, each node configured, etcd bootstrapped once, API, Cilium, all nodes Ready. */
@@ -141,7 +145,7 @@ function talosNodeStep(run: ApplyRun, vm: PlannedVm, vip: string): Step {
       const files = run.files.get(vm.cluster)!;
       const configFile = await nodeConfig(ctx, talosctl, run.work, vm, files, vip);
       await bringUpTalosNode(
-        { talosctl, vms, pace: ctx.pace, log: ctx.log },
+        { talosctl, vms, pace: ctx.pace, waits: run.waits, log: ctx.log },
         {
           name: vm.name,
           pveNode: vm.pveNode,
@@ -193,7 +197,7 @@ function apiStep(run: ApplyRun, cluster: TwinPlan['clusters'][number], first: Pl
       });
       files.kubeconfig = await storeFile(ctx, stateKey(run, cluster.name)('kubeconfig'), temp);
       const kubectl = new Kubectl(ctx.runner, { kubeconfig: files.kubeconfig, path: ctx.tools.kubectl });
-      await waitUntil(() => kubectl.apiReady(), {
+      await buildWait(run.waits, 'kubernetes-api', () => kubectl.apiReady(), {
         timeoutMs: ctx.pace.apiTimeoutMs,
         intervalMs: ctx.pace.pollMs,
         describe: `the Kubernetes API of ${cluster.name} at https://${cluster.vip}:6443`,

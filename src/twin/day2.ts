@@ -19,15 +19,15 @@ import { Helm } from '../kube/helm.js';
 import { Kubectl } from '../kube/kubectl.js';
 import type { KubeObject } from '../kube/objects.js';
 import { manifestsYaml } from '../kube/objects.js';
-import { WaitTimeoutError, waitUntil } from '../kube/readiness.js';
 import type { Step } from '../plan/executor.js';
 import { checkNamedFile } from '../spec/files.js';
 import type { SpecFolder } from '../spec/files.js';
+import { waitForCeph } from './ceph-wait.js';
 import type { ClusterWorkContext } from './context.js';
 import { runCheck, sampleService } from './curl-check.js';
 import type { CheckSpec, Sample } from './curl-check.js';
 import type { ClusterOutcome, PlatformOutcome } from './outcome.js';
-import type { CephClusterStatus, CephHealth, CheckOutcome } from './platform.js';
+import type { CephClusterStatus, CheckOutcome } from './platform.js';
 import { describeFailedChecks } from './platform.js';
 import { runPlatformSteps } from './platform-steps.js';
 import { AFTER_BUILD } from './platform-steps.js';
@@ -135,7 +135,7 @@ export function day2Steps(
               ROOK_NAMESPACE,
               ctx.pace.rolloutTimeoutSec,
             );
-            await waitForCeph(ctx, kubectl, cluster.name, (status) => ceph.set(cluster.name, status));
+            await waitForCeph(ctx.pace, kubectl, cluster.name, (status) => ceph.set(cluster.name, status));
           },
         },
       );
@@ -384,88 +384,4 @@ function allAnswered(sample: Sample): string | undefined {
 function missingClusters(sample: Sample, names: string[]): string | undefined {
   const missing = names.filter((name) => (sample.byCluster[name] ?? 0) === 0);
   return missing.length === 0 ? undefined : `no answer from ${missing.join(', ')}`;
-}
-
-/** Polls the CephCluster until Ceph reports HEALTH_OK and Rook phase Ready; on timeout, fails with Ceph's health detail. */
-async function waitForCeph(
-  ctx: ClusterWorkContext,
-  kubectl: Kubectl,
-  cluster: string,
-  record: (status: CephClusterStatus) => void,
-): Promise<void> {
-  let last: CephClusterStatus = {
-    cluster,
-    health: 'UNKNOWN',
-    phase: 'absent',
-    mons: 0,
-    osds: 0,
-    details: [],
-  };
-  try {
-    await waitUntil(
-      async () => {
-        last = cephStatus(
-          cluster,
-          await kubectl.getObject('cephclusters.ceph.rook.io', 'rook-ceph', ROOK_NAMESPACE),
-        );
-        record(last);
-        const ok = last.health === 'HEALTH_OK' && last.phase === 'Ready';
-        return {
-          ready: ok,
-          detail: `${last.phase} ${last.health}, ${last.mons} mon(s), ${last.osds} OSD(s)`,
-        };
-      },
-      {
-        timeoutMs: ctx.pace.cephTimeoutMs,
-        intervalMs: ctx.pace.pollMs,
-        describe: `Ceph HEALTH_OK in ${cluster}`,
-      },
-    );
-  } catch (error) {
-    if (!(error instanceof WaitTimeoutError)) throw error;
-    const details = last.details.length > 0 ? `\n  ${last.details.join('\n  ')}` : '';
-    throw new Error(`${error.message}; Ceph health detail:${details || ' none reported'}`);
-  }
-}
-
-/** Rook's CephCluster status in our terms: mons and OSDs counted from the daemons' versions. */
-export function cephStatus(cluster: string, object: Record<string, unknown> | undefined): CephClusterStatus {
-  const status = (object?.status ?? {}) as {
-    phase?: string;
-    message?: string;
-    observedGeneration?: number;
-    ceph?: {
-      health?: string;
-      details?: Record<string, { message?: string }>;
-      versions?: Record<string, Record<string, number>>;
-    };
-  };
-  const count = (daemon: string) =>
-    Object.values(status.ceph?.versions?.[daemon] ?? {}).reduce((sum, value) => sum + Number(value), 0);
-  const health = status.ceph?.health;
-  const known: CephHealth[] = ['HEALTH_OK', 'HEALTH_WARN', 'HEALTH_ERR'];
-  // A Ready written before the operator saw the newest spec says nothing about that spec.
-  const generation = Number((object?.metadata as { generation?: number } | undefined)?.generation ?? 0);
-  const unobserved =
-    status.phase === 'Ready' &&
-    status.observedGeneration !== undefined &&
-    generation > status.observedGeneration;
-  return {
-    cluster,
-    health: known.includes(health as CephHealth) ? (health as CephHealth) : 'UNKNOWN',
-    phase: unobserved ? 'Progressing' : (status.phase ?? (object ? 'Pending' : 'absent')),
-    mons: count('mon'),
-    osds: count('osd'),
-    details: [
-      ...Object.entries(status.ceph?.details ?? {}).map(
-        ([code, detail]) => `${code}: ${detail.message ?? ''}`,
-      ),
-      ...(status.message && status.phase !== 'Ready' ? [`Rook: ${status.message}`] : []),
-      ...(unobserved
-        ? [
-            `Rook: generation ${generation} of the spec is not reconciled yet (${status.observedGeneration} is)`,
-          ]
-        : []),
-    ],
-  };
 }

@@ -1,6 +1,8 @@
-import { WaitTimeoutError, waitUntil } from '../kube/readiness.js';
+import { WaitTimeoutError } from '../kube/readiness.js';
 import type { VmLifecycle } from '../proxmox/vm-lifecycle.js';
 import type { MaintenanceProbe, Talosctl } from '../talos/talosctl.js';
+import type { LearnedDurations } from '../util/durations.js';
+import { buildWait } from './build-waits.js';
 import type { Pace } from './context.js';
 
 /** One VM that is to run a Talos config. */
@@ -19,6 +21,8 @@ export interface TalosNodeDeps {
   talosctl: Talosctl;
   vms: VmLifecycle;
   pace: Pace;
+  /** The run's learned build durations (buildWaits): boot and config waits skip looks that cannot succeed. */
+  waits: LearnedDurations;
   log(line: string): void;
 }
 
@@ -41,7 +45,7 @@ export async function bringUpTalosNode(deps: TalosNodeDeps, node: TalosNodeTarge
     return probe === 'maintenance' || runsConfig;
   };
   const booted = () =>
-    waitUntil(answers, {
+    buildWait(deps.waits, 'talos-boot', answers, {
       timeoutMs: pace.bootTimeoutMs,
       intervalMs: pace.pollMs,
       describe: `${node.name} to answer in maintenance mode at ${node.address}:50000`,
@@ -64,7 +68,7 @@ export async function bringUpTalosNode(deps: TalosNodeDeps, node: TalosNodeTarge
       `${node.name}: the node's reboot cut off apply-config's answer: waiting for it to run the config`,
     );
   }
-  await waitUntil(configured, {
+  await buildWait(deps.waits, 'talos-config', configured, {
     timeoutMs: pace.bootTimeoutMs,
     intervalMs: pace.pollMs,
     describe: `${node.name} to run its Talos config (mTLS at ${node.address}:50000)`,

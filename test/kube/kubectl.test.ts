@@ -260,3 +260,52 @@ describe('Kubectl for rollouts', () => {
     ]);
   });
 });
+
+describe('Kubectl.waitForField', () => {
+  const ceph = { kind: 'cephclusters.ceph.rook.io', name: 'rook-ceph', namespace: 'rook-ceph' };
+
+  it('is one kubectl wait on the JSONPath: true when met, false on its timeout', async () => {
+    let met = true;
+    const { kube, calls } = kubectl(() =>
+      met
+        ? { stdout: 'cephcluster.ceph.rook.io/rook-ceph condition met\n' }
+        : {
+            exitCode: 1,
+            stderr: 'error: timed out waiting for the condition on cephclusters/rook-ceph\n',
+          },
+    );
+    expect(await kube.waitForField(ceph, '{.status.ceph.health}', 'HEALTH_OK', 150)).toBe(true);
+    met = false;
+    expect(await kube.waitForField(ceph, '{.status.phase}', 'Ready', 7)).toBe(false);
+    expect(calls.map((call) => call.args)).toEqual([
+      [
+        '--kubeconfig',
+        '/s/east/kubeconfig',
+        '-n',
+        'rook-ceph',
+        'wait',
+        'cephclusters.ceph.rook.io/rook-ceph',
+        '--for=jsonpath={.status.ceph.health}=HEALTH_OK',
+        '--timeout=150s',
+      ],
+      [
+        '--kubeconfig',
+        '/s/east/kubeconfig',
+        '-n',
+        'rook-ceph',
+        'wait',
+        'cephclusters.ceph.rook.io/rook-ceph',
+        '--for=jsonpath={.status.phase}=Ready',
+        '--timeout=7s',
+      ],
+    ]);
+  });
+
+  it('throws any other failure (a missing object is not a timeout)', async () => {
+    const { kube } = kubectl(() => ({
+      exitCode: 1,
+      stderr: 'Error from server (NotFound): cephclusters.ceph.rook.io "rook-ceph" not found\n',
+    }));
+    await expect(kube.waitForField(ceph, '{.status.phase}', 'Ready', 5)).rejects.toThrow(/NotFound/);
+  });
+});

@@ -84,3 +84,30 @@ describe('waitUntil', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });
 });
+
+describe('waitUntil with notBeforeMs', () => {
+  it('looks once at once, then not again before notBeforeMs, then every interval', async () => {
+    const time = fakeTime();
+    let checks = 0;
+    await waitUntil(async () => ++checks === 4, {
+      timeoutMs: 60_000,
+      intervalMs: 2_000,
+      notBeforeMs: 30_000,
+      describe: 'x',
+      ...time,
+    });
+    expect(time.sleeps).toEqual([30_000, 2_000, 2_000]);
+  });
+
+  it('ends at once when the first look finds the work done', async () => {
+    const time = fakeTime();
+    await waitUntil(async () => true, {
+      timeoutMs: 60_000,
+      intervalMs: 2_000,
+      notBeforeMs: 30_000,
+      describe: 'x',
+      ...time,
+    });
+    expect(time.sleeps).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cephStatus } from '../../src/twin/day2.js';
+import { cephStatus } from '../../src/twin/ceph-wait.js';
 
 const versions = { mon: { 'ceph version 19.2.3': 3 }, osd: { 'ceph version 19.2.3': 3 } };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VmLifecycle } from '../../src/proxmox/vm-lifecycle.js';
 import { Talosctl } from '../../src/talos/talosctl.js';
+import { buildWaits } from '../../src/twin/build-waits.js';
 import { scaledPace } from '../../src/twin/context.js';
 import { bringUpTalosNode } from '../../src/twin/talos-node.js';
 import type { TalosNodeTarget } from '../../src/twin/talos-node.js';
@@ -42,6 +43,7 @@ function scenario(opts: { hangs: number; applyAnswer?: string }) {
     talosctl: new Talosctl(runner),
     vms,
     pace: { ...scaledPace(0.0001), bootTimeoutMs: 1_000 },
+    waits: buildWaits(scaledPace(0.0001)),
     log: (line: string) => log.push(line),
   };
   const applies = () => calls.filter((call) => call.args[0] === 'apply-config').length;

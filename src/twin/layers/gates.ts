@@ -1,6 +1,6 @@
 import { ROOK_NAMESPACE } from '../../addons/rook.js';
 import type { EtcdMembersAnswer } from '../../talos/talosctl.js';
-import { cephStatus } from '../day2.js';
+import { cephStatus } from '../ceph-wait.js';
 
 /**
  * Health gates of a rollout (LIFECYCLE H.2, H.3, F.4): what must hold before a node goes down and again
