@@ -30,6 +30,11 @@ const EXPECTED_TASK_SECONDS: Record<string, number> = {
   qmdestroy: 2,
 };
 const UNKNOWN_TASK_SECONDS = 1;
+/**
+ * A download's length depends on the link more than on anything we know, and there is one per node
+ * storage, not one per VM: once it is due, it is looked at twice as often as other tasks.
+ */
+const LATE_LOOK_SHARE: Record<string, number> = { download: 0.125 };
 
 /**
  * Each kind's expected duration (scaled to the run's pace), replaced by the shortest one seen: a task that
@@ -81,11 +86,11 @@ export class VmLifecycle {
     opts: WaitForTaskOptions = {},
   ) {
     const started = this.client.clock.now();
-    // The first look when the task is due, then looks an eighth of that apart, growing.
+    // The first look when the task is due, then looks a quarter of that apart (a download's an eighth), growing.
     const expectedMs = Math.max(MIN_POLL_MS * this.paceScale, this.timing.estimateMs(kind));
     const result = await runTask(this.client, method, path, params, {
       initialDelayMs: expectedMs,
-      thenEveryMs: Math.max(MIN_POLL_MS * this.paceScale, expectedMs / 8),
+      thenEveryMs: Math.max(MIN_POLL_MS * this.paceScale, expectedMs * (LATE_LOOK_SHARE[kind] ?? 0.25)),
       maxDelayMs: Math.max(MAX_POLL_MS * this.paceScale, expectedMs),
       ...opts,
     });

@@ -174,6 +174,7 @@ function bootstrapStep(run: ApplyRun, input: TalosClusterInput, controlPlanes: P
           cluster: input,
           talosconfig: run.files.get(input.name)!.talosconfig,
           controlPlanes: controlPlanes.map((vm) => ({ name: vm.name, address: vm.address! })),
+          allCreatedThisRun: controlPlanes.every((vm) => vm.action === 'create'),
         },
       )),
   };

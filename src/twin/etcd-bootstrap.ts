@@ -38,6 +38,12 @@ export interface EtcdBootstrapTarget {
   talosconfig: string;
   /** The cluster's control planes: the first is bootstrapped when nothing runs yet, the others are asked first. */
   controlPlanes: ControlPlaneTarget[];
+  /**
+   * Every control plane's VM was created by this run from the Talos image: no etcd data can be on any of
+   * them, so the others are not asked (an etcd client on a node without etcd answers only after it gives
+   * up, some seconds on the critical path).
+   */
+  allCreatedThisRun?: boolean;
 }
 
 export interface EtcdBootstrapDeps {
@@ -64,7 +70,7 @@ export async function ensureEtcdBootstrapped(
     deps.log(`${target.cluster.name}: etcd was bootstrapped before (${describeRecord(recorded)}): not again`);
     return 'recorded-before';
   }
-  const running = await membersOnAny(deps, target.talosconfig, others);
+  const running = target.allCreatedThisRun ? undefined : await membersOnAny(deps, target.talosconfig, others);
   if (running) {
     deps.log(
       `${target.cluster.name}: ${running.node.name} lists etcd members (${running.members.map((m) => m.hostname).join(', ')}): etcd runs, no bootstrap`,

@@ -6,11 +6,12 @@ import type { Pace } from './context.js';
 import type { TwinContext } from './context.js';
 
 /**
- * How long a silent lock is honoured: as long as the longest single wait of a run (a node's boot), by which
- * time its holder, renewing every tenth of that, would have renewed it ten times.
+ * How long a silent lock is honoured: as long as the longest single wait of a run (a node's boot). Its holder
+ * renews it every quarter of that, so three renewals in a row can fail (an API hiccup) before another run
+ * may break it; more often would only spend Proxmox requests (each renewal is a GET and a PUT of /pools).
  */
 export function lockTiming(pace: Pace): LockTiming {
-  return { staleAfterMs: pace.bootTimeoutMs, renewEveryMs: Math.max(pace.pollMs, pace.bootTimeoutMs / 10) };
+  return { staleAfterMs: pace.bootTimeoutMs, renewEveryMs: Math.max(pace.pollMs, pace.bootTimeoutMs / 4) };
 }
 
 /**

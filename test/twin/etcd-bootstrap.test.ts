@@ -102,6 +102,14 @@ describe('etcd bootstrap, once per cluster (LIFECYCLE F.4)', () => {
     });
   });
 
+  it('control planes all created by this run: none is asked for members, the first is bootstrapped', async () => {
+    const t = setup((_node, command) =>
+      command === 'etcd members' ? { exitCode: 1, stderr: 'must not be asked' } : undefined,
+    );
+    expect(await ensureEtcdBootstrapped(t.deps, { ...TARGET, allCreatedThisRun: true })).toBe('bootstrapped');
+    expect(t.commands()).toEqual(['192.168.15.11 bootstrap']);
+  });
+
   it('AlreadyExists on the chosen node is done; no other node is ever bootstrapped', async () => {
     const t = setup((_node, command) =>
       command === 'etcd members'

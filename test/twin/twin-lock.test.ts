@@ -22,7 +22,7 @@ import { scaledPace } from '../../src/twin/context.js';
 import type { TwinContext } from '../../src/twin/context.js';
 import { destroyTwin } from '../../src/twin/destroy.js';
 import { knownTwins, removeOrphanedState } from '../../src/twin/known-twins.js';
-import { withTwinLock } from '../../src/twin/lock.js';
+import { lockTiming, withTwinLock } from '../../src/twin/lock.js';
 import { reapEach } from '../../src/twin/reaper.js';
 import type { ReapDecision } from '../../src/twin/reaper.js';
 import { operatorClient } from '../lab/operator-client.js';
@@ -177,7 +177,7 @@ describe('the per-twin lock', () => {
     const ctx = contextOf('pr-63');
     const renewed = await withTwinLock(ctx, 'apply', async () => {
       const first = lockPool('pr-63')!.comment!;
-      await new Promise((resolve) => setTimeout(resolve, ctx.pace.bootTimeoutMs / 10 + 400));
+      await new Promise((resolve) => setTimeout(resolve, lockTiming(ctx.pace).renewEveryMs + 400));
       return [first, lockPool('pr-63')!.comment!];
     });
     const times = renewed.map((comment) => / renewed (\S+) /.exec(comment)![1]!);

@@ -107,35 +107,33 @@ export async function observeTalos(
   );
   const kubelets = await kubeletVersions(deps);
   const generated = new Map<string, Promise<GeneratedConfigs>>();
-  const nodes: ObservedTalosNode[] = [];
-  for (const node of cluster.nodes) {
-    const answer = versions.find((version) => version.node === node.address);
-    if (!answer || 'unknown' in answer) {
-      nodes.push({
-        node,
-        unobserved: `Talos did not answer: ${answer && 'unknown' in answer ? answer.unknown : 'no answer'}`,
-      });
-      continue;
-    }
-    const kubelet = kubelets.byNode.get(node.name) ?? kubelets.apiServer;
-    const observed: ObservedTalosNode = { node, release: answer.release, ...(kubelet ? { kubelet } : {}) };
-    if (!kubelet) {
-      nodes.push({ ...observed, unobserved: `config not compared: ${kubelets.why}` });
-      continue;
-    }
-    try {
-      const drift = await configDrift(
-        deps,
-        cluster,
-        node,
-        { release: answer.release, kubernetes: kubelet },
-        generated,
-      );
-      nodes.push({ ...observed, ...(drift ? { drift } : {}) });
-    } catch (error) {
-      nodes.push({ ...observed, unobserved: `config not compared: ${errorMessage(error)}` });
-    }
-  }
+  // Every node's dry run at once: each is a config patch and an apply-config call, and a twin has a dozen.
+  const nodes = await Promise.all(
+    cluster.nodes.map(async (node): Promise<ObservedTalosNode> => {
+      const answer = versions.find((version) => version.node === node.address);
+      if (!answer || 'unknown' in answer) {
+        return {
+          node,
+          unobserved: `Talos did not answer: ${answer && 'unknown' in answer ? answer.unknown : 'no answer'}`,
+        };
+      }
+      const kubelet = kubelets.byNode.get(node.name) ?? kubelets.apiServer;
+      const observed: ObservedTalosNode = { node, release: answer.release, ...(kubelet ? { kubelet } : {}) };
+      if (!kubelet) return { ...observed, unobserved: `config not compared: ${kubelets.why}` };
+      try {
+        const drift = await configDrift(
+          deps,
+          cluster,
+          node,
+          { release: answer.release, kubernetes: kubelet },
+          generated,
+        );
+        return { ...observed, ...(drift ? { drift } : {}) };
+      } catch (error) {
+        return { ...observed, unobserved: `config not compared: ${errorMessage(error)}` };
+      }
+    }),
+  );
   return { cluster: cluster.cluster, nodes };
 }
 
