@@ -2,6 +2,228 @@ export const id = 114;
 export const ids = [114];
 export const modules = {
 
+/***/ 9544:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  Qd: () => (/* binding */ CommandError),
+  M6: () => (/* binding */ execRunner),
+  NE: () => (/* binding */ withDeadline)
+});
+
+// UNUSED EXPORTS: CommandTimeoutError, describeCommand, launchProcess, runnerOver
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(31421);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var exec = __webpack_require__(75260);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+;// CONCATENATED MODULE: ./src/exec/child-env.ts
+/**
+ * The environment of every child process (talosctl, kubectl, helm and whatever they start): an allow-list
+ * of this process's variables plus the caller's explicit additions, so tokens in the job's environment
+ * (the step's inputs, GITHUB_TOKEN, the runner's own tokens, DOPPLER_TOKEN) never reach a tool or a plugin.
+ */
+/** Variables passed through by name, each for a reason a tool has. */
+const PASSED = [
+    'PATH', // tools are found through it, and the lab's tools are `#!/usr/bin/env node` scripts
+    'HOME', // default config and cache folders (~/.kube/cache, ~/.cache/helm, ~/.talos); the lab tools forward it
+    'TMPDIR', // where the tools put temporary files
+    'TEMP',
+    'TMP',
+    'LANG', // language and time zone of messages and times
+    'TZ',
+    'USER', // who runs the tool (user.Current() falls back to them)
+    'LOGNAME',
+    'XDG_CACHE_HOME', // helm's folders, when the runner moved them; HELM_KUBETOKEN and its kin stay out
+    'XDG_CONFIG_HOME',
+    'XDG_DATA_HOME',
+    'HELM_CACHE_HOME',
+    'HELM_CONFIG_HOME',
+    'HELM_DATA_HOME',
+    'HTTPS_PROXY', // helm fetches charts from their repositories through the runner's proxy, if it has one
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'NO_PROXY',
+    'no_proxy',
+    'SSL_CERT_FILE', // a runner that trusts a lab CA for chart repositories says where it is (Go's crypto/x509)
+    'SSL_CERT_DIR',
+];
+/** Every LC_* locale category (LC_ALL, LC_CTYPE, ...). */
+const LOCALE = /^LC_[A-Z]+$/;
+/*
+ * Left out on purpose, among everything else: KUBECONFIG and TALOSCONFIG (every call names its file with
+ * --kubeconfig / --talosconfig; an inherited one could point a tool at a cluster the twin does not own),
+ * NODE_OPTIONS (code loaded into the lab's node tools), and every token.
+ */
+/** Names that must never reach a child, not even as an explicit addition. */
+const FORBIDDEN = [
+    'GITHUB_TOKEN',
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'DOPPLER_TOKEN',
+    'PVE_TOKEN',
+];
+function forbidden(name) {
+    return FORBIDDEN.includes(name.toUpperCase()) || /^INPUT_/i.test(name);
+}
+function passed(name) {
+    return PASSED.includes(name) || LOCALE.test(name);
+}
+/**
+ * The allow-listed part of `parent` with `additions` laid over it. An addition that names a token
+ * variable is a bug in the caller and throws rather than hand the token on.
+ */
+function childEnv(parent, additions = {}) {
+    const refused = Object.keys(additions).filter(forbidden);
+    if (refused.length > 0) {
+        throw new Error(`${refused.join(', ')} must never be passed to a child process`);
+    }
+    const env = {};
+    for (const [name, value] of Object.entries(parent)) {
+        if (value !== undefined && passed(name))
+            env[name] = value;
+    }
+    return { ...env, ...additions };
+}
+
+;// CONCATENATED MODULE: ./src/exec/runner.ts
+
+
+
+
+const MASK = '***';
+const STDERR_TAIL_LINES = 20;
+const STDERR_TAIL_CHARS = 2_000;
+/** A command exited non-zero. Args and stderr are already masked, so the message is safe to print. */
+class CommandError extends Error {
+    name = 'CommandError';
+    tool;
+    args;
+    exitCode;
+    /** The last lines of stderr (stdout when stderr was empty), where CLIs put the reason. */
+    stderrTail;
+    constructor(init) {
+        const reason = init.stderrTail || '(no output)';
+        super(`${describeCommand(init.tool, init.args)} failed with exit code ${init.exitCode}: ${reason}`);
+        this.tool = init.tool;
+        this.args = init.args;
+        this.exitCode = init.exitCode;
+        this.stderrTail = init.stderrTail;
+    }
+}
+/** A command was stopped because it ran past its timeoutMs. */
+class CommandTimeoutError extends Error {
+    name = 'CommandTimeoutError';
+    constructor(tool, args, timeoutMs) {
+        super(`${describeCommand(tool, args)} gave no answer within ${timeoutMs / 1000}s and was stopped`);
+    }
+}
+/** The command as a person would type it, for messages. */
+function describeCommand(tool, args) {
+    const quote = (word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : JSON.stringify(word));
+    return [tool, ...args].map(quote).join(' ');
+}
+function maskSecrets(text, secrets) {
+    return secrets
+        .filter((secret) => secret.length > 0)
+        .reduce((masked, secret) => masked.split(secret).join(MASK), text);
+}
+function tail(output) {
+    const lines = output.trimEnd().split('\n').slice(-STDERR_TAIL_LINES).join('\n');
+    return lines.length > STDERR_TAIL_CHARS ? `...${lines.slice(-STDERR_TAIL_CHARS)}` : lines;
+}
+/** A runner over `launch` that turns a non-zero exit into a CommandError (unless allowed) with secrets masked. */
+function runnerOver(launch) {
+    return {
+        async run(tool, args, opts = {}) {
+            const { allowFailure, secrets = [], ...launchOpts } = opts;
+            const result = await launch(tool, args, launchOpts);
+            if (result.exitCode !== 0 && !allowFailure) {
+                throw new CommandError({
+                    tool,
+                    args: args.map((arg) => maskSecrets(arg, secrets)),
+                    exitCode: result.exitCode,
+                    stderrTail: maskSecrets(tail(result.stderr || result.stdout), secrets),
+                });
+            }
+            return result;
+        },
+    };
+}
+/** Message of @actions/io's `which` when the tool is neither a path nor on PATH. */
+const NOT_FOUND = /^Unable to locate executable file/;
+/**
+ * Starts real processes through @actions/exec, silently: output is returned, never echoed to the job log.
+ * The child's environment is always the allow-listed one: @actions/exec would otherwise pass all of ours.
+ */
+const launchProcess = async (tool, args, opts) => {
+    if (opts.timeoutMs !== undefined)
+        return launchWithDeadline(tool, args, opts, opts.timeoutMs);
+    try {
+        return await (0,exec/* getExecOutput */.H)(tool, args, {
+            silent: true,
+            ignoreReturnCode: true,
+            ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+            env: childEnv(process.env, opts.env),
+            ...(opts.input === undefined ? {} : { input: Buffer.from(opts.input) }),
+        });
+    }
+    catch (error) {
+        if (error instanceof Error && NOT_FOUND.test(error.message))
+            throw toolNotFound(tool);
+        throw error;
+    }
+};
+function toolNotFound(tool) {
+    return new errors/* ConfigurationError */.j1(`${tool} was not found on PATH: install it on the runner (runner-setup/ installs the pinned versions) ` +
+        'or put its folder on PATH');
+}
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+/**
+ * As launchProcess, through node's execFile, which can stop the child: @actions/exec has no timeout. The same
+ * allow-listed environment; output is collected, never echoed.
+ */
+function launchWithDeadline(tool, args, opts, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.execFile)(tool, args, {
+            env: childEnv(process.env, opts.env),
+            ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+            timeout: timeoutMs,
+            killSignal: 'SIGKILL',
+            maxBuffer: MAX_OUTPUT_BYTES,
+            encoding: 'utf8',
+        }, (error, stdout, stderr) => {
+            if (!error)
+                return resolve({ exitCode: 0, stdout, stderr });
+            if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+                return reject(error);
+            if (error.killed)
+                return reject(new CommandTimeoutError(tool, args, timeoutMs));
+            if (error.code === 'ENOENT')
+                return reject(toolNotFound(tool));
+            if (typeof error.code === 'number')
+                return resolve({ exitCode: error.code, stdout, stderr });
+            reject(error);
+        });
+        child.stdin?.end(opts.input ?? '');
+    });
+}
+/** `runner` with every call stopped once it has run `timeoutMs` (CommandTimeoutError). */
+function withDeadline(runner, timeoutMs) {
+    return { run: (tool, args, opts = {}) => runner.run(tool, args, { ...opts, timeoutMs }) };
+}
+/** The runner the product uses: real child processes. */
+const execRunner = runnerOver(launchProcess);
+
+
+/***/ }),
+
 /***/ 89114:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -62,8 +284,8 @@ var probe = __webpack_require__(601);
 var table = __webpack_require__(28585);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
-// EXTERNAL MODULE: ./src/exec/runner.ts + 2 modules
-var runner = __webpack_require__(91879);
+// EXTERNAL MODULE: ./src/exec/runner.ts + 1 modules
+var runner = __webpack_require__(9544);
 ;// CONCATENATED MODULE: ./src/tools/binary-digest.ts
 
 

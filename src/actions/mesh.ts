@@ -1,7 +1,9 @@
-import { meshTwin } from '../twin/mesh.js';
 import { runPlatformAction } from './platform.js';
 
-/** The main step of action-mesh. */
+/** The main step of action-mesh; its work is loaded once the inputs are read. */
 export function runMeshAction(): Promise<void> {
-  return runPlatformAction('mesh', 'Cluster Mesh', (ctx, clusters) => meshTwin(ctx, clusters));
+  return runPlatformAction('mesh', 'Cluster Mesh', async () => {
+    const { meshTwin } = await import('../twin/mesh.js');
+    return (ctx, clusters) => meshTwin(ctx, clusters);
+  });
 }

@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import * as core from '@actions/core';
 import { STARWARS_NAMESPACE } from '../addons/starwars.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
-import { getOptionalInput, Inputs, Outputs, State, withGroup } from '../github/action-io.js';
+import { Inputs, Outputs, State, withGroup } from '../github/action-io.js';
+import type { ReviewerAccessInput } from './reviewer-input.js';
 import type { ReviewerAccessReport } from '../github/report-preview.js';
 import { Kubectl } from '../kube/kubectl.js';
 import type { ResolvedTwin } from '../spec/environment.js';
@@ -10,7 +11,6 @@ import type { ClusterWorkContext } from '../twin/context.js';
 import type { ClusterOutcome } from '../twin/outcome.js';
 import { readTwinRecord } from '../twin/outcome.js';
 import { grantReviewerAccess, reviewerTokenSeconds } from '../twin/reviewer-access.js';
-import { echoed } from '../util/echo.js';
 import { stepWorkDir } from './work-dirs.js';
 
 /**
@@ -20,31 +20,8 @@ import { stepWorkDir } from './work-dirs.js';
  * warning: the twin itself is fine.
  */
 
-/** `demo`: the demo's namespace; else the namespaces named. */
-export type ReviewerAccessInput = 'demo' | string[];
-
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** Enough for a few apps' namespaces; a longer list is more access than a review needs. */
-const MAX_NAMESPACES = 10;
 /** actions/upload-artifact's retention-days: 1 to 90. */
 const MAX_RETENTION_DAYS = 90;
-
-/** The input as written: empty or false (off), true (the demo's namespace), or namespace names. */
-export function reviewerAccessInput(): ReviewerAccessInput | undefined {
-  const value = getOptionalInput(Inputs.ReviewerAccess);
-  if (value === undefined || /^false$/i.test(value)) return undefined;
-  if (/^true$/i.test(value)) return 'demo';
-  const names = [...new Set(value.split(/[\s,]+/).filter((name) => name !== ''))];
-  const wrong = names.find((name) => !NAMESPACE.test(name));
-  if (wrong !== undefined || names.length > MAX_NAMESPACES) {
-    throw new ConfigurationError(
-      `input ${Inputs.ReviewerAccess} is ${echoed(value)}: write true (the demo's namespace), false, or up to ` +
-        `${MAX_NAMESPACES} namespace names (lower-case letters, digits and "-", at most 63 characters) ` +
-        'separated by commas or spaces',
-    );
-  }
-  return names;
-}
 
 /** The namespaces to open, checked against the twin before anything changes. */
 export function reviewerNamespaces(input: ReviewerAccessInput, twin: ResolvedTwin): string[] {

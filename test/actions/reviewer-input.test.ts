@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { retentionDays, reviewerAccessInput, reviewerNamespaces } from '../../src/actions/reviewer-access.js';
+import { retentionDays, reviewerNamespaces } from '../../src/actions/reviewer-access.js';
+import { reviewerAccessInput } from '../../src/actions/reviewer-input.js';
 import { ConfigurationError } from '../../src/errors.js';
 import type { ResolvedTwin } from '../../src/spec/environment.js';
 
