@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
 import { WaitTimeoutError, waitUntil, type Probe } from '../../src/kube/readiness.js';
-
-/** A clock that only moves when the code under test sleeps. */
-function fakeTime() {
-  let now = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+import { fakeTime } from '../util/fake-time.js';
 
 describe('waitUntil', () => {
   it('returns as soon as the probe is ready, probing every interval', async () => {

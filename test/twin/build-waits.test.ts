@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildWait, buildWaits } from '../../src/twin/build-waits.js';
-
-/** A clock that only moves when the code under test sleeps. */
-function fakeTime() {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    advance: (ms: number) => void (now += ms),
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
+import { fakeTime } from '../util/fake-time.js';
 
 describe('buildWait', () => {
   it('looks at once, then not before 3/4 of the typical duration, then every interval; and learns', async () => {
-    const time = fakeTime();
+    const time = fakeTime(0);
     const waits = buildWaits({ scale: 1 });
     const doneAt = 36_000;
     const opts = { timeoutMs: 600_000, intervalMs: 2_000, describe: 'x', now: time.now, sleep: time.sleep };
@@ -34,7 +20,7 @@ describe('buildWait', () => {
   });
 
   it('learns nothing from a wait whose first look found the work done', async () => {
-    const time = fakeTime();
+    const time = fakeTime(0);
     const waits = buildWaits({ scale: 0.05 });
     const opts = { timeoutMs: 60_000, intervalMs: 100, describe: 'x', now: time.now, sleep: time.sleep };
     await buildWait(waits, 'kubernetes-api', async () => true, opts);
