@@ -16,12 +16,13 @@ export interface TaskTiming {
 }
 
 /**
- * What a task of each kind takes on a PVE node (seconds): downloading a ~1.2 GiB Talos image at ~20 MiB/s,
- * a create that copies it into the VM's disk at ~50 MiB/s, a start, a resize, a stop, a guest shutdown, a
- * destroy. First guesses only: a run learns each kind's shortest duration as it goes.
+ * What a task of each kind takes on a PVE node (seconds): downloading a ~1.2 GiB Talos image at ~20 MiB/s
+ * (~62 s, after ~2 s of connecting) and PVE's sha256 check of it (~3 s at ~400 MiB/s), a create that copies
+ * it into the VM's disk at ~50 MiB/s, a start, a resize, a stop, a guest shutdown, a destroy. First guesses
+ * only: a run learns each kind's shortest duration as it goes.
  */
 const EXPECTED_TASK_SECONDS: Record<string, number> = {
-  download: 60,
+  download: 68,
   qmcreate: 30,
   qmstart: 3,
   qmresize: 1,
