@@ -998,20 +998,29 @@ class Kubectl {
     async rolloutStatus(kind, name, namespace, timeoutSec) {
         await this.kubectl(['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)]);
     }
-    /** Returns once every node is Ready; a CommandError when one is not within the timeout. */
-    async waitNodesReady(timeoutSec) {
-        await this.kubectl(['wait', '--for=condition=Ready', 'node', '--all', timeout(timeoutSec)]);
+    /**
+     * `kubectl wait --for=condition=Ready node/<name>...`: true once every named node is Ready, false when
+     * `timeoutSec` passed first. kubectl watches the nodes, so this wakes when the last one turns Ready. Every
+     * node must be registered (a missing one is kubectl's NotFound error).
+     */
+    async waitNodesReady(names, timeoutSec) {
+        const nodes = names.map((name) => `node/${name}`);
+        return this.waitFor(['wait', ...nodes, '--for=condition=Ready', timeout(timeoutSec)]);
     }
     /**
-     * `kubectl wait --for=jsonpath=...`: returns true once the object's field (a simple JSONPath such as
+     * `kubectl wait --for=jsonpath=...`: true once the object's field (a simple JSONPath such as
      * `{.status.phase}`) equals `value`, false when `timeoutSec` passed first. kubectl watches the object, so
      * this wakes when the change lands, for one call however long it takes. The object must exist.
      */
     async waitForField(target, field, value, timeoutSec) {
         const { namespace, kind, name } = target;
         const condition = `--for=jsonpath=${field}=${value}`;
+        return this.waitFor(['-n', namespace, 'wait', `${kind}/${name}`, condition, timeout(timeoutSec)]);
+    }
+    /** A `kubectl wait`: true when met, false on its timeout, any other failure thrown. */
+    async waitFor(args) {
         try {
-            await this.kubectl(['-n', namespace, 'wait', `${kind}/${name}`, condition, timeout(timeoutSec)]);
+            await this.kubectl(args);
             return true;
         }
         catch (error) {

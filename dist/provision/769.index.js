@@ -8789,7 +8789,7 @@ function buildWaits(pace) {
 }
 /**
  * waitUntil for one of the build's waits: a first look at once (the work may be done already), then none
- * before three quarters of the shortest such wait so far, then every interval. Each look is a tool call.
+ * before three quarters of the shortest such wait so far, then every half interval. Each look is a tool call.
  * A wait that found the work undone teaches its duration.
  */
 async function buildWait(waits, kind, probe, opts) {
@@ -8800,7 +8800,12 @@ async function buildWait(waits, kind, probe, opts) {
         looks++;
         return probe();
     };
-    await (0,readiness/* waitUntil */.a)(counted, { ...opts, notBeforeMs: Math.round(waits.estimateMs(kind) * QUIET_SHARE) });
+    await (0,readiness/* waitUntil */.a)(counted, {
+        ...opts,
+        // Near the due time, twice the usual pace: the quiet period saved far more looks than this spends.
+        intervalMs: Math.max(1, Math.round(opts.intervalMs / 2)),
+        notBeforeMs: Math.round(waits.estimateMs(kind) * QUIET_SHARE),
+    });
     if (looks > 1)
         waits.observe(kind, now() - started);
 }
@@ -9317,10 +9322,17 @@ function readyStep(run, cluster, members) {
             // The operator's replicas want distinct nodes: a late node (a slow boot) holds its rollout up.
             await kubectl.rolloutStatus('deployment', 'cilium-operator', 'kube-system', ctx.pace.rolloutTimeoutSec);
             const names = new Set(members.map((vm) => vm.name));
+            // Once every node is registered, kubectl watches them turn Ready (a slice at a time) instead of polling.
+            const sliceSec = Math.max(1, Math.round(ctx.pace.nodesReadyTimeoutMs / 10_000));
             await (0,readiness/* waitUntil */.a)(async () => {
                 const nodes = (await kubectl.nodes()).filter((node) => names.has(node.name));
                 const ready = nodes.filter((node) => node.ready).length;
-                return { ready: ready === names.size, detail: `${ready}/${names.size} Ready` };
+                const detail = `${ready}/${names.size} Ready`;
+                if (ready === names.size)
+                    return { ready: true, detail };
+                if (nodes.length < names.size)
+                    return { ready: false, detail };
+                return { ready: await kubectl.waitNodesReady([...names], sliceSec), detail };
             }, {
                 timeoutMs: ctx.pace.nodesReadyTimeoutMs,
                 intervalMs: ctx.pace.pollMs,
@@ -11854,20 +11866,29 @@ class Kubectl {
     async rolloutStatus(kind, name, namespace, timeoutSec) {
         await this.kubectl(['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)]);
     }
-    /** Returns once every node is Ready; a CommandError when one is not within the timeout. */
-    async waitNodesReady(timeoutSec) {
-        await this.kubectl(['wait', '--for=condition=Ready', 'node', '--all', timeout(timeoutSec)]);
+    /**
+     * `kubectl wait --for=condition=Ready node/<name>...`: true once every named node is Ready, false when
+     * `timeoutSec` passed first. kubectl watches the nodes, so this wakes when the last one turns Ready. Every
+     * node must be registered (a missing one is kubectl's NotFound error).
+     */
+    async waitNodesReady(names, timeoutSec) {
+        const nodes = names.map((name) => `node/${name}`);
+        return this.waitFor(['wait', ...nodes, '--for=condition=Ready', timeout(timeoutSec)]);
     }
     /**
-     * `kubectl wait --for=jsonpath=...`: returns true once the object's field (a simple JSONPath such as
+     * `kubectl wait --for=jsonpath=...`: true once the object's field (a simple JSONPath such as
      * `{.status.phase}`) equals `value`, false when `timeoutSec` passed first. kubectl watches the object, so
      * this wakes when the change lands, for one call however long it takes. The object must exist.
      */
     async waitForField(target, field, value, timeoutSec) {
         const { namespace, kind, name } = target;
         const condition = `--for=jsonpath=${field}=${value}`;
+        return this.waitFor(['-n', namespace, 'wait', `${kind}/${name}`, condition, timeout(timeoutSec)]);
+    }
+    /** A `kubectl wait`: true when met, false on its timeout, any other failure thrown. */
+    async waitFor(args) {
         try {
-            await this.kubectl(['-n', namespace, 'wait', `${kind}/${name}`, condition, timeout(timeoutSec)]);
+            await this.kubectl(args);
             return true;
         }
         catch (error) {

@@ -28,7 +28,7 @@ export function buildWaits(pace: Pick<Pace, 'scale'>): LearnedDurations {
 
 /**
  * waitUntil for one of the build's waits: a first look at once (the work may be done already), then none
- * before three quarters of the shortest such wait so far, then every interval. Each look is a tool call.
+ * before three quarters of the shortest such wait so far, then every half interval. Each look is a tool call.
  * A wait that found the work undone teaches its duration.
  */
 export async function buildWait(
@@ -44,6 +44,11 @@ export async function buildWait(
     looks++;
     return probe();
   };
-  await waitUntil(counted, { ...opts, notBeforeMs: Math.round(waits.estimateMs(kind) * QUIET_SHARE) });
+  await waitUntil(counted, {
+    ...opts,
+    // Near the due time, twice the usual pace: the quiet period saved far more looks than this spends.
+    intervalMs: Math.max(1, Math.round(opts.intervalMs / 2)),
+    notBeforeMs: Math.round(waits.estimateMs(kind) * QUIET_SHARE),
+  });
   if (looks > 1) waits.observe(kind, now() - started);
 }

@@ -282,11 +282,16 @@ function readyStep(run: ApplyRun, cluster: string, members: PlannedVm[]): Step {
       // The operator's replicas want distinct nodes: a late node (a slow boot) holds its rollout up.
       await kubectl.rolloutStatus('deployment', 'cilium-operator', 'kube-system', ctx.pace.rolloutTimeoutSec);
       const names = new Set(members.map((vm) => vm.name));
+      // Once every node is registered, kubectl watches them turn Ready (a slice at a time) instead of polling.
+      const sliceSec = Math.max(1, Math.round(ctx.pace.nodesReadyTimeoutMs / 10_000));
       await waitUntil(
         async () => {
           const nodes = (await kubectl.nodes()).filter((node) => names.has(node.name));
           const ready = nodes.filter((node) => node.ready).length;
-          return { ready: ready === names.size, detail: `${ready}/${names.size} Ready` };
+          const detail = `${ready}/${names.size} Ready`;
+          if (ready === names.size) return { ready: true, detail };
+          if (nodes.length < names.size) return { ready: false, detail };
+          return { ready: await kubectl.waitNodesReady([...names], sliceSec), detail };
         },
         {
           timeoutMs: ctx.pace.nodesReadyTimeoutMs,

@@ -45,7 +45,7 @@ describe('Kubectl argv', () => {
     await kube.nodes();
     await kube.rolloutStatus('daemonset', 'cilium', 'kube-system', 300);
     await kube.rolloutStatus('deployment', 'cilium-operator', 'kube-system', 120);
-    await kube.waitNodesReady(600);
+    await kube.waitNodesReady(['production-east-w-1', 'production-east-w-2'], 600);
     await kube.drain('production-east-w-2', 90);
     await kube.deleteNode('production-east-w-2');
     expect(calls.map((c) => [c.tool, ...c.args].join(' '))).toEqual([
@@ -53,7 +53,7 @@ describe('Kubectl argv', () => {
       'kubectl --kubeconfig /s/east/kubeconfig get nodes -o json',
       'kubectl --kubeconfig /s/east/kubeconfig -n kube-system rollout status daemonset/cilium --timeout=300s',
       'kubectl --kubeconfig /s/east/kubeconfig -n kube-system rollout status deployment/cilium-operator --timeout=120s',
-      'kubectl --kubeconfig /s/east/kubeconfig wait --for=condition=Ready node --all --timeout=600s',
+      'kubectl --kubeconfig /s/east/kubeconfig wait node/production-east-w-1 node/production-east-w-2 --for=condition=Ready --timeout=600s',
       'kubectl --kubeconfig /s/east/kubeconfig drain production-east-w-2 --ignore-daemonsets --delete-emptydir-data --force --timeout=90s',
       'kubectl --kubeconfig /s/east/kubeconfig delete node production-east-w-2 --ignore-not-found',
     ]);
@@ -61,7 +61,7 @@ describe('Kubectl argv', () => {
 
   it('refuses a timeout that is not whole seconds above 0', async () => {
     const { kube, calls } = kubectl();
-    await expect(kube.waitNodesReady(0)).rejects.toThrow(/whole number of seconds above 0, got 0/);
+    await expect(kube.waitNodesReady(['a'], 0)).rejects.toThrow(/whole number of seconds above 0, got 0/);
     await expect(kube.rolloutStatus('daemonset', 'cilium', 'kube-system', 1.5)).rejects.toThrow(RangeError);
     expect(calls).toEqual([]);
   });

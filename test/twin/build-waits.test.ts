@@ -3,14 +3,14 @@ import { buildWait, buildWaits } from '../../src/twin/build-waits.js';
 import { fakeTime } from '../util/fake-time.js';
 
 describe('buildWait', () => {
-  it('looks at once, then not before 3/4 of the typical duration, then every interval; and learns', async () => {
+  it('looks at once, then not before 3/4 of the typical duration, then every half interval; and learns', async () => {
     const time = fakeTime(0);
     const waits = buildWaits({ scale: 1 });
     const doneAt = 36_000;
     const opts = { timeoutMs: 600_000, intervalMs: 2_000, describe: 'x', now: time.now, sleep: time.sleep };
     await buildWait(waits, 'talos-config', async () => time.now() >= doneAt, opts);
-    // 40 s typical: quiet for 30 s, then 2 s looks until 36 s.
-    expect(time.sleeps).toEqual([30_000, 2_000, 2_000, 2_000]);
+    // 40 s typical: quiet for 30 s, then looks every half interval (1 s) until 36 s.
+    expect(time.sleeps).toEqual([30_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000]);
     expect(waits.estimateMs('talos-config')).toBe(36_000);
     // The next node's wait is quiet for 3/4 of the 36 s learned.
     time.sleeps.length = 0;
