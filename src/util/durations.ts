@@ -15,12 +15,4 @@ export class LearnedDurations {
   observe(kind: string, ms: number): void {
     this.seen.set(kind, Math.min(ms, this.seen.get(kind) ?? ms));
   }
-
-  /** Runs `body` and learns how long it took as `kind`. */
-  async timed<T>(kind: string, now: () => number, body: () => Promise<T>): Promise<T> {
-    const started = now();
-    const result = await body();
-    this.observe(kind, now() - started);
-    return result;
-  }
 }
