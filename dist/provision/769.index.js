@@ -5574,13 +5574,6 @@ class LearnedDurations {
     observe(kind, ms) {
         this.seen.set(kind, Math.min(ms, this.seen.get(kind) ?? ms));
     }
-    /** Runs `body` and learns how long it took as `kind`. */
-    async timed(kind, now, body) {
-        const started = now();
-        const result = await body();
-        this.observe(kind, now() - started);
-        return result;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/proxmox/vm-lifecycle.ts

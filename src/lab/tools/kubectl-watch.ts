@@ -305,8 +305,10 @@ export const wait: Run = async (call, args, cluster) => {
   const targets = waitTargets(call, args, target, namespace);
   const deadline = call.now() + timeoutMs(args, 30);
   for (const { info, name } of targets) {
+    // kubectl wait lists the object by a metadata.name field selector, then watches from that list's
+    // resourceVersion (kubectl pkg/cmd/wait): it needs list and watch, and never gets the object.
     const asking = (verb: string) => resourceRequest(info, verb, namespace, name);
-    requireAllowed(call, target, asking('get'), asking('watch'));
+    requireAllowed(call, target, asking('list'), asking('watch'));
     const fetch = () => findItem(call, target.clusterId, info, namespace, name);
     if (!fetch() && (waitFor.kind === 'condition' || waitFor.kind === 'jsonpath'))
       throw new ToolFailure(notFound(info, name));
