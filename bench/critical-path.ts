@@ -289,8 +289,11 @@ function pairKey(a: string, b: string): string {
 /**
  * kube/ceph.ts: the operator reconciles rookOperatorStart after its pod started (and not before the
  * CephCluster exists: the rook-ceph-cluster chart, which needs the operator chart's CRDs), then the
- * detect-version job, the mons one after another, the mgr, the OSD prepare, the OSDs, the PGs. HEALTH_OK
- * also needs every OSD host schedulable when it is read.
+ * detect-version job, the mons one after another, the mgr, the OSD prepare, the OSDs, the PGs. An OSD whose
+ * host is not Ready when its pod is created starts once the pod is bound there, and the PGs settle after the
+ * last OSD (ceph-health.ts). Rook also needs every mon's canary bound within its wait (ceph-pods.ts
+ * monsPlaced), which an orchestrator meets by applying the CephCluster late enough; with the mons' and the
+ * mgr's starts and the prepare (130 s) after it, that is never later than the OSD hosts' constraint.
  */
 function addCeph(g: Graph, c: ClusterEvents): number | undefined {
   if (c.osdHostsReady.length === 0) return undefined; // the product refuses Rook without an OSD disk
@@ -304,10 +307,15 @@ function addCeph(g: Graph, c: ClusterEvents): number | undefined {
     clusterChart,
     [operator.running, T.rookOperatorStart],
   ]);
-  const chain =
-    T.imagePull + T.podStart + monCount * T.cephMonStart + T.cephMgrStart + T.cephOsdPrepare + T.cephOsdStart;
-  const settled = g.add(`${c.name}: Ceph PGs active+clean`, [[reconcile, chain + T.cephPgSettle]]);
-  return g.add(`${c.name}: Ceph HEALTH_OK`, [settled, ...c.osdHostsReady]);
+  const osdsCreated = g.add(`${c.name}: OSD prepare jobs done`, [
+    [reconcile, T.imagePull + T.podStart + monCount * T.cephMonStart + T.cephMgrStart + T.cephOsdPrepare],
+  ]);
+  // Each OSD's pod is pinned to its host: up osdStart after it is bound there (ceph.ts bound), the PGs
+  // settle after the last one.
+  return g.add(`${c.name}: Ceph HEALTH_OK`, [
+    [osdsCreated, T.cephOsdStart + T.cephPgSettle],
+    ...c.osdHostsReady.map((ready): Input => [ready, T.cephOsdStart + T.cephPgSettle]),
+  ]);
 }
 
 /**

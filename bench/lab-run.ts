@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { delimiter, join } from 'node:path';
 import { startLab } from '../src/lab/lab.js';
 import type { LabHandle, LabNodeSpec } from '../src/lab/lab.js';
@@ -149,5 +150,22 @@ export function cpuBusySince(): () => number {
     const end = cpuTimes();
     const total = end.total - start.total;
     return total > 0 ? (end.busy - start.busy) / total : 0;
+  };
+}
+
+/**
+ * How late the lab answered between start() and the returned function's call: the lab serves every twin's
+ * requests and tool calls from this process's one event loop, so a busy loop delays each answer by about the
+ * loop's delay, and the lab counts that wait (wall / scale) as lab time the product never asked for.
+ * Mean and 99th percentile, in ms of wall time.
+ */
+export function labLagSince(): () => { meanMs: number; p99Ms: number } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return () => {
+    histogram.disable();
+    // The histogram counts from the end of each resolution tick: the tick itself is no lag.
+    const lag = (ns: number) => Math.max(0, ns / 1e6 - 10);
+    return { meanMs: lag(histogram.mean), p99Ms: lag(histogram.percentile(99)) };
   };
 }

@@ -105,6 +105,22 @@ describe('critical path bound', () => {
     }
   });
 
+  it("holds Ceph back until a late OSD host's OSD started and the PGs settled", () => {
+    // Three OSD hosts per cluster (three mons); many extra disks make east-w-1's create (alone on pve4), and
+    // so its node, last.
+    const late = twin('pr-7', [
+      ...['east', 'west'].map((cluster, i) => vm('pr-7', cluster, 'controlplane', 1, NODES[i]!)),
+      ...['east', 'west'].flatMap((cluster) => NODES.map((node, i) => vm('pr-7', cluster, 'worker', i + 1, node))),
+    ]);
+    Object.assign(late.vms.find((node) => node.name === 'pr-7-east-w-1')!, { extraDisks: 200, pveNode: 'pve4' });
+    const bound = criticalPath([late]);
+    const at = (event: string) => bound.path.find((step) => step.event === event)?.at;
+    const hostReady = at('pr-7-east-w-1: node Ready');
+    expect(hostReady).toBeGreaterThan(400);
+    // ceph.ts: its OSD pod is bound once the node is Ready, up cephOsdStart (15 s) later; PGs settle 20 s on.
+    expect(at('east: Ceph HEALTH_OK')).toBeCloseTo(hostReady! + 15 + 20, 6);
+  });
+
   it('reports a chain in time order that ends at the bound', () => {
     const bound = criticalPath([preview('pr-7')]);
     show('examples/twin.yaml preview', bound);
