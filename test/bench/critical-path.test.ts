@@ -110,9 +110,14 @@ describe('critical path bound', () => {
     // so its node, last.
     const late = twin('pr-7', [
       ...['east', 'west'].map((cluster, i) => vm('pr-7', cluster, 'controlplane', 1, NODES[i]!)),
-      ...['east', 'west'].flatMap((cluster) => NODES.map((node, i) => vm('pr-7', cluster, 'worker', i + 1, node))),
+      ...['east', 'west'].flatMap((cluster) =>
+        NODES.map((node, i) => vm('pr-7', cluster, 'worker', i + 1, node)),
+      ),
     ]);
-    Object.assign(late.vms.find((node) => node.name === 'pr-7-east-w-1')!, { extraDisks: 200, pveNode: 'pve4' });
+    Object.assign(
+      late.vms.find((node) => node.name === 'pr-7-east-w-1')!,
+      { extraDisks: 200, pveNode: 'pve4' },
+    );
     const bound = criticalPath([late]);
     const at = (event: string) => bound.path.find((step) => step.event === event)?.at;
     const hostReady = at('pr-7-east-w-1: node Ready');
