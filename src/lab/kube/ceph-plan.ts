@@ -5,7 +5,14 @@ import type { CephDiskClaim, KubeClusters, KubeNode } from './clusters.js';
 import type { StoredObject } from './objects.js';
 import { CEPH_IMAGE } from './rook-charts.js';
 import type { CephReconcile, DaemonSlot } from './ceph-reconciles.js';
-import { count, createdSlots, DEFAULT_MON_COUNT, laterReconciles, specTimeline } from './ceph-reconciles.js';
+import {
+  count,
+  createdSlots,
+  DEFAULT_MON_COUNT,
+  laterReconciles,
+  letter,
+  specTimeline,
+} from './ceph-reconciles.js';
 import { fittingNodes } from './scheduling.js';
 
 export { count };
@@ -72,13 +79,24 @@ export interface CephPlan {
   prepareLogs: Record<string, string[]>;
 }
 
-/** Rook's plan for the CephCluster given when its operator started, with the nodes as they are at `now`. */
+/**
+ * When the pods of the named mons were all bound to nodes, if they are: Rook's canaries, which the lab's mon
+ * pods stand for.
+ */
+export type MonsBoundAt = (monNames: string[]) => number | undefined;
+
+/**
+ * Rook's plan for the CephCluster given when its operator started, with the nodes as they are at `now`.
+ * Rook binds a canary for every mon first and starts the mons, one after another, only once all are bound
+ * (rook pkg/operator/ceph/cluster/mon/mon.go assignMons, then startMons); `monsBoundAt` tells when.
+ */
 export function cephPlan(
   kube: KubeClusters,
   clusterId: string,
   stored: StoredObject,
   operatorStartedAt: number,
   now: number,
+  monsBoundAt?: MonsBoundAt,
 ): CephPlan {
   const ms = (seconds: number) => kube.talos.ms(seconds);
   const s = kube.talos.seconds;
@@ -94,7 +112,10 @@ export function cephPlan(
   const later = timeline.slice(createdFrom + 1);
   const monsAt = startedAt + ms(s.imagePull + s.podStart); // the rook-ceph-detect-version job
   const monCount = count(created.spec, 'mon.count', DEFAULT_MON_COUNT);
-  const mgrsAt = monsAt + monCount * ms(s.cephMonStart);
+  // Until every canary is bound the mons have not started: no sooner than now.
+  const names = Array.from({ length: monCount }, (_, i) => `rook-ceph-mon-${letter(i)}`);
+  const monsStartAt = monsBoundAt ? Math.max(monsAt, monsBoundAt(names) ?? now) : monsAt;
+  const mgrsAt = monsStartAt + monCount * ms(s.cephMonStart);
   const mgrUpAt = mgrsAt + ms(s.cephMgrStart);
   const readyAt = mgrUpAt + ms(s.cephOsdPrepare);
   const nodes = kube.nodes(clusterId, now);
@@ -103,7 +124,7 @@ export function cephPlan(
     monCount,
     created.generation,
     monsAt,
-    (i) => monsAt + (i + 1) * ms(s.cephMonStart),
+    (i) => monsStartAt + (i + 1) * ms(s.cephMonStart),
   );
   const mgrs = createdSlots(count(created.spec, 'mgr.count', 1), created.generation, mgrsAt, () => mgrUpAt);
   const timing = {

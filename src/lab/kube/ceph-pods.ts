@@ -1,6 +1,6 @@
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString, isMap } from '../talos/yaml-docs.js';
-import type { CephPlan } from './ceph-plan.js';
+import type { CephPlan, MonsBoundAt } from './ceph-plan.js';
 import { cephPlan, MON_CANARY_WAIT_SECONDS } from './ceph-plan.js';
 import { letter } from './ceph-reconciles.js';
 import type { KubeClusters } from './clusters.js';
@@ -45,7 +45,31 @@ function allPlans(
   return kube
     .objects(clusterId)
     .list(byKind('CephCluster'))
-    .map((stored) => ({ stored, plan: cephPlan(kube, clusterId, stored, operator, now) }));
+    .map((stored) => ({
+      stored,
+      plan: cephPlan(kube, clusterId, stored, operator, now, creationMonsBoundAt(stored, pods)),
+    }));
+}
+
+/** When the pods of the creation's mons (the last sweep's) were all bound to nodes, if they were. */
+function creationMonsBoundAt(stored: StoredObject, pods: PodPlan[]): MonsBoundAt {
+  const namespace = namespaceOf(stored) ?? 'rook-ceph';
+  return (names) => {
+    let latest = -Infinity;
+    for (const name of names) {
+      const first = pods
+        .filter(
+          (pod) =>
+            pod.workload.namespace === namespace &&
+            pod.workload.stored.uid === `${stored.uid}/${name}` &&
+            pod.times.node !== undefined,
+        )
+        .sort((a, b) => a.createdAt - b.createdAt)[0];
+      if (!first) return undefined;
+      latest = Math.max(latest, first.times.scheduledAt);
+    }
+    return latest;
+  };
 }
 
 /** The CephClusters Rook has started on by `now` and not refused, each with its plan. */

@@ -123,14 +123,16 @@ function refusedPlan(
 
 /**
  * Where the scheduler bound a daemon's first pod and how long after its creation, and when the daemon
- * was up: the first pod from the plan's time (plus that delay) until it stopped, each replacement (a node
- * outage, an eviction) from when it is ready until it stops.
+ * was up: the first pod from the plan's time (plus that delay, unless the plan counted the binding
+ * already) until it stopped, each replacement (a node outage, an eviction) from when it is ready until it
+ * stops.
  */
 function bound(
   pods: PodPlan[],
   namespace: string,
   uid: string,
   plannedUpAt: number,
+  plannedAfterBinding = false,
 ): { node: string; delay: number; upAt: number; ups: Interval[] } | undefined {
   const mine = pods
     .filter(
@@ -142,7 +144,7 @@ function bound(
     .sort((a, b) => a.createdAt - b.createdAt);
   const first = mine[0];
   if (!first) return undefined;
-  const delay = first.times.scheduledAt - first.createdAt;
+  const delay = plannedAfterBinding ? 0 : first.times.scheduledAt - first.createdAt;
   const ups = mine
     .map((pod, i) => ({
       from: i === 0 ? plannedUpAt + delay : pod.times.readyAt,
@@ -166,7 +168,9 @@ function orchestrate(
   const now = cluster.now;
   const daemon = (kind: string, slot: DaemonSlot): CephDaemon => {
     const name = daemonName(kind, slot.id);
-    const placed = bound(pods, namespace, daemonUid(stored, name, plan, slot), slot.upAt);
+    // The creation's mons start once all their pods are bound (cephPlan): their plan counts the binding.
+    const creationMon = kind === 'mon' && slot.generation === plan.generation;
+    const placed = bound(pods, namespace, daemonUid(stored, name, plan, slot), slot.upAt, creationMon);
     const removed = slot.removedAt === undefined ? {} : { removedAt: slot.removedAt };
     const common = { name: `${kind}.${slot.id}`, ...removed };
     return placed

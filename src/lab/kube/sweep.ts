@@ -69,7 +69,10 @@ export function clusterSweep(kube: KubeClusters, clusterId: string, now: number)
   let daemons: string[] = [];
   for (let pass = 0; pass < CEPH_PASSES; pass++) {
     const ceph = cephWorkloads(cluster, sweepPods(sweep));
-    const names = ceph.map((workload) => `${workload.namespace}/${workload.name}`);
+    // Names and creation times: Rook's plan moves with when the last pass bound the mons' pods.
+    const names = ceph.map(
+      (workload) => `${workload.namespace}/${workload.name}@${workload.stored.createdAt}`,
+    );
     if (names.join() === daemons.join()) break;
     daemons = names;
     const next = run(cluster, [...base.sweep.workloads, ...ceph]);

@@ -37,6 +37,8 @@ export interface FakeNode {
   outages?: NodeOutage[];
   /** kubectl cordons (lab ms). */
   cordons?: Interval[];
+  /** When the node registers and is Ready (lab ms; 0 unless told). */
+  joinsAt?: number;
 }
 
 /** A cluster as ceph.ts reads it: nodes with their VMs and disks, an API object store, the disk records. */
@@ -104,9 +106,9 @@ export class FakeCluster {
       nodes: () =>
         this.nodes.map((node) => ({
           name: node.name,
-          ready: true,
-          registeredAt: 0,
-          readyAt: 0,
+          ready: this.now >= (node.joinsAt ?? 0),
+          registeredAt: node.joinsAt ?? 0,
+          readyAt: node.joinsAt ?? 0,
           unschedulable: false,
           cordons: node.cordons ?? [],
           outages: node.outages ?? [],

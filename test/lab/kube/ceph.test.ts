@@ -73,6 +73,32 @@ describe('Ceph on three workers with the chart defaults', () => {
     );
   });
 
+  it('starts the mons only once every canary is bound, then the mgrs and OSDs after them', () => {
+    const lab = cluster(3, 3);
+    const start = OPERATOR_AT + SECONDS.rookOperatorStart * 1000;
+    const monsAt = start + (SECONDS.imagePull + SECONDS.podStart) * 1000;
+    // The third worker joins a minute into Rook's canary wait: the third mon has no node until then.
+    const joins = monsAt + 60_000;
+    lab.nodes.find((node) => node.name === 'east-w-3')!.joinsAt = joins;
+    lab.install({});
+    const view = cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!;
+    expect(view.mons.map((mon) => [mon.name, mon.node, mon.upAt! - joins])).toEqual([
+      ['mon.a', 'east-w-1', SECONDS.cephMonStart * 1000],
+      ['mon.b', 'east-w-2', 2 * SECONDS.cephMonStart * 1000],
+      ['mon.c', 'east-w-3', 3 * SECONDS.cephMonStart * 1000],
+    ]);
+    const readyAt = joins + (3 * SECONDS.cephMonStart + SECONDS.cephMgrStart + SECONDS.cephOsdPrepare) * 1000;
+    expect(view.readyAt).toBe(readyAt);
+    expect(lab.status(readyAt - 1000)).toMatchObject({
+      phase: 'Progressing',
+      message: 'Configuring Ceph OSDs',
+    });
+    expect(lab.status(readyAt)).toMatchObject({ phase: 'Ready' });
+    expect(view.osds.map((osd) => osd.upAt - readyAt)).toEqual(
+      [1, 2, 3].map(() => SECONDS.cephOsdStart * 1000),
+    );
+  });
+
   it('is Ready and HEALTH_OK once the PGs settle, with 3 mons, 2 mgrs and an OSD per worker', () => {
     const lab = cluster(3, 3);
     lab.install({});
