@@ -157,6 +157,8 @@ interface ClusterEvents {
   cilium: number;
   /** The first node pods without tolerations fit on: workers (Talos taints control planes when there are). */
   firstReady: number;
+  /** Every node such pods fit on, Ready. */
+  schedulableReady: number[];
   /** Workers with extra disks: the OSD hosts. */
   osdHostsReady: number[];
   provisioned: number;
@@ -222,7 +224,8 @@ function addCluster(
     ...nodes.map((node) => node.resized),
   ]);
   const osdHostsReady = workers.filter((i) => nodes[i]!.vm.extraDisks > 0).map((i) => ready[i]!);
-  return { name, api, cilium, firstReady, osdHostsReady, provisioned };
+  const schedulableReady = schedulable.map((i) => ready[i]!);
+  return { name, api, cilium, firstReady, schedulableReady, osdHostsReady, provisioned };
 }
 
 // ---- Cluster Mesh ---------------------------------------------------------------------------------------
@@ -289,11 +292,11 @@ function pairKey(a: string, b: string): string {
 /**
  * kube/ceph.ts: the operator reconciles rookOperatorStart after its pod started (and not before the
  * CephCluster exists: the rook-ceph-cluster chart, which needs the operator chart's CRDs), then the
- * detect-version job, the mons one after another, the mgr, the OSD prepare, the OSDs, the PGs. An OSD whose
+ * detect-version job, the mons one after another once all their pods are bound, the mgr, the OSD prepare,
+ * the OSDs, the PGs. An OSD whose
  * host is not Ready when its pod is created starts once the pod is bound there, and the PGs settle after the
- * last OSD (ceph-health.ts). Rook also needs every mon's canary bound within its wait (ceph-pods.ts
- * monsPlaced), which an orchestrator meets by applying the CephCluster late enough; with the mons' and the
- * mgr's starts and the prepare (130 s) after it, that is never later than the OSD hosts' constraint.
+ * last OSD (ceph-health.ts). Rook also needs every mon's pod bound within its canary wait (ceph-pods.ts
+ * monsPlaced), which an orchestrator meets by applying the CephCluster late enough.
  */
 function addCeph(g: Graph, c: ClusterEvents): number | undefined {
   if (c.osdHostsReady.length === 0) return undefined; // the product refuses Rook without an OSD disk
@@ -307,8 +310,15 @@ function addCeph(g: Graph, c: ClusterEvents): number | undefined {
     clusterChart,
     [operator.running, T.rookOperatorStart],
   ]);
+  // The mons start one after another once every mon's pod is bound, one node each (ceph-plan.ts): with as
+  // many such nodes as mons, the last of them; else at least the first.
+  const monNodes = monCount === c.schedulableReady.length ? c.schedulableReady : [c.firstReady];
+  const monsStart = g.add(`${c.name}: every mon's pod bound`, [
+    [reconcile, T.imagePull + T.podStart],
+    ...monNodes,
+  ]);
   const osdsCreated = g.add(`${c.name}: OSD prepare jobs done`, [
-    [reconcile, T.imagePull + T.podStart + monCount * T.cephMonStart + T.cephMgrStart + T.cephOsdPrepare],
+    [monsStart, monCount * T.cephMonStart + T.cephMgrStart + T.cephOsdPrepare],
   ]);
   // Each OSD's pod is pinned to its host: up osdStart after it is bound there (ceph.ts bound), the PGs
   // settle after the last one.

@@ -7,8 +7,10 @@ import { boundTwinInLab, criticalPath } from '../../bench/critical-path.js';
 import type { BoundTwin, BoundVm, CriticalPath } from '../../bench/critical-path.js';
 import { startLab } from '../../src/lab/lab.js';
 import { placeVms } from '../../src/proxmox/placement.js';
+import { TIME_PROFILES } from '../../src/lab/profile.js';
 
 const SCALE = 0.01;
+const SECONDS = TIME_PROFILES.realistic.seconds;
 const NODES = ['pve1', 'pve2', 'pve3'];
 /** storage.ts download-url of the 1246 MiB image at 20 MiB/s, after the worker start and wget's setup. */
 const DOWNLOAD_SECONDS = 0.2 + 2 + 1246 / 20;
@@ -105,25 +107,36 @@ describe('critical path bound', () => {
     }
   });
 
-  it("holds Ceph back until a late OSD host's OSD started and the PGs settled", () => {
-    // Three OSD hosts per cluster (three mons); many extra disks make east-w-1's create (alone on pve4), and
-    // so its node, last.
-    const late = twin('pr-7', [
-      ...['east', 'west'].map((cluster, i) => vm('pr-7', cluster, 'controlplane', 1, NODES[i]!)),
-      ...['east', 'west'].flatMap((cluster) =>
-        NODES.map((node, i) => vm('pr-7', cluster, 'worker', i + 1, node)),
-      ),
-    ]);
-    Object.assign(
-      late.vms.find((node) => node.name === 'pr-7-east-w-1')!,
-      { extraDisks: 200, pveNode: 'pve4' },
-    );
-    const bound = criticalPath([late]);
-    const at = (event: string) => bound.path.find((step) => step.event === event)?.at;
-    const hostReady = at('pr-7-east-w-1: node Ready');
-    expect(hostReady).toBeGreaterThan(400);
-    // ceph.ts: its OSD pod is bound once the node is Ready, up cephOsdStart (15 s) later; PGs settle 20 s on.
-    expect(at('east: Ceph HEALTH_OK')).toBeCloseTo(hostReady! + 15 + 20, 6);
+  describe('a worker Ready late (many extra disks make its create, alone on pve4, the last by far)', () => {
+    const layout = (workers: number) => {
+      const late = twin('pr-7', [
+        ...['east', 'west'].map((cluster, i) => vm('pr-7', cluster, 'controlplane', 1, NODES[i]!)),
+        ...['east', 'west'].flatMap((cluster) =>
+          Array.from({ length: workers }, (_, i) => vm('pr-7', cluster, 'worker', i + 1, NODES[i % 3]!)),
+        ),
+      ]);
+      const slow = late.vms.find((node) => node.name === `pr-7-east-w-${workers}`)!;
+      Object.assign(slow, { extraDisks: 200, pveNode: 'pve4' });
+      const bound = criticalPath([late]);
+      const at = (event: string) => bound.path.find((step) => step.event === event)?.at;
+      const ready = at(`${slow.name}: node Ready`);
+      expect(ready).toBeGreaterThan(400);
+      return { ready: ready!, healthOk: at('east: Ceph HEALTH_OK') };
+    };
+    const { cephMonStart, cephMgrStart, cephOsdPrepare, cephOsdStart, cephPgSettle } = SECONDS;
+
+    it("as one of three mons' nodes, holds back the mons, and all that comes after them", () => {
+      const { ready, healthOk } = layout(3);
+      // ceph-plan.ts: the mons start once every mon's pod is bound, then the mgr, the prepare, the OSDs.
+      const after = 3 * cephMonStart + cephMgrStart + cephOsdPrepare + cephOsdStart + cephPgSettle;
+      expect(healthOk).toBeCloseTo(ready + after, 6);
+    });
+
+    it('as a fourth OSD host, holds back its own OSD and the PGs', () => {
+      const { ready, healthOk } = layout(4);
+      // ceph.ts: its OSD pod is bound once the node is Ready, up cephOsdStart later; the PGs settle after.
+      expect(healthOk).toBeCloseTo(ready + cephOsdStart + cephPgSettle, 6);
+    });
   });
 
   it('reports a chain in time order that ends at the bound', () => {
