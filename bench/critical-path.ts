@@ -321,7 +321,8 @@ function addCeph(g: Graph, c: ClusterEvents): number | undefined {
     [monsStart, monCount * T.cephMonStart + T.cephMgrStart + T.cephOsdPrepare],
   ]);
   // Each OSD's pod is pinned to its host: up osdStart after it is bound there (ceph.ts bound), the PGs
-  // settle after the last one.
+  // settle after the last one. (A host that fits only after the prepare jobs waits for its own, once the
+  // cluster is Ready: later still, so this stays a lower bound.)
   return g.add(`${c.name}: Ceph HEALTH_OK`, [
     [osdsCreated, T.cephOsdStart + T.cephPgSettle],
     ...c.osdHostsReady.map((ready): Input => [ready, T.cephOsdStart + T.cephPgSettle]),

@@ -36,6 +36,8 @@ export interface CephOsd {
   node: string;
   device: string;
   sizeBytes: number;
+  /** When Rook creates its Deployment: after the prepare job of its node. */
+  createdAt: number;
   upAt: number;
   /** Where the disk is recorded: `<VM smbios uuid>/<volume id>`. */
   diskKey: string;
@@ -154,15 +156,17 @@ export function cephPlan(
   };
   if (refusal) return plan;
   // The prepare jobs ran when the mgr was up: a node down or cordoned since keeps its OSDs.
-  const placeable = [
-    ...new Set(
-      [
-        ...fittingNodes(nodes, CEPH_POD_SPEC, now),
-        ...fittingNodes(nodes, CEPH_POD_SPEC, Math.min(now, mgrUpAt)),
-      ].map((node) => node.name),
-    ),
-  ].sort();
-  planOsds(kube, plan, spec, nodes, placeable, mgrUpAt, readyAt + ms(s.cephOsdStart));
+  const prepared = fittingNodes(nodes, CEPH_POD_SPEC, Math.min(now, mgrUpAt)).map((node) => node.name);
+  // A node that fits only later is seen by Rook's node watcher, which acts only once the cluster is Ready
+  // (rook pkg/operator/ceph/cluster/watcher.go onK8sNode): a reconcile then runs the detect-version job and
+  // that node's prepare job, and only then creates its OSDs.
+  const late = fittingNodes(nodes, CEPH_POD_SPEC, now).filter((node) => !prepared.includes(node.name));
+  const preparedAt = new Map(prepared.map((name) => [name, mgrUpAt]));
+  for (const node of late) {
+    const seen = Math.max(readyAt, fitsSince(node, now));
+    preparedAt.set(node.name, seen + ms(s.podStart));
+  }
+  planOsds(kube, plan, spec, nodes, preparedAt, ms(s.cephOsdPrepare), ms(s.cephOsdStart));
   return plan;
 }
 
@@ -234,15 +238,15 @@ function planOsds(
   view: CephPlan,
   spec: Doc,
   nodes: KubeNode[],
-  placeable: string[],
-  preparingAt: number,
-  upAt: number,
+  preparingAt: Map<string, number>,
+  prepareMs: number,
+  osdStartMs: number,
 ): void {
-  const stamp = new Date(preparingAt).toISOString().replace('T', ' ').replace('Z', '');
   const taken: { node: string; disk: NodeDisk; claim?: CephDiskClaim }[] = [];
-  for (const { name, settings } of storageNodes(spec, placeable)) {
+  for (const { name, settings } of storageNodes(spec, [...preparingAt.keys()].sort())) {
     const node = nodes.find((candidate) => candidate.name === name);
     if (!node) continue;
+    const stamp = new Date(preparingAt.get(name)!).toISOString().replace('T', ' ').replace('Z', '');
     const { log, disks } = prepareNode(kube, view.fsid, spec, node, settings, stamp);
     view.prepareLogs[name] = log;
     taken.push(...disks.map((entry) => ({ node: name, ...entry })));
@@ -251,7 +255,9 @@ function planOsds(
   let nextId = Math.max(0, ...taken.map((entry) => (entry.claim ? entry.claim.osdId + 1 : 0)));
   for (const { node, disk, claim } of taken) {
     const id = claim?.osdId ?? nextId++;
-    view.osds.push(osd(id, claim?.osdUuid ?? uuidFrom(`${view.fsid}/${disk.key}`), node, disk, upAt));
+    const createdAt = preparingAt.get(node)! + prepareMs;
+    const uuid = claim?.osdUuid ?? uuidFrom(`${view.fsid}/${disk.key}`);
+    view.osds.push(osd(id, uuid, node, disk, createdAt, createdAt + osdStartMs));
   }
   view.osds.sort((a, b) => a.id - b.id);
 }
@@ -325,8 +331,24 @@ function leftoverOsd(kube: KubeClusters, key: string, installDisk: boolean): Cep
   return claim;
 }
 
-function osd(id: number, uuid: string, node: string, disk: NodeDisk, upAt: number): CephOsd {
-  return { id, uuid, node, device: disk.name, sizeBytes: disk.sizeBytes, upAt, diskKey: disk.key ?? '' };
+function osd(
+  id: number,
+  uuid: string,
+  node: string,
+  disk: NodeDisk,
+  createdAt: number,
+  upAt: number,
+): CephOsd {
+  const { name: device, sizeBytes } = disk;
+  return { id, uuid, node, device, sizeBytes, createdAt, upAt, diskKey: disk.key ?? '' };
+}
+
+/** Since when the node has fitted Rook's pods without a break: Ready, and back from its last cordon. */
+function fitsSince(node: KubeNode, now: number): number {
+  const ends = [...node.cordons, ...node.notReady]
+    .map((spell) => spell.until)
+    .filter((until) => until <= now);
+  return Math.max(node.registeredAt, node.readyAt, ...ends);
 }
 
 function uuidFrom(seed: string): string {

@@ -95,6 +95,7 @@ export function nextCephMoment(cluster: Cluster, pods: PodPlan[]): number {
     plan.readyAt,
     ...plan.reconciles.flatMap((step) => [step.monsAt, step.monsAt + wait, step.mgrsAt, step.readyAt]),
     ...[...plan.mons, ...plan.mgrs].flatMap((slot) => [slot.createdAt, slot.removedAt ?? Infinity]),
+    ...plan.osds.map((osd) => osd.createdAt),
   ]);
   return Math.min(...moments.filter((moment) => moment > cluster.now));
 }
@@ -168,7 +169,7 @@ export function cephWorkloads(cluster: Cluster, pods: PodPlan[]): Workload[] {
     const osds = plan.osds.map((osd) =>
       make(
         daemonName('osd', String(osd.id)),
-        { createdAt: plan.readyAt },
+        { createdAt: osd.createdAt },
         onNode(daemonSpec(spec, 'osd', true), osd.node),
         {
           app: 'rook-ceph-osd',
@@ -214,6 +215,11 @@ function perNodeDaemons(
     .filter((pod) => pod.workload.namespace === namespace && pod.workload.name.startsWith('rook-ceph-mon-'))
     .flatMap((pod) => (pod.times.node ? [pod.times.node.name] : []));
   const nodes = [...new Set([...monNodes, ...plan.osds.map((osd) => osd.node)])].sort();
+  // With the cluster's OSDs, or a node's own when the node watcher added it later.
+  const createdAt = (node: string) =>
+    monNodes.includes(node)
+      ? plan.readyAt
+      : Math.min(...plan.osds.filter((osd) => osd.node === node).map((osd) => osd.createdAt));
   const crash = get(spec, 'crashCollector.disable') === true;
   return nodes.flatMap((node) => [
     ...(crash
@@ -221,14 +227,14 @@ function perNodeDaemons(
       : [
           make(
             daemonName('crashcollector', node),
-            { createdAt: plan.readyAt },
+            { createdAt: createdAt(node) },
             onNode(container('ceph-crash', cephResources(spec, 'crashcollector')), node),
             { app: 'rook-ceph-crashcollector' },
           ),
         ]),
     make(
       daemonName('exporter', node),
-      { createdAt: plan.readyAt },
+      { createdAt: createdAt(node) },
       onNode(container('ceph-exporter', cephResources(spec, 'exporter')), node),
       { app: 'rook-ceph-exporter' },
     ),

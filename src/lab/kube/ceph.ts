@@ -200,7 +200,7 @@ function orchestrate(
     const placed = bound(
       pods,
       namespace,
-      daemonUid(stored, daemonName('osd', String(osd.id)), plan, { createdAt: plan.readyAt }),
+      daemonUid(stored, daemonName('osd', String(osd.id)), plan, { createdAt: osd.createdAt }),
       osd.upAt,
     );
     // An OSD whose pod finds no node never boots: it stays down.

@@ -99,6 +99,28 @@ describe('Ceph on three workers with the chart defaults', () => {
     );
   });
 
+  it("prepares a node that fits only after the prepare jobs once Rook's node watcher acts: when the cluster is Ready", () => {
+    const lab = cluster(3, 4);
+    const fourth = lab.nodes.find((node) => node.name === 'east-w-4')!;
+    const readyAt = () => cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!.readyAt!;
+    const osdOf = (at: number) =>
+      cephView(lab.kube(), 'east', lab.cephCluster(), at)!.osds.find((osd) => osd.node === 'east-w-4')!;
+    const prepare = (SECONDS.podStart + SECONDS.cephOsdPrepare) * 1000;
+    const start = SECONDS.cephOsdStart * 1000;
+    // Joins while the prepare jobs run: the watcher sees it when the cluster turns Ready.
+    fourth.joinsAt = 1;
+    lab.install({});
+    const ready = readyAt();
+    fourth.joinsAt = ready - 10_000;
+    lab.kube().revision++;
+    expect(osdOf(LATER)).toMatchObject({ createdAt: ready + prepare, upAt: ready + prepare + start });
+    // Joins later: seen when it joins.
+    const joins = ready + 120_000;
+    fourth.joinsAt = joins;
+    expect(osdOf(LATER)).toMatchObject({ createdAt: joins + prepare, upAt: joins + prepare + start });
+    expect(lab.status(LATER)).toMatchObject({ phase: 'Ready', ceph: { health: 'HEALTH_OK' } });
+  });
+
   it('is Ready and HEALTH_OK once the PGs settle, with 3 mons, 2 mgrs and an OSD per worker', () => {
     const lab = cluster(3, 3);
     lab.install({});
