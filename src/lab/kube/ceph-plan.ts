@@ -103,9 +103,20 @@ export function cephPlan(
   const ms = (seconds: number) => kube.talos.ms(seconds);
   const s = kube.talos.seconds;
   const spec = isMap(stored.object.spec) ? stored.object.spec : {};
-  const startedAt = Math.max(stored.createdAt, operatorStartedAt + ms(s.rookOperatorStart));
-  // The creation reconciles the spec of its moment; each spec applied after it gets a reconcile of its own.
+  const nodes = kube.nodes(clusterId, now);
+  // A refused reconcile is tried again after controller-runtime's backoff; a node joining meanwhile
+  // triggers nothing (the node watcher waits for a Ready cluster), so the creation starts at the first try
+  // that finds enough nodes, not when the first one was refused.
+  const firstTry = Math.max(stored.createdAt, operatorStartedAt + ms(s.rookOperatorStart));
   const timeline = specTimeline(stored);
+  const specAt = (at: number) => (timeline.findLast((entry) => entry.from <= at) ?? timeline[0]!).spec;
+  const nodesAt = (at: number) => nodes.filter((node) => node.registeredAt <= at).length;
+  // A new spec is reconciled at once (a watch event), besides the backoff's tries.
+  const changes = timeline.map((entry) => entry.from).filter((from) => from > firstTry);
+  const refusalAt = (at: number) => specRefusal(specAt(at), nodesAt(at));
+  const { accepted, last } = reconcileTries(firstTry, now, ms, changes, (at) => !refusalAt(at));
+  const startedAt = accepted ?? firstTry;
+  // The creation reconciles the spec of its moment; each spec applied after it gets a reconcile of its own.
   const createdFrom = Math.max(
     0,
     timeline.findLastIndex((entry) => entry.from <= startedAt),
@@ -120,8 +131,8 @@ export function cephPlan(
   const mgrsAt = monsStartAt + monCount * ms(s.cephMonStart);
   const mgrUpAt = mgrsAt + ms(s.cephMgrStart);
   const readyAt = mgrUpAt + ms(s.cephOsdPrepare);
-  const nodes = kube.nodes(clusterId, now);
-  const refusal = later.length === 0 ? specRefusal(spec, nodes.length) : undefined;
+  // Refused until a try finds enough nodes: what the last try said (nodes that joined since wait for the next).
+  const refusal = accepted === undefined ? refusalAt(last) : undefined;
   const mons = createdSlots(
     monCount,
     created.generation,
@@ -168,6 +179,33 @@ export function cephPlan(
   }
   planOsds(kube, plan, spec, nodes, preparedAt, ms(s.cephOsdPrepare), ms(s.cephOsdStart));
   return plan;
+}
+
+/**
+ * controller-runtime's default per-item rate limiter after a failed reconcile: 5 ms, doubling, at most
+ * 1000 s (workqueue.DefaultTypedControllerRateLimiter).
+ */
+const REQUEUE_FIRST_SECONDS = 0.005;
+const REQUEUE_MAX_SECONDS = 1000;
+
+/**
+ * The reconcile's tries from `firstTry` to `now` (the backoff's, and one at each of `events`): the first
+ * that `accepts`, if any, and the last one made.
+ */
+function reconcileTries(
+  firstTry: number,
+  now: number,
+  ms: (seconds: number) => number,
+  events: number[],
+  accepts: (at: number) => boolean,
+): { accepted?: number; last: number } {
+  const tries = [...events];
+  let delay = ms(REQUEUE_FIRST_SECONDS);
+  for (let at = firstTry; at <= now; at += Math.min(delay, ms(REQUEUE_MAX_SECONDS)), delay *= 2)
+    tries.push(at);
+  const made = tries.filter((at) => at <= now).sort((a, b) => a - b);
+  const accepted = made.find(accepts);
+  return { ...(accepted === undefined ? {} : { accepted }), last: made.at(-1) ?? firstTry };
 }
 
 /** What stops Rook before it creates anything: the image check and preClusterStartValidation. */

@@ -121,6 +121,22 @@ describe('Ceph on three workers with the chart defaults', () => {
     expect(lab.status(LATER)).toMatchObject({ phase: 'Ready', ceph: { health: 'HEALTH_OK' } });
   });
 
+  it('refused for too few nodes, starts at the first retry after the third node joined, not back-dated', () => {
+    const lab = cluster(1, 2);
+    const firstTry = OPERATOR_AT + SECONDS.rookOperatorStart * 1000;
+    const joins = firstTry + 100_000;
+    lab.nodes.find((node) => node.name === 'east-w-2')!.joinsAt = joins;
+    lab.install({});
+    expect(lab.status(joins + 1000)).toMatchObject({
+      state: 'Error',
+      message: expect.stringContaining('cannot start 3 mons on 2 node(s) when allowMultiplePerNode is false'),
+    });
+    // controller-runtime's backoff: tries 5 ms apart, doubling; the first at or after +100 s is the 16th,
+    // 5 ms x (2^15 - 1) after the first.
+    const retry = firstTry + 5 * (2 ** 15 - 1);
+    expect(cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!.startedAt).toBe(retry);
+  });
+
   it('is Ready and HEALTH_OK once the PGs settle, with 3 mons, 2 mgrs and an OSD per worker', () => {
     const lab = cluster(3, 3);
     lab.install({});
