@@ -2460,6 +2460,9 @@ function rookClusterValues(input) {
                 ? { cephConfig: { global: { osd_pool_default_size: '1', mon_warn_on_pool_no_redundancy: 'false' } } }
                 : {}),
             storage: { useAllNodes: false, useAllDevices: false, nodes },
+            // Rook copies `ceph status` into the CephCluster's status every 60 s unless told (rook cephstatus.go,
+            // ceph-cluster-crd.md "Health settings"); the twin waits on that field, so Rook refreshes it every 10 s.
+            healthCheck: { daemonHealth: { status: { interval: '10s' } } },
             ...daemonSettings(tier),
         },
         cephBlockPools: [blockPool(small)],

@@ -65,6 +65,7 @@ function expectedValues(opts: {
         ? { cephConfig: { global: { osd_pool_default_size: '1', mon_warn_on_pool_no_redundancy: 'false' } } }
         : {}),
       storage: { useAllNodes: false, useAllDevices: false, nodes },
+      healthCheck: { daemonHealth: { status: { interval: '10s' } } },
       resources: COMPACT_RESOURCES,
       logCollector: { enabled: false },
       crashCollector: { disable: false },
