@@ -177,6 +177,43 @@ describe('lab kubectl: service account tokens and RBAC', () => {
     expect((await admin('get', 'secrets', '-n', 'empire')).code).toBe(0);
   });
 
+  it('lets kubectl wait only a token that may list and watch the object: get alone is refused', async () => {
+    const reader = tokenKubeconfig('wait-reader.kubeconfig', await newToken());
+    const wait = (kubeconfig: string) =>
+      c.lab.run('kubectl', [
+        '--kubeconfig',
+        kubeconfig,
+        'wait',
+        '--for=condition=Available',
+        'deployment/rebel-base',
+        '--timeout=30s',
+      ]);
+    const allowed = await wait(reader);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toBe('deployment.apps/rebel-base condition met\n');
+    // Another account whose Role grants only get: kubectl wait lists by name and watches (kubectl pkg/cmd/wait).
+    c.file(
+      'getter.yaml',
+      ACCESS.split('---\n')
+        .slice(2)
+        .join('---\n')
+        .replaceAll('reader', 'getter')
+        .replace('verbs: [get, list, watch]', 'verbs: [get]'),
+    );
+    expect((await admin('apply', '-f', 'getter.yaml')).code).toBe(0);
+    const token = await admin('create', 'token', 'getter', '-n', 'rebels', '--duration=10m');
+    expect(token.code, token.stderr).toBe(0);
+    const getter = tokenKubeconfig('getter.kubeconfig', token.stdout);
+    expect(
+      (await c.lab.run('kubectl', ['--kubeconfig', getter, 'get', 'deployment', 'rebel-base'])).code,
+    ).toBe(0);
+    const refused = await wait(getter);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'User "system:serviceaccount:rebels:getter" cannot list resource "deployments" in API group "apps" in the namespace "rebels"',
+    );
+  });
+
   it('stops the token after its duration on the lab clock, and at once when its ServiceAccount is deleted', async () => {
     const started = Date.now();
     const expiring = tokenKubeconfig('expiring.kubeconfig', await newToken('10m'));
