@@ -199,6 +199,7 @@ function reconcileTries(
   events: number[],
   accepts: (at: number) => boolean,
 ): { accepted?: number; last: number } {
+  if (firstTry <= now && accepts(firstTry)) return { accepted: firstTry, last: firstTry }; // the usual case
   const tries = [...events];
   let delay = ms(REQUEUE_FIRST_SECONDS);
   for (let at = firstTry; at <= now; at += Math.min(delay, ms(REQUEUE_MAX_SECONDS)), delay *= 2)

@@ -57,19 +57,25 @@ function creationMonsBoundAt(stored: StoredObject, pods: PodPlan[]): MonsBoundAt
   return (names) => {
     let latest = -Infinity;
     for (const name of names) {
-      const first = pods
-        .filter(
-          (pod) =>
-            pod.workload.namespace === namespace &&
-            pod.workload.stored.uid === `${stored.uid}/${name}` &&
-            pod.times.node !== undefined,
-        )
-        .sort((a, b) => a.createdAt - b.createdAt)[0];
+      // daemonUid of a daemon the creation made: the CephCluster's uid and the daemon's name.
+      const first = boundPods(pods, namespace, `${stored.uid}/${name}`)[0];
       if (!first) return undefined;
       latest = Math.max(latest, first.times.scheduledAt);
     }
     return latest;
   };
+}
+
+/** A daemon's pods (by its Deployment's uid) the scheduler bound to a node, the first made first. */
+export function boundPods(pods: PodPlan[], namespace: string, uid: string): PodPlan[] {
+  return pods
+    .filter(
+      (pod) =>
+        pod.workload.namespace === namespace &&
+        pod.workload.stored.uid === uid &&
+        pod.times.node !== undefined,
+    )
+    .sort((a, b) => a.createdAt - b.createdAt);
 }
 
 /** The CephClusters Rook has started on by `now` and not refused, each with its plan. */

@@ -2,7 +2,14 @@ import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString } from '../talos/yaml-docs.js';
 import type { CephPlan, CephOsd } from './ceph-plan.js';
 import { cephPlan, MON_CANARY_WAIT_SECONDS } from './ceph-plan.js';
-import { daemonName, daemonUid, monsPlaced, plannedClusters, rookOperatorStartedAt } from './ceph-pods.js';
+import {
+  boundPods,
+  daemonName,
+  daemonUid,
+  monsPlaced,
+  plannedClusters,
+  rookOperatorStartedAt,
+} from './ceph-pods.js';
 import type { CephReconcile, DaemonSlot } from './ceph-reconciles.js';
 import { goDurationMs } from '../talos/time-sync.js';
 import { blockPoolRefusal, healthChecks } from './ceph-health.js';
@@ -134,14 +141,7 @@ function bound(
   plannedUpAt: number,
   plannedAfterBinding = false,
 ): { node: string; delay: number; upAt: number; ups: Interval[] } | undefined {
-  const mine = pods
-    .filter(
-      (candidate) =>
-        candidate.workload.namespace === namespace &&
-        candidate.workload.stored.uid === uid &&
-        candidate.times.node !== undefined,
-    )
-    .sort((a, b) => a.createdAt - b.createdAt);
+  const mine = boundPods(pods, namespace, uid);
   const first = mine[0];
   if (!first) return undefined;
   const delay = plannedAfterBinding ? 0 : first.times.scheduledAt - first.createdAt;
