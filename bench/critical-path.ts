@@ -293,10 +293,10 @@ function pairKey(a: string, b: string): string {
  * kube/ceph.ts: the operator reconciles rookOperatorStart after its pod started (and not before the
  * CephCluster exists: the rook-ceph-cluster chart, which needs the operator chart's CRDs), then the
  * detect-version job, the mons one after another once all their pods are bound, the mgr, the OSD prepare,
- * the OSDs, the PGs. An OSD whose
- * host is not Ready when its pod is created starts once the pod is bound there, and the PGs settle after the
- * last OSD (ceph-health.ts). Rook also needs every mon's pod bound within its canary wait (ceph-pods.ts
- * monsPlaced), which an orchestrator meets by applying the CephCluster late enough.
+ * the OSDs, the PGs. An OSD whose host is not Ready when its pod is created starts once the pod is bound
+ * there, and the PGs settle after the last OSD (ceph-health.ts). Rook also needs every mon's pod bound
+ * within its canary wait (ceph-pods.ts monsPlaced), which an orchestrator meets by applying the CephCluster
+ * late enough.
  */
 function addCeph(g: Graph, c: ClusterEvents): number | undefined {
   if (c.osdHostsReady.length === 0) return undefined; // the product refuses Rook without an OSD disk
