@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Doc } from '../talos/yaml-docs.js';
 import { get, getString, isMap } from '../talos/yaml-docs.js';
 import type { CephDiskClaim, KubeClusters, KubeNode } from './clusters.js';
+import { knownCreation, reconcileTries, recordCreation } from './ceph-creation.js';
 import type { StoredObject } from './objects.js';
 import { CEPH_IMAGE } from './rook-charts.js';
 import type { CephReconcile, DaemonSlot } from './ceph-reconciles.js';
@@ -114,7 +115,11 @@ export function cephPlan(
   // A new spec is reconciled at once (a watch event), besides the backoff's tries.
   const changes = timeline.map((entry) => entry.from).filter((from) => from > firstTry);
   const refusalAt = (at: number) => specRefusal(specAt(at), nodesAt(at));
-  const { accepted, last } = reconcileTries(firstTry, now, ms, changes, (at) => !refusalAt(at));
+  const known = knownCreation(kube, stored.uid, now);
+  const { accepted, last } =
+    known.startedAt !== undefined
+      ? { accepted: known.startedAt, last: known.startedAt }
+      : reconcileTries(firstTry, now, ms, changes, (at) => !refusalAt(at));
   const startedAt = accepted ?? firstTry;
   // The creation reconciles the spec of its moment; each spec applied after it gets a reconcile of its own.
   const createdFrom = Math.max(
@@ -127,7 +132,10 @@ export function cephPlan(
   const monCount = count(created.spec, 'mon.count', DEFAULT_MON_COUNT);
   // Until every canary is bound the mons have not started: no sooner than now.
   const names = Array.from({ length: monCount }, (_, i) => `rook-ceph-mon-${letter(i)}`);
-  const monsStartAt = monsBoundAt ? Math.max(monsAt, monsBoundAt(names) ?? now) : monsAt;
+  const boundAt = known.monsBoundAt ?? monsBoundAt?.(names);
+  const canaries = monsBoundAt !== undefined || boundAt !== undefined;
+  const monsStartAt = canaries ? Math.max(monsAt, boundAt ?? now) : monsAt;
+  if (accepted !== undefined) recordCreation(kube, stored.uid, accepted, boundAt, now);
   const mgrsAt = monsStartAt + monCount * ms(s.cephMonStart);
   const mgrUpAt = mgrsAt + ms(s.cephMgrStart);
   const readyAt = mgrUpAt + ms(s.cephOsdPrepare);
@@ -179,34 +187,6 @@ export function cephPlan(
   }
   planOsds(kube, plan, spec, nodes, preparedAt, ms(s.cephOsdPrepare), ms(s.cephOsdStart));
   return plan;
-}
-
-/**
- * controller-runtime's default per-item rate limiter after a failed reconcile: 5 ms, doubling, at most
- * 1000 s (workqueue.DefaultTypedControllerRateLimiter).
- */
-const REQUEUE_FIRST_SECONDS = 0.005;
-const REQUEUE_MAX_SECONDS = 1000;
-
-/**
- * The reconcile's tries from `firstTry` to `now` (the backoff's, and one at each of `events`): the first
- * that `accepts`, if any, and the last one made.
- */
-function reconcileTries(
-  firstTry: number,
-  now: number,
-  ms: (seconds: number) => number,
-  events: number[],
-  accepts: (at: number) => boolean,
-): { accepted?: number; last: number } {
-  if (firstTry <= now && accepts(firstTry)) return { accepted: firstTry, last: firstTry }; // the usual case
-  const tries = [...events];
-  let delay = ms(REQUEUE_FIRST_SECONDS);
-  for (let at = firstTry; at <= now; at += Math.min(delay, ms(REQUEUE_MAX_SECONDS)), delay *= 2)
-    tries.push(at);
-  const made = tries.filter((at) => at <= now).sort((a, b) => a - b);
-  const accepted = made.find(accepts);
-  return { ...(accepted === undefined ? {} : { accepted }), last: made.at(-1) ?? firstTry };
 }
 
 /** What stops Rook before it creates anything: the image check and preClusterStartValidation. */

@@ -92,6 +92,14 @@ interface KubeData {
    * canary wait: decided once at its deadline, so later replays of history (a Node deleted) cannot undo it.
    */
   monVerdicts?: Record<string, boolean>;
+  /** By CephCluster uid: Rook's creation moments once they passed, kept for the same reason. */
+  cephCreations?: Record<string, CephCreation>;
+}
+
+/** When Rook's creation of a CephCluster started (its accepted try) and when all its mons' canaries were bound. */
+export interface CephCreation {
+  startedAt: number;
+  monsBoundAt?: number;
 }
 
 export interface KubeNode {
@@ -314,6 +322,15 @@ export class KubeClusters {
   recordMonVerdict(key: string, placed: boolean): void {
     if (this.data.monVerdicts?.[key] === placed) return;
     (this.data.monVerdicts ??= {})[key] = placed;
+    this.save();
+  }
+
+  cephCreation(uid: string): CephCreation | undefined {
+    return this.data.cephCreations?.[uid];
+  }
+
+  recordCephCreation(uid: string, creation: CephCreation): void {
+    (this.data.cephCreations ??= {})[uid] = creation;
     this.save();
   }
 

@@ -1,6 +1,12 @@
 import { coalesce } from '../../../src/lab/kube/cilium-chart.js';
 import { cephClusterStatus } from '../../../src/lab/kube/ceph.js';
-import type { CephDiskClaim, Interval, KubeClusters, NodeOutage } from '../../../src/lab/kube/clusters.js';
+import type {
+  CephCreation,
+  CephDiskClaim,
+  Interval,
+  KubeClusters,
+  NodeOutage,
+} from '../../../src/lab/kube/clusters.js';
 import { byKind } from '../../../src/lab/kube/kinds.js';
 import type { StoredObject } from '../../../src/lab/kube/objects.js';
 import { ObjectStore } from '../../../src/lab/kube/objects.js';
@@ -46,6 +52,7 @@ export class FakeCluster {
   readonly objects: Record<string, StoredObject> = {};
   readonly claims: Record<string, CephDiskClaim> = {};
   readonly monVerdicts: Record<string, boolean> = {};
+  readonly cephCreations: Record<string, CephCreation> = {};
   /** `<namespace>/<pod>` -> when the eviction API deleted it. */
   readonly evictions: Record<string, number> = {};
   now = 0;
@@ -121,6 +128,8 @@ export class FakeCluster {
       claimCephDisk: (key: string, claim: CephDiskClaim) => (this.claims[key] = claim),
       monVerdict: (key: string) => this.monVerdicts[key],
       recordMonVerdict: (key: string, placed: boolean) => (this.monVerdicts[key] = placed),
+      cephCreation: (uid: string) => this.cephCreations[uid],
+      recordCephCreation: (uid: string, creation: CephCreation) => (this.cephCreations[uid] = creation),
     };
     return fake as unknown as KubeClusters;
   }

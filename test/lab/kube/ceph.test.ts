@@ -137,6 +137,21 @@ describe('Ceph on three workers with the chart defaults', () => {
     expect(cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!.startedAt).toBe(retry);
   });
 
+  it('keeps when its mons started once that passed, though a Node deleted and made again drops its old pods', () => {
+    const lab = cluster(3, 3);
+    lab.install({});
+    const created = cephView(lab.kube(), 'east', lab.cephCluster(), LATER / 2)!;
+    expect(lab.status(LATER / 2)).toMatchObject({ phase: 'Ready', ceph: { health: 'HEALTH_OK' } });
+    // east-w-3 deleted and made again: the lab replays history with the new Node only, so the first
+    // pod of mon.c now binds when it registers, long after Rook started the mons.
+    lab.nodes.find((node) => node.name === 'east-w-3')!.joinsAt = LATER / 2 + 60_000;
+    const view = cephView(lab.kube(), 'east', lab.cephCluster(), LATER)!;
+    expect(view.startedAt).toBe(created.startedAt);
+    expect(view.readyAt).toBe(created.readyAt);
+    expect(view.mons.map((mon) => mon.upAt)).toEqual(created.mons.map((mon) => mon.upAt));
+    expect(lab.status(LATER)).toMatchObject({ phase: 'Ready', message: 'Cluster created successfully' });
+  });
+
   it('is Ready and HEALTH_OK once the PGs settle, with 3 mons, 2 mgrs and an OSD per worker', () => {
     const lab = cluster(3, 3);
     lab.install({});
