@@ -115,10 +115,14 @@ describe('twin up / status / down against the lab', { timeout: 600_000 }, () => 
     expect(again.stdout).toMatch(/etcd was bootstrapped before/);
 
     // A reboot a killed run left running (as a resize's does): up waits for it before it looks at the twin.
+    // The guest ignores the ACPI request, so the reboot task holds the VM for its whole timeout (450 lab s,
+    // 9 s here, within up's wait) however slowly this machine brings up to that check.
     const worker = (await labVms()).find((vm) => vm.name === 'pr-7-east-w-1')!;
     const pveNode = lab.state.data.vms[worker.vmid]!.node;
-    await operatorClient(lab).post(`/nodes/${pveNode}/qemu/${worker.vmid}/status/reboot`, {});
+    lab.state.setGuestShutdownResponse(worker.vmid, false);
+    await operatorClient(lab).post(`/nodes/${pveNode}/qemu/${worker.vmid}/status/reboot`, { timeout: 450 });
     const afterReboot = await twin(args('up', 'pr-7'));
+    lab.state.setGuestShutdownResponse(worker.vmid, true);
     expect(afterReboot.stderr).toBe('');
     expect(afterReboot.code).toBe(0);
     expect(afterReboot.stdout).toContain(`VMID(s) ${worker.vmid} held by a qmreboot task in flight; waiting`);
@@ -176,14 +180,19 @@ describe('twin up / status / down against the lab', { timeout: 600_000 }, () => 
   });
 
   it('up killed midway at several points is finished by the next up, and down then leaves nothing', async () => {
-    // Kill points inside a run that takes ~6 s here: VM creation, Talos apply, Kubernetes/Cilium.
+    // Kill points inside a run that takes ~6 s here: VM creation, Talos apply, Kubernetes/Cilium. The first
+    // run is killed only once its first VM exists, however slowly this machine starts it.
+    const hasVm = async () => (await labVms()).some((vm) => vm.name.startsWith('pr-30-'));
     for (const killAfterMs of [1000, 2500, 4000]) {
       const child = spawn(process.execPath, ['dist/cli/index.js', ...args('up', 'pr-30')], {
         env: { ...process.env, PVE_TOKEN: lab.token }, // the in-process runs took it out of process.env
         stdio: 'ignore',
       });
-      const exited = new Promise((done) => child.once('exit', done)); // before it can exit on its own
+      let ended = false;
+      const exited = new Promise((done) => child.once('exit', done)).then(() => (ended = true));
       await Promise.race([exited, new Promise((done) => setTimeout(done, killAfterMs))]);
+      while (killAfterMs === 1000 && !ended && !(await hasVm()))
+        await new Promise((done) => setTimeout(done, 100));
       child.kill('SIGKILL');
       await exited;
     }
