@@ -57,9 +57,20 @@ export interface Boot {
 
 /** A boot id as Talos shows it (`/proc/sys/kernel/random/boot_id`), stable for a given boot. */
 export function bootIdOf(identity: string, bootAt: number): string {
-  const hex = createHash('sha256').update(`${identity}/${bootAt}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  const key = `${identity}/${bootAt}`;
+  let id = bootIds.get(key);
+  if (id === undefined) {
+    const hex = createHash('sha256').update(key).digest('hex');
+    id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    if (bootIds.size >= MAX_BOOT_IDS) bootIds.clear();
+    bootIds.set(key, id);
+  }
+  return id;
 }
+
+/** Node views are computed far more often than nodes boot: a boot's id is hashed once. */
+const bootIds = new Map<string, string>();
+const MAX_BOOT_IDS = 10_000;
 
 export interface ReasonTimes {
   /** Profile seconds -> lab ms. */

@@ -1,10 +1,11 @@
 import type { LabContext } from '../pve/handlers/context.js';
+import { dhcpAddress } from '../pve/handlers/agent.js';
 import { driveSizeBytes, isCloudinitDrive, isDriveKey, parseDrive } from '../pve/handlers/vm.js';
 import type { VmRecord } from '../pve/state.js';
 import type { Release } from './releases.js';
 import { DEFAULT_RELEASE, imageVersion, isRelease, releaseOfImage } from './releases.js';
 import type { Doc } from './yaml-docs.js';
-import { get, isMap } from './yaml-docs.js';
+import { get, getString, isMap } from './yaml-docs.js';
 
 /** What a lab Talos node shows of its VM and config, computed from the PVE records. */
 
@@ -20,8 +21,62 @@ export function identityOf(vm: VmRecord): string {
   return (/([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})/.exec(vm.config.net0 ?? '')?.[1] ?? '').toUpperCase();
 }
 
-/** Static addresses of the config's interfaces, without prefix lengths. */
+/** What a node view reads of its config's main document. */
+export interface ConfigFacts {
+  role: 'controlplane' | 'worker';
+  clusterId: string;
+  hostname: string | undefined;
+}
+
+const factsMemo = new WeakMap<Doc, ConfigFacts>();
+
+/** The config's role, cluster id and hostname (by config document, as kubernetesOf). */
+export function configFacts(config: Doc): ConfigFacts {
+  let facts = factsMemo.get(config);
+  if (!facts) {
+    facts = {
+      role: getString(config, 'machine.type') === 'controlplane' ? 'controlplane' : 'worker',
+      clusterId: getString(config, 'cluster.id') ?? '',
+      hostname: getString(config, 'machine.network.hostname'),
+    };
+    factsMemo.set(config, facts);
+  }
+  return facts;
+}
+
+const staticMemo = new WeakMap<Doc, string[]>();
+
+/** The address nocloud configures: ipconfig0 when a cloud-init drive carries it, else a DHCP lease. */
+export function platformAddress(lab: LabContext, vm: VmRecord): string {
+  const hasDrive = Object.keys(vm.config).some(
+    (key) => isDriveKey(key) && isCloudinitOption(lab, key, vm.config[key] ?? ''),
+  );
+  const fixed = /(?:^|,)ip=(\d+\.\d+\.\d+\.\d+)\/\d+/.exec(vm.config.ipconfig0 ?? '')?.[1];
+  return hasDrive && fixed ? fixed : dhcpAddress(vm.vmid, 0).ip;
+}
+
+/** By drive option text (`ide2=local-lvm:vm-100-cloudinit,media=cdrom`): views ask far more often than VMs change. */
+const cloudinitOptions = new Map<string, boolean>();
+
+function isCloudinitOption(lab: LabContext, key: string, value: string): boolean {
+  const option = `${key}=${value}`;
+  let cloudinit = cloudinitOptions.get(option);
+  if (cloudinit === undefined) {
+    cloudinit = isCloudinitDrive(parseDrive(lab, key, value));
+    if (cloudinitOptions.size >= 10_000) cloudinitOptions.clear();
+    cloudinitOptions.set(option, cloudinit);
+  }
+  return cloudinit;
+}
+
+/** Static addresses of the config's interfaces, without prefix lengths (by config document, as kubernetesOf). */
 export function staticAddresses(config: Doc): string[] {
+  let addresses = staticMemo.get(config);
+  if (!addresses) staticMemo.set(config, (addresses = computeStaticAddresses(config)));
+  return addresses;
+}
+
+function computeStaticAddresses(config: Doc): string[] {
   const interfaces = get(config, 'machine.network.interfaces');
   if (!Array.isArray(interfaces)) return [];
   return interfaces
@@ -51,8 +106,21 @@ export function defaultKubernetesOf(release: string): string {
   return isRelease(release) ? DEFAULT_KUBERNETES[release] : DEFAULT_KUBERNETES[DEFAULT_RELEASE];
 }
 
+type NodeKubernetes = ReturnType<typeof computeKubernetes>;
+/** By config document (parsed configs are cached by their text and never changed): views ask this often. */
+const kubernetesMemo = new WeakMap<Doc, Map<string, NodeKubernetes>>();
+
 /** The Kubernetes versions a config runs: machine.kubelet.image, and cluster.<component>.image on control planes. */
-export function kubernetesOf(config: Doc, role: 'controlplane' | 'worker', release: string) {
+export function kubernetesOf(config: Doc, role: 'controlplane' | 'worker', release: string): NodeKubernetes {
+  const byInput = kubernetesMemo.get(config) ?? new Map<string, NodeKubernetes>();
+  kubernetesMemo.set(config, byInput);
+  const key = `${role}/${release}`;
+  let versions = byInput.get(key);
+  if (!versions) byInput.set(key, (versions = computeKubernetes(config, role, release)));
+  return versions;
+}
+
+function computeKubernetes(config: Doc, role: 'controlplane' | 'worker', release: string) {
   const fallback = defaultKubernetesOf(release);
   const version = (path: string) => imageVersion(get(config, path)) ?? fallback;
   return {

@@ -2,8 +2,6 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultInjector } from '../faults.js';
 import type { LabContext } from '../pve/handlers/context.js';
-import { dhcpAddress } from '../pve/handlers/agent.js';
-import { isCloudinitDrive, isDriveKey, parseDrive } from '../pve/handlers/vm.js';
 import type { VmRecord } from '../pve/state.js';
 import type { EtcdMemberRecord } from './etcd.js';
 import type { TalosNodeRecord } from './node-boots.js';
@@ -20,11 +18,19 @@ import {
   transitionsSince,
 } from './lifecycle.js';
 import type { DiskInfo } from './node-facts.js';
-import { bootImageRelease, disksOf, identityOf, kubernetesOf, staticAddresses } from './node-facts.js';
+import {
+  bootImageRelease,
+  configFacts,
+  disksOf,
+  identityOf,
+  kubernetesOf,
+  platformAddress,
+  staticAddresses,
+} from './node-facts.js';
 import type { LabTimeNetwork } from './time-sync.js';
 import { ONLINE_TIME_NETWORK } from './time-sync.js';
 import type { Doc } from './yaml-docs.js';
-import { getString, mainDocument, parseDocuments } from './yaml-docs.js';
+import { mainDocument, parseDocuments } from './yaml-docs.js';
 
 export type { DiskInfo } from './node-facts.js';
 export { staticAddresses, vipOf } from './node-facts.js';
@@ -157,7 +163,7 @@ export class TalosNodes {
 
   view(vm: VmRecord, now = this.now()): TalosNode {
     const record = this.record(vm);
-    const platform = this.platformAddress(vm);
+    const platform = platformAddress(this.lab, vm);
     const hostname = vm.config.name ?? `talos-${vm.vmid}`;
     const identity = identityOf(vm);
     const firstRelease = record?.release ?? this.imageRelease(vm);
@@ -205,7 +211,7 @@ export class TalosNodes {
     const config = mainDocument(docs) ?? {};
     const phase: NodePhase =
       now >= current.upAt ? 'running' : current.kind === 'power' ? 'booting' : 'rebooting';
-    const role = getString(config, 'machine.type') === 'controlplane' ? 'controlplane' : 'worker';
+    const { role, clusterId, hostname: configured } = configFacts(config);
     const statics = staticAddresses(config);
     const startup = this.timeline.startup(config, current, record);
     const transition = transitionsSince(record.transitions, startedAt).find(
@@ -222,8 +228,8 @@ export class TalosNodes {
       docs,
       config,
       role,
-      clusterId: getString(config, 'cluster.id') ?? '',
-      hostname: getString(config, 'machine.network.hostname') ?? hostname,
+      clusterId,
+      hostname: configured ?? hostname,
       release: current.release,
       bootId: current.bootId,
       kubernetes: kubernetesOf(config, role, current.release),
@@ -432,14 +438,5 @@ export class TalosNodes {
   private record(vm: VmRecord): TalosNodeRecord | undefined {
     const record = this.data.nodes[String(vm.vmid)];
     return record && record.identity === identityOf(vm) ? record : undefined;
-  }
-
-  /** The address nocloud configures: ipconfig0 when a cloud-init drive carries it, else a DHCP lease. */
-  private platformAddress(vm: VmRecord): string {
-    const hasDrive = Object.keys(vm.config).some(
-      (key) => isDriveKey(key) && isCloudinitDrive(parseDrive(this.lab, key, vm.config[key] ?? '')),
-    );
-    const fixed = /(?:^|,)ip=(\d+\.\d+\.\d+\.\d+)\/\d+/.exec(vm.config.ipconfig0 ?? '')?.[1];
-    return hasDrive && fixed ? fixed : dhcpAddress(vm.vmid, 0).ip;
   }
 }
