@@ -17,9 +17,11 @@ export interface WaitForTaskOptions {
   initialDelayMs?: number;
   /** The pause after the first look, growing from there up to maxDelayMs (default: initialDelayMs). */
   thenEveryMs?: number;
+  /** The pause after the second look, growing from there (default: thenEveryMs grown). */
+  laterEveryMs?: number;
   maxDelayMs?: number;
-  /** Told once PVE accepted the task (runTask): its worker runs from here on. */
-  onStarted?: () => void;
+  /** Told once PVE accepted the task (runTask), with its UPID and when the request was sent (our clock). */
+  onStarted?: (task: { upid: string; sentAtMs: number }) => void;
 }
 
 interface TaskStatus {
@@ -53,13 +55,13 @@ export async function waitForTask(
   const deadline = client.clock.now() + timeoutMs;
   let delayMs = initialDelayMs;
   let next = opts.thenEveryMs ?? initialDelayMs * BACKOFF_FACTOR;
-  for (;;) {
+  for (let look = 1; ; look++) {
     await client.clock.sleep(Math.min(delayMs, Math.max(0, deadline - client.clock.now())));
     const status = await client.get<TaskStatus>(`/nodes/${node}/tasks/${upid}/status`);
     if (status.status === 'stopped') return finish(client, node, upid, status, opts.onLog);
     if (client.clock.now() >= deadline) throw new PveTaskTimeoutError(upid, timeoutMs);
     delayMs = Math.min(next, maxDelayMs);
-    next = delayMs * BACKOFF_FACTOR;
+    next = look === 1 && opts.laterEveryMs !== undefined ? opts.laterEveryMs : delayMs * BACKOFF_FACTOR;
   }
 }
 
@@ -74,12 +76,13 @@ export async function runTask(
   params: PveParams = {},
   opts: WaitForTaskOptions = {},
 ): Promise<TaskResult> {
+  const sentAtMs = client.clock.now();
   const data = await startTask(client, method, path, params);
   if (data === null) return { exitstatus: 'OK', warnings: 0 };
   if (typeof data !== 'string') {
     throw new PveProtocolError(`PVE ${method} ${path} returned ${JSON.stringify(data)} instead of a task id`);
   }
-  opts.onStarted?.();
+  opts.onStarted?.({ upid: data, sentAtMs });
   return waitForTask(client, data, opts);
 }
 

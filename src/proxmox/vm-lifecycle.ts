@@ -8,6 +8,7 @@ import type { WaitForTaskOptions } from './tasks.js';
 import type { TalosVm, VmSettings } from './vm-config.js';
 import { vmCreateParams, vmTagParams } from './vm-config.js';
 import { LearnedDurations } from '../util/durations.js';
+import { StorageTurns } from './storage-turn.js';
 
 /** How long tasks take, so the first status poll lands near the end instead of early and often. */
 export interface TaskTiming {
@@ -56,20 +57,28 @@ export interface VmLifecycleOptions {
 /**
  * Creates wait out other runners' creates on the same storage: a create with extra disks holds PVE's
  * storage lock through its image copy (~30 s), and ten twins applied at once queue about forty creates per
- * node, ~11 minutes of lock time. So a create that lost the race is tried again, with full jitter of up to
- * 30 s, about 40 times (each try waits PVE's 10 s lock timeout first): some 15 minutes in all.
+ * node, ~11 minutes of lock time. A create with extra disks is sent when the running creates are due to be
+ * done (StorageTurns); one without takes its chance at once, learns at the lock's 10 s verdict whether it got
+ * it, and tries again soon after. Either is tried up to 40 times, each waiting PVE's lock timeout at most.
  */
 const CREATE_ATTEMPTS = 40;
+/** PVE::Tools::lock_file's default timeout, which vdisk_alloc's storage lock uses. */
+const STORAGE_LOCK_TIMEOUT_MS = 10_000;
+/** A create without extra disks holds the storage lock while allocating two volumes. */
+const SHORT_CREATE_HOLD_MS = 4_000;
+/** The look at a create that may have lost the lock comes this long after its verdict is due. */
+const VERDICT_GRACE_MS = 500;
 /** No closer looks than this (real milliseconds, scaled to the run's pace). */
 const MIN_POLL_MS = 250;
 /** Looks at a task that runs long are this far apart at most, or its expected duration if longer. */
 const MAX_POLL_MS = 5_000;
-const CREATE_RETRY_BASE_MS = 2_000;
-const CREATE_RETRY_MAX_MS = 30_000;
+const CREATE_RETRY_BASE_MS = 1_000;
+const CREATE_RETRY_MAX_MS = 2_000;
 
 export class VmLifecycle {
   private readonly timing: TaskTiming;
   private readonly paceScale: number;
+  private readonly turns: StorageTurns;
 
   constructor(
     private readonly client: PveClient,
@@ -77,6 +86,13 @@ export class VmLifecycle {
   ) {
     this.paceScale = opts.paceScale ?? 1;
     this.timing = opts.timing ?? learnedTaskTiming(this.paceScale);
+    this.turns = new StorageTurns(client, {
+      lockTimeoutMs: STORAGE_LOCK_TIMEOUT_MS * this.paceScale,
+      // The first guess, not the learned one: looks see a task end up to a look late, and a create that
+      // waited for the lock ran longer than it holds it.
+      longHoldMs: EXPECTED_TASK_SECONDS.qmcreate! * 1000 * this.paceScale,
+      shortHoldMs: SHORT_CREATE_HOLD_MS * this.paceScale,
+    });
   }
 
   private async task(
@@ -154,15 +170,29 @@ export class VmLifecycle {
   /**
    * Creates the VM. Other runners allocating on the same storage can hold PVE's storage lock past its
    * timeout; the task then fails before anything exists, so it is tried again (bounded, with jitter).
+   * `onStarted` hears when PVE accepted a create task (again for each retry).
    */
-  /** Creates the VM; `onStarted` hears when PVE accepted a create task (again for each retry). */
   async create(vm: TalosVm, settings: VmSettings, onStarted?: () => void): Promise<void> {
     const scaled = (ms: number) => Math.max(10, Math.round(ms * this.paceScale));
+    const holdsThroughCopy = vm.extraDisksGiB.length > 0;
+    // A create without extra disks is looked at when the lock's verdict is due, then when it is due to end.
+    const verdictMs = scaled(STORAGE_LOCK_TIMEOUT_MS + VERDICT_GRACE_MS);
+    const expectedMs = this.timing.estimateMs('qmcreate');
+    const looks =
+      holdsThroughCopy || expectedMs <= verdictMs
+        ? {}
+        : { initialDelayMs: verdictMs, thenEveryMs: expectedMs - verdictMs, laterEveryMs: expectedMs / 4 };
     await retry(
-      () =>
-        this.task('qmcreate', 'POST', `/nodes/${settings.pveNode}/qemu`, vmCreateParams(vm, settings), {
-          ...(onStarted ? { onStarted } : {}),
-        }),
+      async () => {
+        if (holdsThroughCopy) await this.turns.waitForTurn(settings.pveNode);
+        await this.task('qmcreate', 'POST', `/nodes/${settings.pveNode}/qemu`, vmCreateParams(vm, settings), {
+          ...looks,
+          onStarted: ({ upid, sentAtMs }) => {
+            this.turns.started(upid, sentAtMs, this.client.clock.now(), holdsThroughCopy);
+            onStarted?.();
+          },
+        });
+      },
       {
         attempts: CREATE_ATTEMPTS,
         baseDelayMs: scaled(CREATE_RETRY_BASE_MS),

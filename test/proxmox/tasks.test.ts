@@ -77,6 +77,17 @@ describe('waitForTask', () => {
     expect(client.stats()).toEqual({ requests: 5, taskPolls: 5 });
   });
 
+  it('looks first when a verdict is due, then when the task is due to end, then closer together', async () => {
+    setUp(taskThatStops(3, 'OK'));
+    await waitForTask(client, UPID, {
+      initialDelayMs: 10_500,
+      thenEveryMs: 19_500,
+      laterEveryMs: 7_500,
+      maxDelayMs: 30_000,
+    });
+    expect(clock.sleeps).toEqual([10_500, 19_500, 7_500, 12_000]);
+  });
+
   it('returns OK without reading the log when nobody asked for it', async () => {
     setUp(taskThatStops(0, 'OK', ['TASK OK']));
     await expect(waitForTask(client, UPID)).resolves.toEqual({ exitstatus: 'OK', warnings: 0 });

@@ -83,8 +83,9 @@ describe('VM lifecycle against the lab', () => {
   it('creates sent at once by separate runners onto one storage all land, waiting out the lock timeouts', async () => {
     const plan = planTwin(resolveTwin(spec, 'pr-6'), await observeProxmox(client, spec));
     const control = plan.vms.filter((vm) => vm.role === 'controlplane');
-    const worker = plan.vms.find((vm) => vm.role === 'worker')!;
-    const contenders = [worker, ...control]; // 7 creates, ~48 s of lock time against a 10 s lock timeout
+    // Two workers hold the lock through their image copy: sent together, one of them must lose.
+    const workers = plan.vms.filter((vm) => vm.role === 'worker').slice(0, 2);
+    const contenders = [...workers, ...control]; // 8 creates, ~79 s of lock time, a 10 s timeout
     await new VmLifecycle(client, { paceScale: 0.002 }).ensureImage(
       'pve1',
       'local',
