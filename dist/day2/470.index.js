@@ -997,9 +997,27 @@ class Kubectl {
             disruptionsAllowed: item.status?.disruptionsAllowed ?? 0,
         }));
     }
-    /** Returns once the workload's rollout completes; a CommandError when it does not within the timeout. */
+    /**
+     * Returns once the workload's rollout completes; a CommandError when it does not within the timeout.
+     * A Deployment applied before any node could run it (an operator installed as soon as the API answers,
+     * its workers created late) is marked ProgressDeadlineExceeded once progressDeadlineSeconds (600 s) pass,
+     * and kubectl's rollout status fails at once on that, though the pods start as soon as a node is there.
+     * The Deployment controller replaces the condition when its pods are available, so such a rollout is
+     * waited for as condition Available (within the same timeout), then looked at once more.
+     */
     async rolloutStatus(kind, name, namespace, timeoutSec) {
-        await this.kubectl(['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)]);
+        const status = ['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)];
+        try {
+            await this.kubectl(status);
+        }
+        catch (error) {
+            if (kind !== 'deployment' || !isProgressDeadline(error))
+                throw error;
+            const available = ['-n', namespace, 'wait', `${kind}/${name}`, '--for=condition=Available'];
+            if (!(await this.waitFor([...available, timeout(timeoutSec)])))
+                throw error;
+            await this.kubectl(status);
+        }
     }
     /**
      * `kubectl wait --for=condition=Ready node/<name>...`: true once every named node is Ready, false when
@@ -1142,6 +1160,9 @@ function timeout(seconds) {
         throw new RangeError(`a kubectl timeout must be a whole number of seconds above 0, got ${seconds}`);
     }
     return `--timeout=${seconds}s`;
+}
+function isProgressDeadline(error) {
+    return error instanceof _exec_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .CommandError */ .Qd && /exceeded its progress deadline/.test(error.stderrTail);
 }
 
 

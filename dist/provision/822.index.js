@@ -5580,39 +5580,22 @@ class LearnedDurations {
 ;// CONCATENATED MODULE: ./src/proxmox/storage-turn.ts
 
 /**
- * A node storage's lock queue as the looks saw it: each running create and when the lock is due to be free
- * after it, granted first come first served. A create that would wait longer than the timeout fails at its
- * timeout and holds nothing. What a create was due is kept while it runs: a create granted late, behind
- * one that has ended since, is still known to be late.
+ * The moment the lock is due to be free after every running create, granted first come first served from
+ * its last release on; a create that would wait longer than the timeout fails at its timeout and holds
+ * nothing. -Infinity when nothing runs or was released.
  */
-class LockQueue {
-    timeoutMs;
-    /** By UPID: when the lock is free after that create, or undefined for a create that times out. */
-    due = new Map();
-    constructor(timeoutMs) {
-        this.timeoutMs = timeoutMs;
+function lockFreeAt(running, releasedAtMs, timeoutMs) {
+    let free = releasedAtMs;
+    for (const create of [...running].sort((a, b) => a.startMs - b.startMs)) {
+        const grantedAt = Math.max(create.startMs, free);
+        if (grantedAt - create.startMs > timeoutMs)
+            continue;
+        free = grantedAt + create.holdMs;
     }
-    /** The moment the lock is due to be free after every running create (-Infinity when none runs). */
-    update(running) {
-        const ids = new Set(running.map((create) => create.upid));
-        for (const upid of [...this.due.keys()])
-            if (!ids.has(upid))
-                this.due.delete(upid);
-        let free = -Infinity;
-        for (const create of [...running].sort((a, b) => a.startMs - b.startMs)) {
-            if (this.due.has(create.upid)) {
-                free = Math.max(free, this.due.get(create.upid) ?? -Infinity);
-                continue;
-            }
-            const grantedAt = Math.max(create.startMs, free);
-            const timesOut = grantedAt - create.startMs > this.timeoutMs;
-            if (!timesOut)
-                free = grantedAt + create.holdMs;
-            this.due.set(create.upid, timesOut ? undefined : free);
-        }
-        return free;
-    }
+    return free;
 }
+/** Running creates come first in the list, then the newest finished ones: the last release is among them. */
+const LIST_LIMIT = 30;
 /** No more looks than this before sending the create anyway (a create queue of hours is not ours to wait out). */
 const MAX_LOOKS = 60;
 /** A task's start time is whole seconds: the turn is sent this much earlier than the timeout allows. */
@@ -5630,8 +5613,8 @@ const WAKE_SPREAD = 0.15;
 class StorageTurns {
     client;
     opts;
-    holds = new Map();
-    queues = new Map();
+    /** Our creates by UPID: whether each holds the lock through its copy. */
+    ours = new Map();
     clockOffsetMs = 0;
     random;
     constructor(client, opts) {
@@ -5644,7 +5627,7 @@ class StorageTurns {
      * against when we sent it gives the offset of PVE's clock from ours.
      */
     started(upid, sentAtMs, acceptedAtMs, holdsThroughCopy) {
-        this.holds.set(upid, holdsThroughCopy ? -1 : this.opts.shortHoldMs);
+        this.ours.set(upid, holdsThroughCopy);
         const startedPve = parseUpid(upid).starttime * 1000 + START_RESOLUTION_MS / 2;
         this.clockOffsetMs = startedPve - (sentAtMs + acceptedAtMs) / 2;
     }
@@ -5659,39 +5642,44 @@ class StorageTurns {
     async waitForTurn(pveNode) {
         const { clock } = this.client;
         for (let look = 0; look < MAX_LOOKS; look++) {
-            const running = await this.runningCreates(pveNode);
-            const free = this.queue(pveNode).update(running);
+            const { running, releasedAtMs } = await this.nodeCreates(pveNode);
             if (running.every((create) => create.own))
                 return;
+            const free = lockFreeAt(running, releasedAtMs, this.opts.lockTimeoutMs);
             const waitMs = free - this.windowMs() * LEAD_SHARE - clock.now();
             if (waitMs <= 0)
                 return;
             await clock.sleep(waitMs + this.random() * this.windowMs() * WAKE_SPREAD);
         }
     }
-    queue(pveNode) {
-        let queue = this.queues.get(pveNode);
-        if (!queue)
-            this.queues.set(pveNode, (queue = new LockQueue(this.opts.lockTimeoutMs)));
-        return queue;
-    }
-    async runningCreates(pveNode) {
+    /**
+     * One look at the node's creates, running and finished: a create waiting behind one that has ended since
+     * was granted when that ended, which its start alone does not say.
+     */
+    async nodeCreates(pveNode) {
         const tasks = await this.client.get(`/nodes/${pveNode}/tasks`, {
-            source: 'active',
+            source: 'all',
             typefilter: 'qmcreate',
+            limit: LIST_LIMIT,
         });
-        return tasks
-            .filter((task) => task.status === undefined || task.status === 'RUNNING')
+        const onOurClock = (seconds) => seconds * 1000 + START_RESOLUTION_MS / 2 - this.clockOffsetMs;
+        const running = tasks
+            .filter((task) => task.endtime === undefined)
             .map((task) => {
-            const starttime = task.starttime ?? parseUpid(task.upid).starttime;
-            const own = this.holds.get(task.upid);
+            const short = this.ours.get(task.upid) === false;
             return {
                 upid: task.upid,
-                startMs: starttime * 1000 + START_RESOLUTION_MS / 2 - this.clockOffsetMs,
-                holdMs: own === undefined || own < 0 ? this.opts.longHoldMs : own,
-                own: own !== undefined,
+                startMs: onOurClock(task.starttime ?? parseUpid(task.upid).starttime),
+                holdMs: short ? this.opts.shortHoldMs : this.opts.longHoldMs,
+                own: this.ours.has(task.upid),
             };
         });
+        // Our creates without extra disks released the lock long before they ended.
+        const released = tasks.filter((task) => task.endtime !== undefined && task.status === 'OK' && this.ours.get(task.upid) !== false);
+        return {
+            running,
+            releasedAtMs: Math.max(-Infinity, ...released.map((task) => onOurClock(task.endtime))),
+        };
     }
 }
 
@@ -12008,9 +11996,27 @@ class Kubectl {
             disruptionsAllowed: item.status?.disruptionsAllowed ?? 0,
         }));
     }
-    /** Returns once the workload's rollout completes; a CommandError when it does not within the timeout. */
+    /**
+     * Returns once the workload's rollout completes; a CommandError when it does not within the timeout.
+     * A Deployment applied before any node could run it (an operator installed as soon as the API answers,
+     * its workers created late) is marked ProgressDeadlineExceeded once progressDeadlineSeconds (600 s) pass,
+     * and kubectl's rollout status fails at once on that, though the pods start as soon as a node is there.
+     * The Deployment controller replaces the condition when its pods are available, so such a rollout is
+     * waited for as condition Available (within the same timeout), then looked at once more.
+     */
     async rolloutStatus(kind, name, namespace, timeoutSec) {
-        await this.kubectl(['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)]);
+        const status = ['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)];
+        try {
+            await this.kubectl(status);
+        }
+        catch (error) {
+            if (kind !== 'deployment' || !isProgressDeadline(error))
+                throw error;
+            const available = ['-n', namespace, 'wait', `${kind}/${name}`, '--for=condition=Available'];
+            if (!(await this.waitFor([...available, timeout(timeoutSec)])))
+                throw error;
+            await this.kubectl(status);
+        }
     }
     /**
      * `kubectl wait --for=condition=Ready node/<name>...`: true once every named node is Ready, false when
@@ -12153,6 +12159,9 @@ function timeout(seconds) {
         throw new RangeError(`a kubectl timeout must be a whole number of seconds above 0, got ${seconds}`);
     }
     return `--timeout=${seconds}s`;
+}
+function isProgressDeadline(error) {
+    return error instanceof _exec_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .CommandError */ .Qd && /exceeded its progress deadline/.test(error.stderrTail);
 }
 
 

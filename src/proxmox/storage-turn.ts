@@ -8,9 +8,11 @@ import { parseUpid } from './upid.js';
  * its image, so it keeps its turn across the copy (~30 s): sending one while another holds the lock only
  * buys a failed task. So such a create is sent when the running creates ahead of it are due to be done.
  *
- * What the list cannot say is which running create holds the lock that long: a create without extra disks
- * releases it after allocating its volumes, yet runs as long, copying. Ours are known; any other is taken
- * as a long holder, so waiting creates with extra disks let short ones (the control planes) go first.
+ * The list gives each create's start and, once finished, its end and status: the lock is taken to be
+ * released when the last successful create ended, then granted in turn to the running ones. What the list
+ * cannot say is which running create holds the lock that long: a create without extra disks releases it
+ * after allocating its volumes, yet runs as long, copying. Ours are known; any other is taken as a long
+ * holder, so waiting creates with extra disks let short ones (the control planes) go first.
  */
 
 export interface RunningCreate {
@@ -22,40 +24,32 @@ export interface RunningCreate {
 }
 
 /**
- * A node storage's lock queue as the looks saw it: each running create and when the lock is due to be free
- * after it, granted first come first served. A create that would wait longer than the timeout fails at its
- * timeout and holds nothing. What a create was due is kept while it runs: a create granted late, behind
- * one that has ended since, is still known to be late.
+ * The moment the lock is due to be free after every running create, granted first come first served from
+ * its last release on; a create that would wait longer than the timeout fails at its timeout and holds
+ * nothing. -Infinity when nothing runs or was released.
  */
-export class LockQueue {
-  /** By UPID: when the lock is free after that create, or undefined for a create that times out. */
-  private readonly due = new Map<string, number | undefined>();
-
-  constructor(private readonly timeoutMs: number) {}
-
-  /** The moment the lock is due to be free after every running create (-Infinity when none runs). */
-  update(running: RunningCreate[]): number {
-    const ids = new Set(running.map((create) => create.upid));
-    for (const upid of [...this.due.keys()]) if (!ids.has(upid)) this.due.delete(upid);
-    let free = -Infinity;
-    for (const create of [...running].sort((a, b) => a.startMs - b.startMs)) {
-      if (this.due.has(create.upid)) {
-        free = Math.max(free, this.due.get(create.upid) ?? -Infinity);
-        continue;
-      }
-      const grantedAt = Math.max(create.startMs, free);
-      const timesOut = grantedAt - create.startMs > this.timeoutMs;
-      if (!timesOut) free = grantedAt + create.holdMs;
-      this.due.set(create.upid, timesOut ? undefined : free);
-    }
-    return free;
+export function lockFreeAt(running: RunningCreate[], releasedAtMs: number, timeoutMs: number): number {
+  let free = releasedAtMs;
+  for (const create of [...running].sort((a, b) => a.startMs - b.startMs)) {
+    const grantedAt = Math.max(create.startMs, free);
+    if (grantedAt - create.startMs > timeoutMs) continue;
+    free = grantedAt + create.holdMs;
   }
+  return free;
 }
 
 interface TaskListItem {
   upid: string;
   starttime?: number;
+  /** Finished tasks only, like status. */
+  endtime?: number;
   status?: string;
+}
+
+/** The node's creates: those running, and when the last one that succeeded ended (our clock, ms). */
+interface NodeCreates {
+  running: (RunningCreate & { own: boolean })[];
+  releasedAtMs: number;
 }
 
 export interface StorageTurnOptions {
@@ -68,6 +62,8 @@ export interface StorageTurnOptions {
   random?: () => number;
 }
 
+/** Running creates come first in the list, then the newest finished ones: the last release is among them. */
+const LIST_LIMIT = 30;
 /** No more looks than this before sending the create anyway (a create queue of hours is not ours to wait out). */
 const MAX_LOOKS = 60;
 /** A task's start time is whole seconds: the turn is sent this much earlier than the timeout allows. */
@@ -84,8 +80,8 @@ const WAKE_SPREAD = 0.15;
 
 /** Our creates' tasks and how long each holds its storage's lock, and the offset of PVE's clock from ours. */
 export class StorageTurns {
-  private readonly holds = new Map<string, number>();
-  private readonly queues = new Map<string, LockQueue>();
+  /** Our creates by UPID: whether each holds the lock through its copy. */
+  private readonly ours = new Map<string, boolean>();
   private clockOffsetMs = 0;
   private readonly random: () => number;
 
@@ -101,7 +97,7 @@ export class StorageTurns {
    * against when we sent it gives the offset of PVE's clock from ours.
    */
   started(upid: string, sentAtMs: number, acceptedAtMs: number, holdsThroughCopy: boolean): void {
-    this.holds.set(upid, holdsThroughCopy ? -1 : this.opts.shortHoldMs);
+    this.ours.set(upid, holdsThroughCopy);
     const startedPve = parseUpid(upid).starttime * 1000 + START_RESOLUTION_MS / 2;
     this.clockOffsetMs = startedPve - (sentAtMs + acceptedAtMs) / 2;
   }
@@ -118,37 +114,44 @@ export class StorageTurns {
   async waitForTurn(pveNode: string): Promise<void> {
     const { clock } = this.client;
     for (let look = 0; look < MAX_LOOKS; look++) {
-      const running = await this.runningCreates(pveNode);
-      const free = this.queue(pveNode).update(running);
+      const { running, releasedAtMs } = await this.nodeCreates(pveNode);
       if (running.every((create) => create.own)) return;
+      const free = lockFreeAt(running, releasedAtMs, this.opts.lockTimeoutMs);
       const waitMs = free - this.windowMs() * LEAD_SHARE - clock.now();
       if (waitMs <= 0) return;
       await clock.sleep(waitMs + this.random() * this.windowMs() * WAKE_SPREAD);
     }
   }
 
-  private queue(pveNode: string): LockQueue {
-    let queue = this.queues.get(pveNode);
-    if (!queue) this.queues.set(pveNode, (queue = new LockQueue(this.opts.lockTimeoutMs)));
-    return queue;
-  }
-
-  private async runningCreates(pveNode: string): Promise<(RunningCreate & { own: boolean })[]> {
+  /**
+   * One look at the node's creates, running and finished: a create waiting behind one that has ended since
+   * was granted when that ended, which its start alone does not say.
+   */
+  private async nodeCreates(pveNode: string): Promise<NodeCreates> {
     const tasks = await this.client.get<TaskListItem[]>(`/nodes/${pveNode}/tasks`, {
-      source: 'active',
+      source: 'all',
       typefilter: 'qmcreate',
+      limit: LIST_LIMIT,
     });
-    return tasks
-      .filter((task) => task.status === undefined || task.status === 'RUNNING')
+    const onOurClock = (seconds: number) => seconds * 1000 + START_RESOLUTION_MS / 2 - this.clockOffsetMs;
+    const running = tasks
+      .filter((task) => task.endtime === undefined)
       .map((task) => {
-        const starttime = task.starttime ?? parseUpid(task.upid).starttime;
-        const own = this.holds.get(task.upid);
+        const short = this.ours.get(task.upid) === false;
         return {
           upid: task.upid,
-          startMs: starttime * 1000 + START_RESOLUTION_MS / 2 - this.clockOffsetMs,
-          holdMs: own === undefined || own < 0 ? this.opts.longHoldMs : own,
-          own: own !== undefined,
+          startMs: onOurClock(task.starttime ?? parseUpid(task.upid).starttime),
+          holdMs: short ? this.opts.shortHoldMs : this.opts.longHoldMs,
+          own: this.ours.has(task.upid),
         };
       });
+    // Our creates without extra disks released the lock long before they ended.
+    const released = tasks.filter(
+      (task) => task.endtime !== undefined && task.status === 'OK' && this.ours.get(task.upid) !== false,
+    );
+    return {
+      running,
+      releasedAtMs: Math.max(-Infinity, ...released.map((task) => onOurClock(task.endtime!))),
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PveClient } from '../../src/proxmox/client.js';
-import { LockQueue, StorageTurns } from '../../src/proxmox/storage-turn.js';
+import { lockFreeAt, StorageTurns } from '../../src/proxmox/storage-turn.js';
 import { PveTestServer, fakeClock, recordingLogger, type SeenRequest } from './pve-test-server.js';
 
 const hex = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
@@ -10,7 +10,7 @@ const upid = (vmid: number, starttime: number) =>
 let server: PveTestServer;
 let client: PveClient;
 let clock: ReturnType<typeof fakeClock>;
-let running: { upid: string; starttime: number; status: string }[];
+let running: { upid: string; starttime: number; endtime?: number; status: string }[];
 
 beforeAll(async () => {
   server = await PveTestServer.start();
@@ -43,31 +43,26 @@ afterEach(() => {
 const listed = (requests: SeenRequest[]) =>
   requests.map((req) => `${req.method} ${req.path}?${req.query.toString()}`);
 
-describe('LockQueue: PVE grants a storage lock in turn, and a waiter past its timeout holds nothing', () => {
+describe('lockFreeAt: PVE grants a storage lock in turn, and a waiter past its timeout holds nothing', () => {
   it('adds the holds of the creates that get the lock and skips those that time out waiting', () => {
-    expect(new LockQueue(10_000).update([])).toBe(-Infinity);
+    expect(lockFreeAt([], -Infinity, 10_000)).toBe(-Infinity);
     const creates = [
       { upid: 'b', startMs: 5_000, holdMs: 30_000 }, // waits 25 s behind the first: fails at 15 s
       { upid: 'a', startMs: 0, holdMs: 30_000 }, // granted at 0, free at 30 s
       { upid: 'c', startMs: 22_000, holdMs: 30_000 }, // granted at 30 s (8 s wait), free at 60 s
     ];
-    expect(new LockQueue(10_000).update(creates)).toBe(60_000);
+    expect(lockFreeAt(creates, -Infinity, 10_000)).toBe(60_000);
     const short = [
       { upid: 'a', startMs: 0, holdMs: 3_000 },
       { upid: 'b', startMs: 1_000, holdMs: 3_000 },
     ];
-    expect(new LockQueue(10_000).update(short)).toBe(6_000);
+    expect(lockFreeAt(short, -Infinity, 10_000)).toBe(6_000);
   });
 
-  it('keeps a create granted late as late once the create ahead of it has ended', () => {
-    const queue = new LockQueue(10_000);
-    const first = { upid: 'a', startMs: 0, holdMs: 30_000 };
-    const second = { upid: 'b', startMs: 25_000, holdMs: 30_000 }; // granted at 30 s
-    expect(queue.update([first, second])).toBe(60_000);
-    expect(queue.update([second])).toBe(60_000); // a fresh look would say 55 s
-    expect(new LockQueue(10_000).update([second])).toBe(55_000);
-    const third = { upid: 'c', startMs: 52_000, holdMs: 30_000 };
-    expect(queue.update([second, third])).toBe(90_000);
+  it('starts from the last release: a create that waited for one that has ended since was granted then', () => {
+    const waiting = { upid: 'b', startMs: 25_000, holdMs: 30_000 };
+    expect(lockFreeAt([waiting], 30_000, 10_000)).toBe(60_000);
+    expect(lockFreeAt([waiting], 20_000, 10_000)).toBe(55_000); // released before it started
   });
 });
 
@@ -75,7 +70,9 @@ describe('StorageTurns', () => {
   it('sends at once when no create runs on the node, after one look at its running creates', async () => {
     const turns = setUp();
     await turns.waitForTurn('pve1');
-    expect(listed(server.requests)).toEqual(['GET /nodes/pve1/tasks?source=active&typefilter=qmcreate']);
+    expect(listed(server.requests)).toEqual([
+      'GET /nodes/pve1/tasks?source=all&typefilter=qmcreate&limit=30',
+    ]);
     expect(clock.sleeps).toEqual([]);
   });
 
@@ -118,9 +115,25 @@ describe('StorageTurns', () => {
     expect(clock.sleeps).toEqual([34_000 - 3_200]);
   });
 
-  it('ignores finished tasks in the list', async () => {
+  it('counts a running create as granted when the last create that succeeded ended, if it started before', async () => {
     const turns = setUp();
-    running = [{ upid: upid(7104, 1000), starttime: 1000, status: 'OK' }];
+    running = [
+      { upid: upid(7105, 1005), starttime: 1005, status: 'RUNNING' }, // waiting since 1005.5 s
+      { upid: upid(7104, 980), starttime: 980, endtime: 1010, status: 'OK' }, // released at 1010.5 s
+      { upid: upid(7106, 1000), starttime: 1000, endtime: 1010, status: "can't lock file - got timeout" },
+    ];
+    server.handler = () => {
+      const reply = { json: { data: running } };
+      running = [];
+      return reply;
+    };
+    await turns.waitForTurn('pve1');
+    expect(clock.sleeps).toEqual([1_040_500 - 3_200 - 1_000_000]);
+  });
+
+  it('does not wait when only finished creates are listed', async () => {
+    const turns = setUp();
+    running = [{ upid: upid(7104, 1000), starttime: 1000, endtime: 1001, status: 'OK' }];
     await turns.waitForTurn('pve1');
     expect(clock.sleeps).toEqual([]);
   });
