@@ -170,9 +170,24 @@ export class Kubectl {
     }));
   }
 
-  /** Returns once the workload's rollout completes; a CommandError when it does not within the timeout. */
+  /**
+   * Returns once the workload's rollout completes; a CommandError when it does not within the timeout.
+   * A Deployment applied before any node could run it (an operator installed as soon as the API answers,
+   * its workers created late) is marked ProgressDeadlineExceeded once progressDeadlineSeconds (600 s) pass,
+   * and kubectl's rollout status fails at once on that, though the pods start as soon as a node is there.
+   * The Deployment controller replaces the condition when its pods are available, so such a rollout is
+   * waited for as condition Available (within the same timeout), then looked at once more.
+   */
   async rolloutStatus(kind: RolloutKind, name: string, namespace: string, timeoutSec: number): Promise<void> {
-    await this.kubectl(['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)]);
+    const status = ['-n', namespace, 'rollout', 'status', `${kind}/${name}`, timeout(timeoutSec)];
+    try {
+      await this.kubectl(status);
+    } catch (error) {
+      if (kind !== 'deployment' || !isProgressDeadline(error)) throw error;
+      const available = ['-n', namespace, 'wait', `${kind}/${name}`, '--for=condition=Available'];
+      if (!(await this.waitFor([...available, timeout(timeoutSec)]))) throw error;
+      await this.kubectl(status);
+    }
   }
 
   /**
@@ -346,4 +361,8 @@ function timeout(seconds: number): string {
     throw new RangeError(`a kubectl timeout must be a whole number of seconds above 0, got ${seconds}`);
   }
   return `--timeout=${seconds}s`;
+}
+
+function isProgressDeadline(error: unknown): boolean {
+  return error instanceof CommandError && /exceeded its progress deadline/.test(error.stderrTail);
 }

@@ -123,6 +123,37 @@ describe('Kubectl results', () => {
     );
   });
 
+  it('a Deployment past its progress deadline is waited for as Available, then looked at once more', async () => {
+    let statusCalls = 0;
+    const { kube, calls } = kubectl((_tool, args) => {
+      if (!args.includes('rollout') || ++statusCalls > 1) return undefined;
+      return { exitCode: 1, stderr: 'error: deployment "rook-ceph-operator" exceeded its progress deadline\n' };
+    });
+    await kube.rolloutStatus('deployment', 'rook-ceph-operator', 'rook-ceph', 300);
+    expect(calls.map((c) => c.args.slice(2).join(' '))).toEqual([
+      '-n rook-ceph rollout status deployment/rook-ceph-operator --timeout=300s',
+      '-n rook-ceph wait deployment/rook-ceph-operator --for=condition=Available --timeout=300s',
+      '-n rook-ceph rollout status deployment/rook-ceph-operator --timeout=300s',
+    ]);
+  });
+
+  it('a Deployment past its progress deadline that never becomes Available fails with the deadline', async () => {
+    const { kube, calls } = kubectl((_tool, args) =>
+      args.includes('rollout')
+        ? { exitCode: 1, stderr: 'error: deployment "x" exceeded its progress deadline\n' }
+        : { exitCode: 1, stderr: 'error: timed out waiting for the condition on deployments/x\n' },
+    );
+    await expect(kube.rolloutStatus('deployment', 'x', 'kube-system', 60)).rejects.toThrow(
+      /rollout status deployment\/x --timeout=60s failed with exit code 1: error: deployment "x" exceeded its progress deadline/,
+    );
+    expect(calls).toHaveLength(2);
+    const daemonset = kubectl(() => ({ exitCode: 1, stderr: 'error: exceeded its progress deadline\n' }));
+    await expect(daemonset.kube.rolloutStatus('daemonset', 'cilium', 'kube-system', 60)).rejects.toThrow(
+      CommandError,
+    );
+    expect(daemonset.calls).toHaveLength(1);
+  });
+
   it('drain of a node that is gone reports it absent; other failures throw', async () => {
     const gone = kubectl(() => ({
       exitCode: 1,
