@@ -127,7 +127,10 @@ describe('Kubectl results', () => {
     let statusCalls = 0;
     const { kube, calls } = kubectl((_tool, args) => {
       if (!args.includes('rollout') || ++statusCalls > 1) return undefined;
-      return { exitCode: 1, stderr: 'error: deployment "rook-ceph-operator" exceeded its progress deadline\n' };
+      return {
+        exitCode: 1,
+        stderr: 'error: deployment "rook-ceph-operator" exceeded its progress deadline\n',
+      };
     });
     await kube.rolloutStatus('deployment', 'rook-ceph-operator', 'rook-ceph', 300);
     expect(calls.map((c) => c.args.slice(2).join(' '))).toEqual([
