@@ -5668,7 +5668,6 @@ class StorageTurns {
             .map((task) => {
             const short = this.ours.get(task.upid) === false;
             return {
-                upid: task.upid,
                 startMs: onOurClock(task.starttime ?? parseUpid(task.upid).starttime),
                 holdMs: short ? this.opts.shortHoldMs : this.opts.longHoldMs,
                 own: this.ours.has(task.upid),

@@ -1,4 +1,5 @@
 import type { PveClient } from './client.js';
+import type { TaskListItem } from './tasks.js';
 import { parseUpid } from './upid.js';
 
 /**
@@ -16,7 +17,6 @@ import { parseUpid } from './upid.js';
  */
 
 export interface RunningCreate {
-  upid: string;
   /** When PVE started the task, on our clock (ms). */
   startMs: number;
   /** How long it keeps the lock once granted (ms). */
@@ -36,14 +36,6 @@ export function lockFreeAt(running: RunningCreate[], releasedAtMs: number, timeo
     free = grantedAt + create.holdMs;
   }
   return free;
-}
-
-interface TaskListItem {
-  upid: string;
-  starttime?: number;
-  /** Finished tasks only, like status. */
-  endtime?: number;
-  status?: string;
 }
 
 /** The node's creates: those running, and when the last one that succeeded ended (our clock, ms). */
@@ -139,7 +131,6 @@ export class StorageTurns {
       .map((task) => {
         const short = this.ours.get(task.upid) === false;
         return {
-          upid: task.upid,
           startMs: onOurClock(task.starttime ?? parseUpid(task.upid).starttime),
           holdMs: short ? this.opts.shortHoldMs : this.opts.longHoldMs,
           own: this.ours.has(task.upid),

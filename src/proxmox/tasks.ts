@@ -137,10 +137,14 @@ async function readTaskLog(client: PveClient, node: string, upid: string): Promi
   return lines;
 }
 
-interface TaskListItem {
+/** An entry of `GET /nodes/{node}/tasks`: finished ones also carry endtime and status. */
+export interface TaskListItem {
   upid: string;
   type: string;
   id?: string;
+  /** Unix seconds. */
+  starttime?: number;
+  endtime?: number;
   status?: string;
 }
 

@@ -47,20 +47,20 @@ describe('lockFreeAt: PVE grants a storage lock in turn, and a waiter past its t
   it('adds the holds of the creates that get the lock and skips those that time out waiting', () => {
     expect(lockFreeAt([], -Infinity, 10_000)).toBe(-Infinity);
     const creates = [
-      { upid: 'b', startMs: 5_000, holdMs: 30_000 }, // waits 25 s behind the first: fails at 15 s
-      { upid: 'a', startMs: 0, holdMs: 30_000 }, // granted at 0, free at 30 s
-      { upid: 'c', startMs: 22_000, holdMs: 30_000 }, // granted at 30 s (8 s wait), free at 60 s
+      { startMs: 5_000, holdMs: 30_000 }, // waits 25 s behind the first: fails at 15 s
+      { startMs: 0, holdMs: 30_000 }, // granted at 0, free at 30 s
+      { startMs: 22_000, holdMs: 30_000 }, // granted at 30 s (8 s wait), free at 60 s
     ];
     expect(lockFreeAt(creates, -Infinity, 10_000)).toBe(60_000);
     const short = [
-      { upid: 'a', startMs: 0, holdMs: 3_000 },
-      { upid: 'b', startMs: 1_000, holdMs: 3_000 },
+      { startMs: 0, holdMs: 3_000 },
+      { startMs: 1_000, holdMs: 3_000 },
     ];
     expect(lockFreeAt(short, -Infinity, 10_000)).toBe(6_000);
   });
 
   it('starts from the last release: a create that waited for one that has ended since was granted then', () => {
-    const waiting = { upid: 'b', startMs: 25_000, holdMs: 30_000 };
+    const waiting = { startMs: 25_000, holdMs: 30_000 };
     expect(lockFreeAt([waiting], 30_000, 10_000)).toBe(60_000);
     expect(lockFreeAt([waiting], 20_000, 10_000)).toBe(55_000); // released before it started
   });
